@@ -1,0 +1,2 @@
+# bench: see Makefile.am
+BENCH_TARGETS =

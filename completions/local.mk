@@ -1,0 +1,1 @@
+# completions: see Makefile.am

@@ -1,0 +1,22 @@
+/* mf-int.h: libmf internals shared between its source files.  Never installed. */
+#ifndef MF_INT_H
+#define MF_INT_H
+
+#include "config.h"
+#include <mftools/mf.h>
+
+#define MF_API __attribute__((visibility("default")))
+
+#define mf_countof(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The host services struct libmf gives plugins. */
+extern const struct mf_host mfint_host;
+
+/* snprintf into errbuf, never overflowing; used by the error helpers. */
+void mfint_verror(char *errbuf, const char *fmt, va_list ap);
+
+/* hints <-> record maps (hints.c) */
+int mfint_hints_to_rec(const struct mf_hints *h, struct mf_rec *map);
+int mfint_hints_from_rec(struct mf_hints *h, const struct mf_rec *map);
+
+#endif

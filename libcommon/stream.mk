@@ -1,0 +1,2 @@
+# record stream: libmf sources and their tests
+libcommon_libmf_la_SOURCES +=

@@ -1,0 +1,1 @@
+# os: see Makefile.am

@@ -1,0 +1,2 @@
+# tests: see Makefile.am
+include tests/guest/guest.mk

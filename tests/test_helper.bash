@@ -1,0 +1,28 @@
+# Shared setup for the bats suites: bats-support/bats-assert, C locale, the build tree's
+# tools and plugins first (AM_TESTS_ENVIRONMENT sets MF_PLUGIN_PATH and PATH when run by
+# make check; running a .bats file by hand from the source tree works too).
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+export LC_ALL=C
+unset MF_FORMAT
+: "${MF_TOP_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+: "${MF_TOP_BUILDDIR:=$MF_TOP_SRCDIR}"
+: "${MF_SHARED_DIR:=$MF_TOP_SRCDIR/../shared}"
+export MF_TOP_SRCDIR MF_TOP_BUILDDIR MF_SHARED_DIR
+: "${MF_PLUGIN_PATH:=$MF_TOP_BUILDDIR/connectors/.libs:$MF_TOP_BUILDDIR/os/.libs}"
+export MF_PLUGIN_PATH
+case ":$PATH:" in
+*":$MF_TOP_BUILDDIR/tools:"*) ;;
+*) PATH="$MF_TOP_BUILDDIR/tools:$PATH" ;;
+esac
+export PATH
+
+# Skip a test (with the reason) unless a command exists.
+require_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip "needs $c"
+	done
+}
