@@ -1,1 +1,3 @@
-# connectors: see Makefile.am
+# connectors: each a loadable module mf-connector-NAME.so in $(connectordir)
+# raw, lime/avml, elf, kcore: here; kdump, Windows crash dumps, VMware: connectors/dumps.mk
+include connectors/dumps.mk

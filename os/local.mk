@@ -1,1 +1,1 @@
-# os: see Makefile.am
+# native os layer

@@ -1,0 +1,1 @@
+# kdump, Windows crash dump and VMware connectors
