@@ -3,7 +3,11 @@ libcommon_libmf_la_SOURCES = \
 	libcommon/mf-int.h \
 	libcommon/error.c \
 	libcommon/args.c \
-	libcommon/hints.c
+	libcommon/hints.c \
+	libcommon/plugin-int.h \
+	libcommon/plugin.c \
+	libcommon/target.c \
+	libcommon/osrec.c
 libcommon_libmf_la_CFLAGS = $(AM_CFLAGS) $(MSGPACK_CFLAGS) $(JANSSON_CFLAGS) -fvisibility=hidden
 libcommon_libmf_la_LIBADD = $(MSGPACK_LIBS) $(JANSSON_LIBS) $(LIBS)
 libcommon_libmf_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0

@@ -227,6 +227,12 @@ size_t mf_phys_ranges(struct mf_target *t, const struct mf_range **out);
 int mf_virt_read(struct mf_target *t, const struct mf_space *sp, struct mf_iov *iov, size_t n, char *errbuf);
 int mf_virt_write(struct mf_target *t, const struct mf_space *sp, struct mf_iov *iov, size_t n, char *errbuf);
 
+/* The kernel's address space, from the hints (arch, and kernel_dtb or dtb). */
+int mf_target_kernel_space(struct mf_target *t, struct mf_space *sp, char *errbuf);
+/* A process's address space (arch, dtb from the os layer); MF_ERR_UNSUPPORTED when the os
+ * layer reads process memory itself (native). */
+int mf_target_proc_space(struct mf_target *t, uint64_t pid, struct mf_space *sp, char *errbuf);
+
 /* The os layer: processes, modules, maps, process memory. */
 int mf_processes(struct mf_target *t, mf_process_cb cb, void *ctx, char *errbuf);
 int mf_process(struct mf_target *t, uint64_t pid, mf_process_cb cb, void *ctx, char *errbuf);
@@ -239,6 +245,22 @@ int mf_proc_write(struct mf_target *t, uint64_t pid, struct mf_iov *iov, size_t 
 int mf_process_rec(const struct mf_process *p, struct mf_rec *r);
 int mf_module_rec(const struct mf_module *m, struct mf_rec *r);
 int mf_map_rec(const struct mf_map *m, struct mf_rec *r);
+
+/* ---- tool support ------------------------------------------------------------------ */
+
+/* How every tool finds its target: -c/-o when given; else -t FILE (a saved mf-attach
+ * output); else a target record at the head of stdin (looked at only when stdin is a pipe
+ * or a regular file, and `read_stdin` is set); else this machine (native).  On success
+ * *in is the stdin reader positioned after any target record (NULL when stdin was not
+ * looked at), and the tool owns t and in. */
+struct mf_tool_target {
+	const char *conn;       /* -c */
+	const char *os;         /* -o */
+	const char *tfile;      /* -t */
+	unsigned flags;         /* MF_TARGET_WRITE */
+	bool read_stdin;
+};
+int mf_tool_open(const struct mf_tool_target *opt, struct mf_target **t, struct mf_in **in, char *errbuf);
 
 #ifdef __cplusplus
 }
