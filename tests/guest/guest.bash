@@ -18,6 +18,8 @@ GUEST_SRCDIR=$MF_TOP_SRCDIR/tests/guest
 : "${GUEST_ARCH:=x86_64}"
 : "${MF_GUEST_CACHE:=$MF_TOP_BUILDDIR/tests/guest/cache}"
 : "${GUEST_PYTHON:=/usr/bin/python3}"
+: "${GUEST_GPA_READ:=$MF_TOP_BUILDDIR/tests/guest/gpa-read}"
+export GUEST_GPA_READ
 export MF_GUEST_CACHE GUEST_ARCH
 
 # Per-architecture QEMU facts: binary, machine, CPU (normal and 5-level paging), console.
