@@ -2,6 +2,7 @@
 # (after `load test_helper`); see tests/guest/README.md for the interface.
 #
 #   guest_require                      skip unless QEMU, busybox and the kernel can be had
+#                                      (from setup_file: returns 1, setup() skips; see below)
 #   guest_start [--name N] [--nokaslr] [--la57] [--mem SIZE] [--append ARGS] [--timeout S]
 #   guest_use NAME                     make guest NAME current again (reloads GUEST_*)
 #   guest_qmp JSON...                  one QMP command per argument; prints each reply
@@ -56,17 +57,38 @@ guest__root() {
 	mkdir -p "$GUEST__ROOT"
 }
 
-# Skip the calling test (or the whole file from setup_file) unless a guest can be had.
+# guest__skip REASON: in a test (or setup), skip it; in setup_file (bats 1.8 cannot skip
+# from there), remember the reason in GUEST_SKIP for the tests' guest_require, and
+# return 1.
+guest__skip() {
+	GUEST_SKIP=$1
+	export GUEST_SKIP
+	if [ -n "${BATS_TEST_NAME:-}" ]; then
+		skip "$GUEST_SKIP"
+	fi
+	echo "guest.bash: skip: $GUEST_SKIP" >&2
+	return 1
+}
+
+# guest_require: make sure a guest can be had (QEMU, python3, busybox, the kernel; builds
+# the kernel/initramfs cache with mkguest). Returns 0 if so. If not: inside a test or
+# setup() it skips the test with the reason; in setup_file it returns 1 and leaves the
+# reason in GUEST_SKIP, so that setup() calling guest_require again skips every test.
+# A broken build (mkguest failing other than "cannot be had") fails instead.
 guest_require() {
 	guest__arch || return 1
-	command -v "$GUEST_QEMU_BIN" >/dev/null 2>&1 || skip "needs $GUEST_QEMU_BIN (package qemu-system-x86)"
-	[ -x "$GUEST_PYTHON" ] || skip "needs $GUEST_PYTHON for QMP"
-	[ -e /bin/busybox ] || skip "needs /bin/busybox (package busybox-static)"
+	[ -z "${GUEST_SKIP:-}" ] || { guest__skip "$GUEST_SKIP"; return 1; }
+	if [ -n "${GUEST_KERNEL:-}" ] && [ -f "$GUEST_KERNEL" ] && [ -f "${GUEST_INITRD:-}" ]; then
+		return 0
+	fi
+	command -v "$GUEST_QEMU_BIN" >/dev/null 2>&1 ||
+		{ guest__skip "needs $GUEST_QEMU_BIN (package qemu-system-x86)"; return 1; }
+	[ -x "$GUEST_PYTHON" ] || { guest__skip "needs $GUEST_PYTHON for QMP"; return 1; }
 	local out status=0
 	out=$("$GUEST_SRCDIR/mkguest" --quiet --arch "$GUEST_ARCH" --cache "$MF_GUEST_CACHE" 2>&1) || status=$?
 	case $status in
 	0) ;;
-	77) skip "${out##*skip: }" ;;
+	77) guest__skip "${out##*skip: }"; return 1 ;;
 	*) guest__fail "mkguest failed ($status): $out"; return 1 ;;
 	esac
 	GUEST_KERNEL=$MF_GUEST_CACHE/$GUEST_ARCH/vmlinuz
