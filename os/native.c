@@ -720,7 +720,7 @@ native_rw(uint64_t pid, struct mf_iov *iov, size_t n, int wr, char *errbuf)
 	while (e < n) {
 		size_t k = 0, pos;
 		uint64_t budget = NATIVE_CALL_MAX, total = 0, done;
-		size_t ce = e;
+		size_t ce = e, e0 = e;
 		uint64_t coff = off;
 		ssize_t r;
 		int err;
@@ -789,7 +789,7 @@ native_rw(uint64_t pid, struct mf_iov *iov, size_t n, int wr, char *errbuf)
 		/* account what was transferred: mark entries whose last byte was covered */
 		for (pos = 0; pos < k; pos++) {
 			uint64_t l = local[pos].iov_len;
-			size_t owner_e = e + owner[pos];
+			size_t owner_e = e0 + owner[pos];
 
 			if (done >= l) {
 				done -= l;
