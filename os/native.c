@@ -89,7 +89,8 @@ native_path(char *buf, size_t cap, long long pid, const char *what)
 }
 
 /* Read up to cap bytes of PATH into buf (one open, reads until EOF or full, close).
- * Returns the length, or -errno. */
+ * procfs answers a small file in one read, so a short read ends it without asking again
+ * for the EOF.  Returns the length, or -errno. */
 static ssize_t
 native_slurp(const char *path, char *buf, size_t cap)
 {
@@ -99,7 +100,8 @@ native_slurp(const char *path, char *buf, size_t cap)
 	if (fd < 0)
 		return -errno;
 	while (len < cap) {
-		ssize_t r = read(fd, buf + len, cap - len);
+		size_t want = cap - len;
+		ssize_t r = read(fd, buf + len, want);
 
 		if (r < 0) {
 			if (errno == EINTR)
@@ -111,6 +113,8 @@ native_slurp(const char *path, char *buf, size_t cap)
 		if (r == 0)
 			break;
 		len += (size_t)r;
+		if ((size_t)r < want)
+			break;   /* short read: the whole file */
 	}
 	close(fd);
 	return (ssize_t)len;

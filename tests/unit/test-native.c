@@ -191,6 +191,28 @@ mod_find(const struct mod_list *l, const char *path)
 	return NULL;
 }
 
+struct cmdline_len {
+	uint64_t pid;
+	size_t len;
+	char head[32];
+	int head_ok, all_a;
+};
+
+static int
+cmdline_len_cb(void *ctx, const struct mf_process *p)
+{
+	struct cmdline_len *c = ctx;
+	size_t i;
+
+	c->len = strlen(p->cmdline);
+	snprintf(c->head, sizeof c->head, "%s", p->cmdline);
+	c->head_ok = c->len > 11;
+	c->all_a = 1;
+	for (i = 11; i < c->len; i++)
+		c->all_a &= p->cmdline[i] == 'A';
+	return 0;
+}
+
 /* The test's own reading of /proc/PID/maps (stdio, sscanf: independent of the plugin). */
 static struct map_list
 own_maps(pid_t pid)
@@ -267,6 +289,14 @@ main(int argc, char **argv)
 
 	if (argc >= 6 && strcmp(argv[1], "--child") == 0)
 		return child_main(argv);
+	if (argc >= 3 && strcmp(argv[1], "--wait") == 0) {
+		char c;
+
+		/* a child with a huge command line: wait for EOF on stdin */
+		while (read(0, &c, 1) > 0)
+			;
+		_exit(0);
+	}
 
 	os = harness_os(harness_plugin_path("os", "native"));
 	if (!ok(os != NULL, "plugin loads"))
@@ -352,6 +382,59 @@ main(int argc, char **argv)
 		is_int(r, MF_ERR_NOTFOUND, "process(999999999) is NOTFOUND");
 		is_str(errbuf, "no process with pid 999999999", "its message");
 		is_int(f.count, 0, "and calls nothing");
+	}
+
+	/* a 100 KiB argument: the command line is capped at 64 KiB */
+	{
+		static char big[100001];
+		int in[2], st;
+		pid_t c2;
+
+		memset(big, 'A', sizeof big - 1);
+		if (pipe(in) != 0)
+			return printf("Bail out! pipe\n"), 1;
+		fflush(stdout);
+		c2 = fork();
+		if (c2 == 0) {
+			char *cargv[] = { "big", "--wait", big, NULL };
+
+			dup2(in[0], 0);
+			close(in[1]);
+			execv("/proc/self/exe", cargv);
+			_exit(127);
+		}
+		close(in[0]);
+		{
+			struct cmdline_len cl = { .pid = (uint64_t)c2 };
+			char want_head[] = "big --wait AAAA";
+
+			/* wait until the exec has happened */
+			for (st = 0; st < 500; st++) {
+				r = os->process(h, (uint64_t)c2, cmdline_len_cb, &cl, errbuf);
+				if (r == 0 && strncmp(cl.head, "big --wait", 10) == 0)
+					break;
+				usleep(10000);
+			}
+			is_int(r, 0, "process(huge-argv child)");
+			is_u64(cl.len, 65536, "its cmdline is cut at 64 KiB");
+			ok(cl.head_ok && strncmp(cl.head, want_head, strlen(want_head)) == 0 && cl.all_a,
+			   "the kept part is the start of the command line");
+		}
+		close(in[1]);
+		waitpid(c2, &st, 0);
+	}
+
+	/* kernel threads: no path, no command line */
+	{
+		struct proc_find f = { .pid = 2 };
+
+		if (os->process(h, 2, proc_cb, &f, errbuf) == 0 && strcmp(f.name, "kthreadd") == 0) {
+			is_str(f.path, "", "kthreadd has no path");
+			is_str(f.cmdline, "", "kthreadd has no command line");
+			is_u64(f.ppid, 0, "kthreadd's ppid is 0");
+		} else {
+			ok(1, "kernel threads # SKIP pid 2 is not kthreadd here");
+		}
 	}
 
 	/* maps() against our own parse */
@@ -588,6 +671,44 @@ main(int argc, char **argv)
 		is_int(r, MF_ERR_NOTFOUND, "pid beyond int is NOTFOUND");
 		r = os->maps(h, 999999999, map_cb, &(struct map_list){ 0 }, errbuf);
 		is_int(r, MF_ERR_NOTFOUND, "maps of no process is NOTFOUND");
+	}
+
+	/* without ptrace rights: MF_ERR_PERM naming the cause */
+	if (getuid() == 0) {
+		struct { int r, err; char msg[MF_ERRBUF_SIZE]; } res;
+		int pp[2];
+		pid_t up;
+
+		memset(&res, 0, sizeof res);
+		if (pipe(pp) != 0)
+			return printf("Bail out! pipe\n"), 1;
+		fflush(stdout);
+		up = fork();
+		if (up == 0) {
+			uint8_t b[8];
+			struct mf_iov iov = { .addr = rp.pat, .buf = b, .len = sizeof b };
+
+			close(pp[0]);
+			if (setgid(65534) != 0 || setuid(65534) != 0)
+				_exit(1);
+			res.r = os->read(h, (uint64_t)child, &iov, 1, res.msg);
+			res.err = iov.err;
+			if (write(pp[1], &res, sizeof res) != (ssize_t)sizeof res)
+				_exit(1);
+			_exit(0);
+		}
+		close(pp[1]);
+		ok(read(pp[0], &res, sizeof res) == (ssize_t)sizeof res, "unprivileged reader reports");
+		close(pp[0]);
+		waitpid(up, NULL, 0);
+		is_int(res.r, MF_ERR_PERM, "read without ptrace rights is MF_ERR_PERM");
+		snprintf(want, sizeof want, "cannot read memory of pid %d: permission denied (needs CAP_SYS_PTRACE",
+		         (int)child);
+		ok(strncmp(res.msg, want, strlen(want)) == 0, "message names the cause: %s", res.msg);
+		if (access("/proc/sys/kernel/yama/ptrace_scope", F_OK) == 0)
+			ok(strstr(res.msg, "kernel.yama.ptrace_scope is ") != NULL, "and the ptrace_scope value");
+	} else {
+		ok(1, "permission denied # SKIP needs root to drop privileges");
 	}
 
 	close(cmd[1]);
