@@ -33,6 +33,9 @@
 #define NATIVE_MAX_PROCS (1u << 23)        /* cap on a /proc walk (pid_max is at most 4 Mi) */
 #define NATIVE_MAX_MAPS (1u << 24)         /* cap on maps lines of one process */
 #define NATIVE_MAX_KMODS (1u << 16)        /* cap on /proc/modules lines */
+#ifndef NATIVE_PROC_MODULES
+#define NATIVE_PROC_MODULES "/proc/modules"
+#endif
 
 #if defined(__x86_64__)
 #define NATIVE_ARCH MF_ARCH_X86_64
@@ -1223,7 +1226,7 @@ native_kernel_modules(uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf)
 		if (r != 0)
 			return r;
 	}
-	r = native_lines("/proc/modules", native_kmods_line, &c, NATIVE_MAX_KMODS, &over);
+	r = native_lines(NATIVE_PROC_MODULES, native_kmods_line, &c, NATIVE_MAX_KMODS, &over);
 	if (r == -ENOENT)
 		return 0;   /* a kernel without loadable modules */
 	if (r < 0)
