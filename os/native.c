@@ -713,11 +713,15 @@ native_rw(uint64_t pid, struct mf_iov *iov, size_t n, int wr, char *errbuf)
 	uint64_t off = 0;   /* progress within entry e */
 	int use_mem = 0, ret = 0;
 
-	if (pid == 0)
-		return native_err(errbuf, MF_ERR_UNSUPPORTED, "cannot %s kernel memory with the native os "
-		                  "layer (use the kcore connector)", wr ? "write" : "read");
-	if (!native_pid_ok(pid))
-		return native_err(errbuf, MF_ERR_NOTFOUND, "no process with pid %llu", (unsigned long long)pid);
+	if (pid == 0 || !native_pid_ok(pid)) {
+		ret = pid == 0 ? MF_ERR_UNSUPPORTED : MF_ERR_NOTFOUND;
+		for (i = 0; i < n; i++)
+			iov[i].err = ret;
+		if (pid == 0)
+			return native_err(errbuf, ret, "cannot %s kernel memory with the native os layer "
+			                  "(use the kcore connector)", wr ? "write" : "read");
+		return native_err(errbuf, ret, "no process with pid %llu", (unsigned long long)pid);
+	}
 	for (i = 0; i < n; i++) {
 		iov[i].err = 0;
 		if (iov[i].len > 0 && (iov[i].addr + iov[i].len < iov[i].addr || iov[i].buf == NULL))
