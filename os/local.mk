@@ -7,19 +7,13 @@ check_PROGRAMS += tests/unit/test-native
 TESTS += tests/unit/test-native
 tests_unit_test_native_SOURCES = tests/unit/test-native.c tests/unit/tap.h tests/unit/plugin-harness.h
 tests_unit_test_native_LDADD = $(tool_ldadd)
-# libmf's record functions land with the stream branch; until then allow its undefined
-# references (the harness never calls them).  Drop once libmf links on its own.
-tests_unit_test_native_LDFLAGS = $(AM_LDFLAGS) -Wl,--allow-shlib-undefined
 
-# bench: `make bench` runs bench-procread.  (EXTRA_PROGRAMS and BENCH_TARGETS cannot take
-# `+=` here: Makefile.am does not set EXTRA_PROGRAMS and bench/local.mk, which sets
-# BENCH_TARGETS, is included after this file; so: a noinst program and a prerequisite of bench.)
-noinst_PROGRAMS += bench/bench-procread
+# bench: `make bench` builds and runs bench-procread
+EXTRA_PROGRAMS += bench/bench-procread
+BENCH_TARGETS += bench-procread-run
 bench_bench_procread_SOURCES = bench/bench-procread.c tests/unit/plugin-harness.h
 bench_bench_procread_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 bench_bench_procread_LDADD = $(tool_ldadd)
-bench_bench_procread_LDFLAGS = $(AM_LDFLAGS) -Wl,--allow-shlib-undefined
-bench: bench-procread-run
 bench-procread-run: bench/bench-procread$(EXEEXT) os/mf-os-native.la
 	MF_TOP_BUILDDIR='$(abs_top_builddir)' ./bench/bench-procread$(EXEEXT)
 .PHONY: bench-procread-run
