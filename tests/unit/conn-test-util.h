@@ -73,7 +73,7 @@ ct_write(const char *path, const void *p, size_t n)
 }
 
 /* Open with key=value pairs (NULL-terminated); returns the code, handle in *h. */
-static int
+static __attribute__((unused)) int
 ct_open_kv(void **h, struct mf_hints *hints, char *errbuf, const char *k1, const char *v1, const char *k2,
            const char *v2)
 {
@@ -117,7 +117,7 @@ ct_probe_file(const char *path)
 	return ct_conn->probe(buf, n, n);
 }
 
-static int
+static __attribute__((unused)) int
 ct_has_hint_u64(struct mf_hints *hints, const char *key, uint64_t want)
 {
 	uint64_t v;
