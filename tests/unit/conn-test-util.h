@@ -45,6 +45,10 @@ ct_cleanup(void)
 {
 	char cmd[256];
 
+	if (getenv("MF_TEST_KEEP")) {
+		printf("# kept %s\n", ct_dir);
+		return;
+	}
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", ct_dir);
 	if (system(cmd) != 0)
 		printf("# cleanup of %s failed\n", ct_dir);
