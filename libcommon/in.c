@@ -29,6 +29,7 @@
 #define IN_MAX_RECORD (256u << 20)
 #define IN_MAX_VALUES (1u << 20)
 #define IN_READ_SIZE (256u << 10)
+#define IN_NOCOPY_BIN (64u << 10)
 
 enum { IN_DETECT, IN_MSGPACK, IN_JSON, IN_DONE, IN_FAILED };
 
@@ -309,7 +310,11 @@ in_mp_value(struct in_mp *d, struct mf_rec *r, struct mf_value *v)
 		v->v.b = c == 0xc3;
 	} else if ((c >= 0xa0 && c <= 0xbf) || (c >= 0xd9 && c <= 0xdb) || (c >= 0xc4 && c <= 0xc6)) {
 		v->type = c >= 0xc4 && c <= 0xc6 ? MF_V_BIN : MF_V_STR;
-		if ((v->v.s.p = mfint_rec_strdup(r, p + d->i, (size_t)n)) == NULL)
+		/* large bytes are not copied: they stay in our buffer, which holds still until
+		 * the next mf_in_next, as long as the record is valid (BIN needs no NUL) */
+		if (v->type == MF_V_BIN && n >= IN_NOCOPY_BIN)
+			v->v.s.p = (const char *)p + d->i;
+		else if ((v->v.s.p = mfint_rec_strdup(r, p + d->i, (size_t)n)) == NULL)
 			return in_fail(d->in, MF_ERR_NOMEM, "out of memory");
 		v->v.s.n = (size_t)n;
 		d->i += (size_t)n;
