@@ -110,6 +110,9 @@ test_check_full(const struct mf_rec *r, int json, const char *how)
 	is_str(mf_rec_type(r), "process", "%s: type", how);
 	is_str(mf_rec_field(r, 0)->key, "type", "%s: type is the first field", how);
 	is_int(mf_rec_count(r), 19, "%s: field count", how);
+	ok(mf_rec_count(r) == 19 && strcmp(mf_rec_field(r, 1)->key, "pid") == 0 &&
+	   strcmp(mf_rec_field(r, 16)->key, "data") == 0 && strcmp(mf_rec_field(r, 18)->key, "list") == 0,
+	   "%s: fields in the order written", how);
 	ok(mf_rec_get_u64(r, "pid", &u) == 0 && u == 1234, "%s: uint", how);
 	ok(mf_rec_get_u64(r, "umax", &u) == 0 && u == UINT64_MAX, "%s: uint max", how);
 	ok(mf_rec_get_u64(r, "addr", &u) == 0 && u == 0xffffffffffffffffULL, "%s: addr 0xffffffffffffffff", how);
