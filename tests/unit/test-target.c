@@ -61,8 +61,11 @@ test_split(void)
 	struct mf_target *t;
 	unsigned long calls0, entries0;
 
-	ok(mf_target_open("pattern:ranges=0x1000-0x3000+0x3000-0x5000+0x8000-0x9000", NULL, 0, &t, err) == 0,
-	   "open pattern connector");
+	if (!ok(mf_target_open("pattern:ranges=0x1000-0x3000+0x3000-0x5000+0x8000-0x9000", NULL, 0, &t, err) == 0,
+	        "open pattern connector")) {
+		printf("# %s\n", err);
+		return;
+	}
 	test_stats();
 	ok(test_calls != NULL && test_entries != NULL, "connector statistics visible");
 	is_int(mf_phys_ranges(t, &r), 3, "three ranges");
