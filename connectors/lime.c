@@ -291,17 +291,37 @@ lime_index_avml(struct lime *l, size_t ri, uint64_t hoff, uint64_t p, uint64_t l
 	}
 	{
 		uint8_t t[8];
-		uint64_t want;
+		uint64_t want, q = p;
+		int skips;
 
 		if (fio_pread_full(l->fd, t, 8, p) != 8) {
 			snprintf(errbuf, MF_ERRBUF_SIZE, "cannot read %s at offset 0x%" PRIx64, l->path, p);
 			return MF_ERR_IO;
 		}
 		want = smap_le64(t);
+		/* padding or skippable chunks may follow the last data chunk: look past a few,
+		 * accepting them only if a matching trailer comes after */
+		for (skips = 0; want != q - start && skips < 64; skips++) {
+			uint8_t c[8];
+			uint64_t clen;
+
+			if (l->fsize - q < 12 || fio_pread_full(l->fd, c, 4, q) != 4 || c[0] < 0x80 || c[0] == 0xff)
+				break;
+			clen = (uint64_t)c[1] | (uint64_t)c[2] << 8 | (uint64_t)c[3] << 16;
+			if (l->fsize - q - 4 < clen + 8)
+				break;
+			q += 4 + clen;
+			if (fio_pread_full(l->fd, c, 8, q) != 8)
+				break;
+			if (smap_le64(c) == q - start) {
+				p = q;
+				want = q - start;
+			}
+		}
 		if (want != p - start) {
 			snprintf(errbuf, MF_ERRBUF_SIZE,
 			         "cannot open %s: range %zu at offset 0x%" PRIx64 ": trailer says 0x%" PRIx64 " compressed bytes, the stream has 0x%" PRIx64,
-			         l->path, ri, hoff, want, p - start);
+			         l->path, ri, hoff, smap_le64(t), p - start);
 			return MF_ERR_FORMAT;
 		}
 		*end = p + 8;
