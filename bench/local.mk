@@ -1,2 +1,9 @@
 # bench: see Makefile.am
 BENCH_TARGETS =
+BENCH_TARGETS += bench-ps
+dist_noinst_SCRIPTS += bench/bench-ps.sh
+bench-ps: all
+	PATH='$(abs_top_builddir)/tools:'"$$PATH" \
+	MF_PLUGIN_PATH='$(abs_top_builddir)/connectors/.libs:$(abs_top_builddir)/os/.libs' \
+	$(SHELL) $(top_srcdir)/bench/bench-ps.sh
+.PHONY: bench-ps
