@@ -132,7 +132,7 @@ main(int argc, char **argv)
 		{ "base", "BASE", 18 },
 		{ "size", "SIZE", 10 },
 		{ "name", "NAME", -24 },
-		{ "path", "PATH", 0 },
+		{ "path", "PATH", -1 },
 	};
 	static const struct mf_col map_cols[] = {
 		{ "pid", "PID", 7 },
@@ -140,7 +140,7 @@ main(int argc, char **argv)
 		{ "end", "END", 18 },
 		{ "perms", "PERMS", -5 },
 		{ "offset", "OFFSET", 10 },
-		{ "path", "PATH", 0 },
+		{ "path", "PATH", -1 },
 	};
 	struct modules_state st = { .tl = &modules_tool };
 	struct tool *tl = &modules_tool;
@@ -148,7 +148,7 @@ main(int argc, char **argv)
 	size_t i;
 	int c, r;
 
-	tool_init(tl, argv[0], "mf-modules", modules_usage);
+	tool_init(tl, argv, "mf-modules", modules_usage);
 	while ((c = getopt_long(argc, argv, "c:f:hn:o:p:qt:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':

@@ -220,7 +220,7 @@ main(int argc, char **argv)
 		{ "uid", "UID", 5 },
 		{ "state", "S", -1 },
 		{ "name", "NAME", -16 },
-		{ "cmdline", "CMDLINE", 0 },
+		{ "cmdline", "CMDLINE", -1 },
 	};
 	static const struct mf_col tree_cols[] = {
 		{ "pid", "PID", 7 },
@@ -228,14 +228,14 @@ main(int argc, char **argv)
 		{ "uid", "UID", 5 },
 		{ "state", "S", -1 },
 		{ "tree_name", "NAME", -24 },
-		{ "cmdline", "CMDLINE", 0 },
+		{ "cmdline", "CMDLINE", -1 },
 	};
 	struct ps_state st = { .tl = &ps_tool };
 	struct tool *tl = &ps_tool;
 	size_t i;
 	int c, r, status = TOOL_EXIT_OK;
 
-	tool_init(tl, argv[0], "mf-ps", ps_usage);
+	tool_init(tl, argv, "mf-ps", ps_usage);
 	while ((c = getopt_long(argc, argv, "c:f:hn:o:p:qt:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':

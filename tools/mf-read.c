@@ -1135,7 +1135,7 @@ main(int argc, char **argv)
 	size_t i;
 	int c;
 
-	tool_init(tl, argv[0], "mf-read", read_usage);
+	tool_init(tl, argv, "mf-read", read_usage);
 	while ((c = getopt_long(argc, argv, "N:T:c:f:hn:o:p:qt:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'N':

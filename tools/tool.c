@@ -12,13 +12,14 @@
 static struct tool *tool_current;   /* for tool_oom() */
 
 void
-tool_init(struct tool *tl, const char *argv0, const char *name, void (*usage)(int status))
+tool_init(struct tool *tl, char **argv, const char *name, void (*usage)(int status))
 {
 	memset(tl, 0, sizeof *tl);
 	tl->name = name;
 	tl->usage = usage;
 	tool_current = tl;
-	(void)argv0;
+	/* getopt's messages name argv[0], which may be a path (or libtool's .libs/ one) */
+	argv[0] = (char *)name;
 	mf_log_init(name, 0);
 }
 
@@ -75,7 +76,6 @@ tool_usage_error(struct tool *tl, const char *fmt, ...)
 	va_start(ap, fmt);
 	tool_verr(tl, "", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try '%s --help' for more information.\n", tl->name);
 	exit(TOOL_EXIT_USAGE);
 }
 

@@ -46,7 +46,7 @@ struct tool {
 };
 
 /* Set the name and logging; call first. */
-void tool_init(struct tool *tl, const char *argv0, const char *name, void (*usage)(int status));
+void tool_init(struct tool *tl, char **argv, const char *name, void (*usage)(int status));
 /* Handle a common option; returns true if `c` was one (exits for -h and --version). */
 bool tool_common_opt(struct tool *tl, int c, const char *arg);
 /* Call after option parsing: applies -q/-v to logging. */
