@@ -3,6 +3,7 @@
 #include "tool.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -367,4 +368,25 @@ tool_rec_str(const struct mf_rec *r, const char *key, char *buf, size_t size)
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	return buf;
+}
+
+bool
+tool_name_match(const char *glob, const struct mf_process *p)
+{
+	const char *cmd = p->cmdline ? p->cmdline : "", *end, *base;
+	char argv0[256];
+	size_t n;
+
+	if (fnmatch(glob, p->name ? p->name : "", 0) == 0)
+		return true;
+	/* the base name of argv[0] (the first word of the command line): `exec -a NAME` */
+	end = cmd + strcspn(cmd, " ");
+	for (base = end; base > cmd && base[-1] != '/'; base--)
+		;
+	n = (size_t)(end - base);
+	if (n == 0 || n >= sizeof argv0)
+		return false;
+	memcpy(argv0, base, n);
+	argv0[n] = '\0';
+	return fnmatch(glob, argv0, 0) == 0;
 }

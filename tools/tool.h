@@ -88,6 +88,10 @@ void *tool_xrealloc(void *p, size_t n, size_t m);
 char *tool_xstrdup(const char *s);
 void tool_oom(void);
 
+/* Does the glob match the process's name, or the base name of its argv[0] (the first word
+ * of its command line, which `exec -a NAME` sets)? */
+bool tool_name_match(const char *glob, const struct mf_process *p);
+
 /* A string field of a record as a NUL-terminated copy in buf (truncated); "" if absent. */
 const char *tool_rec_str(const struct mf_rec *r, const char *key, char *buf, size_t size);
 
