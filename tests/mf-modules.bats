@@ -4,10 +4,12 @@ load test_helper
 load tools_helper
 
 setup() {
-	bash -c 'exec -a mfmarker sleep 600' 3>&- &
+	# a name of its own: other suites may run a "mfmarker" at the same time
+	MARKNAME=mfmarker-$$
+	bash -c "exec -a $MARKNAME sleep 600" 3>&- &
 	MARKER=$!
 	for ((i = 0; i < 100; i++)); do
-		grep -q libc "/proc/$MARKER/maps" 2>/dev/null && [[ $(tr '\0' ' ' <"/proc/$MARKER/cmdline") == "mfmarker 600 " ]] && break
+		grep -q libc "/proc/$MARKER/maps" 2>/dev/null && [[ $(tr '\0' ' ' <"/proc/$MARKER/cmdline") == "$MARKNAME 600 " ]] && break
 		sleep 0.05
 	done
 	LIBC=$(awk '$6 ~ /\/libc[.-][^\/]*so/ { print $6; exit }' "/proc/$MARKER/maps")
@@ -18,9 +20,9 @@ teardown() {
 	wait "$MARKER" 2>/dev/null || true
 }
 
-@test "mf-ps -n mfmarker | mf-modules lists its libc at the base /proc/PID/maps shows" {
+@test "mf-ps -n NAME | mf-modules lists its libc at the base /proc/PID/maps shows" {
 	[[ -n $LIBC ]] || skip "no libc mapping found"
-	run -0 --separate-stderr bash -c 'mf-ps -n mfmarker | mf-modules -f json'
+	run -0 --separate-stderr bash -c "mf-ps -n $MARKNAME | mf-modules -f json"
 	no_sanitizer
 	assert_equal "$stderr" ""
 	local base
@@ -50,7 +52,7 @@ teardown() {
 	run -0 --separate-stderr bash -c "mf-modules -p $MARKER -f json | mf-modules -f json"
 	assert_equal "$(jq -r .type <<<"$output" | sort -u)" "target"
 	# jq can select by name in the middle of the pipe
-	run -0 --separate-stderr bash -c "mf-ps -f json | jq -c 'select(.type == \"target\" or .cmdline == \"mfmarker 600\")' | mf-modules -f json"
+	run -0 --separate-stderr bash -c "mf-ps -f json | jq -c 'select(.type == \"target\" or .cmdline == \"$MARKNAME 600\")' | mf-modules -f json"
 	assert_equal "$(jq -r 'select(.type == "module") | .pid' <<<"$output" | sort -u)" "$MARKER"
 }
 
