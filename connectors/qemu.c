@@ -306,7 +306,7 @@ qemu_parse_size(const char *s, uint64_t *out)
 		return MF_ERR_ARG;
 	if (whole > UINT64_MAX / unit)
 		return MF_ERR_RANGE;
-	r = whole * unit + (unit / frac_den) * frac_num;
+	r = whole * unit + (uint64_t)((unsigned __int128)frac_num * unit / frac_den);
 	if (r < whole * unit)
 		return MF_ERR_RANGE;
 	*out = r;
