@@ -11,7 +11,8 @@
  *   test-conn-qemu read SPEC LEN        GPAs on stdin, LEN bytes each to stdout
  *   test-conn-qemu vread SPEC VA LEN    kernel virtual memory (arch/dtb hints) to stdout
  *   test-conn-qemu write SPEC GPA TEXT  write TEXT at GPA, then print what reads back
- * Errors: "test-conn-qemu: MESSAGE (CODE)" on stderr, exit 1. */
+ * Errors: "test-conn-qemu: MESSAGE (CODE)" on stderr, exit 1.  QEMU_TEST_LOG=1 shows the
+ * plugin's info messages (the layout method), 2 its debug ones. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -377,11 +378,34 @@ static int
 test_cmd_write(struct mf_target *t, uint64_t gpa, const char *text)
 {
 	char errbuf[MF_ERRBUF_SIZE] = "";
-	size_t len = strlen(text);
-	char *back = calloc(1, len + 1);
-	struct mf_iov w = { .addr = gpa, .len = len, .buf = (void *)(uintptr_t)text };
-	struct mf_iov rd = { .addr = gpa, .len = len, .buf = back };
-	int r = mf_phys_write(t, &w, 1, errbuf);
+	size_t len = strlen(text), i;
+	int hex = strncmp(text, "hex:", 4) == 0;
+	char *back = calloc(1, len + 1), *data = calloc(1, len + 1);
+	struct mf_iov w = { .addr = gpa, .len = len, .buf = data };
+	struct mf_iov rd = { .addr = gpa, .buf = back };
+	int r;
+
+	if (back == NULL || data == NULL) {
+		free(back);
+		free(data);
+		return test_fail(MF_ERR_NOMEM, "out of memory");
+	}
+	if (hex) {   /* "hex:00ff..": bytes */
+		for (i = 0, len = 0; text[4 + 2 * i] && text[5 + 2 * i]; i++, len++) {
+			unsigned x;
+
+			if (sscanf(text + 4 + 2 * i, "%2x", &x) != 1) {
+				free(back);
+				free(data);
+				return test_fail(MF_ERR_ARG, "bad hex");
+			}
+			data[len] = (char)x;
+		}
+	} else {
+		memcpy(data, text, len);
+	}
+	w.len = rd.len = len;
+	r = mf_phys_write(t, &w, 1, errbuf);
 
 	if (r == 0 && w.err != 0)
 		r = w.err, snprintf(errbuf, sizeof errbuf, "cannot write 0x%" PRIx64, gpa);
@@ -389,9 +413,15 @@ test_cmd_write(struct mf_target *t, uint64_t gpa, const char *text)
 		r = mf_phys_read(t, &rd, 1, errbuf);
 	if (r == 0 && rd.err != 0)
 		r = rd.err, snprintf(errbuf, sizeof errbuf, "cannot read back 0x%" PRIx64, gpa);
-	if (r == 0)
+	if (r == 0 && hex) {
+		for (i = 0; i < len; i++)
+			printf("%02x", (unsigned char)back[i]);
+		printf("\n");
+	} else if (r == 0) {
 		printf("%s\n", back);
+	}
 	free(back);
+	free(data);
 	return r < 0 ? test_fail(r, errbuf) : 0;
 }
 
@@ -404,7 +434,7 @@ main(int argc, char **argv)
 
 	if (argc == 1)
 		return test_parsers();
-	mf_log_init("test-conn-qemu", getenv("TEST_VERBOSE") ? 2 : 1);
+	mf_log_init("test-conn-qemu", getenv("QEMU_TEST_LOG") ? atoi(getenv("QEMU_TEST_LOG")) : 0);
 	if (argc < 3) {
 		fprintf(stderr, "usage: test-conn-qemu open|read|vread|write SPEC ...\n");
 		return 2;
