@@ -1400,12 +1400,10 @@ qemu_flush(struct qemu *q, struct qemu_batch *b, int wr, struct mf_iov *iov, cha
 static int
 qemu_rw(struct qemu *q, struct mf_iov *iov, size_t n, int wr, char *errbuf)
 {
-	struct qemu_batch *b = malloc(sizeof *b);
+	struct qemu_batch bb, *b = &bb;   /* 40 KiB on the stack, like the native layer's */
 	size_t i;
 	int r = 0;
 
-	if (b == NULL)
-		return qemu_err(errbuf, MF_ERR_NOMEM, "out of memory");
 	b->k = 0;
 	b->bytes = 0;
 	for (i = 0; i < n; i++) {
@@ -1464,7 +1462,6 @@ qemu_rw(struct qemu *q, struct mf_iov *iov, size_t n, int wr, char *errbuf)
 	if (b->k > 0)
 		r = qemu_flush(q, b, wr, iov, errbuf);
 out:
-	free(b);
 	return r;
 }
 

@@ -13,3 +13,16 @@ tests_unit_test_conn_qemu_SOURCES = tests/unit/test-conn-qemu.c connectors/qemu.
 tests_unit_test_conn_qemu_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_conn_qemu_LDADD = $(tool_ldadd) $(JANSSON_LIBS)
 EXTRA_DIST += tests/conn-qemu.bats
+
+# bench: `make bench` boots a guest (tests/guest) and runs bench-qemu against it
+EXTRA_PROGRAMS += bench/bench-qemu
+BENCH_TARGETS += bench-qemu-run
+bench_bench_qemu_SOURCES = bench/bench-qemu.c tests/unit/plugin-harness.h
+bench_bench_qemu_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+bench_bench_qemu_LDADD = $(tool_ldadd)
+bench-qemu-run: bench/bench-qemu$(EXEEXT) connectors/mf-connector-qemu.la tests/guest/gpa-read$(EXEEXT)
+	MF_TOP_SRCDIR='$(abs_top_srcdir)' MF_TOP_BUILDDIR='$(abs_top_builddir)' bash -c '\
+		. "$$MF_TOP_SRCDIR/tests/guest/guest.bash"; guest_require || exit 0; \
+		trap "guest_stop_all; rm -rf \"\$$GUEST__ROOT\"" EXIT; guest_start --mem 1G || exit 1; \
+		./bench/bench-qemu$(EXEEXT) "qemu:pid=$$GUEST_QEMU_PID"'
+.PHONY: bench-qemu-run
