@@ -375,8 +375,14 @@ vtop_map(struct vtop_state *st, uint64_t start, uint64_t end)
 	       (unsigned long long)st->nranges, vtop_size_str(st->mapped, sz, sizeof sz),
 	       (unsigned long long)mf_vat_phys_calls(st->vat), mf_vat_memory(st->vat));
 	if (st->nranges == 0 && r == 0) {
-		tool_err(tl, "nothing mapped in [0x%llx, 0x%llx) of %s", (unsigned long long)start,
-		         (unsigned long long)end, vtop_space_name(st, sbuf, sizeof sbuf));
+		char ebuf[24];
+
+		if (end == 0)
+			snprintf(ebuf, sizeof ebuf, "the top");
+		else
+			snprintf(ebuf, sizeof ebuf, "0x%llx", (unsigned long long)end);
+		tool_err(tl, "nothing mapped in [0x%llx, %s) of %s", (unsigned long long)start, ebuf,
+		         vtop_space_name(st, sbuf, sizeof sbuf));
 		st->status = TOOL_EXIT_FAIL;
 	}
 }
