@@ -175,3 +175,19 @@ EOF
 	run -0 jq -r 'select(.type == "xlat") | .dtb' <<<"$output"
 	assert_output "$(printf '0x%x' $(( $(ksym init_top_pgt) - $(ksym _stext) + $(kernel_code) )))"
 }
+
+@test "mf-modules --maps --kernel without an os layer: the page map, kernel half, text r-xp" {
+	guest_use kaslr
+	run -0 --separate-stderr mf-modules --maps --kernel -c "$BATS_FILE_TMPDIR/kaslr.elf" -f json
+	run -0 jq -r 'select(.type == "map") | .start + " " + .end + " " + .perms' <<<"$output"
+	# the text (_stext.._etext, 2 MiB pages) lies in one r-xp map; nothing below the kernel half
+	run -0 /usr/bin/python3 -c '
+import sys
+stext, etext = int(sys.argv[1], 16), int(sys.argv[2], 16)
+maps = [(int(a, 16), int(b, 16), p) for a, b, p in (l.split() for l in sys.stdin)]
+assert all(a >= 1 << 63 for a, b, p in maps), "a user-half map"
+hit = [m for m in maps if m[0] <= stext < m[1]]
+assert hit and hit[0][2] == "r-xp" and hit[0][1] >= etext, hit
+print("ok", len(maps))' "$(ksym _stext)" "$(ksym _etext)" <<<"$output"
+	assert_output --regexp '^ok [0-9]+$'
+}
