@@ -9,6 +9,7 @@ bench-fileread-run: bench/bench-fileread$(EXEEXT) all
 	MF_TOP_BUILDDIR='$(abs_top_builddir)' ./bench/bench-fileread$(EXEEXT)
 .PHONY: bench-fileread-run
 
+# mf-ps next to ps -e
 BENCH_TARGETS += bench-ps
 dist_noinst_SCRIPTS += bench/bench-ps.sh
 bench-ps: all

@@ -48,7 +48,7 @@ teardown() {
 }
 
 @test "mf-ps -n matches argv[0] and the name by glob; -p takes lists" {
-	run -0 --separate-stderr mf-ps -n 'mfmark*' -f json </dev/null
+	run -0 --separate-stderr mf-ps -n 'mfmarke?' -f json </dev/null
 	no_sanitizer
 	assert_equal "$(jq -r 'select(.type == "process") | .pid' <<<"$output")" "$MARKER"
 	run -0 --separate-stderr mf-ps -p "1,$MARKER" -f json </dev/null
