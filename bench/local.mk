@@ -1,5 +1,4 @@
-# bench: see Makefile.am
-BENCH_TARGETS =
+# benchmarks: fragments add programs to EXTRA_PROGRAMS and run targets to BENCH_TARGETS
 BENCH_TARGETS += bench-ps
 dist_noinst_SCRIPTS += bench/bench-ps.sh
 bench-ps: all

@@ -1,1 +1,10 @@
-# guest fixture
+# guest fixture: a Debian-kernel Linux guest under QEMU (see tests/guest/README.md)
+check_PROGRAMS += tests/guest/gpa-read
+tests_guest_gpa_read_SOURCES = tests/guest/gpa-read.c
+tests_guest_gpa_read_LDADD =
+
+TESTS += tests/guest.bats
+EXTRA_DIST += tests/guest.bats tests/guest/README.md tests/guest/mkguest \
+	tests/guest/guest.bash tests/guest/qmp.py
+
+# The kernel/initramfs cache (tests/guest/cache, a 70 MB download) survives make clean.
