@@ -1,4 +1,6 @@
 # benchmarks: fragments add programs to EXTRA_PROGRAMS and run targets to BENCH_TARGETS
+
+# mf-ps next to procps's ps -e
 BENCH_TARGETS += bench-ps
 dist_noinst_SCRIPTS += bench/bench-ps.sh
 bench-ps: all
