@@ -123,5 +123,10 @@ with open(sys.argv[1], "r+b") as f:
 	assert_output --partial 'VMCOREINFO'
 	assert_output --partial 'QEMU'
 	mf-read -c "$D/ours.elf" --phys -f raw 0x100000 $((GUEST_MEM_BYTES - 0x100000)) | cmp - "$D/qemu.elf.bin"
+	# program headers right after the ELF header: makedumpfile reads our ELF (not QEMU's)
+	if command -v makedumpfile >/dev/null; then
+		run -0 makedumpfile --dump-dmesg "$D/ours.elf" "$D/ours-elf.dmesg"
+		grep -qF "$(guest_oracle version | head -c 60)" "$D/ours-elf.dmesg"
+	fi
 	rm -f "$D/ours.elf"
 }

@@ -196,7 +196,9 @@ dump_elf_note(struct dump_elf *e, const char *name, uint32_t type, const void *d
 int
 dump_elf_begin(struct dump_elf *e)
 {
-	e->notes_off = ELF_EHDR;
+	if (e->ph_reserve > (1u << 20))
+		e->ph_reserve = 1u << 20;
+	e->notes_off = ELF_EHDR + (uint64_t)e->ph_reserve * ELF_PHDR;
 	if (e->notes_len > 0 && dump_pwrite(e->f, e->notes, e->notes_len, e->notes_off) < 0)
 		return -1;
 	e->data_off = (e->notes_off + e->notes_len + DUMP_PAGE - 1) & ~(uint64_t)(DUMP_PAGE - 1);
@@ -307,6 +309,8 @@ dump_elf_finish(struct dump_elf *e)
 		dump_le64(p + 40, s->memsz);
 		dump_le64(p + 48, 0);
 	}
+	if (phnum <= e->ph_reserve && phnum < ELF_PN_XNUM)
+		phoff = ELF_EHDR;   /* where /proc/vmcore has them, and makedumpfile looks */
 	if (phnum >= ELF_PN_XNUM) {
 		/* the real count goes into section header 0's sh_info */
 		shoff = phoff + tsize;
@@ -317,6 +321,12 @@ dump_elf_finish(struct dump_elf *e)
 	free(ph);
 	if (r < 0)
 		return -1;
+	/* trailing zero pages were skipped: the file must still reach the end of the data */
+	if (phoff == ELF_EHDR && ftruncate(e->f->fd, (off_t)e->data_off) < 0) {
+		snprintf(e->f->err, MF_ERRBUF_SIZE, "cannot extend %s to %" PRIu64 " bytes: %s", e->f->name, e->data_off,
+		         strerror(errno));
+		return -1;
+	}
 	dump_le16(eh + 16, 4);            /* ET_CORE */
 	dump_le16(eh + 18, e->machine);
 	dump_le32(eh + 20, 1);
@@ -908,6 +918,7 @@ dump_writer_new(enum dump_format fmt, struct dump_file *f, const struct dump_sou
 	case DUMP_F_ELF:
 		w->elf.f = f;
 		w->elf.machine = dump_elf_machine(src->arch);
+		w->elf.ph_reserve = src->nranges + 1 + 1024;
 		if (elf_phys_notes(w) < 0 || dump_elf_begin(&w->elf) < 0)
 			return -1;
 		return 0;

@@ -323,6 +323,7 @@ dump_proc(struct mf_target *t, const struct dump_proc_opts *o, struct dump_file 
 	for (i = 0; i < s.n; i++)
 		if (s.map[i].perms[0] == 'r')
 			total += s.map[i].end - s.map[i].start;
+	e.ph_reserve = s.n * 2 + 64;
 	if (proc_notes(&e, &s, o->pid, native, &seized, o->verbosity) < 0 || dump_elf_begin(&e) < 0)
 		goto out;
 	if ((buf = malloc((size_t)PROC_PIECE * PROC_BATCH)) == NULL) {

@@ -78,11 +78,14 @@ struct dump_elf {
 	struct dump_elf_seg *seg;
 	size_t nseg, segcap;
 	bool open;                   /* seg[nseg-1] can still grow */
+	size_t ph_reserve;           /* program headers reserved after the ELF header (makedumpfile
+	                              * and the kernel expect them there); more go after the data */
 };
 
 /* Append one note (name, type, descriptor) to e->notes. */
 int dump_elf_note(struct dump_elf *e, const char *name, uint32_t type, const void *desc, size_t n);
-/* Reserve the ELF header and write the notes; data follows at a page boundary. */
+/* Reserve the ELF header and ph_reserve program headers, write the notes; data follows
+ * at a page boundary. */
 int dump_elf_begin(struct dump_elf *e);
 /* Bytes at vaddr/paddr: appended to the open segment when contiguous, else a new one. */
 int dump_elf_add(struct dump_elf *e, uint64_t vaddr, uint64_t paddr, const uint8_t *p, size_t n, uint32_t flags);
