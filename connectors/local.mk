@@ -32,7 +32,9 @@ tests_unit_test_conn_elf_SOURCES = tests/unit/test-conn-elf.c tests/unit/conn-te
 tests_unit_test_conn_elf_LDADD = $(tool_ldadd)
 
 EXTRA_DIST += tests/fuzz/fuzz-lime.c tests/fuzz/fuzz-elf.c tests/fuzz/fuzz-host.h \
+	tests/fuzz/seeds/lime/two-ranges.lime tests/fuzz/seeds/lime/small.avml tests/fuzz/seeds/elf/qemu.core \
 	tests/fixtures/conn/README.md tests/fixtures/conn/cut-header.lime \
 	tests/fixtures/conn/end-before-start.lime tests/fixtures/conn/phoff-past-eof.core
 
 include connectors/dumps.mk
+include connectors/qemu.mk

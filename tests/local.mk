@@ -22,7 +22,8 @@ EXTRA_DIST += tests/fuzz.bats tests/fuzz/run
 
 # bats suites of the tools
 TESTS += tests/mf-attach.bats tests/mf-ps.bats tests/mf-modules.bats tests/mf-read.bats tests/docs.bats
-EXTRA_DIST += tests/mf-attach.bats tests/mf-ps.bats tests/mf-modules.bats tests/mf-read.bats tests/docs.bats
+EXTRA_DIST += tests/mf-attach.bats tests/mf-ps.bats tests/mf-modules.bats tests/mf-read.bats tests/docs.bats \
+	tests/tools_helper.bash
 
 # a process with known memory contents, for the mf-read/mf-modules tests (not sanitized:
 # it is the target, not the code under test)

@@ -257,7 +257,7 @@ main(int argc, char **argv)
 	bool list = false;
 	int c, e;
 
-	tool_init(tl, argv[0], "mf-attach", attach_usage);
+	tool_init(tl, argv, "mf-attach", attach_usage);
 	while ((c = getopt_long(argc, argv, "c:f:ho:qt:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case ATTACH_OPT_LIST:

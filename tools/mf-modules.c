@@ -2,7 +2,6 @@
 #include "config.h"
 #include "tool.h"
 
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +40,8 @@ modules_usage(int status)
 	        "on stdin (as written by mf-ps).  Other records on stdin are ignored.\n"
 	        "\nSelection:\n"
 	        "      --kernel           the kernel's modules (pid 0)\n"
-	        "  -n, --name=NAME        processes whose name matches the glob NAME (repeatable)\n"
+	        "  -n, --name=NAME        processes whose name or argv[0] matches the glob NAME\n"
+	        "                         (repeatable)\n"
 	        "  -p, --pid=PID[,PID]    these processes (repeatable)\n"
 	        "\nWhat to list:\n"
 	        "      --maps             memory maps (start, end, permissions, file) instead\n");
@@ -99,7 +99,7 @@ modules_name_cb(void *ctx, const struct mf_process *p)
 	size_t i;
 
 	for (i = 0; i < st->nnames; i++) {
-		if (fnmatch(st->names[i], p->name ? p->name : "", 0) == 0) {
+		if (tool_name_match(st->names[i], p)) {
 			st->found = tool_xrealloc(st->found, st->nfound + 1, sizeof *st->found);
 			st->found[st->nfound++] = p->pid;
 			break;
@@ -132,7 +132,7 @@ main(int argc, char **argv)
 		{ "base", "BASE", 18 },
 		{ "size", "SIZE", 10 },
 		{ "name", "NAME", -24 },
-		{ "path", "PATH", 0 },
+		{ "path", "PATH", -1 },
 	};
 	static const struct mf_col map_cols[] = {
 		{ "pid", "PID", 7 },
@@ -140,7 +140,7 @@ main(int argc, char **argv)
 		{ "end", "END", 18 },
 		{ "perms", "PERMS", -5 },
 		{ "offset", "OFFSET", 10 },
-		{ "path", "PATH", 0 },
+		{ "path", "PATH", -1 },
 	};
 	struct modules_state st = { .tl = &modules_tool };
 	struct tool *tl = &modules_tool;
@@ -148,7 +148,7 @@ main(int argc, char **argv)
 	size_t i;
 	int c, r;
 
-	tool_init(tl, argv[0], "mf-modules", modules_usage);
+	tool_init(tl, argv, "mf-modules", modules_usage);
 	while ((c = getopt_long(argc, argv, "c:f:hn:o:p:qt:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
@@ -194,7 +194,8 @@ main(int argc, char **argv)
 		if (st.nnames > 0) {
 			if ((r = mf_processes(tl->t, modules_name_cb, &st, tl->errbuf)) < 0)
 				tool_die(tl, "cannot list processes of %s: %s", mf_target_name(tl->t), tl->errbuf);
-			qsort(st.found, st.nfound, sizeof *st.found, modules_u64_cmp);
+			if (st.nfound > 0)
+				qsort(st.found, st.nfound, sizeof *st.found, modules_u64_cmp);
 			for (i = 0; i < st.nfound; i++)
 				modules_one(&st, st.found[i]);
 		}

@@ -2,7 +2,6 @@
 #include "config.h"
 #include "tool.h"
 
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@ struct ps_state {
 	struct tool *tl;
 	uint64_t *pids;
 	size_t npids;
+	bool *pid_seen;   /* per -p pid: the process exists (selected or not) */
 	const char **names;
 	size_t nnames;
 	bool tree;
@@ -45,7 +45,8 @@ ps_usage(int status)
 	fprintf(f,
 	        "\nList the processes of a target (default: this machine), sorted by pid.\n"
 	        "\nSelection:\n"
-	        "  -n, --name=NAME        processes whose name matches the glob NAME (repeatable)\n"
+	        "  -n, --name=NAME        processes whose name or argv[0] matches the glob NAME\n"
+	        "                         (repeatable)\n"
 	        "  -p, --pid=PID[,PID]    these processes (repeatable)\n"
 	        "      --tree             show the process tree (json/msgpack: a \"depth\" field)\n");
 	tool_usage_common(f, false);
@@ -69,7 +70,7 @@ ps_selected(const struct ps_state *st, const struct mf_process *p)
 	if (st->nnames > 0) {
 		ok = false;
 		for (i = 0; i < st->nnames; i++)
-			if (fnmatch(st->names[i], p->name ? p->name : "", 0) == 0)
+			if (tool_name_match(st->names[i], p))
 				ok = true;
 		if (!ok)
 			return false;
@@ -82,7 +83,11 @@ ps_cb(void *ctx, const struct mf_process *p)
 {
 	struct ps_state *st = ctx;
 	struct ps_proc *pp;
+	size_t i;
 
+	for (i = 0; i < st->npids; i++)
+		if (st->pids[i] == p->pid)
+			st->pid_seen[i] = true;
 	if (!ps_selected(st, p))
 		return 0;
 	if (st->n == st->cap) {
@@ -220,7 +225,7 @@ main(int argc, char **argv)
 		{ "uid", "UID", 5 },
 		{ "state", "S", -1 },
 		{ "name", "NAME", -16 },
-		{ "cmdline", "CMDLINE", 0 },
+		{ "cmdline", "CMDLINE", -1 },
 	};
 	static const struct mf_col tree_cols[] = {
 		{ "pid", "PID", 7 },
@@ -228,14 +233,14 @@ main(int argc, char **argv)
 		{ "uid", "UID", 5 },
 		{ "state", "S", -1 },
 		{ "tree_name", "NAME", -24 },
-		{ "cmdline", "CMDLINE", 0 },
+		{ "cmdline", "CMDLINE", -1 },
 	};
 	struct ps_state st = { .tl = &ps_tool };
 	struct tool *tl = &ps_tool;
 	size_t i;
 	int c, r, status = TOOL_EXIT_OK;
 
-	tool_init(tl, argv[0], "mf-ps", ps_usage);
+	tool_init(tl, argv, "mf-ps", ps_usage);
 	while ((c = getopt_long(argc, argv, "c:f:hn:o:p:qt:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
@@ -258,6 +263,7 @@ main(int argc, char **argv)
 	tool_options_done(tl);
 	/* stdin matters only for a target record: not when the target is given */
 	tl->topt.read_stdin = tl->topt.conn == NULL && tl->topt.os == NULL && tl->topt.tfile == NULL;
+	st.pid_seen = tool_xcalloc(st.npids, sizeof *st.pid_seen);
 	tool_open(tl, false);
 	if (st.tree)
 		mf_out_columns(tl->out, "process", tree_cols, sizeof tree_cols / sizeof *tree_cols);
@@ -266,7 +272,8 @@ main(int argc, char **argv)
 
 	if ((r = mf_processes(tl->t, ps_cb, &st, tl->errbuf)) < 0)
 		tool_die(tl, "cannot list processes of %s: %s", mf_target_name(tl->t), tl->errbuf);
-	qsort(st.procs, st.n, sizeof *st.procs, ps_cmp);
+	if (st.n > 0)
+		qsort(st.procs, st.n, sizeof *st.procs, ps_cmp);
 	tool_write_target(tl);
 	if (st.tree) {
 		ps_tree(&st);
@@ -276,7 +283,7 @@ main(int argc, char **argv)
 	}
 	/* an explicit pid that is not there is an error (after listing the others) */
 	for (i = 0; i < st.npids; i++) {
-		if (ps_find(&st, st.pids[i]) == NULL) {
+		if (!st.pid_seen[i]) {
 			tool_err(tl, "no process with pid %llu", (unsigned long long)st.pids[i]);
 			status = TOOL_EXIT_FAIL;
 		}
@@ -286,6 +293,7 @@ main(int argc, char **argv)
 	free(st.procs);
 	free(st.kids);
 	free(st.pids);
+	free(st.pid_seen);
 	free(st.names);
 	return tool_finish(tl, status);
 }

@@ -3,7 +3,6 @@
 #include "config.h"
 #include "tool.h"
 
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,7 +98,7 @@ read_usage(int status)
 	        "                         aarch64, riscv-sv39, riscv-sv48\n"
 	        "      --dtb=ROOT         the address space with page-table root ROOT\n"
 	        "      --kernel           the kernel's address space\n"
-	        "  -n, --name=NAME        the one process whose name matches the glob NAME\n"
+	        "  -n, --name=NAME        the one process whose name or argv[0] matches NAME\n"
 	        "  -p, --pid=PID          process PID\n"
 	        "      --phys             physical memory\n"
 	        "\nTyped reads and writes:\n"
@@ -993,7 +992,7 @@ read_name_cb(void *ctx, const struct mf_process *p)
 	struct read_namefind *f = ctx;
 	size_t used;
 
-	if (fnmatch(f->glob, p->name ? p->name : "", 0) != 0)
+	if (!tool_name_match(f->glob, p))
 		return 0;
 	f->pid = p->pid;
 	used = strlen(f->list);
@@ -1135,7 +1134,7 @@ main(int argc, char **argv)
 	size_t i;
 	int c;
 
-	tool_init(tl, argv[0], "mf-read", read_usage);
+	tool_init(tl, argv, "mf-read", read_usage);
 	while ((c = getopt_long(argc, argv, "N:T:c:f:hn:o:p:qt:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'N':

@@ -3,6 +3,7 @@
 #include "tool.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,13 +13,14 @@
 static struct tool *tool_current;   /* for tool_oom() */
 
 void
-tool_init(struct tool *tl, const char *argv0, const char *name, void (*usage)(int status))
+tool_init(struct tool *tl, char **argv, const char *name, void (*usage)(int status))
 {
 	memset(tl, 0, sizeof *tl);
 	tl->name = name;
 	tl->usage = usage;
 	tool_current = tl;
-	(void)argv0;
+	/* getopt's messages name argv[0], which may be a path (or libtool's .libs/ one) */
+	argv[0] = (char *)name;
 	mf_log_init(name, 0);
 }
 
@@ -75,7 +77,6 @@ tool_usage_error(struct tool *tl, const char *fmt, ...)
 	va_start(ap, fmt);
 	tool_verr(tl, "", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try '%s --help' for more information.\n", tl->name);
 	exit(TOOL_EXIT_USAGE);
 }
 
@@ -367,4 +368,25 @@ tool_rec_str(const struct mf_rec *r, const char *key, char *buf, size_t size)
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	return buf;
+}
+
+bool
+tool_name_match(const char *glob, const struct mf_process *p)
+{
+	const char *cmd = p->cmdline ? p->cmdline : "", *end, *base;
+	char argv0[256];
+	size_t n;
+
+	if (fnmatch(glob, p->name ? p->name : "", 0) == 0)
+		return true;
+	/* the base name of argv[0] (the first word of the command line): `exec -a NAME` */
+	end = cmd + strcspn(cmd, " ");
+	for (base = end; base > cmd && base[-1] != '/'; base--)
+		;
+	n = (size_t)(end - base);
+	if (n == 0 || n >= sizeof argv0)
+		return false;
+	memcpy(argv0, base, n);
+	argv0[n] = '\0';
+	return fnmatch(glob, argv0, 0) == 0;
 }

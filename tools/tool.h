@@ -46,7 +46,7 @@ struct tool {
 };
 
 /* Set the name and logging; call first. */
-void tool_init(struct tool *tl, const char *argv0, const char *name, void (*usage)(int status));
+void tool_init(struct tool *tl, char **argv, const char *name, void (*usage)(int status));
 /* Handle a common option; returns true if `c` was one (exits for -h and --version). */
 bool tool_common_opt(struct tool *tl, int c, const char *arg);
 /* Call after option parsing: applies -q/-v to logging. */
@@ -87,6 +87,10 @@ void *tool_xcalloc(size_t n, size_t m);
 void *tool_xrealloc(void *p, size_t n, size_t m);
 char *tool_xstrdup(const char *s);
 void tool_oom(void);
+
+/* Does the glob match the process's name, or the base name of its argv[0] (the first word
+ * of its command line, which `exec -a NAME` sets)? */
+bool tool_name_match(const char *glob, const struct mf_process *p);
 
 /* A string field of a record as a NUL-terminated copy in buf (truncated); "" if absent. */
 const char *tool_rec_str(const struct mf_rec *r, const char *key, char *buf, size_t size);
