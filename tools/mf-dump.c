@@ -726,7 +726,7 @@ main(int argc, char **argv)
 	long ncpu;
 	int c;
 
-	tool_init(tl, argv[0], "mf-dump", dump_usage);
+	tool_init(tl, argv, "mf-dump", dump_usage);
 	while ((c = getopt_long(argc, argv, "F:c:ho:p:qt:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
