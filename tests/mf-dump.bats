@@ -1,0 +1,259 @@
+#!/usr/bin/env bats
+# mf-dump: round trips through every format, holes, notes, the safe-output rules, process
+# cores.  Fast, no guest (tests/dump-guest.bats has the real-guest checks).
+
+load test_helper
+
+SLICE=$MF_SHARED_DIR/fixtures/third-party/deb-x86_64-slice.lime
+# a worktree sits one level deeper than the main checkout
+[ -f "$SLICE" ] || SLICE=$MF_TOP_SRCDIR/../../shared/fixtures/third-party/deb-x86_64-slice.lime
+
+setup() {
+	T=$BATS_TEST_TMPDIR/w
+	mkdir -p "$T"
+	MNT=
+}
+
+teardown() {
+	[ -z "$MNT" ] || umount "$MNT" 2>/dev/null || true
+}
+
+# A LiME with two ranges and a gap: 0x1000-0x2fff and 0x10000-0x10fff, pattern bytes.
+mk_gap_lime() {
+	/usr/bin/python3 - "$1" <<'EOF'
+import struct, sys
+def pat(a, n): return bytes(((x * 7) + (x >> 12)) & 0xff for x in range(a, a + n))
+with open(sys.argv[1], 'wb') as f:
+    for s, n in ((0x1000, 0x2000), (0x10000, 0x1000)):
+        f.write(struct.pack('<IIQQQ', 0x4C694D45, 1, s, s + n - 1, 0))
+        f.write(pat(s, n))
+EOF
+}
+
+# A target record (JSON) for FILE with extra hints: arch, dtb, vmcoreinfo, kernel_base.
+mk_target() {
+	printf '{"type":"target","v":1,"connector":"lime","connector_args":{"path":"%s"},"os":null,"hints":{"format":"lime","arch":"x86_64","dtb":"0x1aa000","kernel_base":"0xffffffff81000000","vmcoreinfo":"OSRELEASE=6.1.0-mftest\\nPAGESIZE=4096\\nNUMBER(phys_base)=0\\n"}}\n' "$1"
+}
+
+ranges_of() { # the memory lines of mf-attach's table
+	mf-attach -c "$1" -f table | grep -E '^ +0x[0-9a-f]+-0x[0-9a-f]+'
+}
+
+@test "every format reads back byte-identical with the same memory map (third-party LiME slice)" {
+	[ -f "$SLICE" ] || skip "no $SLICE"
+	want=$(mf-read -c "$SLICE" --phys -f raw 0x1000 0x9f000 | sha256sum)
+	wantr=$(ranges_of "$SLICE")
+	for f in raw lime elf kdump; do
+		run -0 --separate-stderr mf-dump -q -c "$SLICE" -F $f -o "$T/s.$f"
+		assert_equal "$(mf-read -c "$T/s.$f" --phys -f raw 0x1000 0x9f000 | sha256sum)" "$want"
+		[ $f = raw ] || assert_equal "$(ranges_of "$T/s.$f")" "$wantr"
+	done
+	# a LiME of a LiME is the same file
+	cmp "$SLICE" "$T/s.lime"
+}
+
+@test "holes stay holes in lime, elf and kdump; raw is sparse zeros" {
+	mk_gap_lime "$T/gap.lime"
+	for f in lime elf kdump; do
+		run -0 mf-dump -c "$T/gap.lime" -F $f -o "$T/g.$f"
+		assert_equal "$(ranges_of "$T/g.$f")" "$(ranges_of "$T/gap.lime")"
+		assert_equal "$(mf-read -c "$T/g.$f" --phys -f raw 0x1000 0x2000 | sha256sum)" \
+			"$(mf-read -c "$T/gap.lime" --phys -f raw 0x1000 0x2000 | sha256sum)"
+		assert_equal "$(mf-read -c "$T/g.$f" --phys -f raw 0x10000 0x1000 | sha256sum)" \
+			"$(mf-read -c "$T/gap.lime" --phys -f raw 0x10000 0x1000 | sha256sum)"
+		# the gap is reported, not zeros
+		run -1 --separate-stderr mf-read -c "$T/g.$f" --phys -f json 0x3000 16
+		assert_output --partial '"type":"gap"'
+		assert_output --partial '"addr":"0x3000"'
+	done
+	run -0 mf-dump -c "$T/gap.lime" -F raw -o "$T/g.raw"
+	[ "$(stat -c %s "$T/g.raw")" -eq $((0x11000)) ]
+	cmp <(head -c $((0x3000)) "$T/g.raw" | tail -c $((0x2000))) <(mf-read -c "$T/gap.lime" --phys -f raw 0x1000 0x2000)
+	cmp <(head -c $((0x10000)) "$T/g.raw" | tail -c $((0xd000))) <(head -c $((0xd000)) /dev/zero)
+	# the gap takes no disk space: fewer blocks than the 0x11000 bytes
+	[ "$(stat -c '%b * %B' "$T/g.raw" | bc)" -lt $((0x11000)) ]
+}
+
+@test "ELF: readelf accepts it; MFTOOLS, VMCOREINFO and QEMU notes carry the hints back" {
+	require_cmd readelf
+	mk_gap_lime "$T/gap.lime"
+	mk_target "$T/gap.lime" >"$T/target.json"
+	run -0 mf-dump -t "$T/target.json" -F elf -o "$T/t.elf"
+	run -0 readelf -l -n "$T/t.elf"
+	assert_output --partial 'Elf file type is CORE'
+	assert_output --regexp 'LOAD +0x[0-9a-f]+ 0x0+1000 0x0+1000'
+	assert_output --regexp 'LOAD +0x[0-9a-f]+ 0x0+10000 0x0+10000'
+	assert_output --partial 'MFTOOLS'
+	assert_output --partial 'VMCOREINFO'
+	assert_output --partial 'QEMU'
+	run -0 readelf -h "$T/t.elf"
+	assert_output --partial 'Advanced Micro Devices X86-64'
+	run -0 mf-attach -c "$T/t.elf" -f json
+	assert_output --partial '"dtb":"0x1aa000"'
+	assert_output --partial '"arch":"x86_64"'
+	assert_output --partial '"osrelease":"6.1.0-mftest"'
+	assert_output --partial '"mftools_record":'
+	# the MFTOOLS note is the source's target record: kernel_base survives in it
+	hex=$(mf-attach -c "$T/t.elf" -f json | sed -n 's/.*"mftools_record":"\([0-9a-f]*\)".*/\1/p')
+	echo "$hex" | xxd -r -p >"$T/rec.msgpack"
+	run -0 mf-attach -t "$T/rec.msgpack" -f json
+	assert_output --partial '"kernel_base":"0xffffffff81000000"'
+	assert_output --partial "\"path\":\"$T/gap.lime\""
+}
+
+@test "ELF: EM_386 for an x86-pae target, EM_AARCH64 for aarch64" {
+	require_cmd readelf
+	mk_gap_lime "$T/gap.lime"
+	mk_target "$T/gap.lime" | sed 's/"arch":"x86_64"/"arch":"x86-pae"/' >"$T/pae.json"
+	run -0 mf-dump -t "$T/pae.json" -F elf -o "$T/pae.elf"
+	run -0 readelf -h "$T/pae.elf"
+	assert_output --partial 'Intel 80386'
+	run -0 mf-attach -c "$T/pae.elf" -f json
+	assert_output --partial '"arch":"x86-pae"'
+	mk_target "$T/gap.lime" | sed 's/"arch":"x86_64"/"arch":"aarch64"/' >"$T/a64.json"
+	run -0 mf-dump -t "$T/a64.json" -F elf -o "$T/a64.elf"
+	run -0 readelf -h "$T/a64.elf"
+	assert_output --partial 'AArch64'
+}
+
+@test "kdump: file and makedumpfile accept it, VMCOREINFO and release in the header" {
+	require_cmd file
+	mk_gap_lime "$T/gap.lime"
+	mk_target "$T/gap.lime" >"$T/target.json"
+	run -0 mf-dump -t "$T/target.json" -F kdump -o "$T/t.kdump"
+	run -0 file "$T/t.kdump"
+	assert_output --partial 'Kdump compressed dump v6, system Linux, release 6.1.0-mftest, machine x86_64'
+	run -0 mf-attach -c "$T/t.kdump" -f json
+	assert_output --partial '"osrelease":"6.1.0-mftest"'
+	assert_output --partial 'OSRELEASE=6.1.0-mftest'
+	# release in the utsname of the main header
+	run -0 dd if="$T/t.kdump" bs=1 skip=$((0xc + 130)) count=12 status=none
+	assert_output '6.1.0-mftest'
+	# makedumpfile itself needs a real kernel in the dump: tests/dump-guest.bats
+}
+
+@test "kdump: all-zero pages share one stored page; compression shrinks pattern-free data" {
+	truncate -s 64M "$T/zero.raw"
+	run -0 mf-dump -c "raw:$T/zero.raw" -F kdump -o "$T/z.kdump"
+	# 16384 descriptors of 24 bytes, bitmaps, one zero page: far below 1 MiB
+	[ "$(stat -c %s "$T/z.kdump")" -lt $((1024 * 1024)) ]
+	assert_equal "$(mf-read -c "$T/z.kdump" --phys -f raw 0x3ff0000 4096 | sha256sum)" \
+		"$(head -c 4096 /dev/zero | sha256sum)"
+	run -0 mf-attach -c "$T/z.kdump" -f table
+	assert_output --partial '0x0000000000000000-0x0000000003ffffff'
+}
+
+@test "an existing file is an error without --force, replaced with it" {
+	mk_gap_lime "$T/gap.lime"
+	echo precious >"$T/out.lime"
+	run -1 --separate-stderr mf-dump -c "$T/gap.lime" -F lime -o "$T/out.lime"
+	assert_equal "$stderr" "mf-dump: $T/out.lime exists (use --force to replace it)"
+	assert_equal "$(cat "$T/out.lime")" precious
+	run -0 mf-dump -c "$T/gap.lime" -F lime -o "$T/out.lime" --force
+	cmp "$T/gap.lime" "$T/out.lime"
+	[ "$(ls -A "$T" | wc -l)" -eq 2 ]
+}
+
+@test "usage errors: no output, unknown format, -p with another format" {
+	run -2 --separate-stderr mf-dump -c x -F raw
+	assert_equal "${stderr_lines[0]}" "mf-dump: no output file (give -o PATH)"
+	run -2 --separate-stderr mf-dump -c x -F zip -o "$T/x"
+	assert_equal "${stderr_lines[0]}" "mf-dump: unknown format 'zip' (use raw, lime, elf or kdump)"
+	run -2 --separate-stderr mf-dump -c x -o "$T/x.bin"
+	assert_equal "${stderr_lines[0]}" "mf-dump: no format: give -F raw, lime, elf or kdump"
+	run -2 --separate-stderr mf-dump -p 1 -F kdump -o "$T/x"
+	assert_equal "${stderr_lines[0]}" "mf-dump: -p writes an ELF core (-F elf), not 'kdump'"
+	[ -z "$(ls -A "$T")" ]
+}
+
+@test "disk full (ulimit -f): exit 1, clear error, no file, no temporary" {
+	[ -f "$SLICE" ] || skip "no $SLICE"
+	mkdir "$T/out"
+	for f in raw lime elf kdump; do
+		run -1 --separate-stderr bash -c "ulimit -f 16; exec mf-dump -q -c '$SLICE' -F $f -o '$T/out/d.$f'"
+		assert_regex "$stderr" "^mf-dump: cannot write $T/out/d.$f: File too large$"
+		[ -z "$(ls -A "$T/out")" ]
+	done
+}
+
+@test "disk full on a tiny tmpfs, if mount works" {
+	head -c 1M /dev/urandom >"$T/rnd.raw"
+	mkdir "$T/mnt"
+	mount -t tmpfs -o size=256k tmpfs "$T/mnt" 2>/dev/null || skip "cannot mount a tmpfs"
+	MNT=$T/mnt
+	run -1 --separate-stderr mf-dump -q -c "raw:$T/rnd.raw" -F lime -o "$T/mnt/d.lime"
+	ls -A "$T/mnt" >"$T/left"
+	assert_equal "$stderr" "mf-dump: cannot write $T/mnt/d.lime: No space left on device"
+	[ ! -s "$T/left" ]
+}
+
+@test "SIGTERM mid-dump: exit 1, clear error, no file, no temporary" {
+	truncate -s 2G "$T/big.raw"
+	mkdir "$T/out"
+	mf-dump -c "raw:$T/big.raw" -F elf -o "$T/out/big.elf" --rate-limit 64M 2>"$T/err" 3>&- &
+	pid=$!
+	sleep 1
+	kill -TERM $pid
+	status=0
+	wait $pid || status=$?
+	[ "$status" -eq 1 ]
+	assert_equal "$(cat "$T/err")" "mf-dump: interrupted by Terminated: nothing written"
+	[ -z "$(ls -A "$T/out")" ]
+}
+
+@test "%-strftime names and --keep 2 after 3 dumps leave the newest 2" {
+	mk_gap_lime "$T/gap.lime"
+	mkdir "$T/snap"
+	echo other >"$T/snap/notes.txt"
+	for i in 1 2 3; do
+		run -0 mf-dump -c "$T/gap.lime" -F lime -o "$T/snap/g-%Y%m%d-%H%M%S.lime" --keep 2 --utc
+		ls "$T/snap" >>"$T/seen"
+		sleep 1.1
+	done
+	run -0 ls "$T/snap"
+	assert_equal "${#lines[@]}" 3
+	assert_line notes.txt
+	# the two left are the last two written
+	assert_equal "$(ls "$T/snap" | grep '^g-' | tr '\n' ' ')" "$(grep '^g-' "$T/seen" | sort -u | tail -n 2 | tr '\n' ' ')"
+	assert_regex "$(ls "$T/snap" | grep '^g-' | head -n 1)" '^g-[0-9]{8}-[0-9]{6}\.lime$'
+	# the UTC date is in the name
+	assert_regex "$(ls "$T/snap" | grep '^g-' | head -n 1)" "^g-$(date -u +%Y%m%d)"
+}
+
+@test "process core: gdb shows the right string at a known address" {
+	require_cmd gdb
+	"$MF_TOP_BUILDDIR/tests/mf-memtarget" >"$T/mt.out" 3>&- &
+	tpid=$!
+	for _ in $(seq 50); do grep -q '^ready' "$T/mt.out" && break; sleep 0.1; done
+	str=$(sed -n 's/^str=//p' "$T/mt.out")
+	run -0 --separate-stderr mf-dump -p $tpid -o "$T/p.core"
+	kill $tpid
+	run -0 readelf -n "$T/p.core"
+	assert_output --partial 'NT_PRSTATUS'
+	assert_output --partial 'NT_PRPSINFO'
+	assert_output --partial 'NT_FILE'
+	run -0 gdb -nx -batch -ex 'info proc mappings' -ex "x/s $str" -ex 'info registers rip' \
+		"$MF_TOP_BUILDDIR/tests/mf-memtarget" "$T/p.core"
+	assert_output --partial "$str <memtarget_str>:	\"mftools-memtarget-7f3a9c\""
+	assert_output --regexp 'libc\.so\.6'
+	refute_output --regexp 'rip +0x0 '
+}
+
+@test "process core: --max-errors 0 fails on unreadable pages (vvar), no file" {
+	"$MF_TOP_BUILDDIR/tests/mf-memtarget" >"$T/mt.out" 3>&- &
+	tpid=$!
+	for _ in $(seq 50); do grep -q '^ready' "$T/mt.out" && break; sleep 0.1; done
+	grep -q '\[vvar\]' /proc/$tpid/maps || { kill $tpid; skip "no [vvar] mapping"; }
+	run -1 --separate-stderr mf-dump -p $tpid -o "$T/p.core" --max-errors 0
+	kill $tpid
+	assert_regex "$stderr" "^mf-dump: [0-9]+ unreadable pages in pid $tpid \\(more than --max-errors 0\\)$"
+	[ ! -e "$T/p.core" ]
+}
+
+@test "man page and --help name the same options" {
+	opts_help=$(mf-dump --help | grep -oE -- '--[a-z][a-z-]*' | sort -u)
+	man_src="$MF_TOP_SRCDIR/man/mf-dump.1"
+	for o in $opts_help; do
+		grep -qF -- "$(echo "$o" | sed 's/-/\\-/g')" "$man_src" || { echo "missing in man: $o"; false; }
+	done
+}
