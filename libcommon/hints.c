@@ -206,3 +206,24 @@ mfint_hints_from_rec(struct mf_hints *h, const struct mf_rec *map)
 	}
 	return r;
 }
+
+/* Copy into dst every entry of src whose key dst lacks (except `skip`). */
+int
+mfint_hints_merge_missing(struct mf_hints *dst, const struct mf_hints *src, const char *skip)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < src->n && r == 0; i++) {
+		const struct hint *e = &src->v[i];
+
+		if (hints_find(dst, e->key) != NULL || (skip != NULL && strcmp(e->key, skip) == 0))
+			continue;
+		switch (e->type) {
+		case HINT_U64: r = mf_hints_set_u64(dst, e->key, e->u); break;
+		case HINT_STR: r = mf_hints_set_str(dst, e->key, e->p); break;
+		default: r = mf_hints_set_bin(dst, e->key, e->p, e->n); break;
+		}
+	}
+	return r;
+}

@@ -18,5 +18,6 @@ void mfint_verror(char *errbuf, const char *fmt, va_list ap);
 /* hints <-> record maps (hints.c) */
 int mfint_hints_to_rec(const struct mf_hints *h, struct mf_rec *map);
 int mfint_hints_from_rec(struct mf_hints *h, const struct mf_rec *map);
+int mfint_hints_merge_missing(struct mf_hints *dst, const struct mf_hints *src, const char *skip);
 
 #endif

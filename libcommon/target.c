@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -817,6 +818,40 @@ target_looks_like_path(const char *s)
 	return memchr(s, '/', n) != NULL || memchr(s, '.', n) != NULL || n == 0;
 }
 
+/* A snapshot written by mf-dump carries the source's target record (the elf connector
+ * hands it over as the "mftools_record" hint): its hints fill what the file itself does not
+ * say (kernel_base, os facts), without overriding what the connector found. */
+static void
+target_merge_saved_record(struct mf_target *t)
+{
+	const struct mf_rec *rec;
+	struct mf_hints *saved;
+	struct mf_rec *hints;
+	struct mf_in *in;
+	const void *p;
+	size_t n;
+	int fd;
+
+	if ((p = mf_hints_get_bin(t->hints, "mftools_record", &n)) == NULL || n == 0)
+		return;
+	if ((fd = memfd_create("mftools_record", MFD_CLOEXEC)) < 0)
+		return;
+	if (write(fd, p, n) != (ssize_t)n || lseek(fd, 0, SEEK_SET) != 0 || (in = mf_in_new(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	if (mf_in_next(in, &rec, t->errbuf) > 0 && strcmp(mf_rec_type(rec), "target") == 0 &&
+	    (hints = mf_rec_get_map(rec, "hints")) != NULL && (saved = mf_hints_new()) != NULL) {
+		if (mfint_hints_from_rec(saved, hints) == 0)
+			mfint_hints_merge_missing(t->hints, saved, "format");
+		mf_hints_free(saved);
+	} else {
+		mf_log(1, "%s: ignoring an unreadable saved target record", t->cargs.name);
+	}
+	mf_in_free(in);
+	close(fd);
+}
+
 static int
 target_open_conn(struct mf_target *t, struct target_args *a, char *errbuf)
 {
@@ -842,6 +877,7 @@ target_open_conn(struct mf_target *t, struct target_args *a, char *errbuf)
 	t->nranges = t->conn->u.conn.ranges(t->ch, &t->ranges);
 	if (t->nranges > 0 && t->ranges == NULL)
 		t->nranges = 0;
+	target_merge_saved_record(t);
 	return 0;
 }
 

@@ -93,7 +93,9 @@ ranges_of() { # the memory lines of mf-attach's table
 	assert_output --partial '"arch":"x86_64"'
 	assert_output --partial '"osrelease":"6.1.0-mftest"'
 	assert_output --partial '"mftools_record":'
-	# the MFTOOLS note is the source's target record: kernel_base survives in it
+	# libmf merges the saved record's hints into the target: kernel_base comes back
+	assert_output --partial '"kernel_base":"0xffffffff81000000"'
+	# and the note is the source's target record itself
 	hex=$(mf-attach -c "$T/t.elf" -f json | sed -n 's/.*"mftools_record":"\([0-9a-f]*\)".*/\1/p')
 	echo "$hex" | xxd -r -p >"$T/rec.msgpack"
 	run -0 mf-attach -t "$T/rec.msgpack" -f json
