@@ -1,2 +1,1 @@
-# bench: see Makefile.am
-BENCH_TARGETS =
+# benchmarks: fragments add programs to EXTRA_PROGRAMS and run targets to BENCH_TARGETS

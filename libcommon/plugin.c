@@ -427,7 +427,7 @@ mfint_plugin_file_connectors(struct mfint_plugin ***out, size_t *n, char *errbuf
 		char why[MF_ERRBUF_SIZE];
 
 		if (v != NULL && mfint_plugin_load(MF_PLUGIN_CONNECTOR, acc.names[i], &p, why) == 0) {
-			if ((p->u.conn.flags & MF_CONN_FILE) && p->u.conn.probe != NULL)
+			if ((p->u.conn.flags & MF_CONN_FILE) && (p->u.conn.probe != NULL || p->u.conn.probe_path != NULL))
 				v[nv++] = p;
 		}
 		free(acc.names[i]);

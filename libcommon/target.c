@@ -683,7 +683,9 @@ target_detect(struct target_args *a, char *errbuf)
 	if ((r = mfint_plugin_file_connectors(&cands, &ncands, errbuf)) < 0)
 		goto out;
 	for (i = 0; i < ncands; i++) {
-		int s = cands[i]->u.conn.probe(head, (size_t)len, (uint64_t)st.st_size);
+		const struct mf_connector *c = &cands[i]->u.conn;
+		int s = c->probe_path ? c->probe_path(path, head, (size_t)len, (uint64_t)st.st_size)
+		                      : c->probe(head, (size_t)len, (uint64_t)st.st_size);
 
 		if (s > score) {
 			score = s;

@@ -173,6 +173,10 @@ struct mf_connector {
 	int (*write)(void *handle, struct mf_iov *iov, size_t n, char *errbuf);  /* NULL if read-only */
 	/* The memory map: sorted, non-overlapping ranges; the array lives until close. */
 	size_t (*ranges)(void *handle, const struct mf_range **out);
+	/* Optional (MF_CONN_FILE): like probe, but also given the file's path, for formats
+	 * recognised by name and neighbours (a VMware .vmem next to its .vmss).  When set,
+	 * the host calls it instead of probe. */
+	int (*probe_path)(const char *path, const uint8_t *head, size_t len, uint64_t file_size);
 };
 
 /* ---- os layers --------------------------------------------------------------------- */

@@ -1,0 +1,410 @@
+/* crashdump.c: the Windows crash dump connector: 64-bit DUMP_HEADER64 (`PAGEDU64`) and
+ * 32-bit DUMP_HEADER (`PAGEDUMP`), full dumps (DumpType 1, run-based) and bitmap dumps
+ * (DumpType 5 and 6, `SDMP`/`FDMP` header at 0x2000). */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <mftools/plugin.h>
+#include "fileio.h"
+#include "dumps-util.h"
+
+#define CD_PAGE 4096u
+#define CD_FILL32 0x45474150u                    /* "PAGE" */
+#define CD_FILL64 UINT64_C(0x4547415045474150)   /* "PAGEPAGE" */
+#define CD_MAX_BITMAP_BYTES ((uint64_t)1 << 30)
+
+struct cd_run {
+	uint64_t base;    /* first pfn */
+	uint64_t count;
+	uint64_t foff;    /* file offset of its first page */
+};
+
+struct cd {
+	int fd;
+	uint64_t fsize;
+	int bitmap;               /* 1: bitmap dump */
+	struct cd_run *runs;
+	size_t nruns;
+	struct du_bitmap bm;
+	uint64_t first_page;
+	struct du_ranges ranges;
+};
+
+static const char *const cd_keys[] = { "path", NULL };
+
+static int
+cd_probe(const uint8_t *head, size_t len, uint64_t file_size)
+{
+	if (len >= 8 && (memcmp(head, "PAGEDU64", 8) == 0 || memcmp(head, "PAGEDUMP", 8) == 0))
+		return 100;
+	return 0;
+}
+
+/* File offset of pfn and how many pages from there are contiguous in the file. */
+static int
+cd_locate(struct cd *c, uint64_t pfn, uint64_t *foff, uint64_t *contig)
+{
+	if (c->bitmap) {
+		uint64_t idx, n = 1;
+
+		if (!du_bitmap_test(&c->bm, pfn))
+			return MF_ERR_UNMAPPED;
+		idx = du_bitmap_rank(&c->bm, pfn);
+		while (n < 256 && du_bitmap_test(&c->bm, pfn + n))
+			n++;
+		*foff = c->first_page + idx * CD_PAGE;
+		*contig = n;
+		return 0;
+	}
+	size_t lo = 0, hi = c->nruns;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->runs[mid].base + c->runs[mid].count <= pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == c->nruns || c->runs[lo].base > pfn)
+		return MF_ERR_UNMAPPED;
+	*foff = c->runs[lo].foff + (pfn - c->runs[lo].base) * CD_PAGE;
+	*contig = c->runs[lo].base + c->runs[lo].count - pfn;
+	return 0;
+}
+
+static int
+cd_read(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
+{
+	struct cd *c = handle;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t addr = iov[i].addr, left = iov[i].len;
+		uint8_t *buf = iov[i].buf;
+
+		iov[i].err = 0;
+		while (left) {
+			uint64_t foff, contig, in = addr % CD_PAGE, chunk;
+			int64_t got;
+			int rc = cd_locate(c, addr / CD_PAGE, &foff, &contig);
+
+			if (rc < 0) {
+				iov[i].err = rc;
+				break;
+			}
+			chunk = contig * CD_PAGE - in;
+			if (chunk > left)
+				chunk = left;
+			foff += in;
+			if (foff >= c->fsize || chunk > c->fsize - foff) {
+				iov[i].err = MF_ERR_UNMAPPED;   /* page data cut off */
+				break;
+			}
+			got = fio_pread_full(c->fd, buf, chunk, foff);
+			if (got < 0 || (uint64_t)got < chunk) {
+				iov[i].err = got < 0 ? MF_ERR_IO : MF_ERR_UNMAPPED;
+				break;
+			}
+			buf += chunk;
+			addr += chunk;
+			left -= chunk;
+		}
+	}
+	return 0;
+}
+
+static size_t
+cd_ranges(void *handle, const struct mf_range **out)
+{
+	struct cd *c = handle;
+
+	*out = c->ranges.v;
+	return c->ranges.n;
+}
+
+static void
+cd_close(void *handle)
+{
+	struct cd *c = handle;
+
+	if (c == NULL)
+		return;
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->runs);
+	du_bitmap_free(&c->bm);
+	free(c->ranges.v);
+	free(c);
+}
+
+static void
+cd_hint(const struct mf_host *host, struct mf_hints *hints, const char *key, uint64_t v, int is64)
+{
+	if (is64 ? v == CD_FILL64 : v == CD_FILL32)
+		return;   /* unused field */
+	host->hint_set_u64(hints, key, v);
+}
+
+static int
+cd_open(const struct mf_host *host, const struct mf_args *args, int writable, struct mf_hints *hints,
+        void **handle, char *errbuf)
+{
+	const char *path = host->arg(args, "path");
+	uint8_t h[0x2000];
+	struct cd *c;
+	int is64, rc;
+	uint32_t hdr_size, dump_type, nruns, max_runs, machine, cpus;
+	uint64_t npages, total = 0, end;
+	int64_t got;
+	const uint8_t *rd;
+	const char *fmt;
+
+	if (writable) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "windows crash dumps cannot be opened writable");
+		return MF_ERR_READONLY;
+	}
+	if (path == NULL)
+		path = args->def;
+	c = calloc(1, sizeof *c);
+	if (c == NULL)
+		return MF_ERR_NOMEM;
+	c->fd = -1;
+	rc = fio_open(path, 0, &c->fd, &c->fsize, errbuf);
+	if (rc < 0)
+		goto fail;
+	memset(h, 0, sizeof h);
+	got = fio_pread_full(c->fd, h, sizeof h, 0);
+	if (got < 0) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot read %s: %s", path, strerror((int)-got));
+		rc = MF_ERR_IO;
+		goto fail;
+	}
+	if (got < 8 || (memcmp(h, "PAGEDU64", 8) != 0 && memcmp(h, "PAGEDUMP", 8) != 0)) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: not a windows crash dump (no PAGEDU64/PAGEDUMP signature)", path);
+		rc = MF_ERR_FORMAT;
+		goto fail;
+	}
+	is64 = memcmp(h + 4, "DU64", 4) == 0;
+	hdr_size = is64 ? 0x2000 : 0x1000;
+	if ((uint64_t)got < hdr_size) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: crash dump header cut off at %" PRId64 " of %" PRIu32 " bytes",
+		         path, got, hdr_size);
+		rc = MF_ERR_FORMAT;
+		goto fail;
+	}
+	dump_type = du_le32(h + (is64 ? 0xf98 : 0xf88));
+	if (is64) {
+		machine = du_le32(h + 0x30);
+		cpus = du_le32(h + 0x34);
+		rd = h + 0x88;
+		nruns = du_le32(rd);
+		npages = du_le64(rd + 8);
+		max_runs = (0x348 - 0x98) / 16;
+	} else {
+		machine = du_le32(h + 0x20);
+		cpus = du_le32(h + 0x24);
+		rd = h + 0x64;
+		nruns = du_le32(rd);
+		npages = du_le32(rd + 4);
+		max_runs = (0x320 - 0x6c) / 8;
+	}
+
+	switch (dump_type) {
+	case 1:
+		fmt = is64 ? "crashdump-full64" : "crashdump-full32";
+		break;
+	case 5:
+	case 6:
+		if (!is64) {
+			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: 32-bit bitmap crash dumps (DumpType %" PRIu32 ") are not supported",
+			         path, dump_type);
+			rc = MF_ERR_UNSUPPORTED;
+			goto fail;
+		}
+		fmt = "crashdump-bitmap64";
+		break;
+	case 8:
+	case 9:
+	case 10:
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: crash dump DumpType %" PRIu32 " (kernel memory, RDMP layout) is not "
+		         "supported", path, dump_type);
+		rc = MF_ERR_UNSUPPORTED;
+		goto fail;
+	case 2:
+	case 4:
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: crash dump DumpType %" PRIu32 " (%s) holds no physical memory image",
+		         path, dump_type, dump_type == 2 ? "kernel summary" : "minidump");
+		rc = MF_ERR_UNSUPPORTED;
+		goto fail;
+	default:
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: unknown crash dump DumpType %" PRIu32, path, dump_type);
+		rc = MF_ERR_UNSUPPORTED;
+		goto fail;
+	}
+
+	if (dump_type == 1) {
+		if (nruns == CD_FILL32) {
+			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: crash dump has no physical memory descriptor", path);
+			rc = MF_ERR_FORMAT;
+			goto fail;
+		}
+		if (nruns > max_runs) {
+			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: crash dump NumberOfRuns %" PRIu32 " exceeds the header's room (%"
+			         PRIu32 ")", path, nruns, max_runs);
+			rc = MF_ERR_FORMAT;
+			goto fail;
+		}
+		c->runs = calloc(nruns ? nruns : 1, sizeof *c->runs);
+		if (c->runs == NULL) {
+			rc = MF_ERR_NOMEM;
+			goto fail;
+		}
+		for (uint32_t i = 0; i < nruns; i++) {
+			uint64_t base = is64 ? du_le64(rd + 0x10 + 16 * i) : du_le32(rd + 8 + 8 * i);
+			uint64_t count = is64 ? du_le64(rd + 0x18 + 16 * i) : du_le32(rd + 12 + 8 * i);
+
+			if (count == 0)
+				continue;
+			if (base >= (UINT64_C(1) << 52) || count >= (UINT64_C(1) << 52) - base) {
+				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: crash dump run %" PRIu32 " (base 0x%" PRIx64 ", 0x%" PRIx64
+				         " pages) is out of range", path, i, base, count);
+				rc = MF_ERR_FORMAT;
+				goto fail;
+			}
+			if (c->nruns && base < c->runs[c->nruns - 1].base + c->runs[c->nruns - 1].count) {
+				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: crash dump run %" PRIu32 " (base 0x%" PRIx64
+				         ") overlaps or precedes the previous run", path, i, base);
+				rc = MF_ERR_FORMAT;
+				goto fail;
+			}
+			c->runs[c->nruns++] = (struct cd_run){ base, count, hdr_size + total * CD_PAGE };
+			total += count;
+			rc = du_ranges_add(&c->ranges, base * CD_PAGE, count * CD_PAGE);
+			if (rc < 0)
+				goto fail;
+		}
+		if (total != npages)
+			host->log(0, "%s: crash dump NumberOfPages 0x%" PRIx64 " differs from the runs' 0x%" PRIx64, path,
+			          npages, total);
+		end = hdr_size + total * CD_PAGE;
+		if (end > c->fsize)
+			host->log(0, "%s: crash dump truncated: page data needs 0x%" PRIx64 " bytes, file has 0x%" PRIx64
+			          "; missing pages are holes", path, end, c->fsize);
+	} else {
+		uint8_t bh[0x38];
+		uint64_t bits, bytes, present;
+		uint8_t *bmbuf;
+
+		got = fio_pread_full(c->fd, bh, sizeof bh, 0x2000);
+		if (got < (int64_t)sizeof bh) {
+			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bitmap dump header at 0x2000 cut off", path);
+			rc = MF_ERR_FORMAT;
+			goto fail;
+		}
+		if ((memcmp(bh, "SDMP", 4) != 0 && memcmp(bh, "FDMP", 4) != 0) || memcmp(bh + 4, "DUMP", 4) != 0) {
+			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bitmap dump header at 0x2000 has no SDMP/FDMP signature", path);
+			rc = MF_ERR_FORMAT;
+			goto fail;
+		}
+		c->first_page = du_le64(bh + 0x20);
+		present = du_le64(bh + 0x28);
+		bits = du_le64(bh + 0x30);
+		bytes = (bits + 7) / 8;
+		if (bits == 0 || bytes > CD_MAX_BITMAP_BYTES || bytes > c->fsize - 0x2038 || c->fsize < 0x2038) {
+			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bitmap dump bitmap of 0x%" PRIx64 " pages does not fit the file",
+			         path, bits);
+			rc = MF_ERR_FORMAT;
+			goto fail;
+		}
+		if (c->first_page < 0x2038 + bytes || c->first_page % CD_PAGE) {
+			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bitmap dump FirstPage 0x%" PRIx64 " is not a page after the bitmap",
+			         path, c->first_page);
+			rc = MF_ERR_FORMAT;
+			goto fail;
+		}
+		bmbuf = malloc(bytes);
+		if (bmbuf == NULL) {
+			rc = MF_ERR_NOMEM;
+			goto fail;
+		}
+		got = fio_pread_full(c->fd, bmbuf, bytes, 0x2038);
+		if (got < 0 || (uint64_t)got < bytes) {
+			free(bmbuf);
+			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: cannot read the crash dump bitmap", path);
+			rc = MF_ERR_IO;
+			goto fail;
+		}
+		rc = du_bitmap_init(&c->bm, bmbuf, bits);
+		free(bmbuf);
+		if (rc == MF_ERR_LIMIT)
+			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bitmap dump has more than 2^32 pages", path);
+		if (rc < 0)
+			goto fail;
+		c->bitmap = 1;
+		if (present != c->bm.total)
+			host->log(0, "%s: bitmap dump TotalPresentPages 0x%" PRIx64 " differs from the bitmap's 0x%" PRIx64,
+			          path, present, c->bm.total);
+		end = c->first_page + c->bm.total * CD_PAGE;
+		if (end > c->fsize)
+			host->log(0, "%s: crash dump truncated: page data needs 0x%" PRIx64 " bytes, file has 0x%" PRIx64
+			          "; missing pages are holes", path, end, c->fsize);
+		rc = du_ranges_from_bitmap(&c->ranges, &c->bm, bits, UINT64_MAX, CD_PAGE);
+		if (rc < 0) {
+			if (rc == MF_ERR_LIMIT)
+				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bitmap dump memory map has too many runs", path);
+			goto fail;
+		}
+	}
+
+	host->hint_set_str(hints, "format", fmt);
+	host->hint_set_u64(hints, "dump_type", dump_type);
+	host->hint_set_u64(hints, "build", du_le32(h + 0xc));
+	if (cpus != CD_FILL32 && cpus > 0 && cpus < 65536)
+		host->hint_set_u64(hints, "cpus", cpus);
+	cd_hint(host, hints, "bugcheck_code", du_le32(h + (is64 ? 0x38 : 0x28)), 0);
+	if (is64) {
+		cd_hint(host, hints, "dtb", du_le64(h + 0x10), 1);
+		cd_hint(host, hints, "pfn_database", du_le64(h + 0x18), 1);
+		cd_hint(host, hints, "ps_loaded_module_list", du_le64(h + 0x20), 1);
+		cd_hint(host, hints, "ps_active_process_head", du_le64(h + 0x28), 1);
+		cd_hint(host, hints, "kd_debugger_data_block", du_le64(h + 0x80), 1);
+		if (machine == 0x8664)
+			host->hint_set_str(hints, "arch", "x86_64");
+		else if (machine == 0xaa64)
+			host->hint_set_str(hints, "arch", "aarch64");
+	} else {
+		cd_hint(host, hints, "dtb", du_le32(h + 0x10), 0);
+		cd_hint(host, hints, "pfn_database", du_le32(h + 0x14), 0);
+		cd_hint(host, hints, "ps_loaded_module_list", du_le32(h + 0x18), 0);
+		cd_hint(host, hints, "ps_active_process_head", du_le32(h + 0x1c), 0);
+		cd_hint(host, hints, "kd_debugger_data_block", du_le32(h + 0x60), 0);
+		if (machine == 0x14c)
+			host->hint_set_str(hints, "arch", h[0x5c] == 1 ? "x86-pae" : "x86");
+	}
+	*handle = c;
+	return 0;
+fail:
+	cd_close(c);
+	return rc;
+}
+
+static const struct mf_connector cd_connector = {
+	MF_CONNECTOR_INIT,
+	.name = "crashdump",
+	.description = "Windows crash dumps (PAGEDU64/PAGEDUMP): full and bitmap",
+	.help = "  path=FILE   the .dmp file (full dump, or bitmap dump DumpType 5/6)\n",
+	.keys = cd_keys,
+	.flags = MF_CONN_FILE,
+	.probe = cd_probe,
+	.open = cd_open,
+	.close = cd_close,
+	.read = cd_read,
+	.ranges = cd_ranges,
+};
+
+MF_REGISTER_CONNECTOR(cd_connector)

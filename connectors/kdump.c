@@ -1,0 +1,857 @@
+/* kdump.c: the kdump-compressed (diskdump) connector: makedumpfile and QEMU
+ * `dump-guest-memory -f kdump-*` files, plain (`KDUMP   `, old `DISKDUMP`) and flattened
+ * (`makedumpfile` + records), with zlib, LZO, snappy and zstd pages. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#ifdef HAVE_LZO
+#include <lzo/lzo1x.h>
+#endif
+#ifdef HAVE_SNAPPY
+#include <snappy-c.h>
+#endif
+#ifdef HAVE_ZSTD
+#include <zstd.h>
+#endif
+
+#include <mftools/plugin.h>
+#include "fileio.h"
+#include "dumps-util.h"
+
+#define KDUMP_FLAT_HDR_SIZE 4096
+#define KDUMP_FLAT_MAX_RECS ((size_t)1 << 24)
+#define KDUMP_MAX_BITMAP_BYTES ((uint64_t)1 << 30)   /* per half: 2^33 pages */
+#define KDUMP_DESC_SIZE 24
+#define KDUMP_DESC_CACHE 256
+#define KDUMP_PAGE_CACHE 64
+#define KDUMP_VMCOREINFO_MAX ((uint64_t)1 << 20)
+
+#define KDUMP_F_ZLIB 0x1u
+#define KDUMP_F_LZO 0x2u
+#define KDUMP_F_SNAPPY 0x4u
+#define KDUMP_F_ZSTD 0x20u
+
+#define KDUMP_STATUS_INCOMPLETE 0x8u
+
+struct kdump_rec {
+	uint64_t loff;   /* logical offset in the plain file */
+	uint64_t size;
+	uint64_t foff;   /* where its data is in the flattened file */
+};
+
+struct kdump_page {
+	uint64_t pfn;    /* UINT64_MAX: empty */
+	uint8_t *data;
+};
+
+struct kdump {
+	const struct mf_host *host;
+	int fd;
+	uint64_t fsize;
+	int flat;
+	struct kdump_rec *recs;
+	size_t nrecs;
+	uint64_t lsize;          /* size of the (logical) plain file */
+	uint32_t block_size;
+	uint32_t status;
+	uint64_t max_pfn;        /* pages covered by the bitmap */
+	struct du_bitmap bm;     /* the 2nd (dumpable) bitmap */
+	uint64_t desc_off;
+	uint64_t ndesc;          /* descriptors usable (present in the file, written) */
+	struct du_ranges ranges;
+	uint8_t *dcache;         /* KDUMP_DESC_CACHE descriptors */
+	uint64_t dcache_first;
+	uint64_t dcache_n;
+	struct kdump_page pages[KDUMP_PAGE_CACHE];
+	uint8_t *cbuf;
+	uint32_t cbuf_size;
+	int warned_unsupported;
+	int warned_truncated;
+};
+
+static const char *const kdump_keys[] = { "path", NULL };
+
+/* ---- the logical file: plain, or flattened records read in place ------------------- */
+
+static int64_t
+kdump_pread(struct kdump *k, void *buf, uint64_t len, uint64_t off)
+{
+	uint8_t *out = buf;
+	uint64_t done = 0;
+	size_t lo, hi;
+
+	if (!k->flat)
+		return fio_pread_full(k->fd, buf, len, off);
+	if (off >= k->lsize)
+		return 0;
+	if (len > k->lsize - off)
+		len = k->lsize - off;
+	/* first record ending after off */
+	lo = 0;
+	hi = k->nrecs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k->recs[mid].loff + k->recs[mid].size <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (done < len) {
+		uint64_t pos = off + done;
+		const struct kdump_rec *r = lo < k->nrecs ? &k->recs[lo] : NULL;
+
+		if (r == NULL || r->loff > pos) {
+			/* a gap of the plain file: zeros up to the next record */
+			uint64_t n = len - done;
+
+			if (r != NULL && r->loff - pos < n)
+				n = r->loff - pos;
+			memset(out + done, 0, n);
+			done += n;
+		} else {
+			uint64_t in = pos - r->loff;
+			uint64_t n = r->size - in;
+			int64_t got;
+
+			if (n > len - done)
+				n = len - done;
+			got = fio_pread_full(k->fd, out + done, n, r->foff + in);
+			if (got < 0)
+				return got;
+			done += (uint64_t)got;
+			if ((uint64_t)got < n)
+				return (int64_t)done;
+			lo++;
+		}
+	}
+	return (int64_t)done;
+}
+
+/* Insert a record, later records overriding earlier ones where they overlap. */
+static int
+kdump_rec_insert(struct kdump *k, size_t *cap, uint64_t loff, uint64_t size, uint64_t foff)
+{
+	uint64_t end = loff + size;
+	size_t i, j, n_ins;
+	struct kdump_rec tail = { 0, 0, 0 };
+	int split = 0;
+
+	if (k->nrecs + 2 > *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		struct kdump_rec *nr = realloc(k->recs, nc * sizeof *nr);
+
+		if (nr == NULL)
+			return MF_ERR_NOMEM;
+		k->recs = nr;
+		*cap = nc;
+	}
+	if (k->nrecs == 0 || k->recs[k->nrecs - 1].loff + k->recs[k->nrecs - 1].size <= loff) {
+		k->recs[k->nrecs++] = (struct kdump_rec){ loff, size, foff };
+		return 0;
+	}
+	/* i: first record ending after loff */
+	for (i = k->nrecs; i > 0 && k->recs[i - 1].loff + k->recs[i - 1].size > loff; i--)
+		;
+	/* j: first record starting at or after end */
+	for (j = i; j < k->nrecs && k->recs[j].loff < end; j++)
+		;
+	/* records i..j-1 overlap [loff, end): keep their parts outside */
+	if (i < j) {
+		struct kdump_rec *a = &k->recs[i], *b = &k->recs[j - 1];
+		uint64_t bend = b->loff + b->size;
+
+		if (bend > end) {
+			tail.loff = end;
+			tail.size = bend - end;
+			tail.foff = b->foff + (end - b->loff);
+			split = 1;
+		}
+		if (a->loff < loff) {
+			a->size = loff - a->loff;
+			i++;
+		}
+	}
+	n_ins = 1 + (size_t)split;
+	/* replace recs[i..j) with the new record (and the tail) */
+	memmove(&k->recs[i + n_ins], &k->recs[j], (k->nrecs - j) * sizeof *k->recs);
+	k->nrecs = k->nrecs - (j - i) + n_ins;
+	k->recs[i] = (struct kdump_rec){ loff, size, foff };
+	if (split)
+		k->recs[i + 1] = tail;
+	return 0;
+}
+
+static int
+kdump_index_flat(struct kdump *k, char *errbuf)
+{
+	const size_t win = 1u << 20;
+	uint8_t *buf = malloc(win);
+	uint64_t wbase = 0, wlen = 0, pos = KDUMP_FLAT_HDR_SIZE;
+	size_t cap = 0;
+	int rc = 0, ended = 0;
+
+	if (buf == NULL)
+		return MF_ERR_NOMEM;
+	while (pos < k->fsize) {
+		uint8_t hdr[16];
+		uint64_t loff, size;
+
+		if (!(pos >= wbase && pos + 16 <= wbase + wlen)) {
+			int64_t got = fio_pread_full(k->fd, buf, win, pos);
+
+			if (got < 0) {
+				snprintf(errbuf, MF_ERRBUF_SIZE, "cannot read flattened record at offset 0x%" PRIx64 ": %s",
+				         pos, strerror((int)-got));
+				rc = MF_ERR_IO;
+				goto out;
+			}
+			wbase = pos;
+			wlen = (uint64_t)got;
+			if (wlen < 16)
+				break;
+		}
+		memcpy(hdr, buf + (pos - wbase), 16);
+		loff = du_be64(hdr);
+		size = du_be64(hdr + 8);
+		if (loff == UINT64_MAX && size == UINT64_MAX) {
+			ended = 1;
+			break;
+		}
+		if (loff >> 62 || size >> 62) {
+			snprintf(errbuf, MF_ERRBUF_SIZE,
+			         "bad flattened record at offset 0x%" PRIx64 ": offset 0x%" PRIx64 " size 0x%" PRIx64,
+			         pos, loff, size);
+			rc = MF_ERR_FORMAT;
+			goto out;
+		}
+		if (size > k->fsize - pos - 16) {
+			k->host->log(0, "flattened kdump truncated: record at offset 0x%" PRIx64
+			             " needs 0x%" PRIx64 " bytes, file ends at 0x%" PRIx64, pos, size, k->fsize);
+			/* keep the part that is there */
+			size = k->fsize - pos - 16;
+			if (size)
+				rc = kdump_rec_insert(k, &cap, loff, size, pos + 16);
+			ended = 1;
+			k->warned_truncated = 1;
+			break;
+		}
+		if (k->nrecs >= KDUMP_FLAT_MAX_RECS) {
+			snprintf(errbuf, MF_ERRBUF_SIZE, "flattened kdump has more than %zu records", KDUMP_FLAT_MAX_RECS);
+			rc = MF_ERR_LIMIT;
+			goto out;
+		}
+		if (size) {
+			rc = kdump_rec_insert(k, &cap, loff, size, pos + 16);
+			if (rc < 0)
+				goto out;
+		}
+		pos += 16 + size;
+	}
+	if (!ended) {
+		k->host->log(0, "flattened kdump has no end record: file truncated at 0x%" PRIx64, k->fsize);
+		k->warned_truncated = 1;
+	}
+	k->lsize = k->nrecs ? k->recs[k->nrecs - 1].loff + k->recs[k->nrecs - 1].size : 0;
+out:
+	free(buf);
+	return rc;
+}
+
+/* ---- pages -------------------------------------------------------------------------- */
+
+static int
+kdump_desc(struct kdump *k, uint64_t idx, uint8_t out[KDUMP_DESC_SIZE])
+{
+	if (idx < k->dcache_first || idx >= k->dcache_first + k->dcache_n) {
+		uint64_t first = idx - idx % KDUMP_DESC_CACHE;
+		uint64_t n = k->ndesc - first < KDUMP_DESC_CACHE ? k->ndesc - first : KDUMP_DESC_CACHE;
+		int64_t got = kdump_pread(k, k->dcache, n * KDUMP_DESC_SIZE, k->desc_off + first * KDUMP_DESC_SIZE);
+
+		if (got < 0)
+			return MF_ERR_IO;
+		k->dcache_first = first;
+		k->dcache_n = (uint64_t)got / KDUMP_DESC_SIZE;
+		if (idx >= first + k->dcache_n)
+			return MF_ERR_UNMAPPED;
+	}
+	memcpy(out, k->dcache + (idx - k->dcache_first) * KDUMP_DESC_SIZE, KDUMP_DESC_SIZE);
+	return 0;
+}
+
+static uint32_t
+kdump_supported_flags(void)
+{
+	uint32_t f = KDUMP_F_ZLIB;
+#ifdef HAVE_LZO
+	f |= KDUMP_F_LZO;
+#endif
+#ifdef HAVE_SNAPPY
+	f |= KDUMP_F_SNAPPY;
+#endif
+#ifdef HAVE_ZSTD
+	f |= KDUMP_F_ZSTD;
+#endif
+	return f;
+}
+
+static const char *
+kdump_flag_name(uint32_t flags)
+{
+	return flags & KDUMP_F_ZLIB ? "zlib" : flags & KDUMP_F_LZO ? "lzo" : flags & KDUMP_F_SNAPPY ? "snappy"
+	       : flags & KDUMP_F_ZSTD ? "zstd" : "unknown";
+}
+
+static int
+kdump_decompress(struct kdump *k, uint32_t flags, const uint8_t *src, uint32_t n, uint8_t *dst)
+{
+	uint32_t bs = k->block_size;
+
+	if (flags & KDUMP_F_ZLIB) {
+		uLongf dl = bs;
+
+		if (uncompress(dst, &dl, src, n) != Z_OK || dl != bs)
+			return MF_ERR_CORRUPT;
+		return 0;
+	}
+#ifdef HAVE_LZO
+	if (flags & KDUMP_F_LZO) {
+		lzo_uint dl = bs;
+
+		if (lzo1x_decompress_safe(src, n, dst, &dl, NULL) != LZO_E_OK || dl != bs)
+			return MF_ERR_CORRUPT;
+		return 0;
+	}
+#endif
+#ifdef HAVE_SNAPPY
+	if (flags & KDUMP_F_SNAPPY) {
+		size_t dl = bs;
+
+		if (snappy_uncompressed_length((const char *)src, n, &dl) != SNAPPY_OK || dl != bs)
+			return MF_ERR_CORRUPT;
+		if (snappy_uncompress((const char *)src, n, (char *)dst, &dl) != SNAPPY_OK || dl != bs)
+			return MF_ERR_CORRUPT;
+		return 0;
+	}
+#endif
+#ifdef HAVE_ZSTD
+	if (flags & KDUMP_F_ZSTD) {
+		size_t r = ZSTD_decompress(dst, bs, src, n);
+
+		if (ZSTD_isError(r) || r != bs)
+			return MF_ERR_CORRUPT;
+		return 0;
+	}
+#endif
+	return MF_ERR_UNSUPPORTED;
+}
+
+/* The decompressed block of `pfn` (a cache slot), or a negative MF_ERR_*. */
+static int
+kdump_page_get(struct kdump *k, uint64_t pfn, const uint8_t **out)
+{
+	struct kdump_page *slot = &k->pages[pfn % KDUMP_PAGE_CACHE];
+	uint8_t d[KDUMP_DESC_SIZE];
+	uint64_t idx, off;
+	uint32_t size, flags;
+	int64_t got;
+	int rc;
+
+	if (slot->pfn == pfn) {
+		*out = slot->data;
+		return 0;
+	}
+	if (pfn >= k->max_pfn || !du_bitmap_test(&k->bm, pfn))
+		return MF_ERR_UNMAPPED;
+	idx = du_bitmap_rank(&k->bm, pfn);
+	if (idx >= k->ndesc)
+		return MF_ERR_UNMAPPED;
+	rc = kdump_desc(k, idx, d);
+	if (rc < 0)
+		return rc;
+	off = du_le64(d);
+	size = du_le32(d + 8);
+	flags = du_le32(d + 12);
+	if (off == 0 && size == 0)
+		return MF_ERR_UNMAPPED;   /* never written (incomplete dump) */
+	if (off >> 62 || size == 0 || size > k->cbuf_size)
+		return MF_ERR_CORRUPT;
+	if (off >= k->lsize || size > k->lsize - off)
+		return MF_ERR_UNMAPPED;   /* page data cut off */
+	if (flags & ~(KDUMP_F_ZLIB | KDUMP_F_LZO | KDUMP_F_SNAPPY | KDUMP_F_ZSTD))
+		return MF_ERR_UNSUPPORTED;
+	if (flags && (flags & (flags - 1)))
+		return MF_ERR_CORRUPT;    /* more than one compression */
+	if (flags && !(flags & kdump_supported_flags())) {
+		if (!k->warned_unsupported) {
+			k->host->log(0, "kdump page at pfn 0x%" PRIx64 " uses %s compression, which this build lacks",
+			             pfn, kdump_flag_name(flags));
+			k->warned_unsupported = 1;
+		}
+		return MF_ERR_UNSUPPORTED;
+	}
+	if (flags == 0 && size != k->block_size)
+		return MF_ERR_CORRUPT;
+	if (slot->data == NULL) {
+		slot->data = malloc(k->block_size);
+		if (slot->data == NULL)
+			return MF_ERR_NOMEM;
+	}
+	slot->pfn = UINT64_MAX;
+	if (flags == 0) {
+		got = kdump_pread(k, slot->data, size, off);
+		if (got < 0)
+			return MF_ERR_IO;
+		if ((uint64_t)got < size)
+			return MF_ERR_UNMAPPED;
+	} else {
+		got = kdump_pread(k, k->cbuf, size, off);
+		if (got < 0)
+			return MF_ERR_IO;
+		if ((uint64_t)got < size)
+			return MF_ERR_UNMAPPED;
+		rc = kdump_decompress(k, flags, k->cbuf, size, slot->data);
+		if (rc < 0)
+			return rc;
+	}
+	slot->pfn = pfn;
+	*out = slot->data;
+	return 0;
+}
+
+static int
+kdump_read(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
+{
+	struct kdump *k = handle;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t addr = iov[i].addr, left = iov[i].len;
+		uint8_t *buf = iov[i].buf;
+
+		iov[i].err = 0;
+		while (left) {
+			uint64_t pfn = addr / k->block_size, in = addr % k->block_size;
+			uint64_t c = k->block_size - in < left ? k->block_size - in : left;
+			const uint8_t *page;
+			int rc = kdump_page_get(k, pfn, &page);
+
+			if (rc < 0) {
+				iov[i].err = rc;
+				break;
+			}
+			memcpy(buf, page + in, c);
+			buf += c;
+			addr += c;
+			left -= c;
+		}
+	}
+	return 0;
+}
+
+static size_t
+kdump_ranges(void *handle, const struct mf_range **out)
+{
+	struct kdump *k = handle;
+
+	*out = k->ranges.v;
+	return k->ranges.n;
+}
+
+/* ---- open --------------------------------------------------------------------------- */
+
+static int
+kdump_probe(const uint8_t *head, size_t len, uint64_t file_size)
+{
+	if (len >= 8 && memcmp(head, "KDUMP   ", 8) == 0)
+		return 100;
+	if (len >= 8 && memcmp(head, "DISKDUMP", 8) == 0)
+		return 90;
+	if (len >= 32 && memcmp(head, "makedumpfile", 12) == 0 && du_be64(head + 16) == 1) {
+		/* the first record usually carries the main header */
+		if (len >= KDUMP_FLAT_HDR_SIZE + 24 && memcmp(head + KDUMP_FLAT_HDR_SIZE + 16, "KDUMP   ", 8) == 0)
+			return 100;
+		return 20;   /* flattened, but maybe an ELF inside: open says so */
+	}
+	return 0;
+}
+
+static void
+kdump_close(void *handle)
+{
+	struct kdump *k = handle;
+
+	if (k == NULL)
+		return;
+	if (k->fd >= 0)
+		close(k->fd);
+	free(k->recs);
+	du_bitmap_free(&k->bm);
+	free(k->ranges.v);
+	free(k->dcache);
+	for (int i = 0; i < KDUMP_PAGE_CACHE; i++)
+		free(k->pages[i].data);
+	free(k->cbuf);
+	free(k);
+}
+
+/* The value of `KEY=` at the start of a line of VMCOREINFO text, copied into out. */
+static int
+kdump_vmci_get(const char *text, const char *key, char *out, size_t outsz)
+{
+	size_t kl = strlen(key);
+	const char *p = text;
+
+	while (p && *p) {
+		if (strncmp(p, key, kl) == 0 && p[kl] == '=') {
+			const char *v = p + kl + 1;
+			size_t n = strcspn(v, "\n");
+
+			if (n >= outsz)
+				n = outsz - 1;
+			memcpy(out, v, n);
+			out[n] = '\0';
+			return 1;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+static void
+kdump_hints_vmcoreinfo(struct kdump *k, struct mf_hints *hints, const char *vmci, const char *machine)
+{
+	char v[128];
+	const char *arch = NULL;
+
+	if (vmci && kdump_vmci_get(vmci, "OSRELEASE", v, sizeof v))
+		k->host->hint_set_str(hints, "osrelease", v);
+	if (vmci && kdump_vmci_get(vmci, "KERNELOFFSET", v, sizeof v)) {
+		char *end;
+		unsigned long long x = strtoull(v, &end, 16);
+
+		if (end != v && *end == '\0')
+			k->host->hint_set_u64(hints, "kernel_offset", x);
+	}
+	if (vmci && kdump_vmci_get(vmci, "NUMBER(phys_base)", v, sizeof v)) {
+		char *end;
+		long long x = strtoll(v, &end, 10);
+
+		if (end != v && *end == '\0')
+			k->host->hint_set_u64(hints, "phys_base", (uint64_t)x);
+	}
+	if (strcmp(machine, "x86_64") == 0) {
+		arch = "x86_64";
+		if (vmci && kdump_vmci_get(vmci, "NUMBER(pgtable_l5_enabled)", v, sizeof v) && strcmp(v, "1") == 0)
+			arch = "x86_64-la57";
+	} else if (strcmp(machine, "aarch64") == 0 || strcmp(machine, "arm64") == 0) {
+		arch = "aarch64";
+	} else if (machine[0] == 'i' && strlen(machine) == 4 && strcmp(machine + 2, "86") == 0) {
+		arch = vmci && kdump_vmci_get(vmci, "CONFIG_X86_PAE", v, sizeof v) && strcmp(v, "y") == 0 ? "x86-pae"
+		                                                                                         : "x86";
+	} else if (vmci) {
+		/* QEMU writes machine "Unknown" on arm64: tell from VMCOREINFO */
+		if (kdump_vmci_get(vmci, "NUMBER(kimage_voffset)", v, sizeof v) ||
+		    kdump_vmci_get(vmci, "NUMBER(TCR_EL1_T1SZ)", v, sizeof v))
+			arch = "aarch64";
+		else if (kdump_vmci_get(vmci, "SYMBOL(init_top_pgt)", v, sizeof v))
+			arch = kdump_vmci_get(vmci, "NUMBER(pgtable_l5_enabled)", v, sizeof v) && strcmp(v, "1") == 0
+			       ? "x86_64-la57" : "x86_64";
+		else if (kdump_vmci_get(vmci, "CONFIG_X86_PAE", v, sizeof v))
+			arch = "x86-pae";
+	}
+	if (arch)
+		k->host->hint_set_str(hints, "arch", arch);
+}
+
+static int
+kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
+           struct mf_hints *hints, void **handle, char *errbuf)
+{
+	const char *path = host->arg(args, "path");
+	struct kdump *k;
+	uint8_t h[0x1d0], sub[0x68];
+	char machine[66], release[66];
+	uint32_t sub_hdr_size, bitmap_blocks, nr_cpus, max_mapnr32;
+	int32_t version;
+	uint64_t max_mapnr, bm_off, bm_half, bm_bits, desc_avail, last_needed = 0;
+	uint8_t *bmbuf = NULL;
+	char *vmci = NULL;
+	int64_t got;
+	int rc, old = 0;
+
+	if (writable) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "kdump files cannot be opened writable");
+		return MF_ERR_READONLY;
+	}
+	if (path == NULL)
+		path = args->def;
+	k = calloc(1, sizeof *k);
+	if (k == NULL)
+		return MF_ERR_NOMEM;
+	k->host = host;
+	k->fd = -1;
+#ifdef HAVE_LZO
+	if (lzo_init() != LZO_E_OK) {
+		free(k);
+		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot initialise the lzo library");
+		return MF_ERR_GENERIC;
+	}
+#endif
+	for (int i = 0; i < KDUMP_PAGE_CACHE; i++)
+		k->pages[i].pfn = UINT64_MAX;
+	rc = fio_open(path, 0, &k->fd, &k->fsize, errbuf);
+	if (rc < 0)
+		goto fail;
+	k->lsize = k->fsize;
+
+	got = fio_pread_full(k->fd, h, 32, 0);
+	if (got < 0) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot read %s: %s", path, strerror((int)-got));
+		rc = MF_ERR_IO;
+		goto fail;
+	}
+	if (got >= 32 && memcmp(h, "makedumpfile", 12) == 0) {
+		if (du_be64(h + 16) != 1 || du_be64(h + 24) != 1) {
+			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: unsupported flattened format type %" PRIu64 " version %" PRIu64,
+			         path, du_be64(h + 16), du_be64(h + 24));
+			rc = MF_ERR_UNSUPPORTED;
+			goto fail;
+		}
+		k->flat = 1;
+		rc = kdump_index_flat(k, errbuf);
+		if (rc < 0)
+			goto fail;
+	}
+	got = kdump_pread(k, h, sizeof h, 0);
+	if (got < 0) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot read %s: %s", path, strerror((int)-got));
+		rc = MF_ERR_IO;
+		goto fail;
+	}
+	if (got >= 8 && memcmp(h, "\177ELF", 4) == 0 && k->flat) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: flattened file holds an ELF core, not a kdump "
+		         "(rearrange it with makedumpfile -R)", path);
+		rc = MF_ERR_UNSUPPORTED;
+		goto fail;
+	}
+	if (got < 8 || (memcmp(h, "KDUMP   ", 8) != 0 && memcmp(h, "DISKDUMP", 8) != 0)) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: not a kdump file (no KDUMP signature)", path);
+		rc = MF_ERR_FORMAT;
+		goto fail;
+	}
+	old = memcmp(h, "DISKDUMP", 8) == 0;
+	if ((uint64_t)got < sizeof h) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kdump header cut off at %" PRId64 " bytes", path, got);
+		rc = MF_ERR_FORMAT;
+		goto fail;
+	}
+	version = (int32_t)du_le32(h + 0x8);
+	memcpy(release, h + 0x0c + 2 * 65, 65);
+	release[65] = '\0';
+	memcpy(machine, h + 0x0c + 4 * 65, 65);
+	machine[65] = '\0';
+	k->status = du_le32(h + 0x1a8);
+	k->block_size = du_le32(h + 0x1ac);
+	sub_hdr_size = du_le32(h + 0x1b0);
+	bitmap_blocks = du_le32(h + 0x1b4);
+	max_mapnr32 = du_le32(h + 0x1b8);
+	nr_cpus = du_le32(h + 0x1cc);
+	if (version < 0 || version > 100) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bad kdump header_version %" PRId32, path, version);
+		rc = MF_ERR_FORMAT;
+		goto fail;
+	}
+	if (version > 6)
+		host->log(0, "%s: kdump header_version %" PRId32 " is newer than 6: reading it as 6", path, version);
+	if (k->block_size < 512 || k->block_size > (1u << 20) || (k->block_size & (k->block_size - 1))) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bad kdump block_size %" PRIu32, path, k->block_size);
+		rc = MF_ERR_FORMAT;
+		goto fail;
+	}
+	if (bitmap_blocks == 0 || bitmap_blocks % 2) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bad kdump bitmap_blocks %" PRIu32, path, bitmap_blocks);
+		rc = MF_ERR_FORMAT;
+		goto fail;
+	}
+	max_mapnr = max_mapnr32;
+	memset(sub, 0, sizeof sub);
+	if (!old && sub_hdr_size > 0) {
+		got = kdump_pread(k, sub, sizeof sub, k->block_size);
+		if (got < 0 || (uint64_t)got < sizeof sub) {
+			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kdump sub header at offset 0x%" PRIx32 " cut off", path,
+			         k->block_size);
+			rc = MF_ERR_FORMAT;
+			goto fail;
+		}
+		if (version >= 6 && du_le64(sub + 0x60) != 0)
+			max_mapnr = du_le64(sub + 0x60);
+	}
+	bm_off = (1 + (uint64_t)sub_hdr_size) * k->block_size;
+	bm_half = (uint64_t)bitmap_blocks / 2 * k->block_size;
+	if (bm_half > KDUMP_MAX_BITMAP_BYTES) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kdump bitmap of %" PRIu64 " bytes is larger than the %" PRIu64
+		         " supported", path, bm_half, KDUMP_MAX_BITMAP_BYTES);
+		rc = MF_ERR_LIMIT;
+		goto fail;
+	}
+	if (bm_off + 2 * bm_half > k->lsize) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kdump bitmaps (0x%" PRIx64 "-0x%" PRIx64 ") beyond end of file (0x%"
+		         PRIx64 ")", path, bm_off, bm_off + 2 * bm_half, k->lsize);
+		rc = MF_ERR_FORMAT;
+		goto fail;
+	}
+	bm_bits = bm_half * 8;
+	if (max_mapnr == 0 || max_mapnr > bm_bits) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kdump max_mapnr 0x%" PRIx64 " does not fit the bitmap (0x%" PRIx64
+		         " pages)", path, max_mapnr, bm_bits);
+		rc = MF_ERR_FORMAT;
+		goto fail;
+	}
+	k->max_pfn = max_mapnr;
+	bmbuf = malloc(bm_half);
+	if (bmbuf == NULL) {
+		rc = MF_ERR_NOMEM;
+		goto fail;
+	}
+	got = kdump_pread(k, bmbuf, bm_half, bm_off + bm_half);
+	if (got < 0 || (uint64_t)got < bm_half) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: cannot read the kdump bitmap at offset 0x%" PRIx64, path,
+		         bm_off + bm_half);
+		rc = MF_ERR_FORMAT;
+		goto fail;
+	}
+	rc = du_bitmap_init(&k->bm, bmbuf, max_mapnr);
+	free(bmbuf);
+	bmbuf = NULL;
+	if (rc == MF_ERR_LIMIT)
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kdump has more than 2^32 dumpable pages", path);
+	if (rc < 0)
+		goto fail;
+
+	k->desc_off = bm_off + 2 * bm_half;
+	desc_avail = k->lsize > k->desc_off ? (k->lsize - k->desc_off) / KDUMP_DESC_SIZE : 0;
+	k->ndesc = k->bm.total < desc_avail ? k->bm.total : desc_avail;
+	k->dcache = malloc(KDUMP_DESC_CACHE * KDUMP_DESC_SIZE);
+	k->cbuf_size = 2 * k->block_size + 4096;
+	k->cbuf = malloc(k->cbuf_size);
+	if (k->dcache == NULL || k->cbuf == NULL) {
+		rc = MF_ERR_NOMEM;
+		goto fail;
+	}
+	if (k->ndesc < k->bm.total) {
+		host->log(0, "%s: kdump truncated: %" PRIu64 " of %" PRIu64 " page descriptors present; the rest are holes",
+		          path, k->ndesc, k->bm.total);
+		k->warned_truncated = 1;
+	}
+	if (k->status & KDUMP_STATUS_INCOMPLETE) {
+		/* descriptors are written in order: find the first never-written (zero) one */
+		uint64_t lo = 0, hi = k->ndesc;
+		uint8_t d[KDUMP_DESC_SIZE];
+
+		while (lo < hi) {
+			uint64_t mid = lo + (hi - lo) / 2;
+
+			rc = kdump_desc(k, mid, d);
+			if (rc < 0 && rc != MF_ERR_UNMAPPED)
+				goto fail;
+			if (rc == 0 && (du_le64(d) != 0 || du_le32(d + 8) != 0))
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		rc = 0;
+		host->log(0, "%s: incomplete kdump (status 0x%" PRIx32 "): %" PRIu64 " of %" PRIu64
+		          " pages written; the rest are holes", path, k->status, lo, k->bm.total);
+		k->ndesc = lo;
+	}
+	/* a sample of descriptors: truncated page data, compressions this build lacks */
+	if (k->ndesc) {
+		uint8_t d[KDUMP_DESC_SIZE];
+		uint64_t n = k->ndesc < 4096 ? k->ndesc : 4096;
+		uint32_t lacking = 0;
+
+		for (uint64_t i = 0; i < n; i++) {
+			if (kdump_desc(k, i, d) < 0)
+				break;
+			lacking |= du_le32(d + 12) & ~kdump_supported_flags();
+		}
+		if (lacking & (KDUMP_F_LZO | KDUMP_F_SNAPPY | KDUMP_F_ZSTD)) {
+			host->log(0, "%s: kdump pages use %s compression, which this build lacks: those pages fail",
+			          path, kdump_flag_name(lacking));
+			k->warned_unsupported = 1;
+		}
+		if (kdump_desc(k, k->ndesc - 1, d) == 0)
+			last_needed = du_le64(d) + du_le32(d + 8);
+		if (!k->warned_truncated && last_needed > k->lsize) {
+			host->log(0, "%s: kdump truncated: page data ends at 0x%" PRIx64 ", file at 0x%" PRIx64
+			          "; missing pages are holes", path, last_needed, k->lsize);
+			k->warned_truncated = 1;
+		}
+	}
+	rc = du_ranges_from_bitmap(&k->ranges, &k->bm, k->max_pfn, k->ndesc, k->block_size);
+	if (rc == MF_ERR_LIMIT)
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kdump memory map has more than %zu runs", path, DU_RANGES_MAX);
+	if (rc < 0)
+		goto fail;
+
+	/* hints */
+	host->hint_set_str(hints, "format", k->flat ? "kdump-flattened" : old ? "diskdump" : "kdump");
+	host->hint_set_u64(hints, "block_size", k->block_size);
+	if (nr_cpus > 0 && nr_cpus < 65536)
+		host->hint_set_u64(hints, "cpus", nr_cpus);
+	if (!old && version >= 3) {
+		uint64_t vo = du_le64(sub + 0x20), vs = du_le64(sub + 0x28);
+
+		if (vs > 0 && vs <= KDUMP_VMCOREINFO_MAX && vo < k->lsize && vs <= k->lsize - vo) {
+			vmci = malloc(vs + 1);
+			if (vmci == NULL) {
+				rc = MF_ERR_NOMEM;
+				goto fail;
+			}
+			got = kdump_pread(k, vmci, vs, vo);
+			if (got < 0 || (uint64_t)got < vs) {
+				free(vmci);
+				vmci = NULL;
+			} else {
+				vmci[vs] = '\0';
+				host->hint_set_str(hints, "vmcoreinfo", vmci);
+			}
+		} else if (vs > 0) {
+			host->log(0, "%s: kdump VMCOREINFO (offset 0x%" PRIx64 ", size 0x%" PRIx64 ") is out of bounds: ignored",
+			          path, vo, vs);
+		}
+	}
+	if (release[0] && !(vmci && strstr(vmci, "OSRELEASE=")))
+		host->hint_set_str(hints, "osrelease", release);
+	kdump_hints_vmcoreinfo(k, hints, vmci, machine);
+	free(vmci);
+	*handle = k;
+	return 0;
+fail:
+	free(bmbuf);
+	kdump_close(k);
+	return rc;
+}
+
+static const struct mf_connector kdump_connector = {
+	MF_CONNECTOR_INIT,
+	.name = "kdump",
+	.description = "kdump-compressed dumps (makedumpfile, QEMU kdump-*), plain or flattened",
+	.help = "  path=FILE   the kdump file (KDUMP, DISKDUMP or makedumpfile-flattened)\n",
+	.keys = kdump_keys,
+	.flags = MF_CONN_FILE,
+	.probe = kdump_probe,
+	.open = kdump_open,
+	.close = kdump_close,
+	.read = kdump_read,
+	.ranges = kdump_ranges,
+};
+
+MF_REGISTER_CONNECTOR(kdump_connector)

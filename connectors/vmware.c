@@ -1,0 +1,529 @@
+/* vmware.c: the VMware snapshot connector: guest memory in a .vmem file, laid out by the
+ * `memory` group of the .vmss/.vmsn state file (regionsCount, regionPPN, regionPageNum,
+ * regionSize); 1:1 when there are no regions; memory inline in an old .vmsn (`Memory`). */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <mftools/plugin.h>
+#include "fileio.h"
+#include "dumps-util.h"
+
+#define VMW_PAGE 4096u
+#define VMW_MAX_GROUPS 4096u
+#define VMW_MAX_TAGS 1000000u
+#define VMW_MAX_REGIONS 65536u
+
+struct vmw_seg {
+	uint64_t ppn;     /* guest page */
+	uint64_t count;   /* pages */
+	uint64_t foff;    /* offset of its first page in the memory file */
+};
+
+struct vmw {
+	int fd;           /* the memory: .vmem, or the state file with inline memory */
+	uint64_t fsize;   /* bytes of memory data available from mem_base */
+	struct vmw_seg *segs;
+	size_t nsegs;
+	struct du_ranges ranges;
+};
+
+struct vmw_region {
+	uint64_t ppn, pagenum, size;
+	unsigned have;    /* bits: 1 ppn, 2 pagenum, 4 size */
+};
+
+static const char *const vmw_keys[] = { "path", "vmss", "vmem", NULL };
+
+static int
+vmw_magic_ok(const uint8_t *p)
+{
+	uint32_t m = du_le32(p);
+
+	return m == 0xbed2bed0u || m == 0xbad1bad1u || m == 0xbed2bed2u || m == 0xbed3bed3u;
+}
+
+static int
+vmw_probe(const uint8_t *head, size_t len, uint64_t file_size)
+{
+	if (len >= 12 && vmw_magic_ok(head))
+		return 90;
+	return 0;
+}
+
+static int
+vmw_has_suffix(const char *path, const char *ext)
+{
+	size_t n = strlen(path), e = strlen(ext);
+
+	return n > e && strcmp(path + n - e, ext) == 0;
+}
+
+/* PATH with its extension replaced by ext (malloc'd), or NULL. */
+static char *
+vmw_sibling(const char *path, const char *ext)
+{
+	const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+	size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - path) : strlen(path);
+	char *s = malloc(stem + strlen(ext) + 1);
+
+	if (s == NULL)
+		return NULL;
+	memcpy(s, path, stem);
+	strcpy(s + stem, ext);
+	return s;
+}
+
+static int
+vmw_probe_path(const char *path, const uint8_t *head, size_t len, uint64_t file_size)
+{
+	char *s;
+	int found = 0;
+
+	if (len >= 12 && vmw_magic_ok(head))
+		return 90;
+	if (path == NULL || !vmw_has_suffix(path, ".vmem"))
+		return 0;
+	for (int i = 0; i < 2 && !found; i++) {
+		s = vmw_sibling(path, i == 0 ? ".vmss" : ".vmsn");
+		if (s && access(s, R_OK) == 0)
+			found = 1;
+		free(s);
+	}
+	return found ? 80 : 0;
+}
+
+static int
+vmw_read(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
+{
+	struct vmw *v = handle;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t addr = iov[i].addr, left = iov[i].len;
+		uint8_t *buf = iov[i].buf;
+
+		iov[i].err = 0;
+		while (left) {
+			uint64_t pfn = addr / VMW_PAGE, foff, chunk;
+			size_t lo = 0, hi = v->nsegs;
+			int64_t got;
+
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (v->segs[mid].ppn + v->segs[mid].count <= pfn)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo == v->nsegs || v->segs[lo].ppn > pfn) {
+				iov[i].err = MF_ERR_UNMAPPED;
+				break;
+			}
+			chunk = (v->segs[lo].ppn + v->segs[lo].count) * VMW_PAGE - addr;
+			if (chunk > left)
+				chunk = left;
+			foff = v->segs[lo].foff + (addr - v->segs[lo].ppn * VMW_PAGE);
+			if (foff >= v->fsize || chunk > v->fsize - foff) {
+				iov[i].err = MF_ERR_UNMAPPED;
+				break;
+			}
+			got = fio_pread_full(v->fd, buf, chunk, foff);
+			if (got < 0 || (uint64_t)got < chunk) {
+				iov[i].err = got < 0 ? MF_ERR_IO : MF_ERR_UNMAPPED;
+				break;
+			}
+			buf += chunk;
+			addr += chunk;
+			left -= chunk;
+		}
+	}
+	return 0;
+}
+
+static size_t
+vmw_ranges(void *handle, const struct mf_range **out)
+{
+	struct vmw *v = handle;
+
+	*out = v->ranges.v;
+	return v->ranges.n;
+}
+
+static void
+vmw_close(void *handle)
+{
+	struct vmw *v = handle;
+
+	if (v == NULL)
+		return;
+	if (v->fd >= 0)
+		close(v->fd);
+	free(v->segs);
+	free(v->ranges.v);
+	free(v);
+}
+
+static int
+vmw_seg_cmp(const void *a, const void *b)
+{
+	const struct vmw_seg *x = a, *y = b;
+
+	return x->ppn < y->ppn ? -1 : x->ppn > y->ppn;
+}
+
+/* What the state file's `memory` group says. */
+struct vmw_state {
+	uint64_t regions_count;
+	int have_count;
+	struct vmw_region *regions;   /* VMW_MAX_REGIONS entries */
+	uint64_t inline_off, inline_size;
+	int have_inline;
+};
+
+static int
+vmw_parse_state(const struct mf_host *host, int fd, uint64_t fsize, const char *path, struct vmw_state *st,
+                char *errbuf)
+{
+	uint8_t hdr[12], g[80], t[2 + 255 + 12 + 16 + 2];
+	uint32_t magic, ngroups, version;
+	uint64_t mem_off = UINT64_MAX, off;
+	int64_t got;
+
+	got = fio_pread_full(fd, hdr, sizeof hdr, 0);
+	if (got < (int64_t)sizeof hdr || !vmw_magic_ok(hdr)) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: not a vmware state file (no .vmss/.vmsn magic)", path);
+		return MF_ERR_FORMAT;
+	}
+	magic = du_le32(hdr);
+	version = magic & 0xf;
+	ngroups = du_le32(hdr + 8);
+	if (ngroups > VMW_MAX_GROUPS || 12 + (uint64_t)ngroups * 80 > fsize) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware groupCount %" PRIu32 " does not fit the file", path, ngroups);
+		return MF_ERR_FORMAT;
+	}
+	for (uint32_t i = 0; i < ngroups; i++) {
+		got = fio_pread_full(fd, g, sizeof g, 12 + (uint64_t)i * 80);
+		if (got < (int64_t)sizeof g) {
+			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: cannot read vmware group %" PRIu32, path, i);
+			return MF_ERR_FORMAT;
+		}
+		if (memcmp(g, "memory", 7) == 0) {
+			mem_off = du_le64(g + 64);
+			break;
+		}
+	}
+	if (mem_off == UINT64_MAX) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware state file has no memory group", path);
+		return MF_ERR_FORMAT;
+	}
+	if (mem_off >= fsize) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware memory group tags at 0x%" PRIx64 " beyond end of file", path,
+		         mem_off);
+		return MF_ERR_FORMAT;
+	}
+	off = mem_off;
+	for (uint32_t ntags = 0;; ntags++) {
+		uint8_t flags, name_len;
+		uint32_t nidx, idx[3] = { 0, 0, 0 }, dlen;
+		char name[256];
+		uint64_t hlen, value = 0, data_off, data_size;
+		size_t avail;
+
+		if (ntags >= VMW_MAX_TAGS) {
+			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware memory group has more than %u tags", path, VMW_MAX_TAGS);
+			return MF_ERR_LIMIT;
+		}
+		got = fio_pread_full(fd, t, sizeof t, off);
+		if (got < 2) {
+			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware tag list cut off at 0x%" PRIx64, path, off);
+			return MF_ERR_FORMAT;
+		}
+		avail = (size_t)got;
+		flags = t[0];
+		name_len = t[1];
+		if (flags == 0 && name_len == 0)
+			break;
+		nidx = (flags >> 6) & 3;
+		dlen = flags & 0x3f;
+		hlen = 2 + (uint64_t)name_len + 4 * nidx;
+		if (hlen > avail) {
+			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware tag at 0x%" PRIx64 " cut off", path, off);
+			return MF_ERR_FORMAT;
+		}
+		memcpy(name, t + 2, name_len);
+		name[name_len] = '\0';
+		for (uint32_t i = 0; i < nidx; i++)
+			idx[i] = du_le32(t + 2 + name_len + 4 * i);
+		if (dlen == 62 || dlen == 63) {
+			uint32_t w = version == 0 ? 4 : 8;
+			uint16_t pad;
+
+			if (hlen + 2 * w + 2 > avail) {
+				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware tag %.64s at 0x%" PRIx64 " cut off", path, name, off);
+				return MF_ERR_FORMAT;
+			}
+			data_size = w == 4 ? du_le32(t + hlen) : du_le64(t + hlen);
+			pad = du_le16(t + hlen + 2 * w);
+			data_off = off + hlen + 2 * w + 2 + pad;
+			if (data_off > fsize || data_size > fsize - data_off) {
+				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware tag %.64s data (0x%" PRIx64 " bytes at 0x%" PRIx64
+				         ") beyond end of file", path, name, data_size, data_off);
+				return MF_ERR_FORMAT;
+			}
+			if (strcmp(name, "Memory") == 0) {
+				st->inline_off = data_off;
+				st->inline_size = data_size;
+				st->have_inline = 1;
+			}
+			off = data_off + data_size;
+		} else {
+			if (hlen + dlen > avail) {
+				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware tag %.64s at 0x%" PRIx64 " cut off", path, name, off);
+				return MF_ERR_FORMAT;
+			}
+			for (uint32_t i = 0; i < dlen && i < 8; i++)
+				value |= (uint64_t)t[hlen + i] << (8 * i);
+			off += hlen + dlen;
+			if (strcmp(name, "regionsCount") == 0 && nidx == 0) {
+				st->regions_count = value;
+				st->have_count = 1;
+			} else if (nidx == 1 && idx[0] < VMW_MAX_REGIONS) {
+				struct vmw_region *r = &st->regions[idx[0]];
+
+				if (strcmp(name, "regionPPN") == 0) {
+					r->ppn = value;
+					r->have |= 1;
+				} else if (strcmp(name, "regionPageNum") == 0) {
+					r->pagenum = value;
+					r->have |= 2;
+				} else if (strcmp(name, "regionSize") == 0) {
+					r->size = value;
+					r->have |= 4;
+				}
+			}
+		}
+		if (off >= fsize) {
+			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware tag list has no end", path);
+			return MF_ERR_FORMAT;
+		}
+	}
+	(void)host;
+	return 0;
+}
+
+static int
+vmw_open(const struct mf_host *host, const struct mf_args *args, int writable, struct mf_hints *hints,
+         void **handle, char *errbuf)
+{
+	const char *path = host->arg(args, "path"), *vmss_arg = host->arg(args, "vmss");
+	const char *vmem_arg = host->arg(args, "vmem");
+	char *vmss = NULL, *vmem = NULL;
+	struct vmw *v = NULL;
+	struct vmw_state st;
+	int sfd = -1, rc, state_is_path = 0;
+	uint64_t ssize = 0, msize = 0;
+	uint8_t magic[4];
+	const char *fmt = "vmware";
+
+	memset(&st, 0, sizeof st);
+	if (writable) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "vmware snapshots cannot be opened writable");
+		return MF_ERR_READONLY;
+	}
+	if (path == NULL)
+		path = args->def;
+	if (path == NULL && vmss_arg == NULL && vmem_arg == NULL) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "no file given (path=FILE.vmem or FILE.vmss)");
+		return MF_ERR_ARG;
+	}
+	v = calloc(1, sizeof *v);
+	st.regions = calloc(VMW_MAX_REGIONS, sizeof *st.regions);
+	if (v == NULL || st.regions == NULL) {
+		free(v);
+		free(st.regions);
+		return MF_ERR_NOMEM;
+	}
+	v->fd = -1;
+
+	/* which file is which */
+	if (path) {
+		int fd;
+		uint64_t sz;
+
+		rc = fio_open(path, 0, &fd, &sz, errbuf);
+		if (rc < 0)
+			goto out;
+		if (sz >= 4 && fio_pread_full(fd, magic, 4, 0) == 4 && vmw_magic_ok(magic)) {
+			sfd = fd;
+			ssize = sz;
+			state_is_path = 1;
+		} else {
+			v->fd = fd;
+			msize = sz;
+		}
+	}
+	if (sfd < 0) {
+		if (vmss_arg) {
+			vmss = strdup(vmss_arg);
+		} else if (path) {
+			vmss = vmw_sibling(path, ".vmss");
+			if (vmss && access(vmss, F_OK) != 0) {
+				free(vmss);
+				vmss = vmw_sibling(path, ".vmsn");
+			}
+		}
+		if (vmss == NULL && path == NULL) {
+			snprintf(errbuf, MF_ERRBUF_SIZE, "no vmware state file given (vmss=FILE)");
+			rc = MF_ERR_ARG;
+			goto out;
+		}
+		if (vmss == NULL) {
+			rc = MF_ERR_NOMEM;
+			goto out;
+		}
+		rc = fio_open(vmss, 0, &sfd, &ssize, errbuf);
+		if (rc < 0) {
+			if (rc == MF_ERR_NOTFOUND && path)
+				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: no vmware state file next to it (tried %s and .vmss)", path,
+				         vmss);
+			goto out;
+		}
+	}
+	rc = vmw_parse_state(host, sfd, ssize, vmss ? vmss : path, &st, errbuf);
+	if (rc < 0)
+		goto out;
+
+	if (v->fd < 0) {
+		const char *sp = vmss ? vmss : path;
+
+		if (vmem_arg)
+			vmem = strdup(vmem_arg);
+		else
+			vmem = vmw_sibling(sp, ".vmem");
+		if (vmem == NULL) {
+			rc = MF_ERR_NOMEM;
+			goto out;
+		}
+		rc = fio_open(vmem, 0, &v->fd, &msize, errbuf);
+		if (rc == MF_ERR_NOTFOUND && !vmem_arg && st.have_inline) {
+			/* an old .vmsn with the memory inline */
+			v->fd = sfd;
+			sfd = -1;
+			msize = st.inline_off + st.inline_size;
+			fmt = "vmware-vmsn-inline";
+			rc = 0;
+		} else if (rc < 0) {
+			if (rc == MF_ERR_NOTFOUND)
+				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: no guest memory: %s not found and no inline Memory tag", sp,
+				         vmem);
+			goto out;
+		}
+	}
+	(void)state_is_path;
+	v->fsize = msize;
+
+	{
+		uint64_t base = strcmp(fmt, "vmware") == 0 ? 0 : st.inline_off;
+		uint64_t avail = msize - base;
+
+		if (st.have_count && st.regions_count > 0) {
+			if (st.regions_count > VMW_MAX_REGIONS) {
+				snprintf(errbuf, MF_ERRBUF_SIZE, "vmware regionsCount %" PRIu64 " is more than %u",
+				         st.regions_count, VMW_MAX_REGIONS);
+				rc = MF_ERR_LIMIT;
+				goto out;
+			}
+			v->segs = calloc(st.regions_count, sizeof *v->segs);
+			if (v->segs == NULL) {
+				rc = MF_ERR_NOMEM;
+				goto out;
+			}
+			for (uint64_t i = 0; i < st.regions_count; i++) {
+				struct vmw_region *r = &st.regions[i];
+
+				if (r->have != 7) {
+					snprintf(errbuf, MF_ERRBUF_SIZE, "vmware memory region %" PRIu64 " lacks %s", i,
+					         !(r->have & 1) ? "regionPPN" : !(r->have & 2) ? "regionPageNum" : "regionSize");
+					rc = MF_ERR_FORMAT;
+					goto out;
+				}
+				if (r->ppn >= (UINT64_C(1) << 40) || r->pagenum >= (UINT64_C(1) << 40) ||
+				    r->size >= (UINT64_C(1) << 40)) {
+					snprintf(errbuf, MF_ERRBUF_SIZE, "vmware memory region %" PRIu64 " is out of range", i);
+					rc = MF_ERR_FORMAT;
+					goto out;
+				}
+				if (r->size == 0)
+					continue;
+				v->segs[v->nsegs++] = (struct vmw_seg){ r->ppn, r->size, base + r->pagenum * VMW_PAGE };
+				if (r->pagenum + r->size > avail / VMW_PAGE)
+					host->log(0, "vmware memory region %" PRIu64 " ends past the end of the memory file: "
+					          "missing pages are holes", i);
+			}
+			qsort(v->segs, v->nsegs, sizeof *v->segs, vmw_seg_cmp);
+			for (size_t i = 0; i < v->nsegs; i++) {
+				if (i && v->segs[i].ppn < v->segs[i - 1].ppn + v->segs[i - 1].count) {
+					snprintf(errbuf, MF_ERRBUF_SIZE, "vmware memory regions overlap at guest page 0x%" PRIx64,
+					         v->segs[i].ppn);
+					rc = MF_ERR_FORMAT;
+					goto out;
+				}
+				rc = du_ranges_add(&v->ranges, v->segs[i].ppn * VMW_PAGE, v->segs[i].count * VMW_PAGE);
+				if (rc < 0)
+					goto out;
+			}
+		} else {
+			/* no regions: the memory file is guest memory 1:1 */
+			uint64_t pages = avail / VMW_PAGE;
+
+			v->segs = calloc(1, sizeof *v->segs);
+			if (v->segs == NULL) {
+				rc = MF_ERR_NOMEM;
+				goto out;
+			}
+			if (pages) {
+				v->segs[0] = (struct vmw_seg){ 0, pages, base };
+				v->nsegs = 1;
+				rc = du_ranges_add(&v->ranges, 0, pages * VMW_PAGE);
+				if (rc < 0)
+					goto out;
+			}
+		}
+	}
+	host->hint_set_str(hints, "format", fmt);
+	*handle = v;
+	v = NULL;
+	rc = 0;
+out:
+	if (sfd >= 0)
+		close(sfd);
+	free(vmss);
+	free(vmem);
+	free(st.regions);
+	vmw_close(v);
+	return rc;
+}
+
+static const struct mf_connector vmw_connector = {
+	MF_CONNECTOR_INIT,
+	.name = "vmware",
+	.description = "VMware snapshots: .vmem guest memory laid out by its .vmss/.vmsn",
+	.help = "  path=FILE   the .vmem or the .vmss/.vmsn (the other is found by extension)\n"
+	        "  vmss=FILE   the state file (.vmss or .vmsn), if not next to the .vmem\n"
+	        "  vmem=FILE   the memory file, if not next to the .vmss\n",
+	.keys = vmw_keys,
+	.flags = MF_CONN_FILE,
+	.probe = vmw_probe,
+	.open = vmw_open,
+	.close = vmw_close,
+	.read = vmw_read,
+	.ranges = vmw_ranges,
+	.probe_path = vmw_probe_path,
+};
+
+MF_REGISTER_CONNECTOR(vmw_connector)
