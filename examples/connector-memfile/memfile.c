@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,18 @@ struct memfile {
 	struct mf_range range;     /* base, len */
 };
 
+/* Write the message into errbuf and return code (messages naming a long path are cut). */
+static int __attribute__((format(printf, 3, 4)))
+memfile_error(char *errbuf, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errbuf, MF_ERRBUF_SIZE, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
 static const char *const memfile_keys[] = { "path", "fd", "offset", "len", "base", "arch", "dtb", NULL };
 
 static int
@@ -54,7 +67,7 @@ memfile_num(const struct mf_host *host, const struct mf_args *args, const char *
 	if (s == NULL)
 		return 0;
 	if ((r = host->parse_u64(s, v)) < 0) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "invalid %s '%s': %s", key, s, host->strerror(r));
+		memfile_error(errbuf, 0, "invalid %s '%s': %s", key, s, host->strerror(r));
 		return r;
 	}
 	return 1;
@@ -67,7 +80,7 @@ memfile_size(int fd, const char *what, uint64_t *size, char *errbuf)
 	struct stat st;
 
 	if (fstat(fd, &st) < 0) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot stat %s: %s", what, strerror(errno));
+		memfile_error(errbuf, 0, "cannot stat %s: %s", what, strerror(errno));
 		return MF_ERR_IO;
 	}
 	if (S_ISREG(st.st_mode)) {
@@ -76,12 +89,12 @@ memfile_size(int fd, const char *what, uint64_t *size, char *errbuf)
 	}
 	if (S_ISBLK(st.st_mode)) {
 		if (ioctl(fd, BLKGETSIZE64, size) < 0) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "cannot get the size of %s: %s", what, strerror(errno));
+			memfile_error(errbuf, 0, "cannot get the size of %s: %s", what, strerror(errno));
 			return MF_ERR_IO;
 		}
 		return 0;
 	}
-	snprintf(errbuf, MF_ERRBUF_SIZE, "%s is not a regular file or block device", what);
+	memfile_error(errbuf, 0, "%s is not a regular file or block device", what);
 	return MF_ERR_ARG;
 }
 
@@ -103,27 +116,27 @@ memfile_open(const struct mf_host *host, const struct mf_args *args, int writabl
 	    (has_dtb = memfile_num(host, args, "dtb", &dtb, errbuf)) < 0)
 		return MF_ERR_ARG;
 	if ((path != NULL) == (has_fd != 0)) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "give a file (memfile:FILE or path=FILE) or fd=N, not %s",
+		memfile_error(errbuf, 0, "give a file (memfile:FILE or path=FILE) or fd=N, not %s",
 		         path != NULL ? "both" : "neither");
 		return MF_ERR_ARG;
 	}
 	if (arch != NULL && host->arch_parse(arch, &archv) < 0) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "unknown architecture '%s'", arch);
+		memfile_error(errbuf, 0, "unknown architecture '%s'", arch);
 		return MF_ERR_ARG;
 	}
 	if (has_fd && fdnum > INT_MAX) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "fd %llu out of range", (unsigned long long)fdnum);
+		memfile_error(errbuf, 0, "fd %llu out of range", (unsigned long long)fdnum);
 		return MF_ERR_ARG;
 	}
 	if ((m = calloc(1, sizeof *m)) == NULL) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "out of memory");
+		memfile_error(errbuf, 0, "out of memory");
 		return MF_ERR_NOMEM;
 	}
 	if (has_fd) {
 		snprintf(what, sizeof what, "fd %d", (int)fdnum);
 		m->fd = (int)fdnum;
 		if (fcntl(m->fd, F_GETFL) < 0) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "cannot use %s: %s", what, strerror(errno));
+			memfile_error(errbuf, 0, "cannot use %s: %s", what, strerror(errno));
 			free(m);
 			return MF_ERR_ARG;
 		}
@@ -133,7 +146,7 @@ memfile_open(const struct mf_host *host, const struct mf_args *args, int writabl
 		if (m->fd < 0) {
 			int e = errno;
 
-			snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: %s", path, strerror(e));
+			memfile_error(errbuf, 0, "cannot open %s: %s", path, strerror(e));
 			free(m);
 			return e == ENOENT ? MF_ERR_NOTFOUND : e == EACCES || e == EPERM ? MF_ERR_PERM : MF_ERR_IO;
 		}
@@ -142,7 +155,7 @@ memfile_open(const struct mf_host *host, const struct mf_args *args, int writabl
 	if ((r = memfile_size(m->fd, what, &fsize, errbuf)) < 0)
 		goto fail;
 	if (off > fsize) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "offset 0x%llx is beyond the end of %s (0x%llx bytes)",
+		memfile_error(errbuf, 0, "offset 0x%llx is beyond the end of %s (0x%llx bytes)",
 		         (unsigned long long)off, what, (unsigned long long)fsize);
 		r = MF_ERR_RANGE;
 		goto fail;
@@ -150,24 +163,24 @@ memfile_open(const struct mf_host *host, const struct mf_args *args, int writabl
 	if (!has_len)
 		len = fsize - off;
 	if (len > fsize - off) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "window 0x%llx+0x%llx runs beyond the end of %s (0x%llx bytes)",
+		memfile_error(errbuf, 0, "window 0x%llx+0x%llx runs beyond the end of %s (0x%llx bytes)",
 		         (unsigned long long)off, (unsigned long long)len, what, (unsigned long long)fsize);
 		r = MF_ERR_RANGE;
 		goto fail;
 	}
 	if (len == 0) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s has no bytes at offset 0x%llx", what, (unsigned long long)off);
+		memfile_error(errbuf, 0, "%s has no bytes at offset 0x%llx", what, (unsigned long long)off);
 		r = MF_ERR_RANGE;
 		goto fail;
 	}
 	if (len - 1 > UINT64_MAX - base) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "base 0x%llx + len 0x%llx is beyond the 64-bit address space",
+		memfile_error(errbuf, 0, "base 0x%llx + len 0x%llx is beyond the 64-bit address space",
 		         (unsigned long long)base, (unsigned long long)len);
 		r = MF_ERR_RANGE;
 		goto fail;
 	}
 	if (off > (uint64_t)INT64_MAX - len) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "offset 0x%llx out of range", (unsigned long long)off);
+		memfile_error(errbuf, 0, "offset 0x%llx out of range", (unsigned long long)off);
 		r = MF_ERR_RANGE;
 		goto fail;
 	}
@@ -177,7 +190,7 @@ memfile_open(const struct mf_host *host, const struct mf_args *args, int writabl
 	if ((r = host->hint_set_str(hints, "format", "memfile")) < 0 ||
 	    (arch != NULL && (r = host->hint_set_str(hints, "arch", host->arch_name(archv))) < 0) ||
 	    (has_dtb && (r = host->hint_set_u64(hints, "dtb", dtb)) < 0)) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot set hints: %s", host->strerror(r));
+		memfile_error(errbuf, 0, "cannot set hints: %s", host->strerror(r));
 		goto fail;
 	}
 	*handle = m;
@@ -292,12 +305,14 @@ memfile_xfer(struct memfile *m, struct mf_iov *iov, size_t n, int write)
 static int
 memfile_read(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
 {
+	(void)errbuf;   /* per-entry errors only: the file cannot fail as a whole */
 	return memfile_xfer(handle, iov, n, 0);
 }
 
 static int
 memfile_write(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
 {
+	(void)errbuf;
 	return memfile_xfer(handle, iov, n, 1);
 }
 
