@@ -19,3 +19,4 @@ TESTS += tests/unit/test-target
 # short fuzz runs of every parser
 TESTS += tests/fuzz.bats
 EXTRA_DIST += tests/fuzz.bats tests/fuzz/run
+include tests/pkg.mk

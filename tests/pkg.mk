@@ -1,0 +1,24 @@
+# Packaging and scale-out (issue 5): the out-of-tree example connector, GNU parallel
+# recipes, the Debian package; their man pages and the files the tarball must carry.
+TESTS += tests/examples.bats tests/parallel.bats tests/packaging.bats
+EXTRA_DIST += tests/examples.bats tests/parallel.bats tests/packaging.bats \
+	examples/connector-memfile/Makefile examples/connector-memfile/memfile.c \
+	examples/connector-memfile/README.md \
+	contrib/mftools-snapshot.service contrib/mftools-snapshot.timer \
+	contrib/mftools-snapshot.default docs/scale-out.md \
+	debian/changelog debian/control debian/copyright debian/rules debian/source/format \
+	debian/mftools.install debian/mftools.examples debian/libmf0.install \
+	debian/libmf-dev.install debian/libmf-dev.examples
+dist_man_MANS = man/mftools-cron.7 man/mftools-parallel.7
+
+# make distcheck installs under its own prefix: bash completions too.
+AM_DISTCHECK_CONFIGURE_FLAGS = bashcompdir='$${datarootdir}/bash-completion/completions'
+
+# The C unit tests alone (no bats suites, no QEMU guest): what the Debian package build
+# runs.
+check-unit:
+	@tests=; for t in $(TESTS); do \
+	  case $$t in *.bats) ;; *) tests="$$tests $$t" ;; esac; \
+	done; \
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$$tests"
+.PHONY: check-unit
