@@ -95,9 +95,12 @@ deb() { # PACKAGE
 	st=$BATS_TEST_TMPDIR/root
 	for p in mftools libmf0 libmf-dev; do dpkg-deb -x "$(deb $p)" "$st"; done
 	export LD_LIBRARY_PATH=$st/usr/lib/$TRIPLET MF_PLUGIN_PATH=$st/usr/lib/$TRIPLET/mftools
+	sleep 300 3>&- &
+	spid=$!
 	run -0 --separate-stderr "$st/usr/bin/mf-ps" -f json
-	run -0 jq -r "select(.type == \"process\" and .pid == $$) | .name" <<<"$output"
-	assert_output bats
+	kill "$spid"
+	run -0 jq -r "select(.type == \"process\" and .pid == $spid) | .name" <<<"$output"
+	assert_output sleep
 	run -0 --separate-stderr "$st/usr/bin/mf-attach" --list -f table
 	assert_line --regexp "^connector +raw +[0-9]+ +$st/usr/lib/$TRIPLET/mftools/connectors/mf-connector-raw\.so$"
 	assert_line --regexp "^os +native +[0-9]+ +$st/usr/lib/$TRIPLET/mftools/os/mf-os-native\.so$"
