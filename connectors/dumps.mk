@@ -15,9 +15,7 @@ connectors_mf_connector_vmware_la_LDFLAGS = $(plugin_ldflags)
 
 # unit tests: build dumps in the test, load the plugin with tests/unit/plugin-harness.h
 dumps_test_ldadd = $(tool_ldadd) $(LIBS)
-# hints.c refers to the record stream (mf_rec_*), which these tests never call: let them
-# link while that part of libmf lands separately
-dumps_test_ldflags = -Wl,--allow-shlib-undefined
+dumps_test_ldflags =
 check_PROGRAMS += tests/unit/test-conn-kdump tests/unit/test-conn-crashdump tests/unit/test-conn-vmware
 TESTS += tests/unit/test-conn-kdump tests/unit/test-conn-crashdump tests/unit/test-conn-vmware
 tests_unit_test_conn_kdump_SOURCES = tests/unit/test-conn-kdump.c tests/unit/conn-test-util.h

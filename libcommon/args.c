@@ -119,7 +119,10 @@ mf_spec_parse(const char *s, struct mf_spec **out, char *errbuf)
 	spec->name = buf;
 	spec->args.kv = kv;
 	p = buf + namelen;
-	if (*p == ':') {
+	if (*p == ':' && (i = strcspn(p + 1, "=,:/"), p[1 + i] == '=' && args_valid_name(p + 1, i))) {
+		/* "qemu:name=vm,qmp=/s": the colon introduces key=value pairs, no default */
+		*(char *)p++ = '\0';
+	} else if (*p == ':') {
 		*(char *)p++ = '\0';
 		/* the default ends at ",key=" */
 		comma = p;

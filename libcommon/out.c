@@ -14,8 +14,10 @@
  *
  * Table: rows of one type are held back (up to OUT_TABLE_ROWS) so that columns align; a
  * header line starts each block.  Columns are separated by two spaces, the last column is
- * never followed by spaces.  Control characters in strings print as '?' (a process name is
- * not allowed to drive the terminal), missing, nil and empty values as "-". */
+ * never followed by spaces.  Control characters (C0, C1) and bytes that are not UTF-8 in
+ * strings and keys print as '?' (a process name is not allowed to drive the terminal);
+ * missing, nil and empty values print as "-".  A record of a type without a layout prints
+ * as `type key=value ...`, a "target" record as `# target: connector=... os=...`. */
 #include "record-int.h"
 
 #include <errno.h>
@@ -536,6 +538,34 @@ out_text(struct mf_out *o, const void *p, size_t n)
 
 static int out_text_map(struct mf_out *o, const struct mf_rec *r, int depth);
 
+/* Text that is safe on a terminal: C0 and C1 control characters and bytes that are not
+ * UTF-8 become '?' (a process name must not be able to send escape sequences). */
+static int
+out_text_safe(struct mf_out *o, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, start = 0, l;
+	int e = 0;
+
+	while (i < n && e == 0) {
+		if (p[i] >= 0x20 && p[i] < 0x7f) {
+			i++;
+			continue;
+		}
+		if (p[i] >= 0x80 && (l = out_utf8_len(p + i, n - i)) > 0 && !(p[i] == 0xc2 && p[i + 1] < 0xa0)) {
+			i += l;
+			continue;
+		}
+		l = p[i] == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] < 0xa0 ? 2 : 1;
+		e = out_text(o, p + start, i - start);
+		if (e == 0)
+			e = out_text(o, "?", 1);
+		i += l;
+		start = i;
+	}
+	return e ? e : out_text(o, p + start, n - start);
+}
+
 /* A value as table text: hex addresses, safe strings, "-" for nothing. */
 static int
 out_text_value(struct mf_out *o, const struct mf_value *v, int depth)
@@ -552,22 +582,10 @@ out_text_value(struct mf_out *o, const struct mf_value *v, int depth)
 	case MF_V_UINT: n = snprintf(tmp, sizeof tmp, "%" PRIu64, v->v.u); break;
 	case MF_V_ADDR: n = snprintf(tmp, sizeof tmp, "0x%" PRIx64, v->v.u); break;
 	case MF_V_FLOAT: n = snprintf(tmp, sizeof tmp, "%g", v->v.f); break;
-	case MF_V_STR: {
-		const unsigned char *p = (const unsigned char *)v->v.s.p;
-		size_t start = 0;
-
+	case MF_V_STR:
 		if (v->v.s.n == 0)
 			return out_text(o, "-", 1);
-		for (i = 0; i < v->v.s.n && e == 0; i++) {
-			if (p[i] >= 0x20 && p[i] != 0x7f)
-				continue;
-			e = out_text(o, p + start, i - start);
-			if (e == 0)
-				e = out_text(o, "?", 1);
-			start = i + 1;
-		}
-		return e ? e : out_text(o, p + start, v->v.s.n - start);
-	}
+		return out_text_safe(o, v->v.s.p, v->v.s.n);
 	case MF_V_BIN: {
 		const unsigned char *p = (const unsigned char *)v->v.s.p;
 		size_t shown = v->v.s.n > OUT_BIN_SHOWN ? OUT_BIN_SHOWN : v->v.s.n;
@@ -616,7 +634,7 @@ out_text_map(struct mf_out *o, const struct mf_rec *r, int depth)
 			e = out_text(o, " ", 1);
 		first = 0;
 		if (e == 0)
-			e = out_text(o, f->key, strlen(f->key));
+			e = out_text_safe(o, f->key, strlen(f->key));
 		if (e == 0)
 			e = out_text(o, "=", 1);
 		if (e == 0)
@@ -793,14 +811,14 @@ out_table_line(struct mf_out *o, const struct mf_rec *r, const char *type)
 				continue;
 			e = out_text(o, " ", 1);
 			if (e == 0)
-				e = out_text(o, f->key, strlen(f->key));
+				e = out_text_safe(o, f->key, strlen(f->key));
 			if (e == 0)
 				e = out_text(o, "=", 1);
 			if (e == 0)
 				e = out_text_value(o, &f->val, 1);
 		}
 	} else {
-		e = out_text(o, type, strlen(type));
+		e = out_text_safe(o, type, strlen(type));
 		if (e == 0 && mf_rec_count(r) > 1)
 			e = out_text(o, " ", 1);
 		if (e == 0)

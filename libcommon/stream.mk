@@ -12,9 +12,10 @@ tests_unit_test_stream_LDADD = $(tool_ldadd)
 EXTRA_DIST += tests/fuzz/fuzz-stream.c tests/fixtures/stream
 
 # make bench: records/s and MB/s of the stream next to a plain pipe
-noinst_PROGRAMS += bench/bench-stream
-# (BENCH_TARGETS is first set in bench/local.mk, included after this fragment, so a
-# `BENCH_TARGETS +=` here is an automake error: add the prerequisite directly)
-bench: bench/bench-stream
+EXTRA_PROGRAMS += bench/bench-stream
+BENCH_TARGETS += bench-stream-run
+bench-stream-run: bench/bench-stream$(EXEEXT)
+	./bench/bench-stream$(EXEEXT)
+.PHONY: bench-stream-run
 bench_bench_stream_SOURCES = bench/bench-stream.c
 bench_bench_stream_LDADD = $(tool_ldadd)

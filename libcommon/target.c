@@ -704,6 +704,11 @@ target_detect(struct target_args *a, char *errbuf)
 	free(a->name);
 	if ((a->name = strdup(best->name)) == NULL)
 		r = MF_ERR_NOMEM;
+	/* file connectors take the file as "path" */
+	else if (a->def != NULL && (r = target_args_add(a, "path", a->def)) == 0) {
+		free(a->def);
+		a->def = NULL;
+	}
 out:
 	free(head);
 	close(fd);

@@ -15,12 +15,10 @@ tests_unit_test_vat_SOURCES = tests/unit/test-vat.c tests/unit/vat-mem.h tests/u
 tests_unit_test_vat_arch_SOURCES = tests/unit/test-vat-arch.c tests/unit/vat-mem.h tests/unit/tap.h $(vat_sources)
 
 # benchmark: `make bench` builds and runs it
-noinst_PROGRAMS += bench/bench-vat
+EXTRA_PROGRAMS += bench/bench-vat
 bench_bench_vat_SOURCES = bench/bench-vat.c $(vat_sources)
 bench_bench_vat_CFLAGS = $(AM_CFLAGS) -O2
-# (bench/local.mk sets BENCH_TARGETS = after this fragment is included, so a
-# `BENCH_TARGETS +=` here is refused by automake: hook into the bench target directly)
-bench: bench-vat-run
+BENCH_TARGETS += bench-vat-run
 bench-vat-run: bench/bench-vat$(EXEEXT)
 	./bench/bench-vat$(EXEEXT)
 .PHONY: bench-vat-run

@@ -157,7 +157,7 @@ pattern_ranges(void *h, const struct mf_range **out)
 	return p->n;
 }
 
-static const char *const pattern_keys[] = { "ranges", NULL };
+static const char *const pattern_keys[] = { "ranges", "path", NULL };
 
 static const struct mf_connector pattern_connector = {
 	MF_CONNECTOR_INIT,

@@ -59,6 +59,14 @@ test_specs(void)
 	is_str(mf_args_get(&s->args, "base"), "0x1000", "base");
 	mf_spec_free(s);
 
+	ok(mf_spec_parse("qemu:name=win10,qmp=/s", &s, err) == 0 && s->args.def == NULL, "name:key=value has no default");
+	is_str(mf_args_get(&s->args, "name"), "win10", "first pair after the colon");
+	is_str(mf_args_get(&s->args, "qmp"), "/s", "second pair");
+	mf_spec_free(s);
+	ok(mf_spec_parse("raw:/x/a=b.raw", &s, err) == 0, "a path with '=' stays the default");
+	is_str(s->args.def, "/x/a=b.raw", "its default");
+	mf_spec_free(s);
+
 	ok(mf_spec_parse("native", &s, err) == 0 && s->args.def == NULL && s->args.n == 0, "bare name");
 	mf_spec_free(s);
 	ok(mf_spec_parse("elf,path=/x.core", &s, err) == 0 && s->args.def == NULL, "pairs without default");

@@ -110,6 +110,9 @@ test_check_full(const struct mf_rec *r, int json, const char *how)
 	is_str(mf_rec_type(r), "process", "%s: type", how);
 	is_str(mf_rec_field(r, 0)->key, "type", "%s: type is the first field", how);
 	is_int(mf_rec_count(r), 19, "%s: field count", how);
+	ok(mf_rec_count(r) == 19 && strcmp(mf_rec_field(r, 1)->key, "pid") == 0 &&
+	   strcmp(mf_rec_field(r, 16)->key, "data") == 0 && strcmp(mf_rec_field(r, 18)->key, "list") == 0,
+	   "%s: fields in the order written", how);
 	ok(mf_rec_get_u64(r, "pid", &u) == 0 && u == 1234, "%s: uint", how);
 	ok(mf_rec_get_u64(r, "umax", &u) == 0 && u == UINT64_MAX, "%s: uint max", how);
 	ok(mf_rec_get_u64(r, "addr", &u) == 0 && u == 0xffffffffffffffffULL, "%s: addr 0xffffffffffffffff", how);
@@ -278,7 +281,7 @@ test_table(void)
 		"# target: connector=lime connector_args={path=/x.lime} os=linux\n"
 		"  PID  ADDR                DATA                                                                 NAME\n"
 		"    1  0xffffffff81000000  00                                                                   init\n"
-		"12345  0x10                000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f...  k?thread\n"
+		"12345  0x10                000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f...  k?thread??\xc3\xa9\n"
 		"    7  -                   -                                                                    -\n"
 		"module name=libc.so.6 base=0x7f0000000000 size=4096 path=-\n"
 		"  PID  ADDR  DATA  NAME\n"
@@ -308,7 +311,7 @@ test_table(void)
 	mf_rec_add_str(r, "name", "init");
 	mf_out_rec(o, r);
 	mf_rec_reset(r, "process");
-	mf_rec_add_str(r, "name", "k\x1bthread");   /* an escape sequence must not reach the terminal */
+	mf_rec_add_str(r, "name", "k\x1bthread\xc2\x9b\xff\xc3\xa9");   /* ESC, C1 CSI, not UTF-8, é */
 	mf_rec_add_bin(r, "data", bytes, sizeof bytes);
 	mf_rec_add_addr(r, "addr", 0x10);
 	mf_rec_add_uint(r, "pid", 12345);

@@ -1,0 +1,21 @@
+// fuzz-sources: connectors/lime.c libcommon/error.c libcommon/args.c
+// fuzz-libs: -lsnappy -lpthread
+/* fuzz-lime: LiME and AVML parsing and reads in the lime connector. */
+#include "config.h"
+
+#include "fuzz-host.h"
+
+const struct mf_connector *mf_connector_entry(void);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *path = fz_file(data, size);
+
+	if (path == NULL)
+		return 0;
+	mf_connector_entry()->probe(data, size, size);
+	fz_run(mf_connector_entry(), path);
+	return 0;
+}
