@@ -52,6 +52,7 @@ struct vat_ws {
 	uint8_t state;           /* VAT_WS_* */
 	uint8_t pad;
 	uint32_t req;            /* VAT_WS_WAIT: the request index */
+	uint32_t slot;           /* cache slot found for the current entry */
 };
 #define VAT_WS_DONE 0
 #define VAT_WS_RUN  1

@@ -655,23 +655,54 @@ vatint_xlate(struct mf_vat *v, const struct vat_fmt *f, struct mf_vat_xlat *x, s
 			else
 				vat_step(v, f, w, vat_slot_data(v, &v->cmeta[q->slot]));
 		}
-		/* walk down through cached tables; request the missing ones */
-		for (size_t i = 0; i < n; i++) {
-			struct vat_ws *w = &ws[i];
+		/* Walk down through cached tables one level per pass, all addresses at a
+		 * time: the first loop finds each entry's table page and prefetches the
+		 * entry, the second decodes it, so the memory loads of different addresses
+		 * overlap.  Missing pages are requested for the one read of this round. */
+		for (;;) {
+			uint64_t lastpage = 1;         /* never a page address */
+			struct vat_cslot *last = NULL;
+			size_t advanced = 0;
 
-			while (w->state == VAT_WS_RUN) {
-				uint64_t page = vat_entry_pa(f, w) & ~(uint64_t)(VAT_PAGE - 1);
-				struct vat_cslot *s = vat_cache_find(v, page);
+			for (size_t i = 0; i < n; i++) {
+				struct vat_ws *w = &ws[i];
+				uint64_t epa, page;
+				struct vat_cslot *s;
 
+				if (w->state != VAT_WS_RUN)
+					continue;
+				epa = vat_entry_pa(f, w);
+				page = epa & ~(uint64_t)(VAT_PAGE - 1);
+				if (page != lastpage) {
+					last = vat_cache_find(v, page);
+					lastpage = page;
+				}
+				s = last;
+				w->slot = s ? (uint32_t)(s - v->cmeta) : UINT32_MAX;
+				if (s != NULL && s->state == 1)
+					__builtin_prefetch(vat_slot_data(v, s) + (epa & (VAT_PAGE - 1)));
+			}
+			for (size_t i = 0; i < n; i++) {
+				struct vat_ws *w = &ws[i];
+				uint64_t page;
+				struct vat_cslot *s;
+
+				if (w->state != VAT_WS_RUN)
+					continue;
+				page = vat_entry_pa(f, w) & ~(uint64_t)(VAT_PAGE - 1);
+				s = w->slot == UINT32_MAX ? NULL : &v->cmeta[w->slot];
+				if (s != NULL && (s->state == 0 || s->pa != page))
+					s = vat_cache_find(v, page);   /* reused by a request since */
 				if (s != NULL && s->state == 1) {
 					s->lru = ++v->lru_clock;
 					vat_step(v, f, w, vat_slot_data(v, s));
+					advanced++;
 					continue;
 				}
 				if (s == NULL) {
 					s = vat_cache_alloc(v, page);
 					if (s == NULL)
-						break;           /* the set is busy: next round */
+						continue;        /* the set is busy: next round */
 					s->state = 2;
 					s->pa = page;
 					s->req = (uint32_t)nreq;
@@ -687,6 +718,8 @@ vatint_xlate(struct mf_vat *v, const struct vat_fmt *f, struct mf_vat_xlat *x, s
 				w->req = s->req;
 				w->state = VAT_WS_WAIT;
 			}
+			if (advanced == 0)
+				break;
 		}
 		if (nreq > 0) {
 			vatint_phys(v, v->read, v->ctx, v->iov, nreq);
