@@ -1,7 +1,7 @@
 # Packaging and scale-out (issue 5): the out-of-tree example connector, GNU parallel
 # recipes, the Debian package; their man pages and the files the tarball must carry.
-TESTS += tests/examples.bats tests/parallel.bats tests/packaging.bats
-EXTRA_DIST += tests/examples.bats tests/parallel.bats tests/packaging.bats \
+TESTS += tests/examples.bats tests/parallel.bats tests/contrib.bats tests/packaging.bats
+EXTRA_DIST += tests/examples.bats tests/parallel.bats tests/contrib.bats tests/packaging.bats \
 	examples/connector-memfile/Makefile examples/connector-memfile/memfile.c \
 	examples/connector-memfile/README.md \
 	contrib/mftools-snapshot.service contrib/mftools-snapshot.timer \
