@@ -34,6 +34,11 @@ use_example() {
 	export MF_PLUGIN_PATH=$EX_DIR:$MF_PLUGIN_PATH
 }
 
+# the last run's stderr contains TEXT (bats-assert 2.0 in Debian 12 has no assert_stderr)
+stderr_has() {
+	[[ $stderr == *"$1"* ]] || { printf 'stderr does not contain: %s\nstderr: %s\n' "$1" "$stderr" >&2; return 1; }
+}
+
 # bytes [OFF, OFF+LEN) of FILE to stdout
 file_bytes() {
 	tail -c +$(($2 + 1)) "$1" | head -c "$3"
@@ -105,13 +110,13 @@ file_bytes() {
 @test "bad arguments are errors that say what is wrong" {
 	use_example
 	run -1 --separate-stderr mf-read -c "memfile:$EX_IMG,offset=1M" --phys 0 16
-	assert_stderr --partial "offset 0x100000 is beyond the end of $EX_IMG (0x40000 bytes)"
+	stderr_has "offset 0x100000 is beyond the end of $EX_IMG (0x40000 bytes)"
 	run -1 --separate-stderr mf-read -c "memfile:$EX_IMG,offset=0x3f000,len=8K" --phys 0 16
-	assert_stderr --partial "runs beyond the end of $EX_IMG"
+	stderr_has "runs beyond the end of $EX_IMG"
 	run -1 --separate-stderr mf-read -c "memfile:$BATS_TEST_TMPDIR/nonexistent" --phys 0 16
-	assert_stderr --partial "cannot open $BATS_TEST_TMPDIR/nonexistent: No such file or directory"
+	stderr_has "cannot open $BATS_TEST_TMPDIR/nonexistent: No such file or directory"
 	run -1 --separate-stderr mf-read -c "memfile:fd=3,path=$EX_IMG" --phys 0 16
-	assert_stderr --partial "give a file (memfile:FILE or path=FILE) or fd=N, not both"
+	stderr_has "give a file (memfile:FILE or path=FILE) or fd=N, not both"
 }
 
 @test "a copy built for ABI 99 is refused with its file, its ABI and ours" {
@@ -123,7 +128,7 @@ file_bytes() {
 	assert_line --partial "REFUSED: $bad has plugin ABI 99, this mftools has ABI $EX_ABI"
 	run -1 --separate-stderr mf-read -c "memfile:$EX_IMG" --phys 0 16
 	assert_output ""
-	assert_stderr --partial "connector 'memfile' refused: $bad has plugin ABI 99, this mftools has ABI $EX_ABI"
+	stderr_has "connector 'memfile' refused: $bad has plugin ABI 99, this mftools has ABI $EX_ABI"
 }
 
 @test "the good copy earlier in MF_PLUGIN_PATH shadows the refused one" {
