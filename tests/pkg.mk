@@ -22,3 +22,16 @@ check-unit:
 	done; \
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$$tests"
 .PHONY: check-unit
+
+# make check leaves libFuzzer binaries and corpora (tests/fuzz/run) and the guest kernel
+# cache (tests/guest/mkguest, a 70 MB download) in the build tree: make clean removes
+# the first, make distclean both (distcheck insists on a clean tree).
+clean-local:
+	-rm -rf tests/fuzz/bin
+distclean-local:
+	-rm -rf tests/guest/cache
+
+# distcheck's `make check` runs in a fresh build tree: let it share this tree's guest
+# cache (MF_GUEST_CACHE, honoured by tests/guest) instead of downloading the kernel again.
+# In an ordinary build this is the default location.
+AM_MAKEFLAGS = MF_GUEST_CACHE="$${MF_GUEST_CACHE:-$(abs_top_builddir)/tests/guest/cache}"
