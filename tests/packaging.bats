@@ -1,11 +1,11 @@
 #!/usr/bin/env bats
 # The Debian package: dpkg-buildpackage in a copy of the tree, lintian, and the tools run
-# from the unpacked .debs.  It builds everything again (a few minutes on two cores), so it
-# runs only with MF_TEST_PACKAGING=1.
+# from the unpacked .debs.  It builds everything again (about a minute on two cores, plus
+# the C unit tests); MF_TEST_PACKAGING=0 skips it.
 load test_helper
 
 setup_file() {
-	[ "${MF_TEST_PACKAGING:-0}" = 1 ] || return 0
+	[ "${MF_TEST_PACKAGING:-1}" != 0 ] || return 0
 	command -v dpkg-buildpackage >/dev/null 2>&1 && [ -x /usr/bin/dh ] || return 0
 	export PKG_TOP=$BATS_FILE_TMPDIR/build
 	export PKG_SRC=$PKG_TOP/mftools
@@ -18,6 +18,7 @@ setup_file() {
 	else
 		tar -C "$MF_TOP_SRCDIR" --exclude=./_build --exclude='./mftools-*' -cf - . | tar -xf - -C "$PKG_SRC"
 	fi
+	chmod -R u+w "$PKG_SRC"   # distcheck's source tree is read-only
 	# unset what make check exports: the package build is a build from scratch
 	(cd "$PKG_SRC" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MF_PLUGIN_PATH -u MF_TOP_SRCDIR \
 		-u MF_TOP_BUILDDIR DEB_BUILD_OPTIONS="parallel=2" \
@@ -25,7 +26,7 @@ setup_file() {
 }
 
 setup() {
-	[ "${MF_TEST_PACKAGING:-0}" = 1 ] || skip "set MF_TEST_PACKAGING=1 to build the Debian package (a few minutes)"
+	[ "${MF_TEST_PACKAGING:-1}" != 0 ] || skip "MF_TEST_PACKAGING=0"
 	require_cmd dpkg-buildpackage dpkg-deb
 	[ -x /usr/bin/dh ] || skip "needs debhelper"
 	if [ -f "$PKG_TOP/build.failed" ]; then
@@ -79,6 +80,7 @@ deb() { # PACKAGE
 	done
 	assert_line --regexp '\./usr/share/man/man7/mftools-cron\.7\.gz$'
 	assert_line --regexp '\./lib/systemd/system/mftools-snapshot\.timer$'
+	assert_line --regexp '\./etc/bash_completion\.d/mftools$'
 	run -0 dpkg-deb -c "$(deb libmf0)"
 	assert_line --regexp "\./usr/lib/$TRIPLET/libmf\.so\.0 -> libmf\.so\.0\.0\.0$"
 	run -0 dpkg-deb -c "$(deb libmf-dev)"

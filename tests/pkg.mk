@@ -8,7 +8,7 @@ EXTRA_DIST += tests/examples.bats tests/parallel.bats tests/contrib.bats tests/p
 	contrib/mftools-snapshot.default docs/scale-out.md \
 	debian/changelog debian/control debian/copyright debian/rules debian/source/format \
 	debian/mftools.install debian/mftools.examples debian/libmf0.install \
-	debian/libmf-dev.install debian/libmf-dev.examples
+	debian/libmf-dev.install debian/libmf-dev.examples debian/bash_completion.d/mftools
 dist_man_MANS = man/mftools-cron.7 man/mftools-parallel.7
 
 # make distcheck installs under its own prefix: bash completions too.
