@@ -107,6 +107,13 @@ deb() { # PACKAGE
 	assert_line --regexp "^connector +raw +[0-9]+ +$st/usr/lib/$TRIPLET/mftools/connectors/mf-connector-raw\.so$"
 	assert_line --regexp "^os +native +[0-9]+ +$st/usr/lib/$TRIPLET/mftools/os/mf-os-native\.so$"
 	refute_output --partial REFUSED
+	# the man page opens, the completion registers
+	run -0 --separate-stderr env MANWIDTH=80 man -l "$st/usr/share/man/man1/mf-ps.1.gz"
+	assert_line --regexp '^NAME'
+	assert_line --partial 'mf-ps - '
+	run -0 bash -c ". '$st/usr/share/bash-completion/completions/mftools' && complete -p mf-ps mf-read"
+	assert_output --regexp '^complete -F [_a-z]+ mf-ps'
+	grep -q '/usr/share/bash-completion/completions/mftools' "$st/etc/bash_completion.d/mftools"
 	# the -dev package alone builds the example connector
 	cp -r "$st/usr/share/doc/libmf-dev/examples/connector-memfile" "$BATS_TEST_TMPDIR/ex"
 	PKG_CONFIG_PATH=$st/usr/lib/$TRIPLET/pkgconfig PKG_CONFIG_SYSROOT_DIR=$st \
