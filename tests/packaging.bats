@@ -12,7 +12,8 @@ setup_file() {
 	mkdir -p "$PKG_SRC"
 	# a clean copy of the tree: git's files (committed or not) or, in a release tarball,
 	# everything but a build directory
-	if git -C "$MF_TOP_SRCDIR" rev-parse --git-dir >/dev/null 2>&1; then
+	# (a release tarball unpacked inside a git checkout, as distcheck does, is no checkout)
+	if [ "$(git -C "$MF_TOP_SRCDIR" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$MF_TOP_SRCDIR" && pwd -P)" ]; then
 		(cd "$MF_TOP_SRCDIR" && git ls-files -z -c -o --exclude-standard | xargs -0 tar -cf - --no-recursion) |
 			tar -xf - -C "$PKG_SRC"
 	else
