@@ -1,1 +1,3 @@
-# man: see Makefile.am
+# man: hand-written pages, checked against --help by tests/docs.bats
+dist_man1_MANS += man/mf-attach.1 man/mf-ps.1 man/mf-modules.1 man/mf-read.1
+dist_man7_MANS = man/mftools.7

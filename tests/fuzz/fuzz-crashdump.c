@@ -1,5 +1,5 @@
-// fuzz-sources: connectors/crashdump.c
-// fuzz-libs: 
+// fuzz-sources: connectors/crashdump.c libcommon/error.c libcommon/args.c libcommon/hints.c libcommon/record.c libcommon/out.c libcommon/in.c
+// fuzz-libs:  @MSGPACK_LIBS@ -ljansson
 /* fuzz-crashdump.c: libFuzzer target for the crashdump connector: the input is the file (written to a
  * memfd and opened as /proc/self/fd/N); probe, open, walk the memory map, read a few pages. */
 #include "config.h"

@@ -1,5 +1,5 @@
-// fuzz-sources: connectors/kdump.c
-// fuzz-libs: -lz -llzo2 -lsnappy -lzstd
+// fuzz-sources: connectors/kdump.c libcommon/error.c libcommon/args.c libcommon/hints.c libcommon/record.c libcommon/out.c libcommon/in.c
+// fuzz-libs: -lz -llzo2 -lsnappy -lzstd @MSGPACK_LIBS@ -ljansson
 /* fuzz-kdump.c: libFuzzer target for the kdump connector: the input is the file (written to a
  * memfd and opened as /proc/self/fd/N); probe, open, walk the memory map, read a few pages. */
 #include "config.h"

@@ -1,5 +1,5 @@
 // fuzz-sources: libcommon/record.c libcommon/out.c libcommon/in.c libcommon/error.c libcommon/args.c libcommon/hints.c
-// fuzz-libs: -lmsgpackc -ljansson
+// fuzz-libs: @MSGPACK_LIBS@ -ljansson
 /* fuzz-stream.c: libFuzzer target for the record stream reader.  The input goes through a
  * memfd into mf_in; every record read is written back as JSON and as a table (to
  * /dev/null) and as msgpack into a second memfd, which must then read back without error

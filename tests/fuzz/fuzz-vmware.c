@@ -1,5 +1,5 @@
-// fuzz-sources: connectors/vmware.c
-// fuzz-libs: 
+// fuzz-sources: connectors/vmware.c libcommon/error.c libcommon/args.c libcommon/hints.c libcommon/record.c libcommon/out.c libcommon/in.c
+// fuzz-libs:  @MSGPACK_LIBS@ -ljansson
 /* fuzz-vmware.c: libFuzzer target for the vmware connector: the input is the file (written to a
  * memfd and opened as /proc/self/fd/N); probe, open, walk the memory map, read a few pages. */
 #include "config.h"

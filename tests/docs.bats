@@ -1,0 +1,82 @@
+#!/usr/bin/env bats
+# The man pages and the bash completion agree with each tool's --help.
+load test_helper
+load tools_helper
+
+TOOLS=(mf-attach mf-ps mf-modules mf-read)
+
+help_options() {
+	"$1" --help | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u
+}
+
+# A man page's source with the roff escapes of '-' undone and fonts dropped.
+man_text() {
+	sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/\\(dq/"/g' "$MF_TOP_SRCDIR/man/$1"
+}
+
+@test "every long option of --help is in the man page" {
+	local t o missing=
+	for t in "${TOOLS[@]}"; do
+		for o in $(help_options "$t"); do
+			man_text "$t.1" | grep -qE -- "$o([^a-z0-9-]|\$)" || missing+=" $t:$o"
+		done
+	done
+	[[ -z $missing ]] || fail "not in the man page:$missing"
+}
+
+@test "the SYNOPSIS is the --help usage" {
+	local t want got
+	for t in "${TOOLS[@]}"; do
+		want=$("$t" --help | sed -n '/^usage: /,/^$/p' | sed -e '/^$/d' -e 's/^usage: //' -e 's/^       //')
+		got=$(man_text "$t.1" | sed -n '/^\.SH SYNOPSIS/,/^\.SH /p' | grep -v '^\.')
+		assert_equal "$got" "$want"
+	done
+}
+
+@test "every long option of --help is offered by the bash completion" {
+	local t o missing=
+	# shellcheck source=/dev/null
+	source "$MF_TOP_SRCDIR/completions/mftools"
+	for t in "${TOOLS[@]}"; do
+		COMP_WORDS=("$t" --)
+		COMP_CWORD=1
+		"_${t//-/_}"
+		for o in $(help_options "$t"); do
+			[[ " ${COMPREPLY[*]} " == *" $o "* ]] || missing+=" $t:$o"
+		done
+	done
+	[[ -z $missing ]] || fail "not completed:$missing"
+}
+
+@test "the completion knows formats, types, archs and plugin names" {
+	source "$MF_TOP_SRCDIR/completions/mftools"
+	COMP_WORDS=(mf-read -f "")
+	COMP_CWORD=2
+	_mf_read
+	assert_equal "${COMPREPLY[*]}" "table json msgpack raw"
+	COMP_WORDS=(mf-ps --format=j)
+	COMP_CWORD=1
+	_mf_ps
+	assert_equal "${COMPREPLY[*]}" "json"
+	COMP_WORDS=(mf-read -T "u1")
+	COMP_CWORD=2
+	_mf_read
+	assert_equal "${COMPREPLY[*]}" "u16"
+	COMP_WORDS=(mf-read --arch x86_64-)
+	COMP_CWORD=2
+	_mf_read
+	assert_equal "${COMPREPLY[*]}" "x86_64-la57"
+	COMP_WORDS=(mf-ps -o na)
+	COMP_CWORD=2
+	_mf_ps
+	assert_equal "${COMPREPLY[*]}" "native"
+}
+
+@test "the man pages render without warnings" {
+	require_cmd man groff
+	local p err
+	for p in mf-attach.1 mf-ps.1 mf-modules.1 mf-read.1 mftools.7; do
+		err=$(MANWIDTH=80 man --warnings -l "$MF_TOP_SRCDIR/man/$p" 2>&1 >/dev/null)
+		[[ -z $err ]] || fail "$p: $err"
+	done
+}

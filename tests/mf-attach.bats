@@ -1,0 +1,69 @@
+#!/usr/bin/env bats
+# mf-attach: the target record, the summary, --list with a refused plugin.
+load test_helper
+load tools_helper
+
+@test "mf-attach writes a target record for this machine" {
+	run -0 --separate-stderr mf-attach -f json </dev/null
+	no_sanitizer
+	assert_equal "$stderr" ""
+	assert_equal "${#lines[@]}" 1
+	assert_equal "$(jq -r '[.type, .v, .os, .connector] | @tsv' <<<"$output")" "$(printf 'target\t1\tnative\t')"
+	assert_equal "$(jq -r .hints.arch <<<"$output")" "$(uname -m | sed 's/^amd64$/x86_64/')"
+	# msgpack by default in a pipe
+	run -0 bash -c 'mf-attach </dev/null | head -c1 | od -An -tx1'
+	assert_output --regexp '^ 8[0-9a-f]$'
+}
+
+@test "mf-attach table summary" {
+	run -0 --separate-stderr mf-attach -f table </dev/null
+	no_sanitizer
+	assert_line --index 0 "target:     native"
+	assert_line "connector:  (none)"
+	assert_line "os layer:   native"
+	assert_line --regexp "^  arch +$(uname -m)\$"
+}
+
+@test "mf-attach --list shows the plugins and a refused one with both ABIs" {
+	[[ -e $BADABI_DIR/mf-connector-badabi.so ]] || skip "test plugin not built"
+	export MF_PLUGIN_PATH=$MF_PLUGIN_PATH:$BADABI_DIR
+	run -0 --separate-stderr mf-attach --list -f table </dev/null
+	no_sanitizer
+	assert_line --regexp "^os +native +1 +/.*/mf-os-native.so\$"
+	assert_line --regexp "^connector +badabi +99 +$BADABI_DIR/mf-connector-badabi.so\$"
+	assert_line --regexp "^ +REFUSED: $BADABI_DIR/mf-connector-badabi.so has plugin ABI 99, this mftools has ABI 1"
+	run -0 --separate-stderr mf-attach --list -f json </dev/null
+	assert_equal "$(jq -r 'select(.name == "badabi") | [.type, .kind, .abi, .path] | @tsv' <<<"$output")" \
+		"$(printf 'plugin\tconnector\t99\t%s' "$BADABI_DIR/mf-connector-badabi.so")"
+	assert_equal "$(jq -r 'select(.name == "native") | .refused' <<<"$output")" "null"
+	# and using it fails with the same reason
+	run -1 --separate-stderr mf-attach -c badabi </dev/null
+	assert_stderr --regexp "^mf-attach: connector 'badabi' refused: $BADABI_DIR/mf-connector-badabi.so has plugin ABI 99, this mftools has ABI 1"
+}
+
+@test "mf-attach --list marks a shadowed plugin" {
+	mkdir -p "$BATS_TEST_TMPDIR/p"
+	cp "$MF_TOP_BUILDDIR/os/.libs/mf-os-native.so" "$BATS_TEST_TMPDIR/p/"
+	MF_PLUGIN_PATH=$BATS_TEST_TMPDIR/p:$MF_PLUGIN_PATH run -0 --separate-stderr mf-attach --list -f json </dev/null
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.name == "native") | "\(.path) \(.shadowed)"' <<<"$output" | head -n2 | tr '\n' ' ')" \
+		"$BATS_TEST_TMPDIR/p/mf-os-native.so false $MF_TOP_BUILDDIR/os/.libs/mf-os-native.so true "
+}
+
+@test "mf-attach: errors" {
+	run -1 --separate-stderr mf-attach -c nosuch </dev/null
+	no_sanitizer
+	assert_stderr "mf-attach: unknown connector 'nosuch' (see mf-attach --list)"
+	run -1 --separate-stderr mf-attach -o nosuch </dev/null
+	assert_stderr "mf-attach: unknown os layer 'nosuch' (see mf-attach --list)"
+	run -1 --separate-stderr mf-attach -c "$BATS_TEST_TMPDIR/missing.lime" </dev/null
+	assert_stderr --regexp "^mf-attach: cannot open .*missing.lime: No such file or directory\$"
+	run -1 --separate-stderr mf-attach -t "$BATS_TEST_TMPDIR/missing.mp" </dev/null
+	assert_stderr --regexp "^mf-attach: cannot open target file .*missing.mp: No such file or directory\$"
+	run -2 --separate-stderr mf-attach --list -c native </dev/null
+	assert_stderr "mf-attach: --list takes no target"
+	run -2 --separate-stderr mf-attach -x </dev/null
+	assert_stderr --partial "usage: mf-attach"
+	run -2 --separate-stderr env MF_FORMAT=yaml mf-attach </dev/null
+	assert_equal "${#stderr_lines[@]}" 1
+}

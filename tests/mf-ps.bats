@@ -1,0 +1,171 @@
+#!/usr/bin/env bats
+# mf-ps: processes of this machine (native), filters, tree, formats, bad input.
+load test_helper
+load tools_helper
+
+setup() {
+	bash -c 'exec -a mfmarker sleep 600' 3>&- &
+	MARKER=$!
+	# wait until the exec happened
+	for ((i = 0; i < 100; i++)); do
+		[[ $(tr '\0' ' ' <"/proc/$MARKER/cmdline" 2>/dev/null) == "mfmarker 600 " ]] && break
+		sleep 0.05
+	done
+}
+
+teardown() {
+	kill "$MARKER" 2>/dev/null || true
+	wait "$MARKER" 2>/dev/null || true
+}
+
+@test "mf-ps lists a marked process with its pid, ppid and cmdline" {
+	run -0 --separate-stderr mf-ps -f json </dev/null
+	no_sanitizer
+	assert_equal "$stderr" ""
+	local line
+	line=$(jq -c --argjson p "$MARKER" 'select(.type == "process" and .pid == $p)' <<<"$output")
+	[[ -n $line ]] || fail "pid $MARKER not listed"
+	assert_equal "$(jq -r .ppid <<<"$line")" "$$"
+	assert_equal "$(jq -r .cmdline <<<"$line")" "mfmarker 600"
+	assert_equal "$(jq -r .name <<<"$line")" "sleep"
+	assert_equal "$(jq -r .path <<<"$line")" "$(readlink "/proc/$MARKER/exe")"
+	assert_equal "$(jq -r .uid <<<"$line")" "$(id -u)"
+	# the target record comes first
+	assert_equal "$(head -n1 <<<"$output" | jq -r .type)" "target"
+	assert_equal "$(head -n1 <<<"$output" | jq -r .os)" "native"
+}
+
+@test "mf-ps is sorted by pid and lists what /proc lists" {
+	run -0 --separate-stderr mf-ps -f json </dev/null
+	no_sanitizer
+	local pids sorted
+	pids=$(jq -r 'select(.type == "process") | .pid' <<<"$output")
+	sorted=$(sort -n <<<"$pids")
+	assert_equal "$pids" "$sorted"
+	# pid 1 and this shell are there
+	grep -qx 1 <<<"$pids"
+	grep -qx "$$" <<<"$pids"
+}
+
+@test "mf-ps -n matches argv[0] and the name by glob; -p takes lists" {
+	run -0 --separate-stderr mf-ps -n 'mfmarke?' -f json </dev/null
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "process") | .pid' <<<"$output")" "$MARKER"
+	run -0 --separate-stderr mf-ps -p "1,$MARKER" -f json </dev/null
+	assert_equal "$(jq -r 'select(.type == "process") | .pid' <<<"$output" | tr '\n' ' ')" "1 $MARKER "
+	run -0 --separate-stderr mf-ps -p 1 -p "$MARKER" -n mfmarker -f json </dev/null
+	assert_equal "$(jq -r 'select(.type == "process") | .pid' <<<"$output")" "$MARKER"
+}
+
+@test "mf-ps table output: columns, cmdline last" {
+	run -0 --separate-stderr mf-ps -p "$MARKER" -f table </dev/null
+	no_sanitizer
+	assert_line --index 0 --regexp '^ +PID +PPID +UID +S +NAME +CMDLINE$'
+	assert_line --index 1 --regexp "^ *$MARKER +$$ +$(id -u) +S +sleep +mfmarker 600\$"
+}
+
+@test "mf-ps --tree: children under their parent, with depth" {
+	run -0 --separate-stderr mf-ps --tree -p "$$,$MARKER" -f json </dev/null
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "process") | "\(.pid):\(.depth)"' <<<"$output" | tr '\n' ' ')" "$$:0 $MARKER:1 "
+	run -0 --separate-stderr mf-ps --tree -p "$$,$MARKER" -f table </dev/null
+	assert_line --index 1 --regexp "^ *$$ .*  [^ ]"
+	assert_line --index 2 --regexp "^ *$MARKER +$$ +[0-9]+ +S +  sleep +mfmarker 600\$"
+	# the whole tree: every process once
+	run -0 --separate-stderr mf-ps --tree -f json </dev/null
+	local n m
+	n=$(jq -r 'select(.type == "process") | .pid' <<<"$output" | sort -u | wc -l)
+	m=$(jq -r 'select(.type == "process") | .pid' <<<"$output" | wc -l)
+	assert_equal "$n" "$m"
+	[[ $(jq -r 'select(.pid == 1) | .depth' <<<"$output") == 0 ]]
+}
+
+@test "mf-attach > t.mp; mf-ps -t t.mp, and mf-attach | mf-ps" {
+	mf-attach -f msgpack >"$BATS_TEST_TMPDIR/t.mp"
+	run -0 --separate-stderr mf-ps -t "$BATS_TEST_TMPDIR/t.mp" -p "$MARKER" -f json </dev/null
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "process") | .cmdline' <<<"$output")" "mfmarker 600"
+	run -0 --separate-stderr bash -c "mf-attach | mf-ps -p $MARKER -f json"
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "process") | .cmdline' <<<"$output")" "mfmarker 600"
+	# JSON lines work as a target file too
+	mf-attach -f json >"$BATS_TEST_TMPDIR/t.json"
+	run -0 --separate-stderr mf-ps -t "$BATS_TEST_TMPDIR/t.json" -p "$MARKER" -f json </dev/null
+	assert_equal "$(jq -r 'select(.type == "process") | .pid' <<<"$output")" "$MARKER"
+}
+
+@test "mf-ps: table on a terminal, msgpack in a pipe, MF_FORMAT" {
+	require_cmd script
+	run -0 script -qec "mf-ps -p $MARKER" /dev/null </dev/null
+	assert_output --regexp 'PID +PPID'
+	# in a pipe: msgpack (a fixmap first byte), not text
+	run -0 bash -c "mf-ps -p $MARKER </dev/null | head -c1 | od -An -tx1"
+	assert_output --regexp '^ 8[0-9a-f]$'
+	run -0 bash -c "MF_FORMAT=json mf-ps -p $MARKER </dev/null | tail -n1 | jq -r .pid"
+	assert_output "$MARKER"
+	run -2 --separate-stderr env MF_FORMAT=bogus mf-ps </dev/null
+	no_sanitizer
+	assert_stderr --partial 'bogus'
+	assert_equal "${#stderr_lines[@]}" 1
+	run -2 --separate-stderr mf-ps -f bogus </dev/null
+	assert_stderr "mf-ps: unknown format 'bogus' (use table, json, msgpack)"
+}
+
+@test "mf-ps: a pid that does not exist" {
+	run -1 --separate-stderr mf-ps -p 2147483647 -f json </dev/null
+	no_sanitizer
+	assert_stderr "mf-ps: no process with pid 2147483647"
+}
+
+@test "mf-ps: bad numbers and options are usage errors" {
+	run -2 --separate-stderr mf-ps -p abc </dev/null
+	assert_stderr "mf-ps: invalid pid 'abc'"
+	run -2 --separate-stderr mf-ps -p 99999999999999999999999 </dev/null
+	assert_stderr "mf-ps: pid '99999999999999999999999' out of range"
+	run -2 --separate-stderr mf-ps -p 4294967296 </dev/null
+	assert_stderr "mf-ps: pid '4294967296' out of range"
+	run -2 --separate-stderr mf-ps --bogus </dev/null
+	assert_equal "${stderr_lines[0]}" "mf-ps: unrecognized option '--bogus'"
+	assert_stderr --partial 'usage: mf-ps'
+	assert_output ""
+	run -2 --separate-stderr mf-ps extra </dev/null
+	assert_stderr "mf-ps: unexpected argument 'extra'"
+}
+
+@test "mf-ps: unknown connector and a plugin with the wrong ABI" {
+	run -1 --separate-stderr mf-ps -c nosuch </dev/null
+	no_sanitizer
+	assert_stderr "mf-ps: unknown connector 'nosuch' (see mf-attach --list)"
+	[[ -e $BADABI_DIR/mf-connector-badabi.so ]] || skip "test plugin not built"
+	MF_PLUGIN_PATH=$MF_PLUGIN_PATH:$BADABI_DIR run -1 --separate-stderr mf-ps -c badabi </dev/null
+	no_sanitizer
+	assert_equal "${#stderr_lines[@]}" 1
+	assert_stderr --regexp "^mf-ps: connector 'badabi' refused: .*/mf-connector-badabi.so has plugin ABI 99, this mftools has ABI 1"
+}
+
+@test "mf-ps: garbage and truncated streams on stdin" {
+	run -1 --separate-stderr bash -c 'printf "\xc1garbage" | mf-ps'
+	no_sanitizer
+	assert_stderr --regexp '^mf-ps: stdin: at byte [0-9]+: '
+	assert_equal "${#stderr_lines[@]}" 1
+	mf-attach -f msgpack >"$BATS_TEST_TMPDIR/t.mp"
+	local size
+	size=$(stat -c %s "$BATS_TEST_TMPDIR/t.mp")
+	head -c $((size - 3)) "$BATS_TEST_TMPDIR/t.mp" >"$BATS_TEST_TMPDIR/cut.mp"
+	run -1 --separate-stderr bash -c "mf-ps <'$BATS_TEST_TMPDIR/cut.mp'"
+	no_sanitizer
+	assert_stderr --regexp '^mf-ps: stdin: at byte [0-9]+: .*truncated'
+	run -1 --separate-stderr mf-ps -t "$BATS_TEST_TMPDIR/cut.mp" </dev/null
+	assert_stderr --regexp "^mf-ps: target file .*cut.mp: at byte [0-9]+: .*truncated"
+	run -1 --separate-stderr bash -c 'echo "{\"type\": \"target\", \"v\": 1" | mf-ps'
+	assert_stderr --regexp '^mf-ps: stdin: at byte [0-9]+'
+}
+
+@test "mf-ps --help and --version" {
+	run -0 --separate-stderr mf-ps --help
+	assert_line --index 0 'usage: mf-ps [options] [-p PID[,PID...]]... [-n NAME]... [--tree]'
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr mf-ps --version
+	assert_line --index 0 --regexp '^mf-ps \(mftools\) [0-9]+\.[0-9]+'
+	assert_line --index 1 --regexp '^plugin directory: /'
+}

@@ -1,0 +1,65 @@
+# Helpers for the tools' bats suites (mf-attach, mf-ps, mf-modules, mf-read, docs).
+
+MEMTARGET=$MF_TOP_BUILDDIR/tests/mf-memtarget
+BADABI_DIR=$MF_TOP_BUILDDIR/tests/plugins/.libs
+
+# Fail if the last `run` left a sanitizer report on stderr (or in the output).
+no_sanitizer() {
+	local all="${stderr-}${output-}"
+	if [[ $all == *"ERROR: AddressSanitizer"* || $all == *"ERROR: LeakSanitizer"* || $all == *"runtime error:"* ]]; then
+		fail "sanitizer report: ${stderr-}"
+	fi
+}
+
+# Start tests/mf-memtarget in the background; sets mt_pid, mt_str, mt_u32... (see its source).
+start_memtarget() {
+	local out=$BATS_TEST_TMPDIR/memtarget.out i
+	[[ -x $MEMTARGET ]] || skip "tests/mf-memtarget not built (make check builds it)"
+	"$MEMTARGET" >"$out" 3>&- &
+	for ((i = 0; i < 100; i++)); do
+		grep -q '^ready$' "$out" 2>/dev/null && break
+		sleep 0.05
+	done
+	grep -q '^ready$' "$out" || fail "mf-memtarget did not start"
+	eval "$(grep '^[a-z0-9]*=' "$out" | sed 's/^/mt_/')"
+}
+
+stop_memtarget() {
+	if [[ -n ${mt_pid-} ]]; then
+		kill "$mt_pid" 2>/dev/null || true
+		wait "$mt_pid" 2>/dev/null || true
+	fi
+}
+
+# The bytes at ADDR (hex digits, one line) from /proc/PID/mem: the oracle.
+proc_mem_hex() {
+	local pid=$1 addr=$2 len=$3
+	dd if="/proc/$pid/mem" bs=65536 iflag=skip_bytes,count_bytes skip=$((addr)) count=$((len)) status=none |
+		od -An -v -tx1 | tr -d ' \n'
+}
+
+# The base of a file's first mapping in /proc/PID/maps, as 0x...
+maps_base() {
+	local pid=$1 path=$2
+	awk -v p="$path" '$6 == p { split($1, a, "-"); print "0x" a[1]; exit }' "/proc/$pid/maps"
+}
+
+# assert_stderr [--partial|--regexp] EXPECTED: Debian 12's bats-assert predates it.
+if ! declare -F assert_stderr >/dev/null; then
+	assert_stderr() {
+		local mode=exact
+		case $1 in
+		--partial) mode=partial; shift ;;
+		--regexp) mode=regexp; shift ;;
+		esac
+		local want=$1 ok=1
+		case $mode in
+		exact) [[ ${stderr-} == "$want" ]] || ok=0 ;;
+		partial) [[ ${stderr-} == *"$want"* ]] || ok=0 ;;
+		regexp) [[ ${stderr-} =~ $want ]] || ok=0 ;;
+		esac
+		((ok)) || fail "stderr does not match ($mode)
+expected: $want
+stderr:   ${stderr-}"
+	}
+fi

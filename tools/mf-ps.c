@@ -1,0 +1,299 @@
+/* mf-ps: list the processes of a target as `process` records, sorted by pid. */
+#include "config.h"
+#include "tool.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { PS_OPT_TREE = TOOL_OPT_FIRST_OWN };
+
+struct ps_proc {
+	uint64_t pid;
+	uint64_t ppid;
+	struct mf_rec *rec;
+	size_t first_child;   /* index into ps_state.kids */
+	size_t nkids;
+	int done;
+};
+
+struct ps_state {
+	struct tool *tl;
+	uint64_t *pids;
+	size_t npids;
+	bool *pid_seen;   /* per -p pid: the process exists (selected or not) */
+	const char **names;
+	size_t nnames;
+	bool tree;
+	struct ps_proc *procs;
+	size_t n, cap;
+	size_t *kids;
+};
+
+static struct tool ps_tool;
+
+static void
+ps_usage(int status)
+{
+	FILE *f = status ? stderr : stdout;
+
+	fprintf(f, "usage: mf-ps [options] [-p PID[,PID...]]... [-n NAME]... [--tree]\n");
+	if (status) {
+		fprintf(f, "Try 'mf-ps --help' for more information.\n");
+		exit(status);
+	}
+	fprintf(f,
+	        "\nList the processes of a target (default: this machine), sorted by pid.\n"
+	        "\nSelection:\n"
+	        "  -n, --name=NAME        processes whose name or argv[0] matches the glob NAME\n"
+	        "                         (repeatable)\n"
+	        "  -p, --pid=PID[,PID]    these processes (repeatable)\n"
+	        "      --tree             show the process tree (json/msgpack: a \"depth\" field)\n");
+	tool_usage_common(f, false);
+	exit(status);
+}
+
+static bool
+ps_selected(const struct ps_state *st, const struct mf_process *p)
+{
+	size_t i;
+	bool ok;
+
+	if (st->npids > 0) {
+		ok = false;
+		for (i = 0; i < st->npids; i++)
+			if (st->pids[i] == p->pid)
+				ok = true;
+		if (!ok)
+			return false;
+	}
+	if (st->nnames > 0) {
+		ok = false;
+		for (i = 0; i < st->nnames; i++)
+			if (tool_name_match(st->names[i], p))
+				ok = true;
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static int
+ps_cb(void *ctx, const struct mf_process *p)
+{
+	struct ps_state *st = ctx;
+	struct ps_proc *pp;
+	size_t i;
+
+	for (i = 0; i < st->npids; i++)
+		if (st->pids[i] == p->pid)
+			st->pid_seen[i] = true;
+	if (!ps_selected(st, p))
+		return 0;
+	if (st->n == st->cap) {
+		st->cap = st->cap ? st->cap * 2 : 512;
+		st->procs = tool_xrealloc(st->procs, st->cap, sizeof *st->procs);
+	}
+	pp = &st->procs[st->n];
+	memset(pp, 0, sizeof *pp);
+	pp->pid = p->pid;
+	pp->ppid = p->ppid;
+	if ((pp->rec = mf_rec_new("process")) == NULL || mf_process_rec(p, pp->rec) < 0)
+		tool_oom();
+	st->n++;
+	return 0;
+}
+
+static int
+ps_cmp(const void *a, const void *b)
+{
+	const struct ps_proc *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static struct ps_proc *
+ps_find(struct ps_state *st, uint64_t pid)
+{
+	struct ps_proc key = { .pid = pid };
+
+	return bsearch(&key, st->procs, st->n, sizeof *st->procs, ps_cmp);
+}
+
+static void
+ps_emit(struct ps_state *st, struct ps_proc *p, unsigned depth)
+{
+	struct tool *tl = st->tl;
+
+	if (st->tree) {
+		if (tl->fmt == MF_FMT_TABLE) {
+			char buf[512];
+			size_t nsp = depth * 2 < 200 ? depth * 2 : 200;
+
+			memset(buf, ' ', nsp);
+			tool_rec_str(p->rec, "name", buf + nsp, sizeof buf - nsp);
+			if (mf_rec_add_str(p->rec, "tree_name", buf) < 0)
+				tool_oom();
+		} else if (mf_rec_add_uint(p->rec, "depth", depth) < 0) {
+			tool_oom();
+		}
+	}
+	tool_rec(tl, p->rec);
+}
+
+/* Depth-first in pid order, without recursion (a hostile os layer could give a deep chain). */
+static void
+ps_tree(struct ps_state *st)
+{
+	size_t i, j, *nk, *stack, sp;
+	unsigned *depth;
+
+	/* children lists, in pid order since procs is sorted */
+	nk = tool_xcalloc(st->n, sizeof *nk);
+	st->kids = tool_xcalloc(st->n, sizeof *st->kids);
+	for (i = 0; i < st->n; i++) {
+		struct ps_proc *par = st->procs[i].ppid != st->procs[i].pid ? ps_find(st, st->procs[i].ppid) : NULL;
+
+		if (par != NULL)
+			par->nkids++;
+	}
+	for (i = 0, j = 0; i < st->n; i++) {
+		st->procs[i].first_child = j;
+		j += st->procs[i].nkids;
+	}
+	for (i = 0; i < st->n; i++) {
+		struct ps_proc *par = st->procs[i].ppid != st->procs[i].pid ? ps_find(st, st->procs[i].ppid) : NULL;
+
+		if (par != NULL) {
+			size_t pi = (size_t)(par - st->procs);
+
+			st->kids[par->first_child + nk[pi]++] = i;
+		}
+	}
+	stack = tool_xcalloc(st->n + 1, sizeof *stack);
+	depth = tool_xcalloc(st->n + 1, sizeof *depth);
+	/* roots: parent not listed; then anything a cycle kept unreachable */
+	for (int pass = 0; pass < 2; pass++) {
+		for (i = 0; i < st->n; i++) {
+			struct ps_proc *p = &st->procs[i];
+
+			if (p->done)
+				continue;
+			if (pass == 0 && p->ppid != p->pid && ps_find(st, p->ppid) != NULL)
+				continue;
+			sp = 0;
+			stack[sp] = i;
+			depth[sp++] = 0;
+			p->done = 1;
+			while (sp > 0) {
+				size_t cur = stack[--sp];
+				unsigned d = depth[sp];
+				struct ps_proc *c = &st->procs[cur];
+
+				ps_emit(st, c, d);
+				/* push children in reverse so the lowest pid comes out first */
+				for (j = c->nkids; j-- > 0;) {
+					size_t k = st->kids[c->first_child + j];
+
+					if (st->procs[k].done)
+						continue;
+					st->procs[k].done = 1;
+					stack[sp] = k;
+					depth[sp++] = d + 1;
+				}
+			}
+		}
+	}
+	free(stack);
+	free(depth);
+	free(nk);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		TOOL_LONGOPTS_COMMON,
+		{ "name", required_argument, NULL, 'n' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "tree", no_argument, NULL, PS_OPT_TREE },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct mf_col cols[] = {
+		{ "pid", "PID", 7 },
+		{ "ppid", "PPID", 7 },
+		{ "uid", "UID", 5 },
+		{ "state", "S", -1 },
+		{ "name", "NAME", -16 },
+		{ "cmdline", "CMDLINE", -1 },
+	};
+	static const struct mf_col tree_cols[] = {
+		{ "pid", "PID", 7 },
+		{ "ppid", "PPID", 7 },
+		{ "uid", "UID", 5 },
+		{ "state", "S", -1 },
+		{ "tree_name", "NAME", -24 },
+		{ "cmdline", "CMDLINE", -1 },
+	};
+	struct ps_state st = { .tl = &ps_tool };
+	struct tool *tl = &ps_tool;
+	size_t i;
+	int c, r, status = TOOL_EXIT_OK;
+
+	tool_init(tl, argv, "mf-ps", ps_usage);
+	while ((c = getopt_long(argc, argv, "c:f:hn:o:p:qt:v", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			st.names = tool_xrealloc(st.names, st.nnames + 1, sizeof *st.names);
+			st.names[st.nnames++] = optarg;
+			break;
+		case 'p':
+			tool_parse_pids(tl, optarg, &st.pids, &st.npids);
+			break;
+		case PS_OPT_TREE:
+			st.tree = true;
+			break;
+		default:
+			tool_common_opt(tl, c, optarg);
+			break;
+		}
+	}
+	if (optind < argc)
+		tool_usage_error(tl, "unexpected argument '%s'", argv[optind]);
+	tool_options_done(tl);
+	/* stdin matters only for a target record: not when the target is given */
+	tl->topt.read_stdin = tl->topt.conn == NULL && tl->topt.os == NULL && tl->topt.tfile == NULL;
+	st.pid_seen = tool_xcalloc(st.npids, sizeof *st.pid_seen);
+	tool_open(tl, false);
+	if (st.tree)
+		mf_out_columns(tl->out, "process", tree_cols, sizeof tree_cols / sizeof *tree_cols);
+	else
+		mf_out_columns(tl->out, "process", cols, sizeof cols / sizeof *cols);
+
+	if ((r = mf_processes(tl->t, ps_cb, &st, tl->errbuf)) < 0)
+		tool_die(tl, "cannot list processes of %s: %s", mf_target_name(tl->t), tl->errbuf);
+	if (st.n > 0)
+		qsort(st.procs, st.n, sizeof *st.procs, ps_cmp);
+	tool_write_target(tl);
+	if (st.tree) {
+		ps_tree(&st);
+	} else {
+		for (i = 0; i < st.n; i++)
+			ps_emit(&st, &st.procs[i], 0);
+	}
+	/* an explicit pid that is not there is an error (after listing the others) */
+	for (i = 0; i < st.npids; i++) {
+		if (!st.pid_seen[i]) {
+			tool_err(tl, "no process with pid %llu", (unsigned long long)st.pids[i]);
+			status = TOOL_EXIT_FAIL;
+		}
+	}
+	for (i = 0; i < st.n; i++)
+		mf_rec_free(st.procs[i].rec);
+	free(st.procs);
+	free(st.kids);
+	free(st.pids);
+	free(st.pid_seen);
+	free(st.names);
+	return tool_finish(tl, status);
+}
