@@ -37,3 +37,4 @@ EXTRA_DIST += tests/fuzz/fuzz-lime.c tests/fuzz/fuzz-elf.c tests/fuzz/fuzz-host.
 	tests/fixtures/conn/end-before-start.lime tests/fixtures/conn/phoff-past-eof.core
 
 include connectors/dumps.mk
+include connectors/qemu.mk

@@ -449,6 +449,97 @@ target_os_vtop(void *ctx, const struct mf_space *sp, uint64_t va, uint64_t *pa)
 	return 0;
 }
 
+/* The value of "KEY=value" in VMCOREINFO text, parsed as a number: "0x...", decimal, or
+ * with `hex` bare hex (SYMBOL() values); negative decimals (NUMBER(phys_base) under KASLR)
+ * as their two's complement.  0 or MF_ERR_NOTFOUND / MF_ERR_FORMAT. */
+static int
+target_vmci_u64(const char *vmci, const char *key, bool hex, uint64_t *out)
+{
+	size_t klen = strlen(key);
+	const char *p = vmci;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			char num[40];
+			const char *v = p + klen + 1;
+			size_t n = strcspn(v, "\n");
+			int64_t sv;
+
+			if (n == 0 || n >= sizeof num - 2)
+				return MF_ERR_FORMAT;
+			if (hex && !(v[0] == '0' && (v[1] == 'x' || v[1] == 'X'))) {
+				num[0] = '0';
+				num[1] = 'x';
+				memcpy(num + 2, v, n);
+				num[n + 2] = '\0';
+			} else {
+				memcpy(num, v, n);
+				num[n] = '\0';
+			}
+			if (num[0] == '-') {
+				if (mf_parse_i64(num, &sv) < 0)
+					return MF_ERR_FORMAT;
+				*out = (uint64_t)sv;
+				return 0;
+			}
+			return mf_parse_u64(num, out) < 0 ? MF_ERR_FORMAT : 0;
+		}
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	return MF_ERR_NOTFOUND;
+}
+
+#define TARGET_START_KERNEL_MAP 0xffffffff80000000ull   /* x86-64 __START_KERNEL_map */
+#define TARGET_X86_32_PAGE_OFFSET 0xc0000000ull         /* i386 default 3G/1G split */
+
+/* The kernel's page-table root from a Linux VMCOREINFO (dumps without a CPU state:
+ * kdump, arm64 ELF): x86-64 init_top_pgt - __START_KERNEL_map + phys_base; AArch64
+ * swapper_pg_dir - kimage_voffset (VA size from TCR_EL1_T1SZ or VA_BITS); 32-bit x86
+ * swapper_pg_dir - PAGE_OFFSET.  0 or MF_ERR_NOTFOUND. */
+static int
+target_vmci_root(struct mf_target *t, struct mf_space *sp)
+{
+	const char *vmci = mf_hints_get_str(t->hints, "vmcoreinfo");
+	uint64_t sym, v;
+
+	if (vmci == NULL)
+		return MF_ERR_NOTFOUND;
+	switch (sp->arch) {
+	case MF_ARCH_X86_64:
+	case MF_ARCH_X86_64_LA57:
+		if (target_vmci_u64(vmci, "SYMBOL(init_top_pgt)", true, &sym) < 0 || sym < TARGET_START_KERNEL_MAP)
+			return MF_ERR_NOTFOUND;
+		/* NUMBER(phys_base) (signed); a kdump header's own value is not trusted */
+		if (target_vmci_u64(vmci, "NUMBER(phys_base)", false, &v) < 0)
+			v = 0;
+		sp->root = (sym - TARGET_START_KERNEL_MAP + v) & ~0xfffull;
+		return 0;
+	case MF_ARCH_X86_32:
+	case MF_ARCH_X86_PAE:
+		if (target_vmci_u64(vmci, "SYMBOL(swapper_pg_dir)", true, &sym) < 0 || sym < TARGET_X86_32_PAGE_OFFSET ||
+		    sym >= 1ull << 32)
+			return MF_ERR_NOTFOUND;
+		sp->root = sym - TARGET_X86_32_PAGE_OFFSET;
+		return 0;
+	case MF_ARCH_AARCH64:
+		if (target_vmci_u64(vmci, "SYMBOL(swapper_pg_dir)", true, &sym) < 0 ||
+		    target_vmci_u64(vmci, "NUMBER(kimage_voffset)", false, &v) < 0 || sym < v)
+			return MF_ERR_NOTFOUND;
+		sp->root = sp->root_hi = sym - v;
+		if (target_vmci_u64(vmci, "NUMBER(TCR_EL1_T1SZ)", false, &v) == 0 && v >= 12 && v <= 39)
+			sp->va_bits = (uint32_t)(64 - v);
+		else if (target_vmci_u64(vmci, "NUMBER(VA_BITS)", false, &v) == 0 && v >= 25 && v <= 48)
+			sp->va_bits = (uint32_t)v;
+		if (target_vmci_u64(vmci, "PAGESIZE", false, &v) == 0 && (v == 4096 || v == 16384 || v == 65536))
+			sp->granule = (uint32_t)v;
+		return 0;
+	default:
+		return MF_ERR_NOTFOUND;
+	}
+}
+
 MF_API int
 mf_target_kernel_space(struct mf_target *t, struct mf_space *sp, char *errbuf)
 {
@@ -458,10 +549,13 @@ mf_target_kernel_space(struct mf_target *t, struct mf_space *sp, char *errbuf)
 	memset(sp, 0, sizeof *sp);
 	if (arch == NULL || mf_arch_parse(arch, &sp->arch) < 0)
 		return mf_error(errbuf, MF_ERR_NOTFOUND, "%s: architecture unknown (give --arch)", t->name);
-	if (mf_hints_get_u64(t->hints, "kernel_dtb", &sp->root) < 0 && mf_hints_get_u64(t->hints, "dtb", &sp->root) < 0)
+	if (mf_hints_get_u64(t->hints, "kernel_dtb", &sp->root) < 0 && mf_hints_get_u64(t->hints, "dtb", &sp->root) < 0 &&
+	    target_vmci_root(t, sp) < 0)
 		return mf_error(errbuf, MF_ERR_NOTFOUND, "%s: kernel page-table root unknown (give --dtb)", t->name);
 	if (mf_hints_get_u64(t->hints, "dtb_hi", &v) == 0)
 		sp->root_hi = v;
+	else if (sp->arch == MF_ARCH_AARCH64)
+		sp->root_hi = sp->root;   /* the kernel lives in the upper half (TTBR1) */
 	if (mf_hints_get_u64(t->hints, "va_bits", &v) == 0)
 		sp->va_bits = (uint32_t)v;
 	if (mf_hints_get_u64(t->hints, "granule", &v) == 0)

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "tool.h"
 
+#include <mftools/vat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,10 @@ struct modules_state {
 	uint64_t *found;   /* pids selected by -n */
 	size_t nfound;
 	int status;
+	/* --maps from the page tables: the pending merged range */
+	struct mf_vat *vat;
+	uint64_t pm_pid, pm_start, pm_end;
+	char pm_perms[5];
 };
 
 static struct tool modules_tool;
@@ -44,7 +49,8 @@ modules_usage(int status)
 	        "                         (repeatable)\n"
 	        "  -p, --pid=PID[,PID]    these processes (repeatable)\n"
 	        "\nWhat to list:\n"
-	        "      --maps             memory maps (start, end, permissions, file) instead\n");
+	        "      --maps             memory maps (start, end, permissions, file) instead; from\n"
+	        "                         the page tables when the os layer lists none\n");
 	tool_usage_common(f, false);
 	exit(status);
 }
@@ -72,14 +78,82 @@ modules_map_cb(void *ctx, const struct mf_map *m)
 }
 
 static void
+modules_pm_flush(struct modules_state *st)
+{
+	struct mf_map m = { .pid = st->pm_pid, .start = st->pm_start, .end = st->pm_end, .perms = st->pm_perms,
+	                    .path = "" };
+
+	if (st->pm_end == st->pm_start)
+		return;
+	modules_map_cb(st, &m);
+	st->pm_start = st->pm_end = 0;
+}
+
+/* Page-map ranges merged into maps: contiguous in VA with the same permissions. */
+static int
+modules_pm_cb(void *ctx, const struct mf_vat_range *rg)
+{
+	struct modules_state *st = ctx;
+	char perms[5] = { rg->flags & MF_VAT_R ? 'r' : '-', rg->flags & MF_VAT_W ? 'w' : '-',
+	                  rg->flags & MF_VAT_X ? 'x' : '-', 'p', '\0' };
+
+	if (st->pm_end != st->pm_start && (rg->va != st->pm_end || strcmp(perms, st->pm_perms) != 0))
+		modules_pm_flush(st);
+	if (st->pm_end == st->pm_start) {
+		st->pm_start = rg->va;
+		memcpy(st->pm_perms, perms, sizeof perms);
+	}
+	st->pm_end = rg->va + rg->size;
+	return 0;
+}
+
+static int
+modules_vat_read(void *ctx, struct mf_iov *iov, size_t n)
+{
+	struct tool *tl = ctx;
+
+	return mf_phys_read(tl->t, iov, n, tl->errbuf);
+}
+
+/* --maps when the os layer offers none: the address space's page map (pid 0: the kernel). */
+static int
+modules_pagemap(struct modules_state *st, uint64_t pid)
+{
+	struct tool *tl = st->tl;
+	struct mf_space sp;
+	uint64_t start = 0;
+	int r;
+
+	r = pid == 0 ? mf_target_kernel_space(tl->t, &sp, tl->errbuf) : mf_target_proc_space(tl->t, pid, &sp, tl->errbuf);
+	if (r < 0)
+		return r;
+	if (st->vat == NULL && (st->vat = mf_vat_new(modules_vat_read, tl)) == NULL)
+		tool_oom();
+	st->pm_pid = pid;
+	st->pm_start = st->pm_end = 0;
+	/* the kernel: its half only (the lower half is whichever process's the root is) */
+	if (pid == 0)
+		start = sp.arch == MF_ARCH_X86_32 || sp.arch == MF_ARCH_X86_PAE ? 0xc0000000ull : 1ull << 63;
+	r = mf_vat_page_map(st->vat, &sp, start, 0, modules_pm_cb, st);
+	modules_pm_flush(st);
+	if (r == MF_ERR_LIMIT)
+		return mf_error(tl->errbuf, r, "page map stopped after visiting too many page tables");
+	if (r < 0)
+		return mf_error(tl->errbuf, r, "cannot walk the page tables: %s", mf_strerror(r));
+	return 0;
+}
+
+static void
 modules_one(struct modules_state *st, uint64_t pid)
 {
 	struct tool *tl = st->tl;
 	int r;
 
-	if (st->maps)
-		r = mf_maps(tl->t, pid, modules_map_cb, st, tl->errbuf);
-	else
+	if (st->maps) {
+		r = mf_target_has_os(tl->t) ? mf_maps(tl->t, pid, modules_map_cb, st, tl->errbuf) : MF_ERR_UNSUPPORTED;
+		if (r == MF_ERR_UNSUPPORTED && mf_target_has_phys(tl->t))
+			r = modules_pagemap(st, pid);
+	} else
 		r = mf_modules(tl->t, pid, modules_module_cb, st, tl->errbuf);
 	if (r < 0) {
 		/* a process that exited meanwhile: say so, go on, fail at the end */
@@ -213,6 +287,7 @@ main(int argc, char **argv)
 		if (r < 0)
 			tool_die(tl, "stdin: %s", tl->errbuf);
 	}
+	mf_vat_free(st.vat);
 	mf_rec_free(st.rec);
 	free(st.pids);
 	free(st.names);
