@@ -36,3 +36,4 @@ tests_mf_memtarget_LDFLAGS =
 check_LTLIBRARIES += tests/plugins/mf-connector-badabi.la
 tests_plugins_mf_connector_badabi_la_SOURCES = tests/plugins/badabi.c
 tests_plugins_mf_connector_badabi_la_LDFLAGS = $(plugin_ldflags) -rpath $(abs_builddir)/tests/plugins
+include tests/pkg.mk
