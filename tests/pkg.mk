@@ -5,7 +5,7 @@ EXTRA_DIST += tests/examples.bats tests/parallel.bats tests/contrib.bats tests/p
 	examples/connector-memfile/Makefile examples/connector-memfile/memfile.c \
 	examples/connector-memfile/README.md \
 	contrib/mftools-snapshot.service contrib/mftools-snapshot.timer \
-	contrib/mftools-snapshot.default docs/scale-out.md \
+	contrib/mftools-snapshot.default \
 	debian/changelog debian/control debian/copyright debian/rules debian/source/format \
 	debian/mftools.install debian/mftools.examples debian/libmf0.install \
 	debian/libmf-dev.install debian/libmf-dev.examples debian/bash_completion.d/mftools
