@@ -3,7 +3,8 @@
 #
 #   guest_require                      skip unless QEMU, busybox and the kernel can be had
 #                                      (from setup_file: returns 1, setup() skips; see below)
-#   guest_start [--name N] [--nokaslr] [--la57] [--mem SIZE] [--append ARGS] [--timeout S]
+#   guest_start [--name N] [--arch A] [--nokaslr] [--la57] [--mem SIZE] [--append ARGS]
+#               [--timeout S]          A: x86_64 (default: $GUEST_ARCH), arm64, i386-pae, i386
 #   guest_use NAME                     make guest NAME current again (reloads GUEST_*)
 #   guest_qmp JSON...                  one QMP command per argument; prints each reply
 #   guest_hmp 'info registers'         one HMP command; prints its text (CRLF stripped)
@@ -23,18 +24,49 @@ GUEST_SRCDIR=$MF_TOP_SRCDIR/tests/guest
 export GUEST_GPA_READ
 export MF_GUEST_CACHE GUEST_ARCH
 
-# Per-architecture QEMU facts: binary, machine, CPU (normal and 5-level paging), console.
+# Per-architecture QEMU facts: binary, its Debian package, machine, CPU (normal and
+# 5-level paging: empty where there is none), console, the name of RAM in gpa2hva's answer
+# and RAM's first guest physical address. Sets GUEST_QEMU_BIN, GUEST_RAM_BASE, guest__*.
 guest__arch() {
+	guest__ram_name=pc.ram
+	GUEST_RAM_BASE=0x0
 	case $GUEST_ARCH in
 	x86_64)
 		GUEST_QEMU_BIN=qemu-system-x86_64
+		guest__qemu_pkg=qemu-system-x86
 		guest__machine='-machine pc -accel tcg'
 		guest__cpu=qemu64
 		guest__cpu_la57=max
 		guest__console=ttyS0
 		;;
+	arm64)
+		GUEST_QEMU_BIN=qemu-system-aarch64
+		guest__qemu_pkg=qemu-system-arm
+		guest__machine='-machine virt -accel tcg'
+		guest__cpu=cortex-a57
+		guest__cpu_la57=
+		guest__console=ttyAMA0
+		guest__ram_name=mach-virt.ram
+		GUEST_RAM_BASE=0x40000000
+		;;
+	i386-pae)
+		GUEST_QEMU_BIN=qemu-system-i386
+		guest__qemu_pkg=qemu-system-x86
+		guest__machine='-machine pc -accel tcg'
+		guest__cpu=qemu32,+nx
+		guest__cpu_la57=
+		guest__console=ttyS0
+		;;
+	i386)
+		GUEST_QEMU_BIN=qemu-system-i386
+		guest__qemu_pkg=qemu-system-x86
+		guest__machine='-machine pc -accel tcg'
+		guest__cpu=qemu32
+		guest__cpu_la57=
+		guest__console=ttyS0
+		;;
 	*)
-		echo "guest.bash: unsupported GUEST_ARCH '$GUEST_ARCH'" >&2
+		echo "guest.bash: unsupported GUEST_ARCH '$GUEST_ARCH' (x86_64 arm64 i386-pae i386)" >&2
 		return 1
 		;;
 	esac
@@ -78,11 +110,12 @@ guest__skip() {
 guest_require() {
 	guest__arch || return 1
 	[ -z "${GUEST_SKIP:-}" ] || { guest__skip "$GUEST_SKIP"; return 1; }
-	if [ -n "${GUEST_KERNEL:-}" ] && [ -f "$GUEST_KERNEL" ] && [ -f "${GUEST_INITRD:-}" ]; then
+	if [ "${GUEST_KERNEL:-}" = "$MF_GUEST_CACHE/$GUEST_ARCH/vmlinuz" ] && [ -f "$GUEST_KERNEL" ] &&
+		[ -f "${GUEST_INITRD:-}" ]; then
 		return 0
 	fi
 	command -v "$GUEST_QEMU_BIN" >/dev/null 2>&1 ||
-		{ guest__skip "needs $GUEST_QEMU_BIN (package qemu-system-x86)"; return 1; }
+		{ guest__skip "needs $GUEST_QEMU_BIN (package $guest__qemu_pkg)"; return 1; }
 	[ -x "$GUEST_PYTHON" ] || { guest__skip "needs $GUEST_PYTHON for QMP"; return 1; }
 	local out status=0
 	out=$("$GUEST_SRCDIR/mkguest" --quiet --arch "$GUEST_ARCH" --cache "$MF_GUEST_CACHE" 2>&1) || status=$?
@@ -119,21 +152,25 @@ guest__env_save() {
 	{
 		local v
 		for v in GUEST_NAME GUEST_DIR GUEST_QEMU_PID GUEST_QMP GUEST_CONSOLE GUEST_CONSOLE_RAW \
-			GUEST_RAM_HVA GUEST_MEM_BYTES GUEST_KASLR GUEST_LA57; do
+			GUEST_RAM_HVA GUEST_MEM_BYTES GUEST_KASLR GUEST_LA57 GUEST_ARCH GUEST_RAM_BASE \
+			GUEST_KERNEL GUEST_INITRD; do
 			printf 'export %s=%q\n' "$v" "${!v}"
 		done
 	} >"$GUEST_DIR/env"
 }
 
-# guest_start [--name N] [--nokaslr] [--la57] [--mem SIZE] [--append ARGS] [--timeout S]
-# Boot a guest in the background and wait for READY on its console. Sets and exports
+# guest_start [--name N] [--arch A] [--nokaslr] [--la57] [--mem SIZE] [--append ARGS]
+#             [--timeout S]
+# Boot a guest in the background and wait for READY on its console. --arch sets
+# GUEST_ARCH (guest_require must have built that architecture's cache). Sets and exports
 # GUEST_NAME GUEST_DIR GUEST_QEMU_PID GUEST_QMP GUEST_CONSOLE GUEST_CONSOLE_RAW
-# GUEST_RAM_HVA GUEST_MEM_BYTES GUEST_KASLR GUEST_LA57.
+# GUEST_RAM_HVA GUEST_RAM_BASE GUEST_MEM_BYTES GUEST_KASLR GUEST_LA57 GUEST_ARCH.
 guest_start() {
 	local name=guest mem=512M append='' kaslr=1 la57=0 timeout=${GUEST_TIMEOUT:-90}
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--name) name=$2; shift 2 ;;
+		--arch) GUEST_ARCH=$2; export GUEST_ARCH; shift 2 ;;
 		--nokaslr) kaslr=0; shift ;;
 		--la57) la57=1; shift ;;
 		--mem) mem=$2; shift 2 ;;
@@ -143,7 +180,11 @@ guest_start() {
 		esac
 	done
 	guest__arch || return 1
-	[ -n "${GUEST_KERNEL:-}" ] || guest__fail "guest_start: call guest_require first" || return 1
+	GUEST_KERNEL=$MF_GUEST_CACHE/$GUEST_ARCH/vmlinuz
+	GUEST_INITRD=$MF_GUEST_CACHE/$GUEST_ARCH/initramfs.cpio.gz
+	export GUEST_KERNEL GUEST_INITRD
+	[ -f "$GUEST_KERNEL" ] && [ -f "$GUEST_INITRD" ] ||
+		guest__fail "guest_start: no $GUEST_ARCH guest built: call guest_require first" || return 1
 	[[ $name =~ ^[A-Za-z0-9_.-]+$ ]] || guest__fail "guest_start: bad name '$name'" || return 1
 	local bytes root dir cpu
 	bytes=$(guest__bytes "$mem") || guest__fail "guest_start: bad memory size '$mem'" || return 1
@@ -156,7 +197,11 @@ guest_start() {
 	fi
 	mkdir -p "$dir" || return 1
 	cpu=$guest__cpu
-	[ "$la57" = 1 ] && cpu=$guest__cpu_la57
+	if [ "$la57" = 1 ]; then
+		[ -n "$guest__cpu_la57" ] ||
+			guest__fail "guest_start: no 5-level paging on $GUEST_ARCH" || return 1
+		cpu=$guest__cpu_la57
+	fi
 	local cmdline="console=$guest__console panic=-1"
 	[ "$kaslr" = 1 ] || cmdline+=" nokaslr"
 	[ -z "$append" ] || cmdline+=" $append"
@@ -212,10 +257,11 @@ guest_start() {
 	echo $((SECONDS - t0)) >"$dir/boot-seconds"
 	tr -d '\r' <"$GUEST_CONSOLE_RAW" >"$GUEST_CONSOLE"
 
-	# Host address of guest physical 0, from QEMU itself (not guessed from the maps).
+	# Host address of RAM's first byte (guest physical GUEST_RAM_BASE: 0 on x86), from QEMU
+	# itself (not guessed from the maps).
 	local hmp
-	hmp=$(guest_hmp 'gpa2hva 0x0') || { guest_stop "$name"; return 1; }
-	GUEST_RAM_HVA=$(printf '%s\n' "$hmp" | sed -n 's/^Host virtual address for 0x0 (pc.ram) is \(0x[0-9a-f]*\).*/\1/p')
+	hmp=$(guest_hmp "gpa2hva $GUEST_RAM_BASE") || { guest_stop "$name"; return 1; }
+	GUEST_RAM_HVA=$(printf '%s\n' "$hmp" | sed -n "s/^Host virtual address for $GUEST_RAM_BASE ($guest__ram_name) is \(0x[0-9a-f]*\).*/\1/p")
 	[ -n "$GUEST_RAM_HVA" ] ||
 		{ guest__fail "guest_start: unexpected gpa2hva answer: $hmp"; guest_stop "$name"; return 1; }
 	# And its size as QEMU sees it.
@@ -224,7 +270,7 @@ guest_start() {
 		sed -n 's/.*"base-memory": *\([0-9]*\).*/\1/p')
 	[ "$msize" = "$GUEST_MEM_BYTES" ] ||
 		{ guest__fail "guest_start: QEMU reports $msize bytes of RAM, asked for $GUEST_MEM_BYTES"; guest_stop "$name"; return 1; }
-	export GUEST_RAM_HVA
+	export GUEST_RAM_HVA GUEST_RAM_BASE
 	guest__env_save
 }
 
