@@ -28,4 +28,5 @@ tests_unit_test_conn_crashdump_LDADD = $(dumps_test_ldadd)
 tests_unit_test_conn_vmware_SOURCES = tests/unit/test-conn-vmware.c tests/unit/conn-test-util.h
 tests_unit_test_conn_vmware_LDFLAGS = $(AM_LDFLAGS) $(dumps_test_ldflags)
 tests_unit_test_conn_vmware_LDADD = $(dumps_test_ldadd)
-EXTRA_DIST += tests/fuzz/fuzz-kdump.c tests/fuzz/fuzz-crashdump.c tests/fuzz/fuzz-vmware.c tests/fuzz/fuzz-file-connector.h
+EXTRA_DIST += tests/fuzz/fuzz-kdump.c tests/fuzz/fuzz-crashdump.c tests/fuzz/fuzz-vmware.c tests/fuzz/fuzz-file-connector.h \
+	tests/fuzz/seeds/crashdump/kernel8.dmp
