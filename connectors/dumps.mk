@@ -30,3 +30,12 @@ tests_unit_test_conn_vmware_LDFLAGS = $(AM_LDFLAGS) $(dumps_test_ldflags)
 tests_unit_test_conn_vmware_LDADD = $(dumps_test_ldadd)
 EXTRA_DIST += tests/fuzz/fuzz-kdump.c tests/fuzz/fuzz-crashdump.c tests/fuzz/fuzz-vmware.c tests/fuzz/fuzz-file-connector.h \
 	tests/fuzz/seeds/crashdump/kernel8.dmp
+
+# benchmarks: sequential physical read (raw and ELF, 2 GiB) next to cat
+BENCH_TARGETS += bench-physread-run
+dist_noinst_SCRIPTS += bench/bench-physread.sh
+bench-physread-run: all
+	PATH='$(abs_top_builddir)/tools:'"$$PATH" \
+	MF_PLUGIN_PATH='$(abs_top_builddir)/connectors/.libs:$(abs_top_builddir)/os/.libs' \
+	bash $(top_srcdir)/bench/bench-physread.sh
+.PHONY: bench-physread-run
