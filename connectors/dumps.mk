@@ -39,3 +39,16 @@ bench-physread-run: all
 	MF_PLUGIN_PATH='$(abs_top_builddir)/connectors/.libs:$(abs_top_builddir)/os/.libs' \
 	bash $(top_srcdir)/bench/bench-physread.sh
 .PHONY: bench-physread-run
+
+# benchmark: kdump-zlib read throughput next to zlib uncompress of the same pages
+EXTRA_PROGRAMS += bench/bench-kdump
+bench_bench_kdump_SOURCES = bench/bench-kdump.c
+bench_bench_kdump_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
+bench_bench_kdump_LDADD = $(ZLIB_LIBS)
+BENCH_TARGETS += bench-kdump-run
+dist_noinst_SCRIPTS += bench/bench-kdump.sh
+bench-kdump-run: bench/bench-kdump$(EXEEXT) all
+	PATH='$(abs_top_builddir)/tools:'"$$PATH" \
+	MF_PLUGIN_PATH='$(abs_top_builddir)/connectors/.libs:$(abs_top_builddir)/os/.libs' \
+	bash $(top_srcdir)/bench/bench-kdump.sh ./bench/bench-kdump$(EXEEXT)
+.PHONY: bench-kdump-run
