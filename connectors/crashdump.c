@@ -1,6 +1,20 @@
 /* crashdump.c: the Windows crash dump connector: 64-bit DUMP_HEADER64 (`PAGEDU64`) and
- * 32-bit DUMP_HEADER (`PAGEDUMP`), full dumps (DumpType 1, run-based) and bitmap dumps
- * (DumpType 5 and 6, `SDMP`/`FDMP` header at 0x2000). */
+ * 32-bit DUMP_HEADER (`PAGEDUMP`), full dumps (DumpType 1, run-based), bitmap dumps
+ * (DumpType 5 and 6, `SDMP`/`FDMP` header at 0x2000) and 64-bit kernel-memory dumps
+ * (DumpType 8 kernel, 9 kernel+user, 10 complete: `RDMP` header at 0x2000).
+ *
+ * The RDMP layout, as kdmp-parser (0vercl0k/kdmp-parser, src/lib/kdmp-parser-structs.h:
+ * RDMP_HEADER64, KERNEL_RDMP_HEADER64, FULL_RDMP_HEADER64; and its Rust port's
+ * kernel_physmem) describes it, little-endian:
+ *   0x2000 u32 marker 0x40, "RDMP", "DUMP", u32 unused, u64 MetadataSize @0x2010,
+ *          u64 FirstPageOffset @0x2018 (always MetadataSize + 0x2020);
+ *   0x2020 types 8/9: two unknown u64; type 10: u32 NumberOfRanges, 2 x u16,
+ *          u64 TotalNumberOfPages @0x2028;
+ *   0x2030 PFN ranges {u64 first pfn, u64 page count}, at most MetadataSize / 16 of them,
+ *          ended early by a range with pfn 0 (and, for type 10, once the ranges add up to
+ *          TotalNumberOfPages);
+ *   FirstPageOffset: the pages of the ranges, one after the other in range order.
+ * The sources cover 64-bit dumps only; 32-bit RDMP dumps are refused. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -17,6 +31,9 @@
 #define CD_FILL32 0x45474150u                    /* "PAGE" */
 #define CD_FILL64 UINT64_C(0x4547415045474150)   /* "PAGEPAGE" */
 #define CD_MAX_BITMAP_BYTES ((uint64_t)1 << 30)
+#define CD_RDMP_MAX_RANGES (1u << 20)            /* 16 MiB of metadata */
+#define CD_PFN_LIMIT (UINT64_C(1) << 52)
+#define CD_RDMP_MAX_PAGES (UINT64_C(1) << 50)     /* keeps page offsets below 2^63 */
 
 struct cd_run {
 	uint64_t base;    /* first pfn */
@@ -142,6 +159,117 @@ cd_close(void *handle)
 	free(c);
 }
 
+static int
+cd_run_cmp(const void *a, const void *b)
+{
+	const struct cd_run *x = a, *y = b;
+
+	return x->base < y->base ? -1 : x->base > y->base;
+}
+
+/* DumpType 8, 9, 10: the RDMP header at 0x2000 and its PFN ranges (layout at the top). */
+static int
+cd_open_rdmp(const struct mf_host *host, struct cd *c, const char *path, uint32_t dump_type, char *errbuf)
+{
+	uint8_t rh[0x30];
+	uint8_t *meta;
+	uint64_t meta_size, first, maxr, total = 0, want_total = 0, end;
+	size_t nr = 0;
+	int64_t got;
+	int rc;
+
+	got = fio_pread_full(c->fd, rh, sizeof rh, 0x2000);
+	if (got < (int64_t)sizeof rh) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump RDMP header at 0x2000 cut off", path);
+		return got < 0 ? MF_ERR_IO : MF_ERR_FORMAT;
+	}
+	if (du_le32(rh) != 0x40 || memcmp(rh + 4, "RDMP", 4) != 0 || memcmp(rh + 8, "DUMP", 4) != 0) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump header at 0x2000 has no RDMP signature", path);
+		return MF_ERR_FORMAT;
+	}
+	meta_size = du_le64(rh + 0x10);
+	first = du_le64(rh + 0x18);
+	if (meta_size < 0x20 || meta_size % 16 || meta_size > UINT64_MAX - 0x2020 || first != meta_size + 0x2020) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump MetadataSize 0x%" PRIx64 " and FirstPageOffset 0x%"
+		         PRIx64 " disagree", path, meta_size, first);
+		return MF_ERR_FORMAT;
+	}
+	/* the ranges that lie wholly between 0x2030 and the first page */
+	maxr = (first - 0x2030) / 16;
+	if (first > c->fsize) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump PFN ranges (0x%" PRIx64 " bytes at 0x2030) end past the "
+		         "end of file (0x%" PRIx64 ")", path, first - 0x2030, c->fsize);
+		return MF_ERR_FORMAT;
+	}
+	if (maxr > CD_RDMP_MAX_RANGES) {
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump MetadataSize 0x%" PRIx64 " means more than %u PFN ranges",
+		         path, meta_size, CD_RDMP_MAX_RANGES);
+		return MF_ERR_LIMIT;
+	}
+	if (dump_type == 10)
+		want_total = du_le64(rh + 0x28);
+	meta = malloc(maxr ? maxr * 16 : 1);
+	c->runs = calloc(maxr ? maxr : 1, sizeof *c->runs);
+	if (meta == NULL || c->runs == NULL) {
+		free(meta);
+		return MF_ERR_NOMEM;
+	}
+	got = fio_pread_full(c->fd, meta, maxr * 16, 0x2030);
+	if (got < 0 || (uint64_t)got < maxr * 16) {
+		free(meta);
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: cannot read the kernel dump PFN ranges", path);
+		return MF_ERR_IO;
+	}
+	for (uint64_t i = 0; i < maxr; i++) {
+		uint64_t base = du_le64(meta + 16 * i), count = du_le64(meta + 16 * i + 8);
+
+		if (dump_type == 10 && total == want_total)
+			break;
+		if (base == 0)
+			break;
+		if (base >= CD_PFN_LIMIT || count >= CD_PFN_LIMIT - base || count > CD_RDMP_MAX_PAGES - total) {
+			free(meta);
+			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump PFN range %" PRIu64 " (pfn 0x%" PRIx64 ", 0x%" PRIx64
+			         " pages) is out of range", path, i, base, count);
+			return MF_ERR_FORMAT;
+		}
+		if (dump_type == 10 && count > want_total - total) {
+			free(meta);
+			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump PFN ranges hold more than TotalNumberOfPages 0x%"
+			         PRIx64, path, want_total);
+			return MF_ERR_FORMAT;
+		}
+		if (count == 0)
+			continue;
+		c->runs[nr++] = (struct cd_run){ base, count, first + total * CD_PAGE };
+		total += count;
+	}
+	free(meta);
+	if (dump_type == 10 && total != want_total)
+		host->log(0, "%s: kernel dump TotalNumberOfPages 0x%" PRIx64 " differs from the ranges' 0x%" PRIx64, path,
+		          want_total, total);
+	c->nruns = nr;
+	qsort(c->runs, nr, sizeof *c->runs, cd_run_cmp);
+	for (size_t i = 0; i < nr; i++) {
+		if (i && c->runs[i].base < c->runs[i - 1].base + c->runs[i - 1].count) {
+			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump PFN range at pfn 0x%" PRIx64 " overlaps another", path,
+			         c->runs[i].base);
+			return MF_ERR_FORMAT;
+		}
+		rc = du_ranges_add(&c->ranges, c->runs[i].base * CD_PAGE, c->runs[i].count * CD_PAGE);
+		if (rc < 0) {
+			if (rc == MF_ERR_LIMIT)
+				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump memory map has too many runs", path);
+			return rc;
+		}
+	}
+	end = first + total * CD_PAGE;
+	if (end > c->fsize)
+		host->log(0, "%s: crash dump truncated: page data needs 0x%" PRIx64 " bytes, file has 0x%" PRIx64
+		          "; missing pages are holes", path, end, c->fsize);
+	return 0;
+}
+
 static void
 cd_hint(const struct mf_host *host, struct mf_hints *hints, const char *key, uint64_t v, int is64)
 {
@@ -231,10 +359,14 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 	case 8:
 	case 9:
 	case 10:
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: crash dump DumpType %" PRIu32 " (kernel memory, RDMP layout) is not "
-		         "supported", path, dump_type);
-		rc = MF_ERR_UNSUPPORTED;
-		goto fail;
+		if (!is64) {
+			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: 32-bit kernel-memory crash dumps (DumpType %" PRIu32
+			         ", RDMP layout) are not supported", path, dump_type);
+			rc = MF_ERR_UNSUPPORTED;
+			goto fail;
+		}
+		fmt = dump_type == 10 ? "crashdump-complete64" : "crashdump-kernel64";
+		break;
 	case 2:
 	case 4:
 		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: crash dump DumpType %" PRIu32 " (%s) holds no physical memory image",
@@ -295,6 +427,10 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 		if (end > c->fsize)
 			host->log(0, "%s: crash dump truncated: page data needs 0x%" PRIx64 " bytes, file has 0x%" PRIx64
 			          "; missing pages are holes", path, end, c->fsize);
+	} else if (dump_type >= 8) {
+		rc = cd_open_rdmp(host, c, path, dump_type, errbuf);
+		if (rc < 0)
+			goto fail;
 	} else {
 		uint8_t bh[0x38];
 		uint64_t bits, bytes, present;
@@ -396,8 +532,8 @@ fail:
 static const struct mf_connector cd_connector = {
 	MF_CONNECTOR_INIT,
 	.name = "crashdump",
-	.description = "Windows crash dumps (PAGEDU64/PAGEDUMP): full and bitmap",
-	.help = "  path=FILE   the .dmp file (full dump, or bitmap dump DumpType 5/6)\n",
+	.description = "Windows crash dumps (PAGEDU64/PAGEDUMP): full, bitmap and kernel-memory (RDMP)",
+	.help = "  path=FILE   the .dmp file (full dump DumpType 1, bitmap dump 5/6, kernel-memory dump 8/9/10)\n",
 	.keys = cd_keys,
 	.flags = MF_CONN_FILE,
 	.probe = cd_probe,

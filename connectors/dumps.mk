@@ -28,4 +28,27 @@ tests_unit_test_conn_crashdump_LDADD = $(dumps_test_ldadd)
 tests_unit_test_conn_vmware_SOURCES = tests/unit/test-conn-vmware.c tests/unit/conn-test-util.h
 tests_unit_test_conn_vmware_LDFLAGS = $(AM_LDFLAGS) $(dumps_test_ldflags)
 tests_unit_test_conn_vmware_LDADD = $(dumps_test_ldadd)
-EXTRA_DIST += tests/fuzz/fuzz-kdump.c tests/fuzz/fuzz-crashdump.c tests/fuzz/fuzz-vmware.c tests/fuzz/fuzz-file-connector.h
+EXTRA_DIST += tests/fuzz/fuzz-kdump.c tests/fuzz/fuzz-crashdump.c tests/fuzz/fuzz-vmware.c tests/fuzz/fuzz-file-connector.h \
+	tests/fuzz/seeds/crashdump/kernel8.dmp
+
+# benchmarks: sequential physical read (raw and ELF, 2 GiB) next to cat
+BENCH_TARGETS += bench-physread-run
+dist_noinst_SCRIPTS += bench/bench-physread.sh
+bench-physread-run: all
+	PATH='$(abs_top_builddir)/tools:'"$$PATH" \
+	MF_PLUGIN_PATH='$(abs_top_builddir)/connectors/.libs:$(abs_top_builddir)/os/.libs' \
+	bash $(top_srcdir)/bench/bench-physread.sh
+.PHONY: bench-physread-run
+
+# benchmark: kdump-zlib read throughput next to zlib uncompress of the same pages
+EXTRA_PROGRAMS += bench/bench-kdump
+bench_bench_kdump_SOURCES = bench/bench-kdump.c
+bench_bench_kdump_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
+bench_bench_kdump_LDADD = $(ZLIB_LIBS)
+BENCH_TARGETS += bench-kdump-run
+dist_noinst_SCRIPTS += bench/bench-kdump.sh
+bench-kdump-run: bench/bench-kdump$(EXEEXT) all
+	PATH='$(abs_top_builddir)/tools:'"$$PATH" \
+	MF_PLUGIN_PATH='$(abs_top_builddir)/connectors/.libs:$(abs_top_builddir)/os/.libs' \
+	bash $(top_srcdir)/bench/bench-kdump.sh ./bench/bench-kdump$(EXEEXT)
+.PHONY: bench-kdump-run

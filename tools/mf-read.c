@@ -20,6 +20,11 @@ enum {
 
 #define READ_PIECE (1u << 20)          /* bytes per scatter entry and per mem record */
 #define READ_BATCH 16                  /* entries per call */
+/* -f raw streams the bytes straight from the read buffer to stdout: keep that buffer small
+ * enough to stay in the CPU cache (512 KiB), or every byte makes an extra trip to memory
+ * (a 16 MiB buffer read a 2 GiB page-cached dump at 0.84 of cat, 512 KiB at 0.98) */
+#define READ_RAW_PIECE (128u << 10)
+#define READ_RAW_BATCH 4
 #define READ_PAGE 4096u
 #define READ_DEFAULT_LEN 256
 #define READ_STR_MAX 4096
@@ -408,7 +413,10 @@ read_resolve(struct read_state *st, uint64_t addr, uint8_t *buf, uint64_t len)
 static void
 read_bytes(struct read_state *st, uint64_t addr, uint64_t len)
 {
-	uint64_t bufsize = len < (uint64_t)READ_PIECE * READ_BATCH ? len : (uint64_t)READ_PIECE * READ_BATCH;
+	int raw = st->tl->fmt == MF_FMT_RAW;
+	uint64_t piece = raw ? READ_RAW_PIECE : READ_PIECE;
+	size_t batch = raw ? READ_RAW_BATCH : READ_BATCH;
+	uint64_t bufsize = len < piece * batch ? len : piece * batch;
 	uint8_t *buf = tool_xmalloc((size_t)bufsize);
 	struct mf_iov iov[READ_BATCH];
 
@@ -416,8 +424,8 @@ read_bytes(struct read_state *st, uint64_t addr, uint64_t len)
 		size_t n = 0, i;
 		uint64_t off = 0;
 
-		while (n < READ_BATCH && len > 0) {
-			uint64_t k = len < READ_PIECE ? len : READ_PIECE;
+		while (n < batch && len > 0) {
+			uint64_t k = len < piece ? len : piece;
 
 			iov[n++] = (struct mf_iov){ .addr = addr, .buf = buf + off, .len = k };
 			addr += k;

@@ -1,6 +1,7 @@
 /* test-conn-crashdump.c: the Windows crash dump connector on two real third-party headers
- * (Windows 10 x64 and Windows 7 PAE full dumps, page data cut off) and on full, bitmap and
- * 32-bit PAE dumps built here with page data, plus hostile headers. */
+ * (Windows 10 x64 and Windows 7 PAE full dumps, page data cut off) and on full, bitmap,
+ * kernel-memory (RDMP, types 8/9/10) and 32-bit PAE dumps built here with page data, plus
+ * hostile headers. */
 #include "config.h"
 
 #include <stdint.h>
@@ -181,6 +182,199 @@ cdt_real_headers(void)
 	mf_hints_free(hints);
 }
 
+static uint64_t
+get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* An RDMP dump (DumpType 8, 9 or 10) with the given PFN ranges and their pages; the range
+ * table at 0x2030 has room for `slots` entries (MetadataSize = 0x10 + 16 * slots, the first
+ * page right after the table). */
+static uint8_t *
+cdt_rdmp_build(uint32_t type, const uint64_t (*rg)[2], size_t nrg, size_t slots, size_t *len, int *present,
+               unsigned maxpfn)
+{
+	uint64_t meta = 0x10 + 16 * slots, first = meta + 0x2020, pages = 0;
+	uint8_t *f;
+
+	for (size_t i = 0; i < nrg; i++)
+		pages += rg[i][1];
+	*len = first + pages * PG;
+	f = cdt_header(1, type, *len);
+	memset(f + 0x2000, 0, first - 0x2000);
+	put32(f + 0x2000, 0x40);
+	memcpy(f + 0x2004, "RDMPDUMP", 8);
+	put64(f + 0x2010, meta);
+	put64(f + 0x2018, first);
+	if (type == 10) {
+		put32(f + 0x2020, (uint32_t)nrg);
+		put64(f + 0x2028, pages);
+	}
+	memset(present, 0, maxpfn * sizeof *present);
+	pages = 0;
+	for (size_t i = 0; i < nrg; i++) {
+		put64(f + 0x2030 + 16 * i, rg[i][0]);
+		put64(f + 0x2038 + 16 * i, rg[i][1]);
+		for (uint64_t k = 0; k < rg[i][1]; k++, pages++) {
+			cdt_page(rg[i][0] + k, f + first + pages * PG);
+			present[rg[i][0] + k] = 1;
+		}
+	}
+	return f;
+}
+
+static void
+cdt_rdmp(void)
+{
+	/* type 8: ranges out of order (stored pages follow the table order), 0xfd table slots so
+	 * that the first page is at 0x3000, the first empty slot (pfn 0) ending the table */
+	static const uint64_t k8[][2] = { { 9, 3 }, { 1, 2 }, { 4, 1 } };
+	/* type 10: TotalNumberOfPages ends the table, junk after it is ignored */
+	static const uint64_t k10[][2] = { { 1, 0x9f }, { 0x100, 4 }, { 0x200, 1 } };
+	char errbuf[MF_ERRBUF_SIZE];
+	struct mf_hints *hints;
+	int present[0x210];
+	const char *p;
+	uint8_t *f, w[PG], big[2 * PG];
+	size_t n;
+	void *h;
+
+	f = cdt_rdmp_build(8, k8, 3, 0xfd, &n, present, 16);
+	is_u64(get64(f + 0x2018), 0x3000, "rdmp type 8: first page at 0x3000");
+	p = ct_path("kernel8.dmp");
+	ct_write(p, f, n);
+	hints = mf_hints_new();
+	is_int(ct_open(p, &h, hints, errbuf), 0, "rdmp type 8: opens (%s)", errbuf);
+	is_int(ct_nlogs, 0, "rdmp type 8: no warning");
+	{
+		const struct mf_range want[] = { { 1 * PG, 2 * PG }, { 4 * PG, PG }, { 9 * PG, 3 * PG } };
+
+		cdt_check_ranges(h, "rdmp type 8", want, 3);
+	}
+	cdt_check_pages(h, "rdmp type 8", present, 16);
+	is_int(ct_read(h, 2 * PG + 100, big, PG + 200), MF_ERR_UNMAPPED, "rdmp type 8: read over the hole at pfn 3");
+	is_int(ct_read(h, 9 * PG + 7, big, 2 * PG), 0, "rdmp type 8: read across pages of a range");
+	cdt_page(10, w);
+	ok(memcmp(big + PG - 7, w, PG) == 0, "rdmp type 8: bytes across pages");
+	is_str(mf_hints_get_str(hints, "format"), "crashdump-kernel64", "rdmp type 8: format");
+	ok(ct_has_hint_u64(hints, "dump_type", 8), "rdmp type 8: dump_type hint");
+	ok(ct_has_hint_u64(hints, "dtb", 0x1aa000), "rdmp type 8: dtb");
+	ok(ct_has_hint_u64(hints, "kd_debugger_data_block", 0xfffff80002a0f0a0), "rdmp type 8: KdDebuggerDataBlock");
+	ct_conn->close(h);
+	mf_hints_free(hints);
+	/* type 9 reads the same way */
+	put32(f + 0xf98, 9);
+	p = ct_path("kernel9.dmp");
+	ct_write(p, f, n);
+	hints = mf_hints_new();
+	is_int(ct_open(p, &h, hints, errbuf), 0, "rdmp type 9: opens (%s)", errbuf);
+	cdt_check_pages(h, "rdmp type 9", present, 16);
+	ct_conn->close(h);
+	mf_hints_free(hints);
+	put32(f + 0xf98, 8);
+
+	/* truncated: the last stored page (pfn 4) is a hole, with a warning */
+	p = ct_path("kernel8-cut.dmp");
+	ct_write(p, f, n - 1);
+	hints = mf_hints_new();
+	is_int(ct_open(p, &h, hints, errbuf), 0, "rdmp truncated: opens (%s)", errbuf);
+	ok(strstr(ct_lastlog, "truncated") != NULL, "rdmp truncated: warning (%s)", ct_lastlog);
+	present[4] = 0;
+	cdt_check_pages(h, "rdmp truncated", present, 16);
+	ct_conn->close(h);
+	mf_hints_free(hints);
+
+	/* cut RDMP header, cut range table */
+	p = ct_path("rdmp-cut.dmp");
+	ct_write(p, f, 0x2010);
+	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "rdmp header cut: format error");
+	ok(strstr(errbuf, "RDMP header at 0x2000 cut off") != NULL, "rdmp header cut: message (%s)", errbuf);
+	p = ct_path("rdmp-cut2.dmp");
+	ct_write(p, f, 0x2100);
+	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "rdmp range table past EOF: format error");
+	ok(strstr(errbuf, "end past the end of file") != NULL, "rdmp range table past EOF: message (%s)", errbuf);
+	/* MetadataSize and FirstPageOffset disagree */
+	put64(f + 0x2018, 0x4000);
+	p = ct_path("rdmp-first.dmp");
+	ct_write(p, f, n);
+	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "rdmp FirstPageOffset: format error");
+	ok(strstr(errbuf, "MetadataSize 0xfe0 and FirstPageOffset 0x4000 disagree") != NULL,
+	   "rdmp FirstPageOffset: message (%s)", errbuf);
+	/* absurd MetadataSize (and the matching FirstPageOffset) */
+	put64(f + 0x2010, UINT64_C(0x10000000000));
+	put64(f + 0x2018, UINT64_C(0x10000002020));
+	p = ct_path("rdmp-hugemeta.dmp");
+	ct_write(p, f, n);
+	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "rdmp MetadataSize 2^40: format error");
+	ok(strstr(errbuf, "past the end of file") != NULL, "rdmp MetadataSize 2^40: message (%s)", errbuf);
+	put64(f + 0x2010, UINT64_MAX - 0xf);
+	put64(f + 0x2018, UINT64_C(0x2010));
+	p = ct_path("rdmp-wrapmeta.dmp");
+	ct_write(p, f, n);
+	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "rdmp MetadataSize 2^64-16: format error (%s)", errbuf);
+	put64(f + 0x2010, 0xfe0);
+	put64(f + 0x2018, 0x3000);
+	/* absurd page count, overlapping ranges, bad marker */
+	put64(f + 0x2038, UINT64_C(1) << 60);
+	p = ct_path("rdmp-hugecount.dmp");
+	ct_write(p, f, n);
+	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "rdmp range of 2^60 pages: format error");
+	ok(strstr(errbuf, "PFN range 0 (pfn 0x9, 0x1000000000000000 pages) is out of range") != NULL,
+	   "rdmp range of 2^60 pages: message (%s)", errbuf);
+	put64(f + 0x2038, 3);
+	put64(f + 0x2040, 10);
+	p = ct_path("rdmp-overlap.dmp");
+	ct_write(p, f, n);
+	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "rdmp overlapping ranges: format error");
+	ok(strstr(errbuf, "overlaps") != NULL, "rdmp overlapping ranges: message (%s)", errbuf);
+	put64(f + 0x2040, 1);
+	put32(f + 0x2000, 0x41);
+	p = ct_path("rdmp-marker.dmp");
+	ct_write(p, f, n);
+	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "rdmp marker 0x41: format error (%s)", errbuf);
+	put32(f + 0x2000, 0x40);
+	/* 32-bit RDMP dumps are refused */
+	free(f);
+	f = cdt_header(0, 8, 0x3000);
+	p = ct_path("rdmp32.dmp");
+	ct_write(p, f, 0x3000);
+	is_int(cdt_open_err(p, errbuf), MF_ERR_UNSUPPORTED, "32-bit DumpType 8: unsupported");
+	ok(strstr(errbuf, "32-bit kernel-memory crash dumps (DumpType 8, RDMP layout) are not supported") != NULL,
+	   "32-bit DumpType 8: message (%s)", errbuf);
+	free(f);
+
+	/* type 10 (complete): 3 ranges, 6 table slots, slot 3 holds junk past TotalNumberOfPages */
+	f = cdt_rdmp_build(10, k10, 3, 6, &n, present, 0x210);
+	put64(f + 0x2030 + 16 * 3, 0x300);
+	put64(f + 0x2038 + 16 * 3, 0x10);
+	p = ct_path("complete10.dmp");
+	ct_write(p, f, n);
+	hints = mf_hints_new();
+	is_int(ct_open(p, &h, hints, errbuf), 0, "rdmp type 10: opens (%s)", errbuf);
+	is_int(ct_nlogs, 0, "rdmp type 10: no warning");
+	{
+		const struct mf_range want[] = { { PG, 0x9f * PG }, { 0x100 * PG, 4 * PG }, { 0x200 * PG, PG } };
+
+		cdt_check_ranges(h, "rdmp type 10", want, 3);
+	}
+	cdt_check_pages(h, "rdmp type 10", present, 0x210);
+	is_str(mf_hints_get_str(hints, "format"), "crashdump-complete64", "rdmp type 10: format");
+	ct_conn->close(h);
+	mf_hints_free(hints);
+	/* TotalNumberOfPages smaller than the first range */
+	put64(f + 0x2028, 5);
+	p = ct_path("complete10-total.dmp");
+	ct_write(p, f, n);
+	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "rdmp type 10 TotalNumberOfPages 5: format error");
+	ok(strstr(errbuf, "more than TotalNumberOfPages 0x5") != NULL, "rdmp type 10 total: message (%s)", errbuf);
+	free(f);
+}
+
 int
 main(void)
 {
@@ -259,11 +453,12 @@ main(void)
 	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "run base 2^64-256: format error");
 	ok(strstr(errbuf, "out of range") != NULL, "run base: message (%s)", errbuf);
 	put32(f + 0xf98, 8);
-	p = ct_path("rdmp.dmp");
+	p = ct_path("rdmp-nosig.dmp");
 	ct_write(p, f, n);
-	is_int(cdt_open_err(p, errbuf), MF_ERR_UNSUPPORTED, "DumpType 8: unsupported");
-	ok(strstr(errbuf, "RDMP") != NULL, "DumpType 8: message (%s)", errbuf);
+	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "DumpType 8 without RDMP header: format error");
+	ok(strstr(errbuf, "has no RDMP signature") != NULL, "DumpType 8 without RDMP: message (%s)", errbuf);
 	free(f);
+	cdt_rdmp();
 
 	/* full 32-bit PAE: runs (1,2) (6,1) */
 	n = 0x1000 + 3 * PG;
