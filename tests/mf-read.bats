@@ -198,16 +198,22 @@ teardown() {
 }
 
 @test "mf-read -n NAME reads the one matching process" {
+	# a name no other test (or parallel suite) uses: a copy of mf-memtarget
+	local uniq="mfmt$$$RANDOM"
+	uniq=${uniq:0:15}
+	cp "$MEMTARGET" "$BATS_TEST_TMPDIR/$uniq"
+	stop_memtarget
+	MEMTARGET=$BATS_TEST_TMPDIR/$uniq start_memtarget
 	export MF_FORMAT=table
-	run -0 --separate-stderr mf-read -n mf-memtarget -T str "$mt_str" </dev/null
+	run -0 --separate-stderr mf-read -n "$uniq" -T str "$mt_str" </dev/null
 	no_sanitizer
 	assert_output "mftools-memtarget-7f3a9c"
 	# two of them: an error listing both
-	"$MEMTARGET" >/dev/null 3>&- &
+	"$BATS_TEST_TMPDIR/$uniq" >/dev/null 3>&- &
 	local second=$!
 	sleep 0.2
-	run -1 --separate-stderr mf-read -n mf-memtarget -T str "$mt_str" </dev/null
+	run -1 --separate-stderr mf-read -n "$uniq" -T str "$mt_str" </dev/null
 	kill "$second"
 	wait "$second" || true
-	assert_stderr --regexp "^mf-read: 'mf-memtarget' matches 2 processes: .*$mt_pid \\(mf-memtarget\\).*\\(use -p PID\\)$"
+	assert_stderr --regexp "^mf-read: '$uniq' matches 2 processes: .*$mt_pid \\($uniq\\).*\\(use -p PID\\)$"
 }
