@@ -246,3 +246,41 @@ EOF
 	assert_line --index 0 --regexp '^ADDR +SPACE +PATTERN +DATA$'
 	assert_line --index 1 --regexp '^0x0000000000000000 phys +MFSCAN01 +4d 46 53 43 41 4e 30 31 .*\|MFSCAN01'
 }
+
+@test "mf-scan -Y: the same string matches as yara -s, across chunk boundaries" {
+	require_cmd yara
+	mf-scan --help | grep -q -- '--yara' || skip "built without libyara"
+	cat >"$BATS_TEST_TMPDIR/r.yar" <<'EOF2'
+rule mfscan_marker {
+  strings:
+    $a = "MFSCAN01"
+    $b = { 4d 46 53 43 ?? 00 00 01 }
+    $w = "MFSCAN01" wide
+  condition:
+    any of them
+}
+rule mfscan_none {
+  strings:
+    $n = "no such string in the file"
+  condition:
+    $n
+}
+EOF2
+	run -0 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -Y "$BATS_TEST_TMPDIR/r.yar" --chunk 64K -f json </dev/null
+	no_sanitizer
+	local got want
+	got=$(jq -r 'select(.type == "hit") | "\(.addr):\(.rule):\(.string)"' <<<"$output" | sort)
+	want=$(yara -s "$BATS_TEST_TMPDIR/r.yar" "$SD/a.raw" | awk '/^mfscan_/ { r = $1; next } { split($0, f, ":"); print f[1] ":" r ":" f[2] }' | sort)
+	[[ -n $want ]] || fail "yara found nothing"
+	assert_equal "$got" "$want"
+	assert_equal "$(grep -c ':\$a$' <<<"$got")" 6
+	# hits in address order
+	run -0 bash -c "jq -r 'select(.type == \"hit\") | .addr' <<<'$output' | xargs printf '%d\n' | sort -c -n && echo sorted"
+	assert_output sorted
+	# a rule file that does not compile: one line naming the file and line
+	printf 'rule broken {\n condition: $x\n}\n' >"$BATS_TEST_TMPDIR/bad.yar"
+	run -1 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -Y "$BATS_TEST_TMPDIR/bad.yar" </dev/null
+	no_sanitizer
+	assert_stderr --regexp "^mf-scan: cannot compile .*/bad\.yar: .*bad\.yar:[0-9]+: undefined string"
+	assert_equal "$(wc -l <<<"$stderr")" 1
+}

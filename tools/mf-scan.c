@@ -17,6 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <mftools/vat.h>
+#ifdef HAVE_YARA
+#include <yara.h>
+#endif
 
 enum {
 	SCAN_OPT_ALIGN = TOOL_OPT_FIRST_OWN,
@@ -42,6 +45,7 @@ enum {
 #define SCAN_CHUNK_HITS_MAX (1u << 20) /* hits held per chunk before it is emitted in parts */
 #define SCAN_REGIONS_MAX (1u << 24)
 #define SCAN_RESCAN_BATCH 4096
+#define SCAN_YARA_OVERLAP (64u << 10) /* YARA: longest match found across a chunk boundary */
 
 enum scan_space { SCAN_SP_NONE, SCAN_SP_PHYS, SCAN_SP_KERNEL, SCAN_SP_PID };
 
@@ -55,6 +59,7 @@ struct scan_hit {
 	size_t off;                   /* in the slot's buffer */
 	uint32_t pat;                 /* pattern index */
 	uint32_t len;
+	const char *rule, *sid;       /* YARA: the rule and string identifiers */
 };
 
 enum slot_state { SLOT_FREE, SLOT_READY, SLOT_BUSY, SLOT_DONE };
@@ -88,6 +93,10 @@ struct scan_state {
 	struct scan_typed typed;
 	bool have_typed;
 	char typed_text[192];         /* "u32 eq 100", as given */
+	const char *yara_file;        /* -Y */
+#ifdef HAVE_YARA
+	YR_RULES *yrules;
+#endif
 	size_t maxlen;                /* longest match */
 	size_t context;
 	uint64_t max_hits;
@@ -125,6 +134,7 @@ scan_usage(int status)
 	fprintf(f, "usage: mf-scan [options] [--phys | --kernel | -p PID | -n NAME] -x HEX | -s TEXT...\n"
 	           "       mf-scan [options] [--phys | --kernel | -p PID | -n NAME] -T TYPE [--eq|--gt|--lt] VALUE\n"
 	           "       mf-scan [options] [--phys | --kernel | -p PID | -n NAME] -T TYPE --between LOW HIGH\n"
+	           "       mf-scan [options] [--phys | --kernel | -p PID | -n NAME] -Y RULES.yar\n"
 	           "       mf-scan [options] --rescan MODE [VALUE...] < HITS\n");
 	if (status) {
 		fprintf(f, "Try 'mf-scan --help' for more information.\n");
@@ -145,6 +155,7 @@ scan_usage(int status)
 	        "  -s, --string=TEXT      a string (its bytes)\n"
 	        "      --utf16            -s: also as UTF-16LE\n"
 	        "  -x, --hex=HEX          bytes with wildcards: \"48 8b ?? ?? 05\"\n"
+	        "  -Y, --yara=RULES       YARA rules (a source file): a hit per matched string\n"
 	        "\nTyped values:\n"
 	        "      --align=N          only at addresses that are multiples of N (default: the size)\n"
 	        "      --between=LOW      LOW <= value <= HIGH (HIGH is the next argument)\n"
@@ -466,6 +477,65 @@ scan_hit_order(const void *a, const void *b)
 	return x->pat < y->pat ? -1 : x->pat > y->pat;
 }
 
+#ifdef HAVE_YARA
+struct scan_yctx {
+	struct scan_wctx *w;
+	size_t seg;                   /* offset of the scanned run in the slot */
+	size_t from, own;
+	int full;
+};
+
+static int
+scan_yara_cb(YR_SCAN_CONTEXT *ctx, int msg, void *data, void *user)
+{
+	struct scan_yctx *y = user;
+	YR_RULE *rule = data;
+	YR_STRING *str;
+	YR_MATCH *m;
+
+	if (msg != CALLBACK_MSG_RULE_MATCHING)
+		return CALLBACK_CONTINUE;
+	yr_rule_strings_foreach(rule, str) {
+		yr_string_matches_foreach(ctx, str, m) {
+			size_t off;
+			struct scan_slot *s = y->w->s;
+
+			if (m->base + m->offset < 0)
+				continue;
+			off = y->seg + (size_t)(m->base + m->offset);
+			if (off < y->from || off >= y->own)
+				continue;     /* before a resume point, or the next chunk's */
+			y->w->len = (size_t)m->match_length;
+			if (scan_hit_cb(y->w, off) != 0)
+				y->full = 1;
+			s->hits[s->nhits - 1].rule = rule->identifier;
+			s->hits[s->nhits - 1].sid = str->identifier;
+		}
+	}
+	return CALLBACK_CONTINUE;
+}
+
+/* YARA over each readable run; matches are kept when they start in the chunk's own part. */
+static void
+scan_slot_yara(struct scan_state *st, struct scan_slot *s, struct scan_wctx *w)
+{
+	size_t i;
+
+	for (i = 0; i < s->nsegs; i++) {
+		size_t a = s->segs[2 * i], b = s->segs[2 * i + 1];
+		struct scan_yctx y = { .w = w, .seg = a, .from = s->scan_from, .own = s->own };
+		int r;
+
+		if (b <= s->scan_from || a >= s->own)
+			continue;
+		r = yr_rules_scan_mem(st->yrules, s->buf + a, b - a, SCAN_FLAGS_REPORT_RULES_MATCHING, scan_yara_cb, &y, 0);
+		if (r != ERROR_SUCCESS)
+			mf_log(0, "YARA scan of 0x%llx-0x%llx failed (error %d)", (unsigned long long)(s->base + a),
+			       (unsigned long long)(s->base + b - 1), r);
+	}
+}
+#endif
+
 static void
 scan_slot_scan(struct scan_state *st, struct scan_slot *s)
 {
@@ -478,6 +548,15 @@ scan_slot_scan(struct scan_state *st, struct scan_slot *s)
 		w.cap = (size_t)st->max_hits;
 	s->nhits = 0;
 	s->resume = 0;
+#ifdef HAVE_YARA
+	if (st->yrules != NULL) {
+		/* YARA reports the matches of a run all at once: the per-chunk cap does not apply */
+		w.cap = SIZE_MAX;
+		s->pat_hits = 0;
+		scan_slot_yara(st, s, &w);
+		np = 0;
+	}
+#endif
 	for (p = 0; p < np; p++) {
 		int r = 0;
 
@@ -635,6 +714,28 @@ scan_emit(struct scan_state *st, enum scan_space sp, uint64_t pid, uint64_t addr
 	tool_rec(tl, st->rec);
 }
 
+static void
+scan_emit_rule(struct scan_state *st, struct scan_slot *s, const struct scan_hit *h, size_t dlen)
+{
+	struct tool *tl = st->tl;
+	uint64_t addr = s->base + h->off;
+
+	if (tl->fmt == MF_FMT_TABLE) {
+		char what[160];
+
+		snprintf(what, sizeof what, "%s:%s", h->rule, h->sid);
+		scan_emit(st, s->space, s->pid, addr, h->len, what, NULL, NULL, NULL, s->buf + h->off, dlen);
+		return;
+	}
+	mf_rec_reset(st->rec, "hit");
+	scan_space_fields(st->rec, s->space, s->pid);
+	if (mf_rec_add_addr(st->rec, "addr", addr) < 0 || mf_rec_add_uint(st->rec, "len", h->len) < 0 ||
+	    mf_rec_add_str(st->rec, "rule", h->rule) < 0 || mf_rec_add_str(st->rec, "string", h->sid) < 0 ||
+	    mf_rec_add_bin(st->rec, "data", s->buf + h->off, dlen) < 0)
+		tool_oom();
+	tool_rec(tl, st->rec);
+}
+
 /* Write a scanned slot's hits; false when --max-hits is reached. */
 static bool
 scan_emit_slot(struct scan_state *st, struct scan_slot *s)
@@ -653,7 +754,9 @@ scan_emit_slot(struct scan_state *st, struct scan_slot *s)
 				break;
 			}
 		dlen = seg_end - h->off < st->context ? seg_end - h->off : st->context;
-		if (st->have_typed) {
+		if (h->rule != NULL) {
+			scan_emit_rule(st, s, h, dlen);
+		} else if (st->have_typed) {
 			v = scan_decode(st->typed.type, s->buf + h->off);
 			scan_emit(st, s->space, s->pid, s->base + h->off, h->len, ptext, NULL, &st->typed.type, &v,
 			          s->buf + h->off, dlen);
@@ -1024,6 +1127,55 @@ scan_parse_rescan(struct scan_state *st, struct scan_rescan *rs)
 	                 st->rescan);
 }
 
+/* ---- YARA rules ---- */
+
+#ifdef HAVE_YARA
+struct scan_ycomp {
+	char msg[512];
+	int errors;
+};
+
+static void
+scan_ycomp_cb(int level, const char *file, int line, const YR_RULE *rule, const char *message, void *user)
+{
+	struct scan_ycomp *c = user;
+
+	(void)rule;
+	if (level != YARA_ERROR_LEVEL_ERROR)
+		return;
+	if (c->errors++ == 0)
+		snprintf(c->msg, sizeof c->msg, "%s:%d: %s", file ? file : "?", line, message);
+}
+#endif
+
+static void
+scan_yara_load(struct scan_state *st)
+{
+#ifdef HAVE_YARA
+	struct tool *tl = st->tl;
+	struct scan_ycomp c = { .errors = 0 };
+	YR_COMPILER *comp;
+	FILE *f;
+
+	if (st->threads > YR_MAX_THREADS)
+		st->threads = YR_MAX_THREADS;
+	if ((f = fopen(st->yara_file, "r")) == NULL)
+		tool_die(tl, "cannot open %s: %s", st->yara_file, strerror(errno));
+	if (yr_initialize() != ERROR_SUCCESS || yr_compiler_create(&comp) != ERROR_SUCCESS)
+		tool_die(tl, "cannot initialise libyara");
+	yr_compiler_set_callback(comp, scan_ycomp_cb, &c);
+	if (yr_compiler_add_file(comp, f, NULL, st->yara_file) > 0 || c.errors > 0)
+		tool_die(tl, "cannot compile %s: %s%s", st->yara_file, c.msg,
+		         c.errors > 1 ? " (and more errors)" : "");
+	fclose(f);
+	if (yr_compiler_get_rules(comp, &st->yrules) != ERROR_SUCCESS)
+		tool_die(tl, "cannot compile %s: out of memory", st->yara_file);
+	yr_compiler_destroy(comp);
+#else
+	tool_die(st->tl, "YARA support not built (libyara missing)");
+#endif
+}
+
 /* ---- main ---- */
 
 static void
@@ -1067,6 +1219,7 @@ main(int argc, char **argv)
 		{ "threads", required_argument, NULL, SCAN_OPT_THREADS },
 		{ "type", required_argument, NULL, 'T' },
 		{ "utf16", no_argument, NULL, SCAN_OPT_UTF16 },
+		{ "yara", required_argument, NULL, 'Y' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct scan_state st = { .tl = &scan_tool, .context = 16, .chunk = SCAN_CHUNK_DEFAULT };
@@ -1083,12 +1236,15 @@ main(int argc, char **argv)
 	tool_init(tl, argv, "mf-scan", scan_usage);
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	st.threads = ncpu < 1 ? 1 : ncpu > SCAN_THREADS_MAX ? SCAN_THREADS_MAX : (unsigned)ncpu;
-	while ((c = getopt_long(argc, argv, "T:c:f:hin:o:p:qs:t:vx:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "T:Y:c:f:hin:o:p:qs:t:vx:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'T':
 			if ((st.typed.type = scan_type_parse(optarg)) == SCAN_T_NONE)
 				tool_usage_error(tl, "unknown type '%s' (u8 u16 u32 u64 i8 i16 i32 i64 f32 f64)", optarg);
 			st.have_typed = true;
+			break;
+		case 'Y':
+			st.yara_file = optarg;
 			break;
 		case 'i':
 			icase = true;
@@ -1172,7 +1328,14 @@ main(int argc, char **argv)
 		}
 	}
 
-	if (st.rescan != NULL) {
+	if (st.yara_file != NULL) {
+		if (st.rescan != NULL || nhex || nstr || st.have_typed || cmp_set)
+			tool_usage_error(tl, "-Y excludes -x, -s, -T and --rescan");
+		if (optind < argc)
+			tool_usage_error(tl, "unexpected argument '%s'", argv[optind]);
+		scan_yara_load(&st);
+		st.maxlen = SCAN_YARA_OVERLAP;
+	} else if (st.rescan != NULL) {
 		if (nhex || nstr || st.have_typed || st.space != SCAN_SP_NONE || cmp_set)
 			tool_usage_error(tl, "--rescan takes its hits from stdin: no patterns, types or spaces");
 		st.rescan_args = argv + optind;
@@ -1294,6 +1457,12 @@ main(int argc, char **argv)
 	free(st.pids);
 	free(st.regions.v);
 	mf_rec_free(st.rec);
+#ifdef HAVE_YARA
+	if (st.yrules != NULL) {
+		yr_rules_destroy(st.yrules);
+		yr_finalize();
+	}
+#endif
 	c = tool_finish(tl, st.status);
 	if (c != TOOL_EXIT_OK)
 		return c;
