@@ -85,3 +85,15 @@ mem 0x2000 $(marker_hex c)"
 	run -0 awk -F'\t' 'NR > 1 && $7 != 0 { print $7, $9 }' "$BATS_TEST_TMPDIR/jobs"
 	assert_output --regexp '^1 mf-read -c .*/broken\.lime '
 }
+
+@test "parallel -k mf-scan: each file's hits follow its own target record" {
+	run -0 --separate-stderr parallel -k mf-scan -c {} --phys -s mf-parallel- --context 17 -f json ::: "$PD"/{a.raw,d.lime,c.raw}
+	run -0 jq -r 'if .type == "target" then "target \(.connector_args.path)"
+	              elif .type == "hit" then "hit \(.addr) \(.data)" else .type end' <<<"$output"
+	assert_output "target $PD/a.raw
+hit 0x2000 $(marker_hex a)
+target $PD/d.lime
+hit 0x2000 $(marker_hex d)
+target $PD/c.raw
+hit 0x2000 $(marker_hex c)"
+}

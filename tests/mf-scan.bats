@@ -1,0 +1,286 @@
+#!/usr/bin/env bats
+# mf-scan: patterns, strings, typed values and rescans, compared with a python reference
+# over the same bytes: raw and LiME files built here, the third-party LiME slice, and
+# tests/mf-memtarget (a process with known memory).
+load test_helper
+load tools_helper
+
+setup_file() {
+	export SD=$BATS_FILE_TMPDIR/scan
+	mkdir -p "$SD"
+	# 1 MiB + 100 bytes of pseudo-random bytes (few zeros) with markers placed across the
+	# 64 KiB chunk boundaries the tests use, UTF-16 and mixed-case copies, typed values
+	python3 - "$SD" <<'EOF'
+import random, struct, sys
+d = sys.argv[1]
+random.seed(7)
+b = bytearray(random.getrandbits(8) for _ in range((1 << 20) + 100))
+b[0x200:0x200 + 4096] = bytes(4096)                  # zeros
+for off in (0, 0x1000, 0x10000 - 3, 0x20000 - 1, 0x30000 - 7, len(b) - 8):
+    b[off:off + 8] = b'MFSCAN01'
+b[0x5000:0x5010] = 'MFSCAN01'.encode('utf-16le')
+b[0x6000:0x6008] = b'mfScAn01'
+b[0x7000:0x7008] = b'MFSC\x00\x00\x00\x01'             # a zero-heavy needle
+for off, v in ((0x8000, 1000), (0x8004, 1001), (0x8008, 999), (0x8010, 5000), (0x8021, 1000)):
+    b[off:off + 4] = struct.pack('<I', v)
+b[0x9000:0x9008] = struct.pack('<d', 2.5)
+open(d + '/a.raw', 'wb').write(b)
+# LiME: two ranges, a hole between them; the second starts at 0x100000 (the marker
+# across 0x20000 is cut in two by the hole: found in neither)
+def lime(start, data):
+    return struct.pack('<IIQQQ', 0x4C694D45, 1, start, start + len(data) - 1, 0) + data
+r1 = bytearray(b[:0x20000]); r2 = bytearray(b[0x20000:0x40000])
+open(d + '/b.lime', 'wb').write(lime(0, r1) + lime(0x100000, r2))
+EOF
+}
+
+# Offsets (0x...) where the python regex REGEX (bytes, DOTALL) matches FILE, overlapping,
+# plus BASE.
+ref_offsets() {
+	python3 - "$@" <<'EOF'
+import re, sys
+f, rx, base = sys.argv[1], sys.argv[2].encode('latin-1'), int(sys.argv[3] if len(sys.argv) > 3 else '0', 0)
+data = open(f, 'rb').read()
+flags = re.S | (re.I if len(sys.argv) > 4 else 0)
+for m in re.finditer(b'(?=' + rx + b')', data, flags):
+    print(hex(base + m.start()))
+EOF
+}
+
+hit_addrs() {
+	jq -r 'select(.type == "hit") | .addr'
+}
+
+@test "mf-scan -s finds every match, across 64K chunk boundaries, exactly once" {
+	run -0 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -s MFSCAN01 --chunk 64K --threads 3 -f json </dev/null
+	no_sanitizer
+	assert_equal "$(hit_addrs <<<"$output")" "$(ref_offsets "$SD/a.raw" 'MFSCAN01')"
+	assert_equal "$(hit_addrs <<<"$output" | wc -l)" 6
+	# grep agrees (non-overlapping byte offsets)
+	assert_equal "$(hit_addrs <<<"$output" | xargs printf '%d\n')" "$(grep -obUaF MFSCAN01 "$SD/a.raw" | cut -d: -f1)"
+	# every chunk size and thread count gives the same hits
+	local want=$output
+	run -0 mf-scan -c "raw:$SD/a.raw" --phys -s MFSCAN01 --chunk 4K --threads 1 -f json </dev/null
+	assert_equal "$output" "$want"
+	# the first record is the target, the data is the context from the match
+	assert_equal "$(head -n1 <<<"$output" | jq -r .type)" target
+	assert_equal "$(jq -r 'select(.type == "hit") | .data' <<<"$output" | sed -n 2p)" \
+		"$(dd if="$SD/a.raw" bs=1 skip=$((0x1000)) count=16 status=none | od -An -v -tx1 | tr -d ' \n')"
+	run -0 bash -c "mf-scan -c raw:$SD/a.raw --phys -s MFSCAN01 --context 4 -f json </dev/null | jq -r 'select(.type == \"hit\") | .data' | sort -u"
+	assert_output "4d465343"
+}
+
+@test "mf-scan -x: wildcards and zero-heavy needles" {
+	run -0 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -x '4d 46 ?? 43 41 ?? 30' --chunk 64K -f json </dev/null
+	no_sanitizer
+	assert_equal "$(hit_addrs <<<"$output")" "$(ref_offsets "$SD/a.raw" 'MF.CA.0')"
+	run -0 mf-scan -c "raw:$SD/a.raw" --phys -x '00 00 00 01' -f json </dev/null
+	assert_equal "$(hit_addrs <<<"$output")" "$(ref_offsets "$SD/a.raw" '\x00\x00\x00\x01')"
+	run -0 mf-scan -c "raw:$SD/a.raw" --phys -x '4d465343????0001' -f json </dev/null
+	assert_equal "$(hit_addrs <<<"$output")" "0x7000"
+	# all zeros: every position of the zero page (and any zeros elsewhere)
+	run -0 bash -c "mf-scan -c raw:$SD/a.raw --phys -x '00 00 00 00 00 00 00 00' -f json </dev/null | jq -r 'select(.type == \"hit\") | .addr' | wc -l"
+	assert_output "$(ref_offsets "$SD/a.raw" '\x00{8}' | wc -l)"
+	# --max-hits: the first N in address order
+	run -0 mf-scan -c "raw:$SD/a.raw" --phys -s MFSCAN01 --max-hits 2 --chunk 64K -f json </dev/null
+	assert_equal "$(hit_addrs <<<"$output" | tr '\n' ' ')" "0x0 0x1000 "
+}
+
+@test "mf-scan --utf16 and -i" {
+	run -0 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -s MFSCAN01 --utf16 -f json </dev/null
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.encoding == "utf-16le") | "\(.addr) \(.len)"' <<<"$output")" "0x5000 16"
+	run -0 mf-scan -c "raw:$SD/a.raw" --phys -s mfscan01 -i -f json </dev/null
+	assert_equal "$(hit_addrs <<<"$output")" "$(ref_offsets "$SD/a.raw" 'mfscan01' 0 i)"
+	assert_line --partial '"addr":"0x6000"'
+	run -0 mf-scan -c "raw:$SD/a.raw" --phys -s mfscan01 -i --utf16 -f json </dev/null
+	assert_line --partial '"addr":"0x5000"'
+}
+
+@test "mf-scan -T: each comparison, alignment, floats" {
+	local ref='import struct,sys
+d=open(sys.argv[1],"rb").read(); op=sys.argv[2]; a=int(sys.argv[3]); b=int(sys.argv[4]) if len(sys.argv)>4 else 0; al=int(sys.argv[5]) if len(sys.argv)>5 else 4
+for o in range(0, len(d) - 3, al):
+    v=struct.unpack_from("<I", d, o)[0]
+    if (op=="eq" and v==a) or (op=="gt" and v>a) or (op=="lt" and v<a) or (op=="between" and a<=v<=b): print(hex(o))'
+	run -0 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -T u32 1000 -f json </dev/null
+	no_sanitizer
+	assert_equal "$(hit_addrs <<<"$output")" "$(python3 -c "$ref" "$SD/a.raw" eq 1000)"
+	assert_equal "$(jq -r 'select(.type == "hit") | "\(.vtype) \(.value) \(.pattern)"' <<<"$output" | sort -u)" "u32 1000 u32 eq 1000"
+	run -0 mf-scan -c "raw:$SD/a.raw" --phys -T u32 --eq 1000 --align 1 -f json </dev/null
+	assert_equal "$(hit_addrs <<<"$output")" "$(python3 -c "$ref" "$SD/a.raw" eq 1000 0 1)"
+	assert_line --partial '"addr":"0x8021"'
+	run -0 mf-scan -c "raw:$SD/a.raw" --phys -T u32 --lt 2000 -f json </dev/null
+	assert_equal "$(hit_addrs <<<"$output")" "$(python3 -c "$ref" "$SD/a.raw" lt 2000)"
+	run -0 mf-scan -c "raw:$SD/a.raw" --phys -T u32 --gt 0xfff00000 -f json </dev/null
+	assert_equal "$(hit_addrs <<<"$output")" "$(python3 -c "$ref" "$SD/a.raw" gt $((0xfff00000)))"
+	run -0 mf-scan -c "raw:$SD/a.raw" --phys -T u32 --between 999 1001 -f json </dev/null
+	assert_equal "$(hit_addrs <<<"$output")" "$(python3 -c "$ref" "$SD/a.raw" between 999 1001)"
+	assert_equal "$(hit_addrs <<<"$output" | grep -c '^0x800[048]$')" 3
+	run -0 mf-scan -c "raw:$SD/a.raw" --phys -T f64 --between 2.4 2.6 -f json </dev/null
+	assert_line --partial '"addr":"0x9000"'
+	assert_line --partial '"value":2.5'
+	run -0 mf-scan -c "raw:$SD/a.raw" --phys -T i8 --eq -128 --max-hits 1 -f json </dev/null
+	assert_equal "$(jq -r 'select(.type == "hit") | .value' <<<"$output")" -128
+	# nothing found: exit 1, like grep
+	run -1 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -s 'no such string here' -f json </dev/null
+	assert_equal "$(jq -r .type <<<"$output")" target
+}
+
+@test "mf-scan --phys of a LiME file: addresses of both ranges, nothing from the hole" {
+	run -0 --separate-stderr mf-scan -c "$SD/b.lime" --phys -s MFSCAN01 --chunk 64K -f json </dev/null
+	no_sanitizer
+	local want
+	want=$( (python3 -c "import sys; sys.stdout.buffer.write(open(sys.argv[1],'rb').read()[:0x20000])" "$SD/a.raw" >"$SD/r1"
+		python3 -c "import sys; sys.stdout.buffer.write(open(sys.argv[1],'rb').read()[0x20000:0x40000])" "$SD/a.raw" >"$SD/r2"
+		ref_offsets "$SD/r1" MFSCAN01 0; ref_offsets "$SD/r2" MFSCAN01 0x100000))
+	assert_equal "$(hit_addrs <<<"$output")" "$want"
+	assert_equal "$(hit_addrs <<<"$output" | tr '\n' ' ')" "0x0 0x1000 0xfffd 0x10fff9 "
+}
+
+@test "mf-scan over the third-party LiME slice matches a python reference" {
+	local f=$MF_SHARED_DIR/fixtures/third-party/deb-x86_64-slice.lime
+	[[ -r $f ]] || skip "no third-party LiME slice"
+	run -0 --separate-stderr mf-scan -c "$f" --phys -s __func__ -x '2e ?? 00' -f json </dev/null
+	no_sanitizer
+	local want
+	want=$(python3 - "$f" <<'EOF'
+import re, struct, sys
+d = open(sys.argv[1], 'rb').read(); o = 0; hits = []
+while o + 32 <= len(d):
+    magic, ver, s, e, _ = struct.unpack_from('<IIQQQ', d, o)
+    assert magic == 0x4C694D45
+    n = e - s + 1; data = d[o + 32:o + 32 + n]
+    for rx in (b'__func__', rb'\x2e.\x00'):
+        hits += [(s + m.start(), rx) for m in re.finditer(b'(?=' + rx + b')', data, re.S)]
+    o += 32 + n
+for a, rx in sorted(hits, key=lambda h: (h[0], h[1] != rb'\x2e.\x00')):
+    print(hex(a))
+EOF
+)
+	[[ -n $want ]] || fail "the reference found nothing"
+	assert_equal "$(hit_addrs <<<"$output")" "$want"
+}
+
+@test "mf-scan -p: strings and values in a live process; rescans after mf-read --write" {
+	start_memtarget
+	run -0 --separate-stderr mf-scan -p "$mt_pid" -s mftools-memtarget-7f3a9c -f json </dev/null
+	no_sanitizer
+	assert_line --partial "\"addr\":\"$mt_str\""
+	assert_equal "$(jq -r 'select(.type == "hit") | "\(.space) \(.pid)"' <<<"$output" | sort -u)" "process $mt_pid"
+	# the process record on stdin selects it
+	run -0 --separate-stderr bash -c "mf-ps -p $mt_pid | mf-scan -s mftools-memtarget-7f3a9c -f json"
+	assert_line --partial "\"addr\":\"$mt_str\""
+	# typed: the u32 0xdeadbeef; then change it and rescan
+	mf-scan -p "$mt_pid" -T u32 0xdeadbeef -f msgpack </dev/null >"$BATS_TEST_TMPDIR/h1"
+	run -0 bash -c "mf-scan --rescan unchanged -f json <'$BATS_TEST_TMPDIR/h1'"
+	assert_line --partial "\"addr\":\"$mt_u32\""
+	mf-read -p "$mt_pid" -T u32 --write 1000 "$mt_u32" </dev/null
+	run -0 --separate-stderr bash -c "mf-scan --rescan decreased -f json <'$BATS_TEST_TMPDIR/h1'"
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "hit") | "\(.addr) \(.value) \(.vtype) \(.data)"' <<<"$output")" \
+		"$mt_u32 1000 u32 e8030000"
+	run -1 bash -c "mf-scan --rescan increased -f json <'$BATS_TEST_TMPDIR/h1' | jq -r 'select(.type == \"hit\") | .addr' | grep -x $mt_u32"
+	# chained: decreased, then eq 1000, then after another write, changed / gt
+	mf-scan --rescan decreased <"$BATS_TEST_TMPDIR/h1" >"$BATS_TEST_TMPDIR/h2"
+	run -0 bash -c "mf-scan --rescan eq 1000 <'$BATS_TEST_TMPDIR/h2' | mf-scan --rescan unchanged -f json | jq -r 'select(.type == \"hit\") | .addr'"
+	assert_output "$mt_u32"
+	mf-read -p "$mt_pid" -T u32 --write 1500 "$mt_u32" </dev/null
+	run -0 bash -c "mf-scan --rescan changed -f json <'$BATS_TEST_TMPDIR/h2' | jq -r 'select(.type == \"hit\") | \"\(.addr) \(.value)\"'"
+	assert_output "$mt_u32 1500"
+	run -0 bash -c "mf-scan --rescan between 1400 1600 -f json <'$BATS_TEST_TMPDIR/h2' | jq -r 'select(.type == \"hit\") | .addr'"
+	assert_output "$mt_u32"
+	# a string hit: unchanged until its bytes change
+	mf-scan -p "$mt_pid" -s mftools-memtarget -f msgpack </dev/null >"$BATS_TEST_TMPDIR/s1"
+	mf-read -p "$mt_pid" --write '4d' "$mt_str" </dev/null
+	run -0 bash -c "mf-scan --rescan changed -f json <'$BATS_TEST_TMPDIR/s1' | jq -r 'select(.type == \"hit\") | .addr'"
+	assert_output "$mt_str"
+	run -1 --separate-stderr bash -c "mf-scan --rescan increased <'$BATS_TEST_TMPDIR/s1'"
+	assert_stderr --partial "needs typed hits"
+	stop_memtarget
+}
+
+@test "mf-scan --kernel needs physical memory and page tables" {
+	run -1 --separate-stderr mf-scan --kernel -s x </dev/null
+	no_sanitizer
+	assert_stderr --regexp '^mf-scan: native has no physical memory'
+}
+
+@test "mf-scan bad input: one-line errors, right exit codes" {
+	run -2 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -x '48 8g' </dev/null
+	no_sanitizer
+	assert_stderr --regexp "^mf-scan: invalid hex pattern '48 8g'"
+	assert_equal "$(wc -l <<<"$stderr")" 1
+	run -2 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -x '?? ??' </dev/null
+	assert_stderr "mf-scan: invalid hex pattern '?? ??': only wildcards"
+	run -2 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -T u33 1 </dev/null
+	assert_stderr "mf-scan: unknown type 'u33' (u8 u16 u32 u64 i8 i16 i32 i64 f32 f64)"
+	run -2 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -T u8 256 </dev/null
+	assert_stderr "mf-scan: value '256' out of range for u8"
+	run -2 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -T f32 abc </dev/null
+	assert_stderr "mf-scan: invalid f32 value 'abc'"
+	run -2 --separate-stderr mf-scan -c "raw:$SD/a.raw" -s x </dev/null
+	assert_stderr --partial "no space to scan"
+	run -2 --separate-stderr mf-scan --rescan sideways </dev/null
+	assert_stderr --partial "unknown rescan mode 'sideways'"
+	# a process that does not exist
+	run -1 --separate-stderr mf-scan -p 2147483000 -s x </dev/null
+	no_sanitizer
+	assert_stderr --regexp '^mf-scan: cannot list the memory maps of pid 2147483000: '
+	assert_equal "$(wc -l <<<"$stderr")" 1
+	# garbage and truncated streams on stdin
+	run -1 --separate-stderr bash -c "head -c 300 /dev/urandom | mf-scan --rescan changed -c raw:$SD/a.raw"
+	no_sanitizer
+	assert_stderr --regexp '^mf-scan: stdin: '
+	run -1 --separate-stderr bash -c "mf-scan -c raw:$SD/a.raw --phys -s MFSCAN01 -f msgpack </dev/null | head -c 150 | mf-scan --rescan unchanged -f json"
+	no_sanitizer
+	assert_stderr --regexp '^mf-scan: stdin: .*byte'
+	run -1 --separate-stderr bash -c "printf '%s\n' '{\"type\":\"hit\",\"space\":\"phys\",\"addr\":\"0x10\",\"len\":99999}' | mf-scan --rescan changed -c raw:$SD/a.raw -f json"
+	no_sanitizer
+	assert_stderr "mf-scan: stdin: hit record with len 99999 (1 to 4096)"
+}
+
+@test "mf-scan table output" {
+	run -0 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -s MFSCAN01 --max-hits 1 -f table </dev/null
+	no_sanitizer
+	assert_line --index 0 --regexp '^ADDR +SPACE +PATTERN +DATA$'
+	assert_line --index 1 --regexp '^0x0000000000000000 phys +MFSCAN01 +4d 46 53 43 41 4e 30 31 .*\|MFSCAN01'
+}
+
+@test "mf-scan -Y: the same string matches as yara -s, across chunk boundaries" {
+	require_cmd yara
+	mf-scan --help | grep -q -- '--yara' || skip "built without libyara"
+	cat >"$BATS_TEST_TMPDIR/r.yar" <<'EOF2'
+rule mfscan_marker {
+  strings:
+    $a = "MFSCAN01"
+    $b = { 4d 46 53 43 ?? 00 00 01 }
+    $w = "MFSCAN01" wide
+  condition:
+    any of them
+}
+rule mfscan_none {
+  strings:
+    $n = "no such string in the file"
+  condition:
+    $n
+}
+EOF2
+	run -0 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -Y "$BATS_TEST_TMPDIR/r.yar" --chunk 64K -f json </dev/null
+	no_sanitizer
+	local got want
+	got=$(jq -r 'select(.type == "hit") | "\(.addr):\(.rule):\(.string)"' <<<"$output" | sort)
+	want=$(yara -s "$BATS_TEST_TMPDIR/r.yar" "$SD/a.raw" | awk '/^mfscan_/ { r = $1; next } { split($0, f, ":"); print f[1] ":" r ":" f[2] }' | sort)
+	[[ -n $want ]] || fail "yara found nothing"
+	assert_equal "$got" "$want"
+	assert_equal "$(grep -c ':\$a$' <<<"$got")" 6
+	# hits in address order
+	run -0 bash -c "jq -r 'select(.type == \"hit\") | .addr' <<<'$output' | xargs printf '%d\n' | sort -c -n && echo sorted"
+	assert_output sorted
+	# a rule file that does not compile: one line naming the file and line
+	printf 'rule broken {\n condition: $x\n}\n' >"$BATS_TEST_TMPDIR/bad.yar"
+	run -1 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -Y "$BATS_TEST_TMPDIR/bad.yar" </dev/null
+	no_sanitizer
+	assert_stderr --regexp "^mf-scan: cannot compile .*/bad\.yar: .*bad\.yar:[0-9]+: undefined string"
+	assert_equal "$(wc -l <<<"$stderr")" 1
+}
