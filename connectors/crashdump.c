@@ -107,7 +107,6 @@ cd_read(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
 		iov[i].err = 0;
 		while (left) {
 			uint64_t foff, contig, in = addr % CD_PAGE, chunk;
-			int64_t got;
 			int rc = cd_locate(c, addr / CD_PAGE, &foff, &contig);
 
 			if (rc < 0) {
@@ -118,15 +117,8 @@ cd_read(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
 			if (chunk > left)
 				chunk = left;
 			foff += in;
-			if (foff >= c->fsize || chunk > c->fsize - foff) {
-				iov[i].err = MF_ERR_UNMAPPED;   /* page data cut off */
-				break;
-			}
-			got = fio_pread_full(c->fd, buf, chunk, foff);
-			if (got < 0 || (uint64_t)got < chunk) {
-				iov[i].err = got < 0 ? MF_ERR_IO : MF_ERR_UNMAPPED;
-				break;
-			}
+			if ((iov[i].err = du_pread_piece(c->fd, c->fsize, buf, chunk, foff)) != 0)
+				break;   /* page data cut off, or an I/O error */
 			buf += chunk;
 			addr += chunk;
 			left -= chunk;

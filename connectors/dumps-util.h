@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <mftools/plugin.h>
+#include "fileio.h"
 
 static inline uint16_t
 du_le16(const uint8_t *p)
@@ -191,4 +192,18 @@ du_ranges_from_bitmap(struct du_ranges *r, const struct du_bitmap *bm, uint64_t 
 	return 0;
 }
 
+/* Read one piece of page data at file offset off: 0, MF_ERR_UNMAPPED when the file is cut
+ * short before it (a truncated dump), or MF_ERR_IO. */
+static inline int
+du_pread_piece(int fd, uint64_t fsize, void *buf, uint64_t len, uint64_t off)
+{
+	int64_t got;
+
+	if (off >= fsize || len > fsize - off)
+		return MF_ERR_UNMAPPED;
+	got = fio_pread_full(fd, buf, len, off);
+	if (got < 0)
+		return MF_ERR_IO;
+	return (uint64_t)got < len ? MF_ERR_UNMAPPED : 0;
+}
 #endif

@@ -110,7 +110,6 @@ vmw_read(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
 		while (left) {
 			uint64_t pfn = addr / VMW_PAGE, foff, chunk;
 			size_t lo = 0, hi = v->nsegs;
-			int64_t got;
 
 			while (lo < hi) {
 				size_t mid = lo + (hi - lo) / 2;
@@ -128,15 +127,8 @@ vmw_read(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
 			if (chunk > left)
 				chunk = left;
 			foff = v->segs[lo].foff + (addr - v->segs[lo].ppn * VMW_PAGE);
-			if (foff >= v->fsize || chunk > v->fsize - foff) {
-				iov[i].err = MF_ERR_UNMAPPED;
-				break;
-			}
-			got = fio_pread_full(v->fd, buf, chunk, foff);
-			if (got < 0 || (uint64_t)got < chunk) {
-				iov[i].err = got < 0 ? MF_ERR_IO : MF_ERR_UNMAPPED;
-				break;
-			}
+			if ((iov[i].err = du_pread_piece(v->fd, v->fsize, buf, chunk, foff)) != 0)
+				break;   /* page data cut off, or an I/O error */
 			buf += chunk;
 			addr += chunk;
 			left -= chunk;
