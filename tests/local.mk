@@ -1,29 +1,13 @@
-# tests: see Makefile.am
-include tests/guest/guest.mk
-
-# libmf unit tests
-check_PROGRAMS += tests/unit/test-args
-tests_unit_test_args_LDADD = $(tool_ldadd)
-TESTS += tests/unit/test-args
-EXTRA_DIST += tests/unit/tap.h tests/unit/plugin-harness.h tests/test_helper.bash
-
-# a test-only connector (tests/unit/.libs/mf-connector-pattern.so) and the target tests
-check_LTLIBRARIES += tests/unit/mf-connector-pattern.la
-tests_unit_mf_connector_pattern_la_SOURCES = tests/unit/pattern-connector.c
-tests_unit_mf_connector_pattern_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath $(abs_builddir)/tests/unit \
-	-export-symbols-regex '^(mf_connector_entry|pattern_calls|pattern_entries)$$'
-check_PROGRAMS += tests/unit/test-target
-tests_unit_test_target_LDADD = $(tool_ldadd) $(LIBS)
-TESTS += tests/unit/test-target
-
-# short fuzz runs of every parser
-TESTS += tests/fuzz.bats
-EXTRA_DIST += tests/fuzz.bats tests/fuzz/run
+# tests: bats suites (one per tool and per concern), the test helpers and targets;
+# unit tests in tests/unit/, the QEMU guest in tests/guest/, fuzzing in tests/fuzz/.
+EXTRA_DIST += tests/test_helper.bash tests/tools_helper.bash
 
 # bats suites of the tools
-TESTS += tests/mf-attach.bats tests/mf-ps.bats tests/mf-modules.bats tests/mf-read.bats tests/docs.bats
-EXTRA_DIST += tests/mf-attach.bats tests/mf-ps.bats tests/mf-modules.bats tests/mf-read.bats tests/docs.bats \
-	tests/tools_helper.bash
+tool_suites = tests/mf-attach.bats tests/mf-ps.bats tests/mf-modules.bats tests/mf-read.bats \
+	tests/docs.bats tests/mf-dump.bats tests/dump-guest.bats tests/mf-scan.bats \
+	tests/vtop.bats tests/vtop-guest.bats tests/conn-qemu.bats
+TESTS += $(tool_suites)
+EXTRA_DIST += $(tool_suites)
 
 # a process with known memory contents, for the mf-read/mf-modules tests (not sanitized:
 # it is the target, not the code under test)
@@ -36,4 +20,47 @@ tests_mf_memtarget_LDFLAGS =
 check_LTLIBRARIES += tests/plugins/mf-connector-badabi.la
 tests_plugins_mf_connector_badabi_la_SOURCES = tests/plugins/badabi.c
 tests_plugins_mf_connector_badabi_la_LDFLAGS = $(plugin_ldflags) -rpath $(abs_builddir)/tests/plugins
-include tests/pkg.mk
+
+# Packaging and scale-out: the out-of-tree example connector, GNU parallel recipes, the
+# Debian package, and the files the tarball must carry for them.
+TESTS += tests/examples.bats tests/parallel.bats tests/contrib.bats tests/packaging.bats
+EXTRA_DIST += tests/examples.bats tests/parallel.bats tests/contrib.bats tests/packaging.bats \
+	examples/connector-memfile/Makefile examples/connector-memfile/memfile.c \
+	examples/connector-memfile/README.md \
+	contrib/mftools-snapshot.service contrib/mftools-snapshot.timer \
+	contrib/mftools-snapshot.default \
+	debian/changelog debian/control debian/copyright debian/rules debian/source/format \
+	debian/mftools.install debian/mftools.examples debian/libmf0.install \
+	debian/libmf-dev.install debian/libmf-dev.examples debian/bash_completion.d/mftools
+
+# short fuzz runs of every parser
+TESTS += tests/fuzz.bats
+EXTRA_DIST += tests/fuzz.bats tests/fuzz/run tests/fuzz/fuzz-host.h tests/fuzz/fuzz-file-connector.h \
+	tests/fuzz/fuzz-lime.c tests/fuzz/fuzz-elf.c tests/fuzz/fuzz-kdump.c tests/fuzz/fuzz-crashdump.c \
+	tests/fuzz/fuzz-vmware.c tests/fuzz/fuzz-stream.c tests/fuzz/fuzz-vat.c tests/fuzz/seeds
+EXTRA_DIST += tests/fixtures
+
+# make distcheck installs under its own prefix: bash completions too.
+AM_DISTCHECK_CONFIGURE_FLAGS = bashcompdir='$${datarootdir}/bash-completion/completions'
+
+# The C unit tests alone (no bats suites, no QEMU guest): what the Debian package build
+# runs.
+check-unit:
+	@tests=; for t in $(TESTS); do \
+	  case $$t in *.bats) ;; *) tests="$$tests $$t" ;; esac; \
+	done; \
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$$tests"
+.PHONY: check-unit
+
+# make check leaves libFuzzer binaries and corpora (tests/fuzz/run) and the guest kernel
+# cache (tests/guest/mkguest, a 70 MB download) in the build tree: make clean removes
+# the first, make distclean both (distcheck insists on a clean tree).
+clean-local:
+	-rm -rf tests/fuzz/bin
+distclean-local:
+	-rm -rf tests/guest/cache
+
+# distcheck's `make check` runs in a fresh build tree: let it share this tree's guest
+# cache (MF_GUEST_CACHE, honoured by tests/guest) instead of downloading the kernel again.
+# In an ordinary build this is the default location.
+AM_MAKEFLAGS = MF_GUEST_CACHE="$${MF_GUEST_CACHE:-$(abs_top_builddir)/tests/guest/cache}"

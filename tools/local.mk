@@ -2,7 +2,8 @@
 noinst_LTLIBRARIES += tools/libmftool.la
 tools_libmftool_la_SOURCES = tools/tool.h tools/tool.c
 
-bin_PROGRAMS += tools/mf-attach tools/mf-ps tools/mf-modules tools/mf-read
+bin_PROGRAMS += tools/mf-attach tools/mf-ps tools/mf-modules tools/mf-read tools/mf-vtop \
+	tools/mf-dump tools/mf-scan
 tools_mf_attach_SOURCES = tools/mf-attach.c
 tools_mf_attach_LDADD = tools/libmftool.la $(tool_ldadd)
 tools_mf_ps_SOURCES = tools/mf-ps.c
@@ -11,3 +12,15 @@ tools_mf_modules_SOURCES = tools/mf-modules.c
 tools_mf_modules_LDADD = tools/libmftool.la $(tool_ldadd)
 tools_mf_read_SOURCES = tools/mf-read.c
 tools_mf_read_LDADD = tools/libmftool.la $(tool_ldadd)
+tools_mf_vtop_SOURCES = tools/mf-vtop.c
+tools_mf_vtop_LDADD = tools/libmftool.la $(tool_ldadd)
+
+# mf-dump: snapshots of physical memory (raw, LiME, ELF, kdump) and process cores
+tools_mf_dump_SOURCES = tools/mf-dump.c tools/dump.h tools/dump-fmt.c tools/dump-proc.c
+tools_mf_dump_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) -pthread
+tools_mf_dump_LDADD = tools/libmftool.la $(tool_ldadd) $(ZLIB_LIBS) -lpthread
+
+# mf-scan: patterns, strings, typed values and rescans over physical, kernel and process memory
+tools_mf_scan_SOURCES = tools/mf-scan.c tools/scan.h tools/scan-match.c
+tools_mf_scan_CFLAGS = $(AM_CFLAGS) $(YARA_CFLAGS) -pthread
+tools_mf_scan_LDADD = tools/libmftool.la $(tool_ldadd) $(YARA_LIBS) -lpthread -lm

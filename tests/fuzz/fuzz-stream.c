@@ -1,11 +1,11 @@
-// fuzz-sources: libcommon/record.c libcommon/out.c libcommon/in.c libcommon/error.c libcommon/args.c libcommon/hints.c
+// fuzz-sources: libcommon/stream/record.c libcommon/stream/out.c libcommon/stream/in.c libcommon/libmf/error.c libcommon/libmf/args.c libcommon/libmf/hints.c
 // fuzz-libs: @MSGPACK_LIBS@ -ljansson
 /* fuzz-stream.c: libFuzzer target for the record stream reader.  The input goes through a
  * memfd into mf_in; every record read is written back as JSON and as a table (to
  * /dev/null) and as msgpack into a second memfd, which must then read back without error
  * and with the same number of records (what we write, we must be able to read).
  *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -I libcommon -I . -include config.h \
- *     tests/fuzz/fuzz-stream.c libcommon/{record,out,in,error,args,hints}.c \
+ *     tests/fuzz/fuzz-stream.c libcommon/stream/{record,out,in}.c libcommon/libmf/{error,args,hints}.c \
  *     -lmsgpackc -ljansson -o fuzz-stream
  *   ./fuzz-stream -max_total_time=60 tests/fixtures/stream */
 #include <stdint.h>

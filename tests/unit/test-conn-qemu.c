@@ -23,7 +23,7 @@
 #include <mftools/mf.h>
 #include <mftools/plugin.h>
 
-#include "../../connectors/qemu.h"
+#include "../../connectors/qemu/qemu.h"
 #include "tap.h"
 
 /* ---- parser tests ---------------------------------------------------------------------- */

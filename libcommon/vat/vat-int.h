@@ -2,7 +2,7 @@
 #ifndef MF_VAT_INT_H
 #define MF_VAT_INT_H
 
-#include "mf-int.h"
+#include "libmf/mf-int.h"
 #include <mftools/vat.h>
 
 #define VAT_CHUNK 512            /* addresses (or pieces) per batch round */

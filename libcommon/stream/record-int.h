@@ -2,7 +2,7 @@
 #ifndef MF_RECORD_INT_H
 #define MF_RECORD_INT_H
 
-#include "mf-int.h"
+#include "libmf/mf-int.h"
 
 /* Nesting cap for maps and arrays inside one record (readers check it; writers trust the
  * records they were given, which can only be built that deep on purpose). */

@@ -1,4 +1,4 @@
-/* qemu.h: internals of the qemu connector (connectors/qemu.c), shared with its parser
+/* qemu.h: internals of the qemu connector (connectors/qemu/), shared with its parser
  * unit test (tests/unit/test-conn-qemu.c compiles qemu.c in). */
 #ifndef MF_CONNECTORS_QEMU_H
 #define MF_CONNECTORS_QEMU_H

@@ -1,0 +1,60 @@
+# C unit tests (TAP): libmf, the record stream, the translator, each connector and os layer.
+# Connector tests dlopen the built plugins through tests/unit/plugin-harness.h.
+EXTRA_DIST += tests/unit/tap.h tests/unit/plugin-harness.h
+
+# libmf
+check_PROGRAMS += tests/unit/test-args tests/unit/test-target tests/unit/test-stream
+TESTS += tests/unit/test-args tests/unit/test-target tests/unit/test-stream
+tests_unit_test_args_LDADD = $(tool_ldadd)
+tests_unit_test_target_LDADD = $(tool_ldadd) $(LIBS)
+tests_unit_test_stream_SOURCES = tests/unit/test-stream.c tests/unit/tap.h
+tests_unit_test_stream_LDADD = $(tool_ldadd)
+
+# a test-only connector (tests/unit/.libs/mf-connector-pattern.so) for the target tests
+check_LTLIBRARIES += tests/unit/mf-connector-pattern.la
+tests_unit_mf_connector_pattern_la_SOURCES = tests/unit/pattern-connector.c
+tests_unit_mf_connector_pattern_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath $(abs_builddir)/tests/unit \
+	-export-symbols-regex '^(mf_connector_entry|pattern_calls|pattern_entries)$$'
+
+# the translator: the tests compile it in (it depends on nothing else in libmf)
+check_PROGRAMS += tests/unit/test-vat tests/unit/test-vat-arch
+TESTS += tests/unit/test-vat tests/unit/test-vat-arch
+tests_unit_test_vat_SOURCES = tests/unit/test-vat.c tests/unit/vat-mem.h tests/unit/tap.h $(vat_sources)
+tests_unit_test_vat_arch_SOURCES = tests/unit/test-vat-arch.c tests/unit/vat-mem.h tests/unit/tap.h $(vat_sources)
+
+# file connectors
+conn_tests = tests/unit/test-conn-raw tests/unit/test-conn-lime tests/unit/test-conn-elf
+check_PROGRAMS += $(conn_tests)
+TESTS += $(conn_tests)
+tests_unit_test_conn_raw_SOURCES = tests/unit/test-conn-raw.c tests/unit/conn-test.h
+tests_unit_test_conn_raw_LDADD = $(tool_ldadd)
+tests_unit_test_conn_lime_SOURCES = tests/unit/test-conn-lime.c tests/unit/conn-test.h
+tests_unit_test_conn_lime_CFLAGS = $(AM_CFLAGS) $(SNAPPY_CFLAGS)
+tests_unit_test_conn_lime_LDADD = $(tool_ldadd) $(SNAPPY_LIBS)
+tests_unit_test_conn_elf_SOURCES = tests/unit/test-conn-elf.c tests/unit/conn-test.h
+tests_unit_test_conn_elf_LDADD = $(tool_ldadd)
+
+# dump connectors: the tests build dumps themselves
+check_PROGRAMS += tests/unit/test-conn-kdump tests/unit/test-conn-crashdump tests/unit/test-conn-vmware
+TESTS += tests/unit/test-conn-kdump tests/unit/test-conn-crashdump tests/unit/test-conn-vmware
+tests_unit_test_conn_kdump_SOURCES = tests/unit/test-conn-kdump.c tests/unit/conn-test-util.h
+tests_unit_test_conn_kdump_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(LZO_CFLAGS) $(SNAPPY_CFLAGS) $(ZSTD_CFLAGS)
+tests_unit_test_conn_kdump_LDADD = $(tool_ldadd) $(LIBS) $(ZLIB_LIBS) $(LZO_LIBS) $(SNAPPY_LIBS) $(ZSTD_LIBS)
+tests_unit_test_conn_crashdump_SOURCES = tests/unit/test-conn-crashdump.c tests/unit/conn-test-util.h
+tests_unit_test_conn_crashdump_LDADD = $(tool_ldadd) $(LIBS)
+tests_unit_test_conn_vmware_SOURCES = tests/unit/test-conn-vmware.c tests/unit/conn-test-util.h
+tests_unit_test_conn_vmware_LDADD = $(tool_ldadd) $(LIBS)
+
+# qemu connector: its parsers (qemu.c compiled in); the same program drives tests/conn-qemu.bats
+check_PROGRAMS += tests/unit/test-conn-qemu
+TESTS += tests/unit/test-conn-qemu
+tests_unit_test_conn_qemu_SOURCES = tests/unit/test-conn-qemu.c connectors/qemu/qemu.c connectors/qemu/qemu.h \
+	tests/unit/tap.h
+tests_unit_test_conn_qemu_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_conn_qemu_LDADD = $(tool_ldadd) $(JANSSON_LIBS)
+
+# native os layer
+check_PROGRAMS += tests/unit/test-native
+TESTS += tests/unit/test-native
+tests_unit_test_native_SOURCES = tests/unit/test-native.c tests/unit/tap.h tests/unit/plugin-harness.h
+tests_unit_test_native_LDADD = $(tool_ldadd)
