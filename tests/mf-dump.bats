@@ -4,9 +4,7 @@
 
 load test_helper
 
-SLICE=$MF_SHARED_DIR/fixtures/third-party/deb-x86_64-slice.lime
-# a worktree sits one level deeper than the main checkout
-[ -f "$SLICE" ] || SLICE=$MF_TOP_SRCDIR/../../shared/fixtures/third-party/deb-x86_64-slice.lime
+SLICE=$THIRD_PARTY/deb-x86_64-slice.lime
 
 setup() {
 	T=$BATS_TEST_TMPDIR/w
@@ -40,7 +38,7 @@ ranges_of() { # the memory lines of mf-attach's table
 }
 
 @test "every format reads back byte-identical with the same memory map (third-party LiME slice)" {
-	[ -f "$SLICE" ] || skip "no $SLICE"
+	require_file "$SLICE"
 	want=$(mf-read -c "$SLICE" --phys -f raw 0x1000 0x9f000 | sha256sum)
 	wantr=$(ranges_of "$SLICE")
 	for f in raw lime elf kdump; do
@@ -169,7 +167,7 @@ ranges_of() { # the memory lines of mf-attach's table
 }
 
 @test "disk full (ulimit -f): exit 1, clear error, no file, no temporary" {
-	[ -f "$SLICE" ] || skip "no $SLICE"
+	require_file "$SLICE"
 	mkdir "$T/out"
 	for f in raw lime elf kdump; do
 		run -1 --separate-stderr bash -c "ulimit -f 16; exec mf-dump -q -c '$SLICE' -F $f -o '$T/out/d.$f'"

@@ -139,8 +139,8 @@ for o in range(0, len(d) - 3, al):
 }
 
 @test "mf-scan over the third-party LiME slice matches a python reference" {
-	local f=$MF_SHARED_DIR/fixtures/third-party/deb-x86_64-slice.lime
-	[[ -r $f ]] || skip "no third-party LiME slice"
+	local f=$THIRD_PARTY/deb-x86_64-slice.lime
+	require_file "$f"
 	run -0 --separate-stderr mf-scan -c "$f" --phys -s __func__ -x '2e ?? 00' -f json </dev/null
 	no_sanitizer
 	local want

@@ -9,8 +9,7 @@ export LC_ALL=C
 unset MF_FORMAT
 : "${MF_TOP_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 : "${MF_TOP_BUILDDIR:=$MF_TOP_SRCDIR}"
-: "${MF_SHARED_DIR:=$MF_TOP_SRCDIR/../shared}"
-export MF_TOP_SRCDIR MF_TOP_BUILDDIR MF_SHARED_DIR
+export MF_TOP_SRCDIR MF_TOP_BUILDDIR
 : "${MF_PLUGIN_PATH:=$MF_TOP_BUILDDIR/connectors/.libs:$MF_TOP_BUILDDIR/os/.libs}"
 export MF_PLUGIN_PATH
 case ":$PATH:" in
@@ -19,10 +18,22 @@ case ":$PATH:" in
 esac
 export PATH
 
-# Skip a test (with the reason) unless a command exists.
+# Fail a test (with the reason) unless a command exists: every tool the suite uses is
+# installed by scripts/install-deps, so a missing one is a broken setup, not a skip.
 require_cmd() {
 	local c
 	for c in "$@"; do
-		command -v "$c" >/dev/null 2>&1 || skip "needs $c"
+		command -v "$c" >/dev/null 2>&1 || fail "needs $c (scripts/install-deps installs it)"
+	done
+}
+
+# The third-party samples (written by other people's tools; see SOURCES.md there).
+THIRD_PARTY=$MF_TOP_SRCDIR/tests/fixtures/third-party
+
+# Fail a test unless each file exists and is readable: a missing fixture is a failure.
+require_file() {
+	local f
+	for f in "$@"; do
+		[[ -r $f ]] || fail "missing fixture $f"
 	done
 }

@@ -66,16 +66,17 @@ ct_skip(const char *why)
 	printf("ok %d # skip %s\n", tap_count, why);
 }
 
-/* A third-party fixture from $MF_SHARED_DIR/fixtures/third-party, or NULL if absent. */
+/* A third-party sample from $MF_TOP_SRCDIR/tests/fixtures/third-party, or NULL if absent
+ * (a failure: the samples are in the tree). */
 static __attribute__((unused)) const char *
-ct_shared(const char *name)
+ct_third_party(const char *name)
 {
 	static char buf[2][1024];
 	static int k;
-	const char *dir = getenv("MF_SHARED_DIR");
+	const char *top = getenv("MF_TOP_SRCDIR");
 	char *p = buf[k++ % 2];
 
-	snprintf(p, 1024, "%s/fixtures/third-party/%s", dir ? dir : "../shared", name);
+	snprintf(p, 1024, "%s/tests/fixtures/third-party/%s", top ? top : ".", name);
 	return access(p, R_OK) == 0 ? p : NULL;
 }
 

@@ -123,7 +123,7 @@ cdt_check_pages(void *h, const char *what, const int *present, unsigned maxpfn)
 static void
 cdt_real_headers(void)
 {
-	const char *shared = getenv("MF_SHARED_DIR");
+	const char *top = getenv("MF_TOP_SRCDIR");
 	char path[1024];
 	struct mf_hints *hints;
 	char errbuf[MF_ERRBUF_SIZE];
@@ -131,12 +131,10 @@ cdt_real_headers(void)
 	void *h;
 	int rc;
 
-	snprintf(path, sizeof path, "%s/fixtures/third-party/coredump_win10_64bit_stripped.raw",
-	         shared ? shared : ".");
-	if (shared == NULL || access(path, R_OK) != 0) {
-		ok(1, "# SKIP third-party fixtures not found (MF_SHARED_DIR=%s)", shared ? shared : "");
+	snprintf(path, sizeof path, "%s/tests/fixtures/third-party/coredump_win10_64bit_stripped.raw",
+	         top ? top : ".");
+	if (!ok(access(path, R_OK) == 0, "third-party crash dump headers in tests/fixtures (%s)", path))
 		return;
-	}
 	is_int(ct_probe_file(path), 100, "win10 header: probe");
 	hints = mf_hints_new();
 	rc = ct_open(path, &h, hints, errbuf);
@@ -162,7 +160,8 @@ cdt_real_headers(void)
 	}
 	mf_hints_free(hints);
 
-	snprintf(path, sizeof path, "%s/fixtures/third-party/coredump_win7_32bit_stripped.raw", shared);
+	snprintf(path, sizeof path, "%s/tests/fixtures/third-party/coredump_win7_32bit_stripped.raw",
+	         top ? top : ".");
 	is_int(ct_probe_file(path), 100, "win7 header: probe");
 	hints = mf_hints_new();
 	rc = ct_open(path, &h, hints, errbuf);

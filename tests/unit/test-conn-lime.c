@@ -32,18 +32,16 @@ lime_range(struct ct_buf *b, uint64_t s, uint64_t len)
 static void
 test_third_party(void)
 {
-	const char *path = ct_shared("deb-x86_64-slice.lime");
-	const char *opath = ct_shared("deb-x86_64-slice_0x1000_volatility3_out");
+	const char *path = ct_third_party("deb-x86_64-slice.lime");
+	const char *opath = ct_third_party("deb-x86_64-slice_0x1000_volatility3_out");
 	uint8_t want[128], got[128];
 	const struct mf_range *r;
 	struct ct_conn o;
 	FILE *f;
 	size_t n;
 
-	if (path == NULL || opath == NULL) {
-		ct_skip("third-party fixtures not found (MF_SHARED_DIR)");
+	if (!ok(path != NULL && opath != NULL, "third-party LiME slice and its oracle in tests/fixtures"))
 		return;
-	}
 	f = fopen(opath, "rb");
 	if (!ok(f != NULL && fread(want, 1, 128, f) == 128, "volatility3 oracle readable (%s)", opath)) {
 		if (f)
