@@ -33,11 +33,6 @@ EXTRA_DIST += tests/examples.bats tests/parallel.bats tests/contrib.bats tests/p
 	debian/mftools.install debian/mftools.examples debian/libmf0.install \
 	debian/libmf-dev.install debian/libmf-dev.examples debian/bash_completion.d/mftools
 
-# short fuzz runs of every parser
-TESTS += tests/fuzz.bats
-EXTRA_DIST += tests/fuzz.bats tests/fuzz/run tests/fuzz/fuzz-host.h tests/fuzz/fuzz-file-connector.h \
-	tests/fuzz/fuzz-lime.c tests/fuzz/fuzz-elf.c tests/fuzz/fuzz-kdump.c tests/fuzz/fuzz-crashdump.c \
-	tests/fuzz/fuzz-vmware.c tests/fuzz/fuzz-stream.c tests/fuzz/fuzz-vat.c tests/fuzz/seeds
 EXTRA_DIST += tests/fixtures
 
 # make distcheck installs under its own prefix: bash completions too.
@@ -52,11 +47,11 @@ check-unit:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$$tests"
 .PHONY: check-unit
 
-# make check leaves libFuzzer binaries and corpora (tests/fuzz/run) and the guest kernel
+# make check leaves libFuzzer corpora and logs (tests/fuzz/run) and the guest kernel
 # cache (tests/guest/mkguest, a 70 MB download) in the build tree: make clean removes
 # the first, make distclean both (distcheck insists on a clean tree).
 clean-local:
-	-rm -rf tests/fuzz/bin
+	-rm -rf tests/fuzz/out
 distclean-local:
 	-rm -rf tests/guest/cache
 

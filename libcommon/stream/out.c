@@ -517,6 +517,8 @@ out_json_map(struct mf_out *o, const struct mf_rec *r)
 static int
 out_text(struct mf_out *o, const void *p, size_t n)
 {
+	if (n == 0)
+		return 0;   /* o->text may still be NULL: no pointer arithmetic on it */
 	if (n > o->tcap - o->tlen) {
 		size_t cap = o->tcap ? o->tcap : 4096;
 		char *t;

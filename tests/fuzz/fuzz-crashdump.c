@@ -1,4 +1,11 @@
-// fuzz-sources: connectors/crashdump.c libcommon/libmf/error.c libcommon/libmf/args.c libcommon/libmf/hints.c libcommon/stream/record.c libcommon/stream/out.c libcommon/stream/in.c
-// fuzz-libs:  @MSGPACK_LIBS@ -ljansson
-/* fuzz-crashdump.c: libFuzzer target for the crashdump connector (see fuzz-file-connector.h). */
-#include "fuzz-file-connector.h"
+/* fuzz-crashdump.c: libFuzzer target for the crashdump connector: Windows crash dumps (full, bitmap; 32 and 64 bit)
+ * opened from the input, mapped and read (fuzz-host.c). */
+#include "config.h"
+
+#include "fuzz-host.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fz_connector_file(data, size);
+}

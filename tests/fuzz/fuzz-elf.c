@@ -1,32 +1,26 @@
-// fuzz-sources: connectors/elf.c libcommon/libmf/error.c libcommon/libmf/args.c
-// fuzz-libs: -lpthread
-/* fuzz-elf: ELF core parsing (as a file core through the elf connector, and in kcore
- * mode through the shared parser) and reads. */
+/* fuzz-elf.c: libFuzzer target for ELF cores: the elf connector opens, maps and reads
+ * the input (fuzz-host.c), then the shared core parser reads it again in kcore mode. */
 #include "config.h"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include "fuzz-host.h"
 #include "elfcore.h"
-
-const struct mf_connector *mf_connector_entry(void);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *path = fz_file(data, size);
+	const char *path = fz_file(0, data, size);
 	struct elfcore ec = { .host = &fz_host, .path = "kcore", .fsize = size, .mode = ELFCORE_KCORE };
 	struct smap map = { 0 };
 	char err[MF_ERRBUF_SIZE];
 	int fd;
 
-	if (path == NULL)
-		return 0;
-	mf_connector_entry()->probe(data, size, size);
-	fz_run(mf_connector_entry(), path);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
+	fz_connector_file(data, size);
+	if (path == NULL || (fd = open(path, O_RDONLY)) < 0)
 		return 0;
 	ec.fd = fd;
+	ec.hints = mf_hints_new();
 	if (elfcore_parse(&ec, &map, err) == 0) {
 		uint8_t buf[64];
 		struct mf_iov v = { .addr = map.n ? map.seg[0].base : 0, .buf = buf, .len = sizeof buf };
@@ -34,6 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		smap_read(&map, fd, &v, 1, NULL, NULL);
 	}
 	smap_free(&map);
+	mf_hints_free(ec.hints);
 	close(fd);
 	return 0;
 }

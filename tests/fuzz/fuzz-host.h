@@ -1,144 +1,31 @@
-/* fuzz-host.h: a host for fuzzing one connector in-process (header-only).  Hints are
- * copied (so ASan sees every byte the connector hands over) and dropped; log messages are
- * formatted and dropped.  The input goes to a memfd the connector opens as
- * /proc/self/fd/N. */
+/* fuzz-host.h: what the connector fuzz targets share (fuzz-host.c): a host whose hints
+ * are libmf's own (so ASan sees every byte a connector hands over), the input as a file
+ * the connector opens, and a driver that opens a connector, checks its memory map and
+ * reads it.  Each target links one connector, reached through mf_connector_entry. */
 #ifndef MF_FUZZ_HOST_H
 #define MF_FUZZ_HOST_H
 
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <mftools/mf.h>
+#include <mftools/plugin.h>
 
-static void
-fz_log(int level, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
+extern const struct mf_host fz_host;
 
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	(void)level;
-}
+const struct mf_connector *mf_connector_entry(void);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int
-fz_set_u64(struct mf_hints *h, const char *key, uint64_t v)
-{
-	(void)h; (void)v;
-	return strlen(key) > 0 ? 0 : MF_ERR_ARG;
-}
+/* Put `size` bytes in the memfd of `slot` (0 or 1, each made once) and return its path,
+ * "/proc/self/fd/N" (a static buffer per slot), or NULL. */
+const char *fz_file(int slot, const void *data, size_t size);
 
-static int
-fz_set_bin(struct mf_hints *h, const char *key, const void *p, size_t n)
-{
-	void *copy = malloc(n ? n : 1);
+/* Open the connector with `args` (read-only), abort unless its memory map is sorted and
+ * disjoint, read both edges, the middle and just past the end of each range (twice: the
+ * second time through the connector's caches), then a few fixed addresses; close. */
+void fz_run(const struct mf_args *args);
 
-	(void)h;
-	if (copy == NULL)
-		return MF_ERR_NOMEM;
-	memcpy(copy, p, n);
-	free(copy);
-	return strlen(key) > 0 ? 0 : MF_ERR_ARG;
-}
-
-static int
-fz_set_str(struct mf_hints *h, const char *key, const char *s)
-{
-	return fz_set_bin(h, key, s, strlen(s) + 1);
-}
-
-static int
-fz_get_u64(const struct mf_hints *h, const char *key, uint64_t *v)
-{
-	(void)h; (void)key; (void)v;
-	return MF_ERR_NOTFOUND;
-}
-
-static const char *fz_vmci;   /* the last vmcoreinfo string is not kept: NULL */
-
-static const char *
-fz_get_str(const struct mf_hints *h, const char *key)
-{
-	(void)h; (void)key;
-	return fz_vmci;
-}
-
-static const void *
-fz_get_bin(const struct mf_hints *h, const char *key, size_t *n)
-{
-	(void)h; (void)key;
-	*n = 0;
-	return NULL;
-}
-
-static const struct mf_host fz_host = {
-	.struct_size = sizeof(struct mf_host),
-	.abi_version = MF_ABI_VERSION,
-	.log = fz_log,
-	.strerror = mf_strerror,
-	.parse_u64 = mf_parse_u64,
-	.arg = mf_args_get,
-	.hint_set_u64 = fz_set_u64,
-	.hint_set_str = fz_set_str,
-	.hint_set_bin = fz_set_bin,
-	.hint_get_u64 = fz_get_u64,
-	.hint_get_str = fz_get_str,
-	.hint_get_bin = fz_get_bin,
-	.arch_name = mf_arch_name,
-	.arch_parse = mf_arch_parse,
-};
-
-/* Put the input in a memfd (made once) and return "/proc/self/fd/N", or NULL. */
-static const char *
-fz_file(const uint8_t *data, size_t size)
-{
-	static int fd = -1;
-	static char path[64];
-
-	if (fd < 0) {
-		fd = memfd_create("mf-fuzz", MFD_CLOEXEC);
-		if (fd < 0)
-			return NULL;
-		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	}
-	if (ftruncate(fd, 0) < 0 || (size > 0 && pwrite(fd, data, size, 0) != (ssize_t)size))
-		return NULL;
-	return path;
-}
-
-/* Open the connector on the input, read a few places of each range, close. */
-static void
-fz_run(const struct mf_connector *c, const char *path)
-{
-	struct mf_kv kv = { "path", path };
-	struct mf_args args = { NULL, 1, &kv };
-	char err[MF_ERRBUF_SIZE];
-	const struct mf_range *r;
-	static uint8_t buf[3][70000];
-	void *h = NULL;
-	size_t n, i;
-
-	if (c->open(&fz_host, &args, 0, NULL, &h, err) < 0)
-		return;
-	n = c->ranges(h, &r);
-	for (i = 0; i < n && i < 8; i++) {
-		struct mf_iov v[4] = {
-			{ .addr = r[i].base, .buf = buf[0], .len = r[i].size < sizeof buf[0] ? r[i].size : sizeof buf[0] },
-			{ .addr = r[i].base + r[i].size - 1, .buf = buf[1], .len = 1 },
-			{ .addr = r[i].base + r[i].size / 2, .buf = buf[2], .len = 100 },   /* may cross the end */
-			{ .addr = r[i].base + r[i].size, .buf = buf[1], .len = 16 },
-		};
-
-		if (i > 0 && r[i].base < r[i - 1].base + r[i - 1].size)
-			abort();   /* ranges must be sorted and disjoint */
-		c->read(h, v, 4, err);
-		c->read(h, v, 1, err);   /* again: from the cache */
-	}
-	c->close(h);
-}
+/* The whole test of a connector that reads one file: probe the input, then fz_run it as
+ * path=FILE.  Returns 0 (libFuzzer's convention). */
+int fz_connector_file(const uint8_t *data, size_t size);
 
 #endif

@@ -1,4 +1,11 @@
-// fuzz-sources: connectors/kdump.c libcommon/libmf/error.c libcommon/libmf/args.c libcommon/libmf/hints.c libcommon/stream/record.c libcommon/stream/out.c libcommon/stream/in.c
-// fuzz-libs: -lz -llzo2 -lsnappy -lzstd @MSGPACK_LIBS@ -ljansson
-/* fuzz-kdump.c: libFuzzer target for the kdump connector (see fuzz-file-connector.h). */
-#include "fuzz-file-connector.h"
+/* fuzz-kdump.c: libFuzzer target for the kdump connector: kdump-compressed dumps (diskdump and makedumpfile's flattened form)
+ * opened from the input, mapped and read (fuzz-host.c). */
+#include "config.h"
+
+#include "fuzz-host.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fz_connector_file(data, size);
+}

@@ -1,21 +1,11 @@
-// fuzz-sources: connectors/lime.c libcommon/libmf/error.c libcommon/libmf/args.c
-// fuzz-libs: -lsnappy -lpthread
-/* fuzz-lime: LiME and AVML parsing and reads in the lime connector. */
+/* fuzz-lime.c: libFuzzer target for the lime connector: LiME and AVML captures
+ * opened from the input, mapped and read (fuzz-host.c). */
 #include "config.h"
 
 #include "fuzz-host.h"
 
-const struct mf_connector *mf_connector_entry(void);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *path = fz_file(data, size);
-
-	if (path == NULL)
-		return 0;
-	mf_connector_entry()->probe(data, size, size);
-	fz_run(mf_connector_entry(), path);
-	return 0;
+	return fz_connector_file(data, size);
 }

@@ -1,5 +1,3 @@
-// fuzz-sources: libcommon/vat/vat.c libcommon/vat/vat-rw.c libcommon/vat/vat-map.c
-// fuzz-libs:
 /* fuzz-vat.c: libFuzzer target for the translator.  Input: a 16-byte header (arch
  * selector, granule/VA-size selector, root, count of VAs), that many 8-byte VAs, and the
  * rest is physical memory.  Translate, walk, read and page-map must not crash or hang. */

@@ -1,0 +1,125 @@
+/* fuzz-host.c: the host, input file and driver of the connector fuzz targets (see
+ * fuzz-host.h). */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "fuzz-host.h"
+
+static void
+fz_log(int level, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);   /* format every message: catches bad arguments */
+	va_end(ap);
+	(void)level;
+}
+
+const struct mf_host fz_host = {
+	.struct_size = sizeof(struct mf_host),
+	.abi_version = MF_ABI_VERSION,
+	.log = fz_log,
+	.strerror = mf_strerror,
+	.parse_u64 = mf_parse_u64,
+	.arg = mf_args_get,
+	.hint_set_u64 = mf_hints_set_u64,
+	.hint_set_str = mf_hints_set_str,
+	.hint_set_bin = mf_hints_set_bin,
+	.hint_get_u64 = mf_hints_get_u64,
+	.hint_get_str = mf_hints_get_str,
+	.hint_get_bin = mf_hints_get_bin,
+	.arch_name = mf_arch_name,
+	.arch_parse = mf_arch_parse,
+};
+
+const char *
+fz_file(int slot, const void *data, size_t size)
+{
+	static int fd[2] = { -1, -1 };
+	static char path[2][64];
+
+	if (slot < 0 || slot > 1)
+		return NULL;
+	if (fd[slot] < 0) {
+		fd[slot] = memfd_create("mf-fuzz", MFD_CLOEXEC);
+		if (fd[slot] < 0)
+			return NULL;
+		snprintf(path[slot], sizeof path[slot], "/proc/self/fd/%d", fd[slot]);
+	}
+	if (ftruncate(fd[slot], 0) < 0 ||
+	    (size > 0 && pwrite(fd[slot], data, size, 0) != (ssize_t)size))
+		return NULL;
+	return path[slot];
+}
+
+/* Read the edges, the middle (possibly crossing the end) and just past the end of up to
+ * eight ranges, twice; then page 0 and an unaligned span in page 5. */
+static void
+fz_read_map(const struct mf_connector *c, void *h)
+{
+	static uint8_t buf[3][70000];
+	char err[MF_ERRBUF_SIZE];
+	const struct mf_range *r;
+	size_t n = c->ranges(h, &r);
+
+	for (size_t i = 0; i < n; i++)
+		if (r[i].size == 0 || (i > 0 && r[i].base < r[i - 1].base + r[i - 1].size))
+			abort();   /* ranges must be non-empty, sorted and disjoint */
+	for (size_t i = 0; i < n && i < 8; i++) {
+		struct mf_iov v[4] = {
+			{ .addr = r[i].base, .buf = buf[0],
+			  .len = r[i].size < sizeof buf[0] ? r[i].size : sizeof buf[0] },
+			{ .addr = r[i].base + r[i].size - 1, .buf = buf[1], .len = 1 },
+			{ .addr = r[i].base + r[i].size / 2, .buf = buf[2], .len = 100 },
+			{ .addr = r[i].base + r[i].size, .buf = buf[1], .len = 16 },
+		};
+
+		c->read(h, v, 4, err);
+		c->read(h, v, 1, err);
+	}
+	{
+		struct mf_iov v[2] = {
+			{ .addr = 0, .buf = buf[0], .len = 4096 },
+			{ .addr = 0x5000 + 123, .buf = buf[1], .len = 100 },
+		};
+
+		c->read(h, v, 2, err);
+	}
+}
+
+void
+fz_run(const struct mf_args *args)
+{
+	const struct mf_connector *c = mf_connector_entry();
+	struct mf_hints *hints = mf_hints_new();
+	char err[MF_ERRBUF_SIZE];
+	void *h = NULL;
+
+	if (hints == NULL)
+		return;
+	if (c->open(&fz_host, args, 0, hints, &h, err) == 0) {
+		fz_read_map(c, h);
+		c->close(h);
+	}
+	mf_hints_free(hints);
+}
+
+int
+fz_connector_file(const uint8_t *data, size_t size)
+{
+	const char *path = fz_file(0, data, size);
+	struct mf_kv kv = { "path", path };
+	struct mf_args args = { NULL, 1, &kv };
+
+	if (path == NULL)
+		return 0;
+	mf_connector_entry()->probe(data, size < 65536 ? size : 65536, size);
+	fz_run(&args);
+	return 0;
+}

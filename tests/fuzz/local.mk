@@ -1,0 +1,76 @@
+# Fuzzing: one libFuzzer program per parser, each listed here with its sources.
+#   make fuzz         build them with $(FUZZ_CC) (clang; configure checks that it can link
+#                     a libFuzzer target, and make fuzz says why not when it cannot)
+#   make fuzz-check   each target over its seeds (tests/fuzz/seeds/NAME), then FUZZ_RUNS
+#                     inputs from -seed=FUZZ_SEED: the same inputs every time; prints the
+#                     coverage (libFuzzer's cov/ft) per target; tests/fuzz.bats runs it
+#   make fuzz-long    each target FUZZ_SECONDS, keeping what it finds in
+#                     tests/fuzz/out/corpus-NAME of the build tree
+# The programs compile their sources themselves (with clang's sanitizers, not the
+# build's): nothing here links libmf.la or a plugin.
+fuzz_names = stream vat lime elf kdump crashdump vmware
+fuzz_programs = tests/fuzz/fuzz-stream tests/fuzz/fuzz-vat tests/fuzz/fuzz-lime \
+	tests/fuzz/fuzz-elf tests/fuzz/fuzz-kdump tests/fuzz/fuzz-crashdump tests/fuzz/fuzz-vmware
+EXTRA_PROGRAMS += $(fuzz_programs)
+
+FUZZ_RUNS = 20000
+FUZZ_SEED = 1
+FUZZ_SECONDS = 300
+
+# the parts of libmf a target needs, and the host of the connector targets
+fuzz_libmf_sources = libcommon/libmf/error.c libcommon/libmf/args.c libcommon/libmf/hints.c \
+	libcommon/stream/record.c
+fuzz_libmf_libs = $(MSGPACK_LIBS) $(JANSSON_LIBS) $(LIBS)
+fuzz_host_sources = tests/fuzz/fuzz-host.c tests/fuzz/fuzz-host.h $(fuzz_libmf_sources)
+
+tests_fuzz_fuzz_stream_SOURCES = tests/fuzz/fuzz-stream.c $(fuzz_libmf_sources) \
+	libcommon/stream/out.c libcommon/stream/in.c
+tests_fuzz_fuzz_stream_CFLAGS = $(FUZZ_CFLAGS) $(MSGPACK_CFLAGS) $(JANSSON_CFLAGS)
+tests_fuzz_fuzz_stream_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_stream_LDADD = $(fuzz_libmf_libs)
+
+tests_fuzz_fuzz_vat_SOURCES = tests/fuzz/fuzz-vat.c $(vat_sources)
+tests_fuzz_fuzz_vat_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_vat_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_vat_LDADD =
+
+tests_fuzz_fuzz_lime_SOURCES = tests/fuzz/fuzz-lime.c connectors/lime.c $(fuzz_host_sources)
+tests_fuzz_fuzz_lime_CFLAGS = $(FUZZ_CFLAGS) $(SNAPPY_CFLAGS)
+tests_fuzz_fuzz_lime_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_lime_LDADD = $(SNAPPY_LIBS) $(fuzz_libmf_libs)
+
+tests_fuzz_fuzz_elf_SOURCES = tests/fuzz/fuzz-elf.c connectors/elf.c $(fuzz_host_sources)
+tests_fuzz_fuzz_elf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/connectors
+tests_fuzz_fuzz_elf_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_elf_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_elf_LDADD = $(fuzz_libmf_libs)
+
+tests_fuzz_fuzz_kdump_SOURCES = tests/fuzz/fuzz-kdump.c connectors/kdump.c $(fuzz_host_sources)
+tests_fuzz_fuzz_kdump_CFLAGS = $(FUZZ_CFLAGS) $(ZLIB_CFLAGS) $(LZO_CFLAGS) $(SNAPPY_CFLAGS) $(ZSTD_CFLAGS)
+tests_fuzz_fuzz_kdump_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_kdump_LDADD = $(ZLIB_LIBS) $(LZO_LIBS) $(SNAPPY_LIBS) $(ZSTD_LIBS) $(fuzz_libmf_libs)
+
+tests_fuzz_fuzz_crashdump_SOURCES = tests/fuzz/fuzz-crashdump.c connectors/crashdump.c $(fuzz_host_sources)
+tests_fuzz_fuzz_crashdump_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_crashdump_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_crashdump_LDADD = $(fuzz_libmf_libs)
+
+tests_fuzz_fuzz_vmware_SOURCES = tests/fuzz/fuzz-vmware.c connectors/vmware.c $(fuzz_host_sources)
+tests_fuzz_fuzz_vmware_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_vmware_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_vmware_LDADD = $(fuzz_libmf_libs)
+
+fuzz:
+	@test -n "$(FUZZ_CC)" || { echo "make fuzz: $(FUZZ_MISSING)" >&2; exit 1; }
+	@$(MAKE) $(AM_MAKEFLAGS) CC='$(FUZZ_CC)' $(fuzz_programs)
+
+fuzz_run = MF_TOP_SRCDIR='$(abs_top_srcdir)' FUZZ_RUNS='$(FUZZ_RUNS)' FUZZ_SEED='$(FUZZ_SEED)' \
+	FUZZ_SECONDS='$(FUZZ_SECONDS)' $(SHELL) $(top_srcdir)/tests/fuzz/run
+fuzz-check: fuzz
+	@$(fuzz_run) check tests/fuzz $(fuzz_names)
+fuzz-long: fuzz
+	@$(fuzz_run) long tests/fuzz $(fuzz_names)
+.PHONY: fuzz fuzz-check fuzz-long
+
+TESTS += tests/fuzz.bats
+EXTRA_DIST += tests/fuzz.bats tests/fuzz/run tests/fuzz/vat-seeds.py tests/fuzz/seeds
