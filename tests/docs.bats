@@ -5,8 +5,14 @@ load tools_helper
 
 TOOLS=(mf-attach mf-ps mf-modules mf-read mf-vtop mf-dump mf-scan)
 
+# The long options of a tool's --help; fails the test when --help fails or lists none
+# (a loop over an empty list would pass whatever the man page says).
 help_options() {
-	"$1" --help | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u
+	local help opts
+	help=$("$1" --help) || fail "$1 --help failed"
+	opts=$(grep -oE -- '--[a-z][a-z0-9-]*' <<<"$help" | sort -u)
+	[[ $(wc -l <<<"$opts") -ge 3 ]] || fail "$1 --help lists no long options"
+	printf '%s\n' "$opts"
 }
 
 # A man page's source with the roff escapes of '-' undone and fonts dropped.
@@ -15,9 +21,10 @@ man_text() {
 }
 
 @test "every long option of --help is in the man page" {
-	local t o missing=
+	local t o opts missing=
 	for t in "${TOOLS[@]}"; do
-		for o in $(help_options "$t"); do
+		opts=$(help_options "$t") || return 1
+		for o in $opts; do
 			man_text "$t.1" | grep -qE -- "$o([^a-z0-9-]|\$)" || missing+=" $t:$o"
 		done
 	done
@@ -28,20 +35,22 @@ man_text() {
 	local t want got
 	for t in "${TOOLS[@]}"; do
 		want=$("$t" --help | sed -n '/^usage: /,/^$/p' | sed -e '/^$/d' -e 's/^usage: //' -e 's/^       //')
+		[[ $want == "$t "* ]] || fail "$t --help has no usage line"
 		got=$(man_text "$t.1" | sed -n '/^\.SH SYNOPSIS/,/^\.SH /p' | grep -v '^\.')
 		assert_equal "$got" "$want"
 	done
 }
 
 @test "every long option of --help is offered by the bash completion" {
-	local t o missing=
+	local t o opts missing=
 	# shellcheck source=/dev/null
 	source "$MF_TOP_SRCDIR/completions/mftools"
 	for t in "${TOOLS[@]}"; do
 		COMP_WORDS=("$t" --)
 		COMP_CWORD=1
 		"_${t//-/_}"
-		for o in $(help_options "$t"); do
+		opts=$(help_options "$t") || return 1
+		for o in $opts; do
 			[[ " ${COMPREPLY[*]} " == *" $o "* ]] || missing+=" $t:$o"
 		done
 	done

@@ -17,7 +17,7 @@ teardown_file() {
 
 setup() {
 	guest_require
-	[ -x "$GUEST_GPA_READ" ] || skip "needs $GUEST_GPA_READ (built by make check)"
+	[ -x "$GUEST_GPA_READ" ] || fail "needs $GUEST_GPA_READ (built by make check)"
 	guest_use guest
 }
 
@@ -162,8 +162,9 @@ note_desc() { # ELF OWNER
 	[[ $secret =~ ^mfsecret-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$ ]]
 	run -0 guest_oracle secret
 	assert_line "pid $(guest_oracle markers | awk '$1 == "mfholder" { print $2 }')"
-	run -1 bash -c "zcat '$GUEST_INITRD' | grep -c -a -F '$secret'"
-	run -0 bash -c "'$GUEST_GPA_READ' -z '$GUEST_QEMU_PID' '$GUEST_RAM_HVA' 0 '$GUEST_MEM_BYTES' | grep -c -a -F '$secret'"
+	zcat "$GUEST_INITRD" >"$BATS_TEST_TMPDIR/initrd.cpio"
+	run -1 grep -c -a -F "$secret" "$BATS_TEST_TMPDIR/initrd.cpio"
+	run -0 bash -c "set -o pipefail; '$GUEST_GPA_READ' -z '$GUEST_QEMU_PID' '$GUEST_RAM_HVA' 0 '$GUEST_MEM_BYTES' | grep -c -a -F '$secret'"
 	[ "$output" -ge 1 ]
 }
 
@@ -246,13 +247,12 @@ print("\n".join(out))' "$GUEST_MEM_BYTES" >"$BATS_TEST_TMPDIR/gpas"
 	assert_output 'Flattened kdump compressed dump v6, machine x86_64'
 	run -0 head -c 12 "$kd"
 	assert_output makedumpfile
-	if command -v makedumpfile >/dev/null; then
-		makedumpfile -R "$BATS_TEST_TMPDIR/plain.kdump" <"$kd" >/dev/null 2>&1
-		run -0 file -b "$BATS_TEST_TMPDIR/plain.kdump"
-		assert_output 'Kdump compressed dump v6, machine x86_64'
-		run -0 bash -c "head -c 8 '$BATS_TEST_TMPDIR/plain.kdump'"
-		assert_output 'KDUMP   '
-	fi
+	require_cmd makedumpfile
+	run -0 makedumpfile -R "$BATS_TEST_TMPDIR/plain.kdump" <"$kd"
+	run -0 file -b "$BATS_TEST_TMPDIR/plain.kdump"
+	assert_output 'Kdump compressed dump v6, machine x86_64'
+	run -0 head -c 8 "$BATS_TEST_TMPDIR/plain.kdump"
+	assert_output 'KDUMP   '
 	rm -f "$kd" "$BATS_TEST_TMPDIR/plain.kdump"
 	run -0 guest_qmp '{"execute":"query-status"}'
 	assert_output --partial '"status": "running"'
@@ -260,7 +260,8 @@ print("\n".join(out))' "$GUEST_MEM_BYTES" >"$BATS_TEST_TMPDIR/gpas"
 
 @test "guest: --nokaslr puts the kernel at 0xffffffff81000000, physical 0x1000000" {
 	guest_start --name nokaslr --nokaslr --mem 256M
-	[ "$GUEST_NAME" = nokaslr ] && [ "$GUEST_MEM_BYTES" -eq $((256 << 20)) ]
+	[ "$GUEST_NAME" = nokaslr ]
+	[ "$GUEST_MEM_BYTES" -eq $((256 << 20)) ]
 	run -0 guest_oracle cmdline
 	assert_output 'console=ttyS0 panic=-1 nokaslr'
 	[ "$(sym _stext)" = ffffffff81000000 ]

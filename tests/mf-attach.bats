@@ -25,17 +25,23 @@ load tools_helper
 }
 
 @test "mf-attach --list shows the plugins and a refused one with both ABIs" {
-	[[ -e $BADABI_DIR/mf-connector-badabi.so ]] || skip "test plugin not built"
+	local installed want="null false"
+	[[ -e $BADABI_DIR/mf-connector-badabi.so ]] || fail "test plugin not built (make check builds it)"
 	export MF_PLUGIN_PATH=$MF_PLUGIN_PATH:$BADABI_DIR
+	# the build tree's plugins are used; an installed copy (scripts/quickstart puts one in
+	# the plugin directory) is listed after them, shadowed
+	installed=$(mf-attach --version | sed -n 's/^plugin directory: //p')/os/mf-os-native.so
+	[[ -e $installed ]] && want+=$'\n'"null true $installed"
 	run -0 --separate-stderr mf-attach --list -f table </dev/null
 	no_sanitizer
-	assert_line --regexp "^os +native +1 +/.*/mf-os-native.so\$"
+	assert_line --regexp "^os +native +1 +$MF_TOP_BUILDDIR/os/.libs/mf-os-native.so\$"
+	[[ ! -e $installed ]] || assert_line --regexp "^os +native +1 +$installed  \(shadowed by an earlier one\)\$"
 	assert_line --regexp "^connector +badabi +99 +$BADABI_DIR/mf-connector-badabi.so\$"
 	assert_line --regexp "^ +REFUSED: $BADABI_DIR/mf-connector-badabi.so has plugin ABI 99, this mftools has ABI 1"
 	run -0 --separate-stderr mf-attach --list -f json </dev/null
 	assert_equal "$(jq -r 'select(.name == "badabi") | [.type, .kind, .abi, .path] | @tsv' <<<"$output")" \
 		"$(printf 'plugin\tconnector\t99\t%s' "$BADABI_DIR/mf-connector-badabi.so")"
-	assert_equal "$(jq -r 'select(.name == "native") | .refused' <<<"$output")" "null"
+	assert_equal "$(jq -r 'select(.name == "native") | "\(.refused) \(.shadowed)" + (if .shadowed then " \(.path)" else "" end)' <<<"$output")" "$want"
 	# and using it fails with the same reason
 	run -1 --separate-stderr mf-attach -c badabi </dev/null
 	assert_stderr --regexp "^mf-attach: connector 'badabi' refused: $BADABI_DIR/mf-connector-badabi.so has plugin ABI 99, this mftools has ABI 1"

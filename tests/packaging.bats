@@ -29,7 +29,7 @@ setup_file() {
 setup() {
 	[ "${MF_TEST_PACKAGING:-1}" != 0 ] || skip "MF_TEST_PACKAGING=0"
 	require_cmd dpkg-buildpackage dpkg-deb
-	[ -x /usr/bin/dh ] || skip "needs debhelper"
+	[ -x /usr/bin/dh ] || fail "needs debhelper (scripts/install-deps installs it)"
 	if [ -f "$PKG_TOP/build.failed" ]; then
 		tail -n 40 "$PKG_TOP/build.log" >&3
 		false
@@ -55,7 +55,8 @@ deb() { # PACKAGE
 
 @test "lintian reports no errors" {
 	require_cmd lintian
-	run lintian --no-tag-display-limit "$PKG_TOP/mftools_${VERSION}_$ARCH.changes"
+	# lintian exits 0 unless it finds an error (its default --fail-on) or cannot run
+	run -0 lintian --fail-on error --no-tag-display-limit "$PKG_TOP/mftools_${VERSION}_$ARCH.changes"
 	echo "$output" >"$PKG_TOP/lintian.txt"
 	refute_line --regexp '^E: '
 }
@@ -100,6 +101,11 @@ deb() { # PACKAGE
 	export LD_LIBRARY_PATH=$st/usr/lib/$TRIPLET MF_PLUGIN_PATH=$st/usr/lib/$TRIPLET/mftools
 	sleep 300 3>&- &
 	spid=$!
+	# the child is a copy of this shell until it has exec'd sleep: wait for that
+	for _ in $(seq 100); do
+		[[ $(cat /proc/$spid/comm 2>/dev/null) == sleep ]] && break
+		sleep 0.05
+	done
 	run -0 --separate-stderr "$st/usr/bin/mf-ps" -f json
 	kill "$spid"
 	run -0 jq -r "select(.type == \"process\" and .pid == $spid) | .name" <<<"$output"
