@@ -43,7 +43,7 @@ StateDirectory=mftools"
 }
 
 @test "the service's command takes rotated snapshots (run by hand, as systemd would)" {
-	command -v mf-dump >/dev/null 2>&1 || skip "mf-dump is not built"
+	command -v mf-dump >/dev/null 2>&1 || fail "mf-dump is not built"
 	s=$BATS_TEST_TMPDIR/snaps
 	mkdir -p "$s"
 	head -c 65536 /dev/urandom >"$BATS_TEST_TMPDIR/ram.raw"
