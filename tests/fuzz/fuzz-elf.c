@@ -6,12 +6,13 @@
 #include <unistd.h>
 #include "fuzz-host.h"
 #include "elfcore.h"
+#include "libmf/mf-int.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *path = fz_file(0, data, size);
-	struct elfcore ec = { .host = &fz_host, .path = "kcore", .fsize = size, .mode = ELFCORE_KCORE };
+	struct elfcore ec = { .host = &mfint_host, .path = "kcore", .fsize = size, .mode = ELFCORE_KCORE };
 	struct smap map = { 0 };
 	char err[MF_ERRBUF_SIZE];
 	int fd;

@@ -1,42 +1,13 @@
-/* fuzz-host.c: the host, input file and driver of the connector fuzz targets (see
- * fuzz-host.h). */
+/* fuzz-host.c: the input file and driver of the connector fuzz targets (see
+ * fuzz-host.h); the host is libmf's own, with its messages formatted and not shown. */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include "fuzz-host.h"
-
-static void
-fz_log(int level, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);   /* format every message: catches bad arguments */
-	va_end(ap);
-	(void)level;
-}
-
-const struct mf_host fz_host = {
-	.struct_size = sizeof(struct mf_host),
-	.abi_version = MF_ABI_VERSION,
-	.log = fz_log,
-	.strerror = mf_strerror,
-	.parse_u64 = mf_parse_u64,
-	.arg = mf_args_get,
-	.hint_set_u64 = mf_hints_set_u64,
-	.hint_set_str = mf_hints_set_str,
-	.hint_set_bin = mf_hints_set_bin,
-	.hint_get_u64 = mf_hints_get_u64,
-	.hint_get_str = mf_hints_get_str,
-	.hint_get_bin = mf_hints_get_bin,
-	.arch_name = mf_arch_name,
-	.arch_parse = mf_arch_parse,
-};
+#include "libmf/mf-int.h"
 
 const char *
 fz_file(int slot, const void *data, size_t size)
@@ -101,9 +72,10 @@ fz_run(const struct mf_args *args)
 	char err[MF_ERRBUF_SIZE];
 	void *h = NULL;
 
+	mf_log_init("fuzz", -1);
 	if (hints == NULL)
 		return;
-	if (c->open(&fz_host, args, 0, hints, &h, err) == 0) {
+	if (c->open(&mfint_host, args, 0, hints, &h, err) == 0) {
 		fz_read_map(c, h);
 		c->close(h);
 	}

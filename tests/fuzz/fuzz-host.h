@@ -1,7 +1,8 @@
-/* fuzz-host.h: what the connector fuzz targets share (fuzz-host.c): a host whose hints
- * are libmf's own (so ASan sees every byte a connector hands over), the input as a file
- * the connector opens, and a driver that opens a connector, checks its memory map and
- * reads it.  Each target links one connector, reached through mf_connector_entry. */
+/* fuzz-host.h: what the connector fuzz targets share (fuzz-host.c): libmf's own host
+ * services (mfint_host, so ASan sees every byte a connector hands over as a hint), the
+ * input as a file the connector opens, and a driver that opens a connector, checks its
+ * memory map and reads it.  Each target links one connector, reached through
+ * mf_connector_entry. */
 #ifndef MF_FUZZ_HOST_H
 #define MF_FUZZ_HOST_H
 
@@ -9,8 +10,6 @@
 #include <stdint.h>
 #include <mftools/mf.h>
 #include <mftools/plugin.h>
-
-extern const struct mf_host fz_host;
 
 const struct mf_connector *mf_connector_entry(void);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

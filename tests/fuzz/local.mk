@@ -21,7 +21,8 @@ FUZZ_SECONDS = 300
 fuzz_libmf_sources = libcommon/libmf/error.c libcommon/libmf/args.c libcommon/libmf/hints.c \
 	libcommon/stream/record.c
 fuzz_libmf_libs = $(MSGPACK_LIBS) $(JANSSON_LIBS) $(LIBS)
-fuzz_host_sources = tests/fuzz/fuzz-host.c tests/fuzz/fuzz-host.h $(fuzz_libmf_sources)
+fuzz_host_sources = tests/fuzz/fuzz-host.c tests/fuzz/fuzz-host.h $(fuzz_libmf_sources) \
+	libcommon/libmf/plugin.c
 
 tests_fuzz_fuzz_stream_SOURCES = tests/fuzz/fuzz-stream.c $(fuzz_libmf_sources) \
 	libcommon/stream/out.c libcommon/stream/in.c
