@@ -1299,6 +1299,7 @@ static const struct mf_os native_os = {
 		"    read-only mappings; needs CAP_SYS_PTRACE or ptrace rights over the process\n",
 	.keys = native_keys,
 	.flags = MF_OS_NO_PHYS,
+	.thread_model = MF_THREAD_PARALLEL,   /* no state but the host pointer */
 	.open = native_open,
 	.close = native_close,
 	.processes = native_processes,

@@ -10,6 +10,13 @@ tests_unit_test_target_LDADD = $(tool_ldadd) $(LIBS)
 tests_unit_test_stream_SOURCES = tests/unit/test-stream.c tests/unit/tap.h
 tests_unit_test_stream_LDADD = $(tool_ldadd)
 
+# the plugin loader's ABI checks and conversions on descriptors built in the test
+check_PROGRAMS += tests/unit/test-plugin-abi
+TESTS += tests/unit/test-plugin-abi
+tests_unit_test_plugin_abi_SOURCES = tests/unit/test-plugin-abi.c tests/unit/tap.h \
+	libcommon/libmf/plugin-abi.c libcommon/libmf/plugin.c
+tests_unit_test_plugin_abi_LDADD = $(tool_ldadd) $(LIBS)
+
 # a test-only connector (tests/unit/.libs/mf-connector-pattern.so) for the target tests
 check_LTLIBRARIES += tests/unit/mf-connector-pattern.la
 tests_unit_mf_connector_pattern_la_SOURCES = tests/unit/pattern-connector.c
