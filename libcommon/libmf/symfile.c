@@ -90,7 +90,7 @@ mf_symbol_file_open(const struct mf_args *args, const char *key, struct mf_symfi
 	if ((path = mf_args_get(args, key)) == NULL || path[0] == '\0')
 		return mf_error(errbuf, MF_ERR_NOTFOUND, "no %s file given (%s=PATH)", key, key);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
-		return mf_error_errno(errbuf, errno == ENOENT ? MF_ERR_NOTFOUND : errno == EACCES ? MF_ERR_PERM : MF_ERR_IO,
+		return mf_error_errno(errbuf, errno == ENOENT ? MF_ERR_ARG : errno == EACCES ? MF_ERR_PERM : MF_ERR_IO,
 		                      errno, "cannot open %s file %s", key, path);
 	if (fstat(fd, &st) < 0) {
 		e = errno;

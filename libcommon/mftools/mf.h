@@ -255,9 +255,9 @@ int mf_symbols(struct mf_target *t, uint64_t pid, mf_symbol_cb cb, void *ctx, ch
  * the os layer's lookup, else searches its list. */
 int mf_symbol_lookup(struct mf_target *t, uint64_t pid, const char *name, mf_symbol_cb cb, void *ctx,
                      char *errbuf);
-/* One callback with the symbol nearest at or below ADDR that contains it (a symbol of
- * unknown size contains every address above it up to the next); the offset is
- * addr - s->addr.  MF_ERR_NOTFOUND when no symbol is at or below ADDR. */
+/* One callback with the nearest symbol at or below ADDR that contains it (a symbol of
+ * unknown size contains every address above it); the offset is addr - s->addr.
+ * MF_ERR_NOTFOUND when there is none.  Uses the os layer's lookup, else its list. */
 int mf_symbol_at(struct mf_target *t, uint64_t pid, uint64_t addr, mf_symbol_cb cb, void *ctx, char *errbuf);
 /* Threads of a process, one callback each. */
 int mf_threads(struct mf_target *t, uint64_t pid, mf_thread_cb cb, void *ctx, char *errbuf);

@@ -203,8 +203,10 @@ struct mf_host {
 	/* Open the file the user named as the value of `key` in `args` (which must be the
 	 * very args the host passed to this plugin's open: a path built by the plugin, or read
 	 * from guest memory, is refused with MF_ERR_PERM) and map its bytes into `file`.
-	 * MF_ERR_NOTFOUND (message set) when the user gave no such argument, so the caller can
-	 * go on without it.  Set file->struct_size first.  Free with close_symbol_file. */
+	 * MF_ERR_NOTFOUND (message set) only when the user gave no such argument, so the
+	 * caller can go on without it; a named file that cannot be opened is MF_ERR_ARG (it
+	 * does not exist), MF_ERR_PERM or MF_ERR_IO.  Set file->struct_size first.  Free with
+	 * close_symbol_file. */
 	int (*open_symbol_file)(const struct mf_args *args, const char *key, struct mf_symfile *file,
 	                        char *errbuf);
 	void (*close_symbol_file)(struct mf_symfile *file);
@@ -399,9 +401,9 @@ struct mf_os {
 	 * NULL the host searches the list from symbols(). */
 	int (*symbol_lookup)(void *handle, uint64_t pid, const char *name, mf_symbol_cb cb, void *ctx,
 	                     char *errbuf);
-	/* The symbol nearest at or below ADDR that contains it (or, for symbols of unknown
-	 * size, the nearest below in the same module): one callback, or MF_ERR_NOTFOUND.  The
-	 * caller's offset is addr - symbol->addr.  When NULL the host searches symbols(). */
+	/* The nearest symbol at or below ADDR that contains it (one of unknown size contains
+	 * every address above it): one callback, or MF_ERR_NOTFOUND.  The caller's offset is
+	 * addr - symbol->addr.  When NULL the host searches the list from symbols(). */
 	int (*symbol_at)(void *handle, uint64_t pid, uint64_t addr, mf_symbol_cb cb, void *ctx, char *errbuf);
 	/* Threads of a process, one callback each. */
 	int (*threads)(void *handle, uint64_t pid, mf_thread_cb cb, void *ctx, char *errbuf);
