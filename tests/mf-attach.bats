@@ -41,6 +41,14 @@ load tools_helper
 	assert_stderr --regexp "^mf-attach: connector 'badabi' refused: $BADABI_DIR/mf-connector-badabi.so has plugin ABI 99, this mftools has ABI 2"
 }
 
+@test "mf-attach --version and --list name the plugin ABI" {
+	run -0 --separate-stderr mf-attach --version
+	assert_line --index 2 "plugin ABI: 2 (loads plugins of ABI 1 to 2)"
+	run -0 --separate-stderr mf-attach --list -f table </dev/null
+	assert_line "this mftools has plugin ABI 2 and loads ABI 1 to 2"
+	assert_line --index 0 --regexp '^KIND +NAME +ABI +PATH$'
+}
+
 @test "mf-attach --list marks a shadowed plugin" {
 	mkdir -p "$BATS_TEST_TMPDIR/p"
 	cp "$MF_TOP_BUILDDIR/os/.libs/mf-os-native.so" "$BATS_TEST_TMPDIR/p/"
