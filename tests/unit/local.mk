@@ -53,6 +53,12 @@ tests_unit_test_conn_qemu_SOURCES = tests/unit/test-conn-qemu.c connectors/qemu/
 tests_unit_test_conn_qemu_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_conn_qemu_LDADD = $(tool_ldadd) $(JANSSON_LIBS)
 
+# the process-memory engine (libcommon/pluginlib/procmem.c) against a child process
+check_PROGRAMS += tests/unit/test-procmem
+TESTS += tests/unit/test-procmem
+tests_unit_test_procmem_SOURCES = tests/unit/test-procmem.c tests/unit/tap.h
+tests_unit_test_procmem_LDADD = libcommon/pluginlib/libmfplugin.la
+
 # native os layer
 check_PROGRAMS += tests/unit/test-native
 TESTS += tests/unit/test-native
