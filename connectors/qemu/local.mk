@@ -7,5 +7,5 @@ qemu_sources = connectors/qemu/qemu.h connectors/qemu/qemu.c connectors/qemu/fin
 connector_LTLIBRARIES += connectors/mf-connector-qemu.la
 connectors_mf_connector_qemu_la_SOURCES = $(qemu_sources)
 connectors_mf_connector_qemu_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-connectors_mf_connector_qemu_la_LIBADD = libcommon/pluginlib/libmfplugin.la $(JANSSON_LIBS)
+connectors_mf_connector_qemu_la_LIBADD = $(pluginlib) $(JANSSON_LIBS)
 connectors_mf_connector_qemu_la_LDFLAGS = $(plugin_ldflags)

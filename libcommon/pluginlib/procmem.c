@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -13,33 +12,19 @@
 
 #include "procmem.h"
 
-__attribute__((format(printf, 3, 4))) static int
-procmem_err(char *errbuf, int code, const char *fmt, ...)
+/* "cannot read memory of pid 12: WHY" (or "of qemu process 12") in errbuf; returns code. */
+static int
+procmem_fail(const struct procmem *pm, int wr, int code, const char *why, char *errbuf)
 {
-	va_list ap;
-
-	if (errbuf != NULL) {
-		va_start(ap, fmt);
-		vsnprintf(errbuf, MF_ERRBUF_SIZE, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
-static const char *
-procmem_verb(int wr)
-{
-	return wr ? "write" : "read";
-}
-
-/* The process as messages name it: "pid 12" or "qemu process 12". */
-static void
-procmem_name(const struct procmem *pm, char *out, size_t cap)
-{
+	if (errbuf == NULL)
+		return code;
 	if (pm->kind != NULL)
-		snprintf(out, cap, "%s process %d", pm->kind, (int)pm->pid);
+		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot %s memory of %s process %d: %s", wr ? "write" : "read",
+		         pm->kind, (int)pm->pid, why);
 	else
-		snprintf(out, cap, "pid %d", (int)pm->pid);
+		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot %s memory of pid %d: %s", wr ? "write" : "read",
+		         (int)pm->pid, why);
+	return code;
 }
 
 /* kernel.yama.ptrace_scope (0-3), or -1 without Yama. */
@@ -69,13 +54,11 @@ procmem_perm_error(const struct procmem *pm, int wr, char *errbuf)
 		"kernel.yama.ptrace_scope is 3: no process may be traced",
 	};
 	int scope = procmem_ptrace_scope();
-	char who[64];
+	char text[160];
 
-	procmem_name(pm, who, sizeof who);
-	return procmem_err(errbuf, MF_ERR_PERM, "cannot %s memory of %s: permission denied (%s)",
-	                   procmem_verb(wr), who,
-	                   scope < 0 ? "needs CAP_SYS_PTRACE, or the same uid and a dumpable process"
-	                             : why[scope]);
+	snprintf(text, sizeof text, "permission denied (%s)",
+	         scope < 0 ? "needs CAP_SYS_PTRACE, or the same uid and a dumpable process" : why[scope]);
+	return procmem_fail(pm, wr, MF_ERR_PERM, text, errbuf);
 }
 
 /* A failed call's errno: the whole-call error (message in errbuf), or 0 when the failure
@@ -84,9 +67,10 @@ static int
 procmem_call_err(const struct procmem *pm, int wr, int err, char *errbuf)
 {
 	if (err == ESRCH) {
-		if (pm->kind != NULL)
-			return procmem_err(errbuf, MF_ERR_GONE, "%s process %d exited", pm->kind, (int)pm->pid);
-		return procmem_err(errbuf, MF_ERR_GONE, "process %d exited", (int)pm->pid);
+		if (errbuf != NULL)
+			snprintf(errbuf, MF_ERRBUF_SIZE, "%s%sprocess %d exited", pm->kind ? pm->kind : "",
+			         pm->kind ? " " : "", (int)pm->pid);
+		return MF_ERR_GONE;
 	}
 	if (err == EPERM || err == EACCES)
 		return procmem_perm_error(pm, wr, errbuf);
@@ -131,7 +115,9 @@ procmem_file_open(struct procmem_file *f, char *errbuf)
 
 		if (r < 0)
 			return r;
-		return procmem_err(errbuf, MF_ERR_IO, "cannot open %s: %s", path, strerror(e));
+		if (errbuf != NULL)
+			snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: %s", path, strerror(e));
+		return MF_ERR_IO;
 	}
 	return 0;
 }
@@ -289,11 +275,7 @@ procmem_rw(const struct procmem *pm, int wr, struct mf_iov *p, size_t n, char *e
 				continue;
 			}
 			if (err == ENOSYS) {
-				char who[64];
-
-				procmem_name(pm, who, sizeof who);
-				ret = procmem_err(errbuf, MF_ERR_IO, "cannot %s memory of %s: %s", procmem_verb(wr),
-				                  who, strerror(err));
+				ret = procmem_fail(pm, wr, MF_ERR_IO, strerror(err), errbuf);
 				goto fail_rest;
 			}
 			ret = procmem_call_err(pm, wr, err, errbuf);

@@ -5,5 +5,5 @@
 os_LTLIBRARIES += os/mf-os-native.la
 os_mf_os_native_la_SOURCES = os/native/native.h os/native/native.c os/native/procfs.c \
 	os/native/processes.c os/native/maps.c os/native/modules.c os/native/mem.c
-os_mf_os_native_la_LIBADD = libcommon/pluginlib/libmfplugin.la
+os_mf_os_native_la_LIBADD = $(pluginlib)
 os_mf_os_native_la_LDFLAGS = $(plugin_ldflags)

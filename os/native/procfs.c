@@ -67,17 +67,27 @@ native_slurp(const char *path, char *buf, size_t cap)
 	return (ssize_t)len;
 }
 
-int
-native_parse_dec(const char *s, const char *end, uint64_t *out, const char **next)
+/* Digits of base 10 or 16 in [s, end). */
+static int
+native_parse_num(const char *s, const char *end, unsigned base, uint64_t *out, const char **next)
 {
 	uint64_t v = 0;
 	const char *p = s;
 
-	while (p < end && *p >= '0' && *p <= '9') {
-		if (v > (UINT64_MAX - 9) / 10)
+	for (; p < end; p++) {
+		unsigned d;
+
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = (unsigned)(*p - 'A' + 10);
+		else
+			break;
+		if (v > (UINT64_MAX - d) / base)
 			return -1;
-		v = v * 10 + (uint64_t)(*p - '0');
-		p++;
+		v = v * base + d;
 	}
 	if (p == s)
 		return -1;
@@ -88,33 +98,15 @@ native_parse_dec(const char *s, const char *end, uint64_t *out, const char **nex
 }
 
 int
+native_parse_dec(const char *s, const char *end, uint64_t *out, const char **next)
+{
+	return native_parse_num(s, end, 10, out, next);
+}
+
+int
 native_parse_hex(const char *s, const char *end, uint64_t *out, const char **next)
 {
-	uint64_t v = 0;
-	const char *p = s;
-
-	while (p < end) {
-		int d;
-
-		if (*p >= '0' && *p <= '9')
-			d = *p - '0';
-		else if (*p >= 'a' && *p <= 'f')
-			d = *p - 'a' + 10;
-		else if (*p >= 'A' && *p <= 'F')
-			d = *p - 'A' + 10;
-		else
-			break;
-		if (v >> 60)
-			return -1;
-		v = (v << 4) | (uint64_t)d;
-		p++;
-	}
-	if (p == s)
-		return -1;
-	*out = v;
-	if (next != NULL)
-		*next = p;
-	return 0;
+	return native_parse_num(s, end, 16, out, next);
 }
 
 int

@@ -50,13 +50,13 @@ check_PROGRAMS += tests/unit/test-conn-qemu
 TESTS += tests/unit/test-conn-qemu
 tests_unit_test_conn_qemu_SOURCES = tests/unit/test-conn-qemu.c $(qemu_sources) tests/unit/tap.h
 tests_unit_test_conn_qemu_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tests_unit_test_conn_qemu_LDADD = libcommon/pluginlib/libmfplugin.la $(tool_ldadd) $(JANSSON_LIBS)
+tests_unit_test_conn_qemu_LDADD = $(tool_ldadd) $(pluginlib) $(JANSSON_LIBS)
 
 # the process-memory engine (libcommon/pluginlib/procmem.c) against a child process
 check_PROGRAMS += tests/unit/test-procmem
 TESTS += tests/unit/test-procmem
 tests_unit_test_procmem_SOURCES = tests/unit/test-procmem.c tests/unit/tap.h
-tests_unit_test_procmem_LDADD = libcommon/pluginlib/libmfplugin.la
+tests_unit_test_procmem_LDADD = $(pluginlib)
 
 # native os layer
 check_PROGRAMS += tests/unit/test-native

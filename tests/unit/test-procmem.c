@@ -382,20 +382,16 @@ test_enosys(void)
 	ok(p[0].err == MF_ERR_IO && p[1].err == MF_ERR_IO && p[2].err == MF_ERR_IO, "in every piece");
 }
 
+/* After the child has exited and been reaped. */
 static void
-test_gone(void)
+test_gone(pid_t pid)
 {
 	char errbuf[MF_ERRBUF_SIZE] = "", want[128];
-	struct procmem pm = { .flags = PROCMEM_MEMFILE };
+	struct procmem pm = { .pid = pid, .flags = PROCMEM_MEMFILE };
 	struct mf_iov p[2];
 	uint8_t b[16];
-	pid_t pid = fork();
 	int r;
 
-	if (pid == 0)
-		_exit(0);
-	waitpid(pid, NULL, 0);
-	pm.pid = pid;
 	p[0] = (struct mf_iov){ .addr = 0x400000, .buf = b, .len = sizeof b };
 	p[1] = (struct mf_iov){ .addr = 0x500000, .buf = b, .len = sizeof b };
 	r = procmem_read(&pm, p, 2, errbuf);
@@ -482,6 +478,6 @@ main(void)
 	close(hold[1]);
 	waitpid(child, &st, 0);
 	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child exits cleanly");
-	test_gone();
+	test_gone(child);
 	return done_testing();
 }
