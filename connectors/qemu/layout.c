@@ -11,8 +11,6 @@
 
 #include "qemu.h"
 
-/* ---- layouts --------------------------------------------------------------------------- */
-
 static int
 qemu_region_cmp(const void *a, const void *b)
 {

@@ -36,8 +36,6 @@ native_err(char *errbuf, int code, const char *fmt, ...)
 	return code;
 }
 
-/* ---- open, close, descriptor --------------------------------------------------------- */
-
 static int
 native_open(const struct mf_host *host, const struct mf_phys *phys, const struct mf_args *args,
             struct mf_hints *hints, void **handle, char *errbuf)
