@@ -59,13 +59,18 @@ tests_unit_test_conn_crashdump_LDADD = $(tool_ldadd) $(LIBS)
 tests_unit_test_conn_vmware_SOURCES = tests/unit/test-conn-vmware.c tests/unit/conn-test-util.h
 tests_unit_test_conn_vmware_LDADD = $(tool_ldadd) $(LIBS)
 
-# qemu connector: its parsers (qemu.c compiled in); the same program drives tests/conn-qemu.bats
+# qemu connector: its parsers (its sources compiled in); the same program drives tests/conn-qemu.bats
 check_PROGRAMS += tests/unit/test-conn-qemu
 TESTS += tests/unit/test-conn-qemu
-tests_unit_test_conn_qemu_SOURCES = tests/unit/test-conn-qemu.c connectors/qemu/qemu.c connectors/qemu/qemu.h \
-	tests/unit/tap.h
+tests_unit_test_conn_qemu_SOURCES = tests/unit/test-conn-qemu.c $(qemu_sources) tests/unit/tap.h
 tests_unit_test_conn_qemu_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tests_unit_test_conn_qemu_LDADD = $(tool_ldadd) $(JANSSON_LIBS)
+tests_unit_test_conn_qemu_LDADD = $(tool_ldadd) $(pluginlib) $(JANSSON_LIBS)
+
+# the process-memory engine (libcommon/pluginlib/procmem.c) against a child process
+check_PROGRAMS += tests/unit/test-procmem
+TESTS += tests/unit/test-procmem
+tests_unit_test_procmem_SOURCES = tests/unit/test-procmem.c tests/unit/tap.h
+tests_unit_test_procmem_LDADD = $(pluginlib)
 
 # native os layer
 check_PROGRAMS += tests/unit/test-native
