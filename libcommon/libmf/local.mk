@@ -1,4 +1,4 @@
-# libmf core: errors, arguments, hints, the plugin loader, targets, os records
+# libmf core: errors, arguments, hints, the plugin loader, targets, os records, typed values
 libcommon_libmf_la_SOURCES += \
 	libcommon/libmf/mf-int.h \
 	libcommon/libmf/error.c \
@@ -7,4 +7,5 @@ libcommon_libmf_la_SOURCES += \
 	libcommon/libmf/plugin-int.h \
 	libcommon/libmf/plugin.c \
 	libcommon/libmf/target.c \
-	libcommon/libmf/osrec.c
+	libcommon/libmf/osrec.c \
+	libcommon/libmf/value.c

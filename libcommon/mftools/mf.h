@@ -150,6 +150,58 @@ int mf_rec_get_str(const struct mf_rec *r, const char *key, const char **s, size
 int mf_rec_get_bin(const struct mf_rec *r, const char *key, const void **p, size_t *n);
 struct mf_rec *mf_rec_get_map(const struct mf_rec *r, const char *key);
 
+/* ---- typed values ------------------------------------------------------------------ */
+
+/* The value types of mf-read -T and mf-scan: little-endian integers and IEEE floats of
+ * fixed size, pointers of the address space's size, NUL-terminated strings (str: bytes,
+ * wstr: UTF-16LE).  The enum order is part of no ABI; names are ("u8" ... "wstr"). */
+enum mf_type {
+	MF_T_NONE = 0, MF_T_U8, MF_T_U16, MF_T_U32, MF_T_U64, MF_T_I8, MF_T_I16, MF_T_I32, MF_T_I64,
+	MF_T_F32, MF_T_F64, MF_T_PTR, MF_T_STR, MF_T_WSTR,
+};
+
+/* A number of one of the numeric types: u for unsigned and ptr, i for signed, f for floats
+ * (f32 values held as the double they convert to). */
+union mf_num {
+	uint64_t u;
+	int64_t i;
+	double f;
+};
+
+/* "u32" -> MF_T_U32; 0 or MF_ERR_ARG.  mf_type_name(MF_T_NONE) is "". */
+int mf_type_parse(const char *s, enum mf_type *t);
+const char *mf_type_name(enum mf_type t);
+/* Bytes of a value: 1..8 for numbers (ptr: ptr_size, 4 or 8), 0 for strings and NONE. */
+unsigned mf_type_size(enum mf_type t, unsigned ptr_size);
+bool mf_type_signed(enum mf_type t);
+bool mf_type_float(enum mf_type t);
+bool mf_type_string(enum mf_type t);   /* str, wstr */
+
+/* Parse a number of type t: "0x1f", "4096", "16K" (mf_parse_u64's forms), "-3" and "-0x10"
+ * for signed types, strtod's forms for floats.  0, or MF_ERR_ARG ("invalid u32 value 'x'")
+ * / MF_ERR_RANGE ("value '256' out of range for u8") with the message in errbuf. */
+int mf_num_parse(enum mf_type t, unsigned ptr_size, const char *s, union mf_num *v, char *errbuf);
+/* The value of the mf_type_size(t, ptr_size) bytes at p; store one there. */
+union mf_num mf_num_decode(enum mf_type t, unsigned ptr_size, const uint8_t *p);
+void mf_num_encode(enum mf_type t, unsigned ptr_size, union mf_num v, uint8_t *p);
+/* -1, 0 or 1: x against y in t's domain; 2 when a float is NaN (unordered). */
+int mf_num_cmp(enum mf_type t, union mf_num x, union mf_num y);
+/* The value as text: "100", "-3", "-1.5" (%.9g for f32, %.17g for f64), "0x7ffd0000" (ptr). */
+void mf_num_format(enum mf_type t, union mf_num v, char *buf, size_t size);
+/* Add the value to a record: int, uint, float or addr (ptr). */
+int mf_num_rec_add(struct mf_rec *r, const char *key, enum mf_type t, union mf_num v);
+
+/* The bytes a value string stands for, for writing: numbers as mf_num_parse and encoded;
+ * str as the UTF-8 bytes, wstr converted to UTF-16LE, each with a NUL unless no_nul;
+ * MF_T_NONE: hex bytes ("deadbeef", "de ad be ef", "0xde:ad").  *out is the caller's (free()).
+ * 0, or MF_ERR_ARG / MF_ERR_RANGE with a message, MF_ERR_NOMEM. */
+int mf_value_bytes(enum mf_type t, unsigned ptr_size, const char *s, bool no_nul, uint8_t **out, size_t *n,
+                   char *errbuf);
+/* UTF-16LE (n bytes; an odd last byte is ignored) to UTF-8 in out, which holds at least
+ * n / 2 * 3 bytes (pairs need 4 bytes for 4 input bytes); unpaired surrogates become U+FFFD.
+ * Returns the bytes written (no NUL). */
+size_t mf_utf16le_to_utf8(const uint8_t *p, size_t n, char *out);
+
 /* ---- output ------------------------------------------------------------------------ */
 
 enum mf_format { MF_FMT_AUTO = 0, MF_FMT_TABLE, MF_FMT_JSON, MF_FMT_MSGPACK, MF_FMT_RAW };
