@@ -298,6 +298,149 @@ int mf_process_rec(const struct mf_process *p, struct mf_rec *r);
 int mf_module_rec(const struct mf_module *m, struct mf_rec *r);
 int mf_map_rec(const struct mf_map *m, struct mf_rec *r);
 
+/* ---- address spaces ---------------------------------------------------------------- */
+
+/* An address space of a target: its physical memory, the kernel's virtual memory, a
+ * process's, or any page-table root (an explicit arch + dtb).  Reads and writes are
+ * batched scatter lists with per-entry errors, whatever is behind them (the connector, the
+ * target's one translator, or an os layer that reads process memory itself).  An address
+ * space borrows its target: close it before the target.  Not thread-safe (neither is the
+ * target's translator): one thread at a time per target. */
+enum mf_aspace_kind { MF_ASPACE_NONE = 0, MF_ASPACE_PHYS, MF_ASPACE_KERNEL, MF_ASPACE_PROCESS, MF_ASPACE_DTB };
+
+/* Which space: what tools select (from options or records) before opening it. */
+struct mf_aspace_id {
+	enum mf_aspace_kind kind;
+	uint64_t pid;            /* MF_ASPACE_PROCESS */
+	struct mf_space sp;      /* MF_ASPACE_DTB: arch, root (and root_hi, va_bits, granule) */
+};
+
+struct mf_aspace;
+struct mf_vat;
+
+/* Open a space.  A process must exist (MF_ERR_NOTFOUND: "no process with pid N"); its
+ * page-table root is looked up when the os layer does not read process memory itself.
+ * The kernel needs the target's architecture and page-table root (hints, VMCOREINFO), or
+ * an os layer without physical memory (native: the os layer's pid 0).  A DTB space is
+ * checked by the translator (MF_ERR_ARG / MF_ERR_UNSUPPORTED for what it cannot walk). */
+int mf_aspace_open(struct mf_target *t, const struct mf_aspace_id *id, struct mf_aspace **out, char *errbuf);
+void mf_aspace_close(struct mf_aspace *as);
+
+const struct mf_aspace_id *mf_aspace_id(const struct mf_aspace *as);
+/* "pid 1234", "physical memory", "the kernel", "dtb 0x1000": for messages. */
+const char *mf_aspace_name(const struct mf_aspace *as);
+/* The page tables walked for this space (kernel, translated processes, dtb), or NULL
+ * (physical memory; processes and the kernel of an os layer that reads them itself). */
+const struct mf_space *mf_aspace_space(const struct mf_aspace *as);
+/* The architecture (MF_ARCH_UNKNOWN if not known) and pointer size (4 or 8; 8 when the
+ * architecture is unknown). */
+uint32_t mf_aspace_arch(const struct mf_aspace *as);
+unsigned mf_aspace_ptr_size(const struct mf_aspace *as);
+
+/* Batched I/O: 0 with per-entry results in iov[i].err (MF_ERR_UNMAPPED, MF_ERR_NOTMAPPED
+ * ... for holes), or a negative code when the whole batch failed (the process exited, the
+ * source failed: message in errbuf).  Writes need a target opened with MF_TARGET_WRITE. */
+int mf_aspace_read(struct mf_aspace *as, struct mf_iov *iov, size_t n, char *errbuf);
+int mf_aspace_write(struct mf_aspace *as, struct mf_iov *iov, size_t n, char *errbuf);
+
+/* Read [addr, addr + len) in batches of `batch` pieces of `piece` bytes (0: 1 MiB and 16);
+ * a piece that fails is read again page by page (4 KiB, batched) so that what is readable
+ * is kept.  The callback gets, in address order, data pieces (data != NULL; each piece or
+ * page as it was read, valid during the call) and gap pieces (data NULL, err the reason;
+ * contiguous gaps with the same error merged).  It returns non-zero to stop (that value is
+ * returned).  Returns 0, or a negative code when a batch failed as a whole, with "cannot
+ * read 0xADDR in SPACE: why" in errbuf.  A span that wraps past 2^64 is MF_ERR_RANGE. */
+struct mf_span_piece {
+	uint64_t addr;
+	uint64_t len;
+	const uint8_t *data;     /* NULL: a gap */
+	int err;                 /* a gap's error */
+};
+typedef int (*mf_span_cb)(void *ctx, const struct mf_span_piece *p);
+int mf_aspace_read_span(struct mf_aspace *as, uint64_t addr, uint64_t len, uint64_t piece, size_t batch,
+                        mf_span_cb cb, void *ctx, char *errbuf);
+
+/* The mapped memory of a space, in address order, for tools that walk "all of it":
+ * physical memory: the connector's ranges (perms "");
+ * a process: the os layer's maps, or when it lists none, the page map;
+ * the kernel: the page map of the kernel half (from mf_arch_kernel_start);
+ * a dtb: the page map of the whole space.
+ * Page-map regions merge contiguous pages of the same permissions ("rwxp" style, 'p'
+ * always).  The callback returns non-zero to stop (returned).  Returns 0, MF_ERR_LIMIT
+ * when the page map visited too many tables (regions found so far were given), or an error
+ * (MF_ERR_UNSUPPORTED: the kernel of an os layer without physical memory). */
+struct mf_region {
+	uint64_t start;
+	uint64_t end;            /* exclusive; 0 = the top of the 64-bit space */
+	const char *perms;       /* "r-xp"; "" for physical ranges */
+	uint64_t offset;         /* file offset of start (os maps), else 0 */
+	const char *path;        /* "" when anonymous or unknown */
+};
+typedef int (*mf_region_cb)(void *ctx, const struct mf_region *r);
+int mf_aspace_regions(struct mf_aspace *as, mf_region_cb cb, void *ctx, char *errbuf);
+
+/* Where the kernel half of an architecture's virtual address space starts: 0xc0000000 on
+ * 32-bit x86 (the 3G/1G split), 2^63 on 64-bit architectures (the upper half). */
+uint64_t mf_arch_kernel_start(uint32_t arch);
+
+/* The `space` fields of a record, written the same by every tool: "space" ("phys",
+ * "kernel", "process" with "pid", "dtb" with "dtb" and "arch").  With MF_ASPACE_REC_TABLES
+ * every space also says how it is translated: "arch", "dtb" and a non-zero "dtb_hi" after
+ * "space" (and "pid"). */
+#define MF_ASPACE_REC_TABLES 0x1u
+int mf_aspace_id_rec(const struct mf_aspace_id *id, unsigned flags, struct mf_rec *r);
+/* The space a record names with those fields (mem, gap, hit, xlat ...): 0, MF_ERR_NOTFOUND
+ * (no "space"), MF_ERR_FORMAT (an unknown space or a missing pid/dtb/arch), message in errbuf. */
+int mf_aspace_id_from_rec(const struct mf_rec *r, struct mf_aspace_id *id, char *errbuf);
+
+/* The target's translator (one per target, shared by all its spaces), created on first
+ * use; NULL with a message when the target has no physical memory or on out of memory. */
+struct mf_vat *mf_target_vat(struct mf_target *t, char *errbuf);
+
+/* ---- choosing spaces: the rule every tool follows ------------------------------------
+ *
+ * A tool works on the spaces its options name: --phys, --kernel, --dtb ROOT [--arch ARCH],
+ * then each -p PID in the order given, then the processes whose name or argv[0] matches a
+ * -n glob, in pid order (each once).  Without such options it works on the processes whose
+ * `process` records arrive on stdin: several records mean every one, in the order they
+ * arrive (a record without a valid pid is an error of the stream).  Records of other types
+ * are handed to the tool's callback (to pass through or use) or ignored.  When neither
+ * gives a space the tool's default applies (MF_SELECT_KERNEL: the kernel), else there is
+ * none (an empty selection).  MF_SELECT_ONE_NAME: a -n glob must match exactly one
+ * process ("'x' matches 2 processes: 1 (a), 2 (b) (use -p PID)"). */
+struct mf_select_opts {
+	bool phys;
+	bool kernel;
+	const char *dtb;         /* --dtb ROOT, parsed here */
+	const char *arch;        /* --arch, for --dtb (default: the target's) */
+	const uint64_t *pids;
+	size_t npids;
+	const char *const *names;
+	size_t nnames;
+	unsigned flags;          /* MF_SELECT_* */
+	/* records on stdin that are not `process` records; NULL: ignored.  Non-zero stops. */
+	int (*other)(void *ctx, const struct mf_rec *r);
+	void *ctx;
+};
+#define MF_SELECT_KERNEL   0x1u
+#define MF_SELECT_ONE_NAME 0x2u
+
+struct mf_select;
+/* in: the stdin reader after the target record (mf_tool_open), or NULL.  Option errors
+ * (bad --dtb or --arch, no --arch known) are MF_ERR_ARG; listing processes for -n can fail. */
+int mf_select_new(struct mf_target *t, struct mf_in *in, const struct mf_select_opts *o, struct mf_select **out,
+                  char *errbuf);
+/* 1 and *id for the next space, 0 when there are no more, or a negative code (a malformed
+ * stream: "stdin: ..."; a callback's non-zero value is returned as is). */
+int mf_select_next(struct mf_select *s, struct mf_aspace_id *id, char *errbuf);
+/* Did the spaces come from the options (false: from stdin or the default)? */
+bool mf_select_explicit(const struct mf_select *s);
+void mf_select_free(struct mf_select *s);
+
+/* Does the glob match the process's name, or the base name of its argv[0] (the first word
+ * of its command line, which `exec -a NAME` sets)? */
+bool mf_process_name_match(const char *glob, const struct mf_process *p);
+
 /* ---- tool support ------------------------------------------------------------------ */
 
 /* How every tool finds its target: -c/-o when given; else -t FILE (a saved mf-attach
