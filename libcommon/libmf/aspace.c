@@ -243,6 +243,29 @@ mf_aspace_id_rec(const struct mf_aspace_id *id, unsigned flags, struct mf_rec *r
 }
 
 MF_API int
+mf_mem_rec(const struct mf_aspace_id *id, uint64_t addr, const void *data, size_t n, struct mf_rec *r)
+{
+	int e;
+
+	mf_rec_reset(r, "mem");
+	if ((e = mf_aspace_id_rec(id, 0, r)) < 0 || (e = mf_rec_add_addr(r, "addr", addr)) < 0)
+		return e;
+	return mf_rec_add_bin(r, "data", data, n);
+}
+
+MF_API int
+mf_gap_rec(const struct mf_aspace_id *id, uint64_t addr, uint64_t len, int err, struct mf_rec *r)
+{
+	int e;
+
+	mf_rec_reset(r, "gap");
+	if ((e = mf_aspace_id_rec(id, 0, r)) < 0 || (e = mf_rec_add_addr(r, "addr", addr)) < 0 ||
+	    (e = mf_rec_add_addr(r, "len", len)) < 0)
+		return e;
+	return mf_rec_add_str(r, "error", mf_strerror(err));
+}
+
+MF_API int
 mf_aspace_id_from_rec(const struct mf_rec *r, struct mf_aspace_id *id, char *errbuf)
 {
 	const char *s;

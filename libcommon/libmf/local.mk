@@ -13,4 +13,5 @@ libcommon_libmf_la_SOURCES += \
 	libcommon/libmf/aspace.c \
 	libcommon/libmf/span.c \
 	libcommon/libmf/regions.c \
-	libcommon/libmf/select.c
+	libcommon/libmf/select.c \
+	libcommon/libmf/addr.c

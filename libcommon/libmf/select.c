@@ -154,7 +154,7 @@ select_names(struct mf_select *s, struct mf_target *t, const struct mf_select_op
 			goto out;
 		}
 		if (f.n > 1) {
-			r = mf_error(errbuf, MF_ERR_ARG, "'%s' matches %zu processes: %s (use -p PID)", o->names[0], f.n, f.list);
+			r = mf_error(errbuf, MF_ERR_GENERIC, "'%s' matches %zu processes: %s (use -p PID)", o->names[0], f.n, f.list);
 			goto out;
 		}
 	}

@@ -161,3 +161,58 @@ mf_aspace_read_span(struct mf_aspace *as, uint64_t addr, uint64_t len, uint64_t 
 	free(buf);
 	return r;
 }
+
+/* The offset of the first terminator in buf[0, got), or got rounded down to the unit. */
+static size_t
+span_str_end(const uint8_t *buf, size_t got, bool wide, bool *term)
+{
+	size_t len, unit = wide ? 2 : 1;
+
+	*term = false;
+	for (len = 0; len + unit <= got; len += unit) {
+		if (buf[len] == 0 && (!wide || buf[len + 1] == 0)) {
+			*term = true;
+			break;
+		}
+	}
+	return len;
+}
+
+MF_API int
+mf_aspace_read_str(struct mf_aspace *as, uint64_t addr, uint64_t max, bool wide, struct mf_str_read *s,
+                   char *errbuf)
+{
+	struct span sp = { .as = as, .errbuf = errbuf };
+	struct mf_iov iov[64];
+	uint64_t a = addr, left = max;
+	int r;
+
+	memset(s, 0, sizeof *s);
+	if (max > SIZE_MAX - 2 || (s->buf = malloc((size_t)max + 2)) == NULL)
+		return mf_error(errbuf, MF_ERR_NOMEM, "out of memory");
+	while (left > 0 && !s->term && s->err == 0) {
+		size_t n = 0, i;
+
+		while (left > 0 && n < mf_countof(iov)) {
+			uint64_t room = SPAN_PAGE - a % SPAN_PAGE, k = left < room ? left : room;
+
+			iov[n++] = (struct mf_iov){ .addr = a, .buf = s->buf + (a - addr), .len = k };
+			a += k;
+			left -= k;
+		}
+		if ((r = span_io(&sp, iov, n)) < 0) {
+			free(s->buf);
+			s->buf = NULL;
+			return r;
+		}
+		for (i = 0; i < n; i++) {
+			if (iov[i].err != 0) {
+				s->err = iov[i].err;
+				break;
+			}
+			s->got += (size_t)iov[i].len;
+		}
+		s->len = span_str_end(s->buf, s->got, wide, &s->term);
+	}
+	return 0;
+}

@@ -360,6 +360,32 @@ typedef int (*mf_span_cb)(void *ctx, const struct mf_span_piece *p);
 int mf_aspace_read_span(struct mf_aspace *as, uint64_t addr, uint64_t len, uint64_t piece, size_t batch,
                         mf_span_cb cb, void *ctx, char *errbuf);
 
+/* A NUL-terminated string at addr of at most max bytes (wide: UTF-16LE, whose NUL is two
+ * zero bytes at an even offset), read in batches of pages until the terminator.  s->buf
+ * (max + 2 bytes, the caller frees it) holds s->got readable bytes from addr; s->len of them
+ * come before the terminator (s->term: one was found); s->err is the error of the first
+ * unreadable page (0 if none).  Returns 0, or a whole-batch failure (message in errbuf). */
+struct mf_str_read {
+	uint8_t *buf;
+	size_t got;
+	size_t len;
+	bool term;
+	int err;
+};
+int mf_aspace_read_str(struct mf_aspace *as, uint64_t addr, uint64_t max, bool wide, struct mf_str_read *s,
+                       char *errbuf);
+
+/* An address in a space, from an expression: a number ("0x7ffd0000", "4096"); MODULE+OFF
+ * or MODULE (a module of the process, or of the kernel, by its exact name or as the prefix
+ * before ".so": "libc+0x10" is libc.so.6's; the last '+' followed by a number splits, as
+ * names may hold '+'); then a pointer chain ",O1,O2,...": read a pointer (the space's
+ * size) at the address, add the (signed) offset, up to MF_ADDR_CHAIN_MAX times.  Steps are
+ * logged at level 1.  0; MF_ERR_ARG for a malformed expression (never for a failed read); or the
+ * error of a lookup or read ("no module 'x' in pid 1", "cannot follow the pointer chain at
+ * step 2: cannot read 0x0: address not mapped"), with the message in errbuf. */
+#define MF_ADDR_CHAIN_MAX 64
+int mf_aspace_addr(struct mf_aspace *as, const char *expr, uint64_t *addr, char *errbuf);
+
 /* The mapped memory of a space, in address order, for tools that walk "all of it":
  * physical memory: the connector's ranges (perms "");
  * a process: the os layer's maps, or when it lists none, the page map;
@@ -389,6 +415,10 @@ uint64_t mf_arch_kernel_start(uint32_t arch);
  * "space" (and "pid"). */
 #define MF_ASPACE_REC_TABLES 0x1u
 int mf_aspace_id_rec(const struct mf_aspace_id *id, unsigned flags, struct mf_rec *r);
+/* `mem` and `gap` records: type, the space fields, "addr", then "data" (bin) or "len" and
+ * "error" (mf_strerror(err)).  r is reset first. */
+int mf_mem_rec(const struct mf_aspace_id *id, uint64_t addr, const void *data, size_t n, struct mf_rec *r);
+int mf_gap_rec(const struct mf_aspace_id *id, uint64_t addr, uint64_t len, int err, struct mf_rec *r);
 /* The space a record names with those fields (mem, gap, hit, xlat ...): 0, MF_ERR_NOTFOUND
  * (no "space"), MF_ERR_FORMAT (an unknown space or a missing pid/dtb/arch), message in errbuf. */
 int mf_aspace_id_from_rec(const struct mf_rec *r, struct mf_aspace_id *id, char *errbuf);
@@ -427,7 +457,9 @@ struct mf_select_opts {
 
 struct mf_select;
 /* in: the stdin reader after the target record (mf_tool_open), or NULL.  Option errors
- * (bad --dtb or --arch, no --arch known) are MF_ERR_ARG; listing processes for -n can fail. */
+ * (bad --dtb or --arch, no --arch known) are MF_ERR_ARG; listing processes for -n can fail;
+ * a -n that must match one process and matches none is MF_ERR_NOTFOUND, several
+ * MF_ERR_GENERIC. */
 int mf_select_new(struct mf_target *t, struct mf_in *in, const struct mf_select_opts *o, struct mf_select **out,
                   char *errbuf);
 /* 1 and *id for the next space, 0 when there are no more, or a negative code (a malformed
