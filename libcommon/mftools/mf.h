@@ -423,6 +423,10 @@ int mf_gap_rec(const struct mf_aspace_id *id, uint64_t addr, uint64_t len, int e
  * (no "space"), MF_ERR_FORMAT (an unknown space or a missing pid/dtb/arch), message in errbuf. */
 int mf_aspace_id_from_rec(const struct mf_rec *r, struct mf_aspace_id *id, char *errbuf);
 
+/* Can the target's translator walk sp?  0, or MF_ERR_ARG / MF_ERR_UNSUPPORTED with "cannot
+ * walk aarch64 address space (va bits 60, granule 4096): bad argument" in errbuf. */
+int mf_space_check(struct mf_target *t, const struct mf_space *sp, char *errbuf);
+
 /* The target's translator (one per target, shared by all its spaces), created on first
  * use; NULL with a message when the target has no physical memory or on out of memory. */
 struct mf_vat *mf_target_vat(struct mf_target *t, char *errbuf);
