@@ -1251,8 +1251,14 @@ mf_tool_open(const struct mf_tool_target *opt, struct mf_target **t, struct mf_i
 		if (r > 0 && strcmp(mf_rec_type(rec), "target") == 0) {
 			if (*t == NULL && (r = mf_target_open_rec(rec, opt->flags, t, errbuf)) < 0)
 				goto fail;
-		} else if (r > 0) {
-			mf_in_unread(*in);
+		} else {
+			if (r > 0)
+				mf_in_unread(*in);
+			/* a pipe or file without a target record never means "this machine" */
+			if (*t == NULL) {
+				r = mf_error(errbuf, MF_ERR_NOTFOUND, "no target record on stdin");
+				goto fail;
+			}
 		}
 	}
 	if (*t == NULL && (r = mf_target_open(NULL, NULL, opt->flags, t, errbuf)) < 0)

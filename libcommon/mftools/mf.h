@@ -480,10 +480,12 @@ bool mf_process_name_match(const char *glob, const struct mf_process *p);
 /* ---- tool support ------------------------------------------------------------------ */
 
 /* How every tool finds its target: -c/-o when given; else -t FILE (a saved mf-attach
- * output); else a target record at the head of stdin (looked at only when stdin is a pipe
- * or a regular file, and `read_stdin` is set); else this machine (native).  On success
- * *in is the stdin reader positioned after any target record (NULL when stdin was not
- * looked at), and the tool owns t and in. */
+ * output); else a target record at the head of stdin, which is looked at when `read_stdin`
+ * is set and stdin is a pipe, a socket or a regular file: then it must start with one
+ * (MF_ERR_NOTFOUND "no target record on stdin" otherwise, an empty stdin included), so a
+ * pipeline never silently falls back to this machine; else (stdin a terminal, /dev/null
+ * or not looked at) this machine (native).  On success *in is the stdin reader positioned
+ * after any target record (NULL when stdin was not looked at), and the tool owns t and in. */
 struct mf_tool_target {
 	const char *conn;       /* -c */
 	const char *os;         /* -o */
