@@ -58,3 +58,12 @@ check_PROGRAMS += tests/unit/test-native
 TESTS += tests/unit/test-native
 tests_unit_test_native_SOURCES = tests/unit/test-native.c tests/unit/tap.h tests/unit/plugin-harness.h
 tests_unit_test_native_LDADD = $(tool_ldadd)
+
+# pluginlib: one test per part
+pluginlib_tests = tests/unit/test-pluginlib-vmcoreinfo
+check_PROGRAMS += $(pluginlib_tests)
+TESTS += $(pluginlib_tests)
+pluginlib_test_cppflags = $(AM_CPPFLAGS) -DTEST_TOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_pluginlib_vmcoreinfo_SOURCES = tests/unit/test-pluginlib-vmcoreinfo.c tests/unit/tap.h
+tests_unit_test_pluginlib_vmcoreinfo_CPPFLAGS = $(pluginlib_test_cppflags)
+tests_unit_test_pluginlib_vmcoreinfo_LDADD = $(tool_ldadd) $(pluginlib)
