@@ -425,7 +425,8 @@ lime_index(struct lime *l, char *errbuf)
 				ri++;
 				break;
 			}
-			if ((e = rmap_add(&l->map, s, len, data, RMAP_PLAIN, 0)) < 0)
+			/* len 0: the range is the whole address space (end - s + 1 wrapped) */
+			if ((e = rmap_add(&l->map, s, len ? len : UINT64_MAX, data, RMAP_PLAIN, 0)) < 0)
 				goto add_failed;
 			present += len;
 			o = data + len;

@@ -24,6 +24,8 @@ rmap_add(struct rmap *m, uint64_t base, uint64_t size, uint64_t off, uint32_t ki
 {
 	size_t max = m->max ? m->max : RMAP_MAX_SEGS;
 
+	if (size == 0)
+		return 0;
 	if (base + size < base || base + size == 0)
 		size = UINT64_MAX - base;   /* the top byte of the address space stays out */
 	if (size == 0)

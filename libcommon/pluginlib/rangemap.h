@@ -43,9 +43,9 @@ typedef int (*rmap_slow_fn)(void *ctx, const struct rmap_seg *s, uint64_t addr, 
 /* Free the arrays and zero the map. */
 void rmap_free(struct rmap *m);
 
-/* Append [base, base+size) (order is checked by rmap_finish).  A size that runs past the
- * top of the address space is cut so that the top byte stays out; size 0 adds nothing.
- * 0, MF_ERR_LIMIT past the cap, or MF_ERR_NOMEM. */
+/* Append [base, base+size) (order is checked by rmap_finish).  Size 0 adds nothing; a
+ * size that reaches or runs past the top of the address space is cut so that the top byte
+ * stays out.  0, MF_ERR_LIMIT past the cap, or MF_ERR_NOMEM. */
 int rmap_add(struct rmap *m, uint64_t base, uint64_t size, uint64_t off, uint32_t kind, uint32_t aux);
 
 /* Sort the segments by base (if sort), check that none overlaps the one before and build

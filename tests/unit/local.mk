@@ -60,10 +60,19 @@ tests_unit_test_native_SOURCES = tests/unit/test-native.c tests/unit/tap.h tests
 tests_unit_test_native_LDADD = $(tool_ldadd)
 
 # pluginlib: one test per part
-pluginlib_tests = tests/unit/test-pluginlib-vmcoreinfo
+pluginlib_tests = tests/unit/test-pluginlib-bytes tests/unit/test-pluginlib-fileio \
+	tests/unit/test-pluginlib-rangemap tests/unit/test-pluginlib-bitmap tests/unit/test-pluginlib-vmcoreinfo
 check_PROGRAMS += $(pluginlib_tests)
 TESTS += $(pluginlib_tests)
 pluginlib_test_cppflags = $(AM_CPPFLAGS) -DTEST_TOP_SRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_pluginlib_vmcoreinfo_SOURCES = tests/unit/test-pluginlib-vmcoreinfo.c tests/unit/tap.h
 tests_unit_test_pluginlib_vmcoreinfo_CPPFLAGS = $(pluginlib_test_cppflags)
 tests_unit_test_pluginlib_vmcoreinfo_LDADD = $(tool_ldadd) $(pluginlib)
+tests_unit_test_pluginlib_bytes_SOURCES = tests/unit/test-pluginlib-bytes.c tests/unit/tap.h
+tests_unit_test_pluginlib_bytes_LDADD = $(pluginlib)
+tests_unit_test_pluginlib_fileio_SOURCES = tests/unit/test-pluginlib-fileio.c tests/unit/tap.h
+tests_unit_test_pluginlib_fileio_LDADD = $(pluginlib)
+tests_unit_test_pluginlib_rangemap_SOURCES = tests/unit/test-pluginlib-rangemap.c tests/unit/tap.h
+tests_unit_test_pluginlib_rangemap_LDADD = $(pluginlib)
+tests_unit_test_pluginlib_bitmap_SOURCES = tests/unit/test-pluginlib-bitmap.c tests/unit/tap.h
+tests_unit_test_pluginlib_bitmap_LDADD = $(pluginlib)

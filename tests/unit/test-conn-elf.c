@@ -416,6 +416,34 @@ test_kcore(void)
 	}
 }
 
+/* A PT_LOAD with no bytes in the file (p_filesz 0) at physical 0 adds no range; it used
+ * to stand for the whole address space and make the next PT_LOAD "overlap" it. */
+static void
+test_empty_load(void)
+{
+	static const struct t_load ld[] = {
+		{ 0, 0, 0, 0, 0x1000 },
+		{ 0, 0x1000, 0, 0x1000, 0x1000 },
+	};
+	struct t_elf e = { .is64 = 1, .machine = 62, .ld = ld, .nld = 2 };
+	struct ct_buf b = { 0 };
+	struct ct_conn o;
+	const struct mf_range *r;
+	uint8_t x[16];
+	size_t n;
+
+	t_build(&b, &e);
+	is_int(ct_open(&o, elf, ct_write("empty-load.core", b.p, b.n)), 0, "core with an empty PT_LOAD at 0 opens");
+	if (o.rc == 0) {
+		n = elf->ranges(o.h, &r);
+		ok(n == 1 && r[0].base == 0x1000 && r[0].size == 0x1000, "ranges: only the PT_LOAD with data");
+		is_int(ct_read(&o, 0x10, x, sizeof x), MF_ERR_UNMAPPED, "the empty PT_LOAD reads as a hole");
+		ok(ct_read(&o, 0x1ff0, x, sizeof x) == 0 && ct_is_pat(x, 0x1ff0, sizeof x), "the other reads");
+	}
+	ct_close(&o);
+	free(b.p);
+}
+
 int
 main(void)
 {
@@ -423,6 +451,7 @@ main(void)
 	kcore = ct_connector("kcore");
 	test_qemu64();
 	test_elf32();
+	test_empty_load();
 	test_xnum();
 	test_bad();
 	test_kcore();
