@@ -2,7 +2,7 @@
  * or any address space: hexdump, raw bytes, `mem` records, typed values, pointer chains. */
 #include "config.h"
 #include "tool.h"
-#include "hexdump.h"
+#include "read-out.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +15,7 @@ enum {
 	READ_OPT_ZERO_FILL,
 };
 
-#define READ_PIECE (1u << 20)          /* bytes per scatter entry and per mem record */
+#define READ_PIECE (1u << 20)          /* bytes per scatter entry */
 #define READ_BATCH 16                  /* entries per call */
 /* -f raw streams the bytes straight from the read buffer to stdout: keep that buffer small
  * enough to stay in the CPU cache (512 KiB), or every byte makes an extra trip to memory
@@ -40,11 +40,7 @@ struct read_state {
 	bool count_set;
 	struct mf_rec *rec;
 	int status;
-	/* pending gap of typed values, merged while contiguous with the same error */
-	bool gap;
-	uint64_t gap_addr, gap_len;
-	int gap_err;
-	struct hexdump hx;
+	struct read_out out;
 };
 
 static struct tool read_tool;
@@ -87,108 +83,15 @@ read_usage(int status)
 	exit(status);
 }
 
-/* ---- output of bytes and gaps ---- */
-
-static void
-read_gap_out(struct read_state *st, uint64_t addr, uint64_t len, int err)
-{
-	struct tool *tl = st->tl;
-	uint64_t last = addr + len - 1;
-
-	st->status = TOOL_EXIT_FAIL;
-	switch (tl->fmt) {
-	case MF_FMT_RAW:
-		if (!st->zero_fill)
-			tool_die(tl, "cannot read 0x%llx-0x%llx: %s (with -f raw, --zero-fill writes zeros instead)",
-			         (unsigned long long)addr, (unsigned long long)last, mf_strerror(err));
-		tool_warn(tl, "0x%llx-0x%llx unreadable: %s (zero-filled)", (unsigned long long)addr,
-		          (unsigned long long)last, mf_strerror(err));
-		{
-			static const uint8_t zeros[READ_PAGE];
-
-			for (; len > 0; len -= len < sizeof zeros ? len : sizeof zeros)
-				tool_raw(tl, zeros, len < sizeof zeros ? (size_t)len : sizeof zeros);
-		}
-		return;
-	case MF_FMT_TABLE:
-		hexdump_break(&st->hx);
-		tool_printf(tl, "%08llx  -- unreadable to %llx: %llu bytes (%s) --\n", (unsigned long long)addr,
-		            (unsigned long long)last, (unsigned long long)len, mf_strerror(err));
-		break;
-	default:
-		if (mf_gap_rec(mf_aspace_id(st->as), addr, len, err, st->rec) < 0)
-			tool_oom();
-		tool_rec(tl, st->rec);
-		break;
-	}
-	tool_warn(tl, "0x%llx-0x%llx unreadable: %s", (unsigned long long)addr, (unsigned long long)last, mf_strerror(err));
-}
-
-static void
-read_gap_flush(struct read_state *st)
-{
-	if (st->gap)
-		read_gap_out(st, st->gap_addr, st->gap_len, st->gap_err);
-	st->gap = false;
-}
-
-static void
-read_gap(struct read_state *st, uint64_t addr, uint64_t len, int err)
-{
-	if (st->gap && st->gap_addr + st->gap_len == addr && st->gap_err == err) {
-		st->gap_len += len;
-		return;
-	}
-	read_gap_flush(st);
-	st->gap = true;
-	st->gap_addr = addr;
-	st->gap_len = len;
-	st->gap_err = err;
-}
-
-static int
-read_piece_cb(void *ctx, const struct mf_span_piece *p)
-{
-	struct read_state *st = ctx;
-	struct tool *tl = st->tl;
-	uint64_t addr = p->addr, n = p->len;
-	const uint8_t *d = p->data;
-
-	if (d == NULL) {
-		read_gap_out(st, p->addr, p->len, p->err);
-		return 0;
-	}
-	if (tl->fmt == MF_FMT_RAW) {
-		tool_raw(tl, d, (size_t)n);
-		return 0;
-	}
-	if (tl->fmt == MF_FMT_TABLE) {
-		hexdump_data(&st->hx, addr, d, (size_t)n);
-		return 0;
-	}
-	for (; n > 0; n -= n < READ_PIECE ? n : READ_PIECE) {
-		size_t k = n < READ_PIECE ? (size_t)n : READ_PIECE;
-
-		if (mf_mem_rec(mf_aspace_id(st->as), addr, d, k, st->rec) < 0)
-			tool_oom();
-		tool_rec(tl, st->rec);
-		addr += k;
-		d += k;
-	}
-	return 0;
-}
-
 static void
 read_bytes(struct read_state *st, uint64_t addr, uint64_t len)
 {
 	bool raw = st->tl->fmt == MF_FMT_RAW;
 
-	hexdump_init(&st->hx, st->tl);
 	if (mf_aspace_read_span(st->as, addr, len, raw ? READ_RAW_PIECE : READ_PIECE, raw ? READ_RAW_BATCH : READ_BATCH,
-	                        read_piece_cb, st, st->tl->errbuf) < 0)
+	                        read_out_piece, &st->out, st->tl->errbuf) < 0)
 		tool_die(st->tl, "%s", st->tl->errbuf);
-	if (st->tl->fmt == MF_FMT_TABLE)
-		hexdump_end(&st->hx);
+	read_out_end(&st->out);
 }
 
 /* ---- typed values ---- */
@@ -201,7 +104,7 @@ read_value_out(struct read_state *st, uint64_t addr, const uint8_t *p, const cha
 	union mf_num v;
 	char text[64];
 
-	read_gap_flush(st);
+	read_out_flush(&st->out);
 	if (text_out && s != NULL) {
 		tool_raw(tl, s, slen);
 		tool_raw(tl, "\n", 1);
@@ -245,12 +148,12 @@ read_typed_numbers(struct read_state *st, uint64_t addr)
 			if (iov[i].err == 0)
 				read_value_out(st, iov[i].addr, iov[i].buf, NULL, 0);
 			else
-				read_gap(st, iov[i].addr, iov[i].len, iov[i].err);
+				read_out_gap(&st->out, iov[i].addr, iov[i].len, iov[i].err);
 		}
 		addr += (uint64_t)n * sz;
 		left -= n;
 	}
-	read_gap_flush(st);
+	read_out_flush(&st->out);
 	free(iov);
 	free(buf);
 }
@@ -265,8 +168,8 @@ read_one_string(struct read_state *st, uint64_t addr, uint64_t max)
 	if (mf_aspace_read_str(st->as, addr, max, wide, &s, st->tl->errbuf) < 0)
 		tool_die(st->tl, "%s", st->tl->errbuf);
 	if (s.got == 0 && s.err != 0) {
-		read_gap(st, addr, READ_PAGE - addr % READ_PAGE, s.err);
-		read_gap_flush(st);
+		read_out_gap(&st->out, addr, READ_PAGE - addr % READ_PAGE, s.err);
+		read_out_flush(&st->out);
 		free(s.buf);
 		return addr + max;
 	}
@@ -345,6 +248,7 @@ read_space(struct read_state *st, const char *addr_arg, uint64_t len, const char
 	}
 	if (first)
 		tool_write_target(tl);
+	read_out_start(&st->out, mf_aspace_id(st->as));
 	if (mf_type_string(st->type)) {
 		if (len == 0)
 			tool_usage_error(tl, "invalid length '%s'", len_arg);
@@ -443,6 +347,7 @@ main(int argc, char **argv)
 	tool_open(tl, true);
 	if ((st.rec = mf_rec_new("mem")) == NULL)
 		tool_oom();
+	st.out = (struct read_out){ .tl = tl, .rec = st.rec, .zero_fill = st.zero_fill };
 	sel = tool_select(tl, &st.spaces, 0);
 	while ((st.as = tool_next_space(tl, sel)) != NULL) {
 		read_space(&st, addr_arg, len, len_arg, first);
@@ -455,5 +360,5 @@ main(int argc, char **argv)
 	mf_rec_free(st.rec);
 	free(st.spaces.pids);
 	free(st.spaces.names);
-	return tool_finish(tl, st.status);
+	return tool_finish(tl, st.status != TOOL_EXIT_OK ? st.status : st.out.status);
 }
