@@ -224,8 +224,8 @@ mf_num_rec_add(struct mf_rec *r, const char *key, enum mf_type t, union mf_num v
 	return mf_rec_add_uint(r, key, v.u);
 }
 
-static int
-value_hexval(int c)
+int
+mfint_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -251,8 +251,8 @@ value_hex(const char *s, uint8_t *out, size_t *n, char *errbuf)
 			p++;
 			continue;
 		}
-		hi = value_hexval((unsigned char)p[0]);
-		lo = hi < 0 ? -1 : value_hexval((unsigned char)p[1]);
+		hi = mfint_hexval((unsigned char)p[0]);
+		lo = hi < 0 ? -1 : mfint_hexval((unsigned char)p[1]);
 		if (hi < 0 || lo < 0)
 			return mf_error(errbuf, MF_ERR_ARG, "invalid hex data '%s' (expected bytes like \"deadbeef\" or \"de ad be ef\")",
 			                s);
