@@ -224,18 +224,6 @@ mf_num_rec_add(struct mf_rec *r, const char *key, enum mf_type t, union mf_num v
 	return mf_rec_add_uint(r, key, v.u);
 }
 
-int
-mfint_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int
 value_hex(const char *s, uint8_t *out, size_t *n, char *errbuf)
 {
