@@ -100,7 +100,7 @@ deb() { # PACKAGE
 	export LD_LIBRARY_PATH=$st/usr/lib/$TRIPLET MF_PLUGIN_PATH=$st/usr/lib/$TRIPLET/mftools
 	sleep 300 3>&- &
 	spid=$!
-	run -0 --separate-stderr "$st/usr/bin/mf-ps" -f json
+	run -0 --separate-stderr "$st/usr/bin/mf-ps" -f json </dev/null
 	kill "$spid"
 	run -0 jq -r "select(.type == \"process\" and .pid == $spid) | .name" <<<"$output"
 	assert_output sleep

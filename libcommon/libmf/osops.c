@@ -194,10 +194,7 @@ mf_thread_regs(struct mf_target *t, uint64_t pid, uint64_t tid, struct mf_regs *
 MF_API bool
 mf_target_reads_proc(struct mf_target *t)
 {
-	struct mfint_plugin *os;
-	void *h;
-
-	return mfint_target_os(t, &os, &h, NULL) == 0 && os->u.os.read != NULL;
+	return mfint_target_os_reads(t);
 }
 
 /* ---- records ---- */

@@ -9,6 +9,16 @@ tests_unit_test_args_LDADD = $(tool_ldadd)
 tests_unit_test_target_LDADD = $(tool_ldadd) $(LIBS)
 tests_unit_test_stream_SOURCES = tests/unit/test-stream.c tests/unit/tap.h
 tests_unit_test_stream_LDADD = $(tool_ldadd)
+# typed values
+check_PROGRAMS += tests/unit/test-value
+TESTS += tests/unit/test-value
+tests_unit_test_value_SOURCES = tests/unit/test-value.c tests/unit/tap.h
+tests_unit_test_value_LDADD = $(tool_ldadd)
+# address spaces over the pattern connector
+check_PROGRAMS += tests/unit/test-aspace
+TESTS += tests/unit/test-aspace
+tests_unit_test_aspace_SOURCES = tests/unit/test-aspace.c tests/unit/tap.h
+tests_unit_test_aspace_LDADD = $(tool_ldadd) $(LIBS)
 
 # the plugin loader's ABI checks and conversions on descriptors built in the test
 check_PROGRAMS += tests/unit/test-plugin-abi
@@ -41,23 +51,23 @@ conn_tests = tests/unit/test-conn-raw tests/unit/test-conn-lime tests/unit/test-
 check_PROGRAMS += $(conn_tests)
 TESTS += $(conn_tests)
 tests_unit_test_conn_raw_SOURCES = tests/unit/test-conn-raw.c tests/unit/conn-test.h
-tests_unit_test_conn_raw_LDADD = $(tool_ldadd)
+tests_unit_test_conn_raw_LDADD = $(tool_ldadd) $(pluginlib)
 tests_unit_test_conn_lime_SOURCES = tests/unit/test-conn-lime.c tests/unit/conn-test.h
 tests_unit_test_conn_lime_CFLAGS = $(AM_CFLAGS) $(SNAPPY_CFLAGS)
-tests_unit_test_conn_lime_LDADD = $(tool_ldadd) $(SNAPPY_LIBS)
+tests_unit_test_conn_lime_LDADD = $(tool_ldadd) $(pluginlib) $(SNAPPY_LIBS)
 tests_unit_test_conn_elf_SOURCES = tests/unit/test-conn-elf.c tests/unit/conn-test.h
-tests_unit_test_conn_elf_LDADD = $(tool_ldadd)
+tests_unit_test_conn_elf_LDADD = $(tool_ldadd) $(pluginlib)
 
 # dump connectors: the tests build dumps themselves
 check_PROGRAMS += tests/unit/test-conn-kdump tests/unit/test-conn-crashdump tests/unit/test-conn-vmware
 TESTS += tests/unit/test-conn-kdump tests/unit/test-conn-crashdump tests/unit/test-conn-vmware
 tests_unit_test_conn_kdump_SOURCES = tests/unit/test-conn-kdump.c tests/unit/conn-test-util.h
 tests_unit_test_conn_kdump_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(LZO_CFLAGS) $(SNAPPY_CFLAGS) $(ZSTD_CFLAGS)
-tests_unit_test_conn_kdump_LDADD = $(tool_ldadd) $(LIBS) $(ZLIB_LIBS) $(LZO_LIBS) $(SNAPPY_LIBS) $(ZSTD_LIBS)
+tests_unit_test_conn_kdump_LDADD = $(tool_ldadd) $(pluginlib) $(LIBS) $(ZLIB_LIBS) $(LZO_LIBS) $(SNAPPY_LIBS) $(ZSTD_LIBS)
 tests_unit_test_conn_crashdump_SOURCES = tests/unit/test-conn-crashdump.c tests/unit/conn-test-util.h
-tests_unit_test_conn_crashdump_LDADD = $(tool_ldadd) $(LIBS)
+tests_unit_test_conn_crashdump_LDADD = $(tool_ldadd) $(pluginlib) $(LIBS)
 tests_unit_test_conn_vmware_SOURCES = tests/unit/test-conn-vmware.c tests/unit/conn-test-util.h
-tests_unit_test_conn_vmware_LDADD = $(tool_ldadd) $(LIBS)
+tests_unit_test_conn_vmware_LDADD = $(tool_ldadd) $(pluginlib) $(LIBS)
 
 # qemu connector: its parsers (its sources compiled in); the same program drives tests/conn-qemu.bats
 check_PROGRAMS += tests/unit/test-conn-qemu
@@ -81,3 +91,21 @@ check_PROGRAMS += tests/unit/test-native-threads
 TESTS += tests/unit/test-native-threads
 tests_unit_test_native_threads_SOURCES = tests/unit/test-native-threads.c tests/unit/tap.h tests/unit/plugin-harness.h
 tests_unit_test_native_threads_LDADD = $(tool_ldadd) $(LIBS)
+
+# pluginlib: one test per part
+pluginlib_tests = tests/unit/test-pluginlib-bytes tests/unit/test-pluginlib-fileio \
+	tests/unit/test-pluginlib-rangemap tests/unit/test-pluginlib-bitmap tests/unit/test-pluginlib-vmcoreinfo
+check_PROGRAMS += $(pluginlib_tests)
+TESTS += $(pluginlib_tests)
+pluginlib_test_cppflags = $(AM_CPPFLAGS) -DTEST_TOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_pluginlib_vmcoreinfo_SOURCES = tests/unit/test-pluginlib-vmcoreinfo.c tests/unit/tap.h
+tests_unit_test_pluginlib_vmcoreinfo_CPPFLAGS = $(pluginlib_test_cppflags)
+tests_unit_test_pluginlib_vmcoreinfo_LDADD = $(tool_ldadd) $(pluginlib)
+tests_unit_test_pluginlib_bytes_SOURCES = tests/unit/test-pluginlib-bytes.c tests/unit/tap.h
+tests_unit_test_pluginlib_bytes_LDADD = $(pluginlib)
+tests_unit_test_pluginlib_fileio_SOURCES = tests/unit/test-pluginlib-fileio.c tests/unit/tap.h
+tests_unit_test_pluginlib_fileio_LDADD = $(pluginlib)
+tests_unit_test_pluginlib_rangemap_SOURCES = tests/unit/test-pluginlib-rangemap.c tests/unit/tap.h
+tests_unit_test_pluginlib_rangemap_LDADD = $(pluginlib)
+tests_unit_test_pluginlib_bitmap_SOURCES = tests/unit/test-pluginlib-bitmap.c tests/unit/tap.h
+tests_unit_test_pluginlib_bitmap_LDADD = $(pluginlib)
