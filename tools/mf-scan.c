@@ -1,25 +1,19 @@
 /* mf-scan: search physical memory, the kernel or processes for byte patterns, strings and
- * typed values (and rescan earlier hits: the CheatEngine workflow as a pipeline).
- *
- * One reader (the main thread) reads the regions in chunks of SCAN_CHUNK bytes plus an
- * overlap, in batches of 1 MiB pieces; worker threads scan the chunks; hits are written in
- * address order.  A match belongs to the chunk its first byte is in, so a match across a
- * chunk boundary is found once, by the chunk that has the overlap. */
+ * typed values (and rescan earlier hits: the CheatEngine workflow as a pipeline).  The
+ * options, the regions to scan and the output; the engine and the matchers are
+ * libcommon/scan/. */
 #include "config.h"
 #include "tool.h"
-#include "scan.h"
+#include "scan/engine.h"
+#include "scan/rescan.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <mftools/vat.h>
-#ifdef HAVE_YARA
-#include <yara.h>
-#endif
 
 enum {
 	SCAN_OPT_ALIGN = TOOL_OPT_FIRST_OWN,
@@ -37,50 +31,9 @@ enum {
 	SCAN_OPT_CHUNK,
 };
 
-#define SCAN_PIECE (1u << 20)           /* bytes per scatter entry */
-#define SCAN_CHUNK_DEFAULT (16u << 20)  /* bytes per chunk: 16 pieces per read call */
-#define SCAN_PAGE 4096u
 #define SCAN_CONTEXT_MAX 4096u
 #define SCAN_THREADS_MAX 64
-#define SCAN_CHUNK_HITS_MAX (1u << 20) /* hits held per chunk before it is emitted in parts */
-#define SCAN_REGIONS_MAX (1u << 24)
 #define SCAN_RESCAN_BATCH 4096
-#define SCAN_YARA_OVERLAP (64u << 10) /* YARA: longest match found across a chunk boundary */
-
-enum scan_space { SCAN_SP_NONE, SCAN_SP_PHYS, SCAN_SP_KERNEL, SCAN_SP_PID };
-
-struct scan_region {
-	enum scan_space space;
-	uint64_t pid;
-	uint64_t start, end;          /* end exclusive; end 0 = the top of the space */
-};
-
-struct scan_hit {
-	size_t off;                   /* in the slot's buffer */
-	uint32_t pat;                 /* pattern index */
-	uint32_t len;
-	const char *rule, *sid;       /* YARA: the rule and string identifiers */
-};
-
-enum slot_state { SLOT_FREE, SLOT_READY, SLOT_BUSY, SLOT_DONE };
-
-struct scan_slot {
-	enum slot_state state;
-	uint64_t seq;
-	uint8_t *buf;
-	size_t size;                  /* bytes held (nominal + overlap) */
-	size_t own;                   /* matches must start below this offset */
-	uint64_t base;                /* address of buf[0] */
-	enum scan_space space;
-	uint64_t pid;
-	size_t *segs;                 /* readable runs: [segs[2i], segs[2i+1]) */
-	size_t nsegs, capsegs;
-	size_t scan_from;             /* resume offset when a chunk is emitted in parts */
-	size_t resume;                /* set by the worker: hits stop here, scan again from it */
-	struct scan_hit *hits;
-	size_t nhits, caphits;
-	size_t pat_hits;              /* count of the current pattern's hits */
-};
 
 struct scan_state {
 	struct tool *tl;
@@ -94,27 +47,15 @@ struct scan_state {
 	bool have_typed;
 	char typed_text[192];         /* "u32 eq 100", as given */
 	const char *yara_file;        /* -Y */
-#ifdef HAVE_YARA
-	YR_RULES *yrules;
-#endif
+	struct scan_yara *yara;
 	size_t maxlen;                /* longest match */
 	size_t context;
 	uint64_t max_hits;
 	unsigned threads;
 	size_t chunk;
 	struct mf_space ksp;
-	struct mf_region_list {
-		struct scan_region *v;
-		size_t n, cap;
-	} regions;
-	/* the pool */
-	struct scan_slot *slots;
-	size_t nslots;
-	pthread_mutex_t mu;
-	pthread_cond_t cv_work, cv_done;
-	bool quit;
-	uint64_t emitted;
-	uint64_t bytes, unreadable;
+	struct scan_regions regions;
+	struct scan_stats stats;
 	struct mf_rec *rec;
 	bool table_header;
 	int status;
@@ -181,25 +122,8 @@ scan_usage(int status)
 static void
 scan_add_region(struct scan_state *st, enum scan_space sp, uint64_t pid, uint64_t start, uint64_t end)
 {
-	struct mf_region_list *l = &st->regions;
-
-	if (end != 0 && end <= start)
-		return;
-	if (l->n > 0) {
-		struct scan_region *last = &l->v[l->n - 1];
-
-		if (last->space == sp && last->pid == pid && last->end == start && last->end != 0) {
-			last->end = end;
-			return;
-		}
-	}
-	if (l->n >= SCAN_REGIONS_MAX)
-		tool_die(st->tl, "more than %u memory regions", SCAN_REGIONS_MAX);
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		l->v = tool_xrealloc(l->v, l->cap, sizeof *l->v);
-	}
-	l->v[l->n++] = (struct scan_region){ .space = sp, .pid = pid, .start = start, .end = end };
+	if (scan_regions_add(&st->regions, sp, pid, start, end, st->tl->errbuf) < 0)
+		tool_die(st->tl, "%s", st->tl->errbuf);
 }
 
 static int
@@ -332,296 +256,6 @@ scan_io(struct scan_state *st, enum scan_space sp, uint64_t pid, struct mf_iov *
 	}
 }
 
-static const char *
-scan_space_text(enum scan_space sp, uint64_t pid, char *buf, size_t size)
-{
-	switch (sp) {
-	case SCAN_SP_PHYS: return "physical memory";
-	case SCAN_SP_KERNEL: return "the kernel";
-	case SCAN_SP_PID: snprintf(buf, size, "pid %llu", (unsigned long long)pid); return buf;
-	default: return "?";
-	}
-}
-
-static void
-scan_seg_add(struct scan_slot *s, size_t a, size_t b)
-{
-	if (s->nsegs > 0 && s->segs[2 * s->nsegs - 1] == a) {
-		s->segs[2 * s->nsegs - 1] = b;
-		return;
-	}
-	if (s->nsegs == s->capsegs) {
-		s->capsegs = s->capsegs ? s->capsegs * 2 : 16;
-		s->segs = tool_xrealloc(s->segs, s->capsegs, 2 * sizeof *s->segs);
-	}
-	s->segs[2 * s->nsegs] = a;
-	s->segs[2 * s->nsegs + 1] = b;
-	s->nsegs++;
-}
-
-static void
-scan_gap(struct scan_state *st, struct scan_slot *s, size_t a, size_t b, int err)
-{
-	char sb[32];
-
-	st->unreadable += b - a;
-	mf_log(1, "skipped 0x%llx-0x%llx in %s: %s", (unsigned long long)(s->base + a),
-	       (unsigned long long)(s->base + b - 1), scan_space_text(s->space, s->pid, sb, sizeof sb), mf_strerror(err));
-}
-
-/* Fill a slot with [addr, addr + size) of a region; false if the whole call failed (the
- * process went away). */
-static bool
-scan_read_slot(struct scan_state *st, struct scan_slot *s, const struct scan_region *rg, uint64_t addr, size_t size)
-{
-	struct mf_iov iov[64];
-	size_t n = 0, i, off = 0;
-	char sb[32];
-	int r;
-
-	s->base = addr;
-	s->size = size;
-	s->space = rg->space;
-	s->pid = rg->pid;
-	s->nsegs = 0;
-	while (off < size) {
-		size_t k = size - off < SCAN_PIECE ? size - off : SCAN_PIECE;
-
-		iov[n++] = (struct mf_iov){ .addr = addr + off, .buf = s->buf + off, .len = k };
-		off += k;
-		if (n == sizeof iov / sizeof *iov || off == size) {
-			if ((r = scan_io(st, s->space, s->pid, iov, n)) < 0) {
-				tool_err(st->tl, "cannot read 0x%llx in %s: %s", (unsigned long long)iov[0].addr,
-				         scan_space_text(s->space, s->pid, sb, sizeof sb), st->tl->errbuf);
-				st->status = TOOL_EXIT_FAIL;
-				return false;
-			}
-			for (i = 0; i < n; i++) {
-				size_t o = (size_t)(iov[i].addr - addr);
-
-				if (iov[i].err == 0) {
-					scan_seg_add(s, o, o + (size_t)iov[i].len);
-					continue;
-				}
-				/* page by page, to keep what is readable */
-				{
-					struct mf_iov pg[SCAN_PIECE / SCAN_PAGE + 1];
-					size_t np = 0, j;
-					uint64_t a = iov[i].addr, left = iov[i].len;
-
-					while (left > 0 && np < sizeof pg / sizeof *pg) {
-						uint64_t room = SCAN_PAGE - a % SCAN_PAGE, kk = left < room ? left : room;
-
-						pg[np++] = (struct mf_iov){ .addr = a, .buf = s->buf + (a - addr), .len = kk };
-						a += kk;
-						left -= kk;
-					}
-					if ((r = scan_io(st, s->space, s->pid, pg, np)) < 0) {
-						for (j = 0; j < np; j++)
-							pg[j].err = r;
-					}
-					for (j = 0; j < np; j++) {
-						size_t po = (size_t)(pg[j].addr - addr);
-
-						if (pg[j].err == 0)
-							scan_seg_add(s, po, po + (size_t)pg[j].len);
-						else
-							scan_gap(st, s, po, po + (size_t)pg[j].len, pg[j].err);
-					}
-				}
-			}
-			n = 0;
-		}
-	}
-	return true;
-}
-
-/* ---- scanning (worker threads) ---- */
-
-struct scan_wctx {
-	struct scan_state *st;
-	struct scan_slot *s;
-	uint32_t pat;
-	size_t len;
-	size_t cap;                   /* hits per pattern before the chunk is split */
-};
-
-static int
-scan_hit_cb(void *ctx, size_t off)
-{
-	struct scan_wctx *w = ctx;
-	struct scan_slot *s = w->s;
-
-	if (s->nhits == s->caphits) {
-		size_t nc = s->caphits ? s->caphits * 2 : 256;
-		struct scan_hit *h = realloc(s->hits, nc * sizeof *h);
-
-		if (h == NULL)
-			tool_oom();
-		s->hits = h;
-		s->caphits = nc;
-	}
-	s->hits[s->nhits++] = (struct scan_hit){ .off = off, .pat = w->pat, .len = (uint32_t)w->len };
-	if (++s->pat_hits >= w->cap)
-		return 1;
-	return 0;
-}
-
-static int
-scan_hit_order(const void *a, const void *b)
-{
-	const struct scan_hit *x = a, *y = b;
-
-	if (x->off != y->off)
-		return x->off < y->off ? -1 : 1;
-	return x->pat < y->pat ? -1 : x->pat > y->pat;
-}
-
-#ifdef HAVE_YARA
-struct scan_yctx {
-	struct scan_wctx *w;
-	size_t seg;                   /* offset of the scanned run in the slot */
-	size_t from, own;
-	int full;
-};
-
-static int
-scan_yara_cb(YR_SCAN_CONTEXT *ctx, int msg, void *data, void *user)
-{
-	struct scan_yctx *y = user;
-	YR_RULE *rule = data;
-	YR_STRING *str;
-	YR_MATCH *m;
-
-	if (msg != CALLBACK_MSG_RULE_MATCHING)
-		return CALLBACK_CONTINUE;
-	yr_rule_strings_foreach(rule, str) {
-		yr_string_matches_foreach(ctx, str, m) {
-			size_t off;
-			struct scan_slot *s = y->w->s;
-
-			if (m->base + m->offset < 0)
-				continue;
-			off = y->seg + (size_t)(m->base + m->offset);
-			if (off < y->from || off >= y->own)
-				continue;     /* before a resume point, or the next chunk's */
-			y->w->len = (size_t)m->match_length;
-			if (scan_hit_cb(y->w, off) != 0)
-				y->full = 1;
-			s->hits[s->nhits - 1].rule = rule->identifier;
-			s->hits[s->nhits - 1].sid = str->identifier;
-		}
-	}
-	return CALLBACK_CONTINUE;
-}
-
-/* YARA over each readable run; matches are kept when they start in the chunk's own part. */
-static void
-scan_slot_yara(struct scan_state *st, struct scan_slot *s, struct scan_wctx *w)
-{
-	size_t i;
-
-	for (i = 0; i < s->nsegs; i++) {
-		size_t a = s->segs[2 * i], b = s->segs[2 * i + 1];
-		struct scan_yctx y = { .w = w, .seg = a, .from = s->scan_from, .own = s->own };
-		int r;
-
-		if (b <= s->scan_from || a >= s->own)
-			continue;
-		r = yr_rules_scan_mem(st->yrules, s->buf + a, b - a, SCAN_FLAGS_REPORT_RULES_MATCHING, scan_yara_cb, &y, 0);
-		if (r != ERROR_SUCCESS)
-			mf_log(0, "YARA scan of 0x%llx-0x%llx failed (error %d)", (unsigned long long)(s->base + a),
-			       (unsigned long long)(s->base + b - 1), r);
-	}
-}
-#endif
-
-static void
-scan_slot_scan(struct scan_state *st, struct scan_slot *s)
-{
-	struct scan_wctx w = { .st = st, .s = s };
-	size_t np = st->have_typed ? 1 : st->npats, p, i;
-	size_t stop = s->own;           /* hits are complete below this offset */
-
-	w.cap = SCAN_CHUNK_HITS_MAX;
-	if (st->max_hits > 0 && st->max_hits < w.cap)
-		w.cap = (size_t)st->max_hits;
-	s->nhits = 0;
-	s->resume = 0;
-#ifdef HAVE_YARA
-	if (st->yrules != NULL) {
-		/* YARA reports the matches of a run all at once: the per-chunk cap does not apply */
-		w.cap = SIZE_MAX;
-		s->pat_hits = 0;
-		scan_slot_yara(st, s, &w);
-		np = 0;
-	}
-#endif
-	for (p = 0; p < np; p++) {
-		int r = 0;
-
-		w.pat = (uint32_t)p;
-		w.len = st->have_typed ? st->typed.size : st->pats[p].len;
-		s->pat_hits = 0;
-		for (i = 0; i < s->nsegs && r == 0; i++) {
-			size_t a = s->segs[2 * i], b = s->segs[2 * i + 1];
-
-			if (b <= s->scan_from)
-				continue;
-			if (a < s->scan_from)
-				a = s->scan_from;
-			if (st->have_typed)
-				r = scan_typed_run(&st->typed, s->base, s->buf, a, b, stop, scan_hit_cb, &w);
-			else
-				r = scan_pat_run(&st->pats[p], s->buf, a, b, stop, scan_hit_cb, &w);
-		}
-		if (r != 0 && s->nhits > 0) {
-			/* this pattern's hits are complete up to and including the last one */
-			size_t last = s->hits[s->nhits - 1].off + 1;
-
-			if (last < stop)
-				stop = last;
-		}
-	}
-	if (s->nhits > 1)
-		qsort(s->hits, s->nhits, sizeof *s->hits, scan_hit_order);
-	if (stop < s->own) {
-		while (s->nhits > 0 && s->hits[s->nhits - 1].off >= stop)
-			s->nhits--;
-		s->resume = stop;
-	}
-}
-
-static void *
-scan_worker(void *arg)
-{
-	struct scan_state *st = arg;
-
-	pthread_mutex_lock(&st->mu);
-	for (;;) {
-		struct scan_slot *s = NULL;
-		size_t i;
-
-		for (i = 0; i < st->nslots; i++)
-			if (st->slots[i].state == SLOT_READY && (s == NULL || st->slots[i].seq < s->seq))
-				s = &st->slots[i];
-		if (s == NULL) {
-			if (st->quit)
-				break;
-			pthread_cond_wait(&st->cv_work, &st->mu);
-			continue;
-		}
-		s->state = SLOT_BUSY;
-		pthread_mutex_unlock(&st->mu);
-		scan_slot_scan(st, s);
-		pthread_mutex_lock(&st->mu);
-		s->state = SLOT_DONE;
-		pthread_cond_broadcast(&st->cv_done);
-	}
-	pthread_mutex_unlock(&st->mu);
-	return NULL;
-}
-
 /* ---- output ---- */
 
 static void
@@ -662,8 +296,6 @@ scan_add_value(struct mf_rec *r, enum scan_type t, union scan_num v)
 	if (e < 0)
 		tool_oom();
 }
-
-static const char *const scan_cmp_names[] = { "eq", "gt", "lt", "between" };
 
 /* One hit to the output: record, or a table row. */
 static void
@@ -715,167 +347,87 @@ scan_emit(struct scan_state *st, enum scan_space sp, uint64_t pid, uint64_t addr
 }
 
 static void
-scan_emit_rule(struct scan_state *st, struct scan_slot *s, const struct scan_hit *h, size_t dlen)
+scan_emit_rule(struct scan_state *st, const struct scan_match *m)
 {
 	struct tool *tl = st->tl;
-	uint64_t addr = s->base + h->off;
 
 	if (tl->fmt == MF_FMT_TABLE) {
 		char what[160];
 
-		snprintf(what, sizeof what, "%s:%s", h->rule, h->sid);
-		scan_emit(st, s->space, s->pid, addr, h->len, what, NULL, NULL, NULL, s->buf + h->off, dlen);
+		snprintf(what, sizeof what, "%s:%s", m->rule, m->sid);
+		scan_emit(st, m->space, m->pid, m->addr, m->len, what, NULL, NULL, NULL, m->data, m->dlen);
 		return;
 	}
 	mf_rec_reset(st->rec, "hit");
-	scan_space_fields(st->rec, s->space, s->pid);
-	if (mf_rec_add_addr(st->rec, "addr", addr) < 0 || mf_rec_add_uint(st->rec, "len", h->len) < 0 ||
-	    mf_rec_add_str(st->rec, "rule", h->rule) < 0 || mf_rec_add_str(st->rec, "string", h->sid) < 0 ||
-	    mf_rec_add_bin(st->rec, "data", s->buf + h->off, dlen) < 0)
+	scan_space_fields(st->rec, m->space, m->pid);
+	if (mf_rec_add_addr(st->rec, "addr", m->addr) < 0 || mf_rec_add_uint(st->rec, "len", m->len) < 0 ||
+	    mf_rec_add_str(st->rec, "rule", m->rule) < 0 || mf_rec_add_str(st->rec, "string", m->sid) < 0 ||
+	    mf_rec_add_bin(st->rec, "data", m->data, m->dlen) < 0)
 		tool_oom();
 	tool_rec(tl, st->rec);
 }
 
-/* Write a scanned slot's hits; false when --max-hits is reached. */
-static bool
-scan_emit_slot(struct scan_state *st, struct scan_slot *s)
+/* The engine's hits, in address order. */
+static void
+scan_emit_match(void *ctx, const struct scan_match *m)
 {
-	const char *ptext = st->typed_text;
-	size_t i;
-	for (i = 0; i < s->nhits; i++) {
-		const struct scan_hit *h = &s->hits[i];
-		size_t seg_end = h->off + h->len, k, dlen;
-		union scan_num v;
+	struct scan_state *st = ctx;
+	union scan_num v;
 
-		/* the context runs to the end of the readable run the hit is in */
-		for (k = 0; k < s->nsegs; k++)
-			if (s->segs[2 * k] <= h->off && h->off < s->segs[2 * k + 1]) {
-				seg_end = s->segs[2 * k + 1];
-				break;
-			}
-		dlen = seg_end - h->off < st->context ? seg_end - h->off : st->context;
-		if (h->rule != NULL) {
-			scan_emit_rule(st, s, h, dlen);
-		} else if (st->have_typed) {
-			v = scan_decode(st->typed.type, s->buf + h->off);
-			scan_emit(st, s->space, s->pid, s->base + h->off, h->len, ptext, NULL, &st->typed.type, &v,
-			          s->buf + h->off, dlen);
-		} else {
-			scan_emit(st, s->space, s->pid, s->base + h->off, h->len, st->pats[h->pat].text,
-			          st->pats[h->pat].encoding, NULL, NULL, s->buf + h->off, dlen);
-		}
-		if (++st->emitted == st->max_hits && st->max_hits > 0)
-			return false;
+	if (m->rule != NULL) {
+		scan_emit_rule(st, m);
+	} else if (st->have_typed) {
+		v = scan_decode(st->typed.type, m->data);
+		scan_emit(st, m->space, m->pid, m->addr, m->len, st->typed_text, NULL, &st->typed.type, &v, m->data,
+		          m->dlen);
+	} else {
+		scan_emit(st, m->space, m->pid, m->addr, m->len, st->pats[m->pat].text, st->pats[m->pat].encoding, NULL,
+		          NULL, m->data, m->dlen);
 	}
-	return true;
 }
 
-/* ---- the scan loop (main thread: reads and emits) ---- */
+/* ---- the scan ---- */
 
-/* Wait for the slot holding the oldest chunk, emit it; false when output should stop. */
-static bool
-scan_emit_next(struct scan_state *st, uint64_t *next_emit)
+static int
+scan_read_cb(void *ctx, enum scan_space sp, uint64_t pid, struct mf_iov *iov, size_t n, char *errbuf)
 {
-	struct scan_slot *s = &st->slots[*next_emit % st->nslots];
-	bool more;
+	struct scan_state *st = ctx;
+	int r = scan_io(st, sp, pid, iov, n);
 
-	for (;;) {
-		pthread_mutex_lock(&st->mu);
-		while (s->state != SLOT_DONE)
-			pthread_cond_wait(&st->cv_done, &st->mu);
-		pthread_mutex_unlock(&st->mu);
-		more = scan_emit_slot(st, s);
-		if (!more || s->resume == 0)
-			break;
-		/* the chunk had more hits than one pass holds: scan on from where it stopped */
-		pthread_mutex_lock(&st->mu);
-		s->scan_from = s->resume;
-		s->state = SLOT_READY;
-		pthread_cond_signal(&st->cv_work);
-		pthread_mutex_unlock(&st->mu);
-	}
-	pthread_mutex_lock(&st->mu);
-	s->state = SLOT_FREE;
-	pthread_mutex_unlock(&st->mu);
-	(*next_emit)++;
-	return more;
+	if (r < 0)
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s", st->tl->errbuf);
+	return r;
+}
+
+static void
+scan_fail_cb(void *ctx, enum scan_space sp, uint64_t pid, uint64_t addr, const char *errbuf)
+{
+	struct scan_state *st = ctx;
+	char sb[32];
+
+	tool_err(st->tl, "cannot read 0x%llx in %s: %s", (unsigned long long)addr, scan_space_text(sp, pid, sb, sizeof sb),
+	         errbuf);
+	st->status = TOOL_EXIT_FAIL;
 }
 
 static void
 scan_run(struct scan_state *st)
 {
-	size_t overlap = (st->maxlen > st->context ? st->maxlen : st->context) - 1, i;
-	pthread_t *th = tool_xcalloc(st->threads, sizeof *th);
-	uint64_t seq = 0, next_emit = 0;
-	bool stop = false;
+	struct scan_job job = {
+		.pats = st->pats, .npats = st->npats, .typed = st->have_typed ? &st->typed : NULL, .yara = st->yara,
+		.maxlen = st->maxlen, .context = st->context, .chunk = st->chunk, .max_hits = st->max_hits,
+		.threads = st->threads, .read = scan_read_cb, .fail = scan_fail_cb, .emit = scan_emit_match, .ctx = st,
+	};
+	char errbuf[MF_ERRBUF_SIZE];
+	int r;
 
-	st->nslots = st->threads + 2;
-	st->slots = tool_xcalloc(st->nslots, sizeof *st->slots);
-	for (i = 0; i < st->nslots; i++)
-		st->slots[i].buf = tool_xmalloc(st->chunk + overlap);
-	pthread_mutex_init(&st->mu, NULL);
-	pthread_cond_init(&st->cv_work, NULL);
-	pthread_cond_init(&st->cv_done, NULL);
-	for (i = 0; i < st->threads; i++)
-		if (pthread_create(&th[i], NULL, scan_worker, st) != 0)
-			tool_die(st->tl, "cannot start a scanning thread: %s", strerror(errno));
-
-	for (i = 0; i < st->regions.n && !stop; i++) {
-		const struct scan_region *rg = &st->regions.v[i];
-		uint64_t addr = rg->start;
-
-		for (;;) {
-			uint64_t left = rg->end - addr;   /* end 0: wraps to the distance to the top */
-			size_t own, size;
-			struct scan_slot *s;
-
-			if (left == 0)
-				break;
-			own = left < st->chunk ? (size_t)left : st->chunk;
-			size = left - own < overlap ? (size_t)left : own + overlap;
-			s = &st->slots[seq % st->nslots];
-			while (seq - next_emit >= st->nslots && !stop)
-				stop = !scan_emit_next(st, &next_emit);
-			if (stop)
-				break;
-			if (!scan_read_slot(st, s, rg, addr, size))
-				break;                        /* the space went away: its next region */
-			st->bytes += own;
-			s->own = own;
-			s->seq = seq++;
-			s->scan_from = 0;
-			pthread_mutex_lock(&st->mu);
-			s->state = SLOT_READY;
-			pthread_cond_signal(&st->cv_work);
-			pthread_mutex_unlock(&st->mu);
-			addr += own;
-			if (addr == 0)
-				break;                        /* the top of the space */
-		}
-	}
-	while (!stop && next_emit < seq)
-		stop = !scan_emit_next(st, &next_emit);
-	pthread_mutex_lock(&st->mu);
-	st->quit = true;
-	pthread_cond_broadcast(&st->cv_work);
-	pthread_mutex_unlock(&st->mu);
-	for (i = 0; i < st->threads; i++)
-		pthread_join(th[i], NULL);
-	for (i = 0; i < st->nslots; i++) {
-		free(st->slots[i].buf);
-		free(st->slots[i].segs);
-		free(st->slots[i].hits);
-	}
-	free(st->slots);
-	free(th);
-	pthread_mutex_destroy(&st->mu);
-	pthread_cond_destroy(&st->cv_work);
-	pthread_cond_destroy(&st->cv_done);
+	if ((r = scan_engine_run(&job, &st->regions, &st->stats, errbuf)) == MF_ERR_NOMEM)
+		tool_oom();
+	else if (r < 0)
+		tool_die(st->tl, "%s", errbuf);
 }
 
 /* ---- rescans ---- */
-
-enum scan_rmode { RS_UNCHANGED, RS_CHANGED, RS_INCREASED, RS_DECREASED, RS_EQ, RS_GT, RS_LT, RS_BETWEEN };
 
 struct scan_rhit {
 	struct mf_rec *rec;           /* the incoming hit */
@@ -889,51 +441,18 @@ struct scan_rhit {
 	uint8_t *big;                 /* untyped hits longer than 8 bytes */
 };
 
-struct scan_rescan {
-	enum scan_rmode mode;
-	const char *args[2];
-	size_t nargs;
-};
-
 static bool
 scan_rescan_keep(struct scan_state *st, const struct scan_rescan *rs, struct scan_rhit *h, const uint8_t *now)
 {
-	union scan_num v, a, b;
 	char err[128];
-	int c;
+	int r = scan_rescan_keep_hit(rs, h->vt, h->old, h->olddata, now, h->len, err, sizeof err);
 
-	if (h->vt == SCAN_T_NONE) {
-		bool same = h->olddata != NULL && memcmp(now, h->olddata, h->len) == 0;
-
-		switch (rs->mode) {
-		case RS_UNCHANGED: return same;
-		case RS_CHANGED: return !same;
-		default:
-			tool_die(st->tl, "stdin: --rescan %s needs typed hits (mf-scan -T); this hit at 0x%llx has no vtype",
-			         st->rescan, (unsigned long long)h->addr);
-		}
-	}
-	v = scan_decode(h->vt, now);
-	c = scan_num_cmp(h->vt, v, h->old);
-	switch (rs->mode) {
-	case RS_UNCHANGED: return c == 0;
-	case RS_CHANGED: return c != 0;
-	case RS_INCREASED: return c == 1;
-	case RS_DECREASED: return c == -1;
-	default: break;
-	}
-	if (scan_num_parse(h->vt, rs->args[0], &a, err, sizeof err) < 0)
+	if (r == MF_ERR_UNSUPPORTED)
+		tool_die(st->tl, "stdin: --rescan %s needs typed hits (mf-scan -T); this hit at 0x%llx has no vtype",
+		         st->rescan, (unsigned long long)h->addr);
+	if (r < 0)
 		tool_usage_error(st->tl, "%s", err);
-	if (rs->mode == RS_BETWEEN && scan_num_parse(h->vt, rs->args[1], &b, err, sizeof err) < 0)
-		tool_usage_error(st->tl, "%s", err);
-	c = scan_num_cmp(h->vt, v, a);
-	switch (rs->mode) {
-	case RS_EQ: return c == 0;
-	case RS_GT: return c == 1;
-	case RS_LT: return c == -1;
-	case RS_BETWEEN: return (c == 0 || c == 1) && scan_num_cmp(h->vt, v, b) <= 0;
-	default: return false;
-	}
+	return r == 1;
 }
 
 static void
@@ -965,7 +484,7 @@ scan_rescan_flush(struct scan_state *st, const struct scan_rescan *rs, struct sc
 			size_t f;
 
 			if (iov[j].err != 0) {
-				st->unreadable += h->len;
+				st->stats.unreadable += h->len;
 				mf_log(1, "0x%llx in %s unreadable: %s (dropped)", (unsigned long long)h->addr,
 				       scan_space_text(h->space, h->pid, sb, sizeof sb), mf_strerror(iov[j].err));
 				continue;
@@ -1009,7 +528,7 @@ scan_rescan_flush(struct scan_state *st, const struct scan_rescan *rs, struct sc
 			} else {
 				tool_rec(st->tl, st->rec);
 			}
-			st->emitted++;
+			st->stats.emitted++;
 		}
 		i = j;
 	}
@@ -1100,80 +619,14 @@ scan_rescan_run(struct scan_state *st, const struct scan_rescan *rs)
 static void
 scan_parse_rescan(struct scan_state *st, struct scan_rescan *rs)
 {
-	static const struct {
-		const char *name;
-		enum scan_rmode mode;
-		size_t nargs;
-	} modes[] = {
-		{ "unchanged", RS_UNCHANGED, 0 }, { "equal", RS_UNCHANGED, 0 }, { "changed", RS_CHANGED, 0 },
-		{ "increased", RS_INCREASED, 0 }, { "decreased", RS_DECREASED, 0 }, { "eq", RS_EQ, 1 },
-		{ "gt", RS_GT, 1 }, { "lt", RS_LT, 1 }, { "between", RS_BETWEEN, 2 },
-	};
-	size_t i;
+	int r = scan_rescan_parse(rs, st->rescan, st->rescan_args, st->nrescan_args);
 
-	for (i = 0; i < sizeof modes / sizeof *modes; i++) {
-		if (strcmp(st->rescan, modes[i].name) != 0)
-			continue;
-		if (st->nrescan_args != modes[i].nargs)
-			tool_usage_error(st->tl, "--rescan %s takes %zu value%s", st->rescan, modes[i].nargs,
-			                 modes[i].nargs == 1 ? "" : "s");
-		rs->mode = modes[i].mode;
-		rs->nargs = modes[i].nargs;
-		for (i = 0; i < rs->nargs; i++)
-			rs->args[i] = st->rescan_args[i];
-		return;
-	}
-	tool_usage_error(st->tl, "unknown rescan mode '%s' (unchanged, equal, changed, increased, decreased, eq, gt, lt, between)",
-	                 st->rescan);
-}
-
-/* ---- YARA rules ---- */
-
-#ifdef HAVE_YARA
-struct scan_ycomp {
-	char msg[512];
-	int errors;
-};
-
-static void
-scan_ycomp_cb(int level, const char *file, int line, const YR_RULE *rule, const char *message, void *user)
-{
-	struct scan_ycomp *c = user;
-
-	(void)rule;
-	if (level != YARA_ERROR_LEVEL_ERROR)
-		return;
-	if (c->errors++ == 0)
-		snprintf(c->msg, sizeof c->msg, "%s:%d: %s", file ? file : "?", line, message);
-}
-#endif
-
-static void
-scan_yara_load(struct scan_state *st)
-{
-#ifdef HAVE_YARA
-	struct tool *tl = st->tl;
-	struct scan_ycomp c = { .errors = 0 };
-	YR_COMPILER *comp;
-	FILE *f;
-
-	if (st->threads > YR_MAX_THREADS)
-		st->threads = YR_MAX_THREADS;
-	if ((f = fopen(st->yara_file, "r")) == NULL)
-		tool_die(tl, "cannot open %s: %s", st->yara_file, strerror(errno));
-	if (yr_initialize() != ERROR_SUCCESS || yr_compiler_create(&comp) != ERROR_SUCCESS)
-		tool_die(tl, "cannot initialise libyara");
-	yr_compiler_set_callback(comp, scan_ycomp_cb, &c);
-	if (yr_compiler_add_file(comp, f, NULL, st->yara_file) > 0 || c.errors > 0)
-		tool_die(tl, "cannot compile %s: %s%s", st->yara_file, c.msg,
-		         c.errors > 1 ? " (and more errors)" : "");
-	fclose(f);
-	if (yr_compiler_get_rules(comp, &st->yrules) != ERROR_SUCCESS)
-		tool_die(tl, "cannot compile %s: out of memory", st->yara_file);
-	yr_compiler_destroy(comp);
-#else
-	tool_die(st->tl, "YARA support not built (libyara missing)");
-#endif
+	if (r == MF_ERR_ARG)
+		tool_usage_error(st->tl, "--rescan %s takes %zu value%s", st->rescan, rs->nargs, rs->nargs == 1 ? "" : "s");
+	if (r < 0)
+		tool_usage_error(st->tl,
+		                 "unknown rescan mode '%s' (unchanged, equal, changed, increased, decreased, eq, gt, lt, between)",
+		                 st->rescan);
 }
 
 /* ---- main ---- */
@@ -1333,7 +786,10 @@ main(int argc, char **argv)
 			tool_usage_error(tl, "-Y excludes -x, -s, -T and --rescan");
 		if (optind < argc)
 			tool_usage_error(tl, "unexpected argument '%s'", argv[optind]);
-		scan_yara_load(&st);
+		if (scan_yara_load(st.yara_file, &st.yara, tl->errbuf) < 0)
+			tool_die(tl, "%s", tl->errbuf);
+		if (st.threads > scan_yara_max_threads())
+			st.threads = scan_yara_max_threads();
 		st.maxlen = SCAN_YARA_OVERLAP;
 	} else if (st.rescan != NULL) {
 		if (nhex || nstr || st.have_typed || st.space != SCAN_SP_NONE || cmp_set)
@@ -1443,11 +899,12 @@ main(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 		mf_log(1, "scanned %llu bytes in %zu regions in %.3f s (%.2f GB/s), %llu hits, %llu bytes unreadable",
-		       (unsigned long long)st.bytes, st.regions.n, secs, secs > 0 ? (double)st.bytes / secs / 1e9 : 0.0,
-		       (unsigned long long)st.emitted, (unsigned long long)st.unreadable);
+		       (unsigned long long)st.stats.bytes, st.regions.n, secs,
+		       secs > 0 ? (double)st.stats.bytes / secs / 1e9 : 0.0, (unsigned long long)st.stats.emitted,
+		       (unsigned long long)st.stats.unreadable);
 	}
-	if (st.unreadable > 0 && tl->verbosity < 1)
-		mf_log(1, "%llu bytes unreadable, skipped", (unsigned long long)st.unreadable);
+	if (st.stats.unreadable > 0 && tl->verbosity < 1)
+		mf_log(1, "%llu bytes unreadable, skipped", (unsigned long long)st.stats.unreadable);
 	for (i = 0; i < st.npats; i++)
 		scan_pat_free(&st.pats[i]);
 	free(st.pats);
@@ -1455,16 +912,11 @@ main(int argc, char **argv)
 	free(hexes);
 	free(strs);
 	free(st.pids);
-	free(st.regions.v);
+	scan_regions_free(&st.regions);
 	mf_rec_free(st.rec);
-#ifdef HAVE_YARA
-	if (st.yrules != NULL) {
-		yr_rules_destroy(st.yrules);
-		yr_finalize();
-	}
-#endif
+	scan_yara_free(st.yara);
 	c = tool_finish(tl, st.status);
 	if (c != TOOL_EXIT_OK)
 		return c;
-	return st.emitted > 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
+	return st.stats.emitted > 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
 }

@@ -1,7 +1,8 @@
-/* scan.h: the matchers of mf-scan (byte patterns with wildcards, strings, typed values),
- * independent of targets and threads: they look at one buffer. */
-#ifndef MF_SCAN_H
-#define MF_SCAN_H
+/* scan/match.h: the matchers of the scan engine (byte patterns with wildcards, strings,
+ * typed values with comparisons), independent of targets and threads: they look at one
+ * buffer.  Implemented in pattern.c and typed.c. */
+#ifndef MF_SCAN_MATCH_H
+#define MF_SCAN_MATCH_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,6 +31,7 @@ enum scan_type {
 extern const char *const scan_type_names[];
 
 enum scan_cmp { SCAN_EQ, SCAN_GT, SCAN_LT, SCAN_BETWEEN };
+extern const char *const scan_cmp_names[];   /* "eq", "gt", "lt", "between" */
 
 union scan_num {
 	uint64_t u;
@@ -56,6 +58,9 @@ int scan_pat_hex(struct scan_pat *p, const char *text, char *err, size_t errsize
 /* A string, as bytes (ascii) or UTF-16LE (utf16: UTF-8 converted); icase folds ASCII
  * letters.  0, or -1 with a message. */
 int scan_pat_str(struct scan_pat *p, const char *text, bool utf16, bool icase, char *err, size_t errsize);
+/* The n bytes at bytes, exactly (no wildcards); text is kept for the hit records.  0, or -1
+ * when n is 0 or out of memory. */
+int scan_pat_bytes(struct scan_pat *p, const char *text, const uint8_t *bytes, size_t n);
 void scan_pat_free(struct scan_pat *p);
 
 /* Matches of p in buf[0, seg_end) that start below own_end: the callback gets each start
@@ -81,4 +86,4 @@ int scan_typed_run(const struct scan_typed *ty, uint64_t base, const uint8_t *bu
 /* "100", "-3", "1.5": the value as text. */
 void scan_num_text(enum scan_type t, union scan_num v, char *buf, size_t size);
 
-#endif
+#endif /* MF_SCAN_MATCH_H */
