@@ -21,5 +21,5 @@ tools_mf_dump_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) -pthread
 tools_mf_dump_LDADD = tools/libmftool.la $(tool_ldadd) $(ZLIB_LIBS) -lpthread
 
 # mf-scan: patterns, strings, typed values and rescans over physical, kernel and process memory
-tools_mf_scan_SOURCES = tools/mf-scan.c
+tools_mf_scan_SOURCES = tools/mf-scan.c tools/scan-tool.h tools/scan-out.c tools/scan-rescan.c
 tools_mf_scan_LDADD = tools/libmftool.la libcommon/scan/libmfscan.la $(tool_ldadd)

@@ -44,6 +44,16 @@ int scan_regions_add(struct scan_regions *l, enum scan_space sp, uint64_t pid, u
                      char *errbuf);
 void scan_regions_free(struct scan_regions *l);
 
+/* Every range of t's physical memory. */
+int scan_regions_phys(struct scan_regions *l, struct mf_target *t, char *errbuf);
+/* The mapped pages of the kernel half of ksp, from its page tables: 0, MF_ERR_LIMIT when the
+ * walk stopped after visiting too many page tables (what was found is kept), MF_ERR_NOMEM,
+ * or the walk's error (the regions' errors come with a message in errbuf). */
+int scan_regions_kernel(struct scan_regions *l, struct mf_target *t, const struct mf_space *ksp, char *errbuf);
+/* The readable mappings of process pid: 0, or the error of the map listing (message in
+ * errbuf); MF_ERR_LIMIT / MF_ERR_NOMEM with a message when the regions cannot hold them. */
+int scan_regions_maps(struct scan_regions *l, struct mf_target *t, uint64_t pid, char *errbuf);
+
 /* One hit, handed to the emit callback on the caller's thread.  data: dlen bytes from the
  * match on (up to the context, within the readable run), valid during the call. */
 struct scan_match {
