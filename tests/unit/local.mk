@@ -58,3 +58,11 @@ check_PROGRAMS += tests/unit/test-native
 TESTS += tests/unit/test-native
 tests_unit_test_native_SOURCES = tests/unit/test-native.c tests/unit/tap.h tests/unit/plugin-harness.h
 tests_unit_test_native_LDADD = $(tool_ldadd)
+
+# the scanners (libcommon/scan/): the matchers and the engine
+check_PROGRAMS += tests/unit/test-scan-match tests/unit/test-scan-engine
+TESTS += tests/unit/test-scan-match tests/unit/test-scan-engine
+tests_unit_test_scan_match_SOURCES = tests/unit/test-scan-match.c tests/unit/tap.h
+tests_unit_test_scan_match_LDADD = libcommon/scan/libmfscan.la $(tool_ldadd)
+tests_unit_test_scan_engine_SOURCES = tests/unit/test-scan-engine.c tests/unit/tap.h
+tests_unit_test_scan_engine_LDADD = libcommon/scan/libmfscan.la $(tool_ldadd)
