@@ -1,4 +1,5 @@
-# libmf core: errors, arguments, hints, the plugin loader, targets, os records
+# libmf core: errors, arguments, hints, the plugin loader, targets, os records, typed values,
+# address spaces (opening, span reads, mapped regions, choosing them)
 libcommon_libmf_la_SOURCES += \
 	libcommon/libmf/mf-int.h \
 	libcommon/libmf/error.c \
@@ -7,4 +8,10 @@ libcommon_libmf_la_SOURCES += \
 	libcommon/libmf/plugin-int.h \
 	libcommon/libmf/plugin.c \
 	libcommon/libmf/target.c \
-	libcommon/libmf/osrec.c
+	libcommon/libmf/osrec.c \
+	libcommon/libmf/value.c \
+	libcommon/libmf/aspace.c \
+	libcommon/libmf/span.c \
+	libcommon/libmf/regions.c \
+	libcommon/libmf/select.c \
+	libcommon/libmf/addr.c

@@ -364,6 +364,18 @@ target_vat(struct mf_target *t, char *errbuf)
 	return 0;
 }
 
+MF_API struct mf_vat *
+mf_target_vat(struct mf_target *t, char *errbuf)
+{
+	return target_vat(t, errbuf) < 0 ? NULL : t->vat;
+}
+
+bool
+mfint_target_os_reads(const struct mf_target *t)
+{
+	return t->os != NULL && t->os->u.os.read != NULL;
+}
+
 MF_API int
 mf_virt_read(struct mf_target *t, const struct mf_space *sp, struct mf_iov *iov, size_t n, char *errbuf)
 {

@@ -9,6 +9,11 @@ tests_unit_test_args_LDADD = $(tool_ldadd)
 tests_unit_test_target_LDADD = $(tool_ldadd) $(LIBS)
 tests_unit_test_stream_SOURCES = tests/unit/test-stream.c tests/unit/tap.h
 tests_unit_test_stream_LDADD = $(tool_ldadd)
+# typed values
+check_PROGRAMS += tests/unit/test-value
+TESTS += tests/unit/test-value
+tests_unit_test_value_SOURCES = tests/unit/test-value.c tests/unit/tap.h
+tests_unit_test_value_LDADD = $(tool_ldadd)
 
 # a test-only connector (tests/unit/.libs/mf-connector-pattern.so) for the target tests
 check_LTLIBRARIES += tests/unit/mf-connector-pattern.la
