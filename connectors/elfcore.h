@@ -15,11 +15,11 @@
 #include <stdlib.h>
 
 #include "segmap.h"
+#include "pluginlib/vmcoreinfo.h"
 
 #define ELFCORE_MAX_PHDRS (1u << 20)
 #define ELFCORE_MAX_NOTE_SEG (64u << 20)
 #define ELFCORE_MAX_NOTES (1u << 20)
-#define ELFCORE_MAX_VMCOREINFO (1u << 20)
 
 #define ELFCORE_EM_386 3
 #define ELFCORE_EM_X86_64 62
@@ -74,69 +74,18 @@ elfcore_name_is(const uint8_t *name, uint32_t namesz, const char *want)
 	       (namesz == n && memcmp(name, want, n) == 0);
 }
 
-/* One "KEY=value" line of VMCOREINFO text, copied into out (NUL-terminated), or NULL. */
-static const char *
-elfcore_vmci_get(const char *text, const char *key, char *out, size_t outsz)
-{
-	size_t kl = strlen(key);
-	const char *p = text;
-
-	while (p != NULL && *p != '\0') {
-		const char *eol = strchr(p, '\n');
-		size_t ll = eol ? (size_t)(eol - p) : strlen(p);
-
-		if (ll > kl && memcmp(p, key, kl) == 0 && p[kl] == '=') {
-			size_t vl = ll - kl - 1;
-
-			if (vl >= outsz)
-				vl = outsz - 1;
-			memcpy(out, p + kl + 1, vl);
-			out[vl] = '\0';
-			return out;
-		}
-		p = eol ? eol + 1 : NULL;
-	}
-	return NULL;
-}
-
+/* A VMCOREINFO note: the text as hint "vmcoreinfo" and what it says as hints. */
 static int
 elfcore_vmcoreinfo(struct elfcore *ec, const uint8_t *desc, uint32_t descsz)
 {
-	char *text, v[256];
-	size_t n = descsz > ELFCORE_MAX_VMCOREINFO ? ELFCORE_MAX_VMCOREINFO : descsz;
-	int e = 0;
+	char *text = vmci_dup(desc, descsz);
+	int e;
 
-	text = malloc(n + 1);
 	if (text == NULL)
 		return MF_ERR_NOMEM;
-	memcpy(text, desc, n);
-	text[n] = '\0';   /* stops at the first NUL too */
-	if ((e = ec->host->hint_set_str(ec->hints, "vmcoreinfo", text)) < 0)
-		goto out;
-	if (elfcore_vmci_get(text, "KERNELOFFSET", v, sizeof v)) {
-		char *end;
-		unsigned long long x;
-
-		errno = 0;
-		x = strtoull(v, &end, 16);
-		if (errno == 0 && end != v && *end == '\0' &&
-		    (e = ec->host->hint_set_u64(ec->hints, "kernel_offset", x)) < 0)
-			goto out;
-	}
-	if (elfcore_vmci_get(text, "NUMBER(phys_base)", v, sizeof v)) {
-		char *end;
-		long long x;
-
-		errno = 0;
-		x = strtoll(v, &end, 10);
-		if (errno == 0 && end != v && *end == '\0' &&
-		    (e = ec->host->hint_set_u64(ec->hints, "phys_base", (uint64_t)x)) < 0)
-			goto out;
-	}
-	if (elfcore_vmci_get(text, "OSRELEASE", v, sizeof v) &&
-	    (e = ec->host->hint_set_str(ec->hints, "osrelease", v)) < 0)
-		goto out;
-out:
+	e = ec->host->hint_set_str(ec->hints, "vmcoreinfo", text);
+	if (e == 0)
+		e = vmci_set_hints(ec->host, ec->hints, text);
 	free(text);
 	return e;
 }
@@ -217,10 +166,9 @@ static int
 elfcore_hints(struct elfcore *ec)
 {
 	const char *vmci = ec->host->hint_get_str(ec->hints, "vmcoreinfo");
-	char v[64];
 	int e = 0;
-	int l5 = vmci && elfcore_vmci_get(vmci, "NUMBER(pgtable_l5_enabled)", v, sizeof v) && strcmp(v, "1") == 0;
-	int pae = vmci && elfcore_vmci_get(vmci, "CONFIG_X86_PAE", v, sizeof v) && strcmp(v, "y") == 0;
+	int l5 = vmci && vmci_la57(vmci);
+	int pae = vmci && vmci_pae(vmci);
 
 	switch (ec->machine) {
 	case ELFCORE_EM_X86_64:

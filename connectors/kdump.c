@@ -22,6 +22,7 @@
 #include <mftools/plugin.h>
 #include "fileio.h"
 #include "dumps-util.h"
+#include "pluginlib/vmcoreinfo.h"
 
 #define KDUMP_FLAT_HDR_SIZE 4096
 #define KDUMP_FLAT_MAX_RECS ((size_t)1 << 24)
@@ -29,7 +30,6 @@
 #define KDUMP_DESC_SIZE 24
 #define KDUMP_DESC_CACHE 256
 #define KDUMP_PAGE_CACHE 64
-#define KDUMP_VMCOREINFO_MAX ((uint64_t)1 << 20)
 
 #define KDUMP_F_ZLIB 0x1u
 #define KDUMP_F_LZO 0x2u
@@ -499,75 +499,16 @@ kdump_close(void *handle)
 	free(k);
 }
 
-/* The value of `KEY=` at the start of a line of VMCOREINFO text, copied into out. */
-static int
-kdump_vmci_get(const char *text, const char *key, char *out, size_t outsz)
-{
-	size_t kl = strlen(key);
-	const char *p = text;
-
-	while (p && *p) {
-		if (strncmp(p, key, kl) == 0 && p[kl] == '=') {
-			const char *v = p + kl + 1;
-			size_t n = strcspn(v, "\n");
-
-			if (n >= outsz)
-				n = outsz - 1;
-			memcpy(out, v, n);
-			out[n] = '\0';
-			return 1;
-		}
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return 0;
-}
-
+/* What VMCOREINFO and the header's machine say: kernel_offset, phys_base, osrelease, arch. */
 static void
 kdump_hints_vmcoreinfo(struct kdump *k, struct mf_hints *hints, const char *vmci, const char *machine)
 {
-	char v[128];
-	const char *arch = NULL;
+	uint32_t arch = vmci_arch_for_machine(machine, vmci);
 
-	if (vmci && kdump_vmci_get(vmci, "OSRELEASE", v, sizeof v))
-		k->host->hint_set_str(hints, "osrelease", v);
-	if (vmci && kdump_vmci_get(vmci, "KERNELOFFSET", v, sizeof v)) {
-		char *end;
-		unsigned long long x = strtoull(v, &end, 16);
-
-		if (end != v && *end == '\0')
-			k->host->hint_set_u64(hints, "kernel_offset", x);
-	}
-	if (vmci && kdump_vmci_get(vmci, "NUMBER(phys_base)", v, sizeof v)) {
-		char *end;
-		long long x = strtoll(v, &end, 10);
-
-		if (end != v && *end == '\0')
-			k->host->hint_set_u64(hints, "phys_base", (uint64_t)x);
-	}
-	if (strcmp(machine, "x86_64") == 0) {
-		arch = "x86_64";
-		if (vmci && kdump_vmci_get(vmci, "NUMBER(pgtable_l5_enabled)", v, sizeof v) && strcmp(v, "1") == 0)
-			arch = "x86_64-la57";
-	} else if (strcmp(machine, "aarch64") == 0 || strcmp(machine, "arm64") == 0) {
-		arch = "aarch64";
-	} else if (machine[0] == 'i' && strlen(machine) == 4 && strcmp(machine + 2, "86") == 0) {
-		arch = vmci && kdump_vmci_get(vmci, "CONFIG_X86_PAE", v, sizeof v) && strcmp(v, "y") == 0 ? "x86-pae"
-		                                                                                         : "x86";
-	} else if (vmci) {
-		/* QEMU writes machine "Unknown" on arm64: tell from VMCOREINFO */
-		if (kdump_vmci_get(vmci, "NUMBER(kimage_voffset)", v, sizeof v) ||
-		    kdump_vmci_get(vmci, "NUMBER(TCR_EL1_T1SZ)", v, sizeof v))
-			arch = "aarch64";
-		else if (kdump_vmci_get(vmci, "SYMBOL(init_top_pgt)", v, sizeof v))
-			arch = kdump_vmci_get(vmci, "NUMBER(pgtable_l5_enabled)", v, sizeof v) && strcmp(v, "1") == 0
-			       ? "x86_64-la57" : "x86_64";
-		else if (kdump_vmci_get(vmci, "CONFIG_X86_PAE", v, sizeof v))
-			arch = "x86-pae";
-	}
-	if (arch)
-		k->host->hint_set_str(hints, "arch", arch);
+	if (vmci)
+		vmci_set_hints(k->host, hints, vmci);
+	if (arch != MF_ARCH_UNKNOWN)
+		k->host->hint_set_str(hints, "arch", k->host->arch_name(arch));
 }
 
 static int
@@ -809,7 +750,7 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	if (!old && version >= 3) {
 		uint64_t vo = du_le64(sub + 0x20), vs = du_le64(sub + 0x28);
 
-		if (vs > 0 && vs <= KDUMP_VMCOREINFO_MAX && vo < k->lsize && vs <= k->lsize - vo) {
+		if (vs > 0 && vs <= VMCI_MAX_BYTES && vo < k->lsize && vs <= k->lsize - vo) {
 			vmci = malloc(vs + 1);
 			if (vmci == NULL) {
 				rc = MF_ERR_NOMEM;
@@ -828,7 +769,7 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 			          path, vo, vs);
 		}
 	}
-	if (release[0] && !(vmci && strstr(vmci, "OSRELEASE=")))
+	if (release[0] && !(vmci && vmci_find(vmci, "OSRELEASE", &(size_t){ 0 })))
 		host->hint_set_str(hints, "osrelease", release);
 	kdump_hints_vmcoreinfo(k, hints, vmci, machine);
 	free(vmci);

@@ -16,15 +16,17 @@ connectors_mf_connector_lime_la_LDFLAGS = $(plugin_ldflags)
 
 connectors_mf_connector_elf_la_SOURCES = connectors/elf.c connectors/elfcore.h \
 	connectors/fileio.h connectors/segmap.h
+connectors_mf_connector_elf_la_LIBADD = $(pluginlib)
 connectors_mf_connector_elf_la_LDFLAGS = $(plugin_ldflags)
 
 connectors_mf_connector_kcore_la_SOURCES = connectors/kcore.c connectors/elfcore.h \
 	connectors/fileio.h connectors/segmap.h
+connectors_mf_connector_kcore_la_LIBADD = $(pluginlib)
 connectors_mf_connector_kcore_la_LDFLAGS = $(plugin_ldflags)
 
 connectors_mf_connector_kdump_la_SOURCES = connectors/kdump.c connectors/fileio.h connectors/dumps-util.h
 connectors_mf_connector_kdump_la_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(LZO_CFLAGS) $(SNAPPY_CFLAGS) $(ZSTD_CFLAGS)
-connectors_mf_connector_kdump_la_LIBADD = $(ZLIB_LIBS) $(LZO_LIBS) $(SNAPPY_LIBS) $(ZSTD_LIBS)
+connectors_mf_connector_kdump_la_LIBADD = $(pluginlib) $(ZLIB_LIBS) $(LZO_LIBS) $(SNAPPY_LIBS) $(ZSTD_LIBS)
 connectors_mf_connector_kdump_la_LDFLAGS = $(plugin_ldflags)
 
 connectors_mf_connector_crashdump_la_SOURCES = connectors/crashdump.c connectors/fileio.h connectors/dumps-util.h

@@ -1,4 +1,4 @@
-// fuzz-sources: connectors/elf.c libcommon/libmf/error.c libcommon/libmf/args.c
+// fuzz-sources: connectors/elf.c libcommon/libmf/error.c libcommon/libmf/args.c libcommon/pluginlib/vmcoreinfo.c
 // fuzz-libs: -lpthread
 /* fuzz-elf: ELF core parsing (as a file core through the elf connector, and in kcore
  * mode through the shared parser) and reads. */

@@ -71,3 +71,12 @@ tests_unit_test_scan_match_SOURCES = tests/unit/test-scan-match.c tests/unit/tap
 tests_unit_test_scan_match_LDADD = libcommon/scan/libmfscan.la $(tool_ldadd)
 tests_unit_test_scan_engine_SOURCES = tests/unit/test-scan-engine.c tests/unit/tap.h
 tests_unit_test_scan_engine_LDADD = libcommon/scan/libmfscan.la $(tool_ldadd)
+
+# pluginlib: one test per part
+pluginlib_tests = tests/unit/test-pluginlib-vmcoreinfo
+check_PROGRAMS += $(pluginlib_tests)
+TESTS += $(pluginlib_tests)
+pluginlib_test_cppflags = $(AM_CPPFLAGS) -DTEST_TOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_pluginlib_vmcoreinfo_SOURCES = tests/unit/test-pluginlib-vmcoreinfo.c tests/unit/tap.h
+tests_unit_test_pluginlib_vmcoreinfo_CPPFLAGS = $(pluginlib_test_cppflags)
+tests_unit_test_pluginlib_vmcoreinfo_LDADD = $(tool_ldadd) $(pluginlib)
