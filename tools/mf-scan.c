@@ -81,78 +81,99 @@ scan_usage(int status)
 	exit(status);
 }
 
-/* ---- regions ---- */
+/* ---- spaces and regions ---- */
 
-struct scan_namefind {
-	const char *glob;
-	struct scan_state *st;
-};
-
-static int
-scan_name_cb(void *ctx, const struct mf_process *p)
-{
-	struct scan_namefind *f = ctx;
-
-	if (tool_name_match(f->glob, p)) {
-		f->st->pids = tool_xrealloc(f->st->pids, f->st->npids + 1, sizeof *f->st->pids);
-		f->st->pids[f->st->npids++] = p->pid;
-	}
-	return 0;
-}
-
+/* The selected space could not be opened or listed. */
 static void
-scan_build_regions(struct scan_state *st)
+scan_space_failed(struct scan_state *st, const struct mf_aspace_id *id, size_t nids, int r)
 {
 	struct tool *tl = st->tl;
-	size_t i;
+
+	if (id->kind == MF_ASPACE_KERNEL && r == MF_ERR_LIMIT)
+		tool_warn(tl, "the kernel's page map stopped after visiting too many page tables");
+	else if (id->kind == MF_ASPACE_KERNEL)
+		tool_die(tl, "cannot walk the kernel's page tables: %s", mf_strerror(r));
+	else if (id->kind != MF_ASPACE_PROCESS || nids == 1)
+		tool_die(tl, "cannot list the memory maps of pid %llu: %s", (unsigned long long)id->pid, tl->errbuf);
+	else {
+		tool_err(tl, "cannot list the memory maps of pid %llu: %s", (unsigned long long)id->pid, tl->errbuf);
+		st->status = TOOL_EXIT_FAIL;
+	}
+}
+
+/* Open one space and list its readable regions. */
+static void
+scan_add_space(struct scan_state *st, const struct mf_aspace_id *id, size_t nids)
+{
+	struct tool *tl = st->tl;
+	struct mf_aspace *as;
 	int r;
 
-	switch (st->space) {
-	case SCAN_SP_PHYS:
-		if (!mf_target_has_phys(tl->t))
-			tool_die(tl, "%s has no physical memory (give a connector with -c)", mf_target_name(tl->t));
-		if (scan_regions_phys(&st->regions, tl->t, tl->errbuf) < 0)
-			tool_die(tl, "%s", tl->errbuf);
-		break;
-	case SCAN_SP_KERNEL:
-		if (!mf_target_has_phys(tl->t))
-			tool_die(tl, "%s has no physical memory to find the kernel's page tables in (give a connector with -c)",
-			         mf_target_name(tl->t));
-		if (mf_target_kernel_space(tl->t, &st->ksp, tl->errbuf) < 0)
+	if ((r = mf_aspace_open(tl->t, id, &as, tl->errbuf)) < 0) {
+		if (id->kind == MF_ASPACE_KERNEL)
 			tool_die(tl, "cannot find the kernel's address space: %s", tl->errbuf);
-		r = scan_regions_kernel(&st->regions, tl->t, &st->ksp, tl->errbuf);
-		if (r == MF_ERR_LIMIT && st->regions.n < SCAN_REGIONS_MAX)
-			tool_warn(tl, "the kernel's page map stopped after visiting too many page tables");
-		else if (r == MF_ERR_LIMIT || r == MF_ERR_NOMEM)
-			tool_die(tl, "%s", tl->errbuf);
-		else if (r < 0)
-			tool_die(tl, "cannot walk the kernel's page tables: %s", mf_strerror(r));
-		break;
-	case SCAN_SP_PID:
-		for (i = 0; i < st->npids; i++) {
-			if ((r = scan_regions_maps(&st->regions, tl->t, st->pids[i], tl->errbuf)) >= 0)
-				continue;
-			if (st->npids == 1)
-				tool_die(tl, "cannot list the memory maps of pid %llu: %s", (unsigned long long)st->pids[i],
-				         tl->errbuf);
-			tool_err(tl, "cannot list the memory maps of pid %llu: %s", (unsigned long long)st->pids[i],
-			         tl->errbuf);
-			st->status = TOOL_EXIT_FAIL;
-		}
-		break;
-	default:
-		break;
+		scan_space_failed(st, id, nids, r);
+		return;
 	}
+	st->spaces = tool_xrealloc(st->spaces, st->nspaces + 1, sizeof *st->spaces);
+	st->spaces[st->nspaces++] = as;
+	if ((r = scan_regions_aspace(&st->regions, as, tl->errbuf)) == MF_ERR_NOMEM ||
+	    (r == MF_ERR_LIMIT && st->regions.n >= SCAN_REGIONS_MAX))
+		tool_die(tl, "%s", tl->errbuf);
+	if (r < 0)
+		scan_space_failed(st, id, nids, r);
+}
+
+/* The spaces to scan by libmf's rule (the options, else the process records on stdin),
+ * opened, with their readable regions. */
+static void
+scan_open_spaces(struct scan_state *st)
+{
+	struct tool *tl = st->tl;
+	struct mf_aspace_id *ids = NULL;
+	struct mf_select *sel;
+	size_t n = 0, i;
+	int r;
+
+	if (st->kind == MF_ASPACE_PHYS && !mf_target_has_phys(tl->t))
+		tool_die(tl, "%s has no physical memory (give a connector with -c)", mf_target_name(tl->t));
+	if (st->kind == MF_ASPACE_KERNEL && !mf_target_has_phys(tl->t))
+		tool_die(tl, "%s has no physical memory to find the kernel's page tables in (give a connector with -c)",
+		         mf_target_name(tl->t));
+	st->sel.pids = st->pids;
+	st->sel.names = &st->pname;
+	st->sel.nnames = st->pname != NULL;
+	if (mf_select_new(tl->t, tl->in, &st->sel, &sel, tl->errbuf) < 0) {
+		if (st->pname != NULL)
+			tool_die(tl, "cannot list processes of %s: %s", mf_target_name(tl->t), tl->errbuf);
+		tool_die(tl, "%s", tl->errbuf);
+	}
+	for (;;) {
+		ids = tool_xrealloc(ids, n + 1, sizeof *ids);
+		if ((r = mf_select_next(sel, &ids[n], tl->errbuf)) <= 0)
+			break;
+		n++;
+	}
+	if (r < 0)
+		tool_die(tl, "%s", tl->errbuf);
+	mf_select_free(sel);
+	if (n == 0 && st->pname != NULL)
+		tool_die(tl, "no process named '%s'", st->pname);
+	if (n == 0)
+		tool_usage_error(tl, "no space to scan: give --phys, --kernel, -p PID or -n NAME, or pipe in process records");
+	for (i = 0; i < n; i++)
+		scan_add_space(st, &ids[i], n);
+	free(ids);
 }
 
 /* ---- main ---- */
 
 static void
-scan_set_space(struct scan_state *st, enum scan_space sp)
+scan_set_space(struct scan_state *st, enum mf_aspace_kind k)
 {
-	if (st->space != SCAN_SP_NONE && st->space != sp)
+	if (st->kind != MF_ASPACE_NONE && st->kind != k)
 		tool_usage_error(st->tl, "give one space (--phys, --kernel, -p or -n)");
-	st->space = sp;
+	st->kind = k;
 }
 
 static void
@@ -208,7 +229,8 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "T:Y:c:f:hin:o:p:qs:t:vx:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'T':
-			if ((st.typed.type = scan_type_parse(optarg)) == SCAN_T_NONE)
+			if (mf_type_parse(optarg, &st.typed.type) < 0 || mf_type_size(st.typed.type, 8) == 0 ||
+			    st.typed.type == MF_T_PTR)
 				tool_usage_error(tl, "unknown type '%s' (u8 u16 u32 u64 i8 i16 i32 i64 f32 f64)", optarg);
 			st.have_typed = true;
 			break;
@@ -219,12 +241,12 @@ main(int argc, char **argv)
 			icase = true;
 			break;
 		case 'n':
-			scan_set_space(&st, SCAN_SP_PID);
+			scan_set_space(&st, MF_ASPACE_PROCESS);
 			st.pname = optarg;
 			break;
 		case 'p':
-			scan_set_space(&st, SCAN_SP_PID);
-			tool_parse_pids(tl, optarg, &st.pids, &st.npids);
+			scan_set_space(&st, MF_ASPACE_PROCESS);
+			tool_parse_pids(tl, optarg, &st.pids, &st.sel.npids);
 			break;
 		case 's':
 			strs = tool_xrealloc(strs, nstr + 1, sizeof *strs);
@@ -269,7 +291,8 @@ main(int argc, char **argv)
 			cmp_a = optarg;
 			break;
 		case SCAN_OPT_KERNEL:
-			scan_set_space(&st, SCAN_SP_KERNEL);
+			scan_set_space(&st, MF_ASPACE_KERNEL);
+			st.sel.kernel = true;
 			break;
 		case SCAN_OPT_MAX_HITS:
 			st.max_hits = tool_parse_u64(tl, "hit count", optarg);
@@ -277,7 +300,8 @@ main(int argc, char **argv)
 				tool_usage_error(tl, "invalid hit count '%s'", optarg);
 			break;
 		case SCAN_OPT_PHYS:
-			scan_set_space(&st, SCAN_SP_PHYS);
+			scan_set_space(&st, MF_ASPACE_PHYS);
+			st.sel.phys = true;
 			break;
 		case SCAN_OPT_RESCAN:
 			st.rescan = optarg;
@@ -308,7 +332,7 @@ main(int argc, char **argv)
 			st.threads = scan_yara_max_threads();
 		st.maxlen = SCAN_YARA_OVERLAP;
 	} else if (st.rescan != NULL) {
-		if (nhex || nstr || st.have_typed || st.space != SCAN_SP_NONE || cmp_set)
+		if (nhex || nstr || st.have_typed || st.kind != MF_ASPACE_NONE || cmp_set)
 			tool_usage_error(tl, "--rescan takes its hits from stdin: no patterns, types or spaces");
 		st.rescan_args = argv + optind;
 		st.nrescan_args = (size_t)(argc - optind);
@@ -320,13 +344,13 @@ main(int argc, char **argv)
 			cmp_a = argv[optind++];
 		if (cmp_a == NULL)
 			tool_usage_error(tl, "-T %s needs a value (VALUE, --eq, --gt, --lt or --between)",
-			                 scan_type_names[st.typed.type]);
+			                 mf_type_name(st.typed.type));
 		if (optind < argc)
 			tool_usage_error(tl, "unexpected argument '%s'", argv[optind]);
-		st.typed.size = scan_type_size(st.typed.type);
-		if (scan_num_parse(st.typed.type, cmp_a, &st.typed.a, err, sizeof err) < 0 ||
-		    (cmp_b != NULL && scan_num_parse(st.typed.type, cmp_b, &st.typed.b, err, sizeof err) < 0))
-			tool_usage_error(tl, "%s", err);
+		st.typed.size = mf_type_size(st.typed.type, 8);
+		if (mf_num_parse(st.typed.type, 8, cmp_a, &st.typed.a, tl->errbuf) < 0 ||
+		    (cmp_b != NULL && mf_num_parse(st.typed.type, 8, cmp_b, &st.typed.b, tl->errbuf) < 0))
+			tool_usage_error(tl, "%s", tl->errbuf);
 		st.typed.align = st.typed.size;
 		if (align_arg != NULL) {
 			v = tool_parse_u64(tl, "alignment", align_arg);
@@ -335,10 +359,10 @@ main(int argc, char **argv)
 			st.typed.align = (unsigned)v;
 		}
 		if (cmp_b != NULL)
-			snprintf(st.typed_text, sizeof st.typed_text, "%s between %s %s", scan_type_names[st.typed.type],
+			snprintf(st.typed_text, sizeof st.typed_text, "%s between %s %s", mf_type_name(st.typed.type),
 			         cmp_a, cmp_b);
 		else
-			snprintf(st.typed_text, sizeof st.typed_text, "%s %s %s", scan_type_names[st.typed.type],
+			snprintf(st.typed_text, sizeof st.typed_text, "%s %s %s", mf_type_name(st.typed.type),
 			         scan_cmp_names[st.typed.cmp], cmp_a);
 		if (scan_typed_prepare(&st.typed) < 0)
 			tool_oom();
@@ -369,7 +393,7 @@ main(int argc, char **argv)
 	if (st.context == 0)
 		st.context = 1;   /* the overlap arithmetic needs one byte; data holds at least it */
 	tool_options_done(tl);
-	tl->topt.read_stdin = st.space == SCAN_SP_NONE || (tl->topt.conn == NULL && tl->topt.os == NULL && tl->topt.tfile == NULL);
+	tl->topt.read_stdin = st.kind == MF_ASPACE_NONE || (tl->topt.conn == NULL && tl->topt.os == NULL && tl->topt.tfile == NULL);
 	tool_open(tl, false);
 	if ((st.rec = mf_rec_new("hit")) == NULL)
 		tool_oom();
@@ -378,34 +402,7 @@ main(int argc, char **argv)
 		tool_write_target(tl);
 		scan_rescan_run(&st, &rs);
 	} else {
-		if (st.pname != NULL) {
-			struct scan_namefind f = { .glob = st.pname, .st = &st };
-
-			if (mf_processes(tl->t, scan_name_cb, &f, tl->errbuf) < 0)
-				tool_die(tl, "cannot list processes of %s: %s", mf_target_name(tl->t), tl->errbuf);
-			if (st.npids == 0)
-				tool_die(tl, "no process named '%s'", st.pname);
-		}
-		if (st.space == SCAN_SP_NONE && tl->in != NULL) {
-			const struct mf_rec *rec;
-			int r;
-
-			while ((r = mf_in_next(tl->in, &rec, tl->errbuf)) > 0) {
-				if (strcmp(mf_rec_type(rec), "process") != 0)
-					continue;
-				if (mf_rec_get_u64(rec, "pid", &v) < 0)
-					tool_die(tl, "stdin: process record without a valid pid");
-				st.pids = tool_xrealloc(st.pids, st.npids + 1, sizeof *st.pids);
-				st.pids[st.npids++] = v;
-			}
-			if (r < 0)
-				tool_die(tl, "stdin: %s", tl->errbuf);
-			if (st.npids > 0)
-				st.space = SCAN_SP_PID;
-		}
-		if (st.space == SCAN_SP_NONE)
-			tool_usage_error(tl, "no space to scan: give --phys, --kernel, -p PID or -n NAME, or pipe in process records");
-		scan_build_regions(&st);
+		scan_open_spaces(&st);
 		tool_write_target(tl);
 		scan_run(&st);
 	}
@@ -419,6 +416,9 @@ main(int argc, char **argv)
 	free(strs);
 	free(st.pids);
 	scan_regions_free(&st.regions);
+	for (i = 0; i < st.nspaces; i++)
+		mf_aspace_close(st.spaces[i]);
+	free(st.spaces);
 	mf_rec_free(st.rec);
 	scan_yara_free(st.yara);
 	c = tool_finish(tl, st.status);

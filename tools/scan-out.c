@@ -1,5 +1,5 @@
-/* scan-out.c: mf-scan's reading of the target for the engine, and its hits as records or
- * table rows. */
+/* scan-out.c: mf-scan's scan of the selected spaces through the engine, and its hits as
+ * records or table rows. */
 #include "config.h"
 #include "scan-tool.h"
 
@@ -7,68 +7,17 @@
 #include <string.h>
 #include <time.h>
 
-int
-scan_io(struct scan_state *st, enum scan_space sp, uint64_t pid, struct mf_iov *iov, size_t n)
-{
-	struct tool *tl = st->tl;
-
-	switch (sp) {
-	case SCAN_SP_PHYS:
-		return mf_phys_read(tl->t, iov, n, tl->errbuf);
-	case SCAN_SP_KERNEL:
-		return mf_virt_read(tl->t, &st->ksp, iov, n, tl->errbuf);
-	case SCAN_SP_PID:
-		return mf_proc_read(tl->t, pid, iov, n, tl->errbuf);
-	default:
-		return mf_error(tl->errbuf, MF_ERR_ARG, "no address space");
-	}
-}
-
-/* ---- output ---- */
-
 void
-scan_space_fields(struct mf_rec *r, enum scan_space sp, uint64_t pid)
+scan_add_value(struct mf_rec *r, enum mf_type t, union mf_num v)
 {
-	int e;
-
-	switch (sp) {
-	case SCAN_SP_PID:
-		e = mf_rec_add_str(r, "space", "process");
-		if (e == 0)
-			e = mf_rec_add_uint(r, "pid", pid);
-		break;
-	case SCAN_SP_KERNEL:
-		e = mf_rec_add_str(r, "space", "kernel");
-		break;
-	default:
-		e = mf_rec_add_str(r, "space", "phys");
-		break;
-	}
-	if (e < 0)
-		tool_oom();
-}
-
-void
-scan_add_value(struct mf_rec *r, enum scan_type t, union scan_num v)
-{
-	int e;
-
-	if (mf_rec_add_str(r, "vtype", scan_type_names[t]) < 0)
-		tool_oom();
-	if (scan_type_float(t))
-		e = mf_rec_add_float(r, "value", v.f);
-	else if (scan_type_signed(t))
-		e = mf_rec_add_int(r, "value", v.i);
-	else
-		e = mf_rec_add_uint(r, "value", v.u);
-	if (e < 0)
+	if (mf_rec_add_str(r, "vtype", mf_type_name(t)) < 0 || mf_num_rec_add(r, "value", t, v) < 0)
 		tool_oom();
 }
 
 /* One hit to the output: record, or a table row. */
 void
-scan_emit(struct scan_state *st, enum scan_space sp, uint64_t pid, uint64_t addr, uint32_t len, const char *pattern,
-          const char *encoding, const enum scan_type *vt, const union scan_num *val, const uint8_t *data, size_t dlen)
+scan_emit(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, uint32_t len, const char *pattern,
+          const char *encoding, const enum mf_type *vt, const union mf_num *val, const uint8_t *data, size_t dlen)
 {
 	struct tool *tl = st->tl;
 
@@ -82,11 +31,11 @@ scan_emit(struct scan_state *st, enum scan_space sp, uint64_t pid, uint64_t addr
 			st->table_header = true;
 		}
 		if (vt != NULL) {
-			scan_num_text(*vt, *val, vtext, sizeof vtext);
+			mf_num_format(*vt, *val, vtext, sizeof vtext);
 			what = vtext;
 		}
-		snprintf(sb, sizeof sb, sp == SCAN_SP_PID ? "pid %llu" : sp == SCAN_SP_KERNEL ? "kernel" : "phys",
-		         (unsigned long long)pid);
+		snprintf(sb, sizeof sb, id->kind == MF_ASPACE_PROCESS ? "pid %llu" : id->kind == MF_ASPACE_KERNEL ? "kernel" : "phys",
+		         (unsigned long long)id->pid);
 		o = (size_t)snprintf(line, sizeof line, "0x%016llx %-13s %-24.24s ", (unsigned long long)addr, sb, what);
 		for (i = 0; i < dlen && i < 16; i++)
 			o += (size_t)snprintf(line + o, sizeof line - o, "%02x ", data[i]);
@@ -101,9 +50,8 @@ scan_emit(struct scan_state *st, enum scan_space sp, uint64_t pid, uint64_t addr
 		return;
 	}
 	mf_rec_reset(st->rec, "hit");
-	scan_space_fields(st->rec, sp, pid);
-	if (mf_rec_add_addr(st->rec, "addr", addr) < 0 || mf_rec_add_uint(st->rec, "len", len) < 0 ||
-	    mf_rec_add_str(st->rec, "pattern", pattern) < 0)
+	if (mf_aspace_id_rec(id, 0, st->rec) < 0 || mf_rec_add_addr(st->rec, "addr", addr) < 0 ||
+	    mf_rec_add_uint(st->rec, "len", len) < 0 || mf_rec_add_str(st->rec, "pattern", pattern) < 0)
 		tool_oom();
 	if (encoding != NULL && mf_rec_add_str(st->rec, "encoding", encoding) < 0)
 		tool_oom();
@@ -115,7 +63,7 @@ scan_emit(struct scan_state *st, enum scan_space sp, uint64_t pid, uint64_t addr
 }
 
 static void
-scan_emit_rule(struct scan_state *st, const struct scan_match *m)
+scan_emit_rule(struct scan_state *st, const struct mf_aspace_id *id, const struct scan_match *m)
 {
 	struct tool *tl = st->tl;
 
@@ -123,14 +71,13 @@ scan_emit_rule(struct scan_state *st, const struct scan_match *m)
 		char what[160];
 
 		snprintf(what, sizeof what, "%s:%s", m->rule, m->sid);
-		scan_emit(st, m->space, m->pid, m->addr, m->len, what, NULL, NULL, NULL, m->data, m->dlen);
+		scan_emit(st, id, m->addr, m->len, what, NULL, NULL, NULL, m->data, m->dlen);
 		return;
 	}
 	mf_rec_reset(st->rec, "hit");
-	scan_space_fields(st->rec, m->space, m->pid);
-	if (mf_rec_add_addr(st->rec, "addr", m->addr) < 0 || mf_rec_add_uint(st->rec, "len", m->len) < 0 ||
-	    mf_rec_add_str(st->rec, "rule", m->rule) < 0 || mf_rec_add_str(st->rec, "string", m->sid) < 0 ||
-	    mf_rec_add_bin(st->rec, "data", m->data, m->dlen) < 0)
+	if (mf_aspace_id_rec(id, 0, st->rec) < 0 || mf_rec_add_addr(st->rec, "addr", m->addr) < 0 ||
+	    mf_rec_add_uint(st->rec, "len", m->len) < 0 || mf_rec_add_str(st->rec, "rule", m->rule) < 0 ||
+	    mf_rec_add_str(st->rec, "string", m->sid) < 0 || mf_rec_add_bin(st->rec, "data", m->data, m->dlen) < 0)
 		tool_oom();
 	tool_rec(tl, st->rec);
 }
@@ -140,42 +87,46 @@ static void
 scan_emit_match(void *ctx, const struct scan_match *m)
 {
 	struct scan_state *st = ctx;
-	union scan_num v;
+	const struct mf_aspace_id *id = mf_aspace_id(m->space);
+	union mf_num v;
 
 	if (m->rule != NULL) {
-		scan_emit_rule(st, m);
+		scan_emit_rule(st, id, m);
 	} else if (st->have_typed) {
-		v = scan_decode(st->typed.type, m->data);
-		scan_emit(st, m->space, m->pid, m->addr, m->len, st->typed_text, NULL, &st->typed.type, &v, m->data,
-		          m->dlen);
+		v = mf_num_decode(st->typed.type, st->typed.size, m->data);
+		scan_emit(st, id, m->addr, m->len, st->typed_text, NULL, &st->typed.type, &v, m->data, m->dlen);
 	} else {
-		scan_emit(st, m->space, m->pid, m->addr, m->len, st->pats[m->pat].text, st->pats[m->pat].encoding, NULL,
-		          NULL, m->data, m->dlen);
+		scan_emit(st, id, m->addr, m->len, st->pats[m->pat].text, st->pats[m->pat].encoding, NULL, NULL, m->data,
+		          m->dlen);
 	}
 }
 
 /* ---- the scan ---- */
 
 static int
-scan_read_cb(void *ctx, enum scan_space sp, uint64_t pid, struct mf_iov *iov, size_t n, char *errbuf)
+scan_fill_cb(void *ctx, void *space, uint64_t addr, uint64_t len, uint8_t *buf, mf_span_cb cb, void *cbctx,
+             char *errbuf)
 {
-	struct scan_state *st = ctx;
-	int r = scan_io(st, sp, pid, iov, n);
-
-	if (r < 0)
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s", st->tl->errbuf);
-	return r;
+	(void)ctx;
+	return mf_aspace_read_span_into(space, addr, len, buf, SCAN_PIECE, SCAN_BATCH, cb, cbctx, errbuf);
 }
 
 static void
-scan_fail_cb(void *ctx, enum scan_space sp, uint64_t pid, uint64_t addr, const char *errbuf)
+scan_fail_cb(void *ctx, void *space, const char *errbuf)
 {
 	struct scan_state *st = ctx;
-	char sb[32];
 
-	tool_err(st->tl, "cannot read 0x%llx in %s: %s", (unsigned long long)addr, scan_space_text(sp, pid, sb, sizeof sb),
-	         errbuf);
+	(void)space;
+	tool_err(st->tl, "%s", errbuf);
 	st->status = TOOL_EXIT_FAIL;
+}
+
+static void
+scan_gap_cb(void *ctx, void *space, uint64_t addr, uint64_t len, int err)
+{
+	(void)ctx;
+	mf_log(1, "skipped 0x%llx-0x%llx in %s: %s", (unsigned long long)addr, (unsigned long long)(addr + len - 1),
+	       mf_aspace_name(space), mf_strerror(err));
 }
 
 void
@@ -184,7 +135,8 @@ scan_run(struct scan_state *st)
 	struct scan_job job = {
 		.pats = st->pats, .npats = st->npats, .typed = st->have_typed ? &st->typed : NULL, .yara = st->yara,
 		.maxlen = st->maxlen, .context = st->context, .chunk = st->chunk, .max_hits = st->max_hits,
-		.threads = st->threads, .read = scan_read_cb, .fail = scan_fail_cb, .emit = scan_emit_match, .ctx = st,
+		.threads = st->threads, .fill = scan_fill_cb, .fail = scan_fail_cb, .gap = scan_gap_cb,
+		.emit = scan_emit_match, .ctx = st,
 	};
 	char errbuf[MF_ERRBUF_SIZE];
 	struct timespec t0, t1;

@@ -9,11 +9,12 @@
 
 struct scan_rhit {
 	struct mf_rec *rec;           /* the incoming hit */
-	enum scan_space space;
-	uint64_t pid, addr;
+	struct mf_aspace_id id;
+	struct mf_aspace *as;         /* NULL: the space could not be opened */
+	uint64_t addr;
 	uint32_t len;
-	enum scan_type vt;
-	union scan_num old;
+	enum mf_type vt;
+	union mf_num old;
 	const uint8_t *olddata;       /* untyped hits: the bytes of the match, from data */
 	uint8_t buf[8];
 	uint8_t *big;                 /* untyped hits longer than 8 bytes */
@@ -22,8 +23,8 @@ struct scan_rhit {
 static bool
 scan_rescan_keep(struct scan_state *st, const struct scan_rescan *rs, struct scan_rhit *h, const uint8_t *now)
 {
-	char err[128];
-	int r = scan_rescan_keep_hit(rs, h->vt, h->old, h->olddata, now, h->len, err, sizeof err);
+	char err[MF_ERRBUF_SIZE];
+	int r = scan_rescan_keep_hit(rs, h->vt, h->old, h->olddata, now, h->len, err);
 
 	if (r == MF_ERR_UNSUPPORTED)
 		tool_die(st->tl, "stdin: --rescan %s needs typed hits (mf-scan -T); this hit at 0x%llx has no vtype",
@@ -33,24 +34,58 @@ scan_rescan_keep(struct scan_state *st, const struct scan_rescan *rs, struct sca
 	return r == 1;
 }
 
+static bool
+scan_rescan_same(const struct mf_aspace_id *a, const struct mf_aspace_id *b)
+{
+	return a->kind == b->kind && a->pid == b->pid &&
+	       (a->kind != MF_ASPACE_DTB || (a->sp.root == b->sp.root && a->sp.arch == b->sp.arch));
+}
+
+/* The space of a hit, opened once (kept in st->spaces; a failure is reported once). */
+static struct mf_aspace *
+scan_rescan_space(struct scan_state *st, const struct mf_aspace_id *id)
+{
+	static struct mf_aspace_id *failed;
+	static size_t nfailed;
+	struct mf_aspace *as;
+	size_t i;
+
+	for (i = 0; i < st->nspaces; i++)
+		if (scan_rescan_same(mf_aspace_id(st->spaces[i]), id))
+			return st->spaces[i];
+	for (i = 0; i < nfailed; i++)
+		if (scan_rescan_same(&failed[i], id))
+			return NULL;
+	if (mf_aspace_open(st->tl->t, id, &as, st->tl->errbuf) < 0) {
+		if (id->kind == MF_ASPACE_KERNEL)
+			tool_die(st->tl, "cannot find the kernel's address space: %s", st->tl->errbuf);
+		tool_err(st->tl, "cannot read pid %llu: %s", (unsigned long long)id->pid, st->tl->errbuf);
+		st->status = TOOL_EXIT_FAIL;
+		failed = tool_xrealloc(failed, nfailed + 1, sizeof *failed);
+		failed[nfailed++] = *id;
+		return NULL;
+	}
+	st->spaces = tool_xrealloc(st->spaces, st->nspaces + 1, sizeof *st->spaces);
+	st->spaces[st->nspaces++] = as;
+	return as;
+}
+
 static void
 scan_rescan_flush(struct scan_state *st, const struct scan_rescan *rs, struct scan_rhit *hits, size_t n)
 {
 	struct mf_iov iov[SCAN_RESCAN_BATCH];
 	size_t i, j;
-	char sb[32];
 
 	for (i = 0; i < n;) {
 		size_t k = 0;
 		int r;
 
 		/* one call per run of hits in the same space */
-		for (j = i; j < n && hits[j].space == hits[i].space && hits[j].pid == hits[i].pid; j++, k++)
+		for (j = i; j < n && hits[j].as == hits[i].as; j++, k++)
 			iov[k] = (struct mf_iov){ .addr = hits[j].addr, .buf = hits[j].big ? hits[j].big : hits[j].buf,
-			                          .len = hits[j].len };
-		if ((r = scan_io(st, hits[i].space, hits[i].pid, iov, k)) < 0) {
-			tool_err(st->tl, "cannot read %s: %s", scan_space_text(hits[i].space, hits[i].pid, sb, sizeof sb),
-			         st->tl->errbuf);
+			                          .len = hits[j].len, .err = MF_ERR_GONE };
+		if (hits[i].as != NULL && (r = mf_aspace_read(hits[i].as, iov, k, st->tl->errbuf)) < 0) {
+			tool_err(st->tl, "cannot read %s: %s", mf_aspace_name(hits[i].as), st->tl->errbuf);
 			st->status = TOOL_EXIT_FAIL;
 			for (j = 0; j < k; j++)
 				iov[j].err = r;
@@ -58,13 +93,13 @@ scan_rescan_flush(struct scan_state *st, const struct scan_rescan *rs, struct sc
 		for (j = 0; j < k; j++) {
 			struct scan_rhit *h = &hits[i + j];
 			const uint8_t *now = iov[j].buf;
-			union scan_num v;
+			union mf_num v;
 			size_t f;
 
 			if (iov[j].err != 0) {
 				st->stats.unreadable += h->len;
 				mf_log(1, "0x%llx in %s unreadable: %s (dropped)", (unsigned long long)h->addr,
-				       scan_space_text(h->space, h->pid, sb, sizeof sb), mf_strerror(iov[j].err));
+				       h->as != NULL ? mf_aspace_name(h->as) : "a space that cannot be read", mf_strerror(iov[j].err));
 				continue;
 			}
 			if (!scan_rescan_keep(st, rs, h, now))
@@ -84,25 +119,23 @@ scan_rescan_flush(struct scan_state *st, const struct scan_rescan *rs, struct sc
 				else if (strcmp(fl->key, "len") == 0)
 					e = mf_rec_add_uint(st->rec, "len", h->len);
 				else if (strcmp(fl->key, "pid") == 0)
-					e = mf_rec_add_uint(st->rec, "pid", h->pid);
+					e = mf_rec_add_uint(st->rec, "pid", h->id.pid);
 				else
 					e = mf_rec_add_value(st->rec, fl->key, &fl->val);
 				if (e < 0)
 					tool_oom();
 			}
-			if (h->vt != SCAN_T_NONE) {
-				v = scan_decode(h->vt, now);
+			v = h->vt != MF_T_NONE ? mf_num_decode(h->vt, h->len, now) : (union mf_num){ .u = 0 };
+			if (h->vt != MF_T_NONE)
 				scan_add_value(st->rec, h->vt, v);
-			}
 			if (mf_rec_add_bin(st->rec, "data", now, h->len) < 0)
 				tool_oom();
 			if (st->tl->fmt == MF_FMT_TABLE) {
 				char pbuf[128];
 
 				tool_rec_str(h->rec, "pattern", pbuf, sizeof pbuf);
-				v = h->vt != SCAN_T_NONE ? scan_decode(h->vt, now) : (union scan_num){ .u = 0 };
-				scan_emit(st, h->space, h->pid, h->addr, h->len, pbuf, NULL, h->vt != SCAN_T_NONE ? &h->vt : NULL,
-				          &v, now, h->len);
+				scan_emit(st, &h->id, h->addr, h->len, pbuf, NULL, h->vt != MF_T_NONE ? &h->vt : NULL, &v, now,
+				          h->len);
 			} else {
 				tool_rec(st->tl, st->rec);
 			}
@@ -129,7 +162,7 @@ scan_rescan_run(struct scan_state *st, const struct scan_rescan *rs)
 		tool_usage_error(tl, "--rescan reads hit records on stdin (mf-scan ... | mf-scan --rescan %s)", st->rescan);
 	while ((r = mf_in_next(tl->in, &rec, tl->errbuf)) > 0) {
 		struct scan_rhit *h;
-		char sbuf[16], tbuf[16];
+		char tbuf[16];
 		uint64_t len;
 		const void *d;
 		size_t dn;
@@ -138,33 +171,23 @@ scan_rescan_run(struct scan_state *st, const struct scan_rescan *rs)
 			continue;
 		h = &hits[n];
 		memset(h, 0, sizeof *h);
-		tool_rec_str(rec, "space", sbuf, sizeof sbuf);
-		if (strcmp(sbuf, "phys") == 0) {
-			h->space = SCAN_SP_PHYS;
-		} else if (strcmp(sbuf, "kernel") == 0) {
-			h->space = SCAN_SP_KERNEL;
-		} else if (strcmp(sbuf, "process") == 0) {
-			h->space = SCAN_SP_PID;
-			if (mf_rec_get_u64(rec, "pid", &h->pid) < 0)
-				tool_die(tl, "stdin: hit record without a valid pid");
-		} else {
-			tool_die(tl, "stdin: hit record with unknown space '%s'", sbuf);
-		}
-		if (h->space != SCAN_SP_PID && !mf_target_has_phys(tl->t))
-			tool_die(tl, "stdin: a %s hit, but %s has no physical memory", sbuf, mf_target_name(tl->t));
-		if (h->space == SCAN_SP_KERNEL && st->ksp.arch == 0 &&
-		    mf_target_kernel_space(tl->t, &st->ksp, tl->errbuf) < 0)
-			tool_die(tl, "cannot find the kernel's address space: %s", tl->errbuf);
+		if (mf_aspace_id_from_rec(rec, &h->id, tl->errbuf) < 0)
+			tool_die(tl, "stdin: %s", tl->errbuf);
+		if (h->id.kind != MF_ASPACE_PROCESS && !mf_target_has_phys(tl->t))
+			tool_die(tl, "stdin: a %s hit, but %s has no physical memory",
+			         h->id.kind == MF_ASPACE_KERNEL ? "kernel" : h->id.kind == MF_ASPACE_PHYS ? "phys" : "dtb",
+			         mf_target_name(tl->t));
+		h->as = scan_rescan_space(st, &h->id);
 		if (mf_rec_get_u64(rec, "addr", &h->addr) < 0 || mf_rec_get_u64(rec, "len", &len) < 0)
 			tool_die(tl, "stdin: hit record without a valid addr and len");
 		tool_rec_str(rec, "vtype", tbuf, sizeof tbuf);
 		if (tbuf[0] != '\0') {
-			if ((h->vt = scan_type_parse(tbuf)) == SCAN_T_NONE)
+			if (mf_type_parse(tbuf, &h->vt) < 0 || mf_type_size(h->vt, 8) == 0 || h->vt == MF_T_PTR)
 				tool_die(tl, "stdin: hit record with unknown vtype '%s'", tbuf);
-			if (len != scan_type_size(h->vt))
+			if (len != mf_type_size(h->vt, 8))
 				tool_die(tl, "stdin: hit record of vtype %s with len %llu", tbuf, (unsigned long long)len);
-			r = scan_type_float(h->vt) ? mf_rec_get_f64(rec, "value", &h->old.f)
-			    : scan_type_signed(h->vt) ? mf_rec_get_i64(rec, "value", &h->old.i)
+			r = mf_type_float(h->vt) ? mf_rec_get_f64(rec, "value", &h->old.f)
+			    : mf_type_signed(h->vt) ? mf_rec_get_i64(rec, "value", &h->old.i)
 			                               : mf_rec_get_u64(rec, "value", &h->old.u);
 			if (r < 0)
 				tool_die(tl, "stdin: hit record at 0x%llx without a valid %s value", (unsigned long long)h->addr,

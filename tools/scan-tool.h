@@ -1,5 +1,5 @@
-/* scan-tool.h: what the files of mf-scan share: its state (from the options), reading the
- * target, writing hits (scan-out.c) and rescans (scan-rescan.c).  mf-scan only. */
+/* scan-tool.h: what the files of mf-scan share: its state (from the options), the scan and
+ * its hits (scan-out.c) and rescans (scan-rescan.c).  mf-scan only. */
 #ifndef MF_SCAN_TOOL_H
 #define MF_SCAN_TOOL_H
 
@@ -11,10 +11,12 @@
 
 struct scan_state {
 	struct tool *tl;
-	enum scan_space space;
+	enum mf_aspace_kind kind;     /* the space option given; NONE: process records on stdin */
+	struct mf_select_opts sel;    /* --phys, --kernel, -p, -n */
 	uint64_t *pids;
-	size_t npids;
 	const char *pname;
+	struct mf_aspace **spaces;    /* opened, one per selected space */
+	size_t nspaces;
 	struct scan_pat *pats;
 	size_t npats;
 	struct scan_typed typed;
@@ -27,7 +29,6 @@ struct scan_state {
 	uint64_t max_hits;
 	unsigned threads;
 	size_t chunk;
-	struct mf_space ksp;
 	struct scan_regions regions;
 	struct scan_stats stats;
 	struct mf_rec *rec;
@@ -39,14 +40,11 @@ struct scan_state {
 	size_t nrescan_args;
 };
 
-/* Read iov[0..n) of a space of the target (message in st->tl->errbuf). */
-int scan_io(struct scan_state *st, enum scan_space sp, uint64_t pid, struct mf_iov *iov, size_t n);
-/* The "space" (and "pid") fields of a hit record; the "vtype" and "value" fields. */
-void scan_space_fields(struct mf_rec *r, enum scan_space sp, uint64_t pid);
-void scan_add_value(struct mf_rec *r, enum scan_type t, union scan_num v);
+/* The "vtype" and "value" fields of a hit record. */
+void scan_add_value(struct mf_rec *r, enum mf_type t, union mf_num v);
 /* One hit to the output: a record, or a table row (vt and val for typed hits, else NULL). */
-void scan_emit(struct scan_state *st, enum scan_space sp, uint64_t pid, uint64_t addr, uint32_t len, const char *pattern,
-               const char *encoding, const enum scan_type *vt, const union scan_num *val, const uint8_t *data,
+void scan_emit(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, uint32_t len, const char *pattern,
+               const char *encoding, const enum mf_type *vt, const union mf_num *val, const uint8_t *data,
                size_t dlen);
 /* Scan st->regions with the engine, writing the hits; exits on failure. */
 void scan_run(struct scan_state *st);

@@ -1,4 +1,4 @@
-/* engine.c: the scan engine's pool.  The caller's thread reads chunks into slots and emits
+/* engine.c: the scan engine: reading chunks into slots and the pool that scans them.  The caller's thread reads chunks into slots and emits
  * the hits of finished slots in sequence order; workers take the oldest ready slot.  A
  * chunk with more hits than SCAN_CHUNK_HITS_MAX per pattern is emitted in parts: the worker
  * stops where the hits are complete, and scans again from there after the emit. */
@@ -25,8 +25,7 @@ struct scan_slot {
 	size_t size;                  /* bytes held (nominal + overlap) */
 	size_t own;                   /* matches must start below this offset */
 	uint64_t base;                /* address of buf[0] */
-	enum scan_space space;
-	uint64_t pid;
+	void *space;
 	size_t *segs;                 /* readable runs: [segs[2i], segs[2i+1]) */
 	size_t nsegs, capsegs;
 	size_t scan_from;             /* resume offset when a chunk is emitted in parts */
@@ -72,46 +71,32 @@ scan_engine_seg_add(struct scan_slot *s, size_t a, size_t b)
 	return true;
 }
 
-static void
-scan_engine_gap(struct scan_engine *e, struct scan_slot *s, size_t a, size_t b, int err)
+struct scan_engine_fill {
+	struct scan_engine *e;
+	struct scan_slot *s;
+	bool oom;
+};
+
+/* The pieces of a chunk: readable runs become segments, gaps are counted and reported. */
+static int
+scan_engine_piece(void *ctx, const struct mf_span_piece *p)
 {
-	char sb[32];
+	struct scan_engine_fill *f = ctx;
+	struct scan_slot *s = f->s;
+	const struct scan_job *job = f->e->job;
+	size_t o = (size_t)(p->addr - s->base);
 
-	e->stats->unreadable += b - a;
-	mf_log(1, "skipped 0x%llx-0x%llx in %s: %s", (unsigned long long)(s->base + a),
-	       (unsigned long long)(s->base + b - 1), scan_space_text(s->space, s->pid, sb, sizeof sb), mf_strerror(err));
-}
-
-/* A piece that failed as a whole: page by page, to keep what is readable. */
-static bool
-scan_engine_read_pages(struct scan_engine *e, struct scan_slot *s, const struct mf_iov *piece)
-{
-	const struct scan_job *job = e->job;
-	struct mf_iov pg[SCAN_PIECE / SCAN_PAGE + 1];
-	size_t np = 0, j;
-	uint64_t a = piece->addr, left = piece->len;
-	char errbuf[MF_ERRBUF_SIZE];
-	int r;
-
-	while (left > 0 && np < sizeof pg / sizeof *pg) {
-		uint64_t room = SCAN_PAGE - a % SCAN_PAGE, k = left < room ? left : room;
-
-		pg[np++] = (struct mf_iov){ .addr = a, .buf = s->buf + (a - s->base), .len = k };
-		a += k;
-		left -= k;
+	if (p->data == NULL) {
+		f->e->stats->unreadable += p->len;
+		if (job->gap != NULL)
+			job->gap(job->ctx, s->space, p->addr, p->len, p->err);
+		return 0;
 	}
-	if ((r = job->read(job->ctx, s->space, s->pid, pg, np, errbuf)) < 0)
-		for (j = 0; j < np; j++)
-			pg[j].err = r;
-	for (j = 0; j < np; j++) {
-		size_t po = (size_t)(pg[j].addr - s->base);
-
-		if (pg[j].err != 0)
-			scan_engine_gap(e, s, po, po + (size_t)pg[j].len, pg[j].err);
-		else if (!scan_engine_seg_add(s, po, po + (size_t)pg[j].len))
-			return false;
+	if (!scan_engine_seg_add(s, o, o + (size_t)p->len)) {
+		f->oom = true;
+		return 1;
 	}
-	return true;
+	return 0;
 }
 
 /* Fill a slot with [addr, addr + size) of a region.  1, 0 if the whole call failed (the
@@ -121,35 +106,20 @@ scan_engine_read_slot(struct scan_engine *e, struct scan_slot *s, const struct s
                       size_t size)
 {
 	const struct scan_job *job = e->job;
-	struct mf_iov iov[64];
-	size_t n = 0, i, off = 0;
+	struct scan_engine_fill f = { .e = e, .s = s };
 	char errbuf[MF_ERRBUF_SIZE];
+	int r;
 
 	s->base = addr;
 	s->size = size;
 	s->space = rg->space;
-	s->pid = rg->pid;
 	s->nsegs = 0;
-	while (off < size) {
-		size_t k = size - off < SCAN_PIECE ? size - off : SCAN_PIECE;
-
-		iov[n++] = (struct mf_iov){ .addr = addr + off, .buf = s->buf + off, .len = k };
-		off += k;
-		if (n < sizeof iov / sizeof *iov && off < size)
-			continue;
-		if (job->read(job->ctx, s->space, s->pid, iov, n, errbuf) < 0) {
-			job->fail(job->ctx, s->space, s->pid, iov[0].addr, errbuf);
-			return 0;
-		}
-		for (i = 0; i < n; i++) {
-			size_t o = (size_t)(iov[i].addr - addr);
-			bool ok = iov[i].err == 0 ? scan_engine_seg_add(s, o, o + (size_t)iov[i].len)
-			                          : scan_engine_read_pages(e, s, &iov[i]);
-
-			if (!ok)
-				return MF_ERR_NOMEM;
-		}
-		n = 0;
+	r = job->fill(job->ctx, rg->space, addr, size, s->buf, scan_engine_piece, &f, errbuf);
+	if (f.oom)
+		return MF_ERR_NOMEM;
+	if (r < 0) {
+		job->fail(job->ctx, rg->space, errbuf);
+		return 0;
 	}
 	return 1;
 }
@@ -336,7 +306,7 @@ scan_engine_emit_slot(struct scan_engine *e, struct scan_slot *s)
 	for (i = 0; i < s->nhits; i++) {
 		const struct scan_hit *h = &s->hits[i];
 		size_t seg_end = h->off + h->len, k;
-		struct scan_match m = { .space = s->space, .pid = s->pid, .addr = s->base + h->off, .len = h->len,
+		struct scan_match m = { .space = s->space, .addr = s->base + h->off, .len = h->len,
 		                        .pat = h->pat, .rule = h->rule, .sid = h->sid, .data = s->buf + h->off };
 
 		/* the context runs to the end of the readable run the hit is in */

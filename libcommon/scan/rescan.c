@@ -34,13 +34,13 @@ scan_rescan_parse(struct scan_rescan *rs, const char *mode, char *const *args, s
 }
 
 int
-scan_rescan_keep_hit(const struct scan_rescan *rs, enum scan_type vt, union scan_num old, const uint8_t *olddata,
-                     const uint8_t *now, size_t len, char *err, size_t errsize)
+scan_rescan_keep_hit(const struct scan_rescan *rs, enum mf_type vt, union mf_num old, const uint8_t *olddata,
+                     const uint8_t *now, size_t len, char *errbuf)
 {
-	union scan_num v, a, b;
+	union mf_num v, a, b;
 	int c;
 
-	if (vt == SCAN_T_NONE) {
+	if (vt == MF_T_NONE) {
 		bool same = olddata != NULL && memcmp(now, olddata, len) == 0;
 
 		switch (rs->mode) {
@@ -49,8 +49,8 @@ scan_rescan_keep_hit(const struct scan_rescan *rs, enum scan_type vt, union scan
 		default: return MF_ERR_UNSUPPORTED;
 		}
 	}
-	v = scan_decode(vt, now);
-	c = scan_num_cmp(vt, v, old);
+	v = mf_num_decode(vt, 8, now);
+	c = mf_num_cmp(vt, v, old);
 	switch (rs->mode) {
 	case RS_UNCHANGED: return c == 0;
 	case RS_CHANGED: return c != 0;
@@ -58,16 +58,16 @@ scan_rescan_keep_hit(const struct scan_rescan *rs, enum scan_type vt, union scan
 	case RS_DECREASED: return c == -1;
 	default: break;
 	}
-	if (scan_num_parse(vt, rs->args[0], &a, err, errsize) < 0)
+	if (mf_num_parse(vt, 8, rs->args[0], &a, errbuf) < 0)
 		return MF_ERR_ARG;
-	if (rs->mode == RS_BETWEEN && scan_num_parse(vt, rs->args[1], &b, err, errsize) < 0)
+	if (rs->mode == RS_BETWEEN && mf_num_parse(vt, 8, rs->args[1], &b, errbuf) < 0)
 		return MF_ERR_ARG;
-	c = scan_num_cmp(vt, v, a);
+	c = mf_num_cmp(vt, v, a);
 	switch (rs->mode) {
 	case RS_EQ: return c == 0;
 	case RS_GT: return c == 1;
 	case RS_LT: return c == -1;
-	case RS_BETWEEN: return (c == 0 || c == 1) && scan_num_cmp(vt, v, b) <= 0;
+	case RS_BETWEEN: return (c == 0 || c == 1) && mf_num_cmp(vt, v, b) <= 0;
 	default: return 0;
 	}
 }

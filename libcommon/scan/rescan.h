@@ -20,11 +20,11 @@ struct scan_rescan {
  * MF_ERR_ARG when nargs is not what the mode takes (rs->nargs then says how many). */
 int scan_rescan_parse(struct scan_rescan *rs, const char *mode, char *const *args, size_t nargs);
 
-/* Keep a hit of type vt (SCAN_T_NONE: untyped, compared by its len bytes olddata, which may
+/* Keep a hit of type vt (MF_T_NONE: untyped, compared by its len bytes olddata, which may
  * be NULL when the hit carried none) whose value was old, now that its bytes are now?
  * 1 keep, 0 drop; MF_ERR_UNSUPPORTED for an untyped hit and a mode that compares values;
- * MF_ERR_ARG when a mode value is not a valid vt (message in err). */
-int scan_rescan_keep_hit(const struct scan_rescan *rs, enum scan_type vt, union scan_num old, const uint8_t *olddata,
-                         const uint8_t *now, size_t len, char *err, size_t errsize);
+ * MF_ERR_ARG when a mode value is not a valid vt (message in errbuf). */
+int scan_rescan_keep_hit(const struct scan_rescan *rs, enum mf_type vt, union mf_num old, const uint8_t *olddata,
+                         const uint8_t *now, size_t len, char *errbuf);
 
 #endif /* MF_SCAN_RESCAN_H */

@@ -22,40 +22,61 @@ struct got {
 	bool ordered;
 	size_t last_dlen;
 	int fails;
+	uint64_t gap_bytes;
 };
 
+static int space_tag;                    /* the one space: its address */
+
+/* The fill contract of mf_aspace_read_span_into, over mem, a page at a time. */
 static int
-mem_read(void *ctx, enum scan_space sp, uint64_t pid, struct mf_iov *iov, size_t n, char *errbuf)
+mem_fill(void *ctx, void *space, uint64_t addr, uint64_t len, uint8_t *buf, mf_span_cb cb, void *cbctx,
+         char *errbuf)
 {
-	size_t i;
+	uint64_t a = addr;
+	int r;
 
 	(void)ctx;
-	(void)errbuf;
-	if (sp != SCAN_SP_PHYS || pid != 0)
+	if (space != &space_tag)
 		return mf_error(errbuf, MF_ERR_ARG, "wrong space");
-	for (i = 0; i < n; i++) {
-		uint64_t a = iov[i].addr, end = a + iov[i].len;
+	while (a < addr + len) {
+		uint64_t k = SCAN_PAGE - a % SCAN_PAGE;
+		struct mf_span_piece p = { .addr = a };
 
-		iov[i].err = 0;
-		if (end > MEM_SIZE || (bad_page != UINT64_MAX && a < bad_page + SCAN_PAGE && end > bad_page)) {
-			iov[i].err = MF_ERR_UNMAPPED;
-			continue;
+		if (k > addr + len - a)
+			k = addr + len - a;
+		p.len = k;
+		if (a >= MEM_SIZE || (bad_page != UINT64_MAX && a >= bad_page && a < bad_page + SCAN_PAGE)) {
+			p.err = MF_ERR_UNMAPPED;
+		} else {
+			memcpy(buf + (a - addr), mem + a, (size_t)k);
+			p.data = buf + (a - addr);
 		}
-		memcpy(iov[i].buf, mem + a, (size_t)iov[i].len);
+		if ((r = cb(cbctx, &p)) != 0)
+			return r;
+		a += k;
 	}
 	return 0;
 }
 
 static void
-mem_fail(void *ctx, enum scan_space sp, uint64_t pid, uint64_t addr, const char *errbuf)
+mem_fail(void *ctx, void *space, const char *errbuf)
 {
 	struct got *g = ctx;
 
-	(void)sp;
-	(void)pid;
-	(void)addr;
+	(void)space;
 	(void)errbuf;
 	g->fails++;
+}
+
+static void
+mem_gap(void *ctx, void *space, uint64_t addr, uint64_t len, int err)
+{
+	struct got *g = ctx;
+
+	(void)space;
+	(void)addr;
+	(void)err;
+	g->gap_bytes += len;
 }
 
 static void
@@ -83,10 +104,10 @@ scan(const struct scan_pat *p, size_t maxlen, size_t context, unsigned threads, 
 	char errbuf[MF_ERRBUF_SIZE];
 	struct scan_job job = {
 		.pats = p, .npats = 1, .maxlen = maxlen, .context = context, .chunk = chunk, .max_hits = max_hits,
-		.threads = threads, .read = mem_read, .fail = mem_fail, .emit = mem_emit, .ctx = &g,
+		.threads = threads, .fill = mem_fill, .fail = mem_fail, .gap = mem_gap, .emit = mem_emit, .ctx = &g,
 	};
 
-	scan_regions_add(&rl, SCAN_SP_PHYS, 0, 0, MEM_SIZE, errbuf);
+	scan_regions_add(&rl, &space_tag, 0, MEM_SIZE, errbuf);
 	ok(scan_engine_run(&job, &rl, &stats, errbuf) == 0, "engine runs (maxlen %zu, %u threads)", maxlen, threads);
 	if (g.n != stats.emitted)
 		ok(0, "emitted count %llu matches the hits %zu", (unsigned long long)stats.emitted, g.n);
@@ -153,7 +174,7 @@ test_gaps(void)
 	char errbuf[MF_ERRBUF_SIZE], err[256];
 	struct scan_job job = {
 		.npats = 1, .maxlen = 4, .context = 64, .chunk = CHUNK, .threads = 2,
-		.read = mem_read, .fail = mem_fail, .emit = mem_emit, .ctx = &g,
+		.fill = mem_fill, .fail = mem_fail, .gap = mem_gap, .emit = mem_emit, .ctx = &g,
 	};
 
 	memset(mem, 0, MEM_SIZE);
@@ -163,9 +184,10 @@ test_gaps(void)
 	bad_page = 0x5000;
 	scan_pat_str(&p, "GAP!", false, false, err, sizeof err);
 	job.pats = &p;
-	scan_regions_add(&rl, SCAN_SP_PHYS, 0, 0, 0x100000, errbuf);
+	scan_regions_add(&rl, &space_tag, 0, 0x100000, errbuf);
 	ok(scan_engine_run(&job, &rl, &stats, errbuf) == 0, "engine runs over a bad page");
 	is_u64(stats.unreadable, SCAN_PAGE, "one page counted unreadable");
+	is_u64(g.gap_bytes, SCAN_PAGE, "and reported as a gap");
 	is_u64(stats.bytes, 0x100000, "the whole region counted scanned");
 	is_u64(g.n, 1, "only the needle in readable memory is found");
 	if (g.n == 1)
@@ -222,16 +244,17 @@ test_regions(void)
 {
 	struct scan_regions rl = { 0 };
 	char errbuf[MF_ERRBUF_SIZE];
+	int other;
 
-	scan_regions_add(&rl, SCAN_SP_PHYS, 0, 0x1000, 0x2000, errbuf);
-	scan_regions_add(&rl, SCAN_SP_PHYS, 0, 0x2000, 0x3000, errbuf);
+	scan_regions_add(&rl, &space_tag, 0x1000, 0x2000, errbuf);
+	scan_regions_add(&rl, &space_tag, 0x2000, 0x3000, errbuf);
 	is_u64(rl.n, 1, "adjacent ranges of one space merge");
 	is_u64(rl.v[0].end, 0x3000, "to one region");
-	scan_regions_add(&rl, SCAN_SP_PID, 7, 0x3000, 0x4000, errbuf);
+	scan_regions_add(&rl, &other, 0x3000, 0x4000, errbuf);
 	is_u64(rl.n, 2, "another space does not merge");
-	scan_regions_add(&rl, SCAN_SP_PID, 7, 0x5000, 0x5000, errbuf);
+	scan_regions_add(&rl, &other, 0x5000, 0x5000, errbuf);
 	is_u64(rl.n, 2, "an empty range is ignored");
-	scan_regions_add(&rl, SCAN_SP_PID, 7, 0xfffffffffffff000ull, 0, errbuf);
+	scan_regions_add(&rl, &other, 0xfffffffffffff000ull, 0, errbuf);
 	is_u64(rl.n, 3, "a range to the top of the space (end 0)");
 	scan_regions_free(&rl);
 }

@@ -5,7 +5,6 @@
 #include "scan/rescan.h"
 #include "tap.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <mftools/mf.h>
@@ -142,10 +141,8 @@ static void
 test_typed(void)
 {
 	uint8_t buf[32] = { 0 };
-	struct scan_typed ty = { .type = SCAN_T_U32, .size = 4, .align = 4, .cmp = SCAN_EQ, .a.u = 100 };
-	union scan_num v;
+	struct scan_typed ty = { .type = MF_T_U32, .size = 4, .align = 4, .cmp = SCAN_EQ, .a.u = 100 };
 	struct hits h = { .n = 0 };
-	char err[256];
 
 	buf[4] = 100;     /* aligned u32 100 at 4 */
 	buf[10] = 100;    /* misaligned at 10 */
@@ -176,27 +173,26 @@ test_typed(void)
 	is_u64(h.n, 2, "between 100 400 is inclusive");
 	scan_typed_free(&ty);
 
-	ok(scan_num_parse(SCAN_T_I8, "-128", &v, err, sizeof err) == 0 && v.i == -128, "i8 -128");
-	ok(scan_num_parse(SCAN_T_I8, "128", &v, err, sizeof err) < 0, "i8 128 out of range");
-	is_str(err, "value '128' out of range for i8", "its message");
-	ok(scan_num_parse(SCAN_T_U16, "0x10000", &v, err, sizeof err) < 0, "u16 0x10000 out of range");
-	ok(scan_num_parse(SCAN_T_U8, "-1", &v, err, sizeof err) < 0, "unsigned refuses negatives");
-	ok(scan_num_parse(SCAN_T_I32, "-0x10", &v, err, sizeof err) == 0 && v.i == -16, "-0x10 is -16");
-	ok(scan_num_parse(SCAN_T_U32, "12x", &v, err, sizeof err) < 0, "trailing junk");
-	is_str(err, "invalid u32 value '12x'", "its message");
-	ok(scan_num_parse(SCAN_T_F32, "1.5", &v, err, sizeof err) == 0 && v.f == 1.5, "f32 1.5");
-	{
-		uint8_t f[4] = { 0x00, 0x00, 0xc0, 0x3f };   /* 1.5f */
-		uint8_t d[2] = { 0xfe, 0xff };
-
-		ok(scan_decode(SCAN_T_F32, f).f == 1.5, "decode f32");
-		is_int(scan_decode(SCAN_T_I16, d).i, -2, "decode i16 little-endian");
-		is_u64(scan_decode(SCAN_T_U16, d).u, 0xfffe, "decode u16");
-	}
-	v.f = NAN;
-	is_int(scan_num_cmp(SCAN_T_F64, v, v), 2, "NaN is unordered");
-	is_int(scan_type_parse("i64"), SCAN_T_I64, "type names parse");
-	is_int(scan_type_parse("u128"), SCAN_T_NONE, "unknown type names do not");
+	ty.type = MF_T_F32;
+	ty.size = 4;
+	ty.cmp = SCAN_LT;
+	ty.a.f = 0.0;
+	memset(buf, 0, sizeof buf);
+	buf[14] = 0xc0;                 /* -2.0f at 12 */
+	buf[15] = 0xc0;
+	ok(scan_typed_prepare(&ty) == 0 && !ty.use_pat, "floats never go through a byte pattern");
+	h.n = 0;
+	scan_typed_run(&ty, 0, buf, 0, sizeof buf, sizeof buf, collect, &h);
+	is_u64(h.n, 1, "f32 < 0: one");
+	is_u64(h.off[0], 12, "at 12");
+	/* own_end and seg_end bound typed values as they bound patterns */
+	h.n = 0;
+	scan_typed_run(&ty, 0, buf, 0, 15, sizeof buf, collect, &h);
+	is_u64(h.n, 0, "a value that runs past seg_end is not read");
+	h.n = 0;
+	scan_typed_run(&ty, 0, buf, 0, sizeof buf, 12, collect, &h);
+	is_u64(h.n, 0, "a value at own_end belongs to the next chunk");
+	scan_typed_free(&ty);
 }
 
 static void
@@ -205,26 +201,26 @@ test_rescan(void)
 	struct scan_rescan rs;
 	char *args[] = { "5", "9" };
 	uint8_t now[4] = { 7, 0, 0, 0 }, old[4] = { 7, 0, 0, 0 };
-	union scan_num o = { .u = 6 };
-	char err[128];
+	union mf_num o = { .u = 6 };
+	char err[MF_ERRBUF_SIZE];
 
 	is_int(scan_rescan_parse(&rs, "sideways", args, 0), MF_ERR_NOTFOUND, "unknown mode");
 	is_int(scan_rescan_parse(&rs, "between", args, 1), MF_ERR_ARG, "between with one value");
 	is_u64(rs.nargs, 2, "says it takes two");
 	is_int(scan_rescan_parse(&rs, "increased", args, 0), 0, "increased");
-	is_int(scan_rescan_keep_hit(&rs, SCAN_T_U32, o, NULL, now, 4, err, sizeof err), 1, "6 -> 7 increased");
+	is_int(scan_rescan_keep_hit(&rs, MF_T_U32, o, NULL, now, 4, err), 1, "6 -> 7 increased");
 	scan_rescan_parse(&rs, "decreased", args, 0);
-	is_int(scan_rescan_keep_hit(&rs, SCAN_T_U32, o, NULL, now, 4, err, sizeof err), 0, "6 -> 7 not decreased");
-	is_int(scan_rescan_keep_hit(&rs, SCAN_T_NONE, o, old, now, 4, err, sizeof err), MF_ERR_UNSUPPORTED,
+	is_int(scan_rescan_keep_hit(&rs, MF_T_U32, o, NULL, now, 4, err), 0, "6 -> 7 not decreased");
+	is_int(scan_rescan_keep_hit(&rs, MF_T_NONE, o, old, now, 4, err), MF_ERR_UNSUPPORTED,
 	       "decreased needs typed hits");
 	scan_rescan_parse(&rs, "unchanged", args, 0);
-	is_int(scan_rescan_keep_hit(&rs, SCAN_T_NONE, o, old, now, 4, err, sizeof err), 1, "untyped: same bytes");
-	is_int(scan_rescan_keep_hit(&rs, SCAN_T_NONE, o, NULL, now, 4, err, sizeof err), 0, "untyped without data: changed");
+	is_int(scan_rescan_keep_hit(&rs, MF_T_NONE, o, old, now, 4, err), 1, "untyped: same bytes");
+	is_int(scan_rescan_keep_hit(&rs, MF_T_NONE, o, NULL, now, 4, err), 0, "untyped without data: changed");
 	scan_rescan_parse(&rs, "between", args, 2);
-	is_int(scan_rescan_keep_hit(&rs, SCAN_T_U32, o, NULL, now, 4, err, sizeof err), 1, "7 between 5 and 9");
+	is_int(scan_rescan_keep_hit(&rs, MF_T_U32, o, NULL, now, 4, err), 1, "7 between 5 and 9");
 	args[0] = "-1";
 	scan_rescan_parse(&rs, "between", args, 2);
-	is_int(scan_rescan_keep_hit(&rs, SCAN_T_U32, o, NULL, now, 4, err, sizeof err), MF_ERR_ARG, "-1 is no u32");
+	is_int(scan_rescan_keep_hit(&rs, MF_T_U32, o, NULL, now, 4, err), MF_ERR_ARG, "-1 is no u32");
 	is_str(err, "value '-1' out of range for u32", "its message");
 }
 
