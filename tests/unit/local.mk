@@ -80,3 +80,11 @@ pluginlib_test_cppflags = $(AM_CPPFLAGS) -DTEST_TOP_SRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_pluginlib_vmcoreinfo_SOURCES = tests/unit/test-pluginlib-vmcoreinfo.c tests/unit/tap.h
 tests_unit_test_pluginlib_vmcoreinfo_CPPFLAGS = $(pluginlib_test_cppflags)
 tests_unit_test_pluginlib_vmcoreinfo_LDADD = $(tool_ldadd) $(pluginlib)
+
+# the snapshot writers (libcommon/snapshot/): read back through the file connectors
+check_PROGRAMS += tests/unit/test-snapshot-writers tests/unit/test-snapshot-output
+TESTS += tests/unit/test-snapshot-writers tests/unit/test-snapshot-output
+tests_unit_test_snapshot_writers_SOURCES = tests/unit/test-snapshot-writers.c tests/unit/tap.h
+tests_unit_test_snapshot_writers_LDADD = libcommon/snapshot/libmfsnapshot.la $(tool_ldadd)
+tests_unit_test_snapshot_output_SOURCES = tests/unit/test-snapshot-output.c tests/unit/tap.h
+tests_unit_test_snapshot_output_LDADD = libcommon/snapshot/libmfsnapshot.la $(tool_ldadd)
