@@ -1,11 +1,15 @@
-// fuzz-sources: connectors/elf.c libcommon/libmf/error.c libcommon/libmf/args.c libcommon/pluginlib/vmcoreinfo.c
+// fuzz-sources: connectors/elf.c libcommon/libmf/error.c libcommon/libmf/args.c libcommon/pluginlib/elfcore.c libcommon/pluginlib/fileio.c libcommon/pluginlib/rangemap.c libcommon/pluginlib/vmcoreinfo.c
 // fuzz-libs: -lpthread
 /* fuzz-elf: ELF core parsing (as a file core through the elf connector, and in kcore
  * mode through the shared parser) and reads. */
 #include "config.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "fuzz-host.h"
-#include "elfcore.h"
+#include "pluginlib/elfcore.h"
+#include "pluginlib/rangemap.h"
 
 const struct mf_connector *mf_connector_entry(void);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -15,7 +19,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *path = fz_file(data, size);
 	struct elfcore ec = { .host = &fz_host, .path = "kcore", .fsize = size, .mode = ELFCORE_KCORE };
-	struct smap map = { 0 };
+	struct rmap map = { 0 };
 	char err[MF_ERRBUF_SIZE];
 	int fd;
 
@@ -31,9 +35,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t buf[64];
 		struct mf_iov v = { .addr = map.n ? map.seg[0].base : 0, .buf = buf, .len = sizeof buf };
 
-		smap_read(&map, fd, &v, 1, NULL, NULL);
+		rmap_read(&map, fd, &v, 1, NULL, NULL);
 	}
-	smap_free(&map);
+	rmap_free(&map);
 	close(fd);
 	return 0;
 }

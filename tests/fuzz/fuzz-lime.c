@@ -1,4 +1,4 @@
-// fuzz-sources: connectors/lime.c libcommon/libmf/error.c libcommon/libmf/args.c
+// fuzz-sources: connectors/lime.c libcommon/libmf/error.c libcommon/libmf/args.c libcommon/pluginlib/fileio.c libcommon/pluginlib/rangemap.c
 // fuzz-libs: -lsnappy -lpthread
 /* fuzz-lime: LiME and AVML parsing and reads in the lime connector. */
 #include "config.h"

@@ -32,23 +32,23 @@ conn_tests = tests/unit/test-conn-raw tests/unit/test-conn-lime tests/unit/test-
 check_PROGRAMS += $(conn_tests)
 TESTS += $(conn_tests)
 tests_unit_test_conn_raw_SOURCES = tests/unit/test-conn-raw.c tests/unit/conn-test.h
-tests_unit_test_conn_raw_LDADD = $(tool_ldadd)
+tests_unit_test_conn_raw_LDADD = $(tool_ldadd) $(pluginlib)
 tests_unit_test_conn_lime_SOURCES = tests/unit/test-conn-lime.c tests/unit/conn-test.h
 tests_unit_test_conn_lime_CFLAGS = $(AM_CFLAGS) $(SNAPPY_CFLAGS)
-tests_unit_test_conn_lime_LDADD = $(tool_ldadd) $(SNAPPY_LIBS)
+tests_unit_test_conn_lime_LDADD = $(tool_ldadd) $(pluginlib) $(SNAPPY_LIBS)
 tests_unit_test_conn_elf_SOURCES = tests/unit/test-conn-elf.c tests/unit/conn-test.h
-tests_unit_test_conn_elf_LDADD = $(tool_ldadd)
+tests_unit_test_conn_elf_LDADD = $(tool_ldadd) $(pluginlib)
 
 # dump connectors: the tests build dumps themselves
 check_PROGRAMS += tests/unit/test-conn-kdump tests/unit/test-conn-crashdump tests/unit/test-conn-vmware
 TESTS += tests/unit/test-conn-kdump tests/unit/test-conn-crashdump tests/unit/test-conn-vmware
 tests_unit_test_conn_kdump_SOURCES = tests/unit/test-conn-kdump.c tests/unit/conn-test-util.h
 tests_unit_test_conn_kdump_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(LZO_CFLAGS) $(SNAPPY_CFLAGS) $(ZSTD_CFLAGS)
-tests_unit_test_conn_kdump_LDADD = $(tool_ldadd) $(LIBS) $(ZLIB_LIBS) $(LZO_LIBS) $(SNAPPY_LIBS) $(ZSTD_LIBS)
+tests_unit_test_conn_kdump_LDADD = $(tool_ldadd) $(pluginlib) $(LIBS) $(ZLIB_LIBS) $(LZO_LIBS) $(SNAPPY_LIBS) $(ZSTD_LIBS)
 tests_unit_test_conn_crashdump_SOURCES = tests/unit/test-conn-crashdump.c tests/unit/conn-test-util.h
-tests_unit_test_conn_crashdump_LDADD = $(tool_ldadd) $(LIBS)
+tests_unit_test_conn_crashdump_LDADD = $(tool_ldadd) $(pluginlib) $(LIBS)
 tests_unit_test_conn_vmware_SOURCES = tests/unit/test-conn-vmware.c tests/unit/conn-test-util.h
-tests_unit_test_conn_vmware_LDADD = $(tool_ldadd) $(LIBS)
+tests_unit_test_conn_vmware_LDADD = $(tool_ldadd) $(pluginlib) $(LIBS)
 
 # qemu connector: its parsers (qemu.c compiled in); the same program drives tests/conn-qemu.bats
 check_PROGRAMS += tests/unit/test-conn-qemu
@@ -73,13 +73,22 @@ tests_unit_test_scan_engine_SOURCES = tests/unit/test-scan-engine.c tests/unit/t
 tests_unit_test_scan_engine_LDADD = libcommon/scan/libmfscan.la $(tool_ldadd)
 
 # pluginlib: one test per part
-pluginlib_tests = tests/unit/test-pluginlib-vmcoreinfo
+pluginlib_tests = tests/unit/test-pluginlib-bytes tests/unit/test-pluginlib-fileio \
+	tests/unit/test-pluginlib-rangemap tests/unit/test-pluginlib-bitmap tests/unit/test-pluginlib-vmcoreinfo
 check_PROGRAMS += $(pluginlib_tests)
 TESTS += $(pluginlib_tests)
 pluginlib_test_cppflags = $(AM_CPPFLAGS) -DTEST_TOP_SRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_pluginlib_vmcoreinfo_SOURCES = tests/unit/test-pluginlib-vmcoreinfo.c tests/unit/tap.h
 tests_unit_test_pluginlib_vmcoreinfo_CPPFLAGS = $(pluginlib_test_cppflags)
 tests_unit_test_pluginlib_vmcoreinfo_LDADD = $(tool_ldadd) $(pluginlib)
+tests_unit_test_pluginlib_bytes_SOURCES = tests/unit/test-pluginlib-bytes.c tests/unit/tap.h
+tests_unit_test_pluginlib_bytes_LDADD = $(pluginlib)
+tests_unit_test_pluginlib_fileio_SOURCES = tests/unit/test-pluginlib-fileio.c tests/unit/tap.h
+tests_unit_test_pluginlib_fileio_LDADD = $(pluginlib)
+tests_unit_test_pluginlib_rangemap_SOURCES = tests/unit/test-pluginlib-rangemap.c tests/unit/tap.h
+tests_unit_test_pluginlib_rangemap_LDADD = $(pluginlib)
+tests_unit_test_pluginlib_bitmap_SOURCES = tests/unit/test-pluginlib-bitmap.c tests/unit/tap.h
+tests_unit_test_pluginlib_bitmap_LDADD = $(pluginlib)
 
 # the snapshot writers (libcommon/snapshot/): read back through the file connectors
 check_PROGRAMS += tests/unit/test-snapshot-writers tests/unit/test-snapshot-output
