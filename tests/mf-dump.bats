@@ -228,7 +228,7 @@ ranges_of() { # the memory lines of mf-attach's table
 	tpid=$!
 	for _ in $(seq 50); do grep -q '^ready' "$T/mt.out" && break; sleep 0.1; done
 	str=$(sed -n 's/^str=//p' "$T/mt.out")
-	run -0 --separate-stderr mf-dump -p $tpid -o "$T/p.core"
+	run -0 --separate-stderr mf-dump -p $tpid -o "$T/p.core" </dev/null
 	kill $tpid
 	run -0 readelf -n "$T/p.core"
 	assert_output --partial 'NT_PRSTATUS'
@@ -246,7 +246,7 @@ ranges_of() { # the memory lines of mf-attach's table
 	tpid=$!
 	for _ in $(seq 50); do grep -q '^ready' "$T/mt.out" && break; sleep 0.1; done
 	grep -q '\[vvar\]' /proc/$tpid/maps || { kill $tpid; skip "no [vvar] mapping"; }
-	run -1 --separate-stderr mf-dump -p $tpid -o "$T/p.core" --max-errors 0
+	run -1 --separate-stderr mf-dump -p $tpid -o "$T/p.core" --max-errors 0 </dev/null
 	kill $tpid
 	assert_regex "$stderr" "^mf-dump: [0-9]+ unreadable pages in pid $tpid \\(more than --max-errors 0\\)$"
 	[ ! -e "$T/p.core" ]

@@ -252,24 +252,28 @@ tool_parse_pids(struct tool *tl, const char *s, uint64_t **pids, size_t *n)
 }
 
 void
-tool_open(struct tool *tl, bool allow_raw)
+tool_open_output(struct tool *tl, bool allow_raw)
 {
-	int r;
-
 	if (tl->format != NULL) {
 		if (mf_format_parse(tl->format, &tl->fmt, allow_raw) < 0)
 			tool_usage_error(tl, "unknown format '%s' (use table, json, msgpack%s)", tl->format,
 			                 allow_raw ? " or raw" : "");
 	} else {
-		if ((r = mf_format_default(STDOUT_FILENO, &tl->fmt, tl->errbuf)) < 0)
+		if (mf_format_default(STDOUT_FILENO, &tl->fmt, tl->errbuf) < 0)
 			tool_usage_error(tl, "%s", tl->errbuf);
 		if (tl->fmt == MF_FMT_RAW && !allow_raw)
 			tool_usage_error(tl, "MF_FORMAT: format raw is not supported by %s", tl->name);
 	}
-	if ((r = mf_tool_open(&tl->topt, &tl->t, &tl->in, tl->errbuf)) < 0)
-		tool_die(tl, "%s", tl->errbuf);
 	if ((tl->out = mf_out_new(STDOUT_FILENO, tl->fmt)) == NULL)
 		tool_oom();
+}
+
+void
+tool_open(struct tool *tl, bool allow_raw)
+{
+	tool_open_output(tl, allow_raw);
+	if (mf_tool_open(&tl->topt, &tl->t, &tl->in, tl->errbuf) < 0)
+		tool_die(tl, "%s", tl->errbuf);
 }
 
 void

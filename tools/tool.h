@@ -71,9 +71,10 @@ int64_t tool_parse_i64(struct tool *tl, const char *what, const char *s);
 /* "1,2,3" appended to a growing array of pids. */
 void tool_parse_pids(struct tool *tl, const char *s, uint64_t **pids, size_t *n);
 
-/* Open the target (mf_tool_open) and the output (format from -f / MF_FORMAT / TTY); exits
- * on failure. */
+/* Open the output (format from -f / MF_FORMAT / TTY), then the target (mf_tool_open);
+ * exits on failure.  tool_open_output: the output alone. */
 void tool_open(struct tool *tl, bool allow_raw);
+void tool_open_output(struct tool *tl, bool allow_raw);
 /* Write the target record when the format carries records (json, msgpack). */
 void tool_write_target(struct tool *tl);
 /* Write one record; exits on a write error. */

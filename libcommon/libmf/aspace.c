@@ -44,19 +44,19 @@ mf_arch_kernel_start(uint32_t arch)
 }
 
 /* Reject a space the translator cannot walk before anything is read through it. */
-static int
-aspace_check_space(struct mf_aspace *as, char *errbuf)
+MF_API int
+mf_space_check(struct mf_target *t, const struct mf_space *sp, char *errbuf)
 {
 	struct mf_vat_xlat x = { .va = 0 };
-	struct mf_vat *vat = mf_target_vat(as->t, errbuf);
+	struct mf_vat *vat = mf_target_vat(t, errbuf);
 	int r;
 
 	if (vat == NULL)
 		return MF_ERR_UNSUPPORTED;
-	r = mf_vat_translate(vat, &as->id.sp, &x, 1);
+	r = mf_vat_translate(vat, sp, &x, 1);
 	if (r == MF_ERR_ARG || r == MF_ERR_UNSUPPORTED)
-		return mf_error(errbuf, r, "cannot walk %s address space (va bits %u, granule %u): %s",
-		                mf_arch_name(as->id.sp.arch), as->id.sp.va_bits, as->id.sp.granule, mf_strerror(r));
+		return mf_error(errbuf, r, "cannot walk %s address space (va bits %u, granule %u): %s", mf_arch_name(sp->arch),
+		                sp->va_bits, sp->granule, mf_strerror(r));
 	return 0;
 }
 
@@ -106,7 +106,7 @@ aspace_open_kind(struct mf_aspace *as, char *errbuf)
 		snprintf(as->name, sizeof as->name, "dtb 0x%llx", (unsigned long long)as->id.sp.root);
 		as->has_sp = true;
 		as->arch = as->id.sp.arch;
-		return aspace_check_space(as, errbuf);
+		return mf_space_check(t, &as->id.sp, errbuf);
 	default:
 		return mf_error(errbuf, MF_ERR_ARG, "no address space");
 	}

@@ -428,6 +428,10 @@ int mf_gap_rec(const struct mf_aspace_id *id, uint64_t addr, uint64_t len, int e
  * (no "space"), MF_ERR_FORMAT (an unknown space or a missing pid/dtb/arch), message in errbuf. */
 int mf_aspace_id_from_rec(const struct mf_rec *r, struct mf_aspace_id *id, char *errbuf);
 
+/* Can the target's translator walk sp?  0, or MF_ERR_ARG / MF_ERR_UNSUPPORTED with "cannot
+ * walk aarch64 address space (va bits 60, granule 4096): bad argument" in errbuf. */
+int mf_space_check(struct mf_target *t, const struct mf_space *sp, char *errbuf);
+
 /* The target's translator (one per target, shared by all its spaces), created on first
  * use; NULL with a message when the target has no physical memory or on out of memory. */
 struct mf_vat *mf_target_vat(struct mf_target *t, char *errbuf);
@@ -481,10 +485,12 @@ bool mf_process_name_match(const char *glob, const struct mf_process *p);
 /* ---- tool support ------------------------------------------------------------------ */
 
 /* How every tool finds its target: -c/-o when given; else -t FILE (a saved mf-attach
- * output); else a target record at the head of stdin (looked at only when stdin is a pipe
- * or a regular file, and `read_stdin` is set); else this machine (native).  On success
- * *in is the stdin reader positioned after any target record (NULL when stdin was not
- * looked at), and the tool owns t and in. */
+ * output); else a target record at the head of stdin, which is looked at when `read_stdin`
+ * is set and stdin is a pipe, a socket or a regular file: then it must start with one
+ * (MF_ERR_NOTFOUND "no target record on stdin" otherwise, an empty stdin included), so a
+ * pipeline never silently falls back to this machine; else (stdin a terminal, /dev/null
+ * or not looked at) this machine (native).  On success *in is the stdin reader positioned
+ * after any target record (NULL when stdin was not looked at), and the tool owns t and in. */
 struct mf_tool_target {
 	const char *conn;       /* -c */
 	const char *os;         /* -o */

@@ -14,6 +14,11 @@ check_PROGRAMS += tests/unit/test-value
 TESTS += tests/unit/test-value
 tests_unit_test_value_SOURCES = tests/unit/test-value.c tests/unit/tap.h
 tests_unit_test_value_LDADD = $(tool_ldadd)
+# address spaces over the pattern connector
+check_PROGRAMS += tests/unit/test-aspace
+TESTS += tests/unit/test-aspace
+tests_unit_test_aspace_SOURCES = tests/unit/test-aspace.c tests/unit/tap.h
+tests_unit_test_aspace_LDADD = $(tool_ldadd) $(LIBS)
 
 # a test-only connector (tests/unit/.libs/mf-connector-pattern.so) for the target tests
 check_LTLIBRARIES += tests/unit/mf-connector-pattern.la
