@@ -172,15 +172,6 @@ static struct {
 	uint64_t total;
 } dump_prog;
 
-static double
-dump_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 dump_human(char *buf, size_t size, double v)
 {
@@ -204,7 +195,7 @@ dump_progress(void *ctx, uint64_t done, uint64_t total)
 	(void)ctx;
 	if (!dump_prog.on)
 		return;
-	now = dump_now();
+	now = snap_now();
 	if (done < total && now - dump_prog.last < 0.2)
 		return;
 	dump_prog.last = now;
@@ -248,7 +239,7 @@ dump_physical(struct mf_target *t, enum snap_format fmt, struct snap_file *f, ui
 	struct snap_phys_opts o = { .fmt = fmt, .max_errors = max_errors, .threads = threads, .rate = rate,
 	                            .progress = dump_progress };
 	struct snap_phys_result res;
-	double start = dump_now();
+	double start = snap_now();
 
 	if (snap_phys(t, &o, f, &res) < 0) {
 		dump_check_signal();
@@ -267,7 +258,7 @@ dump_physical(struct mf_target *t, enum snap_format fmt, struct snap_file *f, ui
 		          res.unreadable == 1 ? "" : "s", res.unreadable == 1 ? "" : "s",
 		          fmt == SNAP_F_RAW ? " (raw: sparse zeros)" : "");
 	mf_log(1, "%s: %" PRIu64 " bytes of physical memory in %zu range%s, %.2f s", f->name, res.total, res.nranges,
-	       res.nranges == 1 ? "" : "s", dump_now() - start);
+	       res.nranges == 1 ? "" : "s", snap_now() - start);
 }
 
 /* ---- main ----------------------------------------------------------------------------------- */
@@ -372,7 +363,7 @@ main(int argc, char **argv)
 	}
 	tool_options_done(tl);
 	dump_prog.on = tl->verbosity >= 0 && isatty(STDERR_FILENO);
-	dump_prog.start = dump_prog.last = dump_now();
+	dump_prog.start = dump_prog.last = snap_now();
 
 	if ((c = snap_name_expand(out_arg, utc, &path, tl->errbuf)) == MF_ERR_ARG)
 		tool_usage_error(tl, "%s", tl->errbuf);

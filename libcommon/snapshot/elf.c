@@ -28,11 +28,11 @@ elf_phys_notes(struct snap_writer *w, struct snap_elf *e)
 			cr4 |= 1u << 5;                 /* PAE */
 		if (s->arch == MF_ARCH_X86_64_LA57)
 			cr4 |= 1u << 12;                /* LA57 */
-		snap_le32(q, 1);
-		snap_le32(q + 4, sizeof q);
-		snap_le64(q + 0x188, 0x80000011u);   /* PG, ET, PE */
-		snap_le64(q + 0x1a0, s->dtb);
-		snap_le64(q + 0x1a8, cr4);
+		put_le32(q, 1);
+		put_le32(q + 4, sizeof q);
+		put_le64(q + 0x188, 0x80000011u);   /* PG, ET, PE */
+		put_le64(q + 0x1a0, s->dtb);
+		put_le64(q + 0x1a8, cr4);
 		if (snap_elf_note(e, "QEMU", 0, q, sizeof q) < 0)
 			return -1;
 	}

@@ -49,9 +49,9 @@ snap_elf_note(struct snap_elf *e, const char *name, uint32_t type, const void *d
 	}
 	e->notes = p;
 	memset(p + pos, 0, need);
-	snap_le32(p + pos, (uint32_t)namesz);
-	snap_le32(p + pos + 4, (uint32_t)n);
-	snap_le32(p + pos + 8, type);
+	put_le32(p + pos, (uint32_t)namesz);
+	put_le32(p + pos + 4, (uint32_t)n);
+	put_le32(p + pos + 8, type);
 	memcpy(p + pos + 12, name, namesz);
 	if (n > 0)
 		memcpy(p + pos + 12 + ((namesz + 3) & ~(size_t)3), desc, n);
@@ -71,23 +71,28 @@ snap_elf_begin(struct snap_elf *e)
 	return 0;
 }
 
-static int
-snap_elf_newseg(struct snap_elf *e)
+/* A new open segment at vaddr/paddr whose data starts at the next file offset; NULL with the
+ * message in e->f->err. */
+static struct snap_elf_seg *
+snap_elf_newseg(struct snap_elf *e, uint64_t vaddr, uint64_t paddr, uint32_t flags)
 {
+	struct snap_elf_seg *n;
+
 	if (e->nseg == e->segcap) {
 		size_t cap = e->segcap ? e->segcap * 2 : 64;
 		struct snap_elf_seg *s;
 
 		if (cap > (1u << 24) || (s = realloc(e->seg, cap * sizeof *s)) == NULL) {
 			snprintf(e->f->err, MF_ERRBUF_SIZE, cap > (1u << 24) ? "too many ELF segments" : "out of memory");
-			return -1;
+			return NULL;
 		}
 		e->seg = s;
 		e->segcap = cap;
 	}
-	memset(&e->seg[e->nseg], 0, sizeof e->seg[0]);
-	e->nseg++;
-	return 0;
+	n = &e->seg[e->nseg++];
+	*n = (struct snap_elf_seg){ .vaddr = vaddr, .paddr = paddr, .offset = e->data_off, .flags = flags };
+	e->open = true;
+	return n;
 }
 
 int
@@ -98,16 +103,9 @@ snap_elf_add(struct snap_elf *e, uint64_t vaddr, uint64_t paddr, const uint8_t *
 	if (n == 0)
 		return 0;
 	if (!(e->open && s != NULL && s->vaddr + s->memsz == vaddr && s->paddr + s->memsz == paddr &&
-	      s->filesz == s->memsz && s->offset + s->filesz == e->data_off && s->flags == flags)) {
-		if (snap_elf_newseg(e) < 0)
-			return -1;
-		s = &e->seg[e->nseg - 1];
-		s->vaddr = vaddr;
-		s->paddr = paddr;
-		s->offset = e->data_off;
-		s->flags = flags;
-		e->open = true;
-	}
+	      s->filesz == s->memsz && s->offset + s->filesz == e->data_off && s->flags == flags) &&
+	    (s = snap_elf_newseg(e, vaddr, paddr, flags)) == NULL)
+		return -1;
 	if (snap_pwrite_sparse(e->f, p, n, e->data_off) < 0)
 		return -1;
 	s->filesz += n;
@@ -126,15 +124,9 @@ snap_elf_add_empty(struct snap_elf *e, uint64_t vaddr, uint64_t paddr, uint64_t 
 		s->memsz += memsz;
 		return 0;
 	}
-	if (snap_elf_newseg(e) < 0)
+	if ((s = snap_elf_newseg(e, vaddr, paddr, flags)) == NULL)
 		return -1;
-	s = &e->seg[e->nseg - 1];
-	s->vaddr = vaddr;
-	s->paddr = paddr;
-	s->offset = e->data_off;
 	s->memsz = memsz;
-	s->flags = flags;
-	e->open = true;
 	return 0;
 }
 
@@ -157,30 +149,30 @@ snap_elf_finish(struct snap_elf *e)
 		return -1;
 	}
 	/* PT_NOTE first, as QEMU and the kernel write it */
-	snap_le32(ph + 0, 4);
-	snap_le64(ph + 8, e->notes_off);
-	snap_le64(ph + 32, e->notes_len);
-	snap_le64(ph + 40, e->notes_len);
-	snap_le64(ph + 48, 4);
+	put_le32(ph + 0, 4);
+	put_le64(ph + 8, e->notes_off);
+	put_le64(ph + 32, e->notes_len);
+	put_le64(ph + 40, e->notes_len);
+	put_le64(ph + 48, 4);
 	for (i = 0; i < e->nseg; i++) {
 		uint8_t *p = ph + (i + 1) * ELF_PHDR;
 		const struct snap_elf_seg *s = &e->seg[i];
 
-		snap_le32(p + 0, 1);   /* PT_LOAD */
-		snap_le32(p + 4, s->flags);
-		snap_le64(p + 8, s->offset);
-		snap_le64(p + 16, s->vaddr);
-		snap_le64(p + 24, s->paddr);
-		snap_le64(p + 32, s->filesz);
-		snap_le64(p + 40, s->memsz);
-		snap_le64(p + 48, 0);
+		put_le32(p + 0, 1);   /* PT_LOAD */
+		put_le32(p + 4, s->flags);
+		put_le64(p + 8, s->offset);
+		put_le64(p + 16, s->vaddr);
+		put_le64(p + 24, s->paddr);
+		put_le64(p + 32, s->filesz);
+		put_le64(p + 40, s->memsz);
+		put_le64(p + 48, 0);
 	}
 	if (phnum <= e->ph_reserve && phnum < ELF_PN_XNUM)
 		phoff = ELF_EHDR;   /* where /proc/vmcore has them, and makedumpfile looks */
 	if (phnum >= ELF_PN_XNUM) {
 		/* the real count goes into section header 0's sh_info */
 		shoff = phoff + tsize;
-		snap_le32(ph + tsize + 44, (uint32_t)phnum);
+		put_le32(ph + tsize + 44, (uint32_t)phnum);
 		tsize += ELF_SHDR;
 	}
 	r = snap_pwrite(e->f, ph, tsize, phoff);
@@ -193,16 +185,16 @@ snap_elf_finish(struct snap_elf *e)
 		         strerror(errno));
 		return -1;
 	}
-	snap_le16(eh + 16, 4);            /* ET_CORE */
-	snap_le16(eh + 18, e->machine);
-	snap_le32(eh + 20, 1);
-	snap_le64(eh + 32, phoff);
-	snap_le64(eh + 40, shoff);
-	snap_le16(eh + 52, ELF_EHDR);
-	snap_le16(eh + 54, ELF_PHDR);
-	snap_le16(eh + 56, phnum >= ELF_PN_XNUM ? ELF_PN_XNUM : (uint16_t)phnum);
-	snap_le16(eh + 58, shoff ? ELF_SHDR : 0);
-	snap_le16(eh + 60, shoff ? 1 : 0);
+	put_le16(eh + 16, 4);            /* ET_CORE */
+	put_le16(eh + 18, e->machine);
+	put_le32(eh + 20, 1);
+	put_le64(eh + 32, phoff);
+	put_le64(eh + 40, shoff);
+	put_le16(eh + 52, ELF_EHDR);
+	put_le16(eh + 54, ELF_PHDR);
+	put_le16(eh + 56, phnum >= ELF_PN_XNUM ? ELF_PN_XNUM : (uint16_t)phnum);
+	put_le16(eh + 58, shoff ? ELF_SHDR : 0);
+	put_le16(eh + 60, shoff ? 1 : 0);
 	return snap_pwrite(e->f, eh, sizeof eh, 0);
 }
 

@@ -1,5 +1,5 @@
 /* file.c: the output file of a snapshot: full writes at an offset (a signal or a full disk
- * ends them with a message), sparse writes that skip zero pages, little-endian stores. */
+ * ends them with a message), sparse writes that skip zero pages. */
 #include "config.h"
 #include "snapshot-int.h"
 
@@ -7,7 +7,17 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+double
+snap_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 int
 snap_check_stop(struct snap_file *f)
@@ -96,25 +106,4 @@ snap_pwrite_sparse(struct snap_file *f, const uint8_t *p, size_t n, uint64_t off
 		return -1;
 	f->written += n;
 	return 0;
-}
-
-void
-snap_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-void
-snap_le32(uint8_t *p, uint32_t v)
-{
-	snap_le16(p, (uint16_t)v);
-	snap_le16(p + 2, (uint16_t)(v >> 16));
-}
-
-void
-snap_le64(uint8_t *p, uint64_t v)
-{
-	snap_le32(p, (uint32_t)v);
-	snap_le32(p + 4, (uint32_t)(v >> 32));
 }

@@ -79,9 +79,7 @@ kd_vmci_search(struct kdump *w, const uint8_t *buf, size_t len)
 	while (p < end && (p = memmem(p, (size_t)(end - p), needle, sizeof needle - 1)) != NULL) {
 		if (p - buf >= 24) {
 			const uint8_t *h = p - 24;
-			uint32_t namesz = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
-			uint32_t descsz = (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24;
-			uint32_t type = (uint32_t)h[8] | (uint32_t)h[9] << 8 | (uint32_t)h[10] << 16 | (uint32_t)h[11] << 24;
+			uint32_t namesz = get_le32(h), descsz = get_le32(h + 4), type = get_le32(h + 8);
 
 			if (namesz == 11 && type == 0 && memcmp(h + 12, "VMCOREINFO\0", 11) == 0 && descsz > 10 &&
 			    descsz <= KD_VMCI_MAX && descsz <= (size_t)(end - p)) {
@@ -202,17 +200,17 @@ kd_round(struct kdump *w)
 			return -1;
 		}
 		if (r->zero) {
-			snap_le64(d, w->off_zero);
-			snap_le32(d + 8, SNAP_PAGE);
-			snap_le32(d + 12, 0);
+			put_le64(d, w->off_zero);
+			put_le32(d + 8, SNAP_PAGE);
+			put_le32(d + 12, 0);
 		} else {
-			snap_le64(d, w->wbuf_off + w->wlen);
-			snap_le32(d + 8, r->size);
-			snap_le32(d + 12, r->flags);
+			put_le64(d, w->wbuf_off + w->wlen);
+			put_le32(d + 8, r->size);
+			put_le32(d + 12, r->flags);
 			if (kd_append(w, r->flags ? w->zout + i * w->zbound : w->q_src[i], r->size) < 0)
 				return -1;
 		}
-		snap_le64(d + 16, 0);
+		put_le64(d + 16, 0);
 		w->bitmap[w->q_pfn[i] / 8] |= (uint8_t)(1u << (w->q_pfn[i] % 8));
 		w->ndesc++;
 		w->f->written += SNAP_PAGE;
@@ -382,7 +380,7 @@ kd_finish(struct snap_writer *sw)
 	}
 	/* main header */
 	memcpy(h, "KDUMP   ", 8);
-	snap_le32(h + 0x008, 6);
+	put_le32(h + 0x008, 6);
 	switch (s->arch) {
 	case MF_ARCH_X86_32: case MF_ARCH_X86_PAE: machine = "i686"; break;
 	case MF_ARCH_AARCH64: machine = "aarch64"; break;
@@ -392,41 +390,41 @@ kd_finish(struct snap_writer *sw)
 	memcpy(h + 0x00c + 2 * 65, rel, strlen(rel));    /* release */
 	memcpy(h + 0x00c + 4 * 65, machine, strlen(machine));
 	gettimeofday(&tv, NULL);
-	snap_le64(h + 0x198, (uint64_t)tv.tv_sec);
-	snap_le64(h + 0x1a0, (uint64_t)tv.tv_usec);
-	snap_le32(h + 0x1a8, 1);                         /* DUMP_DH_COMPRESSED_ZLIB */
-	snap_le32(h + 0x1ac, KD_BLOCK);
-	snap_le32(h + 0x1b0, w->sub_blocks);
-	snap_le32(h + 0x1b4, w->bitmap_blocks);
-	snap_le32(h + 0x1b8, w->max_mapnr > UINT32_MAX ? UINT32_MAX : (uint32_t)w->max_mapnr);
-	snap_le32(h + 0x1bc, w->max_mapnr > UINT32_MAX ? UINT32_MAX : (uint32_t)w->max_mapnr);
-	snap_le32(h + 0x1c8, 0);
-	snap_le32(h + 0x1cc, s->cpus > 0 && s->cpus < 4096 ? (uint32_t)s->cpus : 1);
+	put_le64(h + 0x198, (uint64_t)tv.tv_sec);
+	put_le64(h + 0x1a0, (uint64_t)tv.tv_usec);
+	put_le32(h + 0x1a8, 1);                         /* DUMP_DH_COMPRESSED_ZLIB */
+	put_le32(h + 0x1ac, KD_BLOCK);
+	put_le32(h + 0x1b0, w->sub_blocks);
+	put_le32(h + 0x1b4, w->bitmap_blocks);
+	put_le32(h + 0x1b8, w->max_mapnr > UINT32_MAX ? UINT32_MAX : (uint32_t)w->max_mapnr);
+	put_le32(h + 0x1bc, w->max_mapnr > UINT32_MAX ? UINT32_MAX : (uint32_t)w->max_mapnr);
+	put_le32(h + 0x1c8, 0);
+	put_le32(h + 0x1cc, s->cpus > 0 && s->cpus < 4096 ? (uint32_t)s->cpus : 1);
 	if (snap_pwrite(w->f, h, sizeof h, 0) < 0)
 		return -1;
 	/* sub header, then the VMCOREINFO note */
 	sublen = (size_t)w->sub_blocks * KD_BLOCK;
 	if ((sub = calloc(1, sublen)) == NULL)
 		return snap_oom(w->f);
-	snap_le64(sub + 0x00, phys_base);
-	snap_le32(sub + 0x08, 0);                        /* dump_level: everything */
-	snap_le64(sub + 0x50, 0);
-	snap_le64(sub + 0x58, w->max_mapnr);
-	snap_le64(sub + 0x60, w->max_mapnr);
-	snap_le64(sub + 0x10, 0);
-	snap_le64(sub + 0x18, w->max_mapnr > UINT32_MAX ? UINT32_MAX : w->max_mapnr);
+	put_le64(sub + 0x00, phys_base);
+	put_le32(sub + 0x08, 0);                        /* dump_level: everything */
+	put_le64(sub + 0x50, 0);
+	put_le64(sub + 0x58, w->max_mapnr);
+	put_le64(sub + 0x60, w->max_mapnr);
+	put_le64(sub + 0x10, 0);
+	put_le64(sub + 0x18, w->max_mapnr > UINT32_MAX ? UINT32_MAX : w->max_mapnr);
 	if (vl > 0) {
 		uint8_t *n = sub + KD_SUBHDR;
 
-		snap_le32(n, 11);
-		snap_le32(n + 4, (uint32_t)vl);
-		snap_le32(n + 8, 0);
+		put_le32(n, 11);
+		put_le32(n + 4, (uint32_t)vl);
+		put_le32(n + 8, 0);
 		memcpy(n + 12, "VMCOREINFO", 10);
 		memcpy(n + 24, w->vmci, vl);
-		snap_le64(sub + 0x20, KD_BLOCK + KD_SUBHDR + 24);
-		snap_le64(sub + 0x28, vl);
-		snap_le64(sub + 0x30, KD_BLOCK + KD_SUBHDR);
-		snap_le64(sub + 0x38, 24 + ((vl + 3) & ~(size_t)3));
+		put_le64(sub + 0x20, KD_BLOCK + KD_SUBHDR + 24);
+		put_le64(sub + 0x28, vl);
+		put_le64(sub + 0x30, KD_BLOCK + KD_SUBHDR);
+		put_le64(sub + 0x38, 24 + ((vl + 3) & ~(size_t)3));
 	}
 	r = snap_pwrite(w->f, sub, sublen, KD_BLOCK);
 	free(sub);

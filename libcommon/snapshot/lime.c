@@ -35,10 +35,10 @@ lime_close_run(struct snap_writer *w)
 	if (!l->in_run)
 		return 0;
 	l->in_run = false;
-	snap_le32(h, LIME_MAGIC);
-	snap_le32(h + 4, 1);
-	snap_le64(h + 8, l->run_start);
-	snap_le64(h + 16, l->run_next - 1);
+	put_le32(h, LIME_MAGIC);
+	put_le32(h + 4, 1);
+	put_le64(h + 8, l->run_start);
+	put_le64(h + 16, l->run_next - 1);
 	return snap_pwrite(w->f, h, sizeof h, l->run_hdr);
 }
 

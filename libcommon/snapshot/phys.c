@@ -28,15 +28,6 @@ struct phys {
 	bool failed;                 /* the message is in f->err */
 };
 
-static double
-phys_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static uint64_t
 phys_pages(uint64_t addr, uint64_t len)
 {
@@ -77,7 +68,7 @@ phys_throttle(struct phys *d)
 	if (d->o->rate == 0)
 		return;
 	want = (double)d->done / (double)d->o->rate;
-	el = phys_now() - d->start;
+	el = snap_now() - d->start;
 	if (want > el) {
 		double s = want - el;
 		struct timespec ts = { .tv_sec = (time_t)s, .tv_nsec = (long)((s - (double)(time_t)s) * 1e9) };
@@ -181,7 +172,7 @@ snap_phys(struct mf_target *t, const struct snap_phys_opts *o, struct snap_file 
 		res->total += src.ranges[i].size;
 	res->nranges = src.nranges;
 	res->vmcoreinfo_hint = src.vmcoreinfo != NULL;
-	d.start = phys_now();
+	d.start = snap_now();
 	r = snap_writer_new(o->fmt, f, &src, &d.w);
 	if (r == 0)
 		r = phys_ranges(&d, &src);

@@ -1,14 +1,12 @@
-/* snapshot-int.h: the parts of the snapshot library its files share: little-endian
- * stores, the ELF core builder (elfcore.c, used by elf.c and proc.c) and the interface each
+/* snapshot-int.h: the parts of the snapshot library its files share: the out-of-memory
+ * message, the ELF core builder (elfcore.c, used by elf.c and proc.c) and the interface each
  * format file implements (writer.c dispatches to it).  Inside libcommon/snapshot/ only. */
 #ifndef MF_SNAPSHOT_INT_H
 #define MF_SNAPSHOT_INT_H
 
 #include "snapshot/snapshot.h"
+#include "pluginlib/bytes.h"
 
-void snap_le16(uint8_t *p, uint16_t v);
-void snap_le32(uint8_t *p, uint32_t v);
-void snap_le64(uint8_t *p, uint64_t v);
 /* "out of memory" in f->err; returns -1. */
 int snap_oom(struct snap_file *f);
 

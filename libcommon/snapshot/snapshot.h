@@ -33,6 +33,8 @@ int snap_pwrite(struct snap_file *f, const void *p, size_t n, uint64_t off);
  * writer extends the file to its final size). */
 int snap_pwrite_sparse(struct snap_file *f, const uint8_t *p, size_t n, uint64_t off);
 bool snap_is_zero(const uint8_t *p, size_t n);
+/* Seconds on the monotonic clock (progress and rate limits). */
+double snap_now(void);
 /* -1 with "interrupted by SIGNAL" in f->err when *f->stop is set, else 0. */
 int snap_check_stop(struct snap_file *f);
 
