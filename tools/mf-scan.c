@@ -419,6 +419,7 @@ main(int argc, char **argv)
 	for (i = 0; i < st.nspaces; i++)
 		mf_aspace_close(st.spaces[i]);
 	free(st.spaces);
+	free(st.failed);
 	mf_rec_free(st.rec);
 	scan_yara_free(st.yara);
 	c = tool_finish(tl, st.status);

@@ -45,24 +45,22 @@ scan_rescan_same(const struct mf_aspace_id *a, const struct mf_aspace_id *b)
 static struct mf_aspace *
 scan_rescan_space(struct scan_state *st, const struct mf_aspace_id *id)
 {
-	static struct mf_aspace_id *failed;
-	static size_t nfailed;
 	struct mf_aspace *as;
 	size_t i;
 
 	for (i = 0; i < st->nspaces; i++)
 		if (scan_rescan_same(mf_aspace_id(st->spaces[i]), id))
 			return st->spaces[i];
-	for (i = 0; i < nfailed; i++)
-		if (scan_rescan_same(&failed[i], id))
+	for (i = 0; i < st->nfailed; i++)
+		if (scan_rescan_same(&st->failed[i], id))
 			return NULL;
 	if (mf_aspace_open(st->tl->t, id, &as, st->tl->errbuf) < 0) {
 		if (id->kind == MF_ASPACE_KERNEL)
 			tool_die(st->tl, "cannot find the kernel's address space: %s", st->tl->errbuf);
 		tool_err(st->tl, "cannot read pid %llu: %s", (unsigned long long)id->pid, st->tl->errbuf);
 		st->status = TOOL_EXIT_FAIL;
-		failed = tool_xrealloc(failed, nfailed + 1, sizeof *failed);
-		failed[nfailed++] = *id;
+		st->failed = tool_xrealloc(st->failed, st->nfailed + 1, sizeof *st->failed);
+		st->failed[st->nfailed++] = *id;
 		return NULL;
 	}
 	st->spaces = tool_xrealloc(st->spaces, st->nspaces + 1, sizeof *st->spaces);

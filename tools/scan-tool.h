@@ -17,6 +17,8 @@ struct scan_state {
 	const char *pname;
 	struct mf_aspace **spaces;    /* opened, one per selected space */
 	size_t nspaces;
+	struct mf_aspace_id *failed;  /* rescans: spaces that could not be opened */
+	size_t nfailed;
 	struct scan_pat *pats;
 	size_t npats;
 	struct scan_typed typed;

@@ -5,4 +5,4 @@ libcommon_scan_libmfscan_la_SOURCES = libcommon/scan/match.h libcommon/scan/patt
 	libcommon/scan/rescan.h libcommon/scan/rescan.c libcommon/scan/engine.h libcommon/scan/engine.c \
 	libcommon/scan/regions.c libcommon/scan/yara.h libcommon/scan/yara.c
 libcommon_scan_libmfscan_la_CFLAGS = $(AM_CFLAGS) $(YARA_CFLAGS) -pthread
-libcommon_scan_libmfscan_la_LIBADD = $(YARA_LIBS) -lpthread -lm
+libcommon_scan_libmfscan_la_LIBADD = $(YARA_LIBS) -lpthread
