@@ -104,14 +104,17 @@ span_retry(struct span *s, uint64_t addr, uint8_t *buf, uint64_t len)
 	return 0;
 }
 
-MF_API int
-mf_aspace_read_span(struct mf_aspace *as, uint64_t addr, uint64_t len, uint64_t piece, size_t batch,
-                    mf_span_cb cb, void *ctx, char *errbuf)
+/* into: the caller's buffer of len bytes (the data stays there), or NULL for a buffer of
+ * one batch, reused. */
+static int
+span_read(struct mf_aspace *as, uint64_t addr, uint64_t len, uint8_t *into, uint64_t piece, size_t batch,
+          mf_span_cb cb, void *ctx, char *errbuf)
 {
 	struct span s = { .as = as, .cb = cb, .ctx = ctx, .errbuf = errbuf };
 	struct mf_iov *iov;
 	uint64_t bufsize;
-	uint8_t *buf;
+	uint8_t *buf = into;
+	uint64_t start = addr;
 	int r = 0;
 
 	if (len == 0)
@@ -131,10 +134,12 @@ mf_aspace_read_span(struct mf_aspace *as, uint64_t addr, uint64_t len, uint64_t 
 	if (len < bufsize)
 		bufsize = len;
 	iov = calloc(batch, sizeof *iov);
-	buf = malloc((size_t)bufsize);
+	if (into == NULL)
+		buf = malloc((size_t)bufsize);
 	if (iov == NULL || buf == NULL) {
 		free(iov);
-		free(buf);
+		if (into == NULL)
+			free(buf);
 		return mf_error(errbuf, MF_ERR_NOMEM, "out of memory");
 	}
 	while (len > 0 && r == 0) {
@@ -144,7 +149,7 @@ mf_aspace_read_span(struct mf_aspace *as, uint64_t addr, uint64_t len, uint64_t 
 		while (n < batch && len > 0) {
 			uint64_t k = len < piece ? len : piece;
 
-			iov[n++] = (struct mf_iov){ .addr = addr, .buf = buf + off, .len = k };
+			iov[n++] = (struct mf_iov){ .addr = addr, .buf = (into ? into + (addr - start) : buf + off), .len = k };
 			addr += k;
 			off += k;
 			len -= k;
@@ -158,8 +163,23 @@ mf_aspace_read_span(struct mf_aspace *as, uint64_t addr, uint64_t len, uint64_t 
 	if (r == 0)
 		r = span_flush_gap(&s);
 	free(iov);
-	free(buf);
+	if (into == NULL)
+		free(buf);
 	return r;
+}
+
+MF_API int
+mf_aspace_read_span(struct mf_aspace *as, uint64_t addr, uint64_t len, uint64_t piece, size_t batch,
+                    mf_span_cb cb, void *ctx, char *errbuf)
+{
+	return span_read(as, addr, len, NULL, piece, batch, cb, ctx, errbuf);
+}
+
+MF_API int
+mf_aspace_read_span_into(struct mf_aspace *as, uint64_t addr, uint64_t len, uint8_t *buf, uint64_t piece,
+                         size_t batch, mf_span_cb cb, void *ctx, char *errbuf)
+{
+	return span_read(as, addr, len, buf, piece, batch, cb, ctx, errbuf);
 }
 
 /* The offset of the first terminator in buf[0, got), or got rounded down to the unit. */

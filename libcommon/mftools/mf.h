@@ -359,6 +359,11 @@ struct mf_span_piece {
 typedef int (*mf_span_cb)(void *ctx, const struct mf_span_piece *p);
 int mf_aspace_read_span(struct mf_aspace *as, uint64_t addr, uint64_t len, uint64_t piece, size_t batch,
                         mf_span_cb cb, void *ctx, char *errbuf);
+/* The same into the caller's buf of len bytes: each data piece is at buf + (p->addr - addr)
+ * and stays there after the call (gaps leave their bytes undefined), for callers that keep
+ * or hand on whole chunks (the scanners, the snapshot writers) without a copy. */
+int mf_aspace_read_span_into(struct mf_aspace *as, uint64_t addr, uint64_t len, uint8_t *buf, uint64_t piece,
+                             size_t batch, mf_span_cb cb, void *ctx, char *errbuf);
 
 /* A NUL-terminated string at addr of at most max bytes (wide: UTF-16LE, whose NUL is two
  * zero bytes at an even offset), read in batches of pages until the terminator.  s->buf

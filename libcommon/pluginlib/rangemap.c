@@ -182,15 +182,17 @@ rmap_read_plain(int fd, struct rmap_batch *b, struct mf_iov *iov, size_t i, char
 	b->total += take;
 }
 
-void
-rmap_read(const struct rmap *m, int fd, struct mf_iov *iov, size_t n, rmap_slow_fn slow, void *ctx)
+/* One piece of an entry, inside segment g: answer it, setting iov[i].err on failure. */
+typedef void (*rmap_piece_fn)(void *c, struct mf_iov *iov, size_t i, const struct rmap_seg *g, uint64_t addr,
+                              char *buf, uint64_t take);
+
+/* Cut every entry into its pieces, one per segment it spans; an entry that is not wholly
+ * present fails with MF_ERR_UNMAPPED.  With stop, an entry's first error ends it. */
+static void
+rmap_walk(const struct rmap *m, struct mf_iov *iov, size_t n, int stop, rmap_piece_fn piece, void *c)
 {
-	struct rmap_batch b;
 	size_t i, s;
 
-	b.cnt = 0;
-	b.total = 0;
-	b.start = 0;
 	for (i = 0; i < n; i++) {
 		uint64_t addr = iov[i].addr, left = iov[i].len;
 		char *buf = iov[i].buf;
@@ -202,61 +204,72 @@ rmap_read(const struct rmap *m, int fd, struct mf_iov *iov, size_t n, rmap_slow_
 			iov[i].err = MF_ERR_UNMAPPED;
 			continue;
 		}
-		while (left > 0) {
+		while (left > 0 && !(stop && iov[i].err != 0)) {
 			const struct rmap_seg *g = &m->seg[s];
 			uint64_t in = addr - g->base;
 			uint64_t take = g->size - in < left ? g->size - in : left;
 
-			if (g->kind != RMAP_PLAIN) {
-				int e = slow ? slow(ctx, g, addr, buf, take) : MF_ERR_UNSUPPORTED;
-
-				if (e < 0)
-					iov[i].err = e;
-			} else {
-				rmap_read_plain(fd, &b, iov, i, buf, take, g->off + in);
-			}
+			piece(c, iov, i, g, addr, buf, take);
 			addr += take;
 			buf += take;
 			left -= take;
 			s++;
 		}
 	}
-	rmap_flush(fd, &b, iov);
+}
+
+struct rmap_reader {
+	int fd;
+	struct rmap_batch b;
+	rmap_slow_fn slow;
+	void *ctx;
+};
+
+static void
+rmap_read_piece(void *c, struct mf_iov *iov, size_t i, const struct rmap_seg *g, uint64_t addr, char *buf,
+                uint64_t take)
+{
+	struct rmap_reader *r = c;
+
+	if (g->kind != RMAP_PLAIN) {
+		int e = r->slow ? r->slow(r->ctx, g, addr, buf, take) : MF_ERR_UNSUPPORTED;
+
+		if (e < 0)
+			iov[i].err = e;
+	} else {
+		rmap_read_plain(r->fd, &r->b, iov, i, buf, take, g->off + (addr - g->base));
+	}
+}
+
+void
+rmap_read(const struct rmap *m, int fd, struct mf_iov *iov, size_t n, rmap_slow_fn slow, void *ctx)
+{
+	struct rmap_reader r = { .fd = fd, .slow = slow, .ctx = ctx };
+
+	r.b.cnt = 0;
+	r.b.total = 0;
+	r.b.start = 0;
+	rmap_walk(m, iov, n, 0, rmap_read_piece, &r);
+	rmap_flush(fd, &r.b, iov);
+}
+
+static void
+rmap_write_piece(void *c, struct mf_iov *iov, size_t i, const struct rmap_seg *g, uint64_t addr, char *buf,
+                 uint64_t take)
+{
+	int64_t r;
+
+	if (g->kind != RMAP_PLAIN) {
+		iov[i].err = MF_ERR_READONLY;
+		return;
+	}
+	r = fio_pwrite_full(*(const int *)c, buf, take, g->off + (addr - g->base));
+	if (r < 0 || (uint64_t)r != take)
+		iov[i].err = MF_ERR_IO;
 }
 
 void
 rmap_write(const struct rmap *m, int fd, struct mf_iov *iov, size_t n)
 {
-	size_t i, s;
-
-	for (i = 0; i < n; i++) {
-		uint64_t addr = iov[i].addr, left = iov[i].len;
-		const char *buf = iov[i].buf;
-
-		iov[i].err = 0;
-		if (left == 0)
-			continue;
-		if (!rmap_covered(m, addr, left, &s)) {
-			iov[i].err = MF_ERR_UNMAPPED;
-			continue;
-		}
-		while (left > 0 && iov[i].err == 0) {
-			const struct rmap_seg *g = &m->seg[s];
-			uint64_t in = addr - g->base;
-			uint64_t take = g->size - in < left ? g->size - in : left;
-
-			if (g->kind != RMAP_PLAIN) {
-				iov[i].err = MF_ERR_READONLY;
-			} else {
-				int64_t r = fio_pwrite_full(fd, buf, take, g->off + in);
-
-				if (r < 0 || (uint64_t)r != take)
-					iov[i].err = MF_ERR_IO;
-			}
-			addr += take;
-			buf += take;
-			left -= take;
-			s++;
-		}
-	}
+	rmap_walk(m, iov, n, 1, rmap_write_piece, &fd);
 }

@@ -3,11 +3,14 @@
  * the hints a dump connector derives from it, and the architecture it implies.
  *
  * Part of libmfplugin.la, the convenience library of code shared by plugins, libmf and
- * tools.  Link it with
- *   foo_la_LIBADD = libcommon/pluginlib/libmfplugin.la      (a plugin or libmf.la)
- *   foo_LDADD = $(tool_ldadd) libcommon/pluginlib/libmfplugin.la   (a tool or test)
- * and include it as "pluginlib/vmcoreinfo.h".  Its symbols are hidden: every shared object
- * that links it gets its own copy and exports none of it.
+ * tools (every pluginlib header refers here for how to link it).  In a local.mk:
+ *   foo_la_LIBADD = $(pluginlib)                  a plugin
+ *   foo_LDADD = $(tool_ldadd) $(pluginlib)        a tool or a unit test
+ * ($(pluginlib) is libcommon/pluginlib/libmfplugin.la; libmf.la links it already, in
+ * libcommon/pluginlib/local.mk) and include "pluginlib/NAME.h".  It is built PIC with
+ * -fvisibility=hidden: every program or shared object that links it gets its own copy
+ * and exports none of it, so libmf's copy is not visible to the tools: a tool that calls
+ * these functions links $(pluginlib) itself.
  *
  * The text is hostile input: every function accepts any NUL-terminated string, a key
  * matches only at the start of a line and only when followed by '=', a value ends at the

@@ -92,6 +92,14 @@ TESTS += tests/unit/test-native-threads
 tests_unit_test_native_threads_SOURCES = tests/unit/test-native-threads.c tests/unit/tap.h tests/unit/plugin-harness.h
 tests_unit_test_native_threads_LDADD = $(tool_ldadd) $(LIBS)
 
+# the scanners (libcommon/scan/): the matchers and the engine
+check_PROGRAMS += tests/unit/test-scan-match tests/unit/test-scan-engine
+TESTS += tests/unit/test-scan-match tests/unit/test-scan-engine
+tests_unit_test_scan_match_SOURCES = tests/unit/test-scan-match.c tests/unit/tap.h
+tests_unit_test_scan_match_LDADD = libcommon/scan/libmfscan.la $(tool_ldadd)
+tests_unit_test_scan_engine_SOURCES = tests/unit/test-scan-engine.c tests/unit/tap.h
+tests_unit_test_scan_engine_LDADD = libcommon/scan/libmfscan.la $(tool_ldadd)
+
 # pluginlib: one test per part
 pluginlib_tests = tests/unit/test-pluginlib-bytes tests/unit/test-pluginlib-fileio \
 	tests/unit/test-pluginlib-rangemap tests/unit/test-pluginlib-bitmap tests/unit/test-pluginlib-vmcoreinfo
@@ -109,3 +117,11 @@ tests_unit_test_pluginlib_rangemap_SOURCES = tests/unit/test-pluginlib-rangemap.
 tests_unit_test_pluginlib_rangemap_LDADD = $(pluginlib)
 tests_unit_test_pluginlib_bitmap_SOURCES = tests/unit/test-pluginlib-bitmap.c tests/unit/tap.h
 tests_unit_test_pluginlib_bitmap_LDADD = $(pluginlib)
+
+# the snapshot writers (libcommon/snapshot/): read back through the file connectors
+check_PROGRAMS += tests/unit/test-snapshot-writers tests/unit/test-snapshot-output
+TESTS += tests/unit/test-snapshot-writers tests/unit/test-snapshot-output
+tests_unit_test_snapshot_writers_SOURCES = tests/unit/test-snapshot-writers.c tests/unit/tap.h
+tests_unit_test_snapshot_writers_LDADD = libcommon/snapshot/libmfsnapshot.la $(tool_ldadd)
+tests_unit_test_snapshot_output_SOURCES = tests/unit/test-snapshot-output.c tests/unit/tap.h
+tests_unit_test_snapshot_output_LDADD = libcommon/snapshot/libmfsnapshot.la $(tool_ldadd)

@@ -1,9 +1,8 @@
-/* dump-proc.c: a process's memory as an ELF core that gdb opens: one PT_LOAD per mapping
- * (p_filesz 0 where it cannot be read), NT_PRSTATUS (registers through ptrace on this
- * machine), NT_PRPSINFO, NT_AUXV and NT_FILE. */
-#define _GNU_SOURCE 1
+/* proc.c: a process's memory as an ELF core that gdb opens: one PT_LOAD per mapping
+ * (p_filesz 0 where it cannot be read), read through the span reader; NT_PRSTATUS
+ * (registers through ptrace on this machine), NT_PRPSINFO, NT_AUXV and NT_FILE. */
 #include "config.h"
-#include "dump.h"
+#include "snapshot-int.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -91,7 +90,7 @@ proc_flags(const char *perms)
 
 /* NT_FILE: count, page size, (start, end, offset in pages) per file mapping, then names. */
 static int
-proc_nt_file(struct dump_elf *e, const struct proc_state *s)
+proc_nt_file(struct snap_elf *e, const struct proc_state *s)
 {
 	size_t i, cnt = 0, names = 0, len, pos;
 	uint8_t *d;
@@ -108,11 +107,11 @@ proc_nt_file(struct dump_elf *e, const struct proc_state *s)
 		return -1;
 	}
 	((uint64_t *)(void *)d)[0] = cnt;
-	((uint64_t *)(void *)d)[1] = DUMP_PAGE;
+	((uint64_t *)(void *)d)[1] = SNAP_PAGE;
 	pos = 16;
 	for (i = 0; i < s->n; i++)
 		if (s->map[i].path[0] == '/') {
-			uint64_t v[3] = { s->map[i].start, s->map[i].end, s->map[i].offset / DUMP_PAGE };
+			uint64_t v[3] = { s->map[i].start, s->map[i].end, s->map[i].offset / SNAP_PAGE };
 
 			memcpy(d + pos, v, sizeof v);
 			pos += sizeof v;
@@ -124,14 +123,14 @@ proc_nt_file(struct dump_elf *e, const struct proc_state *s)
 			memcpy(d + pos, s->map[i].path, k);
 			pos += k;
 		}
-	r = dump_elf_note(e, "CORE", NT_FILE, d, len);
+	r = snap_elf_note(e, "CORE", NT_FILE, d, len);
 	free(d);
 	return r;
 }
 
 /* Stop the process with ptrace and read its registers (this machine only). */
 static bool
-proc_regs(uint64_t pid, struct elf_prstatus *pr, char *why, size_t whysize)
+proc_regs(uint64_t pid, struct elf_prstatus *pr, const volatile sig_atomic_t *stop, char *why, size_t whysize)
 {
 	struct iovec io = { .iov_base = &pr->pr_reg, .iov_len = sizeof pr->pr_reg };
 	int st;
@@ -146,7 +145,7 @@ proc_regs(uint64_t pid, struct elf_prstatus *pr, char *why, size_t whysize)
 		return false;
 	}
 	while (waitpid((pid_t)pid, &st, __WALL) < 0) {
-		if (errno != EINTR || dump_signal) {
+		if (errno != EINTR || (stop != NULL && *stop)) {
 			snprintf(why, whysize, "waitpid: %s", strerror(errno));
 			ptrace(PTRACE_DETACH, (pid_t)pid, NULL, NULL);
 			return false;
@@ -164,7 +163,7 @@ proc_regs(uint64_t pid, struct elf_prstatus *pr, char *why, size_t whysize)
 }
 
 static int
-proc_notes(struct dump_elf *e, const struct proc_state *s, uint64_t pid, bool native, bool *seized, int verbosity)
+proc_notes(struct snap_elf *e, const struct proc_state *s, uint64_t pid, bool native, bool *seized, int verbosity)
 {
 	struct elf_prstatus pr;
 	struct elf_prpsinfo ps;
@@ -176,7 +175,7 @@ proc_notes(struct dump_elf *e, const struct proc_state *s, uint64_t pid, bool na
 	pr.pr_ppid = s->have_info ? (pid_t)s->info.ppid : 0;
 	*seized = false;
 	if (native) {
-		*seized = proc_regs(pid, &pr, why, sizeof why);
+		*seized = proc_regs(pid, &pr, e->f->stop, why, sizeof why);
 		if (!*seized && verbosity >= 0)
 			mf_log(0, "cannot stop pid %" PRIu64 " for its registers (%s): NT_PRSTATUS is zeroed", pid, why);
 		else if (*why && verbosity >= 0)
@@ -184,7 +183,7 @@ proc_notes(struct dump_elf *e, const struct proc_state *s, uint64_t pid, bool na
 	} else {
 		mf_log(1, "registers of pid %" PRIu64 " not available from this target: NT_PRSTATUS is zeroed", pid);
 	}
-	if (dump_elf_note(e, "CORE", NT_PRSTATUS, &pr, sizeof pr) < 0)
+	if (snap_elf_note(e, "CORE", NT_PRSTATUS, &pr, sizeof pr) < 0)
 		return -1;
 	ps.pr_pid = (int)pid;
 	ps.pr_ppid = pr.pr_ppid;
@@ -193,7 +192,7 @@ proc_notes(struct dump_elf *e, const struct proc_state *s, uint64_t pid, bool na
 		ps.pr_uid = (unsigned)s->info.uid;
 	snprintf(ps.pr_fname, sizeof ps.pr_fname, "%s", s->name);
 	snprintf(ps.pr_psargs, sizeof ps.pr_psargs, "%s", s->args);
-	if (dump_elf_note(e, "CORE", NT_PRPSINFO, &ps, sizeof ps) < 0)
+	if (snap_elf_note(e, "CORE", NT_PRPSINFO, &ps, sizeof ps) < 0)
 		return -1;
 	if (native) {
 		char p[64];
@@ -205,94 +204,90 @@ proc_notes(struct dump_elf *e, const struct proc_state *s, uint64_t pid, bool na
 		if ((fd = open(p, O_RDONLY | O_CLOEXEC)) >= 0) {
 			n = read(fd, aux, sizeof aux);
 			close(fd);
-			if (n > 0 && dump_elf_note(e, "CORE", NT_AUXV, aux, (size_t)n) < 0)
+			if (n > 0 && snap_elf_note(e, "CORE", NT_AUXV, aux, (size_t)n) < 0)
 				return -1;
 		}
 	}
 	return proc_nt_file(e, s);
 }
 
+struct proc_write {
+	struct snap_elf *e;
+	const struct snap_proc_opts *o;
+	uint32_t flags;
+	uint64_t done, total, unreadable;
+	bool failed;                 /* the message is in e->f->err */
+};
+
 static int
-proc_write_map(struct mf_target *t, const struct dump_proc_opts *o, struct dump_elf *e, const struct proc_map *m,
-               uint8_t *buf, uint64_t *done, uint64_t *unreadable, uint64_t total,
-               void (*progress)(uint64_t, uint64_t))
+proc_piece(void *ctx, const struct mf_span_piece *p)
 {
-	uint32_t fl = proc_flags(m->perms);
-	uint64_t a = m->start;
+	struct proc_write *w = ctx;
+	uint64_t a;
+
+	if (p->data != NULL) {
+		if (snap_elf_add(w->e, p->addr, 0, p->data, (size_t)p->len, w->flags) < 0)
+			goto fail;
+	} else {
+		/* what cannot be read has no file data: a segment per page */
+		for (a = p->addr; a < p->addr + p->len; a += SNAP_PAGE) {
+			uint64_t k = p->addr + p->len - a < SNAP_PAGE ? p->addr + p->len - a : SNAP_PAGE;
+
+			w->unreadable++;
+			snap_elf_close_seg(w->e);
+			if (snap_elf_add_empty(w->e, a, 0, k, w->flags) < 0)
+				goto fail;
+			snap_elf_close_seg(w->e);
+		}
+		if (w->o->max_errors != UINT64_MAX && w->unreadable > w->o->max_errors) {
+			snprintf(w->e->f->err, MF_ERRBUF_SIZE,
+			         "%" PRIu64 " unreadable pages in pid %" PRIu64 " (more than --max-errors %" PRIu64 ")",
+			         w->unreadable, w->o->pid, w->o->max_errors);
+			goto fail;
+		}
+	}
+	w->done += p->len;
+	if (w->o->progress)
+		w->o->progress(w->o->ctx, w->done, w->total);
+	if (snap_check_stop(w->e->f) < 0)
+		goto fail;
+	return 0;
+fail:
+	w->failed = true;
+	return 1;
+}
+
+static int
+proc_write_map(struct mf_aspace *as, struct proc_write *w, const struct proc_map *m)
+{
 	char errbuf[MF_ERRBUF_SIZE];
+	int r;
 
-	dump_elf_close_seg(e);
+	snap_elf_close_seg(w->e);
+	w->flags = proc_flags(m->perms);
 	if (m->perms[0] != 'r')
-		return dump_elf_add_empty(e, m->start, 0, m->end - m->start, fl);
-	while (a < m->end) {
-		struct mf_iov iov[PROC_BATCH];
-		size_t n = 0, i;
-
-		while (n < PROC_BATCH && a < m->end) {
-			uint64_t k = m->end - a < PROC_PIECE ? m->end - a : PROC_PIECE;
-
-			iov[n] = (struct mf_iov){ .addr = a, .buf = buf + n * PROC_PIECE, .len = k };
-			n++;
-			a += k;
-		}
-		if (dump_signal) {
-			snprintf(e->f->err, MF_ERRBUF_SIZE, "interrupted by %s", strsignal(dump_signal));
-			return -1;
-		}
-		if (mf_proc_read(t, o->pid, iov, n, errbuf) < 0) {
-			snprintf(e->f->err, MF_ERRBUF_SIZE, "cannot read pid %" PRIu64 ": %.200s", o->pid, errbuf);
-			return -1;
-		}
-		for (i = 0; i < n; i++) {
-			if (iov[i].err == 0) {
-				if (dump_elf_add(e, iov[i].addr, 0, iov[i].buf, (size_t)iov[i].len, fl) < 0)
-					return -1;
-			} else {
-				/* page by page: what can be read goes in, the rest has no file data */
-				uint64_t p;
-
-				for (p = 0; p < iov[i].len; p += DUMP_PAGE) {
-					uint64_t k = iov[i].len - p < DUMP_PAGE ? iov[i].len - p : DUMP_PAGE;
-					struct mf_iov one = { .addr = iov[i].addr + p, .buf = (uint8_t *)iov[i].buf + p, .len = k };
-
-					if (mf_proc_read(t, o->pid, &one, 1, errbuf) < 0) {
-						snprintf(e->f->err, MF_ERRBUF_SIZE, "cannot read pid %" PRIu64 ": %.200s", o->pid, errbuf);
-						return -1;
-					}
-					if (one.err == 0) {
-						if (dump_elf_add(e, one.addr, 0, one.buf, (size_t)k, fl) < 0)
-							return -1;
-					} else {
-						(*unreadable)++;
-						dump_elf_close_seg(e);
-						if (dump_elf_add_empty(e, one.addr, 0, k, fl) < 0)
-							return -1;
-						dump_elf_close_seg(e);
-					}
-				}
-			}
-			*done += iov[i].len;
-		}
-		if (o->max_errors != UINT64_MAX && *unreadable > o->max_errors) {
-			snprintf(e->f->err, MF_ERRBUF_SIZE, "%" PRIu64 " unreadable pages in pid %" PRIu64 " (more than --max-errors %" PRIu64 ")",
-			         *unreadable, o->pid, o->max_errors);
-			return -1;
-		}
-		if (progress)
-			progress(*done, total);
+		return snap_elf_add_empty(w->e, m->start, 0, m->end - m->start, w->flags);
+	if (snap_check_stop(w->e->f) < 0)
+		return -1;
+	r = mf_aspace_read_span(as, m->start, m->end - m->start, PROC_PIECE, PROC_BATCH, proc_piece, w, errbuf);
+	if (w->failed)
+		return -1;
+	if (r < 0) {
+		snprintf(w->e->f->err, MF_ERRBUF_SIZE, "%s", errbuf);
+		return -1;
 	}
 	return 0;
 }
 
 int
-dump_proc(struct mf_target *t, const struct dump_proc_opts *o, struct dump_file *f,
-          void (*progress)(uint64_t done, uint64_t total))
+snap_proc(struct mf_target *t, const struct snap_proc_opts *o, struct snap_file *f)
 {
 	struct proc_state s = { 0 };
-	struct dump_elf e = { .f = f };
+	struct snap_elf e = { .f = f };
+	struct proc_write w = { .e = &e, .o = o };
+	struct mf_aspace_id id = { .kind = MF_ASPACE_PROCESS, .pid = o->pid };
+	struct mf_aspace *as = NULL;
 	char errbuf[MF_ERRBUF_SIZE];
-	uint64_t done = 0, total = 0, unreadable = 0;
-	uint8_t *buf = NULL;
 	bool native = !mf_target_has_phys(t), seized = false;
 	int rc = -1;
 	size_t i;
@@ -322,28 +317,28 @@ dump_proc(struct mf_target *t, const struct dump_proc_opts *o, struct dump_file 
 	}
 	for (i = 0; i < s.n; i++)
 		if (s.map[i].perms[0] == 'r')
-			total += s.map[i].end - s.map[i].start;
+			w.total += s.map[i].end - s.map[i].start;
 	e.ph_reserve = s.n * 2 + 64;
-	if (proc_notes(&e, &s, o->pid, native, &seized, o->verbosity) < 0 || dump_elf_begin(&e) < 0)
+	if (proc_notes(&e, &s, o->pid, native, &seized, o->verbosity) < 0 || snap_elf_begin(&e) < 0)
 		goto out;
-	if ((buf = malloc((size_t)PROC_PIECE * PROC_BATCH)) == NULL) {
-		snprintf(f->err, MF_ERRBUF_SIZE, "out of memory");
+	if (mf_aspace_open(t, &id, &as, errbuf) < 0) {
+		snprintf(f->err, MF_ERRBUF_SIZE, "%s", errbuf);
 		goto out;
 	}
 	for (i = 0; i < s.n; i++)
-		if (proc_write_map(t, o, &e, &s.map[i], buf, &done, &unreadable, total, progress) < 0)
+		if (proc_write_map(as, &w, &s.map[i]) < 0)
 			goto out;
-	if (dump_elf_finish(&e) < 0)
+	if (snap_elf_finish(&e) < 0)
 		goto out;
-	if (unreadable > 0 && o->verbosity >= 0)
-		mf_log(0, "%" PRIu64 " unreadable page%s of pid %" PRIu64 " recorded without data", unreadable,
-		       unreadable == 1 ? "" : "s", o->pid);
+	if (w.unreadable > 0 && o->verbosity >= 0)
+		mf_log(0, "%" PRIu64 " unreadable page%s of pid %" PRIu64 " recorded without data", w.unreadable,
+		       w.unreadable == 1 ? "" : "s", o->pid);
 	rc = 0;
 out:
 	if (seized)
 		ptrace(PTRACE_DETACH, (pid_t)o->pid, NULL, NULL);
-	free(buf);
-	dump_elf_free(&e);
+	mf_aspace_close(as);
+	snap_elf_free(&e);
 	for (i = 0; i < s.n; i++)
 		free(s.map[i].path);
 	free(s.map);
