@@ -140,7 +140,7 @@ teardown() {
 	MF_PLUGIN_PATH=$MF_PLUGIN_PATH:$BADABI_DIR run -1 --separate-stderr mf-ps -c badabi </dev/null
 	no_sanitizer
 	assert_equal "${#stderr_lines[@]}" 1
-	assert_stderr --regexp "^mf-ps: connector 'badabi' refused: .*/mf-connector-badabi.so has plugin ABI 99, this mftools has ABI 1"
+	assert_stderr --regexp "^mf-ps: connector 'badabi' refused: .*/mf-connector-badabi.so has plugin ABI 99, this mftools has ABI 2"
 }
 
 @test "mf-ps: garbage and truncated streams on stdin" {

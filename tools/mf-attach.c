@@ -103,9 +103,9 @@ attach_list(struct tool *tl)
 	if (tl->fmt == MF_FMT_TABLE) {
 		if (l.n == 0)
 			tool_printf(tl, "(no plugins found)\n");
-		tool_printf(tl, "\nsearched: MF_PLUGIN_PATH=%s, then %s\nthis mftools has plugin ABI %d\n",
+		tool_printf(tl, "\nsearched: MF_PLUGIN_PATH=%s, then %s\nthis mftools has plugin ABI %d and loads ABI %d to %d\n",
 		            getenv("MF_PLUGIN_PATH") ? getenv("MF_PLUGIN_PATH") : "(unset)", mf_plugin_dir(),
-		            MF_ABI_VERSION);
+		            MF_ABI_VERSION, MF_ABI_MIN_VERSION, MF_ABI_VERSION);
 	}
 	mf_rec_free(l.rec);
 	return tool_finish(tl, TOOL_EXIT_OK);

@@ -134,6 +134,7 @@ tool_version(struct tool *tl)
 {
 	printf("%s (%s) %s\n", tl->name, PACKAGE_NAME, PACKAGE_VERSION);
 	printf("plugin directory: %s\n", mf_plugin_dir());
+	printf("plugin ABI: %d (loads plugins of ABI %d to %d)\n", MF_ABI_VERSION, MF_ABI_MIN_VERSION, MF_ABI_VERSION);
 	exit(TOOL_EXIT_OK);
 }
 

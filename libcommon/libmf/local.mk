@@ -6,5 +6,8 @@ libcommon_libmf_la_SOURCES += \
 	libcommon/libmf/hints.c \
 	libcommon/libmf/plugin-int.h \
 	libcommon/libmf/plugin.c \
+	libcommon/libmf/plugin-abi.c \
+	libcommon/libmf/symfile.c \
+	libcommon/libmf/osops.c \
 	libcommon/libmf/target.c \
 	libcommon/libmf/osrec.c

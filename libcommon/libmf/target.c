@@ -574,6 +574,16 @@ target_need_os(struct mf_target *t, char *errbuf)
 	return 0;
 }
 
+int
+mfint_target_os(struct mf_target *t, struct mfint_plugin **os, void **handle, char *errbuf)
+{
+	int r = target_need_os(t, errbuf);
+
+	*os = t->os;
+	*handle = t->oh;
+	return r;
+}
+
 MF_API int
 mf_processes(struct mf_target *t, mf_process_cb cb, void *ctx, char *errbuf)
 {
@@ -869,7 +879,7 @@ target_open_conn(struct mf_target *t, struct target_args *a, char *errbuf)
 		return mf_error(errbuf, MF_ERR_READONLY, "connector %s cannot write", a->name);
 	view = target_args_view(a);
 	why[0] = '\0';
-	r = t->conn->u.conn.open(&mfint_host, &view, (t->flags & MF_TARGET_WRITE) != 0, t->hints, &t->ch, why);
+	r = t->conn->u.conn.open(&t->conn->host, &view, (t->flags & MF_TARGET_WRITE) != 0, t->hints, &t->ch, why);
 	if (r < 0) {
 		t->ch = NULL;
 		return mf_error(errbuf, r, "%s", why[0] ? why : mf_strerror(r));
@@ -895,6 +905,7 @@ target_open_os(struct mf_target *t, struct target_args *a, char *errbuf)
 	if (t->conn == NULL && !(t->os->u.os.flags & MF_OS_NO_PHYS))
 		return mf_error(errbuf, MF_ERR_ARG, "os layer %s needs physical memory: give a connector with -c", a->name);
 	t->phys = (struct mf_phys){
+		.struct_size = sizeof t->phys,
 		.ctx = t,
 		.read = target_os_read,
 		.write = (t->flags & MF_TARGET_WRITE) ? target_os_write : NULL,
@@ -905,7 +916,7 @@ target_open_os(struct mf_target *t, struct target_args *a, char *errbuf)
 	};
 	view = target_args_view(a);
 	why[0] = '\0';
-	r = t->os->u.os.open(&mfint_host, t->conn ? &t->phys : NULL, &view, t->hints, &t->oh, why);
+	r = t->os->u.os.open(&t->os->host, t->conn ? &t->phys : NULL, &view, t->hints, &t->oh, why);
 	if (r < 0) {
 		t->oh = NULL;
 		return mf_error(errbuf, r, "%s", why[0] ? why : mf_strerror(r));

@@ -246,6 +246,40 @@ int mf_process_rec(const struct mf_process *p, struct mf_rec *r);
 int mf_module_rec(const struct mf_module *m, struct mf_rec *r);
 int mf_map_rec(const struct mf_map *m, struct mf_rec *r);
 
+/* ---- os operations: symbols, threads, registers (plugin ABI 2) ------------------ */
+
+/* Symbols of the kernel (pid 0) or of a process's modules, one callback each (strings
+ * borrowed for the callback).  MF_ERR_UNSUPPORTED when the os layer has no symbols. */
+int mf_symbols(struct mf_target *t, uint64_t pid, mf_symbol_cb cb, void *ctx, char *errbuf);
+/* One callback with the symbol NAME ("name" or "module!name"), or MF_ERR_NOTFOUND.  Uses
+ * the os layer's lookup, else searches its list. */
+int mf_symbol_lookup(struct mf_target *t, uint64_t pid, const char *name, mf_symbol_cb cb, void *ctx,
+                     char *errbuf);
+/* One callback with the nearest symbol at or below ADDR that contains it (a symbol of
+ * unknown size contains every address above it); the offset is addr - s->addr.
+ * MF_ERR_NOTFOUND when there is none.  Uses the os layer's lookup, else its list. */
+int mf_symbol_at(struct mf_target *t, uint64_t pid, uint64_t addr, mf_symbol_cb cb, void *ctx, char *errbuf);
+/* Threads of a process, one callback each. */
+int mf_threads(struct mf_target *t, uint64_t pid, mf_thread_cb cb, void *ctx, char *errbuf);
+/* The registers of thread TID of process PID (the thread is stopped for the read and let
+ * go).  *regs is reset first; on success regs->arch says which set is filled. */
+int mf_thread_regs(struct mf_target *t, uint64_t pid, uint64_t tid, struct mf_regs *regs, char *errbuf);
+/* Does the os layer read process memory itself (native: process_vm_readv), so that
+ * processes are readable without physical memory?  (Else libmf translates over phys.) */
+bool mf_target_reads_proc(struct mf_target *t);
+/* Records for these objects ("symbol" and "thread" in the record stream). */
+int mf_symbol_rec(const struct mf_symbol *s, struct mf_rec *r);
+int mf_thread_rec(const struct mf_thread *th, struct mf_rec *r);
+
+/* The host side of the symbol-file service (struct mf_host's open_symbol_file), for
+ * programs that load a plugin themselves (test harnesses): mark the argument list built
+ * from user input before passing it to the plugin's open, and remove the mark after its
+ * close.  libmf does both for the targets it opens. */
+int mf_args_trust(const struct mf_args *args);
+void mf_args_untrust(const struct mf_args *args);
+int mf_symbol_file_open(const struct mf_args *args, const char *key, struct mf_symfile *file, char *errbuf);
+void mf_symbol_file_close(struct mf_symfile *file);
+
 /* ---- tool support ------------------------------------------------------------------ */
 
 /* How every tool finds its target: -c/-o when given; else -t FILE (a saved mf-attach

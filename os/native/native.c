@@ -24,6 +24,8 @@
 
 #include <mftools/plugin.h>
 
+#include "threads.h"
+
 #define NATIVE_CMDLINE_MAX (64u * 1024u)    /* command lines are truncated here */
 #define NATIVE_SMALL_MAX 4096u             /* stat, status */
 #define NATIVE_IOV_MAX 1024u               /* entries per process_vm_* call (IOV_MAX) */
@@ -1296,9 +1298,11 @@ static const struct mf_os native_os = {
 		"  maps: /proc/PID/maps; modules: the mapped ELF files of a process, and with\n"
 		"    pid 0 the kernel (/proc/kallsyms _stext.._etext) and /proc/modules\n"
 		"  memory: batched process_vm_readv/writev, /proc/PID/mem for writes to\n"
-		"    read-only mappings; needs CAP_SYS_PTRACE or ptrace rights over the process\n",
+		"    read-only mappings; needs CAP_SYS_PTRACE or ptrace rights over the process\n"
+		"  threads: /proc/PID/task; registers of a thread: stopped for the read with ptrace\n",
 	.keys = native_keys,
 	.flags = MF_OS_NO_PHYS,
+	.thread_model = MF_THREAD_PARALLEL,   /* no state but the host pointer */
 	.open = native_open,
 	.close = native_close,
 	.processes = native_processes,
@@ -1307,6 +1311,8 @@ static const struct mf_os native_os = {
 	.maps = native_maps,
 	.read = native_read,
 	.write = native_write,
+	.threads = native_threads,
+	.thread_regs = native_thread_regs,
 };
 
 MF_REGISTER_OS(native_os)

@@ -41,6 +41,8 @@ static const struct mf_host fuzz_host = {
 	.hint_get_bin = mf_hints_get_bin,
 	.arch_name = mf_arch_name,
 	.arch_parse = mf_arch_parse,
+	.error = mf_error,
+	.error_errno = mf_error_errno,
 };
 
 static int

@@ -75,6 +75,20 @@ fz_get_bin(const struct mf_hints *h, const char *key, size_t *n)
 	return NULL;
 }
 
+/* Connectors have no symbol files, and a fuzz input must never make a plugin open one. */
+static int
+fz_open_symbol_file(const struct mf_args *args, const char *key, struct mf_symfile *file, char *errbuf)
+{
+	(void)args; (void)file;
+	return mf_error(errbuf, MF_ERR_PERM, "cannot open a %s file: the fuzz host opens no files", key);
+}
+
+static void
+fz_close_symbol_file(struct mf_symfile *file)
+{
+	(void)file;
+}
+
 static const struct mf_host fz_host = {
 	.struct_size = sizeof(struct mf_host),
 	.abi_version = MF_ABI_VERSION,
@@ -90,6 +104,10 @@ static const struct mf_host fz_host = {
 	.hint_get_bin = fz_get_bin,
 	.arch_name = mf_arch_name,
 	.arch_parse = mf_arch_parse,
+	.error = mf_error,
+	.error_errno = mf_error_errno,
+	.open_symbol_file = fz_open_symbol_file,
+	.close_symbol_file = fz_close_symbol_file,
 };
 
 /* Put the input in a memfd (made once) and return "/proc/self/fd/N", or NULL. */

@@ -10,6 +10,20 @@ tests_unit_test_target_LDADD = $(tool_ldadd) $(LIBS)
 tests_unit_test_stream_SOURCES = tests/unit/test-stream.c tests/unit/tap.h
 tests_unit_test_stream_LDADD = $(tool_ldadd)
 
+# the plugin loader's ABI checks and conversions on descriptors built in the test
+check_PROGRAMS += tests/unit/test-plugin-abi
+TESTS += tests/unit/test-plugin-abi
+tests_unit_test_plugin_abi_SOURCES = tests/unit/test-plugin-abi.c tests/unit/tap.h \
+	libcommon/libmf/plugin-abi.c libcommon/libmf/plugin.c
+tests_unit_test_plugin_abi_LDADD = $(tool_ldadd) $(LIBS)
+
+# libmf's os operations (symbols, threads, registers) through the symos test os layer
+# (tests/plugins) and native
+check_PROGRAMS += tests/unit/test-osops
+TESTS += tests/unit/test-osops
+tests_unit_test_osops_SOURCES = tests/unit/test-osops.c tests/unit/tap.h
+tests_unit_test_osops_LDADD = $(tool_ldadd)
+
 # a test-only connector (tests/unit/.libs/mf-connector-pattern.so) for the target tests
 check_LTLIBRARIES += tests/unit/mf-connector-pattern.la
 tests_unit_mf_connector_pattern_la_SOURCES = tests/unit/pattern-connector.c
@@ -58,6 +72,10 @@ check_PROGRAMS += tests/unit/test-native
 TESTS += tests/unit/test-native
 tests_unit_test_native_SOURCES = tests/unit/test-native.c tests/unit/tap.h tests/unit/plugin-harness.h
 tests_unit_test_native_LDADD = $(tool_ldadd)
+check_PROGRAMS += tests/unit/test-native-threads
+TESTS += tests/unit/test-native-threads
+tests_unit_test_native_threads_SOURCES = tests/unit/test-native-threads.c tests/unit/tap.h tests/unit/plugin-harness.h
+tests_unit_test_native_threads_LDADD = $(tool_ldadd) $(LIBS)
 
 # pluginlib: one test per part
 pluginlib_tests = tests/unit/test-pluginlib-bytes tests/unit/test-pluginlib-fileio \
