@@ -96,7 +96,7 @@ static const struct mf_os native_os = {
 		"  auxv: /proc/PID/auxv\n",
 	.keys = native_keys,
 	.flags = MF_OS_NO_PHYS,
-	.thread_model = MF_THREAD_PARALLEL,   /* no state but the host pointer (suspended processes: threads.c, locked) */
+	.thread_model = MF_THREAD_PARALLEL,   /* state: the host pointer; suspended processes in threads.c, locked */
 	.open = native_open,
 	.close = native_close,
 	.processes = native_processes,
