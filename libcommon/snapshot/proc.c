@@ -220,8 +220,9 @@ proc_thread_list(struct mf_target *t, uint64_t pid, struct proc_threads *l, int 
 	if (l->over && verbosity >= 0)
 		mf_log(0, "pid %" PRIu64 " has more than %u threads: the rest have no NT_PRSTATUS", pid, PROC_MAX_THREADS);
 	if (r < 0) {
-		mf_log(r == MF_ERR_UNSUPPORTED ? 1 : 0, "cannot list the threads of pid %" PRIu64 " (%s): one NT_PRSTATUS",
-		       pid, errbuf);
+		if (r == MF_ERR_UNSUPPORTED || verbosity >= 0)
+			mf_log(r == MF_ERR_UNSUPPORTED ? 1 : 0, "cannot list the threads of pid %" PRIu64 " (%s): one NT_PRSTATUS",
+			       pid, errbuf);
 		l->n = 0;
 	}
 	if (l->n == 0) {
@@ -269,7 +270,7 @@ proc_prstatus_notes(struct snap_elf *e, struct mf_target *t, const struct proc_s
 		                  proc_prstatus(prs, e->machine, l.tid[i], s->have_info ? s->info.ppid : 0, &regs)) < 0)
 			goto out;
 	}
-	if (missing > 0 && verbosity >= 0)
+	if (missing > 0 && (first_code == MF_ERR_UNSUPPORTED || verbosity >= 0))
 		mf_log(first_code == MF_ERR_UNSUPPORTED ? 1 : 0,
 		       "registers of %zu of %zu thread%s of pid %" PRIu64 " not available (%s): NT_PRSTATUS zeroed", missing,
 		       l.n, l.n == 1 ? "" : "s", pid, first);
