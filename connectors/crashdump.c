@@ -24,8 +24,10 @@
 #include <unistd.h>
 
 #include <mftools/plugin.h>
-#include "fileio.h"
-#include "dumps-util.h"
+#include "pluginlib/bitmap.h"
+#include "pluginlib/bytes.h"
+#include "pluginlib/fileio.h"
+#include "pluginlib/rangemap.h"
 
 #define CD_PAGE 4096u
 #define CD_FILL32 0x45474150u                    /* "PAGE" */
@@ -34,22 +36,16 @@
 #define CD_RDMP_MAX_RANGES (1u << 20)            /* 16 MiB of metadata */
 #define CD_PFN_LIMIT (UINT64_C(1) << 52)
 #define CD_RDMP_MAX_PAGES (UINT64_C(1) << 50)     /* keeps page offsets below 2^63 */
-
-struct cd_run {
-	uint64_t base;    /* first pfn */
-	uint64_t count;
-	uint64_t foff;    /* file offset of its first page */
-};
+#define CD_MAX_RUNS ((size_t)1 << 26)            /* memory map runs */
+#define CD_SEG_BITMAP 1u                         /* range-map kind: pages found through the bitmap */
 
 struct cd {
 	int fd;
 	uint64_t fsize;
 	int bitmap;               /* 1: bitmap dump */
-	struct cd_run *runs;
-	size_t nruns;
-	struct du_bitmap bm;
+	struct bitmap bm;
 	uint64_t first_page;
-	struct du_ranges ranges;
+	struct rmap map;          /* runs: file offsets; bitmap: the bitmap's runs (CD_SEG_BITMAP) */
 };
 
 static const char *const cd_keys[] = { "path", NULL };
@@ -69,29 +65,23 @@ cd_locate(struct cd *c, uint64_t pfn, uint64_t *foff, uint64_t *contig)
 	if (c->bitmap) {
 		uint64_t idx, n = 1;
 
-		if (!du_bitmap_test(&c->bm, pfn))
+		if (!bitmap_test(&c->bm, pfn))
 			return MF_ERR_UNMAPPED;
-		idx = du_bitmap_rank(&c->bm, pfn);
-		while (n < 256 && du_bitmap_test(&c->bm, pfn + n))
+		idx = bitmap_rank(&c->bm, pfn);
+		while (n < 256 && bitmap_test(&c->bm, pfn + n))
 			n++;
 		*foff = c->first_page + idx * CD_PAGE;
 		*contig = n;
 		return 0;
 	}
-	size_t lo = 0, hi = c->nruns;
+	ptrdiff_t si = rmap_find(&c->map, pfn * CD_PAGE);
+	const struct rmap_seg *g;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (c->runs[mid].base + c->runs[mid].count <= pfn)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == c->nruns || c->runs[lo].base > pfn)
+	if (si < 0)
 		return MF_ERR_UNMAPPED;
-	*foff = c->runs[lo].foff + (pfn - c->runs[lo].base) * CD_PAGE;
-	*contig = c->runs[lo].base + c->runs[lo].count - pfn;
+	g = &c->map.seg[si];
+	*foff = g->off + (pfn * CD_PAGE - g->base);
+	*contig = (g->base + g->size) / CD_PAGE - pfn;
 	return 0;
 }
 
@@ -117,7 +107,7 @@ cd_read(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
 			if (chunk > left)
 				chunk = left;
 			foff += in;
-			if ((iov[i].err = du_pread_piece(c->fd, c->fsize, buf, chunk, foff)) != 0)
+			if ((iov[i].err = fio_pread_piece(c->fd, c->fsize, buf, chunk, foff)) != 0)
 				break;   /* page data cut off, or an I/O error */
 			buf += chunk;
 			addr += chunk;
@@ -132,8 +122,8 @@ cd_ranges(void *handle, const struct mf_range **out)
 {
 	struct cd *c = handle;
 
-	*out = c->ranges.v;
-	return c->ranges.n;
+	*out = c->map.ranges;
+	return c->map.nranges;
 }
 
 static void
@@ -145,18 +135,9 @@ cd_close(void *handle)
 		return;
 	if (c->fd >= 0)
 		close(c->fd);
-	free(c->runs);
-	du_bitmap_free(&c->bm);
-	free(c->ranges.v);
+	bitmap_free(&c->bm);
+	rmap_free(&c->map);
 	free(c);
-}
-
-static int
-cd_run_cmp(const void *a, const void *b)
-{
-	const struct cd_run *x = a, *y = b;
-
-	return x->base < y->base ? -1 : x->base > y->base;
 }
 
 /* DumpType 8, 9, 10: the RDMP header at 0x2000 and its PFN ranges (layout at the top). */
@@ -166,7 +147,7 @@ cd_open_rdmp(const struct mf_host *host, struct cd *c, const char *path, uint32_
 	uint8_t rh[0x30];
 	uint8_t *meta;
 	uint64_t meta_size, first, maxr, total = 0, want_total = 0, end;
-	size_t nr = 0;
+	size_t bad = 0;
 	int64_t got;
 	int rc;
 
@@ -175,12 +156,12 @@ cd_open_rdmp(const struct mf_host *host, struct cd *c, const char *path, uint32_
 		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump RDMP header at 0x2000 cut off", path);
 		return got < 0 ? MF_ERR_IO : MF_ERR_FORMAT;
 	}
-	if (du_le32(rh) != 0x40 || memcmp(rh + 4, "RDMP", 4) != 0 || memcmp(rh + 8, "DUMP", 4) != 0) {
+	if (get_le32(rh) != 0x40 || memcmp(rh + 4, "RDMP", 4) != 0 || memcmp(rh + 8, "DUMP", 4) != 0) {
 		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump header at 0x2000 has no RDMP signature", path);
 		return MF_ERR_FORMAT;
 	}
-	meta_size = du_le64(rh + 0x10);
-	first = du_le64(rh + 0x18);
+	meta_size = get_le64(rh + 0x10);
+	first = get_le64(rh + 0x18);
 	if (meta_size < 0x20 || meta_size % 16 || meta_size > UINT64_MAX - 0x2020 || first != meta_size + 0x2020) {
 		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump MetadataSize 0x%" PRIx64 " and FirstPageOffset 0x%"
 		         PRIx64 " disagree", path, meta_size, first);
@@ -199,13 +180,10 @@ cd_open_rdmp(const struct mf_host *host, struct cd *c, const char *path, uint32_
 		return MF_ERR_LIMIT;
 	}
 	if (dump_type == 10)
-		want_total = du_le64(rh + 0x28);
+		want_total = get_le64(rh + 0x28);
 	meta = malloc(maxr ? maxr * 16 : 1);
-	c->runs = calloc(maxr ? maxr : 1, sizeof *c->runs);
-	if (meta == NULL || c->runs == NULL) {
-		free(meta);
+	if (meta == NULL)
 		return MF_ERR_NOMEM;
-	}
 	got = fio_pread_full(c->fd, meta, maxr * 16, 0x2030);
 	if (got < 0 || (uint64_t)got < maxr * 16) {
 		free(meta);
@@ -213,7 +191,7 @@ cd_open_rdmp(const struct mf_host *host, struct cd *c, const char *path, uint32_
 		return MF_ERR_IO;
 	}
 	for (uint64_t i = 0; i < maxr; i++) {
-		uint64_t base = du_le64(meta + 16 * i), count = du_le64(meta + 16 * i + 8);
+		uint64_t base = get_le64(meta + 16 * i), count = get_le64(meta + 16 * i + 8);
 
 		if (dump_type == 10 && total == want_total)
 			break;
@@ -233,28 +211,22 @@ cd_open_rdmp(const struct mf_host *host, struct cd *c, const char *path, uint32_
 		}
 		if (count == 0)
 			continue;
-		c->runs[nr++] = (struct cd_run){ base, count, first + total * CD_PAGE };
+		if ((rc = rmap_add(&c->map, base * CD_PAGE, count * CD_PAGE, first + total * CD_PAGE, RMAP_PLAIN, 0)) < 0) {
+			free(meta);
+			return rc;
+		}
 		total += count;
 	}
 	free(meta);
 	if (dump_type == 10 && total != want_total)
 		host->log(0, "%s: kernel dump TotalNumberOfPages 0x%" PRIx64 " differs from the ranges' 0x%" PRIx64, path,
 		          want_total, total);
-	c->nruns = nr;
-	qsort(c->runs, nr, sizeof *c->runs, cd_run_cmp);
-	for (size_t i = 0; i < nr; i++) {
-		if (i && c->runs[i].base < c->runs[i - 1].base + c->runs[i - 1].count) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump PFN range at pfn 0x%" PRIx64 " overlaps another", path,
-			         c->runs[i].base);
-			return MF_ERR_FORMAT;
-		}
-		rc = du_ranges_add(&c->ranges, c->runs[i].base * CD_PAGE, c->runs[i].count * CD_PAGE);
-		if (rc < 0) {
-			if (rc == MF_ERR_LIMIT)
-				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump memory map has too many runs", path);
-			return rc;
-		}
-	}
+	rc = rmap_finish(&c->map, 1, &bad);
+	if (rc == MF_ERR_FORMAT)
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump PFN range at pfn 0x%" PRIx64 " overlaps another", path,
+		         c->map.seg[bad].base / CD_PAGE);
+	if (rc < 0)
+		return rc;
 	end = first + total * CD_PAGE;
 	if (end > c->fsize)
 		host->log(0, "%s: crash dump truncated: page data needs 0x%" PRIx64 " bytes, file has 0x%" PRIx64
@@ -294,6 +266,7 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 	if (c == NULL)
 		return MF_ERR_NOMEM;
 	c->fd = -1;
+	c->map.max = CD_MAX_RUNS;
 	rc = fio_open(path, 0, &c->fd, &c->fsize, errbuf);
 	if (rc < 0)
 		goto fail;
@@ -317,20 +290,20 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 		rc = MF_ERR_FORMAT;
 		goto fail;
 	}
-	dump_type = du_le32(h + (is64 ? 0xf98 : 0xf88));
+	dump_type = get_le32(h + (is64 ? 0xf98 : 0xf88));
 	if (is64) {
-		machine = du_le32(h + 0x30);
-		cpus = du_le32(h + 0x34);
+		machine = get_le32(h + 0x30);
+		cpus = get_le32(h + 0x34);
 		rd = h + 0x88;
-		nruns = du_le32(rd);
-		npages = du_le64(rd + 8);
+		nruns = get_le32(rd);
+		npages = get_le64(rd + 8);
 		max_runs = (0x348 - 0x98) / 16;
 	} else {
-		machine = du_le32(h + 0x20);
-		cpus = du_le32(h + 0x24);
+		machine = get_le32(h + 0x20);
+		cpus = get_le32(h + 0x24);
 		rd = h + 0x64;
-		nruns = du_le32(rd);
-		npages = du_le32(rd + 4);
+		nruns = get_le32(rd);
+		npages = get_le32(rd + 4);
 		max_runs = (0x320 - 0x6c) / 8;
 	}
 
@@ -383,14 +356,9 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 			rc = MF_ERR_FORMAT;
 			goto fail;
 		}
-		c->runs = calloc(nruns ? nruns : 1, sizeof *c->runs);
-		if (c->runs == NULL) {
-			rc = MF_ERR_NOMEM;
-			goto fail;
-		}
 		for (uint32_t i = 0; i < nruns; i++) {
-			uint64_t base = is64 ? du_le64(rd + 0x10 + 16 * i) : du_le32(rd + 8 + 8 * i);
-			uint64_t count = is64 ? du_le64(rd + 0x18 + 16 * i) : du_le32(rd + 12 + 8 * i);
+			uint64_t base = is64 ? get_le64(rd + 0x10 + 16 * i) : get_le32(rd + 8 + 8 * i);
+			uint64_t count = is64 ? get_le64(rd + 0x18 + 16 * i) : get_le32(rd + 12 + 8 * i);
 
 			if (count == 0)
 				continue;
@@ -400,18 +368,19 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 				rc = MF_ERR_FORMAT;
 				goto fail;
 			}
-			if (c->nruns && base < c->runs[c->nruns - 1].base + c->runs[c->nruns - 1].count) {
+			if (c->map.n && base * CD_PAGE < c->map.seg[c->map.n - 1].base + c->map.seg[c->map.n - 1].size) {
 				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: crash dump run %" PRIu32 " (base 0x%" PRIx64
 				         ") overlaps or precedes the previous run", path, i, base);
 				rc = MF_ERR_FORMAT;
 				goto fail;
 			}
-			c->runs[c->nruns++] = (struct cd_run){ base, count, hdr_size + total * CD_PAGE };
-			total += count;
-			rc = du_ranges_add(&c->ranges, base * CD_PAGE, count * CD_PAGE);
+			rc = rmap_add(&c->map, base * CD_PAGE, count * CD_PAGE, hdr_size + total * CD_PAGE, RMAP_PLAIN, 0);
 			if (rc < 0)
 				goto fail;
+			total += count;
 		}
+		if ((rc = rmap_finish(&c->map, 0, &(size_t){ 0 })) < 0)
+			goto fail;
 		if (total != npages)
 			host->log(0, "%s: crash dump NumberOfPages 0x%" PRIx64 " differs from the runs' 0x%" PRIx64, path,
 			          npages, total);
@@ -439,9 +408,9 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 			rc = MF_ERR_FORMAT;
 			goto fail;
 		}
-		c->first_page = du_le64(bh + 0x20);
-		present = du_le64(bh + 0x28);
-		bits = du_le64(bh + 0x30);
+		c->first_page = get_le64(bh + 0x20);
+		present = get_le64(bh + 0x28);
+		bits = get_le64(bh + 0x30);
 		bytes = (bits + 7) / 8;
 		if (bits == 0 || bytes > CD_MAX_BITMAP_BYTES || bytes > c->fsize - 0x2038 || c->fsize < 0x2038) {
 			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bitmap dump bitmap of 0x%" PRIx64 " pages does not fit the file",
@@ -467,7 +436,7 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 			rc = MF_ERR_IO;
 			goto fail;
 		}
-		rc = du_bitmap_init(&c->bm, bmbuf, bits);
+		rc = bitmap_init(&c->bm, bmbuf, bits);
 		free(bmbuf);
 		if (rc == MF_ERR_LIMIT)
 			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bitmap dump has more than 2^32 pages", path);
@@ -481,7 +450,9 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 		if (end > c->fsize)
 			host->log(0, "%s: crash dump truncated: page data needs 0x%" PRIx64 " bytes, file has 0x%" PRIx64
 			          "; missing pages are holes", path, end, c->fsize);
-		rc = du_ranges_from_bitmap(&c->ranges, &c->bm, bits, UINT64_MAX, CD_PAGE);
+		rc = bitmap_add_runs(&c->bm, bits, UINT64_MAX, CD_PAGE, &c->map, CD_SEG_BITMAP);
+		if (rc == 0)
+			rc = rmap_finish(&c->map, 0, &(size_t){ 0 });
 		if (rc < 0) {
 			if (rc == MF_ERR_LIMIT)
 				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bitmap dump memory map has too many runs", path);
@@ -491,26 +462,26 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 
 	host->hint_set_str(hints, "format", fmt);
 	host->hint_set_u64(hints, "dump_type", dump_type);
-	host->hint_set_u64(hints, "build", du_le32(h + 0xc));
+	host->hint_set_u64(hints, "build", get_le32(h + 0xc));
 	if (cpus != CD_FILL32 && cpus > 0 && cpus < 65536)
 		host->hint_set_u64(hints, "cpus", cpus);
-	cd_hint(host, hints, "bugcheck_code", du_le32(h + (is64 ? 0x38 : 0x28)), 0);
+	cd_hint(host, hints, "bugcheck_code", get_le32(h + (is64 ? 0x38 : 0x28)), 0);
 	if (is64) {
-		cd_hint(host, hints, "dtb", du_le64(h + 0x10), 1);
-		cd_hint(host, hints, "pfn_database", du_le64(h + 0x18), 1);
-		cd_hint(host, hints, "ps_loaded_module_list", du_le64(h + 0x20), 1);
-		cd_hint(host, hints, "ps_active_process_head", du_le64(h + 0x28), 1);
-		cd_hint(host, hints, "kd_debugger_data_block", du_le64(h + 0x80), 1);
+		cd_hint(host, hints, "dtb", get_le64(h + 0x10), 1);
+		cd_hint(host, hints, "pfn_database", get_le64(h + 0x18), 1);
+		cd_hint(host, hints, "ps_loaded_module_list", get_le64(h + 0x20), 1);
+		cd_hint(host, hints, "ps_active_process_head", get_le64(h + 0x28), 1);
+		cd_hint(host, hints, "kd_debugger_data_block", get_le64(h + 0x80), 1);
 		if (machine == 0x8664)
 			host->hint_set_str(hints, "arch", "x86_64");
 		else if (machine == 0xaa64)
 			host->hint_set_str(hints, "arch", "aarch64");
 	} else {
-		cd_hint(host, hints, "dtb", du_le32(h + 0x10), 0);
-		cd_hint(host, hints, "pfn_database", du_le32(h + 0x14), 0);
-		cd_hint(host, hints, "ps_loaded_module_list", du_le32(h + 0x18), 0);
-		cd_hint(host, hints, "ps_active_process_head", du_le32(h + 0x1c), 0);
-		cd_hint(host, hints, "kd_debugger_data_block", du_le32(h + 0x60), 0);
+		cd_hint(host, hints, "dtb", get_le32(h + 0x10), 0);
+		cd_hint(host, hints, "pfn_database", get_le32(h + 0x14), 0);
+		cd_hint(host, hints, "ps_loaded_module_list", get_le32(h + 0x18), 0);
+		cd_hint(host, hints, "ps_active_process_head", get_le32(h + 0x1c), 0);
+		cd_hint(host, hints, "kd_debugger_data_block", get_le32(h + 0x60), 0);
 		if (machine == 0x14c)
 			host->hint_set_str(hints, "arch", h[0x5c] == 1 ? "x86-pae" : "x86");
 	}

@@ -1,14 +1,21 @@
 /* elf.c: ELF core files: QEMU dump-guest-memory, VirtualBox, generic cores, and the ELF
- * cores mftools writes.  PT_LOAD p_paddr is the physical address; see elfcore.h. */
+ * cores mftools writes.  PT_LOAD p_paddr is the physical address; see pluginlib/elfcore.h. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-#include "elfcore.h"
+#include <mftools/plugin.h>
+#include "pluginlib/bytes.h"
+#include "pluginlib/elfcore.h"
+#include "pluginlib/fileio.h"
+#include "pluginlib/rangemap.h"
 
 struct elf {
 	int fd;
-	struct smap map;
+	struct rmap map;
 };
 
 static const char *const elf_keys[] = { "path", NULL };
@@ -18,7 +25,7 @@ elf_probe(const uint8_t *head, size_t len, uint64_t file_size)
 {
 	if (len < 18 || memcmp(head, "\177ELF", 4) != 0)
 		return 0;
-	if ((head[4] == 1 || head[4] == 2) && head[5] == 1 && smap_le16(head + 16) == 4)
+	if ((head[4] == 1 || head[4] == 2) && head[5] == 1 && get_le16(head + 16) == 4)
 		return 100;
 	return 10;   /* an ELF file but not a little-endian core: open says which */
 }
@@ -32,7 +39,7 @@ elf_close(void *handle)
 		return;
 	if (x->fd >= 0)
 		close(x->fd);
-	smap_free(&x->map);
+	rmap_free(&x->map);
 	free(x);
 }
 
@@ -71,7 +78,7 @@ elf_read(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
 {
 	struct elf *x = handle;
 
-	smap_read(&x->map, x->fd, iov, n, NULL, NULL);
+	rmap_read(&x->map, x->fd, iov, n, NULL, NULL);
 	return 0;
 }
 

@@ -4,15 +4,24 @@
  * Reading physical address pa = pread at p_offset + (pa - p_paddr).  Needs root. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include "elfcore.h"
+#include <mftools/plugin.h>
+#include "pluginlib/elfcore.h"
+#include "pluginlib/fileio.h"
+#include "pluginlib/rangemap.h"
 
 #define KCORE_PATH "/proc/kcore"
 
 struct kcore {
 	int fd;
-	struct smap map;
+	struct rmap map;
 };
 
 static const char *const kcore_keys[] = { "path", NULL };
@@ -26,7 +35,7 @@ kcore_close(void *handle)
 		return;
 	if (k->fd >= 0)
 		close(k->fd);
-	smap_free(&k->map);
+	rmap_free(&k->map);
 	free(k);
 }
 
@@ -85,7 +94,7 @@ kcore_read(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
 {
 	struct kcore *k = handle;
 
-	smap_read(&k->map, k->fd, iov, n, NULL, NULL);
+	rmap_read(&k->map, k->fd, iov, n, NULL, NULL);
 	return 0;
 }
 

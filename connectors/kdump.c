@@ -20,8 +20,11 @@
 #endif
 
 #include <mftools/plugin.h>
-#include "fileio.h"
-#include "dumps-util.h"
+#include "pluginlib/bitmap.h"
+#include "pluginlib/bytes.h"
+#include "pluginlib/fileio.h"
+#include "pluginlib/rangemap.h"
+#include "pluginlib/vmcoreinfo.h"
 
 #define KDUMP_FLAT_HDR_SIZE 4096
 #define KDUMP_FLAT_MAX_RECS ((size_t)1 << 24)
@@ -29,7 +32,8 @@
 #define KDUMP_DESC_SIZE 24
 #define KDUMP_DESC_CACHE 256
 #define KDUMP_PAGE_CACHE 64
-#define KDUMP_VMCOREINFO_MAX ((uint64_t)1 << 20)
+#define KDUMP_MAX_RUNS ((size_t)1 << 26)   /* memory map runs */
+#define KDUMP_SEG_PAGES 1u                  /* range-map kind: pages in the kdump page table */
 
 #define KDUMP_F_ZLIB 0x1u
 #define KDUMP_F_LZO 0x2u
@@ -60,10 +64,10 @@ struct kdump {
 	uint32_t block_size;
 	uint32_t status;
 	uint64_t max_pfn;        /* pages covered by the bitmap */
-	struct du_bitmap bm;     /* the 2nd (dumpable) bitmap */
+	struct bitmap bm;     /* the 2nd (dumpable) bitmap */
 	uint64_t desc_off;
 	uint64_t ndesc;          /* descriptors usable (present in the file, written) */
-	struct du_ranges ranges;
+	struct rmap ranges;      /* runs of the dumpable bitmap (pages answered by kdump_read) */
 	uint8_t *dcache;         /* KDUMP_DESC_CACHE descriptors */
 	uint64_t dcache_first;
 	uint64_t dcache_n;
@@ -217,8 +221,8 @@ kdump_index_flat(struct kdump *k, char *errbuf)
 				break;
 		}
 		memcpy(hdr, buf + (pos - wbase), 16);
-		loff = du_be64(hdr);
-		size = du_be64(hdr + 8);
+		loff = get_be64(hdr);
+		size = get_be64(hdr + 8);
 		if (loff == UINT64_MAX && size == UINT64_MAX) {
 			ended = 1;
 			break;
@@ -366,17 +370,17 @@ kdump_page_get(struct kdump *k, uint64_t pfn, const uint8_t **out)
 		*out = slot->data;
 		return 0;
 	}
-	if (pfn >= k->max_pfn || !du_bitmap_test(&k->bm, pfn))
+	if (pfn >= k->max_pfn || !bitmap_test(&k->bm, pfn))
 		return MF_ERR_UNMAPPED;
-	idx = du_bitmap_rank(&k->bm, pfn);
+	idx = bitmap_rank(&k->bm, pfn);
 	if (idx >= k->ndesc)
 		return MF_ERR_UNMAPPED;
 	rc = kdump_desc(k, idx, d);
 	if (rc < 0)
 		return rc;
-	off = du_le64(d);
-	size = du_le32(d + 8);
-	flags = du_le32(d + 12);
+	off = get_le64(d);
+	size = get_le32(d + 8);
+	flags = get_le32(d + 12);
 	if (off == 0 && size == 0)
 		return MF_ERR_UNMAPPED;   /* never written (incomplete dump) */
 	if (off >> 62 || size == 0 || size > k->cbuf_size)
@@ -458,8 +462,8 @@ kdump_ranges(void *handle, const struct mf_range **out)
 {
 	struct kdump *k = handle;
 
-	*out = k->ranges.v;
-	return k->ranges.n;
+	*out = k->ranges.ranges;
+	return k->ranges.nranges;
 }
 
 /* ---- open --------------------------------------------------------------------------- */
@@ -471,7 +475,7 @@ kdump_probe(const uint8_t *head, size_t len, uint64_t file_size)
 		return 100;
 	if (len >= 8 && memcmp(head, "DISKDUMP", 8) == 0)
 		return 90;
-	if (len >= 32 && memcmp(head, "makedumpfile", 12) == 0 && du_be64(head + 16) == 1) {
+	if (len >= 32 && memcmp(head, "makedumpfile", 12) == 0 && get_be64(head + 16) == 1) {
 		/* the first record usually carries the main header */
 		if (len >= KDUMP_FLAT_HDR_SIZE + 24 && memcmp(head + KDUMP_FLAT_HDR_SIZE + 16, "KDUMP   ", 8) == 0)
 			return 100;
@@ -490,8 +494,8 @@ kdump_close(void *handle)
 	if (k->fd >= 0)
 		close(k->fd);
 	free(k->recs);
-	du_bitmap_free(&k->bm);
-	free(k->ranges.v);
+	bitmap_free(&k->bm);
+	rmap_free(&k->ranges);
 	free(k->dcache);
 	for (int i = 0; i < KDUMP_PAGE_CACHE; i++)
 		free(k->pages[i].data);
@@ -499,75 +503,16 @@ kdump_close(void *handle)
 	free(k);
 }
 
-/* The value of `KEY=` at the start of a line of VMCOREINFO text, copied into out. */
-static int
-kdump_vmci_get(const char *text, const char *key, char *out, size_t outsz)
-{
-	size_t kl = strlen(key);
-	const char *p = text;
-
-	while (p && *p) {
-		if (strncmp(p, key, kl) == 0 && p[kl] == '=') {
-			const char *v = p + kl + 1;
-			size_t n = strcspn(v, "\n");
-
-			if (n >= outsz)
-				n = outsz - 1;
-			memcpy(out, v, n);
-			out[n] = '\0';
-			return 1;
-		}
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return 0;
-}
-
+/* What VMCOREINFO and the header's machine say: kernel_offset, phys_base, osrelease, arch. */
 static void
 kdump_hints_vmcoreinfo(struct kdump *k, struct mf_hints *hints, const char *vmci, const char *machine)
 {
-	char v[128];
-	const char *arch = NULL;
+	uint32_t arch = vmci_arch_for_machine(machine, vmci);
 
-	if (vmci && kdump_vmci_get(vmci, "OSRELEASE", v, sizeof v))
-		k->host->hint_set_str(hints, "osrelease", v);
-	if (vmci && kdump_vmci_get(vmci, "KERNELOFFSET", v, sizeof v)) {
-		char *end;
-		unsigned long long x = strtoull(v, &end, 16);
-
-		if (end != v && *end == '\0')
-			k->host->hint_set_u64(hints, "kernel_offset", x);
-	}
-	if (vmci && kdump_vmci_get(vmci, "NUMBER(phys_base)", v, sizeof v)) {
-		char *end;
-		long long x = strtoll(v, &end, 10);
-
-		if (end != v && *end == '\0')
-			k->host->hint_set_u64(hints, "phys_base", (uint64_t)x);
-	}
-	if (strcmp(machine, "x86_64") == 0) {
-		arch = "x86_64";
-		if (vmci && kdump_vmci_get(vmci, "NUMBER(pgtable_l5_enabled)", v, sizeof v) && strcmp(v, "1") == 0)
-			arch = "x86_64-la57";
-	} else if (strcmp(machine, "aarch64") == 0 || strcmp(machine, "arm64") == 0) {
-		arch = "aarch64";
-	} else if (machine[0] == 'i' && strlen(machine) == 4 && strcmp(machine + 2, "86") == 0) {
-		arch = vmci && kdump_vmci_get(vmci, "CONFIG_X86_PAE", v, sizeof v) && strcmp(v, "y") == 0 ? "x86-pae"
-		                                                                                         : "x86";
-	} else if (vmci) {
-		/* QEMU writes machine "Unknown" on arm64: tell from VMCOREINFO */
-		if (kdump_vmci_get(vmci, "NUMBER(kimage_voffset)", v, sizeof v) ||
-		    kdump_vmci_get(vmci, "NUMBER(TCR_EL1_T1SZ)", v, sizeof v))
-			arch = "aarch64";
-		else if (kdump_vmci_get(vmci, "SYMBOL(init_top_pgt)", v, sizeof v))
-			arch = kdump_vmci_get(vmci, "NUMBER(pgtable_l5_enabled)", v, sizeof v) && strcmp(v, "1") == 0
-			       ? "x86_64-la57" : "x86_64";
-		else if (kdump_vmci_get(vmci, "CONFIG_X86_PAE", v, sizeof v))
-			arch = "x86-pae";
-	}
-	if (arch)
-		k->host->hint_set_str(hints, "arch", arch);
+	if (vmci)
+		vmci_set_hints(k->host, hints, vmci);
+	if (arch != MF_ARCH_UNKNOWN)
+		k->host->hint_set_str(hints, "arch", k->host->arch_name(arch));
 }
 
 static int
@@ -618,9 +563,9 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 		goto fail;
 	}
 	if (got >= 32 && memcmp(h, "makedumpfile", 12) == 0) {
-		if (du_be64(h + 16) != 1 || du_be64(h + 24) != 1) {
+		if (get_be64(h + 16) != 1 || get_be64(h + 24) != 1) {
 			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: unsupported flattened format type %" PRIu64 " version %" PRIu64,
-			         path, du_be64(h + 16), du_be64(h + 24));
+			         path, get_be64(h + 16), get_be64(h + 24));
 			rc = MF_ERR_UNSUPPORTED;
 			goto fail;
 		}
@@ -652,17 +597,17 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 		rc = MF_ERR_FORMAT;
 		goto fail;
 	}
-	version = (int32_t)du_le32(h + 0x8);
+	version = (int32_t)get_le32(h + 0x8);
 	memcpy(release, h + 0x0c + 2 * 65, 65);
 	release[65] = '\0';
 	memcpy(machine, h + 0x0c + 4 * 65, 65);
 	machine[65] = '\0';
-	k->status = du_le32(h + 0x1a8);
-	k->block_size = du_le32(h + 0x1ac);
-	sub_hdr_size = du_le32(h + 0x1b0);
-	bitmap_blocks = du_le32(h + 0x1b4);
-	max_mapnr32 = du_le32(h + 0x1b8);
-	nr_cpus = du_le32(h + 0x1cc);
+	k->status = get_le32(h + 0x1a8);
+	k->block_size = get_le32(h + 0x1ac);
+	sub_hdr_size = get_le32(h + 0x1b0);
+	bitmap_blocks = get_le32(h + 0x1b4);
+	max_mapnr32 = get_le32(h + 0x1b8);
+	nr_cpus = get_le32(h + 0x1cc);
 	if (version < 0 || version > 100) {
 		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bad kdump header_version %" PRId32, path, version);
 		rc = MF_ERR_FORMAT;
@@ -690,8 +635,8 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 			rc = MF_ERR_FORMAT;
 			goto fail;
 		}
-		if (version >= 6 && du_le64(sub + 0x60) != 0)
-			max_mapnr = du_le64(sub + 0x60);
+		if (version >= 6 && get_le64(sub + 0x60) != 0)
+			max_mapnr = get_le64(sub + 0x60);
 	}
 	bm_off = (1 + (uint64_t)sub_hdr_size) * k->block_size;
 	bm_half = (uint64_t)bitmap_blocks / 2 * k->block_size;
@@ -727,7 +672,7 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 		rc = MF_ERR_FORMAT;
 		goto fail;
 	}
-	rc = du_bitmap_init(&k->bm, bmbuf, max_mapnr);
+	rc = bitmap_init(&k->bm, bmbuf, max_mapnr);
 	free(bmbuf);
 	bmbuf = NULL;
 	if (rc == MF_ERR_LIMIT)
@@ -761,7 +706,7 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 			rc = kdump_desc(k, mid, d);
 			if (rc < 0 && rc != MF_ERR_UNMAPPED)
 				goto fail;
-			if (rc == 0 && (du_le64(d) != 0 || du_le32(d + 8) != 0))
+			if (rc == 0 && (get_le64(d) != 0 || get_le32(d + 8) != 0))
 				lo = mid + 1;
 			else
 				hi = mid;
@@ -780,7 +725,7 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 		for (uint64_t i = 0; i < n; i++) {
 			if (kdump_desc(k, i, d) < 0)
 				break;
-			lacking |= du_le32(d + 12) & ~kdump_supported_flags();
+			lacking |= get_le32(d + 12) & ~kdump_supported_flags();
 		}
 		if (lacking & (KDUMP_F_LZO | KDUMP_F_SNAPPY | KDUMP_F_ZSTD)) {
 			host->log(0, "%s: kdump pages use %s compression, which this build lacks: those pages fail",
@@ -788,16 +733,19 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 			k->warned_unsupported = 1;
 		}
 		if (kdump_desc(k, k->ndesc - 1, d) == 0)
-			last_needed = du_le64(d) + du_le32(d + 8);
+			last_needed = get_le64(d) + get_le32(d + 8);
 		if (!k->warned_truncated && last_needed > k->lsize) {
 			host->log(0, "%s: kdump truncated: page data ends at 0x%" PRIx64 ", file at 0x%" PRIx64
 			          "; missing pages are holes", path, last_needed, k->lsize);
 			k->warned_truncated = 1;
 		}
 	}
-	rc = du_ranges_from_bitmap(&k->ranges, &k->bm, k->max_pfn, k->ndesc, k->block_size);
+	k->ranges.max = KDUMP_MAX_RUNS;
+	rc = bitmap_add_runs(&k->bm, k->max_pfn, k->ndesc, k->block_size, &k->ranges, KDUMP_SEG_PAGES);
 	if (rc == MF_ERR_LIMIT)
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kdump memory map has more than %zu runs", path, DU_RANGES_MAX);
+		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kdump memory map has more than %zu runs", path, KDUMP_MAX_RUNS);
+	if (rc == 0)
+		rc = rmap_finish(&k->ranges, 0, &(size_t){ 0 });
 	if (rc < 0)
 		goto fail;
 
@@ -807,9 +755,9 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	if (nr_cpus > 0 && nr_cpus < 65536)
 		host->hint_set_u64(hints, "cpus", nr_cpus);
 	if (!old && version >= 3) {
-		uint64_t vo = du_le64(sub + 0x20), vs = du_le64(sub + 0x28);
+		uint64_t vo = get_le64(sub + 0x20), vs = get_le64(sub + 0x28);
 
-		if (vs > 0 && vs <= KDUMP_VMCOREINFO_MAX && vo < k->lsize && vs <= k->lsize - vo) {
+		if (vs > 0 && vs <= VMCI_MAX_BYTES && vo < k->lsize && vs <= k->lsize - vo) {
 			vmci = malloc(vs + 1);
 			if (vmci == NULL) {
 				rc = MF_ERR_NOMEM;
@@ -828,7 +776,7 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 			          path, vo, vs);
 		}
 	}
-	if (release[0] && !(vmci && strstr(vmci, "OSRELEASE=")))
+	if (release[0] && !(vmci && vmci_find(vmci, "OSRELEASE", &(size_t){ 0 })))
 		host->hint_set_str(hints, "osrelease", release);
 	kdump_hints_vmcoreinfo(k, hints, vmci, machine);
 	free(vmci);

@@ -12,12 +12,21 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
 #ifdef HAVE_SNAPPY
 #include <snappy-c.h>
 #endif
 
-#include "segmap.h"
+#include <mftools/plugin.h>
+#include "pluginlib/bytes.h"
+#include "pluginlib/fileio.h"
+#include "pluginlib/rangemap.h"
 
 #define LIME_MAGIC 0x4C694D45u
 #define AVML_MAGIC 0x4C4D5641u
@@ -49,7 +58,7 @@ struct lime {
 	int fd;
 	int avml;
 	uint64_t fsize;
-	struct smap map;
+	struct rmap map;
 	/* AVML */
 	struct lime_chunk *chunk;
 	size_t nchunk, capchunk;
@@ -133,12 +142,12 @@ lime_probe(const uint8_t *head, size_t len, uint64_t file_size)
 
 	if (len < 8)
 		return 0;
-	magic = smap_le32(head);
-	version = smap_le32(head + 4);
+	magic = get_le32(head);
+	version = get_le32(head + 4);
 	if (!((magic == LIME_MAGIC && version == 1) || (magic == AVML_MAGIC && version == 2)))
 		return 0;
 	/* ours even when the rest is broken: open then says what is wrong */
-	if (len < LIME_HDR || smap_le64(head + 16) < smap_le64(head + 8))
+	if (len < LIME_HDR || get_le64(head + 16) < get_le64(head + 8))
 		return 90;
 	return 100;
 }
@@ -155,7 +164,7 @@ lime_close(void *handle)
 		return;
 	if (l->fd >= 0)
 		close(l->fd);
-	smap_free(&l->map);
+	rmap_free(&l->map);
 	free(l->chunk);
 	for (i = 0; i < AVML_CACHE; i++)
 		free(l->slot[i].data);
@@ -298,7 +307,7 @@ lime_index_avml(struct lime *l, size_t ri, uint64_t hoff, uint64_t p, uint64_t l
 			snprintf(errbuf, MF_ERRBUF_SIZE, "cannot read %s at offset 0x%" PRIx64, l->path, p);
 			return MF_ERR_IO;
 		}
-		want = smap_le64(t);
+		want = get_le64(t);
 		/* padding or skippable chunks may follow the last data chunk: look past a few,
 		 * accepting them only if a matching trailer comes after */
 		for (skips = 0; want != q - start && skips < 64; skips++) {
@@ -313,7 +322,7 @@ lime_index_avml(struct lime *l, size_t ri, uint64_t hoff, uint64_t p, uint64_t l
 			q += 4 + clen;
 			if (fio_pread_full(l->fd, c, 8, q) != 8)
 				break;
-			if (smap_le64(c) == q - start) {
+			if (get_le64(c) == q - start) {
 				p = q;
 				want = q - start;
 			}
@@ -321,7 +330,7 @@ lime_index_avml(struct lime *l, size_t ri, uint64_t hoff, uint64_t p, uint64_t l
 		if (want != p - start) {
 			snprintf(errbuf, MF_ERRBUF_SIZE,
 			         "cannot open %s: range %zu at offset 0x%" PRIx64 ": trailer says 0x%" PRIx64 " compressed bytes, the stream has 0x%" PRIx64,
-			         l->path, ri, hoff, smap_le64(t), p - start);
+			         l->path, ri, hoff, get_le64(t), p - start);
 			return MF_ERR_FORMAT;
 		}
 		*end = p + 8;
@@ -347,8 +356,8 @@ lime_index(struct lime *l, char *errbuf)
 		uint32_t magic, version;
 		uint64_t s, end, len, data = o + LIME_HDR;
 
-		if (ri >= SMAP_MAX_SEGS) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: more than %u ranges", l->path, SMAP_MAX_SEGS);
+		if (ri >= RMAP_MAX_SEGS) {
+			snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: more than %zu ranges", l->path, RMAP_MAX_SEGS);
 			return MF_ERR_LIMIT;
 		}
 		if (l->fsize - o < LIME_HDR) {
@@ -366,10 +375,10 @@ lime_index(struct lime *l, char *errbuf)
 			snprintf(errbuf, MF_ERRBUF_SIZE, "cannot read %s at offset 0x%" PRIx64, l->path, o);
 			return MF_ERR_IO;
 		}
-		magic = smap_le32(h);
-		version = smap_le32(h + 4);
-		s = smap_le64(h + 8);
-		end = smap_le64(h + 16);
+		magic = get_le32(h);
+		version = get_le32(h + 4);
+		s = get_le64(h + 8);
+		end = get_le64(h + 16);
 		if (!((magic == LIME_MAGIC && version == 1 && !l->avml) ||
 		      (magic == AVML_MAGIC && version == 2 && l->avml))) {
 			snprintf(errbuf, MF_ERRBUF_SIZE,
@@ -410,13 +419,14 @@ lime_index(struct lime *l, char *errbuf)
 				}
 				l->host->log(0, "%s is truncated: range %zu at offset 0x%" PRIx64 " claims 0x%" PRIx64 " bytes, past end of file (size 0x%" PRIx64 "); the missing 0x%" PRIx64 " bytes read as a hole",
 				             l->path, ri, o, len, l->fsize, len - avail);
-				if ((e = smap_add(&l->map, s, avail, data, SMAP_PLAIN, 0)) < 0)
+				if ((e = rmap_add(&l->map, s, avail, data, RMAP_PLAIN, 0)) < 0)
 					goto add_failed;
 				present += avail;
 				ri++;
 				break;
 			}
-			if ((e = smap_add(&l->map, s, len, data, SMAP_PLAIN, 0)) < 0)
+			/* len 0: the range is the whole address space (end - s + 1 wrapped) */
+			if ((e = rmap_add(&l->map, s, len ? len : UINT64_MAX, data, RMAP_PLAIN, 0)) < 0)
 				goto add_failed;
 			present += len;
 			o = data + len;
@@ -429,7 +439,7 @@ lime_index(struct lime *l, char *errbuf)
 			if (e < 0)
 				return e;
 			if (l->nchunk - first > 0 &&
-			    (e = smap_add(&l->map, s, produced, first, LIME_KIND_AVML, (uint32_t)(l->nchunk - first))) < 0)
+			    (e = rmap_add(&l->map, s, produced, first, LIME_KIND_AVML, (uint32_t)(l->nchunk - first))) < 0)
 				goto add_failed;
 			present += produced;
 			if (cut) {
@@ -462,7 +472,7 @@ lime_index(struct lime *l, char *errbuf)
 		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: no memory ranges", l->path);
 		return MF_ERR_FORMAT;
 	}
-	e = smap_finish(&l->map, 0, &bad);
+	e = rmap_finish(&l->map, 0, &bad);
 	if (e == MF_ERR_FORMAT) {   /* cannot happen: checked above */
 		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: ranges overlap", l->path);
 		return e;
@@ -472,7 +482,7 @@ lime_index(struct lime *l, char *errbuf)
 	return 0;
 add_failed:
 	if (e == MF_ERR_LIMIT)
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: more than %u ranges", l->path, SMAP_MAX_SEGS);
+		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: more than %zu ranges", l->path, RMAP_MAX_SEGS);
 	else
 		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: out of memory", l->path);
 	return e;
@@ -515,11 +525,11 @@ lime_open(const struct mf_host *host, const struct mf_args *args, int writable,
 		e = MF_ERR_FORMAT;
 		goto fail;
 	}
-	if (smap_le32(h) == AVML_MAGIC && smap_le32(h + 4) == 2) {
+	if (get_le32(h) == AVML_MAGIC && get_le32(h + 4) == 2) {
 		l->avml = 1;
-	} else if (!(smap_le32(h) == LIME_MAGIC && smap_le32(h + 4) == 1)) {
+	} else if (!(get_le32(h) == LIME_MAGIC && get_le32(h + 4) == 1)) {
 		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: not a lime file (magic 0x%08x version %u)",
-		         path, smap_le32(h), smap_le32(h + 4));
+		         path, get_le32(h), get_le32(h + 4));
 		e = MF_ERR_FORMAT;
 		goto fail;
 	}
@@ -570,7 +580,7 @@ lime_decode(struct lime *l, size_t k, uint8_t *dst)
 		    out != c->ulen)
 			goto corrupt;
 	}
-	crc = smap_le32(l->scratch);
+	crc = get_le32(l->scratch);
 	if (lime_masked_crc(dst, c->ulen) != crc)
 		goto corrupt;
 	return 0;
@@ -612,7 +622,7 @@ lime_cached(struct lime *l, size_t k, int *err)
 #endif
 
 static int
-lime_read_avml(void *ctx, const struct smap_seg *s, uint64_t addr, void *buf, uint64_t len)
+lime_read_avml(void *ctx, const struct rmap_seg *s, uint64_t addr, void *buf, uint64_t len)
 {
 #ifdef HAVE_SNAPPY
 	struct lime *l = ctx;
@@ -662,7 +672,7 @@ lime_read(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
 {
 	struct lime *l = handle;
 
-	smap_read(&l->map, l->fd, iov, n, lime_read_avml, l);
+	rmap_read(&l->map, l->fd, iov, n, lime_read_avml, l);
 	return 0;
 }
 

@@ -2,14 +2,20 @@
  * base + N.  The fallback for files no other connector recognises. */
 #include "config.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-#include "segmap.h"
+#include <mftools/plugin.h>
+#include "pluginlib/fileio.h"
+#include "pluginlib/rangemap.h"
 
 struct raw {
 	int fd;
 	int writable;
-	struct smap map;
+	struct rmap map;
 };
 
 static const char *const raw_keys[] = { "path", "base", NULL };
@@ -53,7 +59,7 @@ raw_close(void *handle)
 		return;
 	if (r->fd >= 0)
 		close(r->fd);
-	smap_free(&r->map);
+	rmap_free(&r->map);
 	free(r);
 }
 
@@ -90,8 +96,8 @@ raw_open(const struct mf_host *host, const struct mf_args *args, int writable,
 		err = MF_ERR_RANGE;
 		goto fail;
 	}
-	if ((err = smap_add(&r->map, base, size, 0, SMAP_PLAIN, 0)) < 0 ||
-	    (err = smap_finish(&r->map, 0, &(size_t){ 0 })) < 0)
+	if ((err = rmap_add(&r->map, base, size, 0, RMAP_PLAIN, 0)) < 0 ||
+	    (err = rmap_finish(&r->map, 0, &(size_t){ 0 })) < 0)
 		goto fail;
 	if ((err = host->hint_set_str(hints, "format", "raw")) < 0)
 		goto fail;
@@ -109,7 +115,7 @@ raw_read(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
 {
 	struct raw *r = handle;
 
-	smap_read(&r->map, r->fd, iov, n, NULL, NULL);
+	rmap_read(&r->map, r->fd, iov, n, NULL, NULL);
 	return 0;
 }
 
@@ -124,7 +130,7 @@ raw_write(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
 			iov[i].err = MF_ERR_READONLY;
 		return 0;
 	}
-	smap_write(&r->map, r->fd, iov, n);
+	rmap_write(&r->map, r->fd, iov, n);
 	return 0;
 }
 

@@ -10,26 +10,19 @@
 #include <unistd.h>
 
 #include <mftools/plugin.h>
-#include "fileio.h"
-#include "dumps-util.h"
+#include "pluginlib/bytes.h"
+#include "pluginlib/fileio.h"
+#include "pluginlib/rangemap.h"
 
 #define VMW_PAGE 4096u
 #define VMW_MAX_GROUPS 4096u
 #define VMW_MAX_TAGS 1000000u
 #define VMW_MAX_REGIONS 65536u
 
-struct vmw_seg {
-	uint64_t ppn;     /* guest page */
-	uint64_t count;   /* pages */
-	uint64_t foff;    /* offset of its first page in the memory file */
-};
-
 struct vmw {
 	int fd;           /* the memory: .vmem, or the state file with inline memory */
 	uint64_t fsize;   /* bytes of memory data available from mem_base */
-	struct vmw_seg *segs;
-	size_t nsegs;
-	struct du_ranges ranges;
+	struct rmap map;         /* guest physical -> offset in fd */
 };
 
 struct vmw_region {
@@ -42,7 +35,7 @@ static const char *const vmw_keys[] = { "path", "vmss", "vmem", NULL };
 static int
 vmw_magic_ok(const uint8_t *p)
 {
-	uint32_t m = du_le32(p);
+	uint32_t m = get_le32(p);
 
 	return m == 0xbed2bed0u || m == 0xbad1bad1u || m == 0xbed2bed2u || m == 0xbed3bed3u;
 }
@@ -108,26 +101,20 @@ vmw_read(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
 
 		iov[i].err = 0;
 		while (left) {
-			uint64_t pfn = addr / VMW_PAGE, foff, chunk;
-			size_t lo = 0, hi = v->nsegs;
+			ptrdiff_t si = rmap_find(&v->map, addr);
+			const struct rmap_seg *g;
+			uint64_t foff, chunk;
 
-			while (lo < hi) {
-				size_t mid = lo + (hi - lo) / 2;
-
-				if (v->segs[mid].ppn + v->segs[mid].count <= pfn)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			if (lo == v->nsegs || v->segs[lo].ppn > pfn) {
+			if (si < 0) {
 				iov[i].err = MF_ERR_UNMAPPED;
 				break;
 			}
-			chunk = (v->segs[lo].ppn + v->segs[lo].count) * VMW_PAGE - addr;
+			g = &v->map.seg[si];
+			chunk = g->base + g->size - addr;
 			if (chunk > left)
 				chunk = left;
-			foff = v->segs[lo].foff + (addr - v->segs[lo].ppn * VMW_PAGE);
-			if ((iov[i].err = du_pread_piece(v->fd, v->fsize, buf, chunk, foff)) != 0)
+			foff = g->off + (addr - g->base);
+			if ((iov[i].err = fio_pread_piece(v->fd, v->fsize, buf, chunk, foff)) != 0)
 				break;   /* page data cut off, or an I/O error */
 			buf += chunk;
 			addr += chunk;
@@ -142,8 +129,8 @@ vmw_ranges(void *handle, const struct mf_range **out)
 {
 	struct vmw *v = handle;
 
-	*out = v->ranges.v;
-	return v->ranges.n;
+	*out = v->map.ranges;
+	return v->map.nranges;
 }
 
 static void
@@ -155,17 +142,8 @@ vmw_close(void *handle)
 		return;
 	if (v->fd >= 0)
 		close(v->fd);
-	free(v->segs);
-	free(v->ranges.v);
+	rmap_free(&v->map);
 	free(v);
-}
-
-static int
-vmw_seg_cmp(const void *a, const void *b)
-{
-	const struct vmw_seg *x = a, *y = b;
-
-	return x->ppn < y->ppn ? -1 : x->ppn > y->ppn;
 }
 
 /* What the state file's `memory` group says. */
@@ -191,9 +169,9 @@ vmw_parse_state(const struct mf_host *host, int fd, uint64_t fsize, const char *
 		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: not a vmware state file (no .vmss/.vmsn magic)", path);
 		return MF_ERR_FORMAT;
 	}
-	magic = du_le32(hdr);
+	magic = get_le32(hdr);
 	version = magic & 0xf;
-	ngroups = du_le32(hdr + 8);
+	ngroups = get_le32(hdr + 8);
 	if (ngroups > VMW_MAX_GROUPS || 12 + (uint64_t)ngroups * 80 > fsize) {
 		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware groupCount %" PRIu32 " does not fit the file", path, ngroups);
 		return MF_ERR_FORMAT;
@@ -205,7 +183,7 @@ vmw_parse_state(const struct mf_host *host, int fd, uint64_t fsize, const char *
 			return MF_ERR_FORMAT;
 		}
 		if (memcmp(g, "memory", 7) == 0) {
-			mem_off = du_le64(g + 64);
+			mem_off = get_le64(g + 64);
 			break;
 		}
 	}
@@ -250,7 +228,7 @@ vmw_parse_state(const struct mf_host *host, int fd, uint64_t fsize, const char *
 		memcpy(name, t + 2, name_len);
 		name[name_len] = '\0';
 		for (uint32_t i = 0; i < nidx; i++)
-			idx[i] = du_le32(t + 2 + name_len + 4 * i);
+			idx[i] = get_le32(t + 2 + name_len + 4 * i);
 		if (dlen == 62 || dlen == 63) {
 			uint32_t w = version == 0 ? 4 : 8;
 			uint16_t pad;
@@ -259,8 +237,8 @@ vmw_parse_state(const struct mf_host *host, int fd, uint64_t fsize, const char *
 				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware tag %.64s at 0x%" PRIx64 " cut off", path, name, off);
 				return MF_ERR_FORMAT;
 			}
-			data_size = w == 4 ? du_le32(t + hlen) : du_le64(t + hlen);
-			pad = du_le16(t + hlen + 2 * w);
+			data_size = w == 4 ? get_le32(t + hlen) : get_le64(t + hlen);
+			pad = get_le16(t + hlen + 2 * w);
 			data_off = off + hlen + 2 * w + 2 + pad;
 			if (data_off > fsize || data_size > fsize - data_off) {
 				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware tag %.64s data (0x%" PRIx64 " bytes at 0x%" PRIx64
@@ -318,6 +296,7 @@ vmw_open(const struct mf_host *host, const struct mf_args *args, int writable, s
 	struct vmw *v = NULL;
 	struct vmw_state st;
 	int sfd = -1, rc, state_is_path = 0;
+	size_t bad = 0;
 	uint64_t ssize = 0, msize = 0;
 	uint8_t magic[4];
 	const char *fmt = "vmware";
@@ -430,11 +409,6 @@ vmw_open(const struct mf_host *host, const struct mf_args *args, int writable, s
 				rc = MF_ERR_LIMIT;
 				goto out;
 			}
-			v->segs = calloc(st.regions_count, sizeof *v->segs);
-			if (v->segs == NULL) {
-				rc = MF_ERR_NOMEM;
-				goto out;
-			}
 			for (uint64_t i = 0; i < st.regions_count; i++) {
 				struct vmw_region *r = &st.regions[i];
 
@@ -452,39 +426,27 @@ vmw_open(const struct mf_host *host, const struct mf_args *args, int writable, s
 				}
 				if (r->size == 0)
 					continue;
-				v->segs[v->nsegs++] = (struct vmw_seg){ r->ppn, r->size, base + r->pagenum * VMW_PAGE };
+				rc = rmap_add(&v->map, r->ppn * VMW_PAGE, r->size * VMW_PAGE, base + r->pagenum * VMW_PAGE,
+				              RMAP_PLAIN, 0);
+				if (rc < 0)
+					goto out;
 				if (r->pagenum + r->size > avail / VMW_PAGE)
 					host->log(0, "vmware memory region %" PRIu64 " ends past the end of the memory file: "
 					          "missing pages are holes", i);
 			}
-			qsort(v->segs, v->nsegs, sizeof *v->segs, vmw_seg_cmp);
-			for (size_t i = 0; i < v->nsegs; i++) {
-				if (i && v->segs[i].ppn < v->segs[i - 1].ppn + v->segs[i - 1].count) {
-					snprintf(errbuf, MF_ERRBUF_SIZE, "vmware memory regions overlap at guest page 0x%" PRIx64,
-					         v->segs[i].ppn);
-					rc = MF_ERR_FORMAT;
-					goto out;
-				}
-				rc = du_ranges_add(&v->ranges, v->segs[i].ppn * VMW_PAGE, v->segs[i].count * VMW_PAGE);
-				if (rc < 0)
-					goto out;
-			}
+			rc = rmap_finish(&v->map, 1, &bad);
+			if (rc == MF_ERR_FORMAT)
+				snprintf(errbuf, MF_ERRBUF_SIZE, "vmware memory regions overlap at guest page 0x%" PRIx64,
+				         v->map.seg[bad].base / VMW_PAGE);
+			if (rc < 0)
+				goto out;
 		} else {
 			/* no regions: the memory file is guest memory 1:1 */
 			uint64_t pages = avail / VMW_PAGE;
 
-			v->segs = calloc(1, sizeof *v->segs);
-			if (v->segs == NULL) {
-				rc = MF_ERR_NOMEM;
+			if ((rc = rmap_add(&v->map, 0, pages * VMW_PAGE, base, RMAP_PLAIN, 0)) < 0 ||
+			    (rc = rmap_finish(&v->map, 0, &bad)) < 0)
 				goto out;
-			}
-			if (pages) {
-				v->segs[0] = (struct vmw_seg){ 0, pages, base };
-				v->nsegs = 1;
-				rc = du_ranges_add(&v->ranges, 0, pages * VMW_PAGE);
-				if (rc < 0)
-					goto out;
-			}
 		}
 	}
 	host->hint_set_str(hints, "format", fmt);

@@ -5,13 +5,15 @@ load test_helper
 
 setup_file() {
 	export EX_STAGE=$BATS_FILE_TMPDIR/stage EX_DIR=$BATS_FILE_TMPDIR/memfile EX_BAD=$BATS_FILE_TMPDIR/memfile-abi99
+	# the same source built against the frozen ABI-1 header: a plugin from before ABI 2
+	export EX_ABI1=$BATS_FILE_TMPDIR/memfile-abi1 EX_ABI1_INC=$MF_TOP_SRCDIR/tests/plugins/abi1
 	# a real `make install` of what a plugin author gets (libmf-dev): headers + mftools.pc
 	(unset MAKEFLAGS MFLAGS MAKELEVEL
 	 make -s -C "$MF_TOP_BUILDDIR" install-mftoolsincludeHEADERS install-pkgconfigDATA DESTDIR="$EX_STAGE") >&2
 	EX_PC=$(find "$EX_STAGE" -name mftools.pc -print -quit)
 	export EX_PC
 	export PKG_CONFIG_PATH=${EX_PC%/*} PKG_CONFIG_SYSROOT_DIR=$EX_STAGE PKG_CONFIG_LIBDIR=${EX_PC%/*}
-	for d in "$EX_DIR" "$EX_BAD"; do
+	for d in "$EX_DIR" "$EX_BAD" "$EX_ABI1"; do
 		mkdir -p "$d"
 		cp "$MF_TOP_SRCDIR"/examples/connector-memfile/{Makefile,memfile.c} "$d/"
 	done
@@ -27,6 +29,11 @@ build_example() { # DIR [make args...]
 	local d=$1
 	shift
 	(unset MAKEFLAGS MFLAGS MAKELEVEL; make -C "$d" "$@")
+}
+
+use_abi1_example() {
+	[ -f "$EX_ABI1/mf-connector-memfile.so" ] || build_example "$EX_ABI1" CPPFLAGS="-I$EX_ABI1_INC" >/dev/null 2>&1
+	export MF_PLUGIN_PATH=$EX_ABI1:$MF_PLUGIN_PATH
 }
 
 use_example() {
@@ -117,6 +124,31 @@ file_bytes() {
 	stderr_has "cannot open $BATS_TEST_TMPDIR/nonexistent: No such file or directory"
 	run -1 --separate-stderr mf-read -c "memfile:fd=3,path=$EX_IMG" --phys 0 16
 	stderr_has "give a file (memfile:FILE or path=FILE) or fd=N, not both"
+}
+
+@test "the same source builds against the frozen ABI-1 header" {
+	run -0 grep -c '^#define MF_ABI_VERSION 1$' "$EX_ABI1_INC/mftools/plugin.h"
+	[ "$EX_ABI" -ge 2 ]
+	run -0 build_example "$EX_ABI1" CPPFLAGS="-I$EX_ABI1_INC" CFLAGS='-O2 -g -Werror'
+	assert_output --partial "-I$EX_ABI1_INC"
+	refute_output --partial "warning"
+	[ -f "$EX_ABI1/mf-connector-memfile.so" ]
+}
+
+@test "the ABI-1 build still loads, is listed with ABI 1, and reads the right bytes" {
+	use_abi1_example
+	run -0 --separate-stderr mf-attach --list -f table
+	assert_line --regexp "^connector +memfile +1 +$EX_ABI1/mf-connector-memfile\.so$"
+	assert_line --partial "physical memory from a window of a file"
+	spec="memfile:$EX_IMG,offset=0x3000,len=64K,base=0x100000"
+	run -0 --separate-stderr bash -c "mf-read -c '$spec' --phys -f raw 0x100000 0x10000 | cmp - <(tail -c +$((0x3000 + 1)) '$EX_IMG' | head -c 65536) && echo same"
+	assert_output same
+	run --separate-stderr mf-read -c "$spec" --phys -f json 0xff000 0x2000
+	[ "$status" -eq 1 ]
+	run -0 jq -r 'select(.type == "gap") | "\(.addr) \(.len)"' <<<"$output"
+	assert_output "0xff000 0x1000"
+	run -1 --separate-stderr mf-read -c "memfile:$EX_IMG,offset=1M" --phys 0 16
+	stderr_has "offset 0x100000 is beyond the end of $EX_IMG (0x40000 bytes)"
 }
 
 @test "a copy built for ABI 99 is refused with its file, its ABI and ours" {

@@ -15,11 +15,18 @@ check_PROGRAMS += tests/mf-memtarget
 tests_mf_memtarget_SOURCES = tests/mf-memtarget.c
 tests_mf_memtarget_CFLAGS = $(WARN_CFLAGS)
 tests_mf_memtarget_LDFLAGS =
+tests_mf_memtarget_LDADD = -lpthread
 
 # a connector built for a newer plugin ABI: the loader must refuse it
 check_LTLIBRARIES += tests/plugins/mf-connector-badabi.la
 tests_plugins_mf_connector_badabi_la_SOURCES = tests/plugins/badabi.c
 tests_plugins_mf_connector_badabi_la_LDFLAGS = $(plugin_ldflags) -rpath $(abs_builddir)/tests/plugins
+# the ABI-1 plugin header, frozen: tests/examples.bats builds the example against it
+EXTRA_DIST += tests/plugins/abi1/mftools/plugin.h
+# an os layer with a symbol table and a symbol file, for the os-operation tests
+check_LTLIBRARIES += tests/plugins/mf-os-symos.la
+tests_plugins_mf_os_symos_la_SOURCES = tests/plugins/symos.c
+tests_plugins_mf_os_symos_la_LDFLAGS = $(plugin_ldflags) -rpath $(abs_builddir)/tests/plugins
 
 # Packaging and scale-out: the out-of-tree example connector, GNU parallel recipes, the
 # Debian package, and the files the tarball must carry for them.

@@ -34,17 +34,25 @@ load tools_helper
 	[[ -e $installed ]] && want+=$'\n'"null true $installed"
 	run -0 --separate-stderr mf-attach --list -f table </dev/null
 	no_sanitizer
-	assert_line --regexp "^os +native +1 +$MF_TOP_BUILDDIR/os/.libs/mf-os-native.so\$"
-	[[ ! -e $installed ]] || assert_line --regexp "^os +native +1 +$installed  \(shadowed by an earlier one\)\$"
+	assert_line --regexp "^os +native +2 +$MF_TOP_BUILDDIR/os/.libs/mf-os-native.so\$"
+	[[ ! -e $installed ]] || assert_line --regexp "^os +native +2 +$installed  \(shadowed by an earlier one\)\$"
 	assert_line --regexp "^connector +badabi +99 +$BADABI_DIR/mf-connector-badabi.so\$"
-	assert_line --regexp "^ +REFUSED: $BADABI_DIR/mf-connector-badabi.so has plugin ABI 99, this mftools has ABI 1"
+	assert_line --regexp "^ +REFUSED: $BADABI_DIR/mf-connector-badabi.so has plugin ABI 99, this mftools has ABI 2"
 	run -0 --separate-stderr mf-attach --list -f json </dev/null
 	assert_equal "$(jq -r 'select(.name == "badabi") | [.type, .kind, .abi, .path] | @tsv' <<<"$output")" \
 		"$(printf 'plugin\tconnector\t99\t%s' "$BADABI_DIR/mf-connector-badabi.so")"
 	assert_equal "$(jq -r 'select(.name == "native") | "\(.refused) \(.shadowed)" + (if .shadowed then " \(.path)" else "" end)' <<<"$output")" "$want"
 	# and using it fails with the same reason
 	run -1 --separate-stderr mf-attach -c badabi </dev/null
-	assert_stderr --regexp "^mf-attach: connector 'badabi' refused: $BADABI_DIR/mf-connector-badabi.so has plugin ABI 99, this mftools has ABI 1"
+	assert_stderr --regexp "^mf-attach: connector 'badabi' refused: $BADABI_DIR/mf-connector-badabi.so has plugin ABI 99, this mftools has ABI 2"
+}
+
+@test "mf-attach --version and --list name the plugin ABI" {
+	run -0 --separate-stderr mf-attach --version
+	assert_line --index 2 "plugin ABI: 2 (loads plugins of ABI 1 to 2)"
+	run -0 --separate-stderr mf-attach --list -f table </dev/null
+	assert_line "this mftools has plugin ABI 2 and loads ABI 1 to 2"
+	assert_line --index 0 --regexp '^KIND +NAME +ABI +PATH$'
 }
 
 @test "mf-attach --list marks a shadowed plugin" {

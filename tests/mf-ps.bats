@@ -140,7 +140,7 @@ teardown() {
 	MF_PLUGIN_PATH=$MF_PLUGIN_PATH:$BADABI_DIR run -1 --separate-stderr mf-ps -c badabi </dev/null
 	no_sanitizer
 	assert_equal "${#stderr_lines[@]}" 1
-	assert_stderr --regexp "^mf-ps: connector 'badabi' refused: .*/mf-connector-badabi.so has plugin ABI 99, this mftools has ABI 1"
+	assert_stderr --regexp "^mf-ps: connector 'badabi' refused: .*/mf-connector-badabi.so has plugin ABI 99, this mftools has ABI 2"
 }
 
 @test "mf-ps: garbage and truncated streams on stdin" {
@@ -168,4 +168,29 @@ teardown() {
 	run -0 --separate-stderr mf-ps --version
 	assert_line --index 0 --regexp '^mf-ps \(mftools\) [0-9]+\.[0-9]+'
 	assert_line --index 1 --regexp '^plugin directory: /'
+}
+
+@test "stdin without a target record: a pipe or a file fails, a terminal or /dev/null is this machine" {
+	# a pipe (empty, or holding other records) is no target: never this machine instead
+	run -1 --separate-stderr bash -c 'true | mf-ps -f json'
+	assert_equal "$stderr" "mf-ps: no target record on stdin"
+	assert_output ""
+	run -1 --separate-stderr bash -c "mf-ps -f json </dev/null | tail -n +2 | mf-modules"
+	assert_equal "$stderr" "mf-modules: no target record on stdin"
+	run -1 --separate-stderr bash -c "mf-attach -c '$BATS_TEST_TMPDIR/missing.lime' 2>/dev/null | mf-ps"
+	assert_equal "$stderr" "mf-ps: no target record on stdin"
+	# a regular file, empty
+	: >"$BATS_TEST_TMPDIR/empty"
+	run -1 --separate-stderr mf-ps <"$BATS_TEST_TMPDIR/empty"
+	assert_equal "$stderr" "mf-ps: no target record on stdin"
+	# -c given: stdin is not needed for the target
+	run -0 --separate-stderr bash -c "true | mf-ps -o native -p $$ -f json"
+	assert_equal "$(jq -r 'select(.type == "process") | .pid' <<<"$output")" "$$"
+	# /dev/null (a character device): no stdin, this machine
+	run -0 --separate-stderr mf-ps -p $$ -f json </dev/null
+	assert_equal "$(jq -r 'select(.type == "process") | .pid' <<<"$output")" "$$"
+	# a terminal: no stdin, this machine
+	require_cmd script
+	run -0 script -qec "mf-ps -p $$ -f json" /dev/null
+	assert_output --partial "\"pid\":$$"
 }

@@ -51,9 +51,11 @@ teardown() {
 	run -0 --separate-stderr bash -c "mf-ps -p $mt_pid | mf-read -f json $mt_str 24"
 	no_sanitizer
 	assert_equal "$(jq -r 'select(.type == "mem") | .data' <<<"$output")" "$(proc_mem_hex "$mt_pid" "$mt_str" 24)"
-	# two processes on stdin: which one?
-	run -1 --separate-stderr bash -c "mf-ps -p 1,$mt_pid | mf-read -f json $mt_str 24"
-	assert_stderr --regexp '^mf-read: stdin holds 2 processes'
+	# several process records on stdin: each in turn, in the order they arrive
+	run -0 --separate-stderr bash -c "{ mf-ps -p $mt_pid -f json; mf-ps -p $mt_pid -f json | tail -n +2; } | mf-read -f json $mt_str 24"
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "mem") | "\(.pid) \(.data)"' <<<"$output" | tr '\n' ' ')" \
+		"$mt_pid $(proc_mem_hex "$mt_pid" "$mt_str" 24) $mt_pid $(proc_mem_hex "$mt_pid" "$mt_str" 24) "
 	run -0 bash -c "mf-read -p $mt_pid -f msgpack $mt_str 24 </dev/null | head -c1 | od -An -tx1"
 	assert_output --regexp '^ 8[0-9a-f]$'
 }

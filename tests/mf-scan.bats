@@ -169,7 +169,7 @@ EOF
 	assert_line --partial "\"addr\":\"$mt_str\""
 	assert_equal "$(jq -r 'select(.type == "hit") | "\(.space) \(.pid)"' <<<"$output" | sort -u)" "process $mt_pid"
 	# the process record on stdin selects it
-	run -0 --separate-stderr bash -c "mf-ps -p $mt_pid | mf-scan -s mftools-memtarget-7f3a9c -f json"
+	run -0 --separate-stderr bash -c "mf-ps -p $mt_pid </dev/null | mf-scan -s mftools-memtarget-7f3a9c -f json"
 	assert_line --partial "\"addr\":\"$mt_str\""
 	# typed: the u32 0xdeadbeef; then change it and rescan
 	mf-scan -p "$mt_pid" -T u32 0xdeadbeef -f msgpack </dev/null >"$BATS_TEST_TMPDIR/h1"

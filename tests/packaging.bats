@@ -106,7 +106,7 @@ deb() { # PACKAGE
 		[[ $(cat /proc/$spid/comm 2>/dev/null) == sleep ]] && break
 		sleep 0.05
 	done
-	run -0 --separate-stderr "$st/usr/bin/mf-ps" -f json
+	run -0 --separate-stderr "$st/usr/bin/mf-ps" -f json </dev/null
 	kill "$spid"
 	run -0 jq -r "select(.type == \"process\" and .pid == $spid) | .name" <<<"$output"
 	assert_output sleep

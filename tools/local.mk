@@ -10,17 +10,15 @@ tools_mf_ps_SOURCES = tools/mf-ps.c
 tools_mf_ps_LDADD = tools/libmftool.la $(tool_ldadd)
 tools_mf_modules_SOURCES = tools/mf-modules.c
 tools_mf_modules_LDADD = tools/libmftool.la $(tool_ldadd)
-tools_mf_read_SOURCES = tools/mf-read.c
+tools_mf_read_SOURCES = tools/mf-read.c tools/read-out.h tools/read-out.c tools/hexdump.h tools/hexdump.c
 tools_mf_read_LDADD = tools/libmftool.la $(tool_ldadd)
-tools_mf_vtop_SOURCES = tools/mf-vtop.c
+tools_mf_vtop_SOURCES = tools/mf-vtop.c tools/vtop-fmt.h tools/vtop-fmt.c
 tools_mf_vtop_LDADD = tools/libmftool.la $(tool_ldadd)
 
 # mf-dump: snapshots of physical memory (raw, LiME, ELF, kdump) and process cores
-tools_mf_dump_SOURCES = tools/mf-dump.c tools/dump.h tools/dump-fmt.c tools/dump-proc.c
-tools_mf_dump_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) -pthread
-tools_mf_dump_LDADD = tools/libmftool.la $(tool_ldadd) $(ZLIB_LIBS) -lpthread
+tools_mf_dump_SOURCES = tools/mf-dump.c
+tools_mf_dump_LDADD = tools/libmftool.la libcommon/snapshot/libmfsnapshot.la $(tool_ldadd)
 
 # mf-scan: patterns, strings, typed values and rescans over physical, kernel and process memory
-tools_mf_scan_SOURCES = tools/mf-scan.c tools/scan.h tools/scan-match.c
-tools_mf_scan_CFLAGS = $(AM_CFLAGS) $(YARA_CFLAGS) -pthread
-tools_mf_scan_LDADD = tools/libmftool.la $(tool_ldadd) $(YARA_LIBS) -lpthread -lm
+tools_mf_scan_SOURCES = tools/mf-scan.c tools/scan-tool.h tools/scan-out.c tools/scan-rescan.c
+tools_mf_scan_LDADD = tools/libmftool.la libcommon/scan/libmfscan.la $(tool_ldadd)

@@ -85,17 +85,9 @@ static int
 attach_list(struct tool *tl)
 {
 	struct attach_list l = { .tl = tl };
-	int r;
 
-	if (tl->format != NULL) {
-		if (mf_format_parse(tl->format, &tl->fmt, false) < 0)
-			tool_usage_error(tl, "unknown format '%s' (use table, json or msgpack)", tl->format);
-	} else if ((r = mf_format_default(STDOUT_FILENO, &tl->fmt, tl->errbuf)) < 0) {
-		tool_usage_error(tl, "%s", tl->errbuf);
-	}
-	if (tl->fmt == MF_FMT_RAW)
-		tool_usage_error(tl, "MF_FORMAT: format raw is not supported by %s", tl->name);
-	if ((tl->out = mf_out_new(STDOUT_FILENO, tl->fmt)) == NULL || (l.rec = mf_rec_new("plugin")) == NULL)
+	tool_open_output(tl, false);
+	if ((l.rec = mf_rec_new("plugin")) == NULL)
 		tool_oom();
 	if (tl->fmt == MF_FMT_TABLE)
 		tool_printf(tl, "%-9s  %-12s  %3s  %s\n", "KIND", "NAME", "ABI", "PATH");
@@ -103,9 +95,9 @@ attach_list(struct tool *tl)
 	if (tl->fmt == MF_FMT_TABLE) {
 		if (l.n == 0)
 			tool_printf(tl, "(no plugins found)\n");
-		tool_printf(tl, "\nsearched: MF_PLUGIN_PATH=%s, then %s\nthis mftools has plugin ABI %d\n",
+		tool_printf(tl, "\nsearched: MF_PLUGIN_PATH=%s, then %s\nthis mftools has plugin ABI %d and loads ABI %d to %d\n",
 		            getenv("MF_PLUGIN_PATH") ? getenv("MF_PLUGIN_PATH") : "(unset)", mf_plugin_dir(),
-		            MF_ABI_VERSION);
+		            MF_ABI_VERSION, MF_ABI_MIN_VERSION, MF_ABI_VERSION);
 	}
 	mf_rec_free(l.rec);
 	return tool_finish(tl, TOOL_EXIT_OK);

@@ -2,29 +2,19 @@
 #include "config.h"
 #include "tool.h"
 
-#include <mftools/vat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { MODULES_OPT_KERNEL = TOOL_OPT_FIRST_OWN, MODULES_OPT_MAPS };
+enum { MODULES_OPT_MAPS = TOOL_OPT_FIRST_OWN };
 
 struct modules_state {
 	struct tool *tl;
-	uint64_t *pids;
-	size_t npids;
-	const char **names;
-	size_t nnames;
-	bool kernel;
+	struct tool_spaces spaces;
 	bool maps;
 	struct mf_rec *rec;
-	uint64_t *found;   /* pids selected by -n */
-	size_t nfound;
+	uint64_t pid;      /* of the maps being listed */
 	int status;
-	/* --maps from the page tables: the pending merged range */
-	struct mf_vat *vat;
-	uint64_t pm_pid, pm_start, pm_end;
-	char pm_perms[5];
 };
 
 static struct tool modules_tool;
@@ -77,70 +67,32 @@ modules_map_cb(void *ctx, const struct mf_map *m)
 	return 0;
 }
 
-static void
-modules_pm_flush(struct modules_state *st)
-{
-	struct mf_map m = { .pid = st->pm_pid, .start = st->pm_start, .end = st->pm_end, .perms = st->pm_perms,
-	                    .path = "" };
-
-	if (st->pm_end == st->pm_start)
-		return;
-	modules_map_cb(st, &m);
-	st->pm_start = st->pm_end = 0;
-}
-
-/* Page-map ranges merged into maps: contiguous in VA with the same permissions. */
 static int
-modules_pm_cb(void *ctx, const struct mf_vat_range *rg)
+modules_region_cb(void *ctx, const struct mf_region *rg)
 {
 	struct modules_state *st = ctx;
-	char perms[5] = { rg->flags & MF_VAT_R ? 'r' : '-', rg->flags & MF_VAT_W ? 'w' : '-',
-	                  rg->flags & MF_VAT_X ? 'x' : '-', 'p', '\0' };
+	struct mf_map m = { .pid = st->pid, .start = rg->start, .end = rg->end, .perms = rg->perms,
+	                    .offset = rg->offset, .path = rg->path };
 
-	if (st->pm_end != st->pm_start && (rg->va != st->pm_end || strcmp(perms, st->pm_perms) != 0))
-		modules_pm_flush(st);
-	if (st->pm_end == st->pm_start) {
-		st->pm_start = rg->va;
-		memcpy(st->pm_perms, perms, sizeof perms);
-	}
-	st->pm_end = rg->va + rg->size;
-	return 0;
+	return modules_map_cb(st, &m);
 }
 
-static int
-modules_vat_read(void *ctx, struct mf_iov *iov, size_t n)
-{
-	struct tool *tl = ctx;
-
-	return mf_phys_read(tl->t, iov, n, tl->errbuf);
-}
-
-/* --maps when the os layer offers none: the address space's page map (pid 0: the kernel). */
+/* --maps when the os layer offers none: the address space's regions (its page map; pid 0:
+ * the kernel half). */
 static int
 modules_pagemap(struct modules_state *st, uint64_t pid)
 {
 	struct tool *tl = st->tl;
-	struct mf_space sp;
-	uint64_t start = 0;
+	struct mf_aspace_id id = { .kind = pid == 0 ? MF_ASPACE_KERNEL : MF_ASPACE_PROCESS, .pid = pid };
+	struct mf_aspace *as;
 	int r;
 
-	r = pid == 0 ? mf_target_kernel_space(tl->t, &sp, tl->errbuf) : mf_target_proc_space(tl->t, pid, &sp, tl->errbuf);
-	if (r < 0)
+	if ((r = mf_aspace_open(tl->t, &id, &as, tl->errbuf)) < 0)
 		return r;
-	if (st->vat == NULL && (st->vat = mf_vat_new(modules_vat_read, tl)) == NULL)
-		tool_oom();
-	st->pm_pid = pid;
-	st->pm_start = st->pm_end = 0;
-	/* the kernel: its half only (the lower half is whichever process's the root is) */
-	if (pid == 0)
-		start = sp.arch == MF_ARCH_X86_32 || sp.arch == MF_ARCH_X86_PAE ? 0xc0000000ull : 1ull << 63;
-	r = mf_vat_page_map(st->vat, &sp, start, 0, modules_pm_cb, st);
-	modules_pm_flush(st);
-	if (r == MF_ERR_LIMIT)
-		return mf_error(tl->errbuf, r, "page map stopped after visiting too many page tables");
-	if (r < 0)
-		return mf_error(tl->errbuf, r, "cannot walk the page tables: %s", mf_strerror(r));
-	return 0;
+	st->pid = pid;
+	r = mf_aspace_regions(as, modules_region_cb, st, tl->errbuf);
+	mf_aspace_close(as);
+	return r;
 }
 
 static void
@@ -166,36 +118,12 @@ modules_one(struct modules_state *st, uint64_t pid)
 	}
 }
 
-static int
-modules_name_cb(void *ctx, const struct mf_process *p)
-{
-	struct modules_state *st = ctx;
-	size_t i;
-
-	for (i = 0; i < st->nnames; i++) {
-		if (tool_name_match(st->names[i], p)) {
-			st->found = tool_xrealloc(st->found, st->nfound + 1, sizeof *st->found);
-			st->found[st->nfound++] = p->pid;
-			break;
-		}
-	}
-	return 0;
-}
-
-static int
-modules_u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		TOOL_LONGOPTS_COMMON,
-		{ "kernel", no_argument, NULL, MODULES_OPT_KERNEL },
+		{ "kernel", no_argument, NULL, TOOL_OPT_KERNEL },
 		{ "maps", no_argument, NULL, MODULES_OPT_MAPS },
 		{ "name", required_argument, NULL, 'n' },
 		{ "pid", required_argument, NULL, 'p' },
@@ -218,39 +146,28 @@ main(int argc, char **argv)
 	};
 	struct modules_state st = { .tl = &modules_tool };
 	struct tool *tl = &modules_tool;
-	bool explicit_sel;
-	size_t i;
+	struct mf_aspace_id id;
+	struct mf_select *sel;
 	int c, r;
 
 	tool_init(tl, argv, "mf-modules", modules_usage);
 	while ((c = getopt_long(argc, argv, "c:f:hn:o:p:qt:v", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'n':
-			st.names = tool_xrealloc(st.names, st.nnames + 1, sizeof *st.names);
-			st.names[st.nnames++] = optarg;
-			break;
-		case 'p':
-			tool_parse_pids(tl, optarg, &st.pids, &st.npids);
-			break;
-		case MODULES_OPT_KERNEL:
-			st.kernel = true;
-			break;
 		case MODULES_OPT_MAPS:
 			st.maps = true;
 			break;
 		default:
-			tool_common_opt(tl, c, optarg);
+			if (!tool_space_opt(tl, &st.spaces, c, optarg))
+				tool_common_opt(tl, c, optarg);
 			break;
 		}
 	}
 	if (optind < argc)
 		tool_usage_error(tl, "unexpected argument '%s'", argv[optind]);
 	tool_options_done(tl);
-	explicit_sel = st.npids > 0 || st.nnames > 0 || st.kernel;
-	/* stdin: a target record and/or process records; not needed when both are given */
-	tl->topt.read_stdin = !explicit_sel || (tl->topt.conn == NULL && tl->topt.os == NULL && tl->topt.tfile == NULL);
+	tool_spaces_stdin(tl, &st.spaces);
 	tool_open(tl, false);
-	if (!explicit_sel && tl->in == NULL)
+	if (!tool_spaces_given(&st.spaces) && tl->in == NULL)
 		tool_usage_error(tl, "no processes selected: give -p, -n or --kernel, or pipe in process records (mf-ps | mf-modules)");
 	if (st.maps)
 		mf_out_columns(tl->out, "map", map_cols, sizeof map_cols / sizeof *map_cols);
@@ -259,38 +176,14 @@ main(int argc, char **argv)
 	if ((st.rec = mf_rec_new("module")) == NULL)
 		tool_oom();
 	tool_write_target(tl);
-
-	if (explicit_sel) {
-		if (st.kernel)
-			modules_one(&st, 0);
-		for (i = 0; i < st.npids; i++)
-			modules_one(&st, st.pids[i]);
-		if (st.nnames > 0) {
-			if ((r = mf_processes(tl->t, modules_name_cb, &st, tl->errbuf)) < 0)
-				tool_die(tl, "cannot list processes of %s: %s", mf_target_name(tl->t), tl->errbuf);
-			if (st.nfound > 0)
-				qsort(st.found, st.nfound, sizeof *st.found, modules_u64_cmp);
-			for (i = 0; i < st.nfound; i++)
-				modules_one(&st, st.found[i]);
-		}
-	} else {
-		const struct mf_rec *rec;
-		uint64_t pid;
-
-		while ((r = mf_in_next(tl->in, &rec, tl->errbuf)) > 0) {
-			if (strcmp(mf_rec_type(rec), "process") != 0)
-				continue;   /* not ours: ignored */
-			if (mf_rec_get_u64(rec, "pid", &pid) < 0)
-				tool_die(tl, "stdin: process record without a valid pid");
-			modules_one(&st, pid);
-		}
-		if (r < 0)
-			tool_die(tl, "stdin: %s", tl->errbuf);
-	}
-	mf_vat_free(st.vat);
+	sel = tool_select(tl, &st.spaces, 0);
+	while ((r = mf_select_next(sel, &id, tl->errbuf)) > 0)
+		modules_one(&st, id.kind == MF_ASPACE_KERNEL ? 0 : id.pid);
+	if (r < 0)
+		tool_die(tl, "%s", tl->errbuf);
+	mf_select_free(sel);
 	mf_rec_free(st.rec);
-	free(st.pids);
-	free(st.names);
-	free(st.found);
+	free(st.spaces.pids);
+	free(st.spaces.names);
 	return tool_finish(tl, st.status);
 }

@@ -19,11 +19,8 @@ struct ps_proc {
 
 struct ps_state {
 	struct tool *tl;
-	uint64_t *pids;
-	size_t npids;
+	struct tool_spaces sel;   /* -p and -n */
 	bool *pid_seen;   /* per -p pid: the process exists (selected or not) */
-	const char **names;
-	size_t nnames;
 	bool tree;
 	struct ps_proc *procs;
 	size_t n, cap;
@@ -56,21 +53,22 @@ ps_usage(int status)
 static bool
 ps_selected(const struct ps_state *st, const struct mf_process *p)
 {
+	const struct mf_select_opts *o = &st->sel.sel;
 	size_t i;
 	bool ok;
 
-	if (st->npids > 0) {
+	if (o->npids > 0) {
 		ok = false;
-		for (i = 0; i < st->npids; i++)
-			if (st->pids[i] == p->pid)
+		for (i = 0; i < o->npids; i++)
+			if (o->pids[i] == p->pid)
 				ok = true;
 		if (!ok)
 			return false;
 	}
-	if (st->nnames > 0) {
+	if (o->nnames > 0) {
 		ok = false;
-		for (i = 0; i < st->nnames; i++)
-			if (tool_name_match(st->names[i], p))
+		for (i = 0; i < o->nnames; i++)
+			if (mf_process_name_match(o->names[i], p))
 				ok = true;
 		if (!ok)
 			return false;
@@ -85,8 +83,8 @@ ps_cb(void *ctx, const struct mf_process *p)
 	struct ps_proc *pp;
 	size_t i;
 
-	for (i = 0; i < st->npids; i++)
-		if (st->pids[i] == p->pid)
+	for (i = 0; i < st->sel.sel.npids; i++)
+		if (st->sel.sel.pids[i] == p->pid)
 			st->pid_seen[i] = true;
 	if (!ps_selected(st, p))
 		return 0;
@@ -243,18 +241,12 @@ main(int argc, char **argv)
 	tool_init(tl, argv, "mf-ps", ps_usage);
 	while ((c = getopt_long(argc, argv, "c:f:hn:o:p:qt:v", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'n':
-			st.names = tool_xrealloc(st.names, st.nnames + 1, sizeof *st.names);
-			st.names[st.nnames++] = optarg;
-			break;
-		case 'p':
-			tool_parse_pids(tl, optarg, &st.pids, &st.npids);
-			break;
 		case PS_OPT_TREE:
 			st.tree = true;
 			break;
 		default:
-			tool_common_opt(tl, c, optarg);
+			if (!tool_space_opt(tl, &st.sel, c, optarg))
+				tool_common_opt(tl, c, optarg);
 			break;
 		}
 	}
@@ -263,7 +255,7 @@ main(int argc, char **argv)
 	tool_options_done(tl);
 	/* stdin matters only for a target record: not when the target is given */
 	tl->topt.read_stdin = tl->topt.conn == NULL && tl->topt.os == NULL && tl->topt.tfile == NULL;
-	st.pid_seen = tool_xcalloc(st.npids, sizeof *st.pid_seen);
+	st.pid_seen = tool_xcalloc(st.sel.sel.npids, sizeof *st.pid_seen);
 	tool_open(tl, false);
 	if (st.tree)
 		mf_out_columns(tl->out, "process", tree_cols, sizeof tree_cols / sizeof *tree_cols);
@@ -282,9 +274,9 @@ main(int argc, char **argv)
 			ps_emit(&st, &st.procs[i], 0);
 	}
 	/* an explicit pid that is not there is an error (after listing the others) */
-	for (i = 0; i < st.npids; i++) {
+	for (i = 0; i < st.sel.sel.npids; i++) {
 		if (!st.pid_seen[i]) {
-			tool_err(tl, "no process with pid %llu", (unsigned long long)st.pids[i]);
+			tool_err(tl, "no process with pid %llu", (unsigned long long)st.sel.sel.pids[i]);
 			status = TOOL_EXIT_FAIL;
 		}
 	}
@@ -292,8 +284,8 @@ main(int argc, char **argv)
 		mf_rec_free(st.procs[i].rec);
 	free(st.procs);
 	free(st.kids);
-	free(st.pids);
+	free(st.sel.pids);
 	free(st.pid_seen);
-	free(st.names);
+	free(st.sel.names);
 	return tool_finish(tl, status);
 }

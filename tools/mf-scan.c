@@ -1,25 +1,14 @@
 /* mf-scan: search physical memory, the kernel or processes for byte patterns, strings and
- * typed values (and rescan earlier hits: the CheatEngine workflow as a pipeline).
- *
- * One reader (the main thread) reads the regions in chunks of SCAN_CHUNK bytes plus an
- * overlap, in batches of 1 MiB pieces; worker threads scan the chunks; hits are written in
- * address order.  A match belongs to the chunk its first byte is in, so a match across a
- * chunk boundary is found once, by the chunk that has the overlap. */
+ * typed values (and rescan earlier hits: the CheatEngine workflow as a pipeline).  The
+ * options, the regions to scan and the output; the engine and the matchers are
+ * libcommon/scan/. */
 #include "config.h"
-#include "tool.h"
-#include "scan.h"
+#include "scan-tool.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <mftools/vat.h>
-#ifdef HAVE_YARA
-#include <yara.h>
-#endif
 
 enum {
 	SCAN_OPT_ALIGN = TOOL_OPT_FIRST_OWN,
@@ -37,92 +26,8 @@ enum {
 	SCAN_OPT_CHUNK,
 };
 
-#define SCAN_PIECE (1u << 20)           /* bytes per scatter entry */
-#define SCAN_CHUNK_DEFAULT (16u << 20)  /* bytes per chunk: 16 pieces per read call */
-#define SCAN_PAGE 4096u
 #define SCAN_CONTEXT_MAX 4096u
 #define SCAN_THREADS_MAX 64
-#define SCAN_CHUNK_HITS_MAX (1u << 20) /* hits held per chunk before it is emitted in parts */
-#define SCAN_REGIONS_MAX (1u << 24)
-#define SCAN_RESCAN_BATCH 4096
-#define SCAN_YARA_OVERLAP (64u << 10) /* YARA: longest match found across a chunk boundary */
-
-enum scan_space { SCAN_SP_NONE, SCAN_SP_PHYS, SCAN_SP_KERNEL, SCAN_SP_PID };
-
-struct scan_region {
-	enum scan_space space;
-	uint64_t pid;
-	uint64_t start, end;          /* end exclusive; end 0 = the top of the space */
-};
-
-struct scan_hit {
-	size_t off;                   /* in the slot's buffer */
-	uint32_t pat;                 /* pattern index */
-	uint32_t len;
-	const char *rule, *sid;       /* YARA: the rule and string identifiers */
-};
-
-enum slot_state { SLOT_FREE, SLOT_READY, SLOT_BUSY, SLOT_DONE };
-
-struct scan_slot {
-	enum slot_state state;
-	uint64_t seq;
-	uint8_t *buf;
-	size_t size;                  /* bytes held (nominal + overlap) */
-	size_t own;                   /* matches must start below this offset */
-	uint64_t base;                /* address of buf[0] */
-	enum scan_space space;
-	uint64_t pid;
-	size_t *segs;                 /* readable runs: [segs[2i], segs[2i+1]) */
-	size_t nsegs, capsegs;
-	size_t scan_from;             /* resume offset when a chunk is emitted in parts */
-	size_t resume;                /* set by the worker: hits stop here, scan again from it */
-	struct scan_hit *hits;
-	size_t nhits, caphits;
-	size_t pat_hits;              /* count of the current pattern's hits */
-};
-
-struct scan_state {
-	struct tool *tl;
-	enum scan_space space;
-	uint64_t *pids;
-	size_t npids;
-	const char *pname;
-	struct scan_pat *pats;
-	size_t npats;
-	struct scan_typed typed;
-	bool have_typed;
-	char typed_text[192];         /* "u32 eq 100", as given */
-	const char *yara_file;        /* -Y */
-#ifdef HAVE_YARA
-	YR_RULES *yrules;
-#endif
-	size_t maxlen;                /* longest match */
-	size_t context;
-	uint64_t max_hits;
-	unsigned threads;
-	size_t chunk;
-	struct mf_space ksp;
-	struct mf_region_list {
-		struct scan_region *v;
-		size_t n, cap;
-	} regions;
-	/* the pool */
-	struct scan_slot *slots;
-	size_t nslots;
-	pthread_mutex_t mu;
-	pthread_cond_t cv_work, cv_done;
-	bool quit;
-	uint64_t emitted;
-	uint64_t bytes, unreadable;
-	struct mf_rec *rec;
-	bool table_header;
-	int status;
-	/* rescans */
-	const char *rescan;
-	char **rescan_args;
-	size_t nrescan_args;
-};
 
 static struct tool scan_tool;
 
@@ -176,1014 +81,99 @@ scan_usage(int status)
 	exit(status);
 }
 
-/* ---- regions ---- */
+/* ---- spaces and regions ---- */
 
+/* The selected space could not be opened or listed. */
 static void
-scan_add_region(struct scan_state *st, enum scan_space sp, uint64_t pid, uint64_t start, uint64_t end)
-{
-	struct mf_region_list *l = &st->regions;
-
-	if (end != 0 && end <= start)
-		return;
-	if (l->n > 0) {
-		struct scan_region *last = &l->v[l->n - 1];
-
-		if (last->space == sp && last->pid == pid && last->end == start && last->end != 0) {
-			last->end = end;
-			return;
-		}
-	}
-	if (l->n >= SCAN_REGIONS_MAX)
-		tool_die(st->tl, "more than %u memory regions", SCAN_REGIONS_MAX);
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		l->v = tool_xrealloc(l->v, l->cap, sizeof *l->v);
-	}
-	l->v[l->n++] = (struct scan_region){ .space = sp, .pid = pid, .start = start, .end = end };
-}
-
-static int
-scan_kmap_cb(void *ctx, const struct mf_vat_range *r)
-{
-	struct scan_state *st = ctx;
-
-	scan_add_region(st, SCAN_SP_KERNEL, 0, r->va, r->va + r->size);
-	return 0;
-}
-
-static int
-scan_vat_phys(void *ctx, struct mf_iov *iov, size_t n)
-{
-	struct tool *tl = ctx;
-
-	return mf_phys_read(tl->t, iov, n, tl->errbuf);
-}
-
-struct scan_mapctx {
-	struct scan_state *st;
-	uint64_t pid;
-};
-
-static int
-scan_map_cb(void *ctx, const struct mf_map *m)
-{
-	struct scan_mapctx *c = ctx;
-
-	if (m->perms == NULL || m->perms[0] != 'r' || m->end <= m->start)
-		return 0;
-	scan_add_region(c->st, SCAN_SP_PID, c->pid, m->start, m->end);
-	return 0;
-}
-
-struct scan_namefind {
-	const char *glob;
-	struct scan_state *st;
-};
-
-static int
-scan_name_cb(void *ctx, const struct mf_process *p)
-{
-	struct scan_namefind *f = ctx;
-
-	if (tool_name_match(f->glob, p)) {
-		f->st->pids = tool_xrealloc(f->st->pids, f->st->npids + 1, sizeof *f->st->pids);
-		f->st->pids[f->st->npids++] = p->pid;
-	}
-	return 0;
-}
-
-static void
-scan_build_regions(struct scan_state *st)
+scan_space_failed(struct scan_state *st, const struct mf_aspace_id *id, size_t nids, int r)
 {
 	struct tool *tl = st->tl;
-	size_t i;
+
+	if (id->kind == MF_ASPACE_KERNEL && r == MF_ERR_LIMIT)
+		tool_warn(tl, "the kernel's page map stopped after visiting too many page tables");
+	else if (id->kind == MF_ASPACE_KERNEL)
+		tool_die(tl, "cannot walk the kernel's page tables: %s", mf_strerror(r));
+	else if (id->kind != MF_ASPACE_PROCESS || nids == 1)
+		tool_die(tl, "cannot list the memory maps of pid %llu: %s", (unsigned long long)id->pid, tl->errbuf);
+	else {
+		tool_err(tl, "cannot list the memory maps of pid %llu: %s", (unsigned long long)id->pid, tl->errbuf);
+		st->status = TOOL_EXIT_FAIL;
+	}
+}
+
+/* Open one space and list its readable regions. */
+static void
+scan_add_space(struct scan_state *st, const struct mf_aspace_id *id, size_t nids)
+{
+	struct tool *tl = st->tl;
+	struct mf_aspace *as;
 	int r;
 
-	switch (st->space) {
-	case SCAN_SP_PHYS: {
-		const struct mf_range *rg;
-		size_t n;
-
-		if (!mf_target_has_phys(tl->t))
-			tool_die(tl, "%s has no physical memory (give a connector with -c)", mf_target_name(tl->t));
-		n = mf_phys_ranges(tl->t, &rg);
-		for (i = 0; i < n; i++)
-			if (rg[i].size > 0)
-				scan_add_region(st, SCAN_SP_PHYS, 0, rg[i].base,
-				                rg[i].base + rg[i].size < rg[i].base ? 0 : rg[i].base + rg[i].size);
-		break;
-	}
-	case SCAN_SP_KERNEL: {
-		struct mf_vat *v;
-
-		if (!mf_target_has_phys(tl->t))
-			tool_die(tl, "%s has no physical memory to find the kernel's page tables in (give a connector with -c)",
-			         mf_target_name(tl->t));
-		if (mf_target_kernel_space(tl->t, &st->ksp, tl->errbuf) < 0)
+	if ((r = mf_aspace_open(tl->t, id, &as, tl->errbuf)) < 0) {
+		if (id->kind == MF_ASPACE_KERNEL)
 			tool_die(tl, "cannot find the kernel's address space: %s", tl->errbuf);
-		if ((v = mf_vat_new(scan_vat_phys, tl)) == NULL)
-			tool_oom();
-		/* the kernel half: the upper half of the 64-bit space (the top of 32-bit ones) */
-		r = mf_vat_page_map(v, &st->ksp, st->ksp.arch == MF_ARCH_X86_32 || st->ksp.arch == MF_ARCH_X86_PAE
-		                                     ? 0x80000000ull : 0x8000000000000000ull,
-		                    0, scan_kmap_cb, st);
-		if (r == MF_ERR_LIMIT)
-			tool_warn(tl, "the kernel's page map stopped after visiting too many page tables");
-		else if (r < 0)
-			tool_die(tl, "cannot walk the kernel's page tables: %s", mf_strerror(r));
-		mf_vat_free(v);
-		break;
-	}
-	case SCAN_SP_PID:
-		for (i = 0; i < st->npids; i++) {
-			struct scan_mapctx c = { .st = st, .pid = st->pids[i] };
-
-			if ((r = mf_maps(tl->t, st->pids[i], scan_map_cb, &c, tl->errbuf)) < 0) {
-				if (st->npids == 1)
-					tool_die(tl, "cannot list the memory maps of pid %llu: %s", (unsigned long long)st->pids[i],
-					         tl->errbuf);
-				tool_err(tl, "cannot list the memory maps of pid %llu: %s", (unsigned long long)st->pids[i],
-				         tl->errbuf);
-				st->status = TOOL_EXIT_FAIL;
-			}
-		}
-		break;
-	default:
-		break;
-	}
-}
-
-/* ---- reading ---- */
-
-static int
-scan_io(struct scan_state *st, enum scan_space sp, uint64_t pid, struct mf_iov *iov, size_t n)
-{
-	struct tool *tl = st->tl;
-
-	switch (sp) {
-	case SCAN_SP_PHYS:
-		return mf_phys_read(tl->t, iov, n, tl->errbuf);
-	case SCAN_SP_KERNEL:
-		return mf_virt_read(tl->t, &st->ksp, iov, n, tl->errbuf);
-	case SCAN_SP_PID:
-		return mf_proc_read(tl->t, pid, iov, n, tl->errbuf);
-	default:
-		return mf_error(tl->errbuf, MF_ERR_ARG, "no address space");
-	}
-}
-
-static const char *
-scan_space_text(enum scan_space sp, uint64_t pid, char *buf, size_t size)
-{
-	switch (sp) {
-	case SCAN_SP_PHYS: return "physical memory";
-	case SCAN_SP_KERNEL: return "the kernel";
-	case SCAN_SP_PID: snprintf(buf, size, "pid %llu", (unsigned long long)pid); return buf;
-	default: return "?";
-	}
-}
-
-static void
-scan_seg_add(struct scan_slot *s, size_t a, size_t b)
-{
-	if (s->nsegs > 0 && s->segs[2 * s->nsegs - 1] == a) {
-		s->segs[2 * s->nsegs - 1] = b;
+		scan_space_failed(st, id, nids, r);
 		return;
 	}
-	if (s->nsegs == s->capsegs) {
-		s->capsegs = s->capsegs ? s->capsegs * 2 : 16;
-		s->segs = tool_xrealloc(s->segs, s->capsegs, 2 * sizeof *s->segs);
-	}
-	s->segs[2 * s->nsegs] = a;
-	s->segs[2 * s->nsegs + 1] = b;
-	s->nsegs++;
+	st->spaces = tool_xrealloc(st->spaces, st->nspaces + 1, sizeof *st->spaces);
+	st->spaces[st->nspaces++] = as;
+	if ((r = scan_regions_aspace(&st->regions, as, tl->errbuf)) == MF_ERR_NOMEM ||
+	    (r == MF_ERR_LIMIT && st->regions.n >= SCAN_REGIONS_MAX))
+		tool_die(tl, "%s", tl->errbuf);
+	if (r < 0)
+		scan_space_failed(st, id, nids, r);
 }
 
+/* The spaces to scan by libmf's rule (the options, else the process records on stdin),
+ * opened, with their readable regions. */
 static void
-scan_gap(struct scan_state *st, struct scan_slot *s, size_t a, size_t b, int err)
+scan_open_spaces(struct scan_state *st)
 {
-	char sb[32];
-
-	st->unreadable += b - a;
-	mf_log(1, "skipped 0x%llx-0x%llx in %s: %s", (unsigned long long)(s->base + a),
-	       (unsigned long long)(s->base + b - 1), scan_space_text(s->space, s->pid, sb, sizeof sb), mf_strerror(err));
-}
-
-/* Fill a slot with [addr, addr + size) of a region; false if the whole call failed (the
- * process went away). */
-static bool
-scan_read_slot(struct scan_state *st, struct scan_slot *s, const struct scan_region *rg, uint64_t addr, size_t size)
-{
-	struct mf_iov iov[64];
-	size_t n = 0, i, off = 0;
-	char sb[32];
+	struct tool *tl = st->tl;
+	struct mf_aspace_id *ids = NULL;
+	struct mf_select *sel;
+	size_t n = 0, i;
 	int r;
 
-	s->base = addr;
-	s->size = size;
-	s->space = rg->space;
-	s->pid = rg->pid;
-	s->nsegs = 0;
-	while (off < size) {
-		size_t k = size - off < SCAN_PIECE ? size - off : SCAN_PIECE;
-
-		iov[n++] = (struct mf_iov){ .addr = addr + off, .buf = s->buf + off, .len = k };
-		off += k;
-		if (n == sizeof iov / sizeof *iov || off == size) {
-			if ((r = scan_io(st, s->space, s->pid, iov, n)) < 0) {
-				tool_err(st->tl, "cannot read 0x%llx in %s: %s", (unsigned long long)iov[0].addr,
-				         scan_space_text(s->space, s->pid, sb, sizeof sb), st->tl->errbuf);
-				st->status = TOOL_EXIT_FAIL;
-				return false;
-			}
-			for (i = 0; i < n; i++) {
-				size_t o = (size_t)(iov[i].addr - addr);
-
-				if (iov[i].err == 0) {
-					scan_seg_add(s, o, o + (size_t)iov[i].len);
-					continue;
-				}
-				/* page by page, to keep what is readable */
-				{
-					struct mf_iov pg[SCAN_PIECE / SCAN_PAGE + 1];
-					size_t np = 0, j;
-					uint64_t a = iov[i].addr, left = iov[i].len;
-
-					while (left > 0 && np < sizeof pg / sizeof *pg) {
-						uint64_t room = SCAN_PAGE - a % SCAN_PAGE, kk = left < room ? left : room;
-
-						pg[np++] = (struct mf_iov){ .addr = a, .buf = s->buf + (a - addr), .len = kk };
-						a += kk;
-						left -= kk;
-					}
-					if ((r = scan_io(st, s->space, s->pid, pg, np)) < 0) {
-						for (j = 0; j < np; j++)
-							pg[j].err = r;
-					}
-					for (j = 0; j < np; j++) {
-						size_t po = (size_t)(pg[j].addr - addr);
-
-						if (pg[j].err == 0)
-							scan_seg_add(s, po, po + (size_t)pg[j].len);
-						else
-							scan_gap(st, s, po, po + (size_t)pg[j].len, pg[j].err);
-					}
-				}
-			}
-			n = 0;
-		}
+	if (st->kind == MF_ASPACE_PHYS && !mf_target_has_phys(tl->t))
+		tool_die(tl, "%s has no physical memory (give a connector with -c)", mf_target_name(tl->t));
+	if (st->kind == MF_ASPACE_KERNEL && !mf_target_has_phys(tl->t))
+		tool_die(tl, "%s has no physical memory to find the kernel's page tables in (give a connector with -c)",
+		         mf_target_name(tl->t));
+	st->sel.pids = st->pids;
+	st->sel.names = &st->pname;
+	st->sel.nnames = st->pname != NULL;
+	if (mf_select_new(tl->t, tl->in, &st->sel, &sel, tl->errbuf) < 0) {
+		if (st->pname != NULL)
+			tool_die(tl, "cannot list processes of %s: %s", mf_target_name(tl->t), tl->errbuf);
+		tool_die(tl, "%s", tl->errbuf);
 	}
-	return true;
-}
-
-/* ---- scanning (worker threads) ---- */
-
-struct scan_wctx {
-	struct scan_state *st;
-	struct scan_slot *s;
-	uint32_t pat;
-	size_t len;
-	size_t cap;                   /* hits per pattern before the chunk is split */
-};
-
-static int
-scan_hit_cb(void *ctx, size_t off)
-{
-	struct scan_wctx *w = ctx;
-	struct scan_slot *s = w->s;
-
-	if (s->nhits == s->caphits) {
-		size_t nc = s->caphits ? s->caphits * 2 : 256;
-		struct scan_hit *h = realloc(s->hits, nc * sizeof *h);
-
-		if (h == NULL)
-			tool_oom();
-		s->hits = h;
-		s->caphits = nc;
-	}
-	s->hits[s->nhits++] = (struct scan_hit){ .off = off, .pat = w->pat, .len = (uint32_t)w->len };
-	if (++s->pat_hits >= w->cap)
-		return 1;
-	return 0;
-}
-
-static int
-scan_hit_order(const void *a, const void *b)
-{
-	const struct scan_hit *x = a, *y = b;
-
-	if (x->off != y->off)
-		return x->off < y->off ? -1 : 1;
-	return x->pat < y->pat ? -1 : x->pat > y->pat;
-}
-
-#ifdef HAVE_YARA
-struct scan_yctx {
-	struct scan_wctx *w;
-	size_t seg;                   /* offset of the scanned run in the slot */
-	size_t from, own;
-	int full;
-};
-
-static int
-scan_yara_cb(YR_SCAN_CONTEXT *ctx, int msg, void *data, void *user)
-{
-	struct scan_yctx *y = user;
-	YR_RULE *rule = data;
-	YR_STRING *str;
-	YR_MATCH *m;
-
-	if (msg != CALLBACK_MSG_RULE_MATCHING)
-		return CALLBACK_CONTINUE;
-	yr_rule_strings_foreach(rule, str) {
-		yr_string_matches_foreach(ctx, str, m) {
-			size_t off;
-			struct scan_slot *s = y->w->s;
-
-			if (m->base + m->offset < 0)
-				continue;
-			off = y->seg + (size_t)(m->base + m->offset);
-			if (off < y->from || off >= y->own)
-				continue;     /* before a resume point, or the next chunk's */
-			y->w->len = (size_t)m->match_length;
-			if (scan_hit_cb(y->w, off) != 0)
-				y->full = 1;
-			s->hits[s->nhits - 1].rule = rule->identifier;
-			s->hits[s->nhits - 1].sid = str->identifier;
-		}
-	}
-	return CALLBACK_CONTINUE;
-}
-
-/* YARA over each readable run; matches are kept when they start in the chunk's own part. */
-static void
-scan_slot_yara(struct scan_state *st, struct scan_slot *s, struct scan_wctx *w)
-{
-	size_t i;
-
-	for (i = 0; i < s->nsegs; i++) {
-		size_t a = s->segs[2 * i], b = s->segs[2 * i + 1];
-		struct scan_yctx y = { .w = w, .seg = a, .from = s->scan_from, .own = s->own };
-		int r;
-
-		if (b <= s->scan_from || a >= s->own)
-			continue;
-		r = yr_rules_scan_mem(st->yrules, s->buf + a, b - a, SCAN_FLAGS_REPORT_RULES_MATCHING, scan_yara_cb, &y, 0);
-		if (r != ERROR_SUCCESS)
-			mf_log(0, "YARA scan of 0x%llx-0x%llx failed (error %d)", (unsigned long long)(s->base + a),
-			       (unsigned long long)(s->base + b - 1), r);
-	}
-}
-#endif
-
-static void
-scan_slot_scan(struct scan_state *st, struct scan_slot *s)
-{
-	struct scan_wctx w = { .st = st, .s = s };
-	size_t np = st->have_typed ? 1 : st->npats, p, i;
-	size_t stop = s->own;           /* hits are complete below this offset */
-
-	w.cap = SCAN_CHUNK_HITS_MAX;
-	if (st->max_hits > 0 && st->max_hits < w.cap)
-		w.cap = (size_t)st->max_hits;
-	s->nhits = 0;
-	s->resume = 0;
-#ifdef HAVE_YARA
-	if (st->yrules != NULL) {
-		/* YARA reports the matches of a run all at once: the per-chunk cap does not apply */
-		w.cap = SIZE_MAX;
-		s->pat_hits = 0;
-		scan_slot_yara(st, s, &w);
-		np = 0;
-	}
-#endif
-	for (p = 0; p < np; p++) {
-		int r = 0;
-
-		w.pat = (uint32_t)p;
-		w.len = st->have_typed ? st->typed.size : st->pats[p].len;
-		s->pat_hits = 0;
-		for (i = 0; i < s->nsegs && r == 0; i++) {
-			size_t a = s->segs[2 * i], b = s->segs[2 * i + 1];
-
-			if (b <= s->scan_from)
-				continue;
-			if (a < s->scan_from)
-				a = s->scan_from;
-			if (st->have_typed)
-				r = scan_typed_run(&st->typed, s->base, s->buf, a, b, stop, scan_hit_cb, &w);
-			else
-				r = scan_pat_run(&st->pats[p], s->buf, a, b, stop, scan_hit_cb, &w);
-		}
-		if (r != 0 && s->nhits > 0) {
-			/* this pattern's hits are complete up to and including the last one */
-			size_t last = s->hits[s->nhits - 1].off + 1;
-
-			if (last < stop)
-				stop = last;
-		}
-	}
-	if (s->nhits > 1)
-		qsort(s->hits, s->nhits, sizeof *s->hits, scan_hit_order);
-	if (stop < s->own) {
-		while (s->nhits > 0 && s->hits[s->nhits - 1].off >= stop)
-			s->nhits--;
-		s->resume = stop;
-	}
-}
-
-static void *
-scan_worker(void *arg)
-{
-	struct scan_state *st = arg;
-
-	pthread_mutex_lock(&st->mu);
 	for (;;) {
-		struct scan_slot *s = NULL;
-		size_t i;
-
-		for (i = 0; i < st->nslots; i++)
-			if (st->slots[i].state == SLOT_READY && (s == NULL || st->slots[i].seq < s->seq))
-				s = &st->slots[i];
-		if (s == NULL) {
-			if (st->quit)
-				break;
-			pthread_cond_wait(&st->cv_work, &st->mu);
-			continue;
-		}
-		s->state = SLOT_BUSY;
-		pthread_mutex_unlock(&st->mu);
-		scan_slot_scan(st, s);
-		pthread_mutex_lock(&st->mu);
-		s->state = SLOT_DONE;
-		pthread_cond_broadcast(&st->cv_done);
-	}
-	pthread_mutex_unlock(&st->mu);
-	return NULL;
-}
-
-/* ---- output ---- */
-
-static void
-scan_space_fields(struct mf_rec *r, enum scan_space sp, uint64_t pid)
-{
-	int e;
-
-	switch (sp) {
-	case SCAN_SP_PID:
-		e = mf_rec_add_str(r, "space", "process");
-		if (e == 0)
-			e = mf_rec_add_uint(r, "pid", pid);
-		break;
-	case SCAN_SP_KERNEL:
-		e = mf_rec_add_str(r, "space", "kernel");
-		break;
-	default:
-		e = mf_rec_add_str(r, "space", "phys");
-		break;
-	}
-	if (e < 0)
-		tool_oom();
-}
-
-static void
-scan_add_value(struct mf_rec *r, enum scan_type t, union scan_num v)
-{
-	int e;
-
-	if (mf_rec_add_str(r, "vtype", scan_type_names[t]) < 0)
-		tool_oom();
-	if (scan_type_float(t))
-		e = mf_rec_add_float(r, "value", v.f);
-	else if (scan_type_signed(t))
-		e = mf_rec_add_int(r, "value", v.i);
-	else
-		e = mf_rec_add_uint(r, "value", v.u);
-	if (e < 0)
-		tool_oom();
-}
-
-static const char *const scan_cmp_names[] = { "eq", "gt", "lt", "between" };
-
-/* One hit to the output: record, or a table row. */
-static void
-scan_emit(struct scan_state *st, enum scan_space sp, uint64_t pid, uint64_t addr, uint32_t len, const char *pattern,
-          const char *encoding, const enum scan_type *vt, const union scan_num *val, const uint8_t *data, size_t dlen)
-{
-	struct tool *tl = st->tl;
-
-	if (tl->fmt == MF_FMT_TABLE) {
-		char line[512], sb[32], vtext[64];
-		const char *what = pattern;
-		size_t o, i;
-
-		if (!st->table_header) {
-			tool_printf(tl, "%-18s %-13s %-24s %s\n", "ADDR", "SPACE", vt ? "VALUE" : "PATTERN", "DATA");
-			st->table_header = true;
-		}
-		if (vt != NULL) {
-			scan_num_text(*vt, *val, vtext, sizeof vtext);
-			what = vtext;
-		}
-		snprintf(sb, sizeof sb, sp == SCAN_SP_PID ? "pid %llu" : sp == SCAN_SP_KERNEL ? "kernel" : "phys",
-		         (unsigned long long)pid);
-		o = (size_t)snprintf(line, sizeof line, "0x%016llx %-13s %-24.24s ", (unsigned long long)addr, sb, what);
-		for (i = 0; i < dlen && i < 16; i++)
-			o += (size_t)snprintf(line + o, sizeof line - o, "%02x ", data[i]);
-		for (; i < 16; i++)
-			o += (size_t)snprintf(line + o, sizeof line - o, "   ");
-		line[o++] = '|';
-		for (i = 0; i < dlen && i < 16; i++)
-			line[o++] = data[i] >= 0x20 && data[i] < 0x7f ? (char)data[i] : '.';
-		line[o++] = '|';
-		line[o++] = '\n';
-		tool_raw(tl, line, o);
-		return;
-	}
-	mf_rec_reset(st->rec, "hit");
-	scan_space_fields(st->rec, sp, pid);
-	if (mf_rec_add_addr(st->rec, "addr", addr) < 0 || mf_rec_add_uint(st->rec, "len", len) < 0 ||
-	    mf_rec_add_str(st->rec, "pattern", pattern) < 0)
-		tool_oom();
-	if (encoding != NULL && mf_rec_add_str(st->rec, "encoding", encoding) < 0)
-		tool_oom();
-	if (vt != NULL)
-		scan_add_value(st->rec, *vt, *val);
-	if (mf_rec_add_bin(st->rec, "data", data, dlen) < 0)
-		tool_oom();
-	tool_rec(tl, st->rec);
-}
-
-static void
-scan_emit_rule(struct scan_state *st, struct scan_slot *s, const struct scan_hit *h, size_t dlen)
-{
-	struct tool *tl = st->tl;
-	uint64_t addr = s->base + h->off;
-
-	if (tl->fmt == MF_FMT_TABLE) {
-		char what[160];
-
-		snprintf(what, sizeof what, "%s:%s", h->rule, h->sid);
-		scan_emit(st, s->space, s->pid, addr, h->len, what, NULL, NULL, NULL, s->buf + h->off, dlen);
-		return;
-	}
-	mf_rec_reset(st->rec, "hit");
-	scan_space_fields(st->rec, s->space, s->pid);
-	if (mf_rec_add_addr(st->rec, "addr", addr) < 0 || mf_rec_add_uint(st->rec, "len", h->len) < 0 ||
-	    mf_rec_add_str(st->rec, "rule", h->rule) < 0 || mf_rec_add_str(st->rec, "string", h->sid) < 0 ||
-	    mf_rec_add_bin(st->rec, "data", s->buf + h->off, dlen) < 0)
-		tool_oom();
-	tool_rec(tl, st->rec);
-}
-
-/* Write a scanned slot's hits; false when --max-hits is reached. */
-static bool
-scan_emit_slot(struct scan_state *st, struct scan_slot *s)
-{
-	const char *ptext = st->typed_text;
-	size_t i;
-	for (i = 0; i < s->nhits; i++) {
-		const struct scan_hit *h = &s->hits[i];
-		size_t seg_end = h->off + h->len, k, dlen;
-		union scan_num v;
-
-		/* the context runs to the end of the readable run the hit is in */
-		for (k = 0; k < s->nsegs; k++)
-			if (s->segs[2 * k] <= h->off && h->off < s->segs[2 * k + 1]) {
-				seg_end = s->segs[2 * k + 1];
-				break;
-			}
-		dlen = seg_end - h->off < st->context ? seg_end - h->off : st->context;
-		if (h->rule != NULL) {
-			scan_emit_rule(st, s, h, dlen);
-		} else if (st->have_typed) {
-			v = scan_decode(st->typed.type, s->buf + h->off);
-			scan_emit(st, s->space, s->pid, s->base + h->off, h->len, ptext, NULL, &st->typed.type, &v,
-			          s->buf + h->off, dlen);
-		} else {
-			scan_emit(st, s->space, s->pid, s->base + h->off, h->len, st->pats[h->pat].text,
-			          st->pats[h->pat].encoding, NULL, NULL, s->buf + h->off, dlen);
-		}
-		if (++st->emitted == st->max_hits && st->max_hits > 0)
-			return false;
-	}
-	return true;
-}
-
-/* ---- the scan loop (main thread: reads and emits) ---- */
-
-/* Wait for the slot holding the oldest chunk, emit it; false when output should stop. */
-static bool
-scan_emit_next(struct scan_state *st, uint64_t *next_emit)
-{
-	struct scan_slot *s = &st->slots[*next_emit % st->nslots];
-	bool more;
-
-	for (;;) {
-		pthread_mutex_lock(&st->mu);
-		while (s->state != SLOT_DONE)
-			pthread_cond_wait(&st->cv_done, &st->mu);
-		pthread_mutex_unlock(&st->mu);
-		more = scan_emit_slot(st, s);
-		if (!more || s->resume == 0)
+		ids = tool_xrealloc(ids, n + 1, sizeof *ids);
+		if ((r = mf_select_next(sel, &ids[n], tl->errbuf)) <= 0)
 			break;
-		/* the chunk had more hits than one pass holds: scan on from where it stopped */
-		pthread_mutex_lock(&st->mu);
-		s->scan_from = s->resume;
-		s->state = SLOT_READY;
-		pthread_cond_signal(&st->cv_work);
-		pthread_mutex_unlock(&st->mu);
-	}
-	pthread_mutex_lock(&st->mu);
-	s->state = SLOT_FREE;
-	pthread_mutex_unlock(&st->mu);
-	(*next_emit)++;
-	return more;
-}
-
-static void
-scan_run(struct scan_state *st)
-{
-	size_t overlap = (st->maxlen > st->context ? st->maxlen : st->context) - 1, i;
-	pthread_t *th = tool_xcalloc(st->threads, sizeof *th);
-	uint64_t seq = 0, next_emit = 0;
-	bool stop = false;
-
-	st->nslots = st->threads + 2;
-	st->slots = tool_xcalloc(st->nslots, sizeof *st->slots);
-	for (i = 0; i < st->nslots; i++)
-		st->slots[i].buf = tool_xmalloc(st->chunk + overlap);
-	pthread_mutex_init(&st->mu, NULL);
-	pthread_cond_init(&st->cv_work, NULL);
-	pthread_cond_init(&st->cv_done, NULL);
-	for (i = 0; i < st->threads; i++)
-		if (pthread_create(&th[i], NULL, scan_worker, st) != 0)
-			tool_die(st->tl, "cannot start a scanning thread: %s", strerror(errno));
-
-	for (i = 0; i < st->regions.n && !stop; i++) {
-		const struct scan_region *rg = &st->regions.v[i];
-		uint64_t addr = rg->start;
-
-		for (;;) {
-			uint64_t left = rg->end - addr;   /* end 0: wraps to the distance to the top */
-			size_t own, size;
-			struct scan_slot *s;
-
-			if (left == 0)
-				break;
-			own = left < st->chunk ? (size_t)left : st->chunk;
-			size = left - own < overlap ? (size_t)left : own + overlap;
-			s = &st->slots[seq % st->nslots];
-			while (seq - next_emit >= st->nslots && !stop)
-				stop = !scan_emit_next(st, &next_emit);
-			if (stop)
-				break;
-			if (!scan_read_slot(st, s, rg, addr, size))
-				break;                        /* the space went away: its next region */
-			st->bytes += own;
-			s->own = own;
-			s->seq = seq++;
-			s->scan_from = 0;
-			pthread_mutex_lock(&st->mu);
-			s->state = SLOT_READY;
-			pthread_cond_signal(&st->cv_work);
-			pthread_mutex_unlock(&st->mu);
-			addr += own;
-			if (addr == 0)
-				break;                        /* the top of the space */
-		}
-	}
-	while (!stop && next_emit < seq)
-		stop = !scan_emit_next(st, &next_emit);
-	pthread_mutex_lock(&st->mu);
-	st->quit = true;
-	pthread_cond_broadcast(&st->cv_work);
-	pthread_mutex_unlock(&st->mu);
-	for (i = 0; i < st->threads; i++)
-		pthread_join(th[i], NULL);
-	for (i = 0; i < st->nslots; i++) {
-		free(st->slots[i].buf);
-		free(st->slots[i].segs);
-		free(st->slots[i].hits);
-	}
-	free(st->slots);
-	free(th);
-	pthread_mutex_destroy(&st->mu);
-	pthread_cond_destroy(&st->cv_work);
-	pthread_cond_destroy(&st->cv_done);
-}
-
-/* ---- rescans ---- */
-
-enum scan_rmode { RS_UNCHANGED, RS_CHANGED, RS_INCREASED, RS_DECREASED, RS_EQ, RS_GT, RS_LT, RS_BETWEEN };
-
-struct scan_rhit {
-	struct mf_rec *rec;           /* the incoming hit */
-	enum scan_space space;
-	uint64_t pid, addr;
-	uint32_t len;
-	enum scan_type vt;
-	union scan_num old;
-	const uint8_t *olddata;       /* untyped hits: the bytes of the match, from data */
-	uint8_t buf[8];
-	uint8_t *big;                 /* untyped hits longer than 8 bytes */
-};
-
-struct scan_rescan {
-	enum scan_rmode mode;
-	const char *args[2];
-	size_t nargs;
-};
-
-static bool
-scan_rescan_keep(struct scan_state *st, const struct scan_rescan *rs, struct scan_rhit *h, const uint8_t *now)
-{
-	union scan_num v, a, b;
-	char err[128];
-	int c;
-
-	if (h->vt == SCAN_T_NONE) {
-		bool same = h->olddata != NULL && memcmp(now, h->olddata, h->len) == 0;
-
-		switch (rs->mode) {
-		case RS_UNCHANGED: return same;
-		case RS_CHANGED: return !same;
-		default:
-			tool_die(st->tl, "stdin: --rescan %s needs typed hits (mf-scan -T); this hit at 0x%llx has no vtype",
-			         st->rescan, (unsigned long long)h->addr);
-		}
-	}
-	v = scan_decode(h->vt, now);
-	c = scan_num_cmp(h->vt, v, h->old);
-	switch (rs->mode) {
-	case RS_UNCHANGED: return c == 0;
-	case RS_CHANGED: return c != 0;
-	case RS_INCREASED: return c == 1;
-	case RS_DECREASED: return c == -1;
-	default: break;
-	}
-	if (scan_num_parse(h->vt, rs->args[0], &a, err, sizeof err) < 0)
-		tool_usage_error(st->tl, "%s", err);
-	if (rs->mode == RS_BETWEEN && scan_num_parse(h->vt, rs->args[1], &b, err, sizeof err) < 0)
-		tool_usage_error(st->tl, "%s", err);
-	c = scan_num_cmp(h->vt, v, a);
-	switch (rs->mode) {
-	case RS_EQ: return c == 0;
-	case RS_GT: return c == 1;
-	case RS_LT: return c == -1;
-	case RS_BETWEEN: return (c == 0 || c == 1) && scan_num_cmp(h->vt, v, b) <= 0;
-	default: return false;
-	}
-}
-
-static void
-scan_rescan_flush(struct scan_state *st, const struct scan_rescan *rs, struct scan_rhit *hits, size_t n)
-{
-	struct mf_iov iov[SCAN_RESCAN_BATCH];
-	size_t i, j;
-	char sb[32];
-
-	for (i = 0; i < n;) {
-		size_t k = 0;
-		int r;
-
-		/* one call per run of hits in the same space */
-		for (j = i; j < n && hits[j].space == hits[i].space && hits[j].pid == hits[i].pid; j++, k++)
-			iov[k] = (struct mf_iov){ .addr = hits[j].addr, .buf = hits[j].big ? hits[j].big : hits[j].buf,
-			                          .len = hits[j].len };
-		if ((r = scan_io(st, hits[i].space, hits[i].pid, iov, k)) < 0) {
-			tool_err(st->tl, "cannot read %s: %s", scan_space_text(hits[i].space, hits[i].pid, sb, sizeof sb),
-			         st->tl->errbuf);
-			st->status = TOOL_EXIT_FAIL;
-			for (j = 0; j < k; j++)
-				iov[j].err = r;
-		}
-		for (j = 0; j < k; j++) {
-			struct scan_rhit *h = &hits[i + j];
-			const uint8_t *now = iov[j].buf;
-			union scan_num v;
-			size_t f;
-
-			if (iov[j].err != 0) {
-				st->unreadable += h->len;
-				mf_log(1, "0x%llx in %s unreadable: %s (dropped)", (unsigned long long)h->addr,
-				       scan_space_text(h->space, h->pid, sb, sizeof sb), mf_strerror(iov[j].err));
-				continue;
-			}
-			if (!scan_rescan_keep(st, rs, h, now))
-				continue;
-			/* the hit again, with the value and the data of now */
-			mf_rec_reset(st->rec, "hit");
-			for (f = 1; f < mf_rec_count(h->rec); f++) {
-				const struct mf_field *fl = mf_rec_field(h->rec, f);
-
-				int e;
-
-				if (strcmp(fl->key, "value") == 0 || strcmp(fl->key, "vtype") == 0 || strcmp(fl->key, "data") == 0)
-					continue;
-				/* numbers from msgpack arrive as plain integers: addresses stay addresses */
-				if (strcmp(fl->key, "addr") == 0)
-					e = mf_rec_add_addr(st->rec, "addr", h->addr);
-				else if (strcmp(fl->key, "len") == 0)
-					e = mf_rec_add_uint(st->rec, "len", h->len);
-				else if (strcmp(fl->key, "pid") == 0)
-					e = mf_rec_add_uint(st->rec, "pid", h->pid);
-				else
-					e = mf_rec_add_value(st->rec, fl->key, &fl->val);
-				if (e < 0)
-					tool_oom();
-			}
-			if (h->vt != SCAN_T_NONE) {
-				v = scan_decode(h->vt, now);
-				scan_add_value(st->rec, h->vt, v);
-			}
-			if (mf_rec_add_bin(st->rec, "data", now, h->len) < 0)
-				tool_oom();
-			if (st->tl->fmt == MF_FMT_TABLE) {
-				char pbuf[128];
-
-				tool_rec_str(h->rec, "pattern", pbuf, sizeof pbuf);
-				v = h->vt != SCAN_T_NONE ? scan_decode(h->vt, now) : (union scan_num){ .u = 0 };
-				scan_emit(st, h->space, h->pid, h->addr, h->len, pbuf, NULL, h->vt != SCAN_T_NONE ? &h->vt : NULL,
-				          &v, now, h->len);
-			} else {
-				tool_rec(st->tl, st->rec);
-			}
-			st->emitted++;
-		}
-		i = j;
-	}
-	for (i = 0; i < n; i++) {
-		mf_rec_free(hits[i].rec);
-		free(hits[i].big);
-	}
-}
-
-static void
-scan_rescan_run(struct scan_state *st, const struct scan_rescan *rs)
-{
-	struct tool *tl = st->tl;
-	struct scan_rhit *hits = tool_xcalloc(SCAN_RESCAN_BATCH, sizeof *hits);
-	const struct mf_rec *rec;
-	size_t n = 0;
-	int r;
-
-	if (tl->in == NULL)
-		tool_usage_error(tl, "--rescan reads hit records on stdin (mf-scan ... | mf-scan --rescan %s)", st->rescan);
-	while ((r = mf_in_next(tl->in, &rec, tl->errbuf)) > 0) {
-		struct scan_rhit *h;
-		char sbuf[16], tbuf[16];
-		uint64_t len;
-		const void *d;
-		size_t dn;
-
-		if (strcmp(mf_rec_type(rec), "hit") != 0)
-			continue;
-		h = &hits[n];
-		memset(h, 0, sizeof *h);
-		tool_rec_str(rec, "space", sbuf, sizeof sbuf);
-		if (strcmp(sbuf, "phys") == 0) {
-			h->space = SCAN_SP_PHYS;
-		} else if (strcmp(sbuf, "kernel") == 0) {
-			h->space = SCAN_SP_KERNEL;
-		} else if (strcmp(sbuf, "process") == 0) {
-			h->space = SCAN_SP_PID;
-			if (mf_rec_get_u64(rec, "pid", &h->pid) < 0)
-				tool_die(tl, "stdin: hit record without a valid pid");
-		} else {
-			tool_die(tl, "stdin: hit record with unknown space '%s'", sbuf);
-		}
-		if (h->space != SCAN_SP_PID && !mf_target_has_phys(tl->t))
-			tool_die(tl, "stdin: a %s hit, but %s has no physical memory", sbuf, mf_target_name(tl->t));
-		if (h->space == SCAN_SP_KERNEL && st->ksp.arch == 0 &&
-		    mf_target_kernel_space(tl->t, &st->ksp, tl->errbuf) < 0)
-			tool_die(tl, "cannot find the kernel's address space: %s", tl->errbuf);
-		if (mf_rec_get_u64(rec, "addr", &h->addr) < 0 || mf_rec_get_u64(rec, "len", &len) < 0)
-			tool_die(tl, "stdin: hit record without a valid addr and len");
-		tool_rec_str(rec, "vtype", tbuf, sizeof tbuf);
-		if (tbuf[0] != '\0') {
-			if ((h->vt = scan_type_parse(tbuf)) == SCAN_T_NONE)
-				tool_die(tl, "stdin: hit record with unknown vtype '%s'", tbuf);
-			if (len != scan_type_size(h->vt))
-				tool_die(tl, "stdin: hit record of vtype %s with len %llu", tbuf, (unsigned long long)len);
-			r = scan_type_float(h->vt) ? mf_rec_get_f64(rec, "value", &h->old.f)
-			    : scan_type_signed(h->vt) ? mf_rec_get_i64(rec, "value", &h->old.i)
-			                               : mf_rec_get_u64(rec, "value", &h->old.u);
-			if (r < 0)
-				tool_die(tl, "stdin: hit record at 0x%llx without a valid %s value", (unsigned long long)h->addr,
-				         tbuf);
-		} else {
-			if (len == 0 || len > SCAN_PAT_MAX)
-				tool_die(tl, "stdin: hit record with len %llu (1 to %d)", (unsigned long long)len, SCAN_PAT_MAX);
-		}
-		if (h->addr + len < h->addr && h->addr + len != 0)
-			tool_die(tl, "stdin: hit record at 0x%llx runs beyond the end of the address space",
-			         (unsigned long long)h->addr);
-		h->len = (uint32_t)len;
-		if (len > sizeof h->buf)
-			h->big = tool_xmalloc((size_t)len);
-		if ((h->rec = mf_rec_dup(rec)) == NULL)
-			tool_oom();
-		if (mf_rec_get_bin(h->rec, "data", &d, &dn) == 0 && dn >= len)
-			h->olddata = d;
-		if (++n == SCAN_RESCAN_BATCH) {
-			scan_rescan_flush(st, rs, hits, n);
-			n = 0;
-		}
+		n++;
 	}
 	if (r < 0)
-		tool_die(tl, "stdin: %s", tl->errbuf);
-	scan_rescan_flush(st, rs, hits, n);
-	free(hits);
-}
-
-static void
-scan_parse_rescan(struct scan_state *st, struct scan_rescan *rs)
-{
-	static const struct {
-		const char *name;
-		enum scan_rmode mode;
-		size_t nargs;
-	} modes[] = {
-		{ "unchanged", RS_UNCHANGED, 0 }, { "equal", RS_UNCHANGED, 0 }, { "changed", RS_CHANGED, 0 },
-		{ "increased", RS_INCREASED, 0 }, { "decreased", RS_DECREASED, 0 }, { "eq", RS_EQ, 1 },
-		{ "gt", RS_GT, 1 }, { "lt", RS_LT, 1 }, { "between", RS_BETWEEN, 2 },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof modes / sizeof *modes; i++) {
-		if (strcmp(st->rescan, modes[i].name) != 0)
-			continue;
-		if (st->nrescan_args != modes[i].nargs)
-			tool_usage_error(st->tl, "--rescan %s takes %zu value%s", st->rescan, modes[i].nargs,
-			                 modes[i].nargs == 1 ? "" : "s");
-		rs->mode = modes[i].mode;
-		rs->nargs = modes[i].nargs;
-		for (i = 0; i < rs->nargs; i++)
-			rs->args[i] = st->rescan_args[i];
-		return;
-	}
-	tool_usage_error(st->tl, "unknown rescan mode '%s' (unchanged, equal, changed, increased, decreased, eq, gt, lt, between)",
-	                 st->rescan);
-}
-
-/* ---- YARA rules ---- */
-
-#ifdef HAVE_YARA
-struct scan_ycomp {
-	char msg[512];
-	int errors;
-};
-
-static void
-scan_ycomp_cb(int level, const char *file, int line, const YR_RULE *rule, const char *message, void *user)
-{
-	struct scan_ycomp *c = user;
-
-	(void)rule;
-	if (level != YARA_ERROR_LEVEL_ERROR)
-		return;
-	if (c->errors++ == 0)
-		snprintf(c->msg, sizeof c->msg, "%s:%d: %s", file ? file : "?", line, message);
-}
-#endif
-
-static void
-scan_yara_load(struct scan_state *st)
-{
-#ifdef HAVE_YARA
-	struct tool *tl = st->tl;
-	struct scan_ycomp c = { .errors = 0 };
-	YR_COMPILER *comp;
-	FILE *f;
-
-	if (st->threads > YR_MAX_THREADS)
-		st->threads = YR_MAX_THREADS;
-	if ((f = fopen(st->yara_file, "r")) == NULL)
-		tool_die(tl, "cannot open %s: %s", st->yara_file, strerror(errno));
-	if (yr_initialize() != ERROR_SUCCESS || yr_compiler_create(&comp) != ERROR_SUCCESS)
-		tool_die(tl, "cannot initialise libyara");
-	yr_compiler_set_callback(comp, scan_ycomp_cb, &c);
-	if (yr_compiler_add_file(comp, f, NULL, st->yara_file) > 0 || c.errors > 0)
-		tool_die(tl, "cannot compile %s: %s%s", st->yara_file, c.msg,
-		         c.errors > 1 ? " (and more errors)" : "");
-	fclose(f);
-	if (yr_compiler_get_rules(comp, &st->yrules) != ERROR_SUCCESS)
-		tool_die(tl, "cannot compile %s: out of memory", st->yara_file);
-	yr_compiler_destroy(comp);
-#else
-	tool_die(st->tl, "YARA support not built (libyara missing)");
-#endif
+		tool_die(tl, "%s", tl->errbuf);
+	mf_select_free(sel);
+	if (n == 0 && st->pname != NULL)
+		tool_die(tl, "no process named '%s'", st->pname);
+	if (n == 0)
+		tool_usage_error(tl, "no space to scan: give --phys, --kernel, -p PID or -n NAME, or pipe in process records");
+	for (i = 0; i < n; i++)
+		scan_add_space(st, &ids[i], n);
+	free(ids);
 }
 
 /* ---- main ---- */
 
 static void
-scan_set_space(struct scan_state *st, enum scan_space sp)
+scan_set_space(struct scan_state *st, enum mf_aspace_kind k)
 {
-	if (st->space != SCAN_SP_NONE && st->space != sp)
+	if (st->kind != MF_ASPACE_NONE && st->kind != k)
 		tool_usage_error(st->tl, "give one space (--phys, --kernel, -p or -n)");
-	st->space = sp;
+	st->kind = k;
 }
 
 static void
@@ -1239,7 +229,8 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "T:Y:c:f:hin:o:p:qs:t:vx:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'T':
-			if ((st.typed.type = scan_type_parse(optarg)) == SCAN_T_NONE)
+			if (mf_type_parse(optarg, &st.typed.type) < 0 || mf_type_size(st.typed.type, 8) == 0 ||
+			    st.typed.type == MF_T_PTR)
 				tool_usage_error(tl, "unknown type '%s' (u8 u16 u32 u64 i8 i16 i32 i64 f32 f64)", optarg);
 			st.have_typed = true;
 			break;
@@ -1250,12 +241,12 @@ main(int argc, char **argv)
 			icase = true;
 			break;
 		case 'n':
-			scan_set_space(&st, SCAN_SP_PID);
+			scan_set_space(&st, MF_ASPACE_PROCESS);
 			st.pname = optarg;
 			break;
 		case 'p':
-			scan_set_space(&st, SCAN_SP_PID);
-			tool_parse_pids(tl, optarg, &st.pids, &st.npids);
+			scan_set_space(&st, MF_ASPACE_PROCESS);
+			tool_parse_pids(tl, optarg, &st.pids, &st.sel.npids);
 			break;
 		case 's':
 			strs = tool_xrealloc(strs, nstr + 1, sizeof *strs);
@@ -1300,7 +291,8 @@ main(int argc, char **argv)
 			cmp_a = optarg;
 			break;
 		case SCAN_OPT_KERNEL:
-			scan_set_space(&st, SCAN_SP_KERNEL);
+			scan_set_space(&st, MF_ASPACE_KERNEL);
+			st.sel.kernel = true;
 			break;
 		case SCAN_OPT_MAX_HITS:
 			st.max_hits = tool_parse_u64(tl, "hit count", optarg);
@@ -1308,7 +300,8 @@ main(int argc, char **argv)
 				tool_usage_error(tl, "invalid hit count '%s'", optarg);
 			break;
 		case SCAN_OPT_PHYS:
-			scan_set_space(&st, SCAN_SP_PHYS);
+			scan_set_space(&st, MF_ASPACE_PHYS);
+			st.sel.phys = true;
 			break;
 		case SCAN_OPT_RESCAN:
 			st.rescan = optarg;
@@ -1333,10 +326,13 @@ main(int argc, char **argv)
 			tool_usage_error(tl, "-Y excludes -x, -s, -T and --rescan");
 		if (optind < argc)
 			tool_usage_error(tl, "unexpected argument '%s'", argv[optind]);
-		scan_yara_load(&st);
+		if (scan_yara_load(st.yara_file, &st.yara, tl->errbuf) < 0)
+			tool_die(tl, "%s", tl->errbuf);
+		if (st.threads > scan_yara_max_threads())
+			st.threads = scan_yara_max_threads();
 		st.maxlen = SCAN_YARA_OVERLAP;
 	} else if (st.rescan != NULL) {
-		if (nhex || nstr || st.have_typed || st.space != SCAN_SP_NONE || cmp_set)
+		if (nhex || nstr || st.have_typed || st.kind != MF_ASPACE_NONE || cmp_set)
 			tool_usage_error(tl, "--rescan takes its hits from stdin: no patterns, types or spaces");
 		st.rescan_args = argv + optind;
 		st.nrescan_args = (size_t)(argc - optind);
@@ -1348,13 +344,13 @@ main(int argc, char **argv)
 			cmp_a = argv[optind++];
 		if (cmp_a == NULL)
 			tool_usage_error(tl, "-T %s needs a value (VALUE, --eq, --gt, --lt or --between)",
-			                 scan_type_names[st.typed.type]);
+			                 mf_type_name(st.typed.type));
 		if (optind < argc)
 			tool_usage_error(tl, "unexpected argument '%s'", argv[optind]);
-		st.typed.size = scan_type_size(st.typed.type);
-		if (scan_num_parse(st.typed.type, cmp_a, &st.typed.a, err, sizeof err) < 0 ||
-		    (cmp_b != NULL && scan_num_parse(st.typed.type, cmp_b, &st.typed.b, err, sizeof err) < 0))
-			tool_usage_error(tl, "%s", err);
+		st.typed.size = mf_type_size(st.typed.type, 8);
+		if (mf_num_parse(st.typed.type, 8, cmp_a, &st.typed.a, tl->errbuf) < 0 ||
+		    (cmp_b != NULL && mf_num_parse(st.typed.type, 8, cmp_b, &st.typed.b, tl->errbuf) < 0))
+			tool_usage_error(tl, "%s", tl->errbuf);
 		st.typed.align = st.typed.size;
 		if (align_arg != NULL) {
 			v = tool_parse_u64(tl, "alignment", align_arg);
@@ -1363,10 +359,10 @@ main(int argc, char **argv)
 			st.typed.align = (unsigned)v;
 		}
 		if (cmp_b != NULL)
-			snprintf(st.typed_text, sizeof st.typed_text, "%s between %s %s", scan_type_names[st.typed.type],
+			snprintf(st.typed_text, sizeof st.typed_text, "%s between %s %s", mf_type_name(st.typed.type),
 			         cmp_a, cmp_b);
 		else
-			snprintf(st.typed_text, sizeof st.typed_text, "%s %s %s", scan_type_names[st.typed.type],
+			snprintf(st.typed_text, sizeof st.typed_text, "%s %s %s", mf_type_name(st.typed.type),
 			         scan_cmp_names[st.typed.cmp], cmp_a);
 		if (scan_typed_prepare(&st.typed) < 0)
 			tool_oom();
@@ -1397,7 +393,7 @@ main(int argc, char **argv)
 	if (st.context == 0)
 		st.context = 1;   /* the overlap arithmetic needs one byte; data holds at least it */
 	tool_options_done(tl);
-	tl->topt.read_stdin = st.space == SCAN_SP_NONE || (tl->topt.conn == NULL && tl->topt.os == NULL && tl->topt.tfile == NULL);
+	tl->topt.read_stdin = st.kind == MF_ASPACE_NONE || (tl->topt.conn == NULL && tl->topt.os == NULL && tl->topt.tfile == NULL);
 	tool_open(tl, false);
 	if ((st.rec = mf_rec_new("hit")) == NULL)
 		tool_oom();
@@ -1406,48 +402,12 @@ main(int argc, char **argv)
 		tool_write_target(tl);
 		scan_rescan_run(&st, &rs);
 	} else {
-		struct timespec t0, t1;
-		double secs;
-
-		if (st.pname != NULL) {
-			struct scan_namefind f = { .glob = st.pname, .st = &st };
-
-			if (mf_processes(tl->t, scan_name_cb, &f, tl->errbuf) < 0)
-				tool_die(tl, "cannot list processes of %s: %s", mf_target_name(tl->t), tl->errbuf);
-			if (st.npids == 0)
-				tool_die(tl, "no process named '%s'", st.pname);
-		}
-		if (st.space == SCAN_SP_NONE && tl->in != NULL) {
-			const struct mf_rec *rec;
-			int r;
-
-			while ((r = mf_in_next(tl->in, &rec, tl->errbuf)) > 0) {
-				if (strcmp(mf_rec_type(rec), "process") != 0)
-					continue;
-				if (mf_rec_get_u64(rec, "pid", &v) < 0)
-					tool_die(tl, "stdin: process record without a valid pid");
-				st.pids = tool_xrealloc(st.pids, st.npids + 1, sizeof *st.pids);
-				st.pids[st.npids++] = v;
-			}
-			if (r < 0)
-				tool_die(tl, "stdin: %s", tl->errbuf);
-			if (st.npids > 0)
-				st.space = SCAN_SP_PID;
-		}
-		if (st.space == SCAN_SP_NONE)
-			tool_usage_error(tl, "no space to scan: give --phys, --kernel, -p PID or -n NAME, or pipe in process records");
-		scan_build_regions(&st);
+		scan_open_spaces(&st);
 		tool_write_target(tl);
-		clock_gettime(CLOCK_MONOTONIC, &t0);
 		scan_run(&st);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-		mf_log(1, "scanned %llu bytes in %zu regions in %.3f s (%.2f GB/s), %llu hits, %llu bytes unreadable",
-		       (unsigned long long)st.bytes, st.regions.n, secs, secs > 0 ? (double)st.bytes / secs / 1e9 : 0.0,
-		       (unsigned long long)st.emitted, (unsigned long long)st.unreadable);
 	}
-	if (st.unreadable > 0 && tl->verbosity < 1)
-		mf_log(1, "%llu bytes unreadable, skipped", (unsigned long long)st.unreadable);
+	if (st.stats.unreadable > 0 && tl->verbosity < 1)
+		mf_log(1, "%llu bytes unreadable, skipped", (unsigned long long)st.stats.unreadable);
 	for (i = 0; i < st.npats; i++)
 		scan_pat_free(&st.pats[i]);
 	free(st.pats);
@@ -1455,16 +415,15 @@ main(int argc, char **argv)
 	free(hexes);
 	free(strs);
 	free(st.pids);
-	free(st.regions.v);
+	scan_regions_free(&st.regions);
+	for (i = 0; i < st.nspaces; i++)
+		mf_aspace_close(st.spaces[i]);
+	free(st.spaces);
+	free(st.failed);
 	mf_rec_free(st.rec);
-#ifdef HAVE_YARA
-	if (st.yrules != NULL) {
-		yr_rules_destroy(st.yrules);
-		yr_finalize();
-	}
-#endif
+	scan_yara_free(st.yara);
 	c = tool_finish(tl, st.status);
 	if (c != TOOL_EXIT_OK)
 		return c;
-	return st.emitted > 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
+	return st.stats.emitted > 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
 }

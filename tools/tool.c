@@ -3,7 +3,6 @@
 #include "tool.h"
 
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +133,7 @@ tool_version(struct tool *tl)
 {
 	printf("%s (%s) %s\n", tl->name, PACKAGE_NAME, PACKAGE_VERSION);
 	printf("plugin directory: %s\n", mf_plugin_dir());
+	printf("plugin ABI: %d (loads plugins of ABI %d to %d)\n", MF_ABI_VERSION, MF_ABI_MIN_VERSION, MF_ABI_VERSION);
 	exit(TOOL_EXIT_OK);
 }
 
@@ -253,24 +253,28 @@ tool_parse_pids(struct tool *tl, const char *s, uint64_t **pids, size_t *n)
 }
 
 void
-tool_open(struct tool *tl, bool allow_raw)
+tool_open_output(struct tool *tl, bool allow_raw)
 {
-	int r;
-
 	if (tl->format != NULL) {
 		if (mf_format_parse(tl->format, &tl->fmt, allow_raw) < 0)
 			tool_usage_error(tl, "unknown format '%s' (use table, json, msgpack%s)", tl->format,
 			                 allow_raw ? " or raw" : "");
 	} else {
-		if ((r = mf_format_default(STDOUT_FILENO, &tl->fmt, tl->errbuf)) < 0)
+		if (mf_format_default(STDOUT_FILENO, &tl->fmt, tl->errbuf) < 0)
 			tool_usage_error(tl, "%s", tl->errbuf);
 		if (tl->fmt == MF_FMT_RAW && !allow_raw)
 			tool_usage_error(tl, "MF_FORMAT: format raw is not supported by %s", tl->name);
 	}
-	if ((r = mf_tool_open(&tl->topt, &tl->t, &tl->in, tl->errbuf)) < 0)
-		tool_die(tl, "%s", tl->errbuf);
 	if ((tl->out = mf_out_new(STDOUT_FILENO, tl->fmt)) == NULL)
 		tool_oom();
+}
+
+void
+tool_open(struct tool *tl, bool allow_raw)
+{
+	tool_open_output(tl, allow_raw);
+	if (mf_tool_open(&tl->topt, &tl->t, &tl->in, tl->errbuf) < 0)
+		tool_die(tl, "%s", tl->errbuf);
 }
 
 void
@@ -373,20 +377,100 @@ tool_rec_str(const struct mf_rec *r, const char *key, char *buf, size_t size)
 bool
 tool_name_match(const char *glob, const struct mf_process *p)
 {
-	const char *cmd = p->cmdline ? p->cmdline : "", *end, *base;
-	char argv0[256];
-	size_t n;
+	return mf_process_name_match(glob, p);
+}
 
-	if (fnmatch(glob, p->name ? p->name : "", 0) == 0)
+static void
+tool_space_kind(struct tool *tl, struct tool_spaces *sp, enum mf_aspace_kind k)
+{
+	if (sp->one != NULL && sp->kind != MF_ASPACE_NONE && sp->kind != k)
+		tool_usage_error(tl, "%s", sp->one);
+	sp->kind = k;
+}
+
+bool
+tool_space_opt(struct tool *tl, struct tool_spaces *sp, int c, const char *arg)
+{
+	switch (c) {
+	case 'n':
+		tool_space_kind(tl, sp, MF_ASPACE_PROCESS);
+		if (sp->one != NULL)
+			sp->sel.nnames = 0;   /* the last -n counts */
+		sp->names = tool_xrealloc(sp->names, sp->sel.nnames + 1, sizeof *sp->names);
+		sp->names[sp->sel.nnames++] = arg;
+		sp->sel.names = sp->names;
 		return true;
-	/* the base name of argv[0] (the first word of the command line): `exec -a NAME` */
-	end = cmd + strcspn(cmd, " ");
-	for (base = end; base > cmd && base[-1] != '/'; base--)
-		;
-	n = (size_t)(end - base);
-	if (n == 0 || n >= sizeof argv0)
+	case 'p':
+		tool_space_kind(tl, sp, MF_ASPACE_PROCESS);
+		tool_parse_pids(tl, arg, &sp->pids, &sp->sel.npids);
+		sp->sel.pids = sp->pids;
+		return true;
+	case TOOL_OPT_ARCH:
+		sp->sel.arch = arg;
+		return true;
+	case TOOL_OPT_DTB:
+		tool_space_kind(tl, sp, MF_ASPACE_DTB);
+		sp->sel.dtb = arg;
+		return true;
+	case TOOL_OPT_KERNEL:
+		tool_space_kind(tl, sp, MF_ASPACE_KERNEL);
+		sp->sel.kernel = true;
+		return true;
+	case TOOL_OPT_PHYS:
+		tool_space_kind(tl, sp, MF_ASPACE_PHYS);
+		sp->sel.phys = true;
+		return true;
+	default:
 		return false;
-	memcpy(argv0, base, n);
-	argv0[n] = '\0';
-	return fnmatch(glob, argv0, 0) == 0;
+	}
+}
+
+bool
+tool_spaces_given(const struct tool_spaces *sp)
+{
+	return sp->kind != MF_ASPACE_NONE;
+}
+
+void
+tool_spaces_stdin(struct tool *tl, const struct tool_spaces *sp)
+{
+	tl->topt.read_stdin = !tool_spaces_given(sp) || (tl->topt.conn == NULL && tl->topt.os == NULL && tl->topt.tfile == NULL);
+}
+
+struct mf_select *
+tool_select(struct tool *tl, struct tool_spaces *sp, unsigned flags)
+{
+	struct mf_select *sel;
+	int r;
+
+	sp->sel.flags |= flags | (sp->one != NULL ? MF_SELECT_ONE_NAME : 0);
+	if ((r = mf_select_new(tl->t, tl->in, &sp->sel, &sel, tl->errbuf)) < 0) {
+		if (r == MF_ERR_ARG)
+			tool_usage_error(tl, "%s", tl->errbuf);
+		tool_die(tl, "%s", tl->errbuf);
+	}
+	return sel;
+}
+
+struct mf_aspace *
+tool_next_space(struct tool *tl, struct mf_select *sel)
+{
+	struct mf_aspace_id id;
+	struct mf_aspace *as;
+	int r;
+
+	if ((r = mf_select_next(sel, &id, tl->errbuf)) < 0)
+		tool_die(tl, "%s", tl->errbuf);
+	if (r == 0)
+		return NULL;
+	if (mf_aspace_open(tl->t, &id, &as, tl->errbuf) < 0)
+		tool_die(tl, "%s", tl->errbuf);
+	return as;
+}
+
+void
+tool_space_fields(const struct mf_aspace_id *id, unsigned flags, struct mf_rec *r)
+{
+	if (mf_aspace_id_rec(id, flags, r) < 0)
+		tool_oom();
 }

@@ -18,6 +18,10 @@
 /* Long-only options shared by every tool get values above 255. */
 enum {
 	TOOL_OPT_VERSION = 256,
+	TOOL_OPT_ARCH,              /* the space options of tool_space_opt() */
+	TOOL_OPT_DTB,
+	TOOL_OPT_KERNEL,
+	TOOL_OPT_PHYS,
 	TOOL_OPT_FIRST_OWN = 300,   /* a tool's own long-only options start here */
 };
 
@@ -67,9 +71,10 @@ int64_t tool_parse_i64(struct tool *tl, const char *what, const char *s);
 /* "1,2,3" appended to a growing array of pids. */
 void tool_parse_pids(struct tool *tl, const char *s, uint64_t **pids, size_t *n);
 
-/* Open the target (mf_tool_open) and the output (format from -f / MF_FORMAT / TTY); exits
- * on failure. */
+/* Open the output (format from -f / MF_FORMAT / TTY), then the target (mf_tool_open);
+ * exits on failure.  tool_open_output: the output alone. */
 void tool_open(struct tool *tl, bool allow_raw);
+void tool_open_output(struct tool *tl, bool allow_raw);
 /* Write the target record when the format carries records (json, msgpack). */
 void tool_write_target(struct tool *tl);
 /* Write one record; exits on a write error. */
@@ -88,9 +93,35 @@ void *tool_xrealloc(void *p, size_t n, size_t m);
 char *tool_xstrdup(const char *s);
 void tool_oom(void);
 
-/* Does the glob match the process's name, or the base name of its argv[0] (the first word
- * of its command line, which `exec -a NAME` sets)? */
+/* mf_process_name_match(). */
 bool tool_name_match(const char *glob, const struct mf_process *p);
+
+/* The space options every tool spells the same: -p PID[,PID], -n NAME, --phys, --kernel,
+ * --dtb ROOT, --arch ARCH (a tool lists those it takes in its getopt tables, with the codes
+ * 'p', 'n', TOOL_OPT_PHYS, ...).  With `one` set (mf-read, mf-vtop) a second kind of space
+ * is a usage error with that text ("give one address space (-p, -n, --phys, --kernel or
+ * --dtb)"), and -n must match exactly one process. */
+struct tool_spaces {
+	const char *one;
+	struct mf_select_opts sel;
+	uint64_t *pids;
+	const char **names;
+	enum mf_aspace_kind kind;    /* the kind given first; NONE when no option was */
+};
+/* Handle a space option; true if `c` was one. */
+bool tool_space_opt(struct tool *tl, struct tool_spaces *sp, int c, const char *arg);
+/* Did the options name a space? */
+bool tool_spaces_given(const struct tool_spaces *sp);
+/* Stdin is looked at for the target record, and for process records when no space
+ * option was given: set before tool_open. */
+void tool_spaces_stdin(struct tool *tl, const struct tool_spaces *sp);
+/* After tool_open: the selection (mf_select_new); exits on errors (option errors exit 2). */
+struct mf_select *tool_select(struct tool *tl, struct tool_spaces *sp, unsigned flags);
+/* The next space of the selection, opened; NULL when there are no more.  Exits when stdin
+ * is malformed or the space cannot be opened. */
+struct mf_aspace *tool_next_space(struct tool *tl, struct mf_select *sel);
+/* Add the space fields (mf_aspace_id_rec); exits on out of memory. */
+void tool_space_fields(const struct mf_aspace_id *id, unsigned flags, struct mf_rec *r);
 
 /* A string field of a record as a NUL-terminated copy in buf (truncated); "" if absent. */
 const char *tool_rec_str(const struct mf_rec *r, const char *key, char *buf, size_t size);

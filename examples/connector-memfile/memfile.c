@@ -14,9 +14,10 @@
  *   arch=NAME     hint: architecture (x86_64, aarch64, ...)
  *   dtb=ADDR      hint: kernel page-table root (CR3, TTBR1)
  *
- * Reads are batched: adjacent requests become one preadv().  With -DEXAMPLE_ABI=N the
- * descriptor claims plugin ABI N, to see how mftools refuses a plugin built for another
- * ABI.
+ * Reads are batched: adjacent requests become one preadv().  The same source builds
+ * against the plugin header of ABI 2 (the current one) and of ABI 1: see memfile_error.
+ * With -DEXAMPLE_ABI=N the descriptor claims plugin ABI N, to see how mftools refuses a
+ * plugin built for another ABI.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,9 +44,14 @@ struct memfile {
 	struct mf_range range;     /* base, len */
 };
 
-/* Write the message into errbuf and return code (messages naming a long path are cut). */
+/* Errors: `return host->error(errbuf, code, fmt, ...)` formats the one-line message and
+ * returns the code.  The host has it from plugin ABI 2 on; built against an ABI-1 header
+ * (to run on an older mftools too) this file formats the message itself. */
+#if MF_ABI_VERSION >= 2
+#define memfile_error(host, ...) ((host)->error(__VA_ARGS__))
+#else
 static int __attribute__((format(printf, 3, 4)))
-memfile_error(char *errbuf, int code, const char *fmt, ...)
+memfile_error_abi1(char *errbuf, int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -54,6 +60,8 @@ memfile_error(char *errbuf, int code, const char *fmt, ...)
 	va_end(ap);
 	return code;
 }
+#define memfile_error(host, ...) ((void)(host), memfile_error_abi1(__VA_ARGS__))
+#endif
 
 static const char *const memfile_keys[] = { "path", "fd", "offset", "len", "base", "arch", "dtb", NULL };
 
@@ -66,36 +74,29 @@ memfile_num(const struct mf_host *host, const struct mf_args *args, const char *
 
 	if (s == NULL)
 		return 0;
-	if ((r = host->parse_u64(s, v)) < 0) {
-		memfile_error(errbuf, 0, "invalid %s '%s': %s", key, s, host->strerror(r));
-		return r;
-	}
+	if ((r = host->parse_u64(s, v)) < 0)
+		return memfile_error(host, errbuf, r, "invalid %s '%s': %s", key, s, host->strerror(r));
 	return 1;
 }
 
 /* Size of a regular file or a block device. */
 static int
-memfile_size(int fd, const char *what, uint64_t *size, char *errbuf)
+memfile_size(const struct mf_host *host, int fd, const char *what, uint64_t *size, char *errbuf)
 {
 	struct stat st;
 
-	if (fstat(fd, &st) < 0) {
-		memfile_error(errbuf, 0, "cannot stat %s: %s", what, strerror(errno));
-		return MF_ERR_IO;
-	}
+	if (fstat(fd, &st) < 0)
+		return memfile_error(host, errbuf, MF_ERR_IO, "cannot stat %s: %s", what, strerror(errno));
 	if (S_ISREG(st.st_mode)) {
 		*size = (uint64_t)st.st_size;
 		return 0;
 	}
 	if (S_ISBLK(st.st_mode)) {
-		if (ioctl(fd, BLKGETSIZE64, size) < 0) {
-			memfile_error(errbuf, 0, "cannot get the size of %s: %s", what, strerror(errno));
-			return MF_ERR_IO;
-		}
+		if (ioctl(fd, BLKGETSIZE64, size) < 0)
+			return memfile_error(host, errbuf, MF_ERR_IO, "cannot get the size of %s: %s", what, strerror(errno));
 		return 0;
 	}
-	memfile_error(errbuf, 0, "%s is not a regular file or block device", what);
-	return MF_ERR_ARG;
+	return memfile_error(host, errbuf, MF_ERR_ARG, "%s is not a regular file or block device", what);
 }
 
 static int
@@ -115,30 +116,22 @@ memfile_open(const struct mf_host *host, const struct mf_args *args, int writabl
 	    (r = memfile_num(host, args, "base", &base, errbuf)) < 0 ||
 	    (has_dtb = memfile_num(host, args, "dtb", &dtb, errbuf)) < 0)
 		return MF_ERR_ARG;
-	if ((path != NULL) == (has_fd != 0)) {
-		memfile_error(errbuf, 0, "give a file (memfile:FILE or path=FILE) or fd=N, not %s",
-		         path != NULL ? "both" : "neither");
-		return MF_ERR_ARG;
-	}
-	if (arch != NULL && host->arch_parse(arch, &archv) < 0) {
-		memfile_error(errbuf, 0, "unknown architecture '%s'", arch);
-		return MF_ERR_ARG;
-	}
-	if (has_fd && fdnum > INT_MAX) {
-		memfile_error(errbuf, 0, "fd %llu out of range", (unsigned long long)fdnum);
-		return MF_ERR_ARG;
-	}
-	if ((m = calloc(1, sizeof *m)) == NULL) {
-		memfile_error(errbuf, 0, "out of memory");
-		return MF_ERR_NOMEM;
-	}
+	if ((path != NULL) == (has_fd != 0))
+		return memfile_error(host, errbuf, MF_ERR_ARG, "give a file (memfile:FILE or path=FILE) or fd=N, not %s",
+		                     path != NULL ? "both" : "neither");
+	if (arch != NULL && host->arch_parse(arch, &archv) < 0)
+		return memfile_error(host, errbuf, MF_ERR_ARG, "unknown architecture '%s'", arch);
+	if (has_fd && fdnum > INT_MAX)
+		return memfile_error(host, errbuf, MF_ERR_ARG, "fd %llu out of range", (unsigned long long)fdnum);
+	if ((m = calloc(1, sizeof *m)) == NULL)
+		return memfile_error(host, errbuf, MF_ERR_NOMEM, "out of memory");
 	if (has_fd) {
 		snprintf(what, sizeof what, "fd %d", (int)fdnum);
 		m->fd = (int)fdnum;
 		if (fcntl(m->fd, F_GETFL) < 0) {
-			memfile_error(errbuf, 0, "cannot use %s: %s", what, strerror(errno));
+			r = memfile_error(host, errbuf, MF_ERR_ARG, "cannot use %s: %s", what, strerror(errno));
 			free(m);
-			return MF_ERR_ARG;
+			return r;
 		}
 	} else {
 		snprintf(what, sizeof what, "%s", path);
@@ -146,51 +139,39 @@ memfile_open(const struct mf_host *host, const struct mf_args *args, int writabl
 		if (m->fd < 0) {
 			int e = errno;
 
-			memfile_error(errbuf, 0, "cannot open %s: %s", path, strerror(e));
 			free(m);
-			return e == ENOENT ? MF_ERR_NOTFOUND : e == EACCES || e == EPERM ? MF_ERR_PERM : MF_ERR_IO;
+			return memfile_error(host, errbuf,
+			                     e == ENOENT ? MF_ERR_NOTFOUND : e == EACCES || e == EPERM ? MF_ERR_PERM : MF_ERR_IO,
+			                     "cannot open %s: %s", path, strerror(e));
 		}
 		m->own_fd = 1;
 	}
-	if ((r = memfile_size(m->fd, what, &fsize, errbuf)) < 0)
+	if ((r = memfile_size(host, m->fd, what, &fsize, errbuf)) < 0)
 		goto fail;
-	if (off > fsize) {
-		memfile_error(errbuf, 0, "offset 0x%llx is beyond the end of %s (0x%llx bytes)",
-		         (unsigned long long)off, what, (unsigned long long)fsize);
-		r = MF_ERR_RANGE;
-		goto fail;
-	}
-	if (!has_len)
+	if (!has_len && off <= fsize)
 		len = fsize - off;
-	if (len > fsize - off) {
-		memfile_error(errbuf, 0, "window 0x%llx+0x%llx runs beyond the end of %s (0x%llx bytes)",
-		         (unsigned long long)off, (unsigned long long)len, what, (unsigned long long)fsize);
-		r = MF_ERR_RANGE;
+	if (off > fsize)
+		r = memfile_error(host, errbuf, MF_ERR_RANGE, "offset 0x%llx is beyond the end of %s (0x%llx bytes)",
+		                  (unsigned long long)off, what, (unsigned long long)fsize);
+	else if (len > fsize - off)
+		r = memfile_error(host, errbuf, MF_ERR_RANGE, "window 0x%llx+0x%llx runs beyond the end of %s (0x%llx bytes)",
+		                  (unsigned long long)off, (unsigned long long)len, what, (unsigned long long)fsize);
+	else if (len == 0)
+		r = memfile_error(host, errbuf, MF_ERR_RANGE, "%s has no bytes at offset 0x%llx", what, (unsigned long long)off);
+	else if (len - 1 > UINT64_MAX - base)
+		r = memfile_error(host, errbuf, MF_ERR_RANGE, "base 0x%llx + len 0x%llx is beyond the 64-bit address space",
+		                  (unsigned long long)base, (unsigned long long)len);
+	else if (off > (uint64_t)INT64_MAX - len)
+		r = memfile_error(host, errbuf, MF_ERR_RANGE, "offset 0x%llx out of range", (unsigned long long)off);
+	if (r < 0)
 		goto fail;
-	}
-	if (len == 0) {
-		memfile_error(errbuf, 0, "%s has no bytes at offset 0x%llx", what, (unsigned long long)off);
-		r = MF_ERR_RANGE;
-		goto fail;
-	}
-	if (len - 1 > UINT64_MAX - base) {
-		memfile_error(errbuf, 0, "base 0x%llx + len 0x%llx is beyond the 64-bit address space",
-		         (unsigned long long)base, (unsigned long long)len);
-		r = MF_ERR_RANGE;
-		goto fail;
-	}
-	if (off > (uint64_t)INT64_MAX - len) {
-		memfile_error(errbuf, 0, "offset 0x%llx out of range", (unsigned long long)off);
-		r = MF_ERR_RANGE;
-		goto fail;
-	}
 	m->offset = off;
 	m->range.base = base;
 	m->range.size = len;
 	if ((r = host->hint_set_str(hints, "format", "memfile")) < 0 ||
 	    (arch != NULL && (r = host->hint_set_str(hints, "arch", host->arch_name(archv))) < 0) ||
 	    (has_dtb && (r = host->hint_set_u64(hints, "dtb", dtb)) < 0)) {
-		memfile_error(errbuf, 0, "cannot set hints: %s", host->strerror(r));
+		memfile_error(host, errbuf, r, "cannot set hints: %s", host->strerror(r));
 		goto fail;
 	}
 	*handle = m;
@@ -343,6 +324,9 @@ static const struct mf_connector memfile_connector = {
 	        "  dtb=ADDR      hint: kernel page-table root\n",
 	.keys = memfile_keys,
 	.flags = MF_CONN_WRITE,
+#if MF_ABI_VERSION >= 2
+	.thread_model = MF_THREAD_PARALLEL,   /* pread/pwrite on one descriptor: no shared state */
+#endif
 	.open = memfile_open,
 	.close = memfile_close,
 	.read = memfile_read,

@@ -20,4 +20,15 @@ int mfint_hints_to_rec(const struct mf_hints *h, struct mf_rec *map);
 int mfint_hints_from_rec(struct mf_hints *h, const struct mf_rec *map);
 int mfint_hints_merge_missing(struct mf_hints *dst, const struct mf_hints *src, const char *skip);
 
+/* The value of a hex digit, or -1 (args.c). */
+int mfint_hexval(int c);
+
+/* A record reader over n bytes of memory (copied), as mf_in_new reads a file (stream/in.c). */
+struct mf_in *mfint_in_new_mem(const void *p, size_t n);
+
+/* Does the target's os layer read process memory itself (no page tables to walk)? (target.c) */
+bool mfint_target_os_reads(const struct mf_target *t);
+/* The target an address space reads (aspace.c). */
+struct mf_target *mfint_aspace_target(const struct mf_aspace *as);
+
 #endif

@@ -44,6 +44,10 @@ const struct mf_host mfint_host = {
 	.hint_get_bin = mf_hints_get_bin,
 	.arch_name = mf_arch_name,
 	.arch_parse = mf_arch_parse,
+	.error = mf_error,
+	.error_errno = mf_error_errno,
+	.open_symbol_file = mf_symbol_file_open,
+	.close_symbol_file = mf_symbol_file_close,
 };
 
 static const char *const plugin_kind_dir[] = { "connectors", "os" };
@@ -100,20 +104,12 @@ plugin_foreach_dir(enum mf_plugin_kind kind, int (*fn)(void *ctx, const char *di
 	return fn(ctx, buf);
 }
 
-/* Size of the part of a descriptor that must be present: up to the last mandatory field. */
-static size_t
-plugin_min_size(enum mf_plugin_kind kind)
-{
-	return kind == MF_PLUGIN_CONNECTOR
-		? offsetof(struct mf_connector, ranges) + sizeof(void *)
-		: offsetof(struct mf_os, maps) + sizeof(void *);
-}
-
 static void
 plugin_free(struct mfint_plugin *p)
 {
 	if (p == NULL)
 		return;
+	mfint_plugin_drop(p);
 	if (p->dl != NULL)
 		dlclose(p->dl);
 	free(p->path);
@@ -122,16 +118,17 @@ plugin_free(struct mfint_plugin *p)
 }
 
 /* dlopen a file and check its descriptor.  Returns the plugin, or NULL with the reason in
- * errbuf (and *abi set to what the plugin claims, when it got that far). */
+ * errbuf and in *abi what the plugin declares (0 when it got not that far). */
 static struct mfint_plugin *
-plugin_open_file(enum mf_plugin_kind kind, const char *path, const char *name, char *errbuf)
+plugin_open_file(enum mf_plugin_kind kind, const char *path, const char *name, uint32_t *abi, char *errbuf)
 {
 	struct mfint_plugin *p = calloc(1, sizeof *p);
+	const char *sym = kind == MF_PLUGIN_CONNECTOR ? MF_CONNECTOR_ENTRY_SYM : MF_OS_ENTRY_SYM;
 	const void *(*entry)(void);
-	const uint32_t *hdr;
 	int dlflags = RTLD_NOW | RTLD_LOCAL;
-	const char *dname;
+	const void *desc;
 
+	*abi = 0;
 #ifdef MF_SANITIZERS
 	dlflags |= RTLD_NODELETE;   /* keep symbols for leak reports */
 #endif
@@ -148,48 +145,20 @@ plugin_open_file(enum mf_plugin_kind kind, const char *path, const char *name, c
 		mf_error(errbuf, MF_ERR_GENERIC, "cannot load %s: %s", path, e ? e : "unknown error");
 		goto fail;
 	}
-	*(void **)&entry = dlsym(p->dl, kind == MF_PLUGIN_CONNECTOR ? MF_CONNECTOR_ENTRY_SYM : MF_OS_ENTRY_SYM);
+	*(void **)&entry = dlsym(p->dl, sym);
 	if (entry == NULL) {
-		mf_error(errbuf, MF_ERR_ABI, "%s is not an mftools %s plugin: no %s symbol", path,
-		         plugin_kind_word[kind], kind == MF_PLUGIN_CONNECTOR ? MF_CONNECTOR_ENTRY_SYM : MF_OS_ENTRY_SYM);
+		mf_error(errbuf, MF_ERR_ABI, "%s is not an mftools %s plugin: no %s symbol", path, plugin_kind_word[kind], sym);
 		goto fail;
 	}
-	hdr = entry();
-	if (hdr == NULL) {
+	if ((desc = entry()) == NULL) {
 		mf_error(errbuf, MF_ERR_ABI, "%s returned no descriptor", path);
 		goto fail;
 	}
-	p->abi = hdr[1];
-	if (hdr[1] != MF_ABI_VERSION) {
-		mf_error(errbuf, MF_ERR_ABI, "%s has plugin ABI %u, this mftools has ABI %u%s", path, hdr[1],
-		         MF_ABI_VERSION, hdr[1] > MF_ABI_VERSION ? " (the plugin is newer: upgrade mftools)" : " (rebuild the plugin)");
+	if (mfint_plugin_adopt(p, kind, desc, path, name, errbuf) < 0) {
+		*abi = p->abi;
 		goto fail;
 	}
-	if (hdr[0] < plugin_min_size(kind)) {
-		mf_error(errbuf, MF_ERR_ABI, "%s has a descriptor of %u bytes, at least %zu needed", path, hdr[0],
-		         plugin_min_size(kind));
-		goto fail;
-	}
-	/* copy what the plugin has, zero-fill what it lacks */
-	if (kind == MF_PLUGIN_CONNECTOR) {
-		memcpy(&p->u.conn, hdr, hdr[0] < sizeof p->u.conn ? hdr[0] : sizeof p->u.conn);
-		dname = p->u.conn.name;
-		if (!p->u.conn.open || !p->u.conn.close || !p->u.conn.read || !p->u.conn.ranges) {
-			mf_error(errbuf, MF_ERR_ABI, "%s lacks a mandatory callback (open, close, read, ranges)", path);
-			goto fail;
-		}
-	} else {
-		memcpy(&p->u.os, hdr, hdr[0] < sizeof p->u.os ? hdr[0] : sizeof p->u.os);
-		dname = p->u.os.name;
-		if (!p->u.os.open || !p->u.os.close || !p->u.os.processes) {
-			mf_error(errbuf, MF_ERR_ABI, "%s lacks a mandatory callback (open, close, processes)", path);
-			goto fail;
-		}
-	}
-	if (dname == NULL || strcmp(dname, name) != 0) {
-		mf_error(errbuf, MF_ERR_ABI, "%s calls itself '%s', not '%s'", path, dname ? dname : "(null)", name);
-		goto fail;
-	}
+	*abi = p->abi;
 	return p;
 fail:
 	plugin_free(p);
@@ -237,6 +206,7 @@ mfint_plugin_load(enum mf_plugin_kind kind, const char *name, struct mfint_plugi
 	struct plugin_find f = { kind, name, NULL };
 	struct mfint_plugin *p;
 	char why[MF_ERRBUF_SIZE];
+	uint32_t abi;
 
 	*out = NULL;
 	if (!plugin_valid_name(name))
@@ -248,7 +218,7 @@ mfint_plugin_load(enum mf_plugin_kind kind, const char *name, struct mfint_plugi
 	plugin_foreach_dir(kind, plugin_find_cb, &f);
 	if (f.found == NULL)
 		return mf_error(errbuf, MF_ERR_NOTFOUND, "unknown %s '%s' (see mf-attach --list)", plugin_kind_word[kind], name);
-	p = plugin_open_file(kind, f.found, name, why);
+	p = plugin_open_file(kind, f.found, name, &abi, why);
 	free(f.found);
 	if (p == NULL)
 		return mf_error(errbuf, MF_ERR_ABI, "%s '%s' refused: %s", plugin_kind_word[kind], name, why);
@@ -330,13 +300,9 @@ plugin_list_cb(void *ctx, const char *dir)
 				info.shadowed = true;
 		if (!valid) {
 			info.refused = "invalid plugin name (only a-z, 0-9, '_' and '-' are allowed)";
-		} else if ((p = plugin_open_file(l->kind, path, names[i], why)) == NULL) {
+		} else if ((p = plugin_open_file(l->kind, path, names[i], &info.abi, why)) == NULL) {
 			info.refused = why;
-			/* report the ABI the plugin claims, if we got that far */
-			if (strstr(why, "has plugin ABI ") != NULL)
-				info.abi = (uint32_t)strtoul(strstr(why, "has plugin ABI ") + 15, NULL, 10);
 		} else {
-			info.abi = p->abi;
 			info.description = l->kind == MF_PLUGIN_CONNECTOR ? p->u.conn.description : p->u.os.description;
 			info.help = l->kind == MF_PLUGIN_CONNECTOR ? p->u.conn.help : p->u.os.help;
 		}

@@ -150,6 +150,58 @@ int mf_rec_get_str(const struct mf_rec *r, const char *key, const char **s, size
 int mf_rec_get_bin(const struct mf_rec *r, const char *key, const void **p, size_t *n);
 struct mf_rec *mf_rec_get_map(const struct mf_rec *r, const char *key);
 
+/* ---- typed values ------------------------------------------------------------------ */
+
+/* The value types of mf-read -T and mf-scan: little-endian integers and IEEE floats of
+ * fixed size, pointers of the address space's size, NUL-terminated strings (str: bytes,
+ * wstr: UTF-16LE).  The enum order is part of no ABI; names are ("u8" ... "wstr"). */
+enum mf_type {
+	MF_T_NONE = 0, MF_T_U8, MF_T_U16, MF_T_U32, MF_T_U64, MF_T_I8, MF_T_I16, MF_T_I32, MF_T_I64,
+	MF_T_F32, MF_T_F64, MF_T_PTR, MF_T_STR, MF_T_WSTR,
+};
+
+/* A number of one of the numeric types: u for unsigned and ptr, i for signed, f for floats
+ * (f32 values held as the double they convert to). */
+union mf_num {
+	uint64_t u;
+	int64_t i;
+	double f;
+};
+
+/* "u32" -> MF_T_U32; 0 or MF_ERR_ARG.  mf_type_name(MF_T_NONE) is "". */
+int mf_type_parse(const char *s, enum mf_type *t);
+const char *mf_type_name(enum mf_type t);
+/* Bytes of a value: 1..8 for numbers (ptr: ptr_size, 4 or 8), 0 for strings and NONE. */
+unsigned mf_type_size(enum mf_type t, unsigned ptr_size);
+bool mf_type_signed(enum mf_type t);
+bool mf_type_float(enum mf_type t);
+bool mf_type_string(enum mf_type t);   /* str, wstr */
+
+/* Parse a number of type t: "0x1f", "4096", "16K" (mf_parse_u64's forms), "-3" and "-0x10"
+ * for signed types, strtod's forms for floats.  0, or MF_ERR_ARG ("invalid u32 value 'x'")
+ * / MF_ERR_RANGE ("value '256' out of range for u8") with the message in errbuf. */
+int mf_num_parse(enum mf_type t, unsigned ptr_size, const char *s, union mf_num *v, char *errbuf);
+/* The value of the mf_type_size(t, ptr_size) bytes at p; store one there. */
+union mf_num mf_num_decode(enum mf_type t, unsigned ptr_size, const uint8_t *p);
+void mf_num_encode(enum mf_type t, unsigned ptr_size, union mf_num v, uint8_t *p);
+/* -1, 0 or 1: x against y in t's domain; 2 when a float is NaN (unordered). */
+int mf_num_cmp(enum mf_type t, union mf_num x, union mf_num y);
+/* The value as text: "100", "-3", "-1.5" (%.9g for f32, %.17g for f64), "0x7ffd0000" (ptr). */
+void mf_num_format(enum mf_type t, union mf_num v, char *buf, size_t size);
+/* Add the value to a record: int, uint, float or addr (ptr). */
+int mf_num_rec_add(struct mf_rec *r, const char *key, enum mf_type t, union mf_num v);
+
+/* The bytes a value string stands for, for writing: numbers as mf_num_parse and encoded;
+ * str as the UTF-8 bytes, wstr converted to UTF-16LE, each with a NUL unless no_nul;
+ * MF_T_NONE: hex bytes ("deadbeef", "de ad be ef", "0xde:ad").  *out is the caller's (free()).
+ * 0, or MF_ERR_ARG / MF_ERR_RANGE with a message, MF_ERR_NOMEM. */
+int mf_value_bytes(enum mf_type t, unsigned ptr_size, const char *s, bool no_nul, uint8_t **out, size_t *n,
+                   char *errbuf);
+/* UTF-16LE (n bytes; an odd last byte is ignored) to UTF-8 in out, which holds at least
+ * n / 2 * 3 bytes (pairs need 4 bytes for 4 input bytes); unpaired surrogates become U+FFFD.
+ * Returns the bytes written (no NUL). */
+size_t mf_utf16le_to_utf8(const uint8_t *p, size_t n, char *out);
+
 /* ---- output ------------------------------------------------------------------------ */
 
 enum mf_format { MF_FMT_AUTO = 0, MF_FMT_TABLE, MF_FMT_JSON, MF_FMT_MSGPACK, MF_FMT_RAW };
@@ -246,13 +298,243 @@ int mf_process_rec(const struct mf_process *p, struct mf_rec *r);
 int mf_module_rec(const struct mf_module *m, struct mf_rec *r);
 int mf_map_rec(const struct mf_map *m, struct mf_rec *r);
 
+/* ---- address spaces ---------------------------------------------------------------- */
+
+/* An address space of a target: its physical memory, the kernel's virtual memory, a
+ * process's, or any page-table root (an explicit arch + dtb).  Reads and writes are
+ * batched scatter lists with per-entry errors, whatever is behind them (the connector, the
+ * target's one translator, or an os layer that reads process memory itself).  An address
+ * space borrows its target: close it before the target.  Not thread-safe (neither is the
+ * target's translator): one thread at a time per target. */
+enum mf_aspace_kind { MF_ASPACE_NONE = 0, MF_ASPACE_PHYS, MF_ASPACE_KERNEL, MF_ASPACE_PROCESS, MF_ASPACE_DTB };
+
+/* Which space: what tools select (from options or records) before opening it. */
+struct mf_aspace_id {
+	enum mf_aspace_kind kind;
+	uint64_t pid;            /* MF_ASPACE_PROCESS */
+	struct mf_space sp;      /* MF_ASPACE_DTB: arch, root (and root_hi, va_bits, granule) */
+};
+
+struct mf_aspace;
+struct mf_vat;
+
+/* Open a space.  A process must exist (MF_ERR_NOTFOUND: "no process with pid N"); its
+ * page-table root is looked up when the os layer does not read process memory itself.
+ * The kernel needs the target's architecture and page-table root (hints, VMCOREINFO), or
+ * an os layer without physical memory (native: the os layer's pid 0).  A DTB space is
+ * checked by the translator (MF_ERR_ARG / MF_ERR_UNSUPPORTED for what it cannot walk). */
+int mf_aspace_open(struct mf_target *t, const struct mf_aspace_id *id, struct mf_aspace **out, char *errbuf);
+void mf_aspace_close(struct mf_aspace *as);
+
+const struct mf_aspace_id *mf_aspace_id(const struct mf_aspace *as);
+/* "pid 1234", "physical memory", "the kernel", "dtb 0x1000": for messages. */
+const char *mf_aspace_name(const struct mf_aspace *as);
+/* The page tables walked for this space (kernel, translated processes, dtb), or NULL
+ * (physical memory; processes and the kernel of an os layer that reads them itself). */
+const struct mf_space *mf_aspace_space(const struct mf_aspace *as);
+/* The architecture (MF_ARCH_UNKNOWN if not known) and pointer size (4 or 8; 8 when the
+ * architecture is unknown). */
+uint32_t mf_aspace_arch(const struct mf_aspace *as);
+unsigned mf_aspace_ptr_size(const struct mf_aspace *as);
+
+/* Batched I/O: 0 with per-entry results in iov[i].err (MF_ERR_UNMAPPED, MF_ERR_NOTMAPPED
+ * ... for holes), or a negative code when the whole batch failed (the process exited, the
+ * source failed: message in errbuf).  Writes need a target opened with MF_TARGET_WRITE. */
+int mf_aspace_read(struct mf_aspace *as, struct mf_iov *iov, size_t n, char *errbuf);
+int mf_aspace_write(struct mf_aspace *as, struct mf_iov *iov, size_t n, char *errbuf);
+
+/* Read [addr, addr + len) in batches of `batch` pieces of `piece` bytes (0: 1 MiB and 16);
+ * a piece that fails is read again page by page (4 KiB, batched) so that what is readable
+ * is kept.  The callback gets, in address order, data pieces (data != NULL; each piece or
+ * page as it was read, valid during the call) and gap pieces (data NULL, err the reason;
+ * contiguous gaps with the same error merged).  It returns non-zero to stop (that value is
+ * returned).  Returns 0, or a negative code when a batch failed as a whole, with "cannot
+ * read 0xADDR in SPACE: why" in errbuf.  A span that wraps past 2^64 is MF_ERR_RANGE. */
+struct mf_span_piece {
+	uint64_t addr;
+	uint64_t len;
+	const uint8_t *data;     /* NULL: a gap */
+	int err;                 /* a gap's error */
+};
+typedef int (*mf_span_cb)(void *ctx, const struct mf_span_piece *p);
+int mf_aspace_read_span(struct mf_aspace *as, uint64_t addr, uint64_t len, uint64_t piece, size_t batch,
+                        mf_span_cb cb, void *ctx, char *errbuf);
+/* The same into the caller's buf of len bytes: each data piece is at buf + (p->addr - addr)
+ * and stays there after the call (gaps leave their bytes undefined), for callers that keep
+ * or hand on whole chunks (the scanners, the snapshot writers) without a copy. */
+int mf_aspace_read_span_into(struct mf_aspace *as, uint64_t addr, uint64_t len, uint8_t *buf, uint64_t piece,
+                             size_t batch, mf_span_cb cb, void *ctx, char *errbuf);
+
+/* A NUL-terminated string at addr of at most max bytes (wide: UTF-16LE, whose NUL is two
+ * zero bytes at an even offset), read in batches of pages until the terminator.  s->buf
+ * (max + 2 bytes, the caller frees it) holds s->got readable bytes from addr; s->len of them
+ * come before the terminator (s->term: one was found); s->err is the error of the first
+ * unreadable page (0 if none).  Returns 0, or a whole-batch failure (message in errbuf). */
+struct mf_str_read {
+	uint8_t *buf;
+	size_t got;
+	size_t len;
+	bool term;
+	int err;
+};
+int mf_aspace_read_str(struct mf_aspace *as, uint64_t addr, uint64_t max, bool wide, struct mf_str_read *s,
+                       char *errbuf);
+
+/* An address in a space, from an expression: a number ("0x7ffd0000", "4096"); MODULE+OFF
+ * or MODULE (a module of the process, or of the kernel, by its exact name or as the prefix
+ * before ".so": "libc+0x10" is libc.so.6's; the last '+' followed by a number splits, as
+ * names may hold '+'); then a pointer chain ",O1,O2,...": read a pointer (the space's
+ * size) at the address, add the (signed) offset, up to MF_ADDR_CHAIN_MAX times.  Steps are
+ * logged at level 1.  0; MF_ERR_ARG for a malformed expression (never for a failed read); or the
+ * error of a lookup or read ("no module 'x' in pid 1", "cannot follow the pointer chain at
+ * step 2: cannot read 0x0: address not mapped"), with the message in errbuf. */
+#define MF_ADDR_CHAIN_MAX 64
+int mf_aspace_addr(struct mf_aspace *as, const char *expr, uint64_t *addr, char *errbuf);
+
+/* The mapped memory of a space, in address order, for tools that walk "all of it":
+ * physical memory: the connector's ranges (perms "");
+ * a process: the os layer's maps, or when it lists none, the page map;
+ * the kernel: the page map of the kernel half (from mf_arch_kernel_start);
+ * a dtb: the page map of the whole space.
+ * Page-map regions merge contiguous pages of the same permissions ("rwxp" style, 'p'
+ * always).  The callback returns non-zero to stop (returned).  Returns 0, MF_ERR_LIMIT
+ * when the page map visited too many tables (regions found so far were given), or an error
+ * (MF_ERR_UNSUPPORTED: the kernel of an os layer without physical memory). */
+struct mf_region {
+	uint64_t start;
+	uint64_t end;            /* exclusive; 0 = the top of the 64-bit space */
+	const char *perms;       /* "r-xp"; "" for physical ranges */
+	uint64_t offset;         /* file offset of start (os maps), else 0 */
+	const char *path;        /* "" when anonymous or unknown */
+};
+typedef int (*mf_region_cb)(void *ctx, const struct mf_region *r);
+int mf_aspace_regions(struct mf_aspace *as, mf_region_cb cb, void *ctx, char *errbuf);
+
+/* Where the kernel half of an architecture's virtual address space starts: 0xc0000000 on
+ * 32-bit x86 (the 3G/1G split), 2^63 on 64-bit architectures (the upper half). */
+uint64_t mf_arch_kernel_start(uint32_t arch);
+
+/* The `space` fields of a record, written the same by every tool: "space" ("phys",
+ * "kernel", "process" with "pid", "dtb" with "dtb" and "arch").  With MF_ASPACE_REC_TABLES
+ * every space also says how it is translated: "arch", "dtb" and a non-zero "dtb_hi" after
+ * "space" (and "pid"). */
+#define MF_ASPACE_REC_TABLES 0x1u
+int mf_aspace_id_rec(const struct mf_aspace_id *id, unsigned flags, struct mf_rec *r);
+/* `mem` and `gap` records: type, the space fields, "addr", then "data" (bin) or "len" and
+ * "error" (mf_strerror(err)).  r is reset first. */
+int mf_mem_rec(const struct mf_aspace_id *id, uint64_t addr, const void *data, size_t n, struct mf_rec *r);
+int mf_gap_rec(const struct mf_aspace_id *id, uint64_t addr, uint64_t len, int err, struct mf_rec *r);
+/* The space a record names with those fields (mem, gap, hit, xlat ...): 0, MF_ERR_NOTFOUND
+ * (no "space"), MF_ERR_FORMAT (an unknown space or a missing pid/dtb/arch), message in errbuf. */
+int mf_aspace_id_from_rec(const struct mf_rec *r, struct mf_aspace_id *id, char *errbuf);
+
+/* Can the target's translator walk sp?  0, or MF_ERR_ARG / MF_ERR_UNSUPPORTED with "cannot
+ * walk aarch64 address space (va bits 60, granule 4096): bad argument" in errbuf. */
+int mf_space_check(struct mf_target *t, const struct mf_space *sp, char *errbuf);
+
+/* The target's translator (one per target, shared by all its spaces), created on first
+ * use; NULL with a message when the target has no physical memory or on out of memory. */
+struct mf_vat *mf_target_vat(struct mf_target *t, char *errbuf);
+
+/* ---- choosing spaces: the rule every tool follows ------------------------------------
+ *
+ * A tool works on the spaces its options name: --phys, --kernel, --dtb ROOT [--arch ARCH],
+ * then each -p PID in the order given, then the processes whose name or argv[0] matches a
+ * -n glob, in pid order (each once).  Without such options it works on the processes whose
+ * `process` records arrive on stdin: several records mean every one, in the order they
+ * arrive (a record without a valid pid is an error of the stream).  Records of other types
+ * are handed to the tool's callback (to pass through or use) or ignored.  When neither
+ * gives a space the tool's default applies (MF_SELECT_KERNEL: the kernel), else there is
+ * none (an empty selection).  MF_SELECT_ONE_NAME: a -n glob must match exactly one
+ * process ("'x' matches 2 processes: 1 (a), 2 (b) (use -p PID)"). */
+struct mf_select_opts {
+	bool phys;
+	bool kernel;
+	const char *dtb;         /* --dtb ROOT, parsed here */
+	const char *arch;        /* --arch, for --dtb (default: the target's) */
+	const uint64_t *pids;
+	size_t npids;
+	const char *const *names;
+	size_t nnames;
+	unsigned flags;          /* MF_SELECT_* */
+	/* records on stdin that are not `process` records; NULL: ignored.  Non-zero stops. */
+	int (*other)(void *ctx, const struct mf_rec *r);
+	void *ctx;
+};
+#define MF_SELECT_KERNEL   0x1u
+#define MF_SELECT_ONE_NAME 0x2u
+
+struct mf_select;
+/* in: the stdin reader after the target record (mf_tool_open), or NULL.  Option errors
+ * (bad --dtb or --arch, no --arch known) are MF_ERR_ARG; listing processes for -n can fail;
+ * a -n that must match one process and matches none is MF_ERR_NOTFOUND, several
+ * MF_ERR_GENERIC. */
+int mf_select_new(struct mf_target *t, struct mf_in *in, const struct mf_select_opts *o, struct mf_select **out,
+                  char *errbuf);
+/* 1 and *id for the next space, 0 when there are no more, or a negative code (a malformed
+ * stream: "stdin: ..."; a callback's non-zero value is returned as is). */
+int mf_select_next(struct mf_select *s, struct mf_aspace_id *id, char *errbuf);
+/* Did the spaces come from the options (false: from stdin or the default)? */
+bool mf_select_explicit(const struct mf_select *s);
+void mf_select_free(struct mf_select *s);
+
+/* Does the glob match the process's name, or the base name of its argv[0] (the first word
+ * of its command line, which `exec -a NAME` sets)? */
+bool mf_process_name_match(const char *glob, const struct mf_process *p);
+
+/* ---- os operations: symbols, threads, registers, suspend, auxv (plugin ABI 2) --- */
+
+/* Symbols of the kernel (pid 0) or of a process's modules, one callback each (strings
+ * borrowed for the callback).  MF_ERR_UNSUPPORTED when the os layer has no symbols. */
+int mf_symbols(struct mf_target *t, uint64_t pid, mf_symbol_cb cb, void *ctx, char *errbuf);
+/* One callback with the symbol NAME ("name" or "module!name"), or MF_ERR_NOTFOUND.  Uses
+ * the os layer's lookup, else searches its list. */
+int mf_symbol_lookup(struct mf_target *t, uint64_t pid, const char *name, mf_symbol_cb cb, void *ctx,
+                     char *errbuf);
+/* One callback with the nearest symbol at or below ADDR that contains it (a symbol of
+ * unknown size contains every address above it); the offset is addr - s->addr.
+ * MF_ERR_NOTFOUND when there is none.  Uses the os layer's lookup, else its list. */
+int mf_symbol_at(struct mf_target *t, uint64_t pid, uint64_t addr, mf_symbol_cb cb, void *ctx, char *errbuf);
+/* Threads of a process, one callback each. */
+int mf_threads(struct mf_target *t, uint64_t pid, mf_thread_cb cb, void *ctx, char *errbuf);
+/* The registers of thread TID of process PID (the thread is stopped for the read and let
+ * go).  *regs is reset first; on success regs->arch says which set is filled. */
+int mf_thread_regs(struct mf_target *t, uint64_t pid, uint64_t tid, struct mf_regs *regs, char *errbuf);
+/* Stop every thread of process PID until mf_resume(PID), so that its memory and registers
+ * stay consistent while they are read (mf_thread_regs works on the stopped threads).
+ * Call mf_suspend, mf_thread_regs and mf_resume of one process from the same thread.
+ * MF_ERR_UNSUPPORTED when the os layer cannot (a snapshot does not change anyway). */
+int mf_suspend(struct mf_target *t, uint64_t pid, char *errbuf);
+/* Let a process suspended by mf_suspend run again (nothing when it is not suspended). */
+void mf_resume(struct mf_target *t, uint64_t pid);
+/* The auxiliary vector of process PID (AT_* pairs as NT_AUXV holds them): at most cap
+ * bytes into buf, the length in *len.  MF_ERR_UNSUPPORTED when the os layer has none. */
+int mf_auxv(struct mf_target *t, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf);
+/* Does the os layer read process memory itself (native: process_vm_readv), so that
+ * processes are readable without physical memory?  (Else libmf translates over phys.) */
+bool mf_target_reads_proc(struct mf_target *t);
+/* Records for these objects ("symbol" and "thread" in the record stream). */
+int mf_symbol_rec(const struct mf_symbol *s, struct mf_rec *r);
+int mf_thread_rec(const struct mf_thread *th, struct mf_rec *r);
+
+/* The host side of the symbol-file service (struct mf_host's open_symbol_file), for
+ * programs that load a plugin themselves (test harnesses): mark the argument list built
+ * from user input before passing it to the plugin's open, and remove the mark after its
+ * close.  libmf does both for the targets it opens. */
+int mf_args_trust(const struct mf_args *args);
+void mf_args_untrust(const struct mf_args *args);
+int mf_symbol_file_open(const struct mf_args *args, const char *key, struct mf_symfile *file, char *errbuf);
+void mf_symbol_file_close(struct mf_symfile *file);
+
 /* ---- tool support ------------------------------------------------------------------ */
 
 /* How every tool finds its target: -c/-o when given; else -t FILE (a saved mf-attach
- * output); else a target record at the head of stdin (looked at only when stdin is a pipe
- * or a regular file, and `read_stdin` is set); else this machine (native).  On success
- * *in is the stdin reader positioned after any target record (NULL when stdin was not
- * looked at), and the tool owns t and in. */
+ * output); else a target record at the head of stdin, which is looked at when `read_stdin`
+ * is set and stdin is a pipe, a socket or a regular file: then it must start with one
+ * (MF_ERR_NOTFOUND "no target record on stdin" otherwise, an empty stdin included), so a
+ * pipeline never silently falls back to this machine; else (stdin a terminal, /dev/null
+ * or not looked at) this machine (native).  On success *in is the stdin reader positioned
+ * after any target record (NULL when stdin was not looked at), and the tool owns t and in. */
 struct mf_tool_target {
 	const char *conn;       /* -c */
 	const char *os;         /* -o */

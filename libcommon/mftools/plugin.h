@@ -3,19 +3,53 @@
  * A plugin is a shared object that exports exactly one symbol:
  *   connectors: const struct mf_connector *mf_connector_entry(void);
  *   os layers:  const struct mf_os *mf_os_entry(void);
- * The descriptor starts with its struct size and the ABI version it was built for
- * (set both with MF_CONNECTOR_INIT / MF_OS_INIT).  The host refuses a newer ABI, copies
- * min(struct_size, sizeof ours) and zero-fills the rest, so new fields only ever go at the
- * end.  Plugins do not link against libmf: everything they need from the host arrives
- * through struct mf_host.
+ * Plugins do not link against libmf: everything they need from the host arrives through
+ * struct mf_host.  This header is ABI 2 (MF_ABI_VERSION).
+ *
+ * Compatibility (the way nbdkit grows its API):
+ * - Every struct that crosses the boundary and may grow starts with `uint32_t struct_size`
+ *   (sizeof the struct as the writer's header defines it).  New fields only ever go at the
+ *   end.  A reader takes min(struct_size, its own sizeof) bytes and zero-fills the rest,
+ *   so a field a writer does not know reads as 0 (zero is always "absent"/"default").
+ *   The descriptors start with struct_size and abi_version; MF_CONNECTOR_INIT /
+ *   MF_OS_INIT stamp both.
+ * - The host loads plugins of ABI MF_ABI_MIN_VERSION to MF_ABI_VERSION: an ABI-1 plugin
+ *   (records without struct_size, struct mf_phys without it) is converted by the loader,
+ *   so the rest of the host sees one shape.  A plugin of a newer ABI is refused with an
+ *   error naming its file, its ABI and the host's.
+ * - Fixed-form structs carry no size: struct mf_iov and struct mf_range are elements of
+ *   arrays (a per-element size would cost bandwidth on the hot path and could differ
+ *   between elements), struct mf_kv and struct mf_args are read-only views the host builds,
+ *   and struct mf_space is a fixed value type.  They are frozen: a new shape of request
+ *   would be a new struct and a new callback.
+ * - A plugin may use every host service its own header declares: the host's struct
+ *   mf_host is always at least that large (host->struct_size tells a plugin built against
+ *   a newer header what an older host has).
  *
  * Lifetimes: every pointer the host hands to a plugin (args, hints, host, phys) stays
- * valid until the plugin's close() returns.  Strings a plugin passes in a callback
- * (struct mf_process etc.) need only live until the callback returns.
+ * valid until the plugin's close() returns.  Strings and structs a plugin passes in a
+ * callback (struct mf_process etc.) need only live until the callback returns; what the
+ * host passes to a plugin's callback likewise.  The memory map from ranges() lives until
+ * close.  A symbol file's bytes live until close_symbol_file().
+ *
+ * Threads: a descriptor declares its thread model (MF_THREAD_*; 0, the default and what
+ * ABI-1 plugins get, is the safest).  The host may call a plugin from several threads
+ * (tools that read ahead on worker threads); libmf serialises its calls as the plugin
+ * asks: SERIALIZE_ALL: one call at a time into the plugin, over all its handles;
+ * SERIALIZE_HANDLE: one call at a time per handle, different handles in parallel;
+ * PARALLEL: any calls at once.  A call may re-enter the same plugin on the same thread
+ * (an os layer's callback into a tool that reads process memory): the locks are
+ * recursive.  probe() and probe_path() must be pure functions of their arguments.
  *
  * Errors: functions return 0 or a negative MF_ERR_* code.  Where a call takes
  * `char *errbuf` (MF_ERRBUF_SIZE bytes) the plugin writes a one-line, lowercase message
- * without a trailing period there on failure.  Plugins never print and never exit.
+ * without a trailing period there on failure, best with host->error():
+ *   return host->error(errbuf, MF_ERR_IO, "cannot read %s", path);
+ * Plugins never print and never exit.
+ *
+ * Files: os layers never open files themselves, and never a path taken from guest data.
+ * A symbol file (a BTF blob, a PDB) is a user argument (-o linux:btf=/path,
+ * -o win32:pdb=/path) that the plugin asks the host to open with open_symbol_file().
  */
 #ifndef MFTOOLS_PLUGIN_H
 #define MFTOOLS_PLUGIN_H
@@ -27,7 +61,8 @@
 extern "C" {
 #endif
 
-#define MF_ABI_VERSION 1
+#define MF_ABI_VERSION 2       /* the ABI this header describes */
+#define MF_ABI_MIN_VERSION 1   /* the oldest plugin ABI a host of this ABI still loads */
 #define MF_ERRBUF_SIZE 256
 
 /* Error codes (negative). mf_strerror() / host->strerror() name them. */
@@ -113,6 +148,8 @@ struct mf_hints;
 /* Physical memory as the host presents it to os layers: batched, split at range
  * boundaries, cached.  `ctx` is opaque. */
 struct mf_phys {
+	uint32_t struct_size;
+	uint32_t reserved;
 	void *ctx;
 	int (*read)(void *ctx, struct mf_iov *iov, size_t n);
 	int (*write)(void *ctx, struct mf_iov *iov, size_t n);   /* NULL when read-only */
@@ -122,6 +159,17 @@ struct mf_phys {
 	int (*vwrite)(void *ctx, const struct mf_space *sp, struct mf_iov *iov, size_t n);
 	/* virtual -> physical for one address; 0 or MF_ERR_NOTMAPPED / MF_ERR_NONCANONICAL */
 	int (*vtop)(void *ctx, const struct mf_space *sp, uint64_t va, uint64_t *pa);
+};
+
+/* A symbol file the user named in a plugin's arguments, opened by the host: its bytes,
+ * read-only, until close_symbol_file(). */
+struct mf_symfile {
+	uint32_t struct_size;   /* the plugin sets it before open_symbol_file() */
+	uint32_t reserved;
+	const uint8_t *data;
+	uint64_t size;
+	const char *path;       /* as the user gave it, for messages */
+	void *host_data;        /* the host's: do not touch */
 };
 
 /* Services the host gives every plugin. */
@@ -145,6 +193,30 @@ struct mf_host {
 	/* architecture names: "x86_64", "x86_64-la57", "x86", "x86-pae", "aarch64", "riscv-sv39", "riscv-sv48" */
 	const char *(*arch_name)(uint32_t arch);
 	int (*arch_parse)(const char *s, uint32_t *arch);
+	/* ---- ABI 2 ---- */
+	/* Format the message into errbuf (MF_ERRBUF_SIZE bytes; errbuf may be NULL) and return
+	 * `code`: `return host->error(errbuf, MF_ERR_ARG, "invalid offset '%s'", s);`. */
+	int (*error)(char *errbuf, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+	/* The same, with ": strerror(errnum)" appended. */
+	int (*error_errno)(char *errbuf, int code, int errnum, const char *fmt, ...)
+		__attribute__((format(printf, 4, 5)));
+	/* Open the file the user named as the value of `key` in `args` (which must be the
+	 * very args the host passed to this plugin's open: a path built by the plugin, or read
+	 * from guest memory, is refused with MF_ERR_PERM) and map its bytes into `file`.
+	 * MF_ERR_NOTFOUND (message set) only when the user gave no such argument, so the
+	 * caller can go on without it; a named file that cannot be opened is MF_ERR_ARG (it
+	 * does not exist), MF_ERR_PERM or MF_ERR_IO.  Set file->struct_size first.  Free with
+	 * close_symbol_file. */
+	int (*open_symbol_file)(const struct mf_args *args, const char *key, struct mf_symfile *file,
+	                        char *errbuf);
+	void (*close_symbol_file)(struct mf_symfile *file);
+};
+
+/* Thread models (see the top of this file). */
+enum mf_thread_model {
+	MF_THREAD_SERIALIZE_ALL = 0,     /* one call at a time into the plugin (the default) */
+	MF_THREAD_SERIALIZE_HANDLE = 1,  /* one call at a time per handle */
+	MF_THREAD_PARALLEL = 2,          /* any number of calls at once */
 };
 
 /* ---- connectors -------------------------------------------------------------------- */
@@ -160,10 +232,11 @@ struct mf_connector {
 	const char *help;          /* the arguments, one per line: "  path=FILE   the dump to read" */
 	const char *const *keys;   /* NULL-terminated list of accepted keys; keys[0] takes the positional argument */
 	uint32_t flags;            /* MF_CONN_* */
-	uint32_t reserved;
+	uint32_t thread_model;     /* enum mf_thread_model (ABI 1: reserved, always serialize-all) */
 	/* Is this file ours?  `head` holds the first min(len, 64 KiB) bytes of a file of
 	 * `file_size` bytes.  Returns 0 for no, else a confidence 1..100. */
 	int (*probe)(const uint8_t *head, size_t len, uint64_t file_size);
+	/* Mandatory: open, close, read, ranges. */
 	int (*open)(const struct mf_host *host, const struct mf_args *args, int writable,
 	            struct mf_hints *hints, void **handle, char *errbuf);
 	void (*close)(void *handle);
@@ -181,9 +254,19 @@ struct mf_connector {
 
 /* ---- os layers --------------------------------------------------------------------- */
 
-#define MF_OS_NO_PHYS 0x1u   /* works without a connector (e.g. native: /proc) */
+/* Works without a connector (native: /proc); such a layer reads process memory itself
+ * with its read/write operations, since there is no physical memory to translate over. */
+#define MF_OS_NO_PHYS 0x1u
 
+/* Records an os layer hands to the host's callbacks.  The plugin sets struct_size to
+ * sizeof the struct (its header's); 0 means the size the struct has in the ABI the
+ * plugin declares, so a zero-initialised record is right.  After the 8-byte header the
+ * ABI-2 records have the fields of ABI 1, in the same order and with the same names, so
+ * the source of an ABI-1 plugin builds unchanged against this header.  Strings are ""
+ * when unknown, never NULL. */
 struct mf_process {
+	uint32_t struct_size;
+	uint32_t reserved0;    /* 0 */
 	uint64_t pid;
 	uint64_t ppid;
 	const char *name;      /* kernel comm / image name */
@@ -198,6 +281,8 @@ struct mf_process {
 };
 
 struct mf_module {
+	uint32_t struct_size;
+	uint32_t reserved0;    /* 0 */
 	uint64_t pid;          /* 0 = kernel */
 	const char *name;
 	const char *path;
@@ -208,6 +293,8 @@ struct mf_module {
 };
 
 struct mf_map {
+	uint32_t struct_size;
+	uint32_t reserved0;    /* 0 */
 	uint64_t pid;
 	uint64_t start;
 	uint64_t end;          /* exclusive */
@@ -216,10 +303,71 @@ struct mf_map {
 	const char *path;      /* "" for anonymous */
 };
 
+/* A thread of a process (tid as the os numbers them: Linux TID, Windows thread id). */
+struct mf_thread {
+	uint32_t struct_size;
+	uint32_t reserved;
+	uint64_t pid;
+	uint64_t tid;
+	const char *name;      /* Linux comm, Windows thread description; "" if none */
+	const char *state;     /* "R", "S", "T", ... "" if unknown */
+	uint64_t addr;         /* kernel object (task_struct, ETHREAD), 0 if none */
+};
+
+enum mf_symbol_kind {
+	MF_SYM_UNKNOWN = 0,
+	MF_SYM_FUNCTION,
+	MF_SYM_DATA,
+	MF_SYM_EXPORT,         /* an exported name (PE export table, ELF dynamic symbol) */
+	MF_SYM_FORWARDER,      /* an export forwarded to another module: see `forward` */
+};
+
+/* A symbol: of the kernel (pid 0: kallsyms, BTF, the kernel PDB, its modules' exports) or
+ * of a process's modules. */
+struct mf_symbol {
+	uint32_t struct_size;
+	uint32_t kind;         /* enum mf_symbol_kind */
+	uint64_t pid;          /* 0 = kernel */
+	const char *module;    /* module name; "" for the kernel image itself */
+	const char *name;
+	uint64_t addr;
+	uint64_t size;         /* 0 if unknown */
+	const char *forward;   /* MF_SYM_FORWARDER: "module.name"; else "" */
+};
+
+/* Registers of a stopped thread.  Each architecture's set has the layout of Linux's
+ * NT_PRSTATUS register set (x86_64: struct user_regs_struct; AArch64: struct
+ * user_pt_regs), so a core-file writer copies it as it is.  `arch` says which member of
+ * `u` is filled; `raw` pads the union to 512 bytes, so a larger set fits later without
+ * moving anything.  The host zero-fills the struct and sets struct_size before the call;
+ * the plugin writes nothing beyond struct_size. */
+struct mf_regs_x86_64 {
+	uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
+	uint64_t rax, rcx, rdx, rsi, rdi, orig_rax;
+	uint64_t rip, cs, rflags, rsp, ss;
+	uint64_t fs_base, gs_base, ds, es, fs, gs;
+};
+struct mf_regs_aarch64 {
+	uint64_t x[31];        /* x0..x30 (x29 frame pointer, x30 link register) */
+	uint64_t sp, pc, pstate;
+};
+struct mf_regs {
+	uint32_t struct_size;
+	uint32_t arch;         /* enum mf_arch: MF_ARCH_X86_64 or MF_ARCH_AARCH64 so far */
+	uint64_t tid;
+	union {
+		struct mf_regs_x86_64 x86_64;
+		struct mf_regs_aarch64 aarch64;
+		uint64_t raw[64];
+	} u;
+};
+
 /* Callbacks return 0 to continue, non-zero to stop the walk (that value is returned). */
 typedef int (*mf_process_cb)(void *ctx, const struct mf_process *p);
 typedef int (*mf_module_cb)(void *ctx, const struct mf_module *m);
 typedef int (*mf_map_cb)(void *ctx, const struct mf_map *m);
+typedef int (*mf_thread_cb)(void *ctx, const struct mf_thread *t);
+typedef int (*mf_symbol_cb)(void *ctx, const struct mf_symbol *s);
 
 struct mf_os {
 	uint32_t struct_size;
@@ -229,8 +377,9 @@ struct mf_os {
 	const char *help;
 	const char *const *keys;
 	uint32_t flags;            /* MF_OS_* */
-	uint32_t reserved;
-	/* `phys` is NULL for MF_OS_NO_PHYS layers opened without a connector. */
+	uint32_t thread_model;     /* enum mf_thread_model (ABI 1: reserved, always serialize-all) */
+	/* Mandatory: open, close, processes.  `phys` is NULL for MF_OS_NO_PHYS layers opened
+	 * without a connector. */
 	int (*open)(const struct mf_host *host, const struct mf_phys *phys,
 	            const struct mf_args *args, struct mf_hints *hints, void **handle, char *errbuf);
 	void (*close)(void *handle);
@@ -239,10 +388,40 @@ struct mf_os {
 	int (*process)(void *handle, uint64_t pid, mf_process_cb cb, void *ctx, char *errbuf);
 	int (*modules)(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf);
 	int (*maps)(void *handle, uint64_t pid, mf_map_cb cb, void *ctx, char *errbuf);
-	/* Process memory.  Optional: when NULL the host translates through the process's
-	 * arch and dtb over phys.  Same per-entry contract as connector reads. */
+	/* Process memory: the operation that reads a process when there is no physical
+	 * memory (MF_OS_NO_PHYS), or when the layer knows better than a page-table walk.
+	 * Optional: when NULL the host translates through the process's arch and dtb over
+	 * phys.  Same per-entry contract as connector reads. */
 	int (*read)(void *handle, uint64_t pid, struct mf_iov *iov, size_t n, char *errbuf);
 	int (*write)(void *handle, uint64_t pid, struct mf_iov *iov, size_t n, char *errbuf);
+	/* ---- ABI 2; every one optional (the host answers MF_ERR_UNSUPPORTED) ---- */
+	/* Symbols of the kernel (pid 0) or of a process's modules, one callback each. */
+	int (*symbols)(void *handle, uint64_t pid, mf_symbol_cb cb, void *ctx, char *errbuf);
+	/* The symbol NAME ("name" or "module!name"): one callback, or MF_ERR_NOTFOUND.  When
+	 * NULL the host searches the list from symbols(). */
+	int (*symbol_lookup)(void *handle, uint64_t pid, const char *name, mf_symbol_cb cb, void *ctx,
+	                     char *errbuf);
+	/* The nearest symbol at or below ADDR that contains it (one of unknown size contains
+	 * every address above it): one callback, or MF_ERR_NOTFOUND.  The caller's offset is
+	 * addr - symbol->addr.  When NULL the host searches the list from symbols(). */
+	int (*symbol_at)(void *handle, uint64_t pid, uint64_t addr, mf_symbol_cb cb, void *ctx, char *errbuf);
+	/* Threads of a process, one callback each. */
+	int (*threads)(void *handle, uint64_t pid, mf_thread_cb cb, void *ctx, char *errbuf);
+	/* Registers of one thread (stopped for the read, then let go), into *regs. */
+	int (*thread_regs)(void *handle, uint64_t pid, uint64_t tid, struct mf_regs *regs, char *errbuf);
+	/* Stop every thread of process PID, for a snapshot that stays consistent while it is
+	 * read, until resume(PID).  While suspended, thread_regs() of each of its threads must
+	 * work (without letting the thread run), and so must reads of its memory.  The host
+	 * makes suspend, thread_regs, resume of one process from one thread of its own (a
+	 * ptrace tracer is a thread), and resumes before it closes the handle; a layer also
+	 * resumes what is still suspended in its close().  A layer whose target is not live
+	 * (a snapshot) may leave suspend NULL.  Suspending a suspended process is MF_ERR_ARG. */
+	int (*suspend)(void *handle, uint64_t pid, char *errbuf);
+	/* Let every thread of PID run again, as it was; nothing when PID is not suspended. */
+	void (*resume)(void *handle, uint64_t pid);
+	/* The auxiliary vector of process PID (Linux: its saved AT_* pairs, as NT_AUXV holds
+	 * them) into buf: at most cap bytes, the length in *len. */
+	int (*auxv)(void *handle, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf);
 };
 
 #define MF_CONNECTOR_INIT .struct_size = sizeof(struct mf_connector), .abi_version = MF_ABI_VERSION

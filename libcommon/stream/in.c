@@ -80,6 +80,23 @@ mf_in_new(int fd)
 	return in;
 }
 
+struct mf_in *
+mfint_in_new_mem(const void *p, size_t n)
+{
+	struct mf_in *in = mf_in_new(-1);
+
+	if (in == NULL)
+		return NULL;
+	if ((in->buf = malloc(n ? n : 1)) == NULL) {
+		mf_in_free(in);
+		return NULL;
+	}
+	memcpy(in->buf, p, n);
+	in->cap = in->end = n;
+	in->eof = 1;
+	return in;
+}
+
 MF_API void
 mf_in_free(struct mf_in *in)
 {

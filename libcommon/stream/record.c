@@ -538,18 +538,6 @@ mf_rec_get_str(const struct mf_rec *r, const char *key, const char **s, size_t *
 	return 0;
 }
 
-static int
-record_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A hex string (what JSON carries for bytes) is decoded once into the arena and the field
  * becomes BIN in place: later getters and writers see the bytes. */
 MF_API int
@@ -565,14 +553,14 @@ mf_rec_get_bin(const struct mf_rec *r, const char *key, const void **p, size_t *
 		if (v->v.s.n % 2 != 0)
 			return MF_ERR_FORMAT;
 		for (i = 0; i < v->v.s.n; i++)
-			if (record_hexval((unsigned char)v->v.s.p[i]) < 0)
+			if (mfint_hexval((unsigned char)v->v.s.p[i]) < 0)
 				return MF_ERR_FORMAT;
 		/* the record is the caller's const view; its arena is ours to extend */
 		if ((b = mfint_rec_alloc((struct mf_rec *)r, v->v.s.n / 2 + 1)) == NULL)
 			return MF_ERR_NOMEM;
 		for (i = 0; i < v->v.s.n / 2; i++)
-			b[i] = (unsigned char)(record_hexval((unsigned char)v->v.s.p[2 * i]) << 4 |
-			                       record_hexval((unsigned char)v->v.s.p[2 * i + 1]));
+			b[i] = (unsigned char)(mfint_hexval((unsigned char)v->v.s.p[2 * i]) << 4 |
+			                       mfint_hexval((unsigned char)v->v.s.p[2 * i + 1]));
 		b[v->v.s.n / 2] = 0;
 		v->v.s.n /= 2;
 		v->v.s.p = (const char *)b;

@@ -5,7 +5,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include "fuzz-host.h"
-#include "elfcore.h"
+#include "pluginlib/elfcore.h"
+#include "pluginlib/rangemap.h"
 #include "libmf/mf-int.h"
 
 int
@@ -13,7 +14,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *path = fz_file(0, data, size);
 	struct elfcore ec = { .host = &mfint_host, .path = "kcore", .fsize = size, .mode = ELFCORE_KCORE };
-	struct smap map = { 0 };
+	struct rmap map = { 0 };
 	char err[MF_ERRBUF_SIZE];
 	int fd;
 
@@ -26,9 +27,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t buf[64];
 		struct mf_iov v = { .addr = map.n ? map.seg[0].base : 0, .buf = buf, .len = sizeof buf };
 
-		smap_read(&map, fd, &v, 1, NULL, NULL);
+		rmap_read(&map, fd, &v, 1, NULL, NULL);
 	}
-	smap_free(&map);
+	rmap_free(&map);
 	mf_hints_free(ec.hints);
 	close(fd);
 	return 0;

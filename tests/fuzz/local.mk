@@ -22,7 +22,9 @@ fuzz_libmf_sources = libcommon/libmf/error.c libcommon/libmf/args.c libcommon/li
 	libcommon/stream/record.c
 fuzz_libmf_libs = $(MSGPACK_LIBS) $(JANSSON_LIBS) $(LIBS)
 fuzz_host_sources = tests/fuzz/fuzz-host.c tests/fuzz/fuzz-host.h $(fuzz_libmf_sources) \
-	libcommon/libmf/plugin.c
+	libcommon/libmf/plugin.c libcommon/libmf/plugin-abi.c libcommon/libmf/symfile.c
+# pluginlib, the code the plugins share (libcommon/pluginlib/local.mk), compiled in whole
+fuzz_pluginlib_sources = $(libcommon_pluginlib_libmfplugin_la_SOURCES)
 
 tests_fuzz_fuzz_stream_SOURCES = tests/fuzz/fuzz-stream.c $(fuzz_libmf_sources) \
 	libcommon/stream/out.c libcommon/stream/in.c
@@ -35,28 +37,32 @@ tests_fuzz_fuzz_vat_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_vat_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_vat_LDADD =
 
-tests_fuzz_fuzz_lime_SOURCES = tests/fuzz/fuzz-lime.c connectors/lime.c $(fuzz_host_sources)
+tests_fuzz_fuzz_lime_SOURCES = tests/fuzz/fuzz-lime.c connectors/lime.c $(fuzz_host_sources) \
+	$(fuzz_pluginlib_sources)
 tests_fuzz_fuzz_lime_CFLAGS = $(FUZZ_CFLAGS) $(SNAPPY_CFLAGS)
 tests_fuzz_fuzz_lime_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_lime_LDADD = $(SNAPPY_LIBS) $(fuzz_libmf_libs)
 
-tests_fuzz_fuzz_elf_SOURCES = tests/fuzz/fuzz-elf.c connectors/elf.c $(fuzz_host_sources)
-tests_fuzz_fuzz_elf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/connectors
+tests_fuzz_fuzz_elf_SOURCES = tests/fuzz/fuzz-elf.c connectors/elf.c $(fuzz_host_sources) \
+	$(fuzz_pluginlib_sources)
 tests_fuzz_fuzz_elf_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_elf_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_elf_LDADD = $(fuzz_libmf_libs)
 
-tests_fuzz_fuzz_kdump_SOURCES = tests/fuzz/fuzz-kdump.c connectors/kdump.c $(fuzz_host_sources)
+tests_fuzz_fuzz_kdump_SOURCES = tests/fuzz/fuzz-kdump.c connectors/kdump.c $(fuzz_host_sources) \
+	$(fuzz_pluginlib_sources)
 tests_fuzz_fuzz_kdump_CFLAGS = $(FUZZ_CFLAGS) $(ZLIB_CFLAGS) $(LZO_CFLAGS) $(SNAPPY_CFLAGS) $(ZSTD_CFLAGS)
 tests_fuzz_fuzz_kdump_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_kdump_LDADD = $(ZLIB_LIBS) $(LZO_LIBS) $(SNAPPY_LIBS) $(ZSTD_LIBS) $(fuzz_libmf_libs)
 
-tests_fuzz_fuzz_crashdump_SOURCES = tests/fuzz/fuzz-crashdump.c connectors/crashdump.c $(fuzz_host_sources)
+tests_fuzz_fuzz_crashdump_SOURCES = tests/fuzz/fuzz-crashdump.c connectors/crashdump.c $(fuzz_host_sources) \
+	$(fuzz_pluginlib_sources)
 tests_fuzz_fuzz_crashdump_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_crashdump_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_crashdump_LDADD = $(fuzz_libmf_libs)
 
-tests_fuzz_fuzz_vmware_SOURCES = tests/fuzz/fuzz-vmware.c connectors/vmware.c $(fuzz_host_sources)
+tests_fuzz_fuzz_vmware_SOURCES = tests/fuzz/fuzz-vmware.c connectors/vmware.c $(fuzz_host_sources) \
+	$(fuzz_pluginlib_sources)
 tests_fuzz_fuzz_vmware_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_vmware_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_vmware_LDADD = $(fuzz_libmf_libs)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pluginlib/bytes.h"
 #include "tap.h"
 #include "plugin-harness.h"
 
@@ -113,16 +114,11 @@ ct_put(struct ct_buf *b, const void *data, size_t n)
 static __attribute__((unused)) void
 ct_u8(struct ct_buf *b, uint8_t v) { ct_put(b, &v, 1); }
 static __attribute__((unused)) void
-ct_u16(struct ct_buf *b, uint16_t v) { uint8_t x[2] = { (uint8_t)v, (uint8_t)(v >> 8) }; ct_put(b, x, 2); }
+ct_u16(struct ct_buf *b, uint16_t v) { put_le16(ct_put(b, NULL, 2), v); }
 static __attribute__((unused)) void
-ct_u32(struct ct_buf *b, uint32_t v) { ct_u16(b, (uint16_t)v); ct_u16(b, (uint16_t)(v >> 16)); }
+ct_u32(struct ct_buf *b, uint32_t v) { put_le32(ct_put(b, NULL, 4), v); }
 static __attribute__((unused)) void
-ct_u64(struct ct_buf *b, uint64_t v) { ct_u32(b, (uint32_t)v); ct_u32(b, (uint32_t)(v >> 32)); }
-
-static __attribute__((unused)) void
-ct_set32(uint8_t *p, uint32_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24); }
-static __attribute__((unused)) void
-ct_set64(uint8_t *p, uint64_t v) { ct_set32(p, (uint32_t)v); ct_set32(p + 4, (uint32_t)(v >> 32)); }
+ct_u64(struct ct_buf *b, uint64_t v) { put_le64(ct_put(b, NULL, 8), v); }
 
 /* The test pattern: a byte that depends on the physical address. */
 static __attribute__((unused)) uint8_t

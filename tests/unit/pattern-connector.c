@@ -39,26 +39,27 @@ pattern_open(const struct mf_host *host, const struct mf_args *args, int writabl
 	const char *spec = host->arg(args, "ranges");
 	struct pattern *p = calloc(1, sizeof *p);
 	char *copy, *tok, *save = NULL;
+	int r;
 
 	if (p == NULL)
-		return MF_ERR_NOMEM;
+		return host->error(errbuf, MF_ERR_NOMEM, "out of memory");
 	if (spec == NULL)
 		spec = "0x0-0x100000";
 	if ((copy = strdup(spec)) == NULL) {
 		free(p);
-		return MF_ERR_NOMEM;
+		return host->error(errbuf, MF_ERR_NOMEM, "out of memory");
 	}
 	for (tok = strtok_r(copy, "+", &save); tok; tok = strtok_r(NULL, "+", &save)) {
 		char *dash = strchr(tok, '-');
 		uint64_t b, e;
 
 		if (dash == NULL || p->n == PATTERN_MAX_RANGES) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "bad range '%s'", tok);
+			r = host->error(errbuf, MF_ERR_ARG, "bad range '%s'", tok);
 			goto fail;
 		}
 		*dash = '\0';
 		if (host->parse_u64(tok, &b) < 0 || host->parse_u64(dash + 1, &e) < 0 || e <= b) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "bad range '%s'", tok);
+			r = host->error(errbuf, MF_ERR_ARG, "bad range '%s'", tok);
 			goto fail;
 		}
 		p->r[p->n].base = b;
@@ -74,7 +75,7 @@ pattern_open(const struct mf_host *host, const struct mf_args *args, int writabl
 fail:
 	free(copy);
 	free(p);
-	return MF_ERR_ARG;
+	return r;
 }
 
 static void
@@ -166,6 +167,7 @@ static const struct mf_connector pattern_connector = {
 	.help = "  ranges=B-E+B-E   the physical ranges\n",
 	.keys = pattern_keys,
 	.flags = MF_CONN_FILE | MF_CONN_WRITE,
+	.thread_model = MF_THREAD_SERIALIZE_ALL,   /* the call counters are global */
 	.probe = pattern_probe,
 	.open = pattern_open,
 	.close = pattern_close,

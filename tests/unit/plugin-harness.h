@@ -35,6 +35,10 @@ static const struct mf_host harness_host = {
 	.hint_get_bin = mf_hints_get_bin,
 	.arch_name = mf_arch_name,
 	.arch_parse = mf_arch_parse,
+	.error = mf_error,
+	.error_errno = mf_error_errno,
+	.open_symbol_file = mf_symbol_file_open,   /* opens what the caller marked with mf_args_trust */
+	.close_symbol_file = mf_symbol_file_close,
 };
 
 /* dlopen PATH and return its descriptor (NULL with a diagnostic on failure). */

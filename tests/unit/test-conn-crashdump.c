@@ -9,22 +9,9 @@
 #include <string.h>
 
 #include "conn-test-util.h"
+#include "pluginlib/bytes.h"
 
 #define PG 4096u
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static void
 cdt_page(uint64_t pfn, uint8_t *p)
@@ -43,28 +30,28 @@ cdt_header(int is64, uint32_t dump_type, size_t total)
 	for (size_t i = 0; i < hs; i += 4)
 		memcpy(f + i, "PAGE", 4);
 	memcpy(f + 4, is64 ? "DU64" : "DUMP", 4);
-	put32(f + 8, 15);
-	put32(f + 12, 19041);
+	put_le32(f + 8, 15);
+	put_le32(f + 12, 19041);
 	if (is64) {
-		put64(f + 0x10, 0x1aa000);
-		put64(f + 0x18, 0xfffffa8000000000);
-		put64(f + 0x20, 0xfffff80002a4b890);
-		put64(f + 0x28, 0xfffff80002a2f940);
-		put32(f + 0x30, 0x8664);
-		put32(f + 0x34, 4);
-		put32(f + 0x38, 0xe2);
-		put64(f + 0x80, 0xfffff80002a0f0a0);
-		put32(f + 0xf98, dump_type);
+		put_le64(f + 0x10, 0x1aa000);
+		put_le64(f + 0x18, 0xfffffa8000000000);
+		put_le64(f + 0x20, 0xfffff80002a4b890);
+		put_le64(f + 0x28, 0xfffff80002a2f940);
+		put_le32(f + 0x30, 0x8664);
+		put_le32(f + 0x34, 4);
+		put_le32(f + 0x38, 0xe2);
+		put_le64(f + 0x80, 0xfffff80002a0f0a0);
+		put_le32(f + 0xf98, dump_type);
 	} else {
-		put32(f + 0x10, 0x185000);
-		put32(f + 0x14, 0x81000000);
-		put32(f + 0x18, 0x8298a810);
-		put32(f + 0x1c, 0x829a0f18);
-		put32(f + 0x20, 0x14c);
-		put32(f + 0x24, 1);
-		put32(f + 0x28, 0xe2);
+		put_le32(f + 0x10, 0x185000);
+		put_le32(f + 0x14, 0x81000000);
+		put_le32(f + 0x18, 0x8298a810);
+		put_le32(f + 0x1c, 0x829a0f18);
+		put_le32(f + 0x20, 0x14c);
+		put_le32(f + 0x24, 1);
+		put_le32(f + 0x28, 0xe2);
 		f[0x5c] = 1;
-		put32(f + 0xf88, dump_type);
+		put_le32(f + 0xf88, dump_type);
 	}
 	return f;
 }
@@ -181,16 +168,6 @@ cdt_real_headers(void)
 	mf_hints_free(hints);
 }
 
-static uint64_t
-get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* An RDMP dump (DumpType 8, 9 or 10) with the given PFN ranges and their pages; the range
  * table at 0x2030 has room for `slots` entries (MetadataSize = 0x10 + 16 * slots, the first
  * page right after the table). */
@@ -206,19 +183,19 @@ cdt_rdmp_build(uint32_t type, const uint64_t (*rg)[2], size_t nrg, size_t slots,
 	*len = first + pages * PG;
 	f = cdt_header(1, type, *len);
 	memset(f + 0x2000, 0, first - 0x2000);
-	put32(f + 0x2000, 0x40);
+	put_le32(f + 0x2000, 0x40);
 	memcpy(f + 0x2004, "RDMPDUMP", 8);
-	put64(f + 0x2010, meta);
-	put64(f + 0x2018, first);
+	put_le64(f + 0x2010, meta);
+	put_le64(f + 0x2018, first);
 	if (type == 10) {
-		put32(f + 0x2020, (uint32_t)nrg);
-		put64(f + 0x2028, pages);
+		put_le32(f + 0x2020, (uint32_t)nrg);
+		put_le64(f + 0x2028, pages);
 	}
 	memset(present, 0, maxpfn * sizeof *present);
 	pages = 0;
 	for (size_t i = 0; i < nrg; i++) {
-		put64(f + 0x2030 + 16 * i, rg[i][0]);
-		put64(f + 0x2038 + 16 * i, rg[i][1]);
+		put_le64(f + 0x2030 + 16 * i, rg[i][0]);
+		put_le64(f + 0x2038 + 16 * i, rg[i][1]);
 		for (uint64_t k = 0; k < rg[i][1]; k++, pages++) {
 			cdt_page(rg[i][0] + k, f + first + pages * PG);
 			present[rg[i][0] + k] = 1;
@@ -244,7 +221,7 @@ cdt_rdmp(void)
 	void *h;
 
 	f = cdt_rdmp_build(8, k8, 3, 0xfd, &n, present, 16);
-	is_u64(get64(f + 0x2018), 0x3000, "rdmp type 8: first page at 0x3000");
+	is_u64(get_le64(f + 0x2018), 0x3000, "rdmp type 8: first page at 0x3000");
 	p = ct_path("kernel8.dmp");
 	ct_write(p, f, n);
 	hints = mf_hints_new();
@@ -267,7 +244,7 @@ cdt_rdmp(void)
 	ct_conn->close(h);
 	mf_hints_free(hints);
 	/* type 9 reads the same way */
-	put32(f + 0xf98, 9);
+	put_le32(f + 0xf98, 9);
 	p = ct_path("kernel9.dmp");
 	ct_write(p, f, n);
 	hints = mf_hints_new();
@@ -275,7 +252,7 @@ cdt_rdmp(void)
 	cdt_check_pages(h, "rdmp type 9", present, 16);
 	ct_conn->close(h);
 	mf_hints_free(hints);
-	put32(f + 0xf98, 8);
+	put_le32(f + 0xf98, 8);
 
 	/* truncated: the last stored page (pfn 4) is a hole, with a warning */
 	p = ct_path("kernel8-cut.dmp");
@@ -298,45 +275,45 @@ cdt_rdmp(void)
 	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "rdmp range table past EOF: format error");
 	ok(strstr(errbuf, "end past the end of file") != NULL, "rdmp range table past EOF: message (%s)", errbuf);
 	/* MetadataSize and FirstPageOffset disagree */
-	put64(f + 0x2018, 0x4000);
+	put_le64(f + 0x2018, 0x4000);
 	p = ct_path("rdmp-first.dmp");
 	ct_write(p, f, n);
 	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "rdmp FirstPageOffset: format error");
 	ok(strstr(errbuf, "MetadataSize 0xfe0 and FirstPageOffset 0x4000 disagree") != NULL,
 	   "rdmp FirstPageOffset: message (%s)", errbuf);
 	/* absurd MetadataSize (and the matching FirstPageOffset) */
-	put64(f + 0x2010, UINT64_C(0x10000000000));
-	put64(f + 0x2018, UINT64_C(0x10000002020));
+	put_le64(f + 0x2010, UINT64_C(0x10000000000));
+	put_le64(f + 0x2018, UINT64_C(0x10000002020));
 	p = ct_path("rdmp-hugemeta.dmp");
 	ct_write(p, f, n);
 	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "rdmp MetadataSize 2^40: format error");
 	ok(strstr(errbuf, "past the end of file") != NULL, "rdmp MetadataSize 2^40: message (%s)", errbuf);
-	put64(f + 0x2010, UINT64_MAX - 0xf);
-	put64(f + 0x2018, UINT64_C(0x2010));
+	put_le64(f + 0x2010, UINT64_MAX - 0xf);
+	put_le64(f + 0x2018, UINT64_C(0x2010));
 	p = ct_path("rdmp-wrapmeta.dmp");
 	ct_write(p, f, n);
 	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "rdmp MetadataSize 2^64-16: format error (%s)", errbuf);
-	put64(f + 0x2010, 0xfe0);
-	put64(f + 0x2018, 0x3000);
+	put_le64(f + 0x2010, 0xfe0);
+	put_le64(f + 0x2018, 0x3000);
 	/* absurd page count, overlapping ranges, bad marker */
-	put64(f + 0x2038, UINT64_C(1) << 60);
+	put_le64(f + 0x2038, UINT64_C(1) << 60);
 	p = ct_path("rdmp-hugecount.dmp");
 	ct_write(p, f, n);
 	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "rdmp range of 2^60 pages: format error");
 	ok(strstr(errbuf, "PFN range 0 (pfn 0x9, 0x1000000000000000 pages) is out of range") != NULL,
 	   "rdmp range of 2^60 pages: message (%s)", errbuf);
-	put64(f + 0x2038, 3);
-	put64(f + 0x2040, 10);
+	put_le64(f + 0x2038, 3);
+	put_le64(f + 0x2040, 10);
 	p = ct_path("rdmp-overlap.dmp");
 	ct_write(p, f, n);
 	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "rdmp overlapping ranges: format error");
 	ok(strstr(errbuf, "overlaps") != NULL, "rdmp overlapping ranges: message (%s)", errbuf);
-	put64(f + 0x2040, 1);
-	put32(f + 0x2000, 0x41);
+	put_le64(f + 0x2040, 1);
+	put_le32(f + 0x2000, 0x41);
 	p = ct_path("rdmp-marker.dmp");
 	ct_write(p, f, n);
 	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "rdmp marker 0x41: format error (%s)", errbuf);
-	put32(f + 0x2000, 0x40);
+	put_le32(f + 0x2000, 0x40);
 	/* 32-bit RDMP dumps are refused */
 	free(f);
 	f = cdt_header(0, 8, 0x3000);
@@ -349,8 +326,8 @@ cdt_rdmp(void)
 
 	/* type 10 (complete): 3 ranges, 6 table slots, slot 3 holds junk past TotalNumberOfPages */
 	f = cdt_rdmp_build(10, k10, 3, 6, &n, present, 0x210);
-	put64(f + 0x2030 + 16 * 3, 0x300);
-	put64(f + 0x2038 + 16 * 3, 0x10);
+	put_le64(f + 0x2030 + 16 * 3, 0x300);
+	put_le64(f + 0x2038 + 16 * 3, 0x10);
 	p = ct_path("complete10.dmp");
 	ct_write(p, f, n);
 	hints = mf_hints_new();
@@ -366,7 +343,7 @@ cdt_rdmp(void)
 	ct_conn->close(h);
 	mf_hints_free(hints);
 	/* TotalNumberOfPages smaller than the first range */
-	put64(f + 0x2028, 5);
+	put_le64(f + 0x2028, 5);
 	p = ct_path("complete10-total.dmp");
 	ct_write(p, f, n);
 	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "rdmp type 10 TotalNumberOfPages 5: format error");
@@ -393,12 +370,12 @@ main(void)
 	/* full 64-bit: runs (2,3) (10,2) */
 	n = 0x2000 + 5 * PG;
 	f = cdt_header(1, 1, n);
-	put32(f + 0x88, 2);
-	put64(f + 0x90, 5);
-	put64(f + 0x98, 2);
-	put64(f + 0xa0, 3);
-	put64(f + 0xa8, 10);
-	put64(f + 0xb0, 2);
+	put_le32(f + 0x88, 2);
+	put_le64(f + 0x90, 5);
+	put_le64(f + 0x98, 2);
+	put_le64(f + 0xa0, 3);
+	put_le64(f + 0xa8, 10);
+	put_le64(f + 0xb0, 2);
 	memset(present, 0, sizeof present);
 	{
 		unsigned pfns[] = { 2, 3, 4, 10, 11 };
@@ -435,23 +412,23 @@ main(void)
 	ct_write(p, f, 100);
 	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "cut header: format error");
 	ok(strstr(errbuf, "header cut off at 100 of 8192 bytes") != NULL, "cut header: message (%s)", errbuf);
-	put32(f + 0x88, 1000);
+	put_le32(f + 0x88, 1000);
 	p = ct_path("runs.dmp");
 	ct_write(p, f, n);
 	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "NumberOfRuns 1000: format error");
 	ok(strstr(errbuf, "NumberOfRuns 1000 exceeds") != NULL, "NumberOfRuns: message (%s)", errbuf);
-	put32(f + 0x88, 2);
-	put64(f + 0xa8, 3);
+	put_le32(f + 0x88, 2);
+	put_le64(f + 0xa8, 3);
 	p = ct_path("overlap.dmp");
 	ct_write(p, f, n);
 	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "overlapping runs: format error");
 	ok(strstr(errbuf, "overlaps") != NULL, "overlapping runs: message (%s)", errbuf);
-	put64(f + 0xa8, UINT64_C(0xffffffffffffff00));
+	put_le64(f + 0xa8, UINT64_C(0xffffffffffffff00));
 	p = ct_path("hugebase.dmp");
 	ct_write(p, f, n);
 	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "run base 2^64-256: format error");
 	ok(strstr(errbuf, "out of range") != NULL, "run base: message (%s)", errbuf);
-	put32(f + 0xf98, 8);
+	put_le32(f + 0xf98, 8);
 	p = ct_path("rdmp-nosig.dmp");
 	ct_write(p, f, n);
 	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "DumpType 8 without RDMP header: format error");
@@ -462,12 +439,12 @@ main(void)
 	/* full 32-bit PAE: runs (1,2) (6,1) */
 	n = 0x1000 + 3 * PG;
 	f = cdt_header(0, 1, n);
-	put32(f + 0x64, 2);
-	put32(f + 0x68, 3);
-	put32(f + 0x6c, 1);
-	put32(f + 0x70, 2);
-	put32(f + 0x74, 6);
-	put32(f + 0x78, 1);
+	put_le32(f + 0x64, 2);
+	put_le32(f + 0x68, 3);
+	put_le32(f + 0x6c, 1);
+	put_le32(f + 0x70, 2);
+	put_le32(f + 0x74, 6);
+	put_le32(f + 0x78, 1);
 	memset(present, 0, sizeof present);
 	{
 		unsigned pfns[] = { 1, 2, 6 };
@@ -501,9 +478,9 @@ main(void)
 	n = 0x3000 + 5 * PG;
 	f = cdt_header(1, 5, n);
 	memcpy(f + 0x2000, "SDMPDUMP", 8);
-	put64(f + 0x2020, 0x3000);
-	put64(f + 0x2028, 5);
-	put64(f + 0x2030, 16);
+	put_le64(f + 0x2020, 0x3000);
+	put_le64(f + 0x2028, 5);
+	put_le64(f + 0x2030, 16);
 	memset(present, 0, sizeof present);
 	{
 		unsigned pfns[] = { 1, 2, 3, 7, 9 };
@@ -538,13 +515,13 @@ main(void)
 	ct_conn->close(h);
 	mf_hints_free(hints);
 	/* a bitmap larger than the file */
-	put64(f + 0x2030, UINT64_C(1) << 40);
+	put_le64(f + 0x2030, UINT64_C(1) << 40);
 	p = ct_path("bitmap-huge.dmp");
 	ct_write(p, f, n);
 	is_int(cdt_open_err(p, errbuf), MF_ERR_FORMAT, "bitmap of 2^40 pages: format error");
 	ok(strstr(errbuf, "does not fit the file") != NULL, "huge bitmap: message (%s)", errbuf);
 	/* no SDMP header */
-	put64(f + 0x2030, 16);
+	put_le64(f + 0x2030, 16);
 	memcpy(f + 0x2000, "XXXX", 4);
 	p = ct_path("bitmap-nosig.dmp");
 	ct_write(p, f, n);

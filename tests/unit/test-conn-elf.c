@@ -91,20 +91,20 @@ t_build(struct ct_buf *b, const struct t_elf *e)
 		uint64_t fs = l ? l->filesz : e->notes->n, ms = l ? l->memsz : 0;
 		uint64_t va = l ? l->vaddr : 0, pa = l ? l->paddr : 0;
 
-		ct_set32(p, type);
+		put_le32(p, type);
 		if (e->is64) {
-			ct_set32(p + 4, 4);
-			ct_set64(p + 8, o);
-			ct_set64(p + 16, va);
-			ct_set64(p + 24, pa);
-			ct_set64(p + 32, fs);
-			ct_set64(p + 40, ms);
+			put_le32(p + 4, 4);
+			put_le64(p + 8, o);
+			put_le64(p + 16, va);
+			put_le64(p + 24, pa);
+			put_le64(p + 32, fs);
+			put_le64(p + 40, ms);
 		} else {
-			ct_set32(p + 4, (uint32_t)o);
-			ct_set32(p + 8, (uint32_t)va);
-			ct_set32(p + 12, (uint32_t)pa);
-			ct_set32(p + 16, (uint32_t)fs);
-			ct_set32(p + 20, (uint32_t)ms);
+			put_le32(p + 4, (uint32_t)o);
+			put_le32(p + 8, (uint32_t)va);
+			put_le32(p + 12, (uint32_t)pa);
+			put_le32(p + 16, (uint32_t)fs);
+			put_le32(p + 20, (uint32_t)ms);
 		}
 	}
 	memcpy(eh, "\177ELF", 4);
@@ -116,8 +116,8 @@ t_build(struct ct_buf *b, const struct t_elf *e)
 	eh[19] = (uint8_t)(e->machine >> 8);
 	eh[20] = 1;
 	if (e->is64) {
-		ct_set64(eh + 32, phoff);
-		ct_set64(eh + 40, shoff);
+		put_le64(eh + 32, phoff);
+		put_le64(eh + 40, shoff);
 		eh[52] = e->phdrs_last ? 8 : 64;   /* e_ehsize: QEMU 7.2 writes 8 */
 		eh[54] = 56;
 		eh[56] = (uint8_t)(e->xnum ? 0xff : nph);
@@ -125,8 +125,8 @@ t_build(struct ct_buf *b, const struct t_elf *e)
 		eh[58] = 64;
 		eh[60] = 1;
 	} else {
-		ct_set32(eh + 28, (uint32_t)phoff);
-		ct_set32(eh + 32, (uint32_t)shoff);
+		put_le32(eh + 28, (uint32_t)phoff);
+		put_le32(eh + 32, (uint32_t)shoff);
 		eh[40] = e->phdrs_last ? 8 : 52;
 		eh[42] = 32;
 		eh[44] = (uint8_t)(e->xnum ? 0xff : nph);
@@ -143,11 +143,11 @@ t_qemu_note(struct ct_buf *n, uint64_t cr3, uint64_t cr4)
 {
 	uint8_t st[0x1b8] = { 0 };
 
-	ct_set32(st, 1);
-	ct_set32(st + 4, 0x1b8);
-	ct_set64(st + 0x188, 0x80050033);
-	ct_set64(st + 0x1a0, cr3);
-	ct_set64(st + 0x1a8, cr4);
+	put_le32(st, 1);
+	put_le32(st + 4, 0x1b8);
+	put_le64(st + 0x188, 0x80050033);
+	put_le64(st + 0x1a0, cr3);
+	put_le64(st + 0x1a8, cr4);
 	t_note(n, "QEMU", 0, st, sizeof st);
 }
 
@@ -285,10 +285,10 @@ test_xnum(void)
 	/* e_phnum huge through PN_XNUM */
 	{
 		size_t sh = 64 + 16 * 0;   /* shdr right after the (empty) body: find it via e_shoff */
-		uint64_t shoff = (uint64_t)b.p[40] | (uint64_t)b.p[41] << 8 | (uint64_t)b.p[42] << 16 | (uint64_t)b.p[43] << 24;
+		uint64_t shoff = get_le32(b.p + 40);
 
 		(void)sh;
-		ct_set32(b.p + shoff + 44, 0x7fffffff);
+		put_le32(b.p + shoff + 44, 0x7fffffff);
 		ct_open_fails(elf, ct_write("huge.core", b.p, b.n), MF_ERR_LIMIT,
 		              "too many program headers (2147483647, limit 1048576)", "e_phnum huge");
 	}
@@ -326,11 +326,11 @@ test_bad(void)
 	e.notes = &notes;
 	t_build(&b, &e);
 	/* the note header sits at its PT_NOTE's offset: 64 + 2 * 56 = 0xb0 */
-	ct_set32(b.p + 0xb0, 0x1000);
+	put_le32(b.p + 0xb0, 0x1000);
 	ct_open_fails(elf, ct_write("note.core", b.p, b.n), MF_ERR_FORMAT,
 	              "note at offset 0xb0 in PT_NOTE 0: name size 0x1000 runs past the segment (0x1c bytes)", "namesz past the segment");
-	ct_set32(b.p + 0xb0, 5);
-	ct_set32(b.p + 0xb4, 0xfffffff0);
+	put_le32(b.p + 0xb0, 5);
+	put_le32(b.p + 0xb4, 0xfffffff0);
 	ct_open_fails(elf, ct_write("desc.core", b.p, b.n), MF_ERR_FORMAT,
 	              "descriptor size 0xfffffff0 runs past the segment", "descsz past the segment");
 	free(b.p);
@@ -416,6 +416,34 @@ test_kcore(void)
 	}
 }
 
+/* A PT_LOAD with no bytes in the file (p_filesz 0) at physical 0 adds no range; it used
+ * to stand for the whole address space and make the next PT_LOAD "overlap" it. */
+static void
+test_empty_load(void)
+{
+	static const struct t_load ld[] = {
+		{ 0, 0, 0, 0, 0x1000 },
+		{ 0, 0x1000, 0, 0x1000, 0x1000 },
+	};
+	struct t_elf e = { .is64 = 1, .machine = 62, .ld = ld, .nld = 2 };
+	struct ct_buf b = { 0 };
+	struct ct_conn o;
+	const struct mf_range *r;
+	uint8_t x[16];
+	size_t n;
+
+	t_build(&b, &e);
+	is_int(ct_open(&o, elf, ct_write("empty-load.core", b.p, b.n)), 0, "core with an empty PT_LOAD at 0 opens");
+	if (o.rc == 0) {
+		n = elf->ranges(o.h, &r);
+		ok(n == 1 && r[0].base == 0x1000 && r[0].size == 0x1000, "ranges: only the PT_LOAD with data");
+		is_int(ct_read(&o, 0x10, x, sizeof x), MF_ERR_UNMAPPED, "the empty PT_LOAD reads as a hole");
+		ok(ct_read(&o, 0x1ff0, x, sizeof x) == 0 && ct_is_pat(x, 0x1ff0, sizeof x), "the other reads");
+	}
+	ct_close(&o);
+	free(b.p);
+}
+
 int
 main(void)
 {
@@ -423,6 +451,7 @@ main(void)
 	kcore = ct_connector("kcore");
 	test_qemu64();
 	test_elf32();
+	test_empty_load();
 	test_xnum();
 	test_bad();
 	test_kcore();

@@ -18,6 +18,7 @@
 #endif
 
 #include "conn-test-util.h"
+#include "pluginlib/bytes.h"
 
 #define BS 4096u
 #define MAXPFN 40u
@@ -54,27 +55,6 @@ kt_setup_layout(void)
 	for (int i = 16; i < 20; i++)
 		kt_layout[i] = KT_ZLIB;
 	kt_layout[33] = KT_RAW;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void
-putbe64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (56 - 8 * i));
 }
 
 /* compress page with kind; returns size and flags */
@@ -154,22 +134,22 @@ kt_build(uint8_t **out, const struct kt_opts *o)
 	uint32_t bb = o->bitmap_blocks ? o->bitmap_blocks : 2;
 
 	memcpy(f, "KDUMP   ", 8);
-	put32(f + 8, (uint32_t)(o->version ? o->version : 6));
+	put_le32(f + 8, (uint32_t)(o->version ? o->version : 6));
 	strcpy((char *)f + 0x0c, "Linux");
 	strcpy((char *)f + 0x0c + 2 * 65, "6.1.0-test-amd64");
 	strcpy((char *)f + 0x0c + 4 * 65, "x86_64");
-	put32(f + 0x1a8, o->status);
-	put32(f + 0x1ac, BS);
-	put32(f + 0x1b0, 1);
-	put32(f + 0x1b4, bb);
-	put32(f + 0x1b8, MAXPFN);
-	put32(f + 0x1cc, 2);
+	put_le32(f + 0x1a8, o->status);
+	put_le32(f + 0x1ac, BS);
+	put_le32(f + 0x1b0, 1);
+	put_le32(f + 0x1b4, bb);
+	put_le32(f + 0x1b8, MAXPFN);
+	put_le32(f + 0x1cc, 2);
 	/* sub header */
-	put64(f + BS + 0x00, 0x1234000);   /* QEMU's wrong phys_base: must not be used */
-	put64(f + BS + 0x20, BS + 0x200);
-	put64(f + BS + 0x28, strlen(kt_vmcoreinfo));
+	put_le64(f + BS + 0x00, 0x1234000);   /* QEMU's wrong phys_base: must not be used */
+	put_le64(f + BS + 0x20, BS + 0x200);
+	put_le64(f + BS + 0x28, strlen(kt_vmcoreinfo));
 	memcpy(f + BS + 0x200, kt_vmcoreinfo, strlen(kt_vmcoreinfo));
-	put64(f + BS + 0x60, o->max_mapnr64 ? o->max_mapnr64 : MAXPFN);
+	put_le64(f + BS + 0x60, o->max_mapnr64 ? o->max_mapnr64 : MAXPFN);
 	/* bitmaps */
 	for (unsigned p = 0; p < MAXPFN; p++) {
 		if (kt_layout[p] == KT_NONE)
@@ -195,18 +175,18 @@ kt_build(uint8_t **out, const struct kt_opts *o)
 		d = f + desc_base + ndesc * 24;
 		ndesc++;
 		if (kt_layout[p] == KT_ZERO) {
-			put64(d, zero_off);
-			put32(d + 8, BS);
+			put_le64(d, zero_off);
+			put_le32(d + 8, BS);
 			continue;
 		}
 		kt_page(p, page);
 		n = kt_compress(kt_layout[p], page, cbuf, &flags);
 		memcpy(f + data_off, cbuf, n);
-		put64(d, data_off);
-		put32(d + 8, (uint32_t)n);
-		put32(d + 12, flags);
+		put_le64(d, data_off);
+		put_le32(d + 8, (uint32_t)n);
+		put_le32(d + 12, flags);
 		if (p == 1 && o->desc_past_eof)
-			put64(d, 0x40000000);
+			put_le64(d, 0x40000000);
 		data_off += n;
 	}
 	for (int i = 0; i < o->zero_last_descs; i++)
@@ -227,11 +207,11 @@ kt_flatten(const uint8_t *plain, size_t n, uint8_t **out)
 	size_t nchunks = (n + chunk - 1) / chunk;
 
 	memcpy(f, "makedumpfile", 12);
-	putbe64(f + 16, 1);
-	putbe64(f + 24, 1);
+	put_be64(f + 16, 1);
+	put_be64(f + 24, 1);
 	memset(junk, 0xee, sizeof junk);
-	putbe64(f + pos, 100);
-	putbe64(f + pos + 8, sizeof junk);
+	put_be64(f + pos, 100);
+	put_be64(f + pos + 8, sizeof junk);
 	memcpy(f + pos + 16, junk, sizeof junk);
 	pos += 16 + sizeof junk;
 	/* odd chunks first, then even ones: out of order on purpose */
@@ -247,14 +227,14 @@ kt_flatten(const uint8_t *plain, size_t n, uint8_t **out)
 				}
 			if (allzero && c != nchunks - 1)
 				continue;   /* holes of the plain file read as zeros */
-			putbe64(f + pos, off);
-			putbe64(f + pos + 8, len);
+			put_be64(f + pos, off);
+			put_be64(f + pos + 8, len);
 			memcpy(f + pos + 16, plain + off, len);
 			pos += 16 + len;
 		}
 	}
-	putbe64(f + pos, UINT64_MAX);
-	putbe64(f + pos + 8, UINT64_MAX);
+	put_be64(f + pos, UINT64_MAX);
+	put_be64(f + pos + 8, UINT64_MAX);
 	pos += 16;
 	*out = f;
 	return pos;

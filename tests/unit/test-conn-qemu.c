@@ -2,7 +2,7 @@
  *
  * Without arguments: TAP tests of its parsers (info mtree -f and info registers text as
  * QEMU 7.2 prints it, -name and -m forms, the pc/q35 split without QMP), compiled in from
- * connectors/qemu.c.
+ * connectors/qemu/.
  *
  * With arguments: a driver for tests/conn-qemu.bats, which boots a real guest; it opens
  * the connector through libmf (mf_target_open, as the tools do, plugins from

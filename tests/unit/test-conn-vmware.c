@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "conn-test-util.h"
+#include "pluginlib/bytes.h"
 
 #define PG 4096u
 
@@ -25,8 +26,9 @@ vt_put(struct vt_buf *f, const void *p, size_t n)
 static void
 vt_u32(struct vt_buf *f, uint32_t v)
 {
-	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+	uint8_t b[4];
 
+	put_le32(b, v);
 	vt_put(f, b, 4);
 }
 

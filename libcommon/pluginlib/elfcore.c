@@ -1,25 +1,20 @@
-/* elfcore.h: the ELF core parser the elf and kcore connectors share (header-only).
- *
- * Reads the ELF header (ELF32 or ELF64, little-endian, ET_CORE), the program headers
- * (honouring e_phoff, PN_XNUM through section header 0), turns PT_LOADs into a segment map
- * and PT_NOTEs into hints:
- *   CORE/NT_PRSTATUS  -> "cpus" (count)
- *   QEMU/0            -> "dtb" (CR3 of CPU 0), "arch" (with e_machine and CR4)
- *   VMCOREINFO        -> "vmcoreinfo", "kernel_offset", "phys_base", "osrelease"
- *   MFTOOLS/1         -> "mftools_record" (bin, parsed by the host)
- *   VBCORE            -> format "elf-vbox"
- */
-#ifndef MF_CONNECTORS_ELFCORE_H
-#define MF_CONNECTORS_ELFCORE_H
+/* elfcore.c: ELF core files (QEMU, VirtualBox, mf-dump, /proc/kcore): program headers to a
+ * range map, notes to hints. */
+#include "pluginlib/elfcore.h"
 
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "segmap.h"
+#include "pluginlib/bytes.h"
+#include "pluginlib/fileio.h"
+#include "pluginlib/vmcoreinfo.h"
 
 #define ELFCORE_MAX_PHDRS (1u << 20)
 #define ELFCORE_MAX_NOTE_SEG (64u << 20)
 #define ELFCORE_MAX_NOTES (1u << 20)
-#define ELFCORE_MAX_VMCOREINFO (1u << 20)
 
 #define ELFCORE_EM_386 3
 #define ELFCORE_EM_X86_64 62
@@ -29,29 +24,10 @@
 #define ELFCORE_PT_NOTE 4
 #define ELFCORE_PN_XNUM 0xffffu
 
-enum elfcore_mode { ELFCORE_FILE, ELFCORE_KCORE };
-
-struct elfcore {
-	const struct mf_host *host;
-	struct mf_hints *hints;
-	const char *path;
-	int fd;
-	uint64_t fsize;
-	enum elfcore_mode mode;
-	int is64;
-	uint16_t machine;
-	/* from the notes */
-	uint32_t cpus;
-	int have_qemu, have_vbox;
-	uint64_t cr0, cr3, cr4;
-};
-
 struct elfcore_load {
 	uint64_t addr, memsz, present, off;
 	uint32_t idx;
 };
-
-#define ELFCORE_FN static __attribute__((unused))
 
 static int
 elfcore_load_cmp(const void *a, const void *b)
@@ -74,69 +50,18 @@ elfcore_name_is(const uint8_t *name, uint32_t namesz, const char *want)
 	       (namesz == n && memcmp(name, want, n) == 0);
 }
 
-/* One "KEY=value" line of VMCOREINFO text, copied into out (NUL-terminated), or NULL. */
-static const char *
-elfcore_vmci_get(const char *text, const char *key, char *out, size_t outsz)
-{
-	size_t kl = strlen(key);
-	const char *p = text;
-
-	while (p != NULL && *p != '\0') {
-		const char *eol = strchr(p, '\n');
-		size_t ll = eol ? (size_t)(eol - p) : strlen(p);
-
-		if (ll > kl && memcmp(p, key, kl) == 0 && p[kl] == '=') {
-			size_t vl = ll - kl - 1;
-
-			if (vl >= outsz)
-				vl = outsz - 1;
-			memcpy(out, p + kl + 1, vl);
-			out[vl] = '\0';
-			return out;
-		}
-		p = eol ? eol + 1 : NULL;
-	}
-	return NULL;
-}
-
+/* A VMCOREINFO note: the text as hint "vmcoreinfo" and what it says as hints. */
 static int
 elfcore_vmcoreinfo(struct elfcore *ec, const uint8_t *desc, uint32_t descsz)
 {
-	char *text, v[256];
-	size_t n = descsz > ELFCORE_MAX_VMCOREINFO ? ELFCORE_MAX_VMCOREINFO : descsz;
-	int e = 0;
+	char *text = vmci_dup(desc, descsz);
+	int e;
 
-	text = malloc(n + 1);
 	if (text == NULL)
 		return MF_ERR_NOMEM;
-	memcpy(text, desc, n);
-	text[n] = '\0';   /* stops at the first NUL too */
-	if ((e = ec->host->hint_set_str(ec->hints, "vmcoreinfo", text)) < 0)
-		goto out;
-	if (elfcore_vmci_get(text, "KERNELOFFSET", v, sizeof v)) {
-		char *end;
-		unsigned long long x;
-
-		errno = 0;
-		x = strtoull(v, &end, 16);
-		if (errno == 0 && end != v && *end == '\0' &&
-		    (e = ec->host->hint_set_u64(ec->hints, "kernel_offset", x)) < 0)
-			goto out;
-	}
-	if (elfcore_vmci_get(text, "NUMBER(phys_base)", v, sizeof v)) {
-		char *end;
-		long long x;
-
-		errno = 0;
-		x = strtoll(v, &end, 10);
-		if (errno == 0 && end != v && *end == '\0' &&
-		    (e = ec->host->hint_set_u64(ec->hints, "phys_base", (uint64_t)x)) < 0)
-			goto out;
-	}
-	if (elfcore_vmci_get(text, "OSRELEASE", v, sizeof v) &&
-	    (e = ec->host->hint_set_str(ec->hints, "osrelease", v)) < 0)
-		goto out;
-out:
+	e = ec->host->hint_set_str(ec->hints, "vmcoreinfo", text);
+	if (e == 0)
+		e = vmci_set_hints(ec->host, ec->hints, text);
 	free(text);
 	return e;
 }
@@ -150,8 +75,8 @@ elfcore_notes(struct elfcore *ec, uint32_t pi, uint64_t segoff, const uint8_t *b
 	int e;
 
 	while (size - pos >= 12) {
-		uint32_t namesz = smap_le32(buf + pos), descsz = smap_le32(buf + pos + 4);
-		uint32_t type = smap_le32(buf + pos + 8);
+		uint32_t namesz = get_le32(buf + pos), descsz = get_le32(buf + pos + 4);
+		uint32_t type = get_le32(buf + pos + 8);
 		uint64_t name = pos + 12, desc, left = size - name;
 		const uint8_t *d;
 
@@ -181,11 +106,11 @@ elfcore_notes(struct elfcore *ec, uint32_t pi, uint64_t segoff, const uint8_t *b
 			ec->cpus++;
 		} else if (elfcore_name_is(buf + name, namesz, "QEMU") && type == 0) {
 			/* QEMUCPUState: version, size, ..., cr[5] at 0x188 */
-			if (!ec->have_qemu && descsz >= 0x1b0 && smap_le32(d + 4) >= 0x1b0) {
+			if (!ec->have_qemu && descsz >= 0x1b0 && get_le32(d + 4) >= 0x1b0) {
 				ec->have_qemu = 1;
-				ec->cr0 = smap_le64(d + 0x188);
-				ec->cr3 = smap_le64(d + 0x1a0);
-				ec->cr4 = smap_le64(d + 0x1a8);
+				ec->cr0 = get_le64(d + 0x188);
+				ec->cr3 = get_le64(d + 0x1a0);
+				ec->cr4 = get_le64(d + 0x1a8);
 			} else if (!ec->have_qemu) {
 				ec->host->log(0, "%s: QEMU CPU note at offset 0x%" PRIx64 " is too small (0x%x bytes); no dtb from it",
 				              ec->path, segoff + pos, descsz);
@@ -217,10 +142,9 @@ static int
 elfcore_hints(struct elfcore *ec)
 {
 	const char *vmci = ec->host->hint_get_str(ec->hints, "vmcoreinfo");
-	char v[64];
 	int e = 0;
-	int l5 = vmci && elfcore_vmci_get(vmci, "NUMBER(pgtable_l5_enabled)", v, sizeof v) && strcmp(v, "1") == 0;
-	int pae = vmci && elfcore_vmci_get(vmci, "CONFIG_X86_PAE", v, sizeof v) && strcmp(v, "y") == 0;
+	int l5 = vmci && vmci_la57(vmci);
+	int pae = vmci && vmci_pae(vmci);
 
 	switch (ec->machine) {
 	case ELFCORE_EM_X86_64:
@@ -262,9 +186,8 @@ elfcore_hints(struct elfcore *ec)
 	                              ec->have_qemu ? "elf-qemu" : ec->have_vbox ? "elf-vbox" : "elf");
 }
 
-/* Parse the core open in ec->fd into map and hints.  0 or a negative MF_ERR_* with errbuf. */
-ELFCORE_FN int
-elfcore_parse(struct elfcore *ec, struct smap *map, char *errbuf)
+int
+elfcore_parse(struct elfcore *ec, struct rmap *map, char *errbuf)
 {
 	uint8_t eh[64], *ph = NULL, *note = NULL;
 	uint64_t phoff, shoff, phnum, i, nload = 0, present = 0;
@@ -288,21 +211,21 @@ elfcore_parse(struct elfcore *ec, struct smap *map, char *errbuf)
 	if (ec->fsize < ehsize || fio_pread_full(ec->fd, eh, ehsize, 0) != (int64_t)ehsize)
 		ELFCORE_FAIL(MF_ERR_FORMAT, "cannot open %s: ELF header cut short (file size 0x%" PRIx64 ")",
 		             ec->path, ec->fsize);
-	if (smap_le16(eh + 16) != 4)
-		ELFCORE_FAIL(MF_ERR_FORMAT, "cannot open %s: not an ELF core file (e_type %u)", ec->path, smap_le16(eh + 16));
-	ec->machine = smap_le16(eh + 18);
+	if (get_le16(eh + 16) != 4)
+		ELFCORE_FAIL(MF_ERR_FORMAT, "cannot open %s: not an ELF core file (e_type %u)", ec->path, get_le16(eh + 16));
+	ec->machine = get_le16(eh + 18);
 	if (ec->is64) {
-		phoff = smap_le64(eh + 32);
-		shoff = smap_le64(eh + 40);
-		phentsize = smap_le16(eh + 54);
-		phnum = smap_le16(eh + 56);
-		shentsize = smap_le16(eh + 58);
+		phoff = get_le64(eh + 32);
+		shoff = get_le64(eh + 40);
+		phentsize = get_le16(eh + 54);
+		phnum = get_le16(eh + 56);
+		shentsize = get_le16(eh + 58);
 	} else {
-		phoff = smap_le32(eh + 28);
-		shoff = smap_le32(eh + 32);
-		phentsize = smap_le16(eh + 42);
-		phnum = smap_le16(eh + 44);
-		shentsize = smap_le16(eh + 46);
+		phoff = get_le32(eh + 28);
+		shoff = get_le32(eh + 32);
+		phentsize = get_le16(eh + 42);
+		phnum = get_le16(eh + 44);
+		shentsize = get_le16(eh + 46);
 	}
 	if (phnum == ELFCORE_PN_XNUM) {
 		uint8_t sh[64];
@@ -314,7 +237,7 @@ elfcore_parse(struct elfcore *ec, struct smap *map, char *errbuf)
 			             ec->path, shoff);
 		if (fio_pread_full(ec->fd, sh, shsize, shoff) != (int64_t)shsize)
 			ELFCORE_FAIL(MF_ERR_IO, "cannot read %s at offset 0x%" PRIx64, ec->path, shoff);
-		phnum = smap_le32(sh + (ec->is64 ? 44 : 28));
+		phnum = get_le32(sh + (ec->is64 ? 44 : 28));
 	}
 	if (phnum == 0)
 		ELFCORE_FAIL(MF_ERR_FORMAT, "cannot open %s: ELF core has no program headers", ec->path);
@@ -337,21 +260,21 @@ elfcore_parse(struct elfcore *ec, struct smap *map, char *errbuf)
 
 	for (i = 0; i < phnum; i++) {
 		const uint8_t *p = ph + i * phentsize;
-		uint32_t type = smap_le32(p);
+		uint32_t type = get_le32(p);
 		uint64_t off, vaddr, paddr, filesz, memsz;
 
 		if (ec->is64) {
-			off = smap_le64(p + 8);
-			vaddr = smap_le64(p + 16);
-			paddr = smap_le64(p + 24);
-			filesz = smap_le64(p + 32);
-			memsz = smap_le64(p + 40);
+			off = get_le64(p + 8);
+			vaddr = get_le64(p + 16);
+			paddr = get_le64(p + 24);
+			filesz = get_le64(p + 32);
+			memsz = get_le64(p + 40);
 		} else {
-			off = smap_le32(p + 4);
-			vaddr = smap_le32(p + 8);
-			paddr = smap_le32(p + 12);
-			filesz = smap_le32(p + 16);
-			memsz = smap_le32(p + 20);
+			off = get_le32(p + 4);
+			vaddr = get_le32(p + 8);
+			paddr = get_le32(p + 12);
+			filesz = get_le32(p + 16);
+			memsz = get_le32(p + 20);
 		}
 		if (type == ELFCORE_PT_NOTE && filesz > 0) {
 			if (off > ec->fsize || filesz > ec->fsize - off) {
@@ -408,7 +331,7 @@ elfcore_parse(struct elfcore *ec, struct smap *map, char *errbuf)
 		if (use_vaddr) {
 			const uint8_t *p = ph + (uint64_t)l->idx * phentsize;
 
-			l->addr = ec->is64 ? smap_le64(p + 16) : smap_le32(p + 8);
+			l->addr = ec->is64 ? get_le64(p + 16) : get_le32(p + 8);
 		}
 		if (l->addr + l->memsz < l->addr && l->addr + l->memsz != 0)
 			ELFCORE_FAIL(MF_ERR_FORMAT,
@@ -459,14 +382,14 @@ elfcore_parse(struct elfcore *ec, struct smap *map, char *errbuf)
 					continue;
 				}
 			}
-			if ((e = smap_add(map, l->addr + skip, l->present - skip, l->off + skip, SMAP_PLAIN, 0)) < 0)
+			if ((e = rmap_add(map, l->addr + skip, l->present - skip, l->off + skip, RMAP_PLAIN, 0)) < 0)
 				ELFCORE_FAIL(e, "cannot open %s: %s", ec->path, e == MF_ERR_NOMEM ? "out of memory" : "too many segments");
 			if (!have_kept || l->addr + l->memsz > kept_end)
 				kept_end = l->addr + l->memsz;
 			have_kept = 1;
 		}
 	}
-	if ((e = smap_finish(map, 0, &bad)) < 0)
+	if ((e = rmap_finish(map, 0, &bad)) < 0)
 		ELFCORE_FAIL(e, "cannot open %s: %s", ec->path, e == MF_ERR_NOMEM ? "out of memory" : "segments overlap");
 	if ((e = elfcore_hints(ec)) < 0)
 		ELFCORE_FAIL(e, "cannot open %s: out of memory", ec->path);
@@ -477,5 +400,3 @@ out:
 	free(ld);
 	return e;
 }
-
-#endif

@@ -1,25 +1,26 @@
-/* fileio.h: small helpers the file connectors share (header-only, all static inline). */
-#ifndef MF_CONNECTORS_FILEIO_H
-#define MF_CONNECTORS_FILEIO_H
+/* fileio.c: whole reads and writes at an offset; opening dump files. */
+#include "pluginlib/fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <stdio.h>
+
 #include <mftools/plugin.h>
 
-/* Read exactly len bytes at off.  Returns len, the short count at end of file, or -errno. */
-static inline int64_t
+#define FIO_CHUNK ((uint64_t)1 << 30)   /* bytes per call: below every kernel's cap */
+
+int64_t
 fio_pread_full(int fd, void *buf, uint64_t len, uint64_t off)
 {
 	uint64_t done = 0;
 
 	while (done < len) {
-		ssize_t r = pread(fd, (char *)buf + done, len - done > (1u << 30) ? (1u << 30) : len - done,
-		                  (off_t)(off + done));
+		uint64_t want = len - done > FIO_CHUNK ? FIO_CHUNK : len - done;
+		ssize_t r = pread(fd, (char *)buf + done, want, (off_t)(off + done));
+
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -32,26 +33,41 @@ fio_pread_full(int fd, void *buf, uint64_t len, uint64_t off)
 	return (int64_t)done;
 }
 
-static inline int64_t
+int64_t
 fio_pwrite_full(int fd, const void *buf, uint64_t len, uint64_t off)
 {
 	uint64_t done = 0;
 
 	while (done < len) {
-		ssize_t r = pwrite(fd, (const char *)buf + done, len - done, (off_t)(off + done));
+		uint64_t want = len - done > FIO_CHUNK ? FIO_CHUNK : len - done;
+		ssize_t r = pwrite(fd, (const char *)buf + done, want, (off_t)(off + done));
+
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
+		if (r == 0)
+			return -ENOSPC;   /* nothing written: retrying would spin */
 		done += (uint64_t)r;
 	}
 	return (int64_t)done;
 }
 
-/* Open a dump file read-only (or read-write) and report its size.  On failure writes
- * "cannot open PATH: reason" to errbuf and returns a negative MF_ERR_*. */
-static inline int
+int
+fio_pread_piece(int fd, uint64_t fsize, void *buf, uint64_t len, uint64_t off)
+{
+	int64_t got;
+
+	if (off >= fsize || len > fsize - off)
+		return MF_ERR_UNMAPPED;
+	got = fio_pread_full(fd, buf, len, off);
+	if (got < 0)
+		return MF_ERR_IO;
+	return (uint64_t)got < len ? MF_ERR_UNMAPPED : 0;
+}
+
+int
 fio_open(const char *path, int writable, int *fd_out, uint64_t *size_out, char *errbuf)
 {
 	struct stat st;
@@ -82,5 +98,3 @@ fio_open(const char *path, int writable, int *fd_out, uint64_t *size_out, char *
 	*size_out = (uint64_t)st.st_size;
 	return 0;
 }
-
-#endif

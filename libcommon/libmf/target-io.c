@@ -1,0 +1,291 @@
+/* target-io.c: a target's physical memory (batches split at range boundaries), virtual
+ * memory through its one translator, and the physical-memory view its os layer gets. */
+#include "target-int.h"
+
+#include <mftools/vat.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#define IO_SPLIT_CHUNK 1024
+
+/* Index of the range holding addr, or -1. */
+static long
+io_range_find(const struct mf_target *t, uint64_t addr)
+{
+	size_t lo = 0, hi = t->nranges;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->ranges[mid].base <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return -1;
+	lo--;
+	if (addr - t->ranges[lo].base < t->ranges[lo].size)
+		return (long)lo;
+	return -1;
+}
+
+/* Does [addr, addr+len) lie in one range?  0 yes, 1 needs splitting over adjacent ranges,
+ * -1 some byte is absent. */
+static int
+io_entry_class(const struct mf_target *t, uint64_t addr, uint64_t len)
+{
+	long r = io_range_find(t, addr);
+	uint64_t cur, end;
+
+	if (len == 0)
+		return 0;
+	if (r < 0 || addr + len < addr)
+		return -1;
+	if (len <= t->ranges[r].size - (addr - t->ranges[r].base))
+		return 0;
+	/* spans: every following byte must be in an adjacent range */
+	cur = t->ranges[r].base + t->ranges[r].size;
+	end = addr + len;
+	for (r++; (size_t)r < t->nranges && cur < end; r++) {
+		if (t->ranges[r].base != cur)
+			return -1;
+		cur += t->ranges[r].size;
+	}
+	return cur >= end ? 1 : -1;
+}
+
+typedef int (*io_fn)(void *h, struct mf_iov *iov, size_t n, char *errbuf);
+
+/* Run a batch through the connector, splitting entries at range boundaries. */
+static int
+io_phys(struct mf_target *t, io_fn fn, struct mf_iov *iov, size_t n, char *errbuf)
+{
+	struct mf_iov *pieces = NULL;
+	size_t *owner = NULL, i, np = 0;
+	int r = 0, any_split = 0;
+
+	if (t->nranges == 0)
+		return fn(t->ch, iov, n, errbuf);
+	for (i = 0; i < n; i++) {
+		int c = io_entry_class(t, iov[i].addr, iov[i].len);
+
+		iov[i].err = c < 0 ? MF_ERR_UNMAPPED : 0;
+		if (c != 0)
+			any_split = 1;
+	}
+	if (!any_split)
+		return fn(t->ch, iov, n, errbuf);
+
+	pieces = malloc(IO_SPLIT_CHUNK * sizeof *pieces);
+	owner = malloc(IO_SPLIT_CHUNK * sizeof *owner);
+	if (pieces == NULL || owner == NULL) {
+		free(pieces);
+		free(owner);
+		return mf_error(errbuf, MF_ERR_NOMEM, "out of memory");
+	}
+	for (i = 0; i <= n && r == 0; i++) {
+		uint64_t addr, left;
+		char *buf;
+
+		/* flush when full or at the end */
+		if (i == n || np + 64 > IO_SPLIT_CHUNK) {
+			size_t k;
+
+			if (np > 0 && (r = fn(t->ch, pieces, np, errbuf)) == 0)
+				for (k = 0; k < np; k++)
+					if (pieces[k].err != 0 && iov[owner[k]].err == 0)
+						iov[owner[k]].err = pieces[k].err;
+			np = 0;
+			if (i == n)
+				break;
+		}
+		if (iov[i].err != 0 || iov[i].len == 0)
+			continue;
+		addr = iov[i].addr;
+		left = iov[i].len;
+		buf = iov[i].buf;
+		while (left > 0) {
+			long ri = io_range_find(t, addr);
+			uint64_t room = t->ranges[ri].size - (addr - t->ranges[ri].base);
+			uint64_t len = left < room ? left : room;
+
+			if (np == IO_SPLIT_CHUNK) {
+				/* an entry spanning very many ranges: do it piece by piece */
+				size_t k;
+
+				if ((r = fn(t->ch, pieces, np, errbuf)) != 0)
+					break;
+				for (k = 0; k < np; k++)
+					if (pieces[k].err != 0 && iov[owner[k]].err == 0)
+						iov[owner[k]].err = pieces[k].err;
+				np = 0;
+			}
+			pieces[np] = (struct mf_iov){ .addr = addr, .buf = buf, .len = len };
+			owner[np++] = i;
+			addr += len;
+			buf += len;
+			left -= len;
+		}
+	}
+	free(pieces);
+	free(owner);
+	return r;
+}
+
+MF_API int
+mf_phys_read(struct mf_target *t, struct mf_iov *iov, size_t n, char *errbuf)
+{
+	if (t->conn == NULL)
+		return mf_error(errbuf, MF_ERR_UNSUPPORTED, "%s has no physical memory (give a connector with -c)", t->name);
+	return io_phys(t, t->conn->u.conn.read, iov, n, errbuf);
+}
+
+MF_API int
+mf_phys_write(struct mf_target *t, struct mf_iov *iov, size_t n, char *errbuf)
+{
+	if (t->conn == NULL)
+		return mf_error(errbuf, MF_ERR_UNSUPPORTED, "%s has no physical memory (give a connector with -c)", t->name);
+	if (!(t->flags & MF_TARGET_WRITE))
+		return mf_error(errbuf, MF_ERR_READONLY, "%s is not opened for writing (use --write)", t->name);
+	if (t->conn->u.conn.write == NULL)
+		return mf_error(errbuf, MF_ERR_READONLY, "connector %s cannot write", t->conn->name);
+	return io_phys(t, t->conn->u.conn.write, iov, n, errbuf);
+}
+
+MF_API size_t
+mf_phys_ranges(struct mf_target *t, const struct mf_range **out)
+{
+	*out = t->ranges;
+	return t->nranges;
+}
+
+/* ---- virtual memory ---- */
+
+/* physical I/O for the translator and the os layer */
+static int
+io_phys_read(void *ctx, struct mf_iov *iov, size_t n)
+{
+	struct mf_target *t = ctx;
+
+	return mf_phys_read(t, iov, n, t->errbuf);
+}
+
+static int
+io_phys_write(void *ctx, struct mf_iov *iov, size_t n)
+{
+	struct mf_target *t = ctx;
+
+	return mf_phys_write(t, iov, n, t->errbuf);
+}
+
+static int
+io_vat(struct mf_target *t, char *errbuf)
+{
+	uint64_t live;
+
+	if (t->conn == NULL)
+		return mf_error(errbuf, MF_ERR_UNSUPPORTED, "%s has no physical memory to translate over (give a connector with -c)",
+		                t->name);
+	if (t->vat != NULL)
+		return 0;
+	if ((t->vat = mf_vat_new(io_phys_read, t)) == NULL)
+		return mf_error(errbuf, MF_ERR_NOMEM, "out of memory");
+	/* live sources change under us: let cached translations expire */
+	if (mf_hints_get_u64(t->hints, "live", &live) == 0 && live)
+		mf_vat_set_ttl(t->vat, 100);
+	return 0;
+}
+
+MF_API struct mf_vat *
+mf_target_vat(struct mf_target *t, char *errbuf)
+{
+	return io_vat(t, errbuf) < 0 ? NULL : t->vat;
+}
+
+MF_API int
+mf_virt_read(struct mf_target *t, const struct mf_space *sp, struct mf_iov *iov, size_t n, char *errbuf)
+{
+	int r;
+
+	if ((r = io_vat(t, errbuf)) < 0)
+		return r;
+	t->errbuf[0] = '\0';
+	r = mf_vat_read(t->vat, sp, iov, n);
+	if (r < 0)
+		mf_error(errbuf, r, "%s", t->errbuf[0] ? t->errbuf : mf_strerror(r));
+	return r;
+}
+
+MF_API int
+mf_virt_write(struct mf_target *t, const struct mf_space *sp, struct mf_iov *iov, size_t n, char *errbuf)
+{
+	int r;
+
+	if (!(t->flags & MF_TARGET_WRITE))
+		return mf_error(errbuf, MF_ERR_READONLY, "%s is not opened for writing (use --write)", t->name);
+	if ((r = io_vat(t, errbuf)) < 0)
+		return r;
+	t->errbuf[0] = '\0';
+	r = mf_vat_write(t->vat, io_phys_write, t, sp, iov, n);
+	if (r < 0)
+		mf_error(errbuf, r, "%s", t->errbuf[0] ? t->errbuf : mf_strerror(r));
+	return r;
+}
+
+/* struct mf_phys callbacks for os layers */
+
+static size_t
+io_os_ranges(void *ctx, const struct mf_range **out)
+{
+	return mf_phys_ranges(ctx, out);
+}
+
+static int
+io_os_vread(void *ctx, const struct mf_space *sp, struct mf_iov *iov, size_t n)
+{
+	struct mf_target *t = ctx;
+
+	return mf_virt_read(t, sp, iov, n, t->errbuf);
+}
+
+static int
+io_os_vwrite(void *ctx, const struct mf_space *sp, struct mf_iov *iov, size_t n)
+{
+	struct mf_target *t = ctx;
+
+	return mf_virt_write(t, sp, iov, n, t->errbuf);
+}
+
+static int
+io_os_vtop(void *ctx, const struct mf_space *sp, uint64_t va, uint64_t *pa)
+{
+	struct mf_target *t = ctx;
+	struct mf_vat_xlat x = { .va = va };
+	int r;
+
+	if ((r = io_vat(t, t->errbuf)) < 0)
+		return r;
+	if ((r = mf_vat_translate(t->vat, sp, &x, 1)) < 0)
+		return r;
+	if (x.err < 0)
+		return x.err;
+	*pa = x.pa;
+	return 0;
+}
+
+void
+mfint_target_os_phys(struct mf_target *t)
+{
+	t->phys = (struct mf_phys){
+		.struct_size = sizeof t->phys,
+		.ctx = t,
+		.read = io_phys_read,
+		.write = (t->flags & MF_TARGET_WRITE) ? io_phys_write : NULL,
+		.ranges = io_os_ranges,
+		.vread = io_os_vread,
+		.vwrite = (t->flags & MF_TARGET_WRITE) ? io_os_vwrite : NULL,
+		.vtop = io_os_vtop,
+	};
+}

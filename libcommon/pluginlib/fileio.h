@@ -1,0 +1,26 @@
+/* pluginlib/fileio.h: whole reads and writes at an offset, and opening a dump file with its
+ * size, for the file connectors.  Part of libmfplugin.la (see vmcoreinfo.h for how to link
+ * it). */
+#ifndef MF_PLUGINLIB_FILEIO_H
+#define MF_PLUGINLIB_FILEIO_H
+
+#include <stdint.h>
+
+/* Read len bytes at off, retrying short reads and EINTR.  Returns len, the short count
+ * when the file ends first, or -errno. */
+int64_t fio_pread_full(int fd, void *buf, uint64_t len, uint64_t off);
+
+/* Write len bytes at off, retrying short writes and EINTR.  Returns len or -errno;
+ * -ENOSPC when pwrite writes nothing (returns 0) before len bytes are done. */
+int64_t fio_pwrite_full(int fd, const void *buf, uint64_t len, uint64_t off);
+
+/* Read len bytes of page data at off of a file of fsize bytes: 0, MF_ERR_UNMAPPED when the
+ * file ends before the last byte (a truncated dump), or MF_ERR_IO. */
+int fio_pread_piece(int fd, uint64_t fsize, void *buf, uint64_t len, uint64_t off);
+
+/* Open path read-only (or read-write), close-on-exec, and report its size.  A directory
+ * or an empty path is refused.  0, or a negative MF_ERR_* with "cannot open PATH: reason"
+ * (MF_ERRBUF_SIZE bytes) in errbuf. */
+int fio_open(const char *path, int writable, int *fd_out, uint64_t *size_out, char *errbuf);
+
+#endif

@@ -1,0 +1,470 @@
+/* engine.c: the scan engine: reading chunks into slots and the pool that scans them.  The caller's thread reads chunks into slots and emits
+ * the hits of finished slots in sequence order; workers take the oldest ready slot.  A
+ * chunk with more hits than SCAN_CHUNK_HITS_MAX per pattern is emitted in parts: the worker
+ * stops where the hits are complete, and scans again from there after the emit. */
+#include "config.h"
+#include "scan/engine.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct scan_hit {
+	size_t off;                   /* in the slot's buffer */
+	uint32_t pat;                 /* pattern index */
+	uint32_t len;
+	const char *rule, *sid;       /* YARA: the rule and string identifiers */
+};
+
+enum scan_slot_state { SLOT_FREE, SLOT_READY, SLOT_BUSY, SLOT_DONE };
+
+struct scan_slot {
+	enum scan_slot_state state;
+	uint64_t seq;
+	uint8_t *buf;
+	size_t size;                  /* bytes held (nominal + overlap) */
+	size_t own;                   /* matches must start below this offset */
+	uint64_t base;                /* address of buf[0] */
+	void *space;
+	size_t *segs;                 /* readable runs: [segs[2i], segs[2i+1]) */
+	size_t nsegs, capsegs;
+	size_t scan_from;             /* resume offset when a chunk is emitted in parts */
+	size_t resume;                /* set by the worker: hits stop here, scan again from it */
+	struct scan_hit *hits;
+	size_t nhits, caphits;
+	size_t pat_hits;              /* count of the current pattern's hits */
+	bool oom;                     /* the worker could not hold its hits */
+};
+
+struct scan_engine {
+	const struct scan_job *job;
+	struct scan_stats *stats;
+	struct scan_slot *slots;
+	size_t nslots;
+	pthread_mutex_t mu;
+	pthread_cond_t cv_work, cv_done;
+	bool quit;
+	bool oom;
+};
+
+/* ---- reading (the caller's thread) ---- */
+
+static bool
+scan_engine_seg_add(struct scan_slot *s, size_t a, size_t b)
+{
+	if (s->nsegs > 0 && s->segs[2 * s->nsegs - 1] == a) {
+		s->segs[2 * s->nsegs - 1] = b;
+		return true;
+	}
+	if (s->nsegs == s->capsegs) {
+		size_t cap = s->capsegs ? s->capsegs * 2 : 16;
+		size_t *v = realloc(s->segs, cap * 2 * sizeof *v);
+
+		if (v == NULL)
+			return false;
+		s->segs = v;
+		s->capsegs = cap;
+	}
+	s->segs[2 * s->nsegs] = a;
+	s->segs[2 * s->nsegs + 1] = b;
+	s->nsegs++;
+	return true;
+}
+
+struct scan_engine_fill {
+	struct scan_engine *e;
+	struct scan_slot *s;
+	bool oom;
+};
+
+/* The pieces of a chunk: readable runs become segments, gaps are counted and reported. */
+static int
+scan_engine_piece(void *ctx, const struct mf_span_piece *p)
+{
+	struct scan_engine_fill *f = ctx;
+	struct scan_slot *s = f->s;
+	const struct scan_job *job = f->e->job;
+	size_t o = (size_t)(p->addr - s->base);
+
+	if (p->data == NULL) {
+		f->e->stats->unreadable += p->len;
+		if (job->gap != NULL)
+			job->gap(job->ctx, s->space, p->addr, p->len, p->err);
+		return 0;
+	}
+	if (!scan_engine_seg_add(s, o, o + (size_t)p->len)) {
+		f->oom = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* Fill a slot with [addr, addr + size) of a region.  1, 0 if the whole call failed (the
+ * process went away: reported through fail), or MF_ERR_NOMEM. */
+static int
+scan_engine_read_slot(struct scan_engine *e, struct scan_slot *s, const struct scan_region *rg, uint64_t addr,
+                      size_t size)
+{
+	const struct scan_job *job = e->job;
+	struct scan_engine_fill f = { .e = e, .s = s };
+	char errbuf[MF_ERRBUF_SIZE];
+	int r;
+
+	s->base = addr;
+	s->size = size;
+	s->space = rg->space;
+	s->nsegs = 0;
+	r = job->fill(job->ctx, rg->space, addr, size, s->buf, scan_engine_piece, &f, errbuf);
+	if (f.oom)
+		return MF_ERR_NOMEM;
+	if (r < 0) {
+		job->fail(job->ctx, rg->space, errbuf);
+		return 0;
+	}
+	return 1;
+}
+
+/* ---- scanning (worker threads) ---- */
+
+struct scan_wctx {
+	struct scan_slot *s;
+	uint32_t pat;
+	size_t len;
+	size_t cap;                   /* hits per pattern before the chunk is split */
+};
+
+static int
+scan_engine_hit(void *ctx, size_t off)
+{
+	struct scan_wctx *w = ctx;
+	struct scan_slot *s = w->s;
+
+	if (s->nhits == s->caphits) {
+		size_t nc = s->caphits ? s->caphits * 2 : 256;
+		struct scan_hit *h = realloc(s->hits, nc * sizeof *h);
+
+		if (h == NULL) {
+			s->oom = true;
+			return 1;
+		}
+		s->hits = h;
+		s->caphits = nc;
+	}
+	s->hits[s->nhits++] = (struct scan_hit){ .off = off, .pat = w->pat, .len = (uint32_t)w->len };
+	if (++s->pat_hits >= w->cap)
+		return 1;
+	return 0;
+}
+
+static int
+scan_engine_hit_order(const void *a, const void *b)
+{
+	const struct scan_hit *x = a, *y = b;
+
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	return x->pat < y->pat ? -1 : x->pat > y->pat;
+}
+
+struct scan_yctx {
+	struct scan_wctx *w;
+	size_t seg;                   /* offset of the scanned run in the slot */
+	size_t from, own;
+};
+
+static int
+scan_engine_yara_hit(void *ctx, size_t off, size_t len, const char *rule, const char *sid)
+{
+	struct scan_yctx *y = ctx;
+	struct scan_slot *s = y->w->s;
+
+	off += y->seg;
+	if (off < y->from || off >= y->own)
+		return 0;     /* before a resume point, or the next chunk's */
+	y->w->len = len;
+	if (scan_engine_hit(y->w, off) != 0 && s->oom)
+		return 1;
+	s->hits[s->nhits - 1].rule = rule;
+	s->hits[s->nhits - 1].sid = sid;
+	return 0;
+}
+
+/* YARA over each readable run; matches are kept when they start in the chunk's own part. */
+static void
+scan_engine_slot_yara(const struct scan_job *job, struct scan_slot *s, struct scan_wctx *w)
+{
+	size_t i;
+
+	for (i = 0; i < s->nsegs && !s->oom; i++) {
+		size_t a = s->segs[2 * i], b = s->segs[2 * i + 1];
+		struct scan_yctx y = { .w = w, .seg = a, .from = s->scan_from, .own = s->own };
+		int r;
+
+		if (b <= s->scan_from || a >= s->own)
+			continue;
+		if ((r = scan_yara_run(job->yara, s->buf + a, b - a, scan_engine_yara_hit, &y)) != 0)
+			mf_log(0, "YARA scan of 0x%llx-0x%llx failed (error %d)", (unsigned long long)(s->base + a),
+			       (unsigned long long)(s->base + b - 1), r);
+	}
+}
+
+static void
+scan_engine_slot_scan(const struct scan_job *job, struct scan_slot *s)
+{
+	struct scan_wctx w = { .s = s };
+	size_t np = job->typed != NULL ? 1 : job->npats, p, i;
+	size_t stop = s->own;           /* hits are complete below this offset */
+
+	w.cap = SCAN_CHUNK_HITS_MAX;
+	if (job->max_hits > 0 && job->max_hits < w.cap)
+		w.cap = (size_t)job->max_hits;
+	s->nhits = 0;
+	s->resume = 0;
+	if (job->yara != NULL) {
+		/* YARA reports the matches of a run all at once: the per-chunk cap does not apply */
+		w.cap = SIZE_MAX;
+		s->pat_hits = 0;
+		scan_engine_slot_yara(job, s, &w);
+		np = 0;
+	}
+	for (p = 0; p < np && !s->oom; p++) {
+		int r = 0;
+
+		w.pat = (uint32_t)p;
+		w.len = job->typed != NULL ? job->typed->size : job->pats[p].len;
+		s->pat_hits = 0;
+		for (i = 0; i < s->nsegs && r == 0; i++) {
+			size_t a = s->segs[2 * i], b = s->segs[2 * i + 1];
+
+			if (b <= s->scan_from)
+				continue;
+			if (a < s->scan_from)
+				a = s->scan_from;
+			if (job->typed != NULL)
+				r = scan_typed_run(job->typed, s->base, s->buf, a, b, stop, scan_engine_hit, &w);
+			else
+				r = scan_pat_run(&job->pats[p], s->buf, a, b, stop, scan_engine_hit, &w);
+		}
+		if (r != 0 && s->nhits > 0) {
+			/* this pattern's hits are complete up to and including the last one */
+			size_t last = s->hits[s->nhits - 1].off + 1;
+
+			if (last < stop)
+				stop = last;
+		}
+	}
+	if (s->oom)
+		return;
+	if (s->nhits > 1)
+		qsort(s->hits, s->nhits, sizeof *s->hits, scan_engine_hit_order);
+	if (stop < s->own) {
+		while (s->nhits > 0 && s->hits[s->nhits - 1].off >= stop)
+			s->nhits--;
+		s->resume = stop;
+	}
+}
+
+static void *
+scan_engine_worker(void *arg)
+{
+	struct scan_engine *e = arg;
+
+	pthread_mutex_lock(&e->mu);
+	for (;;) {
+		struct scan_slot *s = NULL;
+		size_t i;
+
+		for (i = 0; i < e->nslots; i++)
+			if (e->slots[i].state == SLOT_READY && (s == NULL || e->slots[i].seq < s->seq))
+				s = &e->slots[i];
+		if (s == NULL) {
+			if (e->quit)
+				break;
+			pthread_cond_wait(&e->cv_work, &e->mu);
+			continue;
+		}
+		s->state = SLOT_BUSY;
+		pthread_mutex_unlock(&e->mu);
+		scan_engine_slot_scan(e->job, s);
+		pthread_mutex_lock(&e->mu);
+		s->state = SLOT_DONE;
+		pthread_cond_broadcast(&e->cv_done);
+	}
+	pthread_mutex_unlock(&e->mu);
+	return NULL;
+}
+
+/* ---- emitting (the caller's thread) ---- */
+
+/* Hand a scanned slot's hits to emit; false when --max-hits is reached. */
+static bool
+scan_engine_emit_slot(struct scan_engine *e, struct scan_slot *s)
+{
+	const struct scan_job *job = e->job;
+	size_t i;
+
+	for (i = 0; i < s->nhits; i++) {
+		const struct scan_hit *h = &s->hits[i];
+		size_t seg_end = h->off + h->len, k;
+		struct scan_match m = { .space = s->space, .addr = s->base + h->off, .len = h->len,
+		                        .pat = h->pat, .rule = h->rule, .sid = h->sid, .data = s->buf + h->off };
+
+		/* the context runs to the end of the readable run the hit is in */
+		for (k = 0; k < s->nsegs; k++)
+			if (s->segs[2 * k] <= h->off && h->off < s->segs[2 * k + 1]) {
+				seg_end = s->segs[2 * k + 1];
+				break;
+			}
+		m.dlen = seg_end - h->off < job->context ? seg_end - h->off : job->context;
+		job->emit(job->ctx, &m);
+		if (++e->stats->emitted == job->max_hits && job->max_hits > 0)
+			return false;
+	}
+	return true;
+}
+
+/* Wait for the slot holding the oldest chunk, emit it; false when output should stop. */
+static bool
+scan_engine_emit_next(struct scan_engine *e, uint64_t *next_emit)
+{
+	struct scan_slot *s = &e->slots[*next_emit % e->nslots];
+	bool more;
+
+	for (;;) {
+		pthread_mutex_lock(&e->mu);
+		while (s->state != SLOT_DONE)
+			pthread_cond_wait(&e->cv_done, &e->mu);
+		pthread_mutex_unlock(&e->mu);
+		if (s->oom) {
+			e->oom = true;
+			more = false;
+			break;
+		}
+		more = scan_engine_emit_slot(e, s);
+		if (!more || s->resume == 0)
+			break;
+		/* the chunk had more hits than one pass holds: scan on from where it stopped */
+		pthread_mutex_lock(&e->mu);
+		s->scan_from = s->resume;
+		s->state = SLOT_READY;
+		pthread_cond_signal(&e->cv_work);
+		pthread_mutex_unlock(&e->mu);
+	}
+	pthread_mutex_lock(&e->mu);
+	s->state = SLOT_FREE;
+	pthread_mutex_unlock(&e->mu);
+	(*next_emit)++;
+	return more;
+}
+
+/* Read every region into the slots, in order; false when output stopped (or out of memory). */
+static bool
+scan_engine_feed(struct scan_engine *e, const struct scan_regions *rl, size_t overlap, uint64_t *seq,
+                 uint64_t *next_emit)
+{
+	const struct scan_job *job = e->job;
+	size_t i;
+
+	for (i = 0; i < rl->n; i++) {
+		const struct scan_region *rg = &rl->v[i];
+		uint64_t addr = rg->start;
+
+		for (;;) {
+			uint64_t left = rg->end - addr;   /* end 0: wraps to the distance to the top */
+			size_t own, size;
+			struct scan_slot *s;
+			int r;
+
+			if (left == 0)
+				break;
+			own = left < job->chunk ? (size_t)left : job->chunk;
+			size = left - own < overlap ? (size_t)left : own + overlap;
+			s = &e->slots[*seq % e->nslots];
+			while (*seq - *next_emit >= e->nslots)
+				if (!scan_engine_emit_next(e, next_emit))
+					return false;
+			if ((r = scan_engine_read_slot(e, s, rg, addr, size)) < 0) {
+				e->oom = true;
+				return false;
+			}
+			if (r == 0)
+				break;                        /* the space went away: its next region */
+			e->stats->bytes += own;
+			s->own = own;
+			s->seq = (*seq)++;
+			s->scan_from = 0;
+			pthread_mutex_lock(&e->mu);
+			s->state = SLOT_READY;
+			pthread_cond_signal(&e->cv_work);
+			pthread_mutex_unlock(&e->mu);
+			addr += own;
+			if (addr == 0)
+				break;                        /* the top of the space */
+		}
+	}
+	return true;
+}
+
+static void
+scan_engine_stop(struct scan_engine *e, pthread_t *th, size_t nth)
+{
+	size_t i;
+
+	pthread_mutex_lock(&e->mu);
+	e->quit = true;
+	pthread_cond_broadcast(&e->cv_work);
+	pthread_mutex_unlock(&e->mu);
+	for (i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+}
+
+int
+scan_engine_run(const struct scan_job *job, const struct scan_regions *rg, struct scan_stats *stats, char *errbuf)
+{
+	size_t overlap = (job->maxlen > job->context ? job->maxlen : job->context) - 1, i, nth = 0;
+	struct scan_engine e = { .job = job, .stats = stats };
+	uint64_t seq = 0, next_emit = 0;
+	pthread_t *th = calloc(job->threads, sizeof *th);
+	int r = 0;
+
+	e.nslots = job->threads + 2;
+	e.slots = calloc(e.nslots, sizeof *e.slots);
+	if (th == NULL || e.slots == NULL)
+		goto oom;
+	for (i = 0; i < e.nslots; i++)
+		if ((e.slots[i].buf = malloc(job->chunk + overlap)) == NULL)
+			goto oom;
+	pthread_mutex_init(&e.mu, NULL);
+	pthread_cond_init(&e.cv_work, NULL);
+	pthread_cond_init(&e.cv_done, NULL);
+	for (nth = 0; nth < job->threads; nth++)
+		if ((r = pthread_create(&th[nth], NULL, scan_engine_worker, &e)) != 0)
+			break;
+	if (r != 0) {
+		scan_engine_stop(&e, th, nth);
+		r = mf_error_errno(errbuf, MF_ERR_GENERIC, r, "cannot start a scanning thread");
+	} else {
+		if (scan_engine_feed(&e, rg, overlap, &seq, &next_emit))
+			while (!e.oom && next_emit < seq && scan_engine_emit_next(&e, &next_emit))
+				;
+		/* slots still being scanned finish before the workers see quit */
+		scan_engine_stop(&e, th, nth);
+		if (e.oom)
+			r = mf_error(errbuf, MF_ERR_NOMEM, "out of memory");
+	}
+	pthread_mutex_destroy(&e.mu);
+	pthread_cond_destroy(&e.cv_work);
+	pthread_cond_destroy(&e.cv_done);
+	goto out;
+oom:
+	r = mf_error(errbuf, MF_ERR_NOMEM, "out of memory");
+out:
+	for (i = 0; e.slots != NULL && i < e.nslots; i++) {
+		free(e.slots[i].buf);
+		free(e.slots[i].segs);
+		free(e.slots[i].hits);
+	}
+	free(e.slots);
+	free(th);
+	return r;
+}

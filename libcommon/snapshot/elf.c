@@ -1,0 +1,83 @@
+/* elf.c: the ELF core of physical memory: PT_LOAD per present run (vaddr = paddr), and the
+ * notes that carry the target's hints: MFTOOLS (the target record), VMCOREINFO, and a QEMU
+ * CPU state with the page-table root for x86 (so crash and our elf connector find it). */
+#include "config.h"
+#include "snapshot-int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ELF_PF_RWX 7u
+
+static int
+elf_phys_notes(struct snap_writer *w, struct snap_elf *e)
+{
+	const struct snap_source *s = w->src;
+
+	if (s->record && snap_elf_note(e, "MFTOOLS", 1, s->record, s->record_len) < 0)
+		return -1;
+	if (s->vmcoreinfo && snap_elf_note(e, "VMCOREINFO", 0, s->vmcoreinfo, strlen(s->vmcoreinfo)) < 0)
+		return -1;
+	if (s->have_dtb && (e->machine == 62 || e->machine == 3)) {
+		/* QEMUCPUState v1: version, size, ..., cr[0..4] at 0x188 */
+		uint8_t q[0x1b8] = { 0 };
+		uint64_t cr4 = 0;
+
+		if (s->arch == MF_ARCH_X86_64 || s->arch == MF_ARCH_X86_64_LA57 || s->arch == MF_ARCH_X86_PAE ||
+		    s->arch == MF_ARCH_UNKNOWN)
+			cr4 |= 1u << 5;                 /* PAE */
+		if (s->arch == MF_ARCH_X86_64_LA57)
+			cr4 |= 1u << 12;                /* LA57 */
+		put_le32(q, 1);
+		put_le32(q + 4, sizeof q);
+		put_le64(q + 0x188, 0x80000011u);   /* PG, ET, PE */
+		put_le64(q + 0x1a0, s->dtb);
+		put_le64(q + 0x1a8, cr4);
+		if (snap_elf_note(e, "QEMU", 0, q, sizeof q) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+elf_begin(struct snap_writer *w)
+{
+	struct snap_elf *e = calloc(1, sizeof *e);
+
+	if ((w->priv = e) == NULL)
+		return snap_oom(w->f);
+	e->f = w->f;
+	e->machine = snap_elf_machine(w->src->arch);
+	e->ph_reserve = w->src->nranges + 1 + 1024;
+	if (elf_phys_notes(w, e) < 0 || snap_elf_begin(e) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+elf_run(struct snap_writer *w, uint64_t addr, const uint8_t *p, uint64_t n, bool valid)
+{
+	if (!valid) {
+		snap_elf_close_seg(w->priv);
+		return 0;
+	}
+	return snap_elf_add(w->priv, addr, addr, p, (size_t)n, ELF_PF_RWX);
+}
+
+static int
+elf_finish(struct snap_writer *w)
+{
+	return snap_elf_finish(w->priv);
+}
+
+static void
+elf_free(struct snap_writer *w)
+{
+	if (w->priv != NULL)
+		snap_elf_free(w->priv);
+	free(w->priv);
+}
+
+const struct snap_format_ops snap_elf_ops = {
+	.begin = elf_begin, .run = elf_run, .finish = elf_finish, .free = elf_free,
+};

@@ -1,0 +1,229 @@
+/* scan-rescan.c: mf-scan --rescan: the hit records on stdin read again in batches, those
+ * whose value passes the mode written out with the value and data of now. */
+#include "config.h"
+#include "scan-tool.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct scan_rhit {
+	struct mf_rec *rec;           /* the incoming hit */
+	struct mf_aspace_id id;
+	struct mf_aspace *as;         /* NULL: the space could not be opened */
+	uint64_t addr;
+	uint32_t len;
+	enum mf_type vt;
+	union mf_num old;
+	const uint8_t *olddata;       /* untyped hits: the bytes of the match, from data */
+	uint8_t buf[8];
+	uint8_t *big;                 /* untyped hits longer than 8 bytes */
+};
+
+static bool
+scan_rescan_keep(struct scan_state *st, const struct scan_rescan *rs, struct scan_rhit *h, const uint8_t *now)
+{
+	char err[MF_ERRBUF_SIZE];
+	int r = scan_rescan_keep_hit(rs, h->vt, h->old, h->olddata, now, h->len, err);
+
+	if (r == MF_ERR_UNSUPPORTED)
+		tool_die(st->tl, "stdin: --rescan %s needs typed hits (mf-scan -T); this hit at 0x%llx has no vtype",
+		         st->rescan, (unsigned long long)h->addr);
+	if (r < 0)
+		tool_usage_error(st->tl, "%s", err);
+	return r == 1;
+}
+
+static bool
+scan_rescan_same(const struct mf_aspace_id *a, const struct mf_aspace_id *b)
+{
+	return a->kind == b->kind && a->pid == b->pid &&
+	       (a->kind != MF_ASPACE_DTB || (a->sp.root == b->sp.root && a->sp.arch == b->sp.arch));
+}
+
+/* The space of a hit, opened once (kept in st->spaces; a failure is reported once). */
+static struct mf_aspace *
+scan_rescan_space(struct scan_state *st, const struct mf_aspace_id *id)
+{
+	struct mf_aspace *as;
+	size_t i;
+
+	for (i = 0; i < st->nspaces; i++)
+		if (scan_rescan_same(mf_aspace_id(st->spaces[i]), id))
+			return st->spaces[i];
+	for (i = 0; i < st->nfailed; i++)
+		if (scan_rescan_same(&st->failed[i], id))
+			return NULL;
+	if (mf_aspace_open(st->tl->t, id, &as, st->tl->errbuf) < 0) {
+		if (id->kind == MF_ASPACE_KERNEL)
+			tool_die(st->tl, "cannot find the kernel's address space: %s", st->tl->errbuf);
+		tool_err(st->tl, "cannot read pid %llu: %s", (unsigned long long)id->pid, st->tl->errbuf);
+		st->status = TOOL_EXIT_FAIL;
+		st->failed = tool_xrealloc(st->failed, st->nfailed + 1, sizeof *st->failed);
+		st->failed[st->nfailed++] = *id;
+		return NULL;
+	}
+	st->spaces = tool_xrealloc(st->spaces, st->nspaces + 1, sizeof *st->spaces);
+	st->spaces[st->nspaces++] = as;
+	return as;
+}
+
+static void
+scan_rescan_flush(struct scan_state *st, const struct scan_rescan *rs, struct scan_rhit *hits, size_t n)
+{
+	struct mf_iov iov[SCAN_RESCAN_BATCH];
+	size_t i, j;
+
+	for (i = 0; i < n;) {
+		size_t k = 0;
+		int r;
+
+		/* one call per run of hits in the same space */
+		for (j = i; j < n && hits[j].as == hits[i].as; j++, k++)
+			iov[k] = (struct mf_iov){ .addr = hits[j].addr, .buf = hits[j].big ? hits[j].big : hits[j].buf,
+			                          .len = hits[j].len, .err = MF_ERR_GONE };
+		if (hits[i].as != NULL && (r = mf_aspace_read(hits[i].as, iov, k, st->tl->errbuf)) < 0) {
+			tool_err(st->tl, "cannot read %s: %s", mf_aspace_name(hits[i].as), st->tl->errbuf);
+			st->status = TOOL_EXIT_FAIL;
+			for (j = 0; j < k; j++)
+				iov[j].err = r;
+		}
+		for (j = 0; j < k; j++) {
+			struct scan_rhit *h = &hits[i + j];
+			const uint8_t *now = iov[j].buf;
+			union mf_num v;
+			size_t f;
+
+			if (iov[j].err != 0) {
+				st->stats.unreadable += h->len;
+				mf_log(1, "0x%llx in %s unreadable: %s (dropped)", (unsigned long long)h->addr,
+				       h->as != NULL ? mf_aspace_name(h->as) : "a space that cannot be read", mf_strerror(iov[j].err));
+				continue;
+			}
+			if (!scan_rescan_keep(st, rs, h, now))
+				continue;
+			/* the hit again, with the value and the data of now */
+			mf_rec_reset(st->rec, "hit");
+			for (f = 1; f < mf_rec_count(h->rec); f++) {
+				const struct mf_field *fl = mf_rec_field(h->rec, f);
+
+				int e;
+
+				if (strcmp(fl->key, "value") == 0 || strcmp(fl->key, "vtype") == 0 || strcmp(fl->key, "data") == 0)
+					continue;
+				/* numbers from msgpack arrive as plain integers: addresses stay addresses */
+				if (strcmp(fl->key, "addr") == 0)
+					e = mf_rec_add_addr(st->rec, "addr", h->addr);
+				else if (strcmp(fl->key, "len") == 0)
+					e = mf_rec_add_uint(st->rec, "len", h->len);
+				else if (strcmp(fl->key, "pid") == 0)
+					e = mf_rec_add_uint(st->rec, "pid", h->id.pid);
+				else
+					e = mf_rec_add_value(st->rec, fl->key, &fl->val);
+				if (e < 0)
+					tool_oom();
+			}
+			v = h->vt != MF_T_NONE ? mf_num_decode(h->vt, h->len, now) : (union mf_num){ .u = 0 };
+			if (h->vt != MF_T_NONE)
+				scan_add_value(st->rec, h->vt, v);
+			if (mf_rec_add_bin(st->rec, "data", now, h->len) < 0)
+				tool_oom();
+			if (st->tl->fmt == MF_FMT_TABLE) {
+				char pbuf[128];
+
+				tool_rec_str(h->rec, "pattern", pbuf, sizeof pbuf);
+				scan_emit(st, &h->id, h->addr, h->len, pbuf, NULL, h->vt != MF_T_NONE ? &h->vt : NULL, &v, now,
+				          h->len);
+			} else {
+				tool_rec(st->tl, st->rec);
+			}
+			st->stats.emitted++;
+		}
+		i = j;
+	}
+	for (i = 0; i < n; i++) {
+		mf_rec_free(hits[i].rec);
+		free(hits[i].big);
+	}
+}
+
+void
+scan_rescan_run(struct scan_state *st, const struct scan_rescan *rs)
+{
+	struct tool *tl = st->tl;
+	struct scan_rhit *hits = tool_xcalloc(SCAN_RESCAN_BATCH, sizeof *hits);
+	const struct mf_rec *rec;
+	size_t n = 0;
+	int r;
+
+	if (tl->in == NULL)
+		tool_usage_error(tl, "--rescan reads hit records on stdin (mf-scan ... | mf-scan --rescan %s)", st->rescan);
+	while ((r = mf_in_next(tl->in, &rec, tl->errbuf)) > 0) {
+		struct scan_rhit *h;
+		char tbuf[16];
+		uint64_t len;
+		const void *d;
+		size_t dn;
+
+		if (strcmp(mf_rec_type(rec), "hit") != 0)
+			continue;
+		h = &hits[n];
+		memset(h, 0, sizeof *h);
+		if (mf_aspace_id_from_rec(rec, &h->id, tl->errbuf) < 0)
+			tool_die(tl, "stdin: %s", tl->errbuf);
+		if (h->id.kind != MF_ASPACE_PROCESS && !mf_target_has_phys(tl->t))
+			tool_die(tl, "stdin: a %s hit, but %s has no physical memory",
+			         h->id.kind == MF_ASPACE_KERNEL ? "kernel" : h->id.kind == MF_ASPACE_PHYS ? "phys" : "dtb",
+			         mf_target_name(tl->t));
+		h->as = scan_rescan_space(st, &h->id);
+		if (mf_rec_get_u64(rec, "addr", &h->addr) < 0 || mf_rec_get_u64(rec, "len", &len) < 0)
+			tool_die(tl, "stdin: hit record without a valid addr and len");
+		tool_rec_str(rec, "vtype", tbuf, sizeof tbuf);
+		if (tbuf[0] != '\0') {
+			if (mf_type_parse(tbuf, &h->vt) < 0 || mf_type_size(h->vt, 8) == 0 || h->vt == MF_T_PTR)
+				tool_die(tl, "stdin: hit record with unknown vtype '%s'", tbuf);
+			if (len != mf_type_size(h->vt, 8))
+				tool_die(tl, "stdin: hit record of vtype %s with len %llu", tbuf, (unsigned long long)len);
+			r = mf_type_float(h->vt) ? mf_rec_get_f64(rec, "value", &h->old.f)
+			    : mf_type_signed(h->vt) ? mf_rec_get_i64(rec, "value", &h->old.i)
+			                               : mf_rec_get_u64(rec, "value", &h->old.u);
+			if (r < 0)
+				tool_die(tl, "stdin: hit record at 0x%llx without a valid %s value", (unsigned long long)h->addr,
+				         tbuf);
+		} else {
+			if (len == 0 || len > SCAN_PAT_MAX)
+				tool_die(tl, "stdin: hit record with len %llu (1 to %d)", (unsigned long long)len, SCAN_PAT_MAX);
+		}
+		if (h->addr + len < h->addr && h->addr + len != 0)
+			tool_die(tl, "stdin: hit record at 0x%llx runs beyond the end of the address space",
+			         (unsigned long long)h->addr);
+		h->len = (uint32_t)len;
+		if (len > sizeof h->buf)
+			h->big = tool_xmalloc((size_t)len);
+		if ((h->rec = mf_rec_dup(rec)) == NULL)
+			tool_oom();
+		if (mf_rec_get_bin(h->rec, "data", &d, &dn) == 0 && dn >= len)
+			h->olddata = d;
+		if (++n == SCAN_RESCAN_BATCH) {
+			scan_rescan_flush(st, rs, hits, n);
+			n = 0;
+		}
+	}
+	if (r < 0)
+		tool_die(tl, "stdin: %s", tl->errbuf);
+	scan_rescan_flush(st, rs, hits, n);
+	free(hits);
+}
+
+void
+scan_parse_rescan(struct scan_state *st, struct scan_rescan *rs)
+{
+	int r = scan_rescan_parse(rs, st->rescan, st->rescan_args, st->nrescan_args);
+
+	if (r == MF_ERR_ARG)
+		tool_usage_error(st->tl, "--rescan %s takes %zu value%s", st->rescan, rs->nargs, rs->nargs == 1 ? "" : "s");
+	if (r < 0)
+		tool_usage_error(st->tl,
+		                 "unknown rescan mode '%s' (unchanged, equal, changed, increased, decreased, eq, gt, lt, between)",
+		                 st->rescan);
+}

@@ -1,0 +1,57 @@
+/* scan-tool.h: what the files of mf-scan share: its state (from the options), the scan and
+ * its hits (scan-out.c) and rescans (scan-rescan.c).  mf-scan only. */
+#ifndef MF_SCAN_TOOL_H
+#define MF_SCAN_TOOL_H
+
+#include "tool.h"
+#include "scan/engine.h"
+#include "scan/rescan.h"
+
+#define SCAN_RESCAN_BATCH 4096
+
+struct scan_state {
+	struct tool *tl;
+	enum mf_aspace_kind kind;     /* the space option given; NONE: process records on stdin */
+	struct mf_select_opts sel;    /* --phys, --kernel, -p, -n */
+	uint64_t *pids;
+	const char *pname;
+	struct mf_aspace **spaces;    /* opened, one per selected space */
+	size_t nspaces;
+	struct mf_aspace_id *failed;  /* rescans: spaces that could not be opened */
+	size_t nfailed;
+	struct scan_pat *pats;
+	size_t npats;
+	struct scan_typed typed;
+	bool have_typed;
+	char typed_text[192];         /* "u32 eq 100", as given */
+	const char *yara_file;        /* -Y */
+	struct scan_yara *yara;
+	size_t maxlen;                /* longest match */
+	size_t context;
+	uint64_t max_hits;
+	unsigned threads;
+	size_t chunk;
+	struct scan_regions regions;
+	struct scan_stats stats;
+	struct mf_rec *rec;
+	bool table_header;
+	int status;
+	/* rescans */
+	const char *rescan;
+	char **rescan_args;
+	size_t nrescan_args;
+};
+
+/* The "vtype" and "value" fields of a hit record. */
+void scan_add_value(struct mf_rec *r, enum mf_type t, union mf_num v);
+/* One hit to the output: a record, or a table row (vt and val for typed hits, else NULL). */
+void scan_emit(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, uint32_t len, const char *pattern,
+               const char *encoding, const enum mf_type *vt, const union mf_num *val, const uint8_t *data,
+               size_t dlen);
+/* Scan st->regions with the engine, writing the hits; exits on failure. */
+void scan_run(struct scan_state *st);
+/* --rescan MODE [VALUE...]: check the mode, then keep the hits on stdin that pass it. */
+void scan_parse_rescan(struct scan_state *st, struct scan_rescan *rs);
+void scan_rescan_run(struct scan_state *st, const struct scan_rescan *rs);
+
+#endif /* MF_SCAN_TOOL_H */
