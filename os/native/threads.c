@@ -192,7 +192,15 @@ threads_stop(pid_t tid, int *sig)
 static void
 threads_let_go(pid_t tid, int sig)
 {
-	ptrace(PTRACE_DETACH, tid, NULL, (void *)(uintptr_t)sig);
+	int st;
+
+	if (ptrace(PTRACE_DETACH, tid, NULL, (void *)(uintptr_t)sig) == 0 || errno != ESRCH)
+		return;
+	/* The thread is dying: a fatal signal reached its process as soon as another of its
+	 * threads was let go.  Its tracer (us) must reap it, or the process can never be
+	 * waited for (its leader stays a zombie until every thread is gone). */
+	while (waitpid(tid, &st, __WALL) < 0 && errno == EINTR)
+		;
 }
 
 /* ---- suspended processes ---- */
