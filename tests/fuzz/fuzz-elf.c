@@ -1,5 +1,5 @@
-// fuzz-sources: connectors/elf.c libcommon/libmf/error.c libcommon/libmf/args.c libcommon/pluginlib/elfcore.c libcommon/pluginlib/fileio.c libcommon/pluginlib/rangemap.c libcommon/pluginlib/vmcoreinfo.c
-// fuzz-libs: -lpthread
+// fuzz-sources: connectors/elf.c libcommon/libmf/error.c libcommon/pluginlib/error.c libcommon/libmf/args.c libcommon/libmf/hints.c libcommon/stream/record.c libcommon/stream/out.c libcommon/stream/in.c libcommon/pluginlib/elfcore.c libcommon/pluginlib/fileio.c libcommon/pluginlib/rangemap.c libcommon/pluginlib/vmcoreinfo.c
+// fuzz-libs: -lpthread @MSGPACK_LIBS@ -ljansson
 /* fuzz-elf: ELF core parsing (as a file core through the elf connector, and in kcore
  * mode through the shared parser) and reads. */
 #include "config.h"
@@ -31,6 +31,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fd < 0)
 		return 0;
 	ec.fd = fd;
+	ec.hints = mf_hints_new();
 	if (elfcore_parse(&ec, &map, err) == 0) {
 		uint8_t buf[64];
 		struct mf_iov v = { .addr = map.n ? map.seg[0].base : 0, .buf = buf, .len = sizeof buf };
@@ -38,6 +39,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rmap_read(&map, fd, &v, 1, NULL, NULL);
 	}
 	rmap_free(&map);
+	mf_hints_free(ec.hints);
 	close(fd);
 	return 0;
 }

@@ -12,38 +12,10 @@
 #include <mftools/mf.h>
 #include <mftools/plugin.h>
 
+#include "fuzz-host.h"
+
 const struct mf_connector *mf_connector_entry(void);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void
-fuzz_log(int level, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);   /* format every message: catches bad arguments */
-	va_end(ap);
-}
-
-static const struct mf_host fuzz_host = {
-	.struct_size = sizeof(struct mf_host),
-	.abi_version = MF_ABI_VERSION,
-	.log = fuzz_log,
-	.strerror = mf_strerror,
-	.parse_u64 = mf_parse_u64,
-	.arg = mf_args_get,
-	.hint_set_u64 = mf_hints_set_u64,
-	.hint_set_str = mf_hints_set_str,
-	.hint_set_bin = mf_hints_set_bin,
-	.hint_get_u64 = mf_hints_get_u64,
-	.hint_get_str = mf_hints_get_str,
-	.hint_get_bin = mf_hints_get_bin,
-	.arch_name = mf_arch_name,
-	.arch_parse = mf_arch_parse,
-	.error = mf_error,
-	.error_errno = mf_error_errno,
-};
 
 static int
 fuzz_memfd(const void *p, size_t n)
@@ -87,7 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			kv[1].value = path2;
 			args.n = 2;
 		}
-		if (c->open(&fuzz_host, &args, 0, hints, &h, errbuf) == 0) {
+		if (c->open(&fz_host, &args, 0, hints, &h, errbuf) == 0) {
 			const struct mf_range *r;
 			size_t n = c->ranges(h, &r);
 			static uint8_t buf[3 * 65536];

@@ -1,4 +1,4 @@
-// fuzz-sources: libcommon/stream/record.c libcommon/stream/out.c libcommon/stream/in.c libcommon/libmf/error.c libcommon/libmf/args.c libcommon/libmf/hints.c
+// fuzz-sources: libcommon/stream/record.c libcommon/stream/out.c libcommon/stream/in.c libcommon/libmf/error.c libcommon/pluginlib/error.c libcommon/libmf/args.c libcommon/libmf/hints.c
 // fuzz-libs: @MSGPACK_LIBS@ -ljansson
 /* fuzz-stream.c: libFuzzer target for the record stream reader.  The input goes through a
  * memfd into mf_in; every record read is written back as JSON and as a table (to
