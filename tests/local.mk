@@ -15,6 +15,7 @@ check_PROGRAMS += tests/mf-memtarget
 tests_mf_memtarget_SOURCES = tests/mf-memtarget.c
 tests_mf_memtarget_CFLAGS = $(WARN_CFLAGS)
 tests_mf_memtarget_LDFLAGS =
+tests_mf_memtarget_LDADD = -lpthread
 
 # a connector built for a newer plugin ABI: the loader must refuse it
 check_LTLIBRARIES += tests/plugins/mf-connector-badabi.la

@@ -241,6 +241,36 @@ ranges_of() { # the memory lines of mf-attach's table
 	refute_output --regexp 'rip +0x0 '
 }
 
+@test "process core: every thread with its registers; gdb backtraces name the target's functions" {
+	require_cmd gdb
+	"$MF_TOP_BUILDDIR/tests/mf-memtarget" --threads >"$T/mt.out" 3>&- &
+	tpid=$!
+	for _ in $(seq 50); do grep -q '^ready' "$T/mt.out" && break; sleep 0.1; done
+	wtid=$(sed -n 's/^tid=//p' "$T/mt.out")
+	run -0 --separate-stderr mf-dump -p $tpid -o "$T/p.core" </dev/null
+	# the process runs on after the dump: no thread is left stopped
+	for _ in $(seq 50); do
+		grep -q '^State:.*[tT]' /proc/$tpid/status /proc/$tpid/task/*/status || break
+		sleep 0.1
+	done
+	run -0 cat /proc/$tpid/task/$tpid/stat /proc/$tpid/task/$wtid/stat
+	kill $tpid
+	refute_output --regexp '\) [tT] '
+	run -0 readelf -n "$T/p.core"
+	assert_equal "$(grep -c NT_PRSTATUS <<<"$output")" 2
+	assert_output --partial 'NT_AUXV'
+	run -0 gdb -nx -batch -ex 'info threads' -ex 'thread apply all bt' \
+		"$MF_TOP_BUILDDIR/tests/mf-memtarget" "$T/p.core"
+	# two threads: the main one first (LWP = pid), then the worker
+	assert_equal "$(grep -cE '^[* ] +[0-9]+ +(Thread|LWP)' <<<"$output")" 2
+	grep -qE "^\* 1 +.*LWP $tpid\)" <<<"$output"
+	grep -qE "^  2 +.*LWP $wtid\)" <<<"$output"
+	assert_output --regexp 'in memtarget_worker_wait \('
+	assert_output --regexp 'in memtarget_worker \('
+	assert_output --regexp 'in memtarget_main_wait \('
+	assert_output --regexp 'in main \('
+}
+
 @test "process core: --max-errors 0 fails on unreadable pages (vvar), no file" {
 	"$MF_TOP_BUILDDIR/tests/mf-memtarget" >"$T/mt.out" 3>&- &
 	tpid=$!

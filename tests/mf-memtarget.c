@@ -8,14 +8,20 @@
  *   hole     three pages: "A" x 4096, an unmapped page, "C" x 4096
  *   big      BIG_SIZE bytes of a pattern: byte i = (i * 7 + i / 4096) & 0xff
  *   huge     HUGE_SIZE bytes mapped (zeros), for reads that outlive the process
+ * With --threads it also starts a second thread ("mt-worker"), prints its "tid=", and then
+ * its two threads wait in functions of their own, for backtraces of a process core:
+ * main -> memtarget_main_wait and memtarget_worker -> memtarget_worker_wait.
  */
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define BIG_SIZE (3u << 20)
@@ -40,10 +46,43 @@ memtarget_quit(int sig)
 	_exit(0);
 }
 
+static volatile pid_t memtarget_worker_tid;
+
+/* Not inlined and not static, so that backtraces name them. */
+__attribute__((noinline)) void memtarget_worker_wait(void);
+__attribute__((noinline)) void memtarget_main_wait(void);
+void *memtarget_worker(void *arg);
+
+__attribute__((noinline)) void
+memtarget_worker_wait(void)
+{
+	for (;;)
+		pause();
+}
+
+void *
+memtarget_worker(void *arg)
+{
+	(void)arg;
+	prctl(PR_SET_NAME, "mt-worker");
+	memtarget_worker_tid = (pid_t)syscall(SYS_gettid);
+	memtarget_worker_wait();
+	return NULL;
+}
+
+__attribute__((noinline)) void
+memtarget_main_wait(void)
+{
+	for (;;)
+		pause();
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	uint8_t *node1, *node2, *hole, *big, *huge;
+	bool threads = argc > 1 && strcmp(argv[1], "--threads") == 0;
+	pthread_t th;
 	size_t i;
 
 #ifdef PR_SET_PTRACER
@@ -87,8 +126,15 @@ main(void)
 	printf("bigsize=%u\n", BIG_SIZE);
 	printf("huge=%p\n", (void *)huge);
 	printf("hugesize=%u\n", HUGE_SIZE);
+	if (threads) {
+		if (pthread_create(&th, NULL, memtarget_worker, NULL) != 0)
+			return 1;
+		while (memtarget_worker_tid == 0)
+			usleep(1000);
+		printf("tid=%ld\n", (long)memtarget_worker_tid);
+	}
 	printf("ready\n");
 	fflush(stdout);
-	for (;;)
-		pause();
+	memtarget_main_wait();
+	return 0;
 }

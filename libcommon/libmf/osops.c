@@ -1,4 +1,5 @@
-/* osops.c: the os operations of ABI 2 (symbols, threads, registers) for tools.
+/* osops.c: the os operations of ABI 2 (symbols, threads, registers, suspending a process,
+ * the auxiliary vector) for tools.
  *
  * An os layer may lack any of them: a missing lookup falls back to searching the symbol
  * list, anything else answers MF_ERR_UNSUPPORTED with the layer's name. */
@@ -188,6 +189,56 @@ mf_thread_regs(struct mf_target *t, uint64_t pid, uint64_t tid, struct mf_regs *
 	if (regs->arch == MF_ARCH_UNKNOWN)
 		return mf_error(errbuf, MF_ERR_FORMAT, "os layer %s returned registers of no architecture", os->name);
 	regs->tid = tid;
+	return 0;
+}
+
+/* ---- suspending a process, its auxiliary vector ---- */
+
+MF_API int
+mf_suspend(struct mf_target *t, uint64_t pid, char *errbuf)
+{
+	struct mfint_plugin *os;
+	void *h;
+	int r;
+
+	if ((r = mfint_target_os(t, &os, &h, errbuf)) < 0)
+		return r;
+	if (os->u.os.suspend == NULL)
+		return osops_unsupported(os, "suspend processes", errbuf);
+	return os->u.os.suspend(h, pid, errbuf);
+}
+
+MF_API void
+mf_resume(struct mf_target *t, uint64_t pid)
+{
+	struct mfint_plugin *os;
+	void *h;
+
+	if (mfint_target_os(t, &os, &h, NULL) == 0 && os->u.os.resume != NULL)
+		os->u.os.resume(h, pid);
+}
+
+MF_API int
+mf_auxv(struct mf_target *t, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf)
+{
+	struct mfint_plugin *os;
+	void *h;
+	int r;
+
+	*len = 0;
+	if ((r = mfint_target_os(t, &os, &h, errbuf)) < 0)
+		return r;
+	if (os->u.os.auxv == NULL)
+		return osops_unsupported(os, "read auxiliary vectors", errbuf);
+	if ((r = os->u.os.auxv(h, pid, buf, cap, len, errbuf)) < 0) {
+		*len = 0;
+		return r;
+	}
+	if (*len > cap) {
+		*len = 0;
+		return mf_error(errbuf, MF_ERR_FORMAT, "os layer %s returned an auxiliary vector larger than its buffer",
+		                os->name);
+	}
 	return 0;
 }
 

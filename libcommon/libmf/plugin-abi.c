@@ -461,6 +461,38 @@ abi_os_thread_regs(void *handle, uint64_t pid, uint64_t tid, struct mf_regs *reg
 	return r;
 }
 
+static int
+abi_os_suspend(void *handle, uint64_t pid, char *errbuf)
+{
+	struct abi_handle *w = handle;
+	pthread_mutex_t *l = abi_enter(w);
+	int r = w->p->real.os.suspend(w->h, pid, errbuf);
+
+	abi_leave(l);
+	return r;
+}
+
+static void
+abi_os_resume(void *handle, uint64_t pid)
+{
+	struct abi_handle *w = handle;
+	pthread_mutex_t *l = abi_enter(w);
+
+	w->p->real.os.resume(w->h, pid);
+	abi_leave(l);
+}
+
+static int
+abi_os_auxv(void *handle, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf)
+{
+	struct abi_handle *w = handle;
+	pthread_mutex_t *l = abi_enter(w);
+	int r = w->p->real.os.auxv(w->h, pid, buf, cap, len, errbuf);
+
+	abi_leave(l);
+	return r;
+}
+
 /* ---- adopting a descriptor ---- */
 
 /* Bytes of a descriptor that must be present: up to the last mandatory callback. */
@@ -503,6 +535,15 @@ abi_install(struct mfint_plugin *p)
 		ABI_WRAP(p->u.os, *o, symbol_at, abi_os_symbol_at);
 		ABI_WRAP(p->u.os, *o, threads, abi_os_threads);
 		ABI_WRAP(p->u.os, *o, thread_regs, abi_os_thread_regs);
+		ABI_WRAP(p->u.os, *o, auxv, abi_os_auxv);
+		/* a pair: a layer that can suspend must be able to resume */
+		if (o->suspend != NULL && o->resume != NULL) {
+			p->u.os.suspend = abi_os_suspend;
+			p->u.os.resume = abi_os_resume;
+		} else {
+			p->u.os.suspend = NULL;
+			p->u.os.resume = NULL;
+		}
 	}
 }
 

@@ -482,7 +482,7 @@ void mf_select_free(struct mf_select *s);
  * of its command line, which `exec -a NAME` sets)? */
 bool mf_process_name_match(const char *glob, const struct mf_process *p);
 
-/* ---- os operations: symbols, threads, registers (plugin ABI 2) ------------------ */
+/* ---- os operations: symbols, threads, registers, suspend, auxv (plugin ABI 2) --- */
 
 /* Symbols of the kernel (pid 0) or of a process's modules, one callback each (strings
  * borrowed for the callback).  MF_ERR_UNSUPPORTED when the os layer has no symbols. */
@@ -500,6 +500,16 @@ int mf_threads(struct mf_target *t, uint64_t pid, mf_thread_cb cb, void *ctx, ch
 /* The registers of thread TID of process PID (the thread is stopped for the read and let
  * go).  *regs is reset first; on success regs->arch says which set is filled. */
 int mf_thread_regs(struct mf_target *t, uint64_t pid, uint64_t tid, struct mf_regs *regs, char *errbuf);
+/* Stop every thread of process PID until mf_resume(PID), so that its memory and registers
+ * stay consistent while they are read (mf_thread_regs works on the stopped threads).
+ * Call mf_suspend, mf_thread_regs and mf_resume of one process from the same thread.
+ * MF_ERR_UNSUPPORTED when the os layer cannot (a snapshot does not change anyway). */
+int mf_suspend(struct mf_target *t, uint64_t pid, char *errbuf);
+/* Let a process suspended by mf_suspend run again (nothing when it is not suspended). */
+void mf_resume(struct mf_target *t, uint64_t pid);
+/* The auxiliary vector of process PID (AT_* pairs as NT_AUXV holds them): at most cap
+ * bytes into buf, the length in *len.  MF_ERR_UNSUPPORTED when the os layer has none. */
+int mf_auxv(struct mf_target *t, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf);
 /* Does the os layer read process memory itself (native: process_vm_readv), so that
  * processes are readable without physical memory?  (Else libmf translates over phys.) */
 bool mf_target_reads_proc(struct mf_target *t);

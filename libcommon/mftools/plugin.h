@@ -409,6 +409,19 @@ struct mf_os {
 	int (*threads)(void *handle, uint64_t pid, mf_thread_cb cb, void *ctx, char *errbuf);
 	/* Registers of one thread (stopped for the read, then let go), into *regs. */
 	int (*thread_regs)(void *handle, uint64_t pid, uint64_t tid, struct mf_regs *regs, char *errbuf);
+	/* Stop every thread of process PID, for a snapshot that stays consistent while it is
+	 * read, until resume(PID).  While suspended, thread_regs() of each of its threads must
+	 * work (without letting the thread run), and so must reads of its memory.  The host
+	 * makes suspend, thread_regs, resume of one process from one thread of its own (a
+	 * ptrace tracer is a thread), and resumes before it closes the handle; a layer also
+	 * resumes what is still suspended in its close().  A layer whose target is not live
+	 * (a snapshot) may leave suspend NULL.  Suspending a suspended process is MF_ERR_ARG. */
+	int (*suspend)(void *handle, uint64_t pid, char *errbuf);
+	/* Let every thread of PID run again, as it was; nothing when PID is not suspended. */
+	void (*resume)(void *handle, uint64_t pid);
+	/* The auxiliary vector of process PID (Linux: its saved AT_* pairs, as NT_AUXV holds
+	 * them) into buf: at most cap bytes, the length in *len. */
+	int (*auxv)(void *handle, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf);
 };
 
 #define MF_CONNECTOR_INIT .struct_size = sizeof(struct mf_connector), .abi_version = MF_ABI_VERSION

@@ -1,26 +1,24 @@
 /* proc.c: a process's memory as an ELF core that gdb opens: one PT_LOAD per mapping
- * (p_filesz 0 where it cannot be read), read through the span reader; NT_PRSTATUS
- * (registers through ptrace on this machine), NT_PRPSINFO, NT_AUXV and NT_FILE. */
+ * (p_filesz 0 where it cannot be read), read through the span reader; one NT_PRSTATUS per
+ * thread, NT_PRPSINFO, NT_AUXV and NT_FILE.  Everything comes from the target's os layer:
+ * the process is suspended there while it is read (where the layer can), its threads and
+ * their registers, its auxiliary vector. */
 #include "config.h"
 #include "snapshot-int.h"
 
 #include <elf.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/procfs.h>
-#include <sys/ptrace.h>
-#include <sys/uio.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #define PROC_PIECE (1u << 20)
 #define PROC_BATCH 16u
 #define PROC_MAX_MAPS 1000000u
 #define PROC_AUXV_MAX 65536u
+#define PROC_MAX_THREADS 65536u   /* NT_PRSTATUS notes of one core (about 360 bytes each) */
 
 struct proc_map {
 	uint64_t start, end, offset;
@@ -128,65 +126,174 @@ proc_nt_file(struct snap_elf *e, const struct proc_state *s)
 	return r;
 }
 
-/* Stop the process with ptrace and read its registers (this machine only). */
-static bool
-proc_regs(uint64_t pid, struct elf_prstatus *pr, const volatile sig_atomic_t *stop, char *why, size_t whysize)
-{
-	struct iovec io = { .iov_base = &pr->pr_reg, .iov_len = sizeof pr->pr_reg };
-	int st;
+/* ---- NT_PRSTATUS: one per thread ---- */
 
-	if (ptrace(PTRACE_SEIZE, (pid_t)pid, NULL, NULL) < 0) {
-		snprintf(why, whysize, "ptrace: %s", strerror(errno));
-		return false;
-	}
-	if (ptrace(PTRACE_INTERRUPT, (pid_t)pid, NULL, NULL) < 0) {
-		snprintf(why, whysize, "ptrace interrupt: %s", strerror(errno));
-		ptrace(PTRACE_DETACH, (pid_t)pid, NULL, NULL);
-		return false;
-	}
-	while (waitpid((pid_t)pid, &st, __WALL) < 0) {
-		if (errno != EINTR || (stop != NULL && *stop)) {
-			snprintf(why, whysize, "waitpid: %s", strerror(errno));
-			ptrace(PTRACE_DETACH, (pid_t)pid, NULL, NULL);
-			return false;
+/* struct elf_prstatus of LP64 Linux (x86_64 and AArch64 alike): siginfo (12), cursig (2 +
+ * 2 padding), sigpend, sighold (8 each), pid, ppid, pgrp, sid (4 each), four struct timeval
+ * (16 each), then the register set, then pr_fpvalid (4), padded to 8. */
+#define PRS_PID 32u
+#define PRS_PPID 36u
+#define PRS_REG 112u
+#define PRS_X86_64_REGS (27u * 8u)
+#define PRS_AARCH64_REGS (34u * 8u)
+#define PRS_MAX (PRS_REG + PRS_AARCH64_REGS + 8u)
+
+#if defined(__x86_64__)
+_Static_assert(offsetof(struct elf_prstatus, pr_pid) == PRS_PID && offsetof(struct elf_prstatus, pr_reg) == PRS_REG &&
+               sizeof(elf_gregset_t) == PRS_X86_64_REGS && sizeof(struct elf_prstatus) == PRS_REG + PRS_X86_64_REGS + 8u,
+               "the x86_64 prstatus layout");
+#elif defined(__aarch64__)
+_Static_assert(offsetof(struct elf_prstatus, pr_pid) == PRS_PID && offsetof(struct elf_prstatus, pr_reg) == PRS_REG &&
+               sizeof(elf_gregset_t) == PRS_AARCH64_REGS && sizeof(struct elf_prstatus) == PRS_REG + PRS_AARCH64_REGS + 8u,
+               "the aarch64 prstatus layout");
+#endif
+
+/* The register arch whose set an ELF core of `machine` holds. */
+static uint32_t
+proc_regs_arch(uint16_t machine)
+{
+	return machine == EM_AARCH64 ? MF_ARCH_AARCH64 : MF_ARCH_X86_64;
+}
+
+/* The NT_PRSTATUS of thread tid for a core of `machine`: the registers from regs when it
+ * holds that set (little-endian, as both architectures are), else zeros.  The length. */
+static size_t
+proc_prstatus(uint8_t *out, uint16_t machine, uint64_t tid, uint64_t ppid, const struct mf_regs *regs)
+{
+	bool aarch64 = proc_regs_arch(machine) == MF_ARCH_AARCH64;
+	size_t nregs = (aarch64 ? PRS_AARCH64_REGS : PRS_X86_64_REGS) / 8u, len = PRS_REG + nregs * 8u + 8u, i;
+	const uint64_t *v = regs->u.raw;   /* either set, from the start of the union */
+	bool have = regs->arch == proc_regs_arch(machine);
+
+	memset(out, 0, len);
+	put_le32(out + PRS_PID, (uint32_t)tid);
+	put_le32(out + PRS_PPID, (uint32_t)ppid);
+	for (i = 0; have && i < nregs; i++)
+		put_le64(out + PRS_REG + i * 8u, v[i]);
+	return len;
+}
+
+_Static_assert(sizeof(struct mf_regs_x86_64) == PRS_X86_64_REGS && sizeof(struct mf_regs_aarch64) == PRS_AARCH64_REGS,
+               "struct mf_regs sets are the prstatus register sets, in order");
+
+struct proc_threads {
+	uint64_t *tid;
+	size_t n, cap;
+	bool over, oom;
+};
+
+static int
+proc_thread_cb(void *ctx, const struct mf_thread *th)
+{
+	struct proc_threads *l = ctx;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		uint64_t *p;
+
+		if (cap > PROC_MAX_THREADS) {
+			l->over = true;
+			return 1;
 		}
+		if ((p = realloc(l->tid, cap * sizeof *p)) == NULL) {
+			l->oom = true;
+			return 1;
+		}
+		l->tid = p;
+		l->cap = cap;
 	}
-	if (!WIFSTOPPED(st)) {
-		snprintf(why, whysize, "the process did not stop");
-		return false;
+	l->tid[l->n++] = th->tid;
+	return 0;
+}
+
+/* The threads of pid, the main thread (tid == pid) first as the kernel writes them; just
+ * the main thread when the os layer cannot list them. */
+static int
+proc_thread_list(struct mf_target *t, uint64_t pid, struct proc_threads *l, int verbosity, struct snap_file *f)
+{
+	char errbuf[MF_ERRBUF_SIZE];
+	size_t i;
+	int r = mf_threads(t, pid, proc_thread_cb, l, errbuf);
+
+	if (l->oom)
+		return snap_oom(f);
+	if (l->over && verbosity >= 0)
+		mf_log(0, "pid %" PRIu64 " has more than %u threads: the rest have no NT_PRSTATUS", pid, PROC_MAX_THREADS);
+	if (r < 0) {
+		if (r == MF_ERR_UNSUPPORTED || verbosity >= 0)
+			mf_log(r == MF_ERR_UNSUPPORTED ? 1 : 0, "cannot list the threads of pid %" PRIu64 " (%s): one NT_PRSTATUS",
+			       pid, errbuf);
+		l->n = 0;
 	}
-	if (ptrace(PTRACE_GETREGSET, (pid_t)pid, (void *)(uintptr_t)NT_PRSTATUS, &io) < 0) {
-		snprintf(why, whysize, "ptrace getregset: %s", strerror(errno));
-		memset(&pr->pr_reg, 0, sizeof pr->pr_reg);
+	if (l->n == 0) {
+		if (l->cap == 0 && (l->tid = malloc(sizeof *l->tid)) == NULL)
+			return snap_oom(f);
+		l->tid[0] = pid;
+		l->n = 1;
 	}
-	return true;   /* stopped until detached: the memory stays consistent */
+	for (i = 1; i < l->n; i++)
+		if (l->tid[i] == pid) {
+			memmove(l->tid + 1, l->tid, i * sizeof *l->tid);
+			l->tid[0] = pid;
+			break;
+		}
+	return 0;
+}
+
+/* One NT_PRSTATUS per thread, with the registers the os layer gives (zeros, and one
+ * message, for those it cannot). */
+static int
+proc_prstatus_notes(struct snap_elf *e, struct mf_target *t, const struct proc_state *s, uint64_t pid, int verbosity)
+{
+	struct proc_threads l = { 0 };
+	uint8_t prs[PRS_MAX];
+	char errbuf[MF_ERRBUF_SIZE], first[MF_ERRBUF_SIZE] = "";
+	size_t i, missing = 0;
+	int first_code = 0, rc = -1;
+
+	if (proc_thread_list(t, pid, &l, verbosity, e->f) < 0)
+		return -1;
+	for (i = 0; i < l.n; i++) {
+		struct mf_regs regs;
+		int r = mf_thread_regs(t, pid, l.tid[i], &regs, errbuf);
+
+		if (r == 0 && regs.arch != proc_regs_arch(e->machine)) {
+			r = MF_ERR_UNSUPPORTED;
+			snprintf(errbuf, sizeof errbuf, "registers of %s, not of the core's architecture",
+			         mf_arch_name(regs.arch));
+		}
+		if (r < 0 && missing++ == 0) {
+			first_code = r;
+			snprintf(first, sizeof first, "%s", errbuf);
+		}
+		if (snap_elf_note(e, "CORE", NT_PRSTATUS, prs,
+		                  proc_prstatus(prs, e->machine, l.tid[i], s->have_info ? s->info.ppid : 0, &regs)) < 0)
+			goto out;
+	}
+	if (missing > 0 && (first_code == MF_ERR_UNSUPPORTED || verbosity >= 0))
+		mf_log(first_code == MF_ERR_UNSUPPORTED ? 1 : 0,
+		       "registers of %zu of %zu thread%s of pid %" PRIu64 " not available (%s): NT_PRSTATUS zeroed", missing,
+		       l.n, l.n == 1 ? "" : "s", pid, first);
+	rc = 0;
+out:
+	free(l.tid);
+	return rc;
 }
 
 static int
-proc_notes(struct snap_elf *e, const struct proc_state *s, uint64_t pid, bool native, bool *seized, int verbosity)
+proc_notes(struct snap_elf *e, struct mf_target *t, const struct proc_state *s, uint64_t pid, int verbosity)
 {
-	struct elf_prstatus pr;
 	struct elf_prpsinfo ps;
-	char why[200] = "";
+	char errbuf[MF_ERRBUF_SIZE];
+	uint8_t aux[PROC_AUXV_MAX];
+	size_t n;
+	int r;
 
-	memset(&pr, 0, sizeof pr);
-	memset(&ps, 0, sizeof ps);
-	pr.pr_pid = (pid_t)pid;
-	pr.pr_ppid = s->have_info ? (pid_t)s->info.ppid : 0;
-	*seized = false;
-	if (native) {
-		*seized = proc_regs(pid, &pr, e->f->stop, why, sizeof why);
-		if (!*seized && verbosity >= 0)
-			mf_log(0, "cannot stop pid %" PRIu64 " for its registers (%s): NT_PRSTATUS is zeroed", pid, why);
-		else if (*why && verbosity >= 0)
-			mf_log(0, "pid %" PRIu64 ": %s: registers zeroed", pid, why);
-	} else {
-		mf_log(1, "registers of pid %" PRIu64 " not available from this target: NT_PRSTATUS is zeroed", pid);
-	}
-	if (snap_elf_note(e, "CORE", NT_PRSTATUS, &pr, sizeof pr) < 0)
+	if (proc_prstatus_notes(e, t, s, pid, verbosity) < 0)
 		return -1;
+	memset(&ps, 0, sizeof ps);
 	ps.pr_pid = (int)pid;
-	ps.pr_ppid = pr.pr_ppid;
+	ps.pr_ppid = s->have_info ? (int)s->info.ppid : 0;
 	ps.pr_sname = 'R';
 	if (s->have_info && s->info.uid >= 0)
 		ps.pr_uid = (unsigned)s->info.uid;
@@ -194,21 +301,27 @@ proc_notes(struct snap_elf *e, const struct proc_state *s, uint64_t pid, bool na
 	snprintf(ps.pr_psargs, sizeof ps.pr_psargs, "%s", s->args);
 	if (snap_elf_note(e, "CORE", NT_PRPSINFO, &ps, sizeof ps) < 0)
 		return -1;
-	if (native) {
-		char p[64];
-		uint8_t aux[PROC_AUXV_MAX];
-		ssize_t n;
-		int fd;
-
-		snprintf(p, sizeof p, "/proc/%" PRIu64 "/auxv", pid);
-		if ((fd = open(p, O_RDONLY | O_CLOEXEC)) >= 0) {
-			n = read(fd, aux, sizeof aux);
-			close(fd);
-			if (n > 0 && snap_elf_note(e, "CORE", NT_AUXV, aux, (size_t)n) < 0)
-				return -1;
-		}
-	}
+	if ((r = mf_auxv(t, pid, aux, sizeof aux, &n, errbuf)) < 0)
+		mf_log(r == MF_ERR_UNSUPPORTED ? 2 : 1, "no NT_AUXV for pid %" PRIu64 ": %s", pid, errbuf);
+	else if (n > 0 && snap_elf_note(e, "CORE", NT_AUXV, aux, n) < 0)
+		return -1;
 	return proc_nt_file(e, s);
+}
+
+/* Stop the process while it is read, so that memory and registers agree; a target that
+ * cannot (a snapshot does not change) or is refused is read as it goes. */
+static bool
+proc_suspend(struct mf_target *t, uint64_t pid, int verbosity)
+{
+	char errbuf[MF_ERRBUF_SIZE];
+	int r = mf_suspend(t, pid, errbuf);
+
+	if (r == MF_ERR_UNSUPPORTED)
+		mf_log(1, "pid %" PRIu64 " is not stopped while it is dumped: %s", pid, errbuf);
+	else if (r < 0 && verbosity >= 0)
+		mf_log(0, "cannot stop pid %" PRIu64 " while it is dumped (%s): its memory may change meanwhile", pid,
+		       errbuf);
+	return r == 0;
 }
 
 struct proc_write {
@@ -288,7 +401,7 @@ snap_proc(struct mf_target *t, const struct snap_proc_opts *o, struct snap_file 
 	struct mf_aspace_id id = { .kind = MF_ASPACE_PROCESS, .pid = o->pid };
 	struct mf_aspace *as = NULL;
 	char errbuf[MF_ERRBUF_SIZE];
-	bool native = !mf_target_has_phys(t), seized = false;
+	bool suspended = false;
 	int rc = -1;
 	size_t i;
 
@@ -303,6 +416,9 @@ snap_proc(struct mf_target *t, const struct snap_proc_opts *o, struct snap_file 
 		snprintf(f->err, MF_ERRBUF_SIZE, "%s", errbuf);
 		goto out;
 	}
+	if (s.info.arch == MF_ARCH_X86_64 || s.info.arch == MF_ARCH_AARCH64)
+		e.machine = snap_elf_machine(s.info.arch);
+	suspended = proc_suspend(t, o->pid, o->verbosity);
 	if (mf_maps(t, o->pid, proc_map_cb, &s, errbuf) < 0) {
 		snprintf(f->err, MF_ERRBUF_SIZE, "cannot list the mappings of pid %" PRIu64 ": %.200s", o->pid, errbuf);
 		goto out;
@@ -319,7 +435,7 @@ snap_proc(struct mf_target *t, const struct snap_proc_opts *o, struct snap_file 
 		if (s.map[i].perms[0] == 'r')
 			w.total += s.map[i].end - s.map[i].start;
 	e.ph_reserve = s.n * 2 + 64;
-	if (proc_notes(&e, &s, o->pid, native, &seized, o->verbosity) < 0 || snap_elf_begin(&e) < 0)
+	if (proc_notes(&e, t, &s, o->pid, o->verbosity) < 0 || snap_elf_begin(&e) < 0)
 		goto out;
 	if (mf_aspace_open(t, &id, &as, errbuf) < 0) {
 		snprintf(f->err, MF_ERRBUF_SIZE, "%s", errbuf);
@@ -335,8 +451,8 @@ snap_proc(struct mf_target *t, const struct snap_proc_opts *o, struct snap_file 
 		       w.unreadable == 1 ? "" : "s", o->pid);
 	rc = 0;
 out:
-	if (seized)
-		ptrace(PTRACE_DETACH, (pid_t)o->pid, NULL, NULL);
+	if (suspended)
+		mf_resume(t, o->pid);
 	mf_aspace_close(as);
 	snap_elf_free(&e);
 	for (i = 0; i < s.n; i++)

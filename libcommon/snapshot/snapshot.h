@@ -113,8 +113,8 @@ struct snap_proc_opts {
 };
 
 /* Write the memory of process o->pid as an ELF core for gdb into f: one PT_LOAD per mapping
- * (no file data where it cannot be read), NT_PRSTATUS, NT_PRPSINFO, NT_AUXV, NT_FILE.  0, or
- * -1 with the message in f->err. */
+ * (no file data where it cannot be read), an NT_PRSTATUS per thread, NT_PRPSINFO, NT_AUXV,
+ * NT_FILE.  0, or -1 with the message in f->err. */
 int snap_proc(struct mf_target *t, const struct snap_proc_opts *o, struct snap_file *f);
 
 #endif /* MF_SNAPSHOT_H */

@@ -60,6 +60,7 @@ native_open(const struct mf_host *host, const struct mf_phys *phys, const struct
 static void
 native_close(void *handle)
 {
+	native_threads_close(handle);
 	free(handle);
 }
 
@@ -76,10 +77,12 @@ static const struct mf_os native_os = {
 		"    pid 0 the kernel (/proc/kallsyms _stext.._etext) and /proc/modules\n"
 		"  memory: batched process_vm_readv/writev, /proc/PID/mem for writes to\n"
 		"    read-only mappings; needs CAP_SYS_PTRACE or ptrace rights over the process\n"
-		"  threads: /proc/PID/task; registers of a thread: stopped for the read with ptrace\n",
+		"  threads: /proc/PID/task; registers of a thread: stopped for the read with ptrace\n"
+		"  suspend: every thread of a process stopped with ptrace until resume\n"
+		"  auxv: /proc/PID/auxv\n",
 	.keys = native_keys,
 	.flags = MF_OS_NO_PHYS,
-	.thread_model = MF_THREAD_PARALLEL,   /* no state but the host pointer */
+	.thread_model = MF_THREAD_PARALLEL,   /* state: the host pointer; suspended processes in threads.c, locked */
 	.open = native_open,
 	.close = native_close,
 	.processes = native_processes,
@@ -90,6 +93,9 @@ static const struct mf_os native_os = {
 	.write = native_write,
 	.threads = native_threads,
 	.thread_regs = native_thread_regs,
+	.suspend = native_suspend,
+	.resume = native_resume,
+	.auxv = native_auxv,
 };
 
 MF_REGISTER_OS(native_os)

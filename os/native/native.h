@@ -1,7 +1,8 @@
 /* native.h: internals of the native os layer (os/native/): native.c (open, close, the
  * descriptor), procfs.c (reading /proc files), processes.c (the process list), maps.c
- * (memory maps), modules.c (modules of a process and of the kernel), mem.c (process
- * memory through the process-memory engine). */
+ * (memory maps), modules.c (modules of a process and of the kernel), auxv.c (the auxiliary
+ * vector), mem.c (process memory through the process-memory engine); threads.c (threads,
+ * their registers, suspending a process) has threads.h. */
 #ifndef MF_OS_NATIVE_H
 #define MF_OS_NATIVE_H
 
@@ -67,6 +68,10 @@ int native_maps(void *handle, uint64_t pid, mf_map_cb cb, void *ctx, char *errbu
 
 /* modules.c */
 int native_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf);
+
+/* auxv.c */
+/* /proc/PID/auxv: at most cap bytes into buf, the length in *len. */
+int native_auxv(void *handle, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf);
 
 /* mem.c */
 /* Read or write process memory (wr 1); results per entry.  0 or the whole-call error. */

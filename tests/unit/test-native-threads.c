@@ -1,12 +1,13 @@
-/* test-native-threads.c: the native os layer's threads and thread registers against a
- * child with two named threads; the second reports its stack, and its stack pointer as
- * read through ptrace must lie inside it. */
+/* test-native-threads.c: the native os layer's threads, thread registers and suspending
+ * a process, against a child with two named threads; the second reports its stack, and its
+ * stack pointer as read through ptrace must lie inside it. */
 #include "config.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,6 +151,7 @@ main(void)
 	void *h = NULL;
 	pid_t child;
 	long wi, mi;
+	bool can_suspend = false;
 	int r, st;
 
 	if (os == NULL || os->threads == NULL || os->thread_regs == NULL) {
@@ -216,14 +218,69 @@ main(void)
 		is_int(os->thread_regs(h, (uint64_t)child, rep.tid, &regs, err), MF_ERR_ARG, "a struct too small is refused");
 	}
 
+	/* suspend and resume */
+	if (os->suspend == NULL || os->resume == NULL) {
+		ok(0, "the native os layer has suspend and resume");
+	} else if ((r = os->suspend(h, (uint64_t)child, err)) == MF_ERR_PERM) {
+		printf("ok %d # SKIP ptrace not permitted here: %s\n", ++tap_count, err);
+		os->resume(h, (uint64_t)child);
+	} else {
+		is_int(r, 0, "suspend the child (%s)", r < 0 ? err : "ok");
+		ok(task_state(child, (uint64_t)child) == 't' && task_state(child, rep.tid) == 't',
+		   "both threads are stopped (%c %c)", task_state(child, (uint64_t)child), task_state(child, rep.tid));
+		memset(&regs, 0, sizeof regs);
+		regs.struct_size = sizeof regs;
+		r = os->thread_regs(h, (uint64_t)child, rep.tid, &regs, err);
+		is_int(r, 0, "registers of the suspended worker (%s)", r < 0 ? err : "ok");
+		ok(regs_sp(&regs) >= rep.stack_lo && regs_sp(&regs) < rep.stack_hi, "its stack pointer is inside its stack");
+		ok(task_state(child, rep.tid) == 't', "the worker stays stopped after the read (%c)", task_state(child, rep.tid));
+		memset(&regs, 0, sizeof regs);
+		regs.struct_size = sizeof regs;
+		is_int(os->thread_regs(h, (uint64_t)child, (uint64_t)child, &regs, err), 0, "registers of the suspended main thread");
+		ok(regs_pc(&regs) != 0, "its program counter is set");
+		is_int(os->suspend(h, (uint64_t)child, err), MF_ERR_ARG, "a suspended process cannot be suspended again");
+		ok(strstr(err, "is suspended already") != NULL, "says so (%s)", err);
+		os->resume(h, (uint64_t)child);
+		ok(task_wait_sleeping(child, (uint64_t)child) == 'S' && task_wait_sleeping(child, rep.tid) == 'S',
+		   "resume lets both threads run on (%c %c)", task_state(child, (uint64_t)child), task_state(child, rep.tid));
+		os->resume(h, (uint64_t)child);
+		ok(task_state(child, rep.tid) == 'S', "a second resume does nothing");
+		/* close resumes what is still suspended */
+		r = os->suspend(h, (uint64_t)child, err);
+		is_int(r, 0, "suspend again (%s)", r < 0 ? err : "ok");
+		ok(task_state(child, rep.tid) == 't', "stopped again");
+		os->close(h);
+		h = NULL;
+		ok(task_wait_sleeping(child, (uint64_t)child) == 'S' && task_wait_sleeping(child, rep.tid) == 'S',
+		   "close lets them run (%c %c)", task_state(child, (uint64_t)child), task_state(child, rep.tid));
+		ok(os->open(&harness_host, NULL, &args, NULL, &h, err) == 0, "open native again");
+		can_suspend = true;
+	}
+	is_int(os->suspend(h, (uint64_t)getpid(), err), MF_ERR_UNSUPPORTED, "not this process itself");
+	is_int(os->suspend(h, 0, err), MF_ERR_NOTFOUND, "pid 0");
+
 	/* errors */
 	is_int(os->thread_regs(h, (uint64_t)child, 1, &regs, err), MF_ERR_NOTFOUND, "a tid of another process");
 	ok(strstr(err, "no thread 1 in pid") != NULL, "says so (%s)", err);
 	regs.struct_size = sizeof regs;
 	is_int(os->thread_regs(h, (uint64_t)getpid(), (uint64_t)getpid(), &regs, err), MF_ERR_UNSUPPORTED,
 	       "not this process's own threads");
+	/* a signal that arrives while the child is suspended waits for the resume (its end) */
+	if (can_suspend && os->suspend(h, (uint64_t)child, err) == 0) {
+		pid_t w;
+		int i;
+
+		kill(child, SIGUSR1);
+		usleep(50000);
+		is_int(waitpid(child, &st, WNOHANG), 0, "SIGUSR1 waits while the child is suspended");
+		os->resume(h, (uint64_t)child);
+		for (i = 0; i < 500 && (w = waitpid(child, &st, WNOHANG)) == 0; i++)
+			usleep(10000);
+		ok(w == child && WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR1, "and ends it once resumed");
+	}
 	kill(child, SIGKILL);
 	waitpid(child, &st, 0);
+	is_int(os->suspend(h, (uint64_t)child, err), MF_ERR_NOTFOUND, "suspend an exited process");
 	s.n = 0;
 	is_int(os->threads(h, (uint64_t)child, seen_cb, &s, err), MF_ERR_NOTFOUND, "threads of an exited process");
 	ok(strstr(err, "no process with pid") != NULL, "says so (%s)", err);

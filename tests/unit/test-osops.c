@@ -1,10 +1,11 @@
 /* test-osops.c: libmf's os operations (osops.c) through real targets: the test os layer
  * symos (tests/plugins/symos.c: a symbol list, no lookups of its own, a symbol file) and
- * the native os layer (threads and registers of a child). */
+ * the native os layer (threads, registers and suspending of a child, the auxiliary vector). */
 #include "config.h"
 
 #include <inttypes.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,16 @@ test_symbols(void)
 	ok(strcmp(err, "os layer symos cannot list threads") == 0, "says so (%s)", err);
 	is_int(mf_thread_regs(t, 1, 1, &regs, err), MF_ERR_UNSUPPORTED, "no registers in symos");
 	ok(strcmp(err, "os layer symos cannot read thread registers") == 0, "says so (%s)", err);
+	is_int(mf_suspend(t, 1, err), MF_ERR_UNSUPPORTED, "no suspending in symos");
+	ok(strcmp(err, "os layer symos cannot suspend processes") == 0, "says so (%s)", err);
+	mf_resume(t, 1);   /* nothing to resume: no call, no crash */
+	{
+		uint8_t aux[16];
+		size_t n = 99;
+
+		is_int(mf_auxv(t, 1, aux, sizeof aux, &n, err), MF_ERR_UNSUPPORTED, "no auxiliary vectors in symos");
+		ok(strcmp(err, "os layer symos cannot read auxiliary vectors") == 0 && n == 0, "says so, length 0 (%s)", err);
+	}
 	ok(!mf_target_reads_proc(t), "symos does not read processes itself");
 	mf_target_close(t);
 }
@@ -195,6 +206,32 @@ test_native(void)
 	} else {
 		ok(r == 0 && regs.arch != MF_ARCH_UNKNOWN && regs.tid == (uint64_t)child && regs.struct_size == sizeof regs,
 		   "registers of a child through libmf (%s)", r < 0 ? err : "ok");
+		r = mf_suspend(t, (uint64_t)child, err);
+		is_int(r, 0, "suspend the child through libmf (%s)", r < 0 ? err : "ok");
+		is_int(mf_suspend(t, (uint64_t)child, err), MF_ERR_ARG, "not twice");
+		ok(strstr(err, "is suspended already") != NULL, "says so (%s)", err);
+		r = mf_thread_regs(t, (uint64_t)child, (uint64_t)child, &regs, err);
+		ok(r == 0 && regs.arch != MF_ARCH_UNKNOWN, "its registers while suspended (%s)", r < 0 ? err : "ok");
+		mf_resume(t, (uint64_t)child);
+		r = mf_suspend(t, (uint64_t)child, err);
+		is_int(r, 0, "suspended again after the resume (%s)", r < 0 ? err : "ok");
+		mf_resume(t, (uint64_t)child);
+	}
+	{
+		uint8_t aux[4096];
+		uint64_t *w = (uint64_t *)(void *)aux;
+		size_t n = 0, i;
+		bool pagesz = false;
+
+		is_int(mf_auxv(t, (uint64_t)getpid(), aux, sizeof aux, &n, err), 0, "the auxiliary vector of this process");
+		ok(n > 0 && n % 16 == 0, "whole AT_* pairs (%zu bytes)", n);
+		for (i = 0; i + 1 < n / 8; i += 2)
+			if (w[i] == 6 /* AT_PAGESZ */ && w[i + 1] == (uint64_t)sysconf(_SC_PAGESIZE))
+				pagesz = true;
+		ok(pagesz, "AT_PAGESZ is the page size");
+		is_int(mf_auxv(t, (uint64_t)getpid(), aux, 8, &n, err), 0, "into a short buffer");
+		is_u64(n, 8, "at most its size");
+		is_int(mf_auxv(t, 0, aux, sizeof aux, &n, err), MF_ERR_NOTFOUND, "pid 0 has none");
 	}
 	kill(child, SIGKILL);
 	waitpid(child, &st, 0);

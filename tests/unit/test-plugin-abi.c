@@ -351,6 +351,57 @@ t_phys_read(void *ctx, struct mf_iov *iov, size_t n)
 	return 0;
 }
 
+static uint64_t t_suspended, t_resumed;
+
+static int
+t_os_suspend(void *handle, uint64_t pid, char *errbuf)
+{
+	(void)handle;
+	(void)errbuf;
+	t_suspended = pid;
+	return 0;
+}
+
+static void
+t_os_resume(void *handle, uint64_t pid)
+{
+	(void)handle;
+	t_resumed = pid;
+}
+
+/* ABI 2 grows at the end: a descriptor from before suspend/resume/auxv loads without them;
+ * suspend comes only with its resume. */
+static void
+test_os_suspend(void)
+{
+	struct { struct mf_os d; char after[128]; } f;
+	struct mfint_plugin p = { 0 };
+	char err[MF_ERRBUF_SIZE];
+	void *h = NULL;
+
+	memset(&f, 0x5a, sizeof f);
+	f.d = (struct mf_os){ MF_OS_INIT, .name = "osx", .open = t_os_open, .close = t_close, .processes = t_os2_processes };
+	f.d.struct_size = offsetof(struct mf_os, suspend);
+	ok(t_adopt(&p, MF_PLUGIN_OS, &f, "osx", err) == 0, "an ABI-2 os layer from before suspend (%s)", err);
+	ok(p.u.os.suspend == NULL && p.u.os.resume == NULL && p.u.os.auxv == NULL, "has no suspend, resume or auxv");
+	mfint_plugin_drop(&p);
+	f.d.struct_size = sizeof f.d;
+	f.d.suspend = t_os_suspend;
+	f.d.resume = NULL;
+	f.d.auxv = NULL;
+	ok(t_adopt(&p, MF_PLUGIN_OS, &f.d, "osx", err) == 0, "suspend without resume loads");
+	ok(p.u.os.suspend == NULL && p.u.os.resume == NULL, "but suspend is not offered");
+	mfint_plugin_drop(&p);
+	f.d.resume = t_os_resume;
+	ok(t_adopt(&p, MF_PLUGIN_OS, &f.d, "osx", err) == 0, "suspend and resume");
+	p.u.os.open(&p.host, NULL, NULL, NULL, &h, err);
+	ok(p.u.os.suspend != NULL && p.u.os.suspend(h, 77, err) == 0 && t_suspended == 77, "suspend reaches the plugin");
+	p.u.os.resume(h, 78);
+	is_u64(t_resumed, 78, "resume reaches the plugin");
+	p.u.os.close(h);
+	mfint_plugin_drop(&p);
+}
+
 static void
 test_os(void)
 {
@@ -438,6 +489,7 @@ main(void)
 	close(fd);
 	test_connectors(path);
 	test_os();
+	test_os_suspend();
 	test_host_services();
 	unlink(path);
 	return done_testing();

@@ -1,0 +1,22 @@
+/* auxv.c: the auxiliary vector of a process, /proc/PID/auxv as the kernel saved it at exec
+ * (the AT_* pairs a core file's NT_AUXV holds). */
+#include "config.h"
+
+#include "native.h"
+
+int
+native_auxv(void *handle, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf)
+{
+	char path[64];
+	ssize_t n;
+
+	(void)handle;
+	*len = 0;
+	if (!native_pid_ok(pid))
+		return native_err(errbuf, MF_ERR_NOTFOUND, "no process with pid %llu", (unsigned long long)pid);
+	native_path(path, sizeof path, (long long)pid, "auxv");
+	if ((n = native_slurp(path, (char *)buf, cap)) < 0)
+		return native_open_err(errbuf, (int)n, pid, "the auxiliary vector");
+	*len = (size_t)n;
+	return 0;
+}
