@@ -1,4 +1,4 @@
-// fuzz-sources: connectors/elf.c libcommon/libmf/error.c libcommon/pluginlib/error.c libcommon/libmf/args.c libcommon/libmf/hints.c libcommon/stream/record.c libcommon/stream/out.c libcommon/stream/in.c libcommon/pluginlib/elfcore.c libcommon/pluginlib/fileio.c libcommon/pluginlib/rangemap.c libcommon/pluginlib/vmcoreinfo.c
+// fuzz-sources: connectors/elf.c libcommon/libmf/error.c libcommon/pluginlib/error.c libcommon/libmf/args.c libcommon/libmf/symfile.c libcommon/libmf/hints.c libcommon/stream/record.c libcommon/stream/out.c libcommon/stream/in.c libcommon/pluginlib/elfcore.c libcommon/pluginlib/fileio.c libcommon/pluginlib/rangemap.c libcommon/pluginlib/vmcoreinfo.c
 // fuzz-libs: -lpthread @MSGPACK_LIBS@ -ljansson
 /* fuzz-elf: ELF core parsing (as a file core through the elf connector, and in kcore
  * mode through the shared parser) and reads. */
@@ -18,7 +18,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *path = fz_file(data, size);
-	struct elfcore ec = { .host = &fz_host, .path = "kcore", .fsize = size, .mode = ELFCORE_KCORE };
+	struct elfcore ec = { .host = fz_host(), .path = "kcore", .fsize = size, .mode = ELFCORE_KCORE };
 	struct rmap map = { 0 };
 	char err[MF_ERRBUF_SIZE];
 	int fd;

@@ -59,7 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			kv[1].value = path2;
 			args.n = 2;
 		}
-		if (c->open(&fz_host, &args, 0, hints, &h, errbuf) == 0) {
+		if (c->open(fz_host(), &args, 0, hints, &h, errbuf) == 0) {
 			const struct mf_range *r;
 			size_t n = c->ranges(h, &r);
 			static uint8_t buf[3 * 65536];

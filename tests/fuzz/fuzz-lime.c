@@ -1,4 +1,4 @@
-// fuzz-sources: connectors/lime.c libcommon/libmf/error.c libcommon/pluginlib/error.c libcommon/libmf/args.c libcommon/libmf/hints.c libcommon/stream/record.c libcommon/stream/out.c libcommon/stream/in.c libcommon/pluginlib/fileio.c libcommon/pluginlib/rangemap.c
+// fuzz-sources: connectors/lime.c libcommon/libmf/error.c libcommon/pluginlib/error.c libcommon/libmf/args.c libcommon/libmf/symfile.c libcommon/libmf/hints.c libcommon/stream/record.c libcommon/stream/out.c libcommon/stream/in.c libcommon/pluginlib/fileio.c libcommon/pluginlib/rangemap.c
 // fuzz-libs: -lsnappy -lpthread @MSGPACK_LIBS@ -ljansson
 /* fuzz-lime: LiME and AVML parsing and reads in the lime connector. */
 #include "config.h"
