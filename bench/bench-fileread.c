@@ -4,7 +4,6 @@
  * Usage: bench-fileread [SIZE_MIB]   (default 2048; files in $TMPDIR, removed after) */
 #include "config.h"
 
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,31 +13,7 @@
 #include <unistd.h>
 #include <mftools/plugin.h>
 
-static void bench_log(int level, const char *fmt, ...) { (void)level; (void)fmt; }
-static int bench_set_u64(struct mf_hints *h, const char *k, uint64_t v) { (void)h; (void)k; (void)v; return 0; }
-static int bench_set_str(struct mf_hints *h, const char *k, const char *s) { (void)h; (void)k; (void)s; return 0; }
-static int bench_set_bin(struct mf_hints *h, const char *k, const void *p, size_t n) { (void)h; (void)k; (void)p; (void)n; return 0; }
-static int bench_get_u64(const struct mf_hints *h, const char *k, uint64_t *v) { (void)h; (void)k; (void)v; return MF_ERR_NOTFOUND; }
-static const char *bench_get_str(const struct mf_hints *h, const char *k) { (void)h; (void)k; return NULL; }
-static const char *bench_arch(uint32_t a) { return a == MF_ARCH_X86_64 ? "x86_64" : "unknown"; }
-
-static const char *
-bench_arg(const struct mf_args *a, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < a->n; i++)
-		if (strcmp(a->kv[i].key, key) == 0)
-			return a->kv[i].value;
-	return NULL;
-}
-
-static const struct mf_host bench_host = {
-	.struct_size = sizeof(struct mf_host), .abi_version = MF_ABI_VERSION, .log = bench_log,
-	.arg = bench_arg, .hint_set_u64 = bench_set_u64, .hint_set_str = bench_set_str,
-	.hint_set_bin = bench_set_bin, .hint_get_u64 = bench_get_u64, .hint_get_str = bench_get_str,
-	.arch_name = bench_arch,
-};
+#include "plugin-harness.h"
 
 static double
 bench_now(void)
@@ -67,26 +42,23 @@ bench_cat(const char *path)
 static double
 bench_conn(const char *name, const char *path, uint64_t *bytes)
 {
-	char so[1200], err[MF_ERRBUF_SIZE];
-	const char *top = getenv("MF_TOP_BUILDDIR");
-	const struct mf_connector *(*entry)(void);
-	const struct mf_connector *c;
+	char err[MF_ERRBUF_SIZE];
+	const struct mf_connector *c = harness_connector(harness_plugin_path("connector", name));
+	struct mf_hints *hints = mf_hints_new();
 	struct mf_kv kv = { "path", path };
 	struct mf_args args = { NULL, 1, &kv };
 	const struct mf_range *r;
 	struct mf_iov v[256];
 	uint8_t *buf = malloc(1 << 20);
-	void *dl, *h;
+	void *h;
 	size_t n, i, k;
 	double t;
 
-	snprintf(so, sizeof so, "%s/connectors/.libs/mf-connector-%s.so", top ? top : ".", name);
-	if ((dl = dlopen(so, RTLD_NOW)) == NULL || (*(void **)&entry = dlsym(dl, "mf_connector_entry")) == NULL) {
-		fprintf(stderr, "bench-fileread: cannot load %s\n", so);
+	if (c == NULL) {
+		fprintf(stderr, "bench-fileread: cannot load the %s connector\n", name);
 		exit(1);
 	}
-	c = entry();
-	if (c->open(&bench_host, &args, 0, NULL, &h, err) < 0) {
+	if (c->open(&harness_host, &args, 0, hints, &h, err) < 0) {
 		fprintf(stderr, "bench-fileread: %s\n", err);
 		exit(1);
 	}
@@ -110,6 +82,7 @@ bench_conn(const char *name, const char *path, uint64_t *bytes)
 	}
 	t = bench_now() - t;
 	c->close(h);
+	mf_hints_free(hints);
 	free(buf);
 	return t;
 }

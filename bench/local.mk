@@ -6,8 +6,9 @@ bench_env = PATH='$(abs_top_builddir)/tools:'"$$PATH" \
 
 # sequential reads through the raw and elf connectors next to cat
 EXTRA_PROGRAMS += bench/bench-fileread
-bench_bench_fileread_SOURCES = bench/bench-fileread.c
-bench_bench_fileread_LDADD = $(LIBS)
+bench_bench_fileread_SOURCES = bench/bench-fileread.c tests/unit/plugin-harness.h
+bench_bench_fileread_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+bench_bench_fileread_LDADD = $(tool_ldadd)
 BENCH_TARGETS += bench-fileread-run
 bench-fileread-run: bench/bench-fileread$(EXEEXT) all
 	$(bench_env) ./bench/bench-fileread$(EXEEXT)

@@ -152,33 +152,23 @@ cd_open_rdmp(const struct mf_host *host, struct cd *c, const char *path, uint32_
 	int rc;
 
 	got = fio_pread_full(c->fd, rh, sizeof rh, 0x2000);
-	if (got < (int64_t)sizeof rh) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump RDMP header at 0x2000 cut off", path);
-		return got < 0 ? MF_ERR_IO : MF_ERR_FORMAT;
-	}
-	if (get_le32(rh) != 0x40 || memcmp(rh + 4, "RDMP", 4) != 0 || memcmp(rh + 8, "DUMP", 4) != 0) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump header at 0x2000 has no RDMP signature", path);
-		return MF_ERR_FORMAT;
-	}
+	if (got < (int64_t)sizeof rh)
+		return host->error(errbuf, got < 0 ? MF_ERR_IO : MF_ERR_FORMAT, "%s: kernel dump RDMP header at 0x2000 cut off", path);
+	if (get_le32(rh) != 0x40 || memcmp(rh + 4, "RDMP", 4) != 0 || memcmp(rh + 8, "DUMP", 4) != 0)
+		return host->error(errbuf, MF_ERR_FORMAT, "%s: kernel dump header at 0x2000 has no RDMP signature", path);
 	meta_size = get_le64(rh + 0x10);
 	first = get_le64(rh + 0x18);
-	if (meta_size < 0x20 || meta_size % 16 || meta_size > UINT64_MAX - 0x2020 || first != meta_size + 0x2020) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump MetadataSize 0x%" PRIx64 " and FirstPageOffset 0x%"
+	if (meta_size < 0x20 || meta_size % 16 || meta_size > UINT64_MAX - 0x2020 || first != meta_size + 0x2020)
+		return host->error(errbuf, MF_ERR_FORMAT, "%s: kernel dump MetadataSize 0x%" PRIx64 " and FirstPageOffset 0x%"
 		         PRIx64 " disagree", path, meta_size, first);
-		return MF_ERR_FORMAT;
-	}
 	/* the ranges that lie wholly between 0x2030 and the first page */
 	maxr = (first - 0x2030) / 16;
-	if (first > c->fsize) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump PFN ranges (0x%" PRIx64 " bytes at 0x2030) end past the "
+	if (first > c->fsize)
+		return host->error(errbuf, MF_ERR_FORMAT, "%s: kernel dump PFN ranges (0x%" PRIx64 " bytes at 0x2030) end past the "
 		         "end of file (0x%" PRIx64 ")", path, first - 0x2030, c->fsize);
-		return MF_ERR_FORMAT;
-	}
-	if (maxr > CD_RDMP_MAX_RANGES) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump MetadataSize 0x%" PRIx64 " means more than %u PFN ranges",
+	if (maxr > CD_RDMP_MAX_RANGES)
+		return host->error(errbuf, MF_ERR_LIMIT, "%s: kernel dump MetadataSize 0x%" PRIx64 " means more than %u PFN ranges",
 		         path, meta_size, CD_RDMP_MAX_RANGES);
-		return MF_ERR_LIMIT;
-	}
 	if (dump_type == 10)
 		want_total = get_le64(rh + 0x28);
 	meta = malloc(maxr ? maxr * 16 : 1);
@@ -187,8 +177,7 @@ cd_open_rdmp(const struct mf_host *host, struct cd *c, const char *path, uint32_
 	got = fio_pread_full(c->fd, meta, maxr * 16, 0x2030);
 	if (got < 0 || (uint64_t)got < maxr * 16) {
 		free(meta);
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: cannot read the kernel dump PFN ranges", path);
-		return MF_ERR_IO;
+		return host->error(errbuf, MF_ERR_IO, "%s: cannot read the kernel dump PFN ranges", path);
 	}
 	for (uint64_t i = 0; i < maxr; i++) {
 		uint64_t base = get_le64(meta + 16 * i), count = get_le64(meta + 16 * i + 8);
@@ -199,15 +188,13 @@ cd_open_rdmp(const struct mf_host *host, struct cd *c, const char *path, uint32_
 			break;
 		if (base >= CD_PFN_LIMIT || count >= CD_PFN_LIMIT - base || count > CD_RDMP_MAX_PAGES - total) {
 			free(meta);
-			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump PFN range %" PRIu64 " (pfn 0x%" PRIx64 ", 0x%" PRIx64
+			return host->error(errbuf, MF_ERR_FORMAT, "%s: kernel dump PFN range %" PRIu64 " (pfn 0x%" PRIx64 ", 0x%" PRIx64
 			         " pages) is out of range", path, i, base, count);
-			return MF_ERR_FORMAT;
 		}
 		if (dump_type == 10 && count > want_total - total) {
 			free(meta);
-			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump PFN ranges hold more than TotalNumberOfPages 0x%"
+			return host->error(errbuf, MF_ERR_FORMAT, "%s: kernel dump PFN ranges hold more than TotalNumberOfPages 0x%"
 			         PRIx64, path, want_total);
-			return MF_ERR_FORMAT;
 		}
 		if (count == 0)
 			continue;
@@ -223,7 +210,7 @@ cd_open_rdmp(const struct mf_host *host, struct cd *c, const char *path, uint32_
 		          want_total, total);
 	rc = rmap_finish(&c->map, 1, &bad);
 	if (rc == MF_ERR_FORMAT)
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kernel dump PFN range at pfn 0x%" PRIx64 " overlaps another", path,
+		host->error(errbuf, rc, "%s: kernel dump PFN range at pfn 0x%" PRIx64 " overlaps another", path,
 		         c->map.seg[bad].base / CD_PAGE);
 	if (rc < 0)
 		return rc;
@@ -256,10 +243,8 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 	const uint8_t *rd;
 	const char *fmt;
 
-	if (writable) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "windows crash dumps cannot be opened writable");
-		return MF_ERR_READONLY;
-	}
+	if (writable)
+		return host->error(errbuf, MF_ERR_READONLY, "windows crash dumps cannot be opened writable");
 	if (path == NULL)
 		path = args->def;
 	c = calloc(1, sizeof *c);
@@ -273,21 +258,18 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 	memset(h, 0, sizeof h);
 	got = fio_pread_full(c->fd, h, sizeof h, 0);
 	if (got < 0) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot read %s: %s", path, strerror((int)-got));
-		rc = MF_ERR_IO;
+		rc = host->error_errno(errbuf, MF_ERR_IO, (int)-got, "cannot read %s", path);
 		goto fail;
 	}
 	if (got < 8 || (memcmp(h, "PAGEDU64", 8) != 0 && memcmp(h, "PAGEDUMP", 8) != 0)) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: not a windows crash dump (no PAGEDU64/PAGEDUMP signature)", path);
-		rc = MF_ERR_FORMAT;
+		rc = host->error(errbuf, MF_ERR_FORMAT, "%s: not a windows crash dump (no PAGEDU64/PAGEDUMP signature)", path);
 		goto fail;
 	}
 	is64 = memcmp(h + 4, "DU64", 4) == 0;
 	hdr_size = is64 ? 0x2000 : 0x1000;
 	if ((uint64_t)got < hdr_size) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: crash dump header cut off at %" PRId64 " of %" PRIu32 " bytes",
+		rc = host->error(errbuf, MF_ERR_FORMAT, "%s: crash dump header cut off at %" PRId64 " of %" PRIu32 " bytes",
 		         path, got, hdr_size);
-		rc = MF_ERR_FORMAT;
 		goto fail;
 	}
 	dump_type = get_le32(h + (is64 ? 0xf98 : 0xf88));
@@ -314,9 +296,8 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 	case 5:
 	case 6:
 		if (!is64) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: 32-bit bitmap crash dumps (DumpType %" PRIu32 ") are not supported",
+			rc = host->error(errbuf, MF_ERR_UNSUPPORTED, "%s: 32-bit bitmap crash dumps (DumpType %" PRIu32 ") are not supported",
 			         path, dump_type);
-			rc = MF_ERR_UNSUPPORTED;
 			goto fail;
 		}
 		fmt = "crashdump-bitmap64";
@@ -325,35 +306,30 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 	case 9:
 	case 10:
 		if (!is64) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: 32-bit kernel-memory crash dumps (DumpType %" PRIu32
+			rc = host->error(errbuf, MF_ERR_UNSUPPORTED, "%s: 32-bit kernel-memory crash dumps (DumpType %" PRIu32
 			         ", RDMP layout) are not supported", path, dump_type);
-			rc = MF_ERR_UNSUPPORTED;
 			goto fail;
 		}
 		fmt = dump_type == 10 ? "crashdump-complete64" : "crashdump-kernel64";
 		break;
 	case 2:
 	case 4:
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: crash dump DumpType %" PRIu32 " (%s) holds no physical memory image",
+		rc = host->error(errbuf, MF_ERR_UNSUPPORTED, "%s: crash dump DumpType %" PRIu32 " (%s) holds no physical memory image",
 		         path, dump_type, dump_type == 2 ? "kernel summary" : "minidump");
-		rc = MF_ERR_UNSUPPORTED;
 		goto fail;
 	default:
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: unknown crash dump DumpType %" PRIu32, path, dump_type);
-		rc = MF_ERR_UNSUPPORTED;
+		rc = host->error(errbuf, MF_ERR_UNSUPPORTED, "%s: unknown crash dump DumpType %" PRIu32, path, dump_type);
 		goto fail;
 	}
 
 	if (dump_type == 1) {
 		if (nruns == CD_FILL32) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: crash dump has no physical memory descriptor", path);
-			rc = MF_ERR_FORMAT;
+			rc = host->error(errbuf, MF_ERR_FORMAT, "%s: crash dump has no physical memory descriptor", path);
 			goto fail;
 		}
 		if (nruns > max_runs) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: crash dump NumberOfRuns %" PRIu32 " exceeds the header's room (%"
+			rc = host->error(errbuf, MF_ERR_FORMAT, "%s: crash dump NumberOfRuns %" PRIu32 " exceeds the header's room (%"
 			         PRIu32 ")", path, nruns, max_runs);
-			rc = MF_ERR_FORMAT;
 			goto fail;
 		}
 		for (uint32_t i = 0; i < nruns; i++) {
@@ -363,15 +339,13 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 			if (count == 0)
 				continue;
 			if (base >= (UINT64_C(1) << 52) || count >= (UINT64_C(1) << 52) - base) {
-				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: crash dump run %" PRIu32 " (base 0x%" PRIx64 ", 0x%" PRIx64
+				rc = host->error(errbuf, MF_ERR_FORMAT, "%s: crash dump run %" PRIu32 " (base 0x%" PRIx64 ", 0x%" PRIx64
 				         " pages) is out of range", path, i, base, count);
-				rc = MF_ERR_FORMAT;
 				goto fail;
 			}
 			if (c->map.n && base * CD_PAGE < c->map.seg[c->map.n - 1].base + c->map.seg[c->map.n - 1].size) {
-				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: crash dump run %" PRIu32 " (base 0x%" PRIx64
+				rc = host->error(errbuf, MF_ERR_FORMAT, "%s: crash dump run %" PRIu32 " (base 0x%" PRIx64
 				         ") overlaps or precedes the previous run", path, i, base);
-				rc = MF_ERR_FORMAT;
 				goto fail;
 			}
 			rc = rmap_add(&c->map, base * CD_PAGE, count * CD_PAGE, hdr_size + total * CD_PAGE, RMAP_PLAIN, 0);
@@ -399,13 +373,11 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 
 		got = fio_pread_full(c->fd, bh, sizeof bh, 0x2000);
 		if (got < (int64_t)sizeof bh) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bitmap dump header at 0x2000 cut off", path);
-			rc = MF_ERR_FORMAT;
+			rc = host->error(errbuf, MF_ERR_FORMAT, "%s: bitmap dump header at 0x2000 cut off", path);
 			goto fail;
 		}
 		if ((memcmp(bh, "SDMP", 4) != 0 && memcmp(bh, "FDMP", 4) != 0) || memcmp(bh + 4, "DUMP", 4) != 0) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bitmap dump header at 0x2000 has no SDMP/FDMP signature", path);
-			rc = MF_ERR_FORMAT;
+			rc = host->error(errbuf, MF_ERR_FORMAT, "%s: bitmap dump header at 0x2000 has no SDMP/FDMP signature", path);
 			goto fail;
 		}
 		c->first_page = get_le64(bh + 0x20);
@@ -413,15 +385,13 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 		bits = get_le64(bh + 0x30);
 		bytes = (bits + 7) / 8;
 		if (bits == 0 || bytes > CD_MAX_BITMAP_BYTES || bytes > c->fsize - 0x2038 || c->fsize < 0x2038) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bitmap dump bitmap of 0x%" PRIx64 " pages does not fit the file",
+			rc = host->error(errbuf, MF_ERR_FORMAT, "%s: bitmap dump bitmap of 0x%" PRIx64 " pages does not fit the file",
 			         path, bits);
-			rc = MF_ERR_FORMAT;
 			goto fail;
 		}
 		if (c->first_page < 0x2038 + bytes || c->first_page % CD_PAGE) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bitmap dump FirstPage 0x%" PRIx64 " is not a page after the bitmap",
+			rc = host->error(errbuf, MF_ERR_FORMAT, "%s: bitmap dump FirstPage 0x%" PRIx64 " is not a page after the bitmap",
 			         path, c->first_page);
-			rc = MF_ERR_FORMAT;
 			goto fail;
 		}
 		bmbuf = malloc(bytes);
@@ -432,14 +402,13 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 		got = fio_pread_full(c->fd, bmbuf, bytes, 0x2038);
 		if (got < 0 || (uint64_t)got < bytes) {
 			free(bmbuf);
-			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: cannot read the crash dump bitmap", path);
-			rc = MF_ERR_IO;
+			rc = host->error(errbuf, MF_ERR_IO, "%s: cannot read the crash dump bitmap", path);
 			goto fail;
 		}
 		rc = bitmap_init(&c->bm, bmbuf, bits);
 		free(bmbuf);
 		if (rc == MF_ERR_LIMIT)
-			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bitmap dump has more than 2^32 pages", path);
+			host->error(errbuf, rc, "%s: bitmap dump has more than 2^32 pages", path);
 		if (rc < 0)
 			goto fail;
 		c->bitmap = 1;
@@ -455,7 +424,7 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 			rc = rmap_finish(&c->map, 0, &(size_t){ 0 });
 		if (rc < 0) {
 			if (rc == MF_ERR_LIMIT)
-				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bitmap dump memory map has too many runs", path);
+				host->error(errbuf, rc, "%s: bitmap dump memory map has too many runs", path);
 			goto fail;
 		}
 	}

@@ -52,11 +52,9 @@ elf_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	struct elf *x;
 	int e;
 
-	if (writable) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s writable: elf cores are read-only",
+	if (writable)
+		return host->error(errbuf, MF_ERR_READONLY, "cannot open %s writable: elf cores are read-only",
 		         path ? path : "elf");
-		return MF_ERR_READONLY;
-	}
 	x = calloc(1, sizeof *x);
 	if (x == NULL)
 		return MF_ERR_NOMEM;

@@ -52,10 +52,8 @@ kcore_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	if (path == NULL || *path == '\0')
 		path = KCORE_PATH;
 	ec.path = path;
-	if (writable) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s writable: kcore is read-only", path);
-		return MF_ERR_READONLY;
-	}
+	if (writable)
+		return host->error(errbuf, MF_ERR_READONLY, "cannot open %s writable: kcore is read-only", path);
 	k = calloc(1, sizeof *k);
 	if (k == NULL)
 		return MF_ERR_NOMEM;
@@ -63,18 +61,14 @@ kcore_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	if (k->fd < 0) {
 		int en = errno;
 
-		if (en == EACCES || en == EPERM) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: permission denied (needs root / CAP_SYS_RAWIO)", path);
-			e = MF_ERR_PERM;
-		} else {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: %s", path, strerror(en));
-			e = en == ENOENT ? MF_ERR_NOTFOUND : MF_ERR_IO;
-		}
+		if (en == EACCES || en == EPERM)
+			e = host->error(errbuf, MF_ERR_PERM, "cannot open %s: permission denied (needs root / CAP_SYS_RAWIO)", path);
+		else
+			e = host->error_errno(errbuf, en == ENOENT ? MF_ERR_NOTFOUND : MF_ERR_IO, en, "cannot open %s", path);
 		goto fail;
 	}
 	if (fstat(k->fd, &st) < 0) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot stat %s: %s", path, strerror(errno));
-		e = MF_ERR_IO;
+		e = host->error_errno(errbuf, MF_ERR_IO, errno, "cannot stat %s", path);
 		goto fail;
 	}
 	/* /proc/kcore reports the end of its highest segment as its size; 0 means unknown */

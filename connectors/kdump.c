@@ -210,9 +210,8 @@ kdump_index_flat(struct kdump *k, char *errbuf)
 			int64_t got = fio_pread_full(k->fd, buf, win, pos);
 
 			if (got < 0) {
-				snprintf(errbuf, MF_ERRBUF_SIZE, "cannot read flattened record at offset 0x%" PRIx64 ": %s",
-				         pos, strerror((int)-got));
-				rc = MF_ERR_IO;
+				rc = k->host->error_errno(errbuf, MF_ERR_IO, (int)-got, "cannot read flattened record at offset 0x%" PRIx64,
+				         pos);
 				goto out;
 			}
 			wbase = pos;
@@ -228,10 +227,9 @@ kdump_index_flat(struct kdump *k, char *errbuf)
 			break;
 		}
 		if (loff >> 62 || size >> 62) {
-			snprintf(errbuf, MF_ERRBUF_SIZE,
+			rc = k->host->error(errbuf, MF_ERR_FORMAT,
 			         "bad flattened record at offset 0x%" PRIx64 ": offset 0x%" PRIx64 " size 0x%" PRIx64,
 			         pos, loff, size);
-			rc = MF_ERR_FORMAT;
 			goto out;
 		}
 		if (size > k->fsize - pos - 16) {
@@ -246,8 +244,7 @@ kdump_index_flat(struct kdump *k, char *errbuf)
 			break;
 		}
 		if (k->nrecs >= KDUMP_FLAT_MAX_RECS) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "flattened kdump has more than %zu records", KDUMP_FLAT_MAX_RECS);
-			rc = MF_ERR_LIMIT;
+			rc = k->host->error(errbuf, MF_ERR_LIMIT, "flattened kdump has more than %zu records", KDUMP_FLAT_MAX_RECS);
 			goto out;
 		}
 		if (size) {
@@ -531,10 +528,8 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	int64_t got;
 	int rc, old = 0;
 
-	if (writable) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "kdump files cannot be opened writable");
-		return MF_ERR_READONLY;
-	}
+	if (writable)
+		return host->error(errbuf, MF_ERR_READONLY, "kdump files cannot be opened writable");
 	if (path == NULL)
 		path = args->def;
 	k = calloc(1, sizeof *k);
@@ -545,8 +540,7 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 #ifdef HAVE_LZO
 	if (lzo_init() != LZO_E_OK) {
 		free(k);
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot initialise the lzo library");
-		return MF_ERR_GENERIC;
+		return host->error(errbuf, MF_ERR_GENERIC, "cannot initialise the lzo library");
 	}
 #endif
 	for (int i = 0; i < KDUMP_PAGE_CACHE; i++)
@@ -558,15 +552,13 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 
 	got = fio_pread_full(k->fd, h, 32, 0);
 	if (got < 0) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot read %s: %s", path, strerror((int)-got));
-		rc = MF_ERR_IO;
+		rc = host->error_errno(errbuf, MF_ERR_IO, (int)-got, "cannot read %s", path);
 		goto fail;
 	}
 	if (got >= 32 && memcmp(h, "makedumpfile", 12) == 0) {
 		if (get_be64(h + 16) != 1 || get_be64(h + 24) != 1) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: unsupported flattened format type %" PRIu64 " version %" PRIu64,
+			rc = host->error(errbuf, MF_ERR_UNSUPPORTED, "%s: unsupported flattened format type %" PRIu64 " version %" PRIu64,
 			         path, get_be64(h + 16), get_be64(h + 24));
-			rc = MF_ERR_UNSUPPORTED;
 			goto fail;
 		}
 		k->flat = 1;
@@ -576,25 +568,21 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	}
 	got = kdump_pread(k, h, sizeof h, 0);
 	if (got < 0) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot read %s: %s", path, strerror((int)-got));
-		rc = MF_ERR_IO;
+		rc = host->error_errno(errbuf, MF_ERR_IO, (int)-got, "cannot read %s", path);
 		goto fail;
 	}
 	if (got >= 8 && memcmp(h, "\177ELF", 4) == 0 && k->flat) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: flattened file holds an ELF core, not a kdump "
+		rc = host->error(errbuf, MF_ERR_UNSUPPORTED, "%s: flattened file holds an ELF core, not a kdump "
 		         "(rearrange it with makedumpfile -R)", path);
-		rc = MF_ERR_UNSUPPORTED;
 		goto fail;
 	}
 	if (got < 8 || (memcmp(h, "KDUMP   ", 8) != 0 && memcmp(h, "DISKDUMP", 8) != 0)) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: not a kdump file (no KDUMP signature)", path);
-		rc = MF_ERR_FORMAT;
+		rc = host->error(errbuf, MF_ERR_FORMAT, "%s: not a kdump file (no KDUMP signature)", path);
 		goto fail;
 	}
 	old = memcmp(h, "DISKDUMP", 8) == 0;
 	if ((uint64_t)got < sizeof h) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kdump header cut off at %" PRId64 " bytes", path, got);
-		rc = MF_ERR_FORMAT;
+		rc = host->error(errbuf, MF_ERR_FORMAT, "%s: kdump header cut off at %" PRId64 " bytes", path, got);
 		goto fail;
 	}
 	version = (int32_t)get_le32(h + 0x8);
@@ -609,20 +597,17 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	max_mapnr32 = get_le32(h + 0x1b8);
 	nr_cpus = get_le32(h + 0x1cc);
 	if (version < 0 || version > 100) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bad kdump header_version %" PRId32, path, version);
-		rc = MF_ERR_FORMAT;
+		rc = host->error(errbuf, MF_ERR_FORMAT, "%s: bad kdump header_version %" PRId32, path, version);
 		goto fail;
 	}
 	if (version > 6)
 		host->log(0, "%s: kdump header_version %" PRId32 " is newer than 6: reading it as 6", path, version);
 	if (k->block_size < 512 || k->block_size > (1u << 20) || (k->block_size & (k->block_size - 1))) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bad kdump block_size %" PRIu32, path, k->block_size);
-		rc = MF_ERR_FORMAT;
+		rc = host->error(errbuf, MF_ERR_FORMAT, "%s: bad kdump block_size %" PRIu32, path, k->block_size);
 		goto fail;
 	}
 	if (bitmap_blocks == 0 || bitmap_blocks % 2) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: bad kdump bitmap_blocks %" PRIu32, path, bitmap_blocks);
-		rc = MF_ERR_FORMAT;
+		rc = host->error(errbuf, MF_ERR_FORMAT, "%s: bad kdump bitmap_blocks %" PRIu32, path, bitmap_blocks);
 		goto fail;
 	}
 	max_mapnr = max_mapnr32;
@@ -630,9 +615,8 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	if (!old && sub_hdr_size > 0) {
 		got = kdump_pread(k, sub, sizeof sub, k->block_size);
 		if (got < 0 || (uint64_t)got < sizeof sub) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kdump sub header at offset 0x%" PRIx32 " cut off", path,
+			rc = host->error(errbuf, MF_ERR_FORMAT, "%s: kdump sub header at offset 0x%" PRIx32 " cut off", path,
 			         k->block_size);
-			rc = MF_ERR_FORMAT;
 			goto fail;
 		}
 		if (version >= 6 && get_le64(sub + 0x60) != 0)
@@ -641,22 +625,19 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	bm_off = (1 + (uint64_t)sub_hdr_size) * k->block_size;
 	bm_half = (uint64_t)bitmap_blocks / 2 * k->block_size;
 	if (bm_half > KDUMP_MAX_BITMAP_BYTES) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kdump bitmap of %" PRIu64 " bytes is larger than the %" PRIu64
+		rc = host->error(errbuf, MF_ERR_LIMIT, "%s: kdump bitmap of %" PRIu64 " bytes is larger than the %" PRIu64
 		         " supported", path, bm_half, KDUMP_MAX_BITMAP_BYTES);
-		rc = MF_ERR_LIMIT;
 		goto fail;
 	}
 	if (bm_off + 2 * bm_half > k->lsize) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kdump bitmaps (0x%" PRIx64 "-0x%" PRIx64 ") beyond end of file (0x%"
+		rc = host->error(errbuf, MF_ERR_FORMAT, "%s: kdump bitmaps (0x%" PRIx64 "-0x%" PRIx64 ") beyond end of file (0x%"
 		         PRIx64 ")", path, bm_off, bm_off + 2 * bm_half, k->lsize);
-		rc = MF_ERR_FORMAT;
 		goto fail;
 	}
 	bm_bits = bm_half * 8;
 	if (max_mapnr == 0 || max_mapnr > bm_bits) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kdump max_mapnr 0x%" PRIx64 " does not fit the bitmap (0x%" PRIx64
+		rc = host->error(errbuf, MF_ERR_FORMAT, "%s: kdump max_mapnr 0x%" PRIx64 " does not fit the bitmap (0x%" PRIx64
 		         " pages)", path, max_mapnr, bm_bits);
-		rc = MF_ERR_FORMAT;
 		goto fail;
 	}
 	k->max_pfn = max_mapnr;
@@ -667,16 +648,15 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	}
 	got = kdump_pread(k, bmbuf, bm_half, bm_off + bm_half);
 	if (got < 0 || (uint64_t)got < bm_half) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: cannot read the kdump bitmap at offset 0x%" PRIx64, path,
+		rc = host->error(errbuf, MF_ERR_FORMAT, "%s: cannot read the kdump bitmap at offset 0x%" PRIx64, path,
 		         bm_off + bm_half);
-		rc = MF_ERR_FORMAT;
 		goto fail;
 	}
 	rc = bitmap_init(&k->bm, bmbuf, max_mapnr);
 	free(bmbuf);
 	bmbuf = NULL;
 	if (rc == MF_ERR_LIMIT)
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kdump has more than 2^32 dumpable pages", path);
+		host->error(errbuf, rc, "%s: kdump has more than 2^32 dumpable pages", path);
 	if (rc < 0)
 		goto fail;
 
@@ -743,7 +723,7 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	k->ranges.max = KDUMP_MAX_RUNS;
 	rc = bitmap_add_runs(&k->bm, k->max_pfn, k->ndesc, k->block_size, &k->ranges, KDUMP_SEG_PAGES);
 	if (rc == MF_ERR_LIMIT)
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: kdump memory map has more than %zu runs", path, KDUMP_MAX_RUNS);
+		host->error(errbuf, rc, "%s: kdump memory map has more than %zu runs", path, KDUMP_MAX_RUNS);
 	if (rc == 0)
 		rc = rmap_finish(&k->ranges, 0, &(size_t){ 0 });
 	if (rc < 0)

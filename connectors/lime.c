@@ -217,76 +217,64 @@ lime_index_avml(struct lime *l, size_t ri, uint64_t hoff, uint64_t p, uint64_t l
 			break;
 		}
 		got = fio_pread_full(l->fd, h, avail < sizeof h ? avail : sizeof h, p);
-		if (got < 4) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "cannot read %s at offset 0x%" PRIx64 ": %s",
+		if (got < 4)
+			return l->host->error(errbuf, MF_ERR_IO, "cannot read %s at offset 0x%" PRIx64 ": %s",
 			         l->path, p, got < 0 ? strerror((int)-got) : "short read");
-			return MF_ERR_IO;
-		}
 		type = h[0];
 		clen = (uint32_t)h[1] | (uint32_t)h[2] << 8 | (uint32_t)h[3] << 16;
 		if (avail - 4 < clen) {
 			*cut = 1;
 			break;
 		}
-		if (first && type != 0xff) {
-			snprintf(errbuf, MF_ERRBUF_SIZE,
+		if (first && type != 0xff)
+			return l->host->error(errbuf, MF_ERR_FORMAT,
 			         "cannot open %s: range %zu at offset 0x%" PRIx64 ": snappy stream does not start with a stream identifier",
 			         l->path, ri, hoff);
-			return MF_ERR_FORMAT;
-		}
 		first = 0;
 		if (type == 0xff) {
-			if (clen != 6 || memcmp(h + 4, "sNaPpY", 6) != 0) {
-				snprintf(errbuf, MF_ERRBUF_SIZE,
+			if (clen != 6 || memcmp(h + 4, "sNaPpY", 6) != 0)
+				return l->host->error(errbuf, MF_ERR_FORMAT,
 				         "cannot open %s: bad snappy stream identifier at offset 0x%" PRIx64,
 				         l->path, p);
-				return MF_ERR_FORMAT;
-			}
 		} else if (type == 0x00 || type == 0x01) {
 			size_t sl;
 
 			if (clen < 4 + (type == 0 ? 1u : 0u) ||
 			    clen > (type == 0 ? AVML_MAX_CLEN : 4 + AVML_MAX_ULEN)) {
-				snprintf(errbuf, MF_ERRBUF_SIZE,
+				return l->host->error(errbuf, MF_ERR_FORMAT,
 				         "cannot open %s: snappy chunk at offset 0x%" PRIx64 " has bad length 0x%x",
 				         l->path, p, clen);
-				return MF_ERR_FORMAT;
 			}
 			if (type == 0x01) {
 				ulen = clen - 4;
 			} else if (snappy_uncompressed_length((const char *)h + 8,
 			                                      (size_t)got - 8 < clen - 4 ? (size_t)got - 8 : clen - 4, &sl) != SNAPPY_OK ||
 			           sl > AVML_MAX_ULEN) {
-				snprintf(errbuf, MF_ERRBUF_SIZE,
+				return l->host->error(errbuf, MF_ERR_FORMAT,
 				         "cannot open %s: snappy chunk at offset 0x%" PRIx64 ": bad uncompressed length",
 				         l->path, p);
-				return MF_ERR_FORMAT;
 			} else {
 				ulen = (uint32_t)sl;
 			}
-			if (ulen > len - made) {
-				snprintf(errbuf, MF_ERRBUF_SIZE,
+			if (ulen > len - made)
+				return l->host->error(errbuf, MF_ERR_FORMAT,
 				         "cannot open %s: range %zu at offset 0x%" PRIx64 " decompresses to more than its 0x%" PRIx64 " bytes",
 				         l->path, ri, hoff, len);
-				return MF_ERR_FORMAT;
-			}
 			if (ulen > 0) {
 				struct lime_chunk c = { .off = p + 4, .uoff = made, .clen = clen, .ulen = ulen, .type = type };
 				int e = lime_add_chunk(l, &c);
 
 				if (e == MF_ERR_LIMIT)
-					snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: more than %u snappy chunks",
+					l->host->error(errbuf, e, "cannot open %s: more than %u snappy chunks",
 					         l->path, AVML_MAX_CHUNKS);
 				if (e < 0)
 					return e;
 			}
 			made += ulen;
-		} else if (type < 0x80) {
-			snprintf(errbuf, MF_ERRBUF_SIZE,
+		} else if (type < 0x80)
+			return l->host->error(errbuf, MF_ERR_FORMAT,
 			         "cannot open %s: reserved unskippable snappy chunk 0x%02x at offset 0x%" PRIx64,
 			         l->path, type, p);
-			return MF_ERR_FORMAT;
-		}
 		/* 0x80..0xfe: skippable, 0xfe padding */
 		p += 4 + (uint64_t)clen;
 	}
@@ -303,10 +291,8 @@ lime_index_avml(struct lime *l, size_t ri, uint64_t hoff, uint64_t p, uint64_t l
 		uint64_t want, q = p;
 		int skips;
 
-		if (fio_pread_full(l->fd, t, 8, p) != 8) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "cannot read %s at offset 0x%" PRIx64, l->path, p);
-			return MF_ERR_IO;
-		}
+		if (fio_pread_full(l->fd, t, 8, p) != 8)
+			return l->host->error(errbuf, MF_ERR_IO, "cannot read %s at offset 0x%" PRIx64, l->path, p);
 		want = get_le64(t);
 		/* padding or skippable chunks may follow the last data chunk: look past a few,
 		 * accepting them only if a matching trailer comes after */
@@ -327,20 +313,17 @@ lime_index_avml(struct lime *l, size_t ri, uint64_t hoff, uint64_t p, uint64_t l
 				want = q - start;
 			}
 		}
-		if (want != p - start) {
-			snprintf(errbuf, MF_ERRBUF_SIZE,
+		if (want != p - start)
+			return l->host->error(errbuf, MF_ERR_FORMAT,
 			         "cannot open %s: range %zu at offset 0x%" PRIx64 ": trailer says 0x%" PRIx64 " compressed bytes, the stream has 0x%" PRIx64,
 			         l->path, ri, hoff, get_le64(t), p - start);
-			return MF_ERR_FORMAT;
-		}
 		*end = p + 8;
 	}
 	return 0;
 #else
 	(void)ri; (void)hoff; (void)p; (void)len; (void)produced; (void)end; (void)cut;
-	snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: avml compression needs libsnappy, which this build lacks",
+	return l->host->error(errbuf, MF_ERR_UNSUPPORTED, "cannot open %s: avml compression needs libsnappy, which this build lacks",
 	         l->path);
-	return MF_ERR_UNSUPPORTED;
 #endif
 }
 
@@ -356,67 +339,52 @@ lime_index(struct lime *l, char *errbuf)
 		uint32_t magic, version;
 		uint64_t s, end, len, data = o + LIME_HDR;
 
-		if (ri >= RMAP_MAX_SEGS) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: more than %zu ranges", l->path, RMAP_MAX_SEGS);
-			return MF_ERR_LIMIT;
-		}
+		if (ri >= RMAP_MAX_SEGS)
+			return l->host->error(errbuf, MF_ERR_LIMIT, "cannot open %s: more than %zu ranges", l->path, RMAP_MAX_SEGS);
 		if (l->fsize - o < LIME_HDR) {
-			if (ri == 0) {
-				snprintf(errbuf, MF_ERRBUF_SIZE,
+			if (ri == 0)
+				return l->host->error(errbuf, MF_ERR_FORMAT,
 				         "cannot open %s: header of range 0 cut short (file size 0x%" PRIx64 ", a header is 0x20 bytes)",
 				         l->path, l->fsize);
-				return MF_ERR_FORMAT;
-			}
 			l->host->log(0, "%s is truncated: header of range %zu at offset 0x%" PRIx64 " cut short; ignoring its 0x%" PRIx64 " bytes",
 			             l->path, ri, o, l->fsize - o);
 			break;
 		}
-		if (fio_pread_full(l->fd, h, LIME_HDR, o) != LIME_HDR) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "cannot read %s at offset 0x%" PRIx64, l->path, o);
-			return MF_ERR_IO;
-		}
+		if (fio_pread_full(l->fd, h, LIME_HDR, o) != LIME_HDR)
+			return l->host->error(errbuf, MF_ERR_IO, "cannot read %s at offset 0x%" PRIx64, l->path, o);
 		magic = get_le32(h);
 		version = get_le32(h + 4);
 		s = get_le64(h + 8);
 		end = get_le64(h + 16);
 		if (!((magic == LIME_MAGIC && version == 1 && !l->avml) ||
 		      (magic == AVML_MAGIC && version == 2 && l->avml))) {
-			snprintf(errbuf, MF_ERRBUF_SIZE,
+			return l->host->error(errbuf, MF_ERR_FORMAT,
 			         "cannot open %s: range %zu at offset 0x%" PRIx64 ": bad header (magic 0x%08x version %u, want 0x%08x version %u)",
 			         l->path, ri, o, magic, version, l->avml ? AVML_MAGIC : LIME_MAGIC, l->avml ? 2 : 1);
-			return MF_ERR_FORMAT;
 		}
-		if (end < s) {
-			snprintf(errbuf, MF_ERRBUF_SIZE,
+		if (end < s)
+			return l->host->error(errbuf, MF_ERR_FORMAT,
 			         "cannot open %s: range %zu at offset 0x%" PRIx64 ": end 0x%" PRIx64 " below start 0x%" PRIx64,
 			         l->path, ri, o, end, s);
-			return MF_ERR_FORMAT;
-		}
 		len = end - s + 1;
-		if (len == 0) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: range %zu at offset 0x%" PRIx64 " covers all of 64-bit memory",
+		if (len == 0)
+			return l->host->error(errbuf, MF_ERR_FORMAT, "cannot open %s: range %zu at offset 0x%" PRIx64 " covers all of 64-bit memory",
 			         l->path, ri, o);
-			return MF_ERR_FORMAT;
-		}
-		if (ri > 0 && s < prev_end) {
-			snprintf(errbuf, MF_ERRBUF_SIZE,
+		if (ri > 0 && s < prev_end)
+			return l->host->error(errbuf, MF_ERR_FORMAT,
 			         "cannot open %s: range %zu at offset 0x%" PRIx64 " (0x%" PRIx64 "-0x%" PRIx64 ") %s the previous range (0x%" PRIx64 "-0x%" PRIx64 ")",
 			         l->path, ri, o, s, end, s < prev_start ? "is below" : "overlaps",
 			         prev_start, prev_end - 1);
-			return MF_ERR_FORMAT;
-		}
 		prev_start = s;
 		prev_end = end + 1;   /* 0 only when end is the top address: then no range may follow */
 		if (!l->avml) {
 			uint64_t avail = l->fsize - data;
 
 			if (len > avail) {
-				if (avail == 0 && present == 0) {
-					snprintf(errbuf, MF_ERRBUF_SIZE,
+				if (avail == 0 && present == 0)
+					return l->host->error(errbuf, MF_ERR_FORMAT,
 					         "cannot open %s: range %zu at offset 0x%" PRIx64 " claims 0x%" PRIx64 " bytes, past end of file (size 0x%" PRIx64 ")",
 					         l->path, ri, o, len, l->fsize);
-					return MF_ERR_FORMAT;
-				}
 				l->host->log(0, "%s is truncated: range %zu at offset 0x%" PRIx64 " claims 0x%" PRIx64 " bytes, past end of file (size 0x%" PRIx64 "); the missing 0x%" PRIx64 " bytes read as a hole",
 				             l->path, ri, o, len, l->fsize, len - avail);
 				if ((e = rmap_add(&l->map, s, avail, data, RMAP_PLAIN, 0)) < 0)
@@ -443,12 +411,10 @@ lime_index(struct lime *l, char *errbuf)
 				goto add_failed;
 			present += produced;
 			if (cut) {
-				if (present == 0) {
-					snprintf(errbuf, MF_ERRBUF_SIZE,
+				if (present == 0)
+					return l->host->error(errbuf, MF_ERR_FORMAT,
 					         "cannot open %s: range %zu at offset 0x%" PRIx64 " claims 0x%" PRIx64 " bytes, but its compressed data is cut by the end of file (size 0x%" PRIx64 ")",
 					         l->path, ri, o, len, l->fsize);
-					return MF_ERR_FORMAT;
-				}
 				if (produced < len)
 					l->host->log(0, "%s is truncated: range %zu at offset 0x%" PRIx64 " (0x%" PRIx64 " bytes) is cut by the end of file (size 0x%" PRIx64 "); the missing 0x%" PRIx64 " bytes read as a hole",
 					             l->path, ri, o, len, l->fsize, len - produced);
@@ -461,31 +427,24 @@ lime_index(struct lime *l, char *errbuf)
 			o = next;
 		}
 		ri++;
-		if (prev_end == 0 && o < l->fsize) {
-			snprintf(errbuf, MF_ERRBUF_SIZE,
+		if (prev_end == 0 && o < l->fsize)
+			return l->host->error(errbuf, MF_ERR_FORMAT,
 			         "cannot open %s: range %zu at offset 0x%" PRIx64 " follows a range that ends at the top of memory",
 			         l->path, ri, o);
-			return MF_ERR_FORMAT;
-		}
 	}
-	if (l->map.n == 0) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: no memory ranges", l->path);
-		return MF_ERR_FORMAT;
-	}
+	if (l->map.n == 0)
+		return l->host->error(errbuf, MF_ERR_FORMAT, "cannot open %s: no memory ranges", l->path);
 	e = rmap_finish(&l->map, 0, &bad);
 	if (e == MF_ERR_FORMAT) {   /* cannot happen: checked above */
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: ranges overlap", l->path);
-		return e;
+		return l->host->error(errbuf, e, "cannot open %s: ranges overlap", l->path);
 	}
 	if (e < 0)
 		goto add_failed;
 	return 0;
 add_failed:
 	if (e == MF_ERR_LIMIT)
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: more than %zu ranges", l->path, RMAP_MAX_SEGS);
-	else
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: out of memory", l->path);
-	return e;
+		return l->host->error(errbuf, e, "cannot open %s: more than %zu ranges", l->path, RMAP_MAX_SEGS);
+	return l->host->error(errbuf, e, "cannot open %s: out of memory", l->path);
 }
 
 static int
@@ -498,11 +457,9 @@ lime_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	size_t i;
 	int e;
 
-	if (writable) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s writable: lime captures are read-only",
+	if (writable)
+		return host->error(errbuf, MF_ERR_READONLY, "cannot open %s writable: lime captures are read-only",
 		         path ? path : "lime");
-		return MF_ERR_READONLY;
-	}
 	l = calloc(1, sizeof *l);
 	if (l == NULL)
 		return MF_ERR_NOMEM;
@@ -520,17 +477,15 @@ lime_open(const struct mf_host *host, const struct mf_args *args, int writable,
 		goto fail;
 	}
 	if (l->fsize < 8 || fio_pread_full(l->fd, h, 8, 0) != 8) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: too short for a lime header (0x%" PRIx64 " bytes)",
+		e = host->error(errbuf, MF_ERR_FORMAT, "cannot open %s: too short for a lime header (0x%" PRIx64 " bytes)",
 		         path, l->fsize);
-		e = MF_ERR_FORMAT;
 		goto fail;
 	}
 	if (get_le32(h) == AVML_MAGIC && get_le32(h + 4) == 2) {
 		l->avml = 1;
 	} else if (!(get_le32(h) == LIME_MAGIC && get_le32(h + 4) == 1)) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: not a lime file (magic 0x%08x version %u)",
+		e = host->error(errbuf, MF_ERR_FORMAT, "cannot open %s: not a lime file (magic 0x%08x version %u)",
 		         path, get_le32(h), get_le32(h + 4));
-		e = MF_ERR_FORMAT;
 		goto fail;
 	}
 	if ((e = lime_index(l, errbuf)) < 0)
@@ -545,7 +500,7 @@ lime_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	return 0;
 fail:
 	if (e == MF_ERR_NOMEM)
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: out of memory", path);
+		host->error(errbuf, e, "cannot open %s: out of memory", path);
 	lime_close(l);
 	return e;
 }

@@ -72,10 +72,8 @@ raw_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	struct raw *r;
 	int err;
 
-	if (sbase != NULL && host->parse_u64(sbase, &base) < 0) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "bad base=%s: not a number", sbase);
-		return MF_ERR_ARG;
-	}
+	if (sbase != NULL && host->parse_u64(sbase, &base) < 0)
+		return host->error(errbuf, MF_ERR_ARG, "bad base=%s: not a number", sbase);
 	r = calloc(1, sizeof *r);
 	if (r == NULL)
 		return MF_ERR_NOMEM;
@@ -85,15 +83,13 @@ raw_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	if (err < 0)
 		goto fail;
 	if (size == 0) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: empty file", path);
-		err = MF_ERR_FORMAT;
+		err = host->error(errbuf, MF_ERR_FORMAT, "cannot open %s: empty file", path);
 		goto fail;
 	}
 	if (base + size < base) {
-		snprintf(errbuf, MF_ERRBUF_SIZE,
+		err = host->error(errbuf, MF_ERR_RANGE,
 		         "cannot open %s: base 0x%" PRIx64 " + 0x%" PRIx64 " bytes overflows 64 bits",
 		         path, base, size);
-		err = MF_ERR_RANGE;
 		goto fail;
 	}
 	if ((err = rmap_add(&r->map, base, size, 0, RMAP_PLAIN, 0)) < 0 ||
@@ -105,7 +101,7 @@ raw_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	return 0;
 fail:
 	if (err == MF_ERR_NOMEM)
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: out of memory", path);
+		host->error(errbuf, err, "cannot open %s: out of memory", path);
 	raw_close(r);
 	return err;
 }

@@ -165,37 +165,27 @@ vmw_parse_state(const struct mf_host *host, int fd, uint64_t fsize, const char *
 	int64_t got;
 
 	got = fio_pread_full(fd, hdr, sizeof hdr, 0);
-	if (got < (int64_t)sizeof hdr || !vmw_magic_ok(hdr)) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: not a vmware state file (no .vmss/.vmsn magic)", path);
-		return MF_ERR_FORMAT;
-	}
+	if (got < (int64_t)sizeof hdr || !vmw_magic_ok(hdr))
+		return host->error(errbuf, MF_ERR_FORMAT, "%s: not a vmware state file (no .vmss/.vmsn magic)", path);
 	magic = get_le32(hdr);
 	version = magic & 0xf;
 	ngroups = get_le32(hdr + 8);
-	if (ngroups > VMW_MAX_GROUPS || 12 + (uint64_t)ngroups * 80 > fsize) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware groupCount %" PRIu32 " does not fit the file", path, ngroups);
-		return MF_ERR_FORMAT;
-	}
+	if (ngroups > VMW_MAX_GROUPS || 12 + (uint64_t)ngroups * 80 > fsize)
+		return host->error(errbuf, MF_ERR_FORMAT, "%s: vmware groupCount %" PRIu32 " does not fit the file", path, ngroups);
 	for (uint32_t i = 0; i < ngroups; i++) {
 		got = fio_pread_full(fd, g, sizeof g, 12 + (uint64_t)i * 80);
-		if (got < (int64_t)sizeof g) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: cannot read vmware group %" PRIu32, path, i);
-			return MF_ERR_FORMAT;
-		}
+		if (got < (int64_t)sizeof g)
+			return host->error(errbuf, MF_ERR_FORMAT, "%s: cannot read vmware group %" PRIu32, path, i);
 		if (memcmp(g, "memory", 7) == 0) {
 			mem_off = get_le64(g + 64);
 			break;
 		}
 	}
-	if (mem_off == UINT64_MAX) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware state file has no memory group", path);
-		return MF_ERR_FORMAT;
-	}
-	if (mem_off >= fsize) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware memory group tags at 0x%" PRIx64 " beyond end of file", path,
+	if (mem_off == UINT64_MAX)
+		return host->error(errbuf, MF_ERR_FORMAT, "%s: vmware state file has no memory group", path);
+	if (mem_off >= fsize)
+		return host->error(errbuf, MF_ERR_FORMAT, "%s: vmware memory group tags at 0x%" PRIx64 " beyond end of file", path,
 		         mem_off);
-		return MF_ERR_FORMAT;
-	}
 	off = mem_off;
 	for (uint32_t ntags = 0;; ntags++) {
 		uint8_t flags, name_len;
@@ -204,15 +194,11 @@ vmw_parse_state(const struct mf_host *host, int fd, uint64_t fsize, const char *
 		uint64_t hlen, value = 0, data_off, data_size;
 		size_t avail;
 
-		if (ntags >= VMW_MAX_TAGS) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware memory group has more than %u tags", path, VMW_MAX_TAGS);
-			return MF_ERR_LIMIT;
-		}
+		if (ntags >= VMW_MAX_TAGS)
+			return host->error(errbuf, MF_ERR_LIMIT, "%s: vmware memory group has more than %u tags", path, VMW_MAX_TAGS);
 		got = fio_pread_full(fd, t, sizeof t, off);
-		if (got < 2) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware tag list cut off at 0x%" PRIx64, path, off);
-			return MF_ERR_FORMAT;
-		}
+		if (got < 2)
+			return host->error(errbuf, MF_ERR_FORMAT, "%s: vmware tag list cut off at 0x%" PRIx64, path, off);
 		avail = (size_t)got;
 		flags = t[0];
 		name_len = t[1];
@@ -221,10 +207,8 @@ vmw_parse_state(const struct mf_host *host, int fd, uint64_t fsize, const char *
 		nidx = (flags >> 6) & 3;
 		dlen = flags & 0x3f;
 		hlen = 2 + (uint64_t)name_len + 4 * nidx;
-		if (hlen > avail) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware tag at 0x%" PRIx64 " cut off", path, off);
-			return MF_ERR_FORMAT;
-		}
+		if (hlen > avail)
+			return host->error(errbuf, MF_ERR_FORMAT, "%s: vmware tag at 0x%" PRIx64 " cut off", path, off);
 		memcpy(name, t + 2, name_len);
 		name[name_len] = '\0';
 		for (uint32_t i = 0; i < nidx; i++)
@@ -233,18 +217,14 @@ vmw_parse_state(const struct mf_host *host, int fd, uint64_t fsize, const char *
 			uint32_t w = version == 0 ? 4 : 8;
 			uint16_t pad;
 
-			if (hlen + 2 * w + 2 > avail) {
-				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware tag %.64s at 0x%" PRIx64 " cut off", path, name, off);
-				return MF_ERR_FORMAT;
-			}
+			if (hlen + 2 * w + 2 > avail)
+				return host->error(errbuf, MF_ERR_FORMAT, "%s: vmware tag %.64s at 0x%" PRIx64 " cut off", path, name, off);
 			data_size = w == 4 ? get_le32(t + hlen) : get_le64(t + hlen);
 			pad = get_le16(t + hlen + 2 * w);
 			data_off = off + hlen + 2 * w + 2 + pad;
-			if (data_off > fsize || data_size > fsize - data_off) {
-				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware tag %.64s data (0x%" PRIx64 " bytes at 0x%" PRIx64
+			if (data_off > fsize || data_size > fsize - data_off)
+				return host->error(errbuf, MF_ERR_FORMAT, "%s: vmware tag %.64s data (0x%" PRIx64 " bytes at 0x%" PRIx64
 				         ") beyond end of file", path, name, data_size, data_off);
-				return MF_ERR_FORMAT;
-			}
 			if (strcmp(name, "Memory") == 0) {
 				st->inline_off = data_off;
 				st->inline_size = data_size;
@@ -252,10 +232,8 @@ vmw_parse_state(const struct mf_host *host, int fd, uint64_t fsize, const char *
 			}
 			off = data_off + data_size;
 		} else {
-			if (hlen + dlen > avail) {
-				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware tag %.64s at 0x%" PRIx64 " cut off", path, name, off);
-				return MF_ERR_FORMAT;
-			}
+			if (hlen + dlen > avail)
+				return host->error(errbuf, MF_ERR_FORMAT, "%s: vmware tag %.64s at 0x%" PRIx64 " cut off", path, name, off);
 			for (uint32_t i = 0; i < dlen && i < 8; i++)
 				value |= (uint64_t)t[hlen + i] << (8 * i);
 			off += hlen + dlen;
@@ -277,10 +255,8 @@ vmw_parse_state(const struct mf_host *host, int fd, uint64_t fsize, const char *
 				}
 			}
 		}
-		if (off >= fsize) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "%s: vmware tag list has no end", path);
-			return MF_ERR_FORMAT;
-		}
+		if (off >= fsize)
+			return host->error(errbuf, MF_ERR_FORMAT, "%s: vmware tag list has no end", path);
 	}
 	(void)host;
 	return 0;
@@ -302,16 +278,12 @@ vmw_open(const struct mf_host *host, const struct mf_args *args, int writable, s
 	const char *fmt = "vmware";
 
 	memset(&st, 0, sizeof st);
-	if (writable) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "vmware snapshots cannot be opened writable");
-		return MF_ERR_READONLY;
-	}
+	if (writable)
+		return host->error(errbuf, MF_ERR_READONLY, "vmware snapshots cannot be opened writable");
 	if (path == NULL)
 		path = args->def;
-	if (path == NULL && vmss_arg == NULL && vmem_arg == NULL) {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "no file given (path=FILE.vmem or FILE.vmss)");
-		return MF_ERR_ARG;
-	}
+	if (path == NULL && vmss_arg == NULL && vmem_arg == NULL)
+		return host->error(errbuf, MF_ERR_ARG, "no file given (path=FILE.vmem or FILE.vmss)");
 	v = calloc(1, sizeof *v);
 	st.regions = calloc(VMW_MAX_REGIONS, sizeof *st.regions);
 	if (v == NULL || st.regions == NULL) {
@@ -349,8 +321,7 @@ vmw_open(const struct mf_host *host, const struct mf_args *args, int writable, s
 			}
 		}
 		if (vmss == NULL && path == NULL) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "no vmware state file given (vmss=FILE)");
-			rc = MF_ERR_ARG;
+			rc = host->error(errbuf, MF_ERR_ARG, "no vmware state file given (vmss=FILE)");
 			goto out;
 		}
 		if (vmss == NULL) {
@@ -360,7 +331,7 @@ vmw_open(const struct mf_host *host, const struct mf_args *args, int writable, s
 		rc = fio_open(vmss, 0, &sfd, &ssize, errbuf);
 		if (rc < 0) {
 			if (rc == MF_ERR_NOTFOUND && path)
-				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: no vmware state file next to it (tried %s and .vmss)", path,
+				host->error(errbuf, rc, "%s: no vmware state file next to it (tried %s and .vmss)", path,
 				         vmss);
 			goto out;
 		}
@@ -390,7 +361,7 @@ vmw_open(const struct mf_host *host, const struct mf_args *args, int writable, s
 			rc = 0;
 		} else if (rc < 0) {
 			if (rc == MF_ERR_NOTFOUND)
-				snprintf(errbuf, MF_ERRBUF_SIZE, "%s: no guest memory: %s not found and no inline Memory tag", sp,
+				host->error(errbuf, rc, "%s: no guest memory: %s not found and no inline Memory tag", sp,
 				         vmem);
 			goto out;
 		}
@@ -404,24 +375,21 @@ vmw_open(const struct mf_host *host, const struct mf_args *args, int writable, s
 
 		if (st.have_count && st.regions_count > 0) {
 			if (st.regions_count > VMW_MAX_REGIONS) {
-				snprintf(errbuf, MF_ERRBUF_SIZE, "vmware regionsCount %" PRIu64 " is more than %u",
+				rc = host->error(errbuf, MF_ERR_LIMIT, "vmware regionsCount %" PRIu64 " is more than %u",
 				         st.regions_count, VMW_MAX_REGIONS);
-				rc = MF_ERR_LIMIT;
 				goto out;
 			}
 			for (uint64_t i = 0; i < st.regions_count; i++) {
 				struct vmw_region *r = &st.regions[i];
 
 				if (r->have != 7) {
-					snprintf(errbuf, MF_ERRBUF_SIZE, "vmware memory region %" PRIu64 " lacks %s", i,
+					rc = host->error(errbuf, MF_ERR_FORMAT, "vmware memory region %" PRIu64 " lacks %s", i,
 					         !(r->have & 1) ? "regionPPN" : !(r->have & 2) ? "regionPageNum" : "regionSize");
-					rc = MF_ERR_FORMAT;
 					goto out;
 				}
 				if (r->ppn >= (UINT64_C(1) << 40) || r->pagenum >= (UINT64_C(1) << 40) ||
 				    r->size >= (UINT64_C(1) << 40)) {
-					snprintf(errbuf, MF_ERRBUF_SIZE, "vmware memory region %" PRIu64 " is out of range", i);
-					rc = MF_ERR_FORMAT;
+					rc = host->error(errbuf, MF_ERR_FORMAT, "vmware memory region %" PRIu64 " is out of range", i);
 					goto out;
 				}
 				if (r->size == 0)
@@ -436,7 +404,7 @@ vmw_open(const struct mf_host *host, const struct mf_args *args, int writable, s
 			}
 			rc = rmap_finish(&v->map, 1, &bad);
 			if (rc == MF_ERR_FORMAT)
-				snprintf(errbuf, MF_ERRBUF_SIZE, "vmware memory regions overlap at guest page 0x%" PRIx64,
+				host->error(errbuf, rc, "vmware memory regions overlap at guest page 0x%" PRIx64,
 				         v->map.seg[bad].base / VMW_PAGE);
 			if (rc < 0)
 				goto out;

@@ -14,60 +14,6 @@
 
 #include "qemu.h"
 
-ssize_t
-qemu_slurp(const char *path, size_t cap, char **out)
-{
-	size_t len = 0, size = 4096;
-	char *buf = malloc(size + 1);
-	int fd;
-
-	*out = NULL;
-	if (buf == NULL)
-		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		int e = errno;
-
-		free(buf);
-		return -e;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len == size) {
-			char *nb;
-
-			if (size >= cap)
-				break;   /* truncated at cap */
-			size = size * 2 > cap ? cap : size * 2;
-			nb = realloc(buf, size + 1);
-			if (nb == NULL) {
-				free(buf);
-				close(fd);
-				return -ENOMEM;
-			}
-			buf = nb;
-		}
-		n = read(fd, buf + len, size - len);
-		if (n < 0) {
-			int e = errno;
-
-			if (e == EINTR)
-				continue;
-			free(buf);
-			close(fd);
-			return -e;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*out = buf;
-	return (ssize_t)len;
-}
-
 /* Parse a non-negative decimal pid; 0 on failure. */
 static pid_t
 qemu_parse_pid(const char *s)
@@ -176,7 +122,7 @@ qemu_cmdline_parse(char *buf, size_t len, struct qemu_cmdline **out)
 		if (buf[i] == '\0')
 			n++;
 	if (len > 0 && buf[len - 1] != '\0')
-		n++;   /* last argument without its NUL (buf has one extra byte: see qemu_slurp) */
+		n++;   /* last argument without its NUL (buf has one extra byte: see fio_read_file) */
 	c->argv = calloc(n + 1, sizeof *c->argv);
 	if (c->argv == NULL) {
 		qemu_cmdline_free(c);
@@ -202,7 +148,7 @@ qemu_cmdline_read(pid_t pid, struct qemu_cmdline **out)
 	ssize_t n;
 
 	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
-	n = qemu_slurp(path, QEMU_CMDLINE_MAX, &buf);
+	n = fio_read_file(path, QEMU_CMDLINE_MAX, &buf);
 	if (n < 0)
 		return n == -ENOMEM ? MF_ERR_NOMEM : (n == -EACCES || n == -EPERM ? MF_ERR_PERM : MF_ERR_NOTFOUND);
 	return qemu_cmdline_parse(buf, (size_t)n, out);
@@ -217,7 +163,7 @@ qemu_is_qemu(pid_t pid, const struct qemu_cmdline *c)
 	int yes = 0;
 
 	snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
-	if (qemu_slurp(path, 64, &comm) > 0 && strncmp(comm, "qemu-system-", 12) == 0)
+	if (fio_read_file(path, 64, &comm) > 0 && strncmp(comm, "qemu-system-", 12) == 0)
 		yes = 1;
 	free(comm);
 	if (!yes && c->argc > 0) {
@@ -292,7 +238,7 @@ qemu_scan(struct qemu_cand *cands, size_t cap, size_t *count, char *errbuf)
 
 	*count = 0;
 	if (d == NULL)
-		return qemu_err(errbuf, MF_ERR_IO, "cannot open /proc: %s", strerror(errno));
+		return plib_error_errno(errbuf, MF_ERR_IO, errno, "cannot open /proc");
 	while ((de = readdir(d)) != NULL && seen < QEMU_MAX_PROCS) {
 		struct qemu_cmdline *c;
 		pid_t pid = qemu_parse_pid(de->d_name);
@@ -350,17 +296,17 @@ qemu_find_pid(pid_t pid, const char *name_arg, pid_t *out, struct qemu_cmdline *
 	int r = qemu_cmdline_read(pid, &c);
 
 	if (r == MF_ERR_NOTFOUND)
-		return qemu_err(errbuf, r, "no process with pid %d", (int)pid);
+		return plib_error(errbuf, r, "no process with pid %d", (int)pid);
 	if (r < 0)
-		return qemu_err(errbuf, r, "cannot read /proc/%d/cmdline: %s", (int)pid,
-		                r == MF_ERR_PERM ? "permission denied" : "out of memory");
+		return plib_error(errbuf, r, "cannot read /proc/%d/cmdline: %s", (int)pid,
+		                  r == MF_ERR_PERM ? "permission denied" : "out of memory");
 	if (c->argc == 0 || !qemu_is_qemu(pid, c)) {
 		qemu_cmdline_free(c);
-		return qemu_err(errbuf, MF_ERR_ARG, "process %d is not a qemu-system process", (int)pid);
+		return plib_error(errbuf, MF_ERR_ARG, "process %d is not a qemu-system process", (int)pid);
 	}
 	if (name_arg != NULL && strcmp(c->name, name_arg) != 0) {
-		r = qemu_err(errbuf, MF_ERR_ARG, "qemu process %d has %s%s%s, not -name %s", (int)pid,
-		             c->has_name ? "-name '" : "no -name", c->name, c->has_name ? "'" : "", name_arg);
+		r = plib_error(errbuf, MF_ERR_ARG, "qemu process %d has %s%s%s, not -name %s", (int)pid,
+		               c->has_name ? "-name '" : "no -name", c->name, c->has_name ? "'" : "", name_arg);
 		qemu_cmdline_free(c);
 		return r;
 	}
@@ -382,7 +328,7 @@ qemu_find(const char *pid_arg, const char *name_arg, pid_t *out, struct qemu_cmd
 		pid_t pid = qemu_parse_pid(pid_arg);
 
 		if (pid <= 0)
-			return qemu_err(errbuf, MF_ERR_ARG, "invalid pid '%s'", pid_arg);
+			return plib_error(errbuf, MF_ERR_ARG, "invalid pid '%s'", pid_arg);
 		return qemu_find_pid(pid, name_arg, out, cmd, errbuf);
 	}
 	r = qemu_scan(cands, QEMU_MAX_CANDS, &n, errbuf);
@@ -401,7 +347,7 @@ qemu_find(const char *pid_arg, const char *name_arg, pid_t *out, struct qemu_cmd
 			for (i = 0; pid > 0 && i < n && i < QEMU_MAX_CANDS; i++)
 				if (cands[i].pid == pid)
 					return qemu_find_pid(pid, NULL, out, cmd, errbuf);
-			return qemu_err(errbuf, MF_ERR_NOTFOUND, "no QEMU process with -name %s", name_arg);
+			return plib_error(errbuf, MF_ERR_NOTFOUND, "no QEMU process with -name %s", name_arg);
 		}
 		if (hits > 1) {
 			struct qemu_cand same[QEMU_MAX_CANDS];
@@ -411,17 +357,17 @@ qemu_find(const char *pid_arg, const char *name_arg, pid_t *out, struct qemu_cmd
 				if (cands[i].has_name && strcmp(cands[i].name, name_arg) == 0)
 					same[k++] = cands[i];
 			qemu_cand_list(same, k, k, list, 160);
-			return qemu_err(errbuf, MF_ERR_ARG, "%zu QEMU processes have -name %s, give pid=: %s",
-			                hits, name_arg, list);
+			return plib_error(errbuf, MF_ERR_ARG, "%zu QEMU processes have -name %s, give pid=: %s",
+			                  hits, name_arg, list);
 		}
 		return qemu_find_pid(cands[hit].pid, NULL, out, cmd, errbuf);
 	}
 	if (n == 0)
-		return qemu_err(errbuf, MF_ERR_NOTFOUND, "no running QEMU process found");
+		return plib_error(errbuf, MF_ERR_NOTFOUND, "no running QEMU process found");
 	if (n > 1) {
 		qemu_cand_list(cands, n, n < QEMU_MAX_CANDS ? n : QEMU_MAX_CANDS, list, 180);
-		return qemu_err(errbuf, MF_ERR_ARG, "%zu QEMU processes are running, choose one with "
-		                "pid= or name=: %s", n, list);
+		return plib_error(errbuf, MF_ERR_ARG, "%zu QEMU processes are running, choose one with "
+		                  "pid= or name=: %s", n, list);
 	}
 	return qemu_find_pid(cands[0].pid, NULL, out, cmd, errbuf);
 }

@@ -120,6 +120,6 @@ qemu_write(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
 	struct qemu *q = handle;
 
 	if (!q->writable)
-		return qemu_err(errbuf, MF_ERR_READONLY, "qemu process %d was not opened writable", (int)q->pid);
+		return plib_error(errbuf, MF_ERR_READONLY, "qemu process %d was not opened writable", (int)q->pid);
 	return qemu_rw(q, iov, n, 1, errbuf);
 }

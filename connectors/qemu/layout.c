@@ -30,8 +30,8 @@ qemu_regions_finish(struct qemu_region *reg, size_t cap, size_t *n, char *errbuf
 		struct qemu_region *p = k ? &reg[k - 1] : NULL;
 
 		if (p != NULL && reg[i].gpa < p->gpa + p->size)
-			return qemu_err(errbuf, MF_ERR_FORMAT, "overlapping memory ranges at 0x%" PRIx64,
-			                reg[i].gpa);
+			return plib_error(errbuf, MF_ERR_FORMAT, "overlapping memory ranges at 0x%" PRIx64,
+			                  reg[i].gpa);
 		if (p != NULL && reg[i].gpa == p->gpa + p->size && strcmp(p->name, reg[i].name) == 0 &&
 		    reg[i].offset == p->offset + p->size && reg[i].readonly == p->readonly) {
 			p->size += reg[i].size;
@@ -49,7 +49,7 @@ qemu_regions_finish(struct qemu_region *reg, size_t cap, size_t *n, char *errbuf
 			continue;
 		if (r->gpa < QEMU_VGA_START && end > QEMU_VGA_END) {
 			if (*n >= cap)
-				return qemu_err(errbuf, MF_ERR_LIMIT, "more than %zu memory ranges", cap);
+				return plib_error(errbuf, MF_ERR_LIMIT, "more than %zu memory ranges", cap);
 			memmove(r + 1, r, (*n - i) * sizeof *r);
 			(*n)++;
 			r->size = QEMU_VGA_START - r->gpa;
@@ -148,21 +148,21 @@ qemu_parse_mtree(const char *text, struct qemu_region *reg, size_t cap, size_t *
 			continue;
 		}
 		if (*n >= cap)
-			return qemu_err(errbuf, MF_ERR_LIMIT, "more than %zu memory ranges in info mtree", cap);
+			return plib_error(errbuf, MF_ERR_LIMIT, "more than %zu memory ranges in info mtree", cap);
 		switch (qemu_mtree_line(line, &reg[*n])) {
 		case 1:
 			(*n)++;
 			break;
 		case -1:
-			return qemu_err(errbuf, MF_ERR_FORMAT, "cannot parse info mtree line '%.80s'", line);
+			return plib_error(errbuf, MF_ERR_FORMAT, "cannot parse info mtree line '%.80s'", line);
 		default:
 			break;
 		}
 	}
 	if (!found)
-		return qemu_err(errbuf, MF_ERR_FORMAT, "info mtree -f has no flat view of AS \"memory\"");
+		return plib_error(errbuf, MF_ERR_FORMAT, "info mtree -f has no flat view of AS \"memory\"");
 	if (*n == 0)
-		return qemu_err(errbuf, MF_ERR_FORMAT, "info mtree -f shows no RAM in the system address space");
+		return plib_error(errbuf, MF_ERR_FORMAT, "info mtree -f shows no RAM in the system address space");
 	return qemu_regions_finish(reg, cap, n, errbuf);
 }
 
@@ -176,18 +176,18 @@ qemu_layout_guess(const char *prog, const char *machine, uint64_t ram, struct qe
 	base = base ? base + 1 : (prog ? prog : "");
 	*n = 0;
 	if (cap < 3)
-		return qemu_err(errbuf, MF_ERR_LIMIT, "no room for the layout");
+		return plib_error(errbuf, MF_ERR_LIMIT, "no room for the layout");
 	if (strstr(base, "aarch64") != NULL || strstr(base, "-arm") != NULL) {
 		if (machine == NULL || strncmp(machine, "virt", 4) != 0)
-			return qemu_err(errbuf, MF_ERR_UNSUPPORTED, "no known RAM layout for machine '%s' "
-			                "without QMP (give qmp=)", machine ? machine : "(default)");
+			return plib_error(errbuf, MF_ERR_UNSUPPORTED, "no known RAM layout for machine '%s' "
+			                  "without QMP (give qmp=)", machine ? machine : "(default)");
 		reg[0] = (struct qemu_region){ .gpa = 0x40000000, .size = ram, .name = "mach-virt.ram" };
 		*n = 1;
 		return 0;
 	}
 	if (strstr(base, "x86_64") == NULL && strstr(base, "i386") == NULL && strcmp(base, "qemu-kvm") != 0)
-		return qemu_err(errbuf, MF_ERR_UNSUPPORTED, "no known RAM layout for %s without QMP "
-		                "(give qmp=)", base);
+		return plib_error(errbuf, MF_ERR_UNSUPPORTED, "no known RAM layout for %s without QMP "
+		                  "(give qmp=)", base);
 	if (machine == NULL || strcmp(machine, "pc") == 0 || strncmp(machine, "pc-i440fx", 9) == 0 ||
 	    (strncmp(machine, "pc-", 3) == 0 && strstr(machine, "q35") == NULL)) {
 		/* hw/i386/pc_piix.c: 3.5 GiB below 4 GiB, or 3 GiB (gigabyte_align) when RAM
@@ -196,8 +196,8 @@ qemu_layout_guess(const char *prog, const char *machine, uint64_t ram, struct qe
 	} else if (strcmp(machine, "q35") == 0 || strstr(machine, "q35") != NULL) {
 		lowmem = ram >= 0xb0000000ull ? 0x80000000ull : 0xb0000000ull;
 	} else {
-		return qemu_err(errbuf, MF_ERR_UNSUPPORTED, "no known RAM layout for machine '%s' "
-		                "without QMP (give qmp=)", machine);
+		return plib_error(errbuf, MF_ERR_UNSUPPORTED, "no known RAM layout for machine '%s' "
+		                  "without QMP (give qmp=)", machine);
 	}
 	if (low > lowmem)
 		low = lowmem;
@@ -255,10 +255,10 @@ qemu_layout_maps(struct qemu *q, const struct qemu_cmdline *c, uint64_t *ram_out
 		mach = qemu_opt(c->argv, c->argc, "-M");
 	if (m != NULL) {
 		if (!qemu_opt_value(m, "size", sz, sizeof sz))
-			return qemu_err(errbuf, MF_ERR_FORMAT, "cannot find the RAM size in -m %.64s", m);
+			return q->host->error(errbuf, MF_ERR_FORMAT, "cannot find the RAM size in -m %.64s", m);
 		r = qemu_parse_size(sz, &ram);
 		if (r < 0 || ram == 0)
-			return qemu_err(errbuf, MF_ERR_FORMAT, "invalid RAM size in -m %.64s", m);
+			return q->host->error(errbuf, MF_ERR_FORMAT, "invalid RAM size in -m %.64s", m);
 	}
 	if (mach != NULL && !qemu_opt_value(mach, "type", type, sizeof type))
 		mach = NULL;
@@ -266,10 +266,10 @@ qemu_layout_maps(struct qemu *q, const struct qemu_cmdline *c, uint64_t *ram_out
 	if (r < 0)
 		return r;
 	snprintf(path, sizeof path, "/proc/%d/maps", (int)q->pid);
-	len = qemu_slurp(path, 64u << 20, &maps);
+	len = fio_read_file(path, 64u << 20, &maps);
 	if (len < 0)
-		return qemu_err(errbuf, len == -EACCES || len == -EPERM ? MF_ERR_PERM : MF_ERR_IO,
-		                "cannot read %s: %s", path, strerror((int)-len));
+		return q->host->error_errno(errbuf, len == -EACCES || len == -EPERM ? MF_ERR_PERM : MF_ERR_IO, (int)-len,
+		                            "cannot read %s", path);
 	for (line = strtok_r(maps, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
 		unsigned long long s, e, off;
 		char perms[8];
@@ -288,16 +288,16 @@ qemu_layout_maps(struct qemu *q, const struct qemu_cmdline *c, uint64_t *ram_out
 			continue;
 		if (found && base != s) {
 			free(maps);
-			return qemu_err(errbuf, MF_ERR_GENERIC, "cannot tell guest RAM in %s: several rw "
-			                "mappings of %" PRIu64 " bytes (give qmp=)", path, ram);
+			return q->host->error(errbuf, MF_ERR_GENERIC, "cannot tell guest RAM in %s: several rw "
+			                      "mappings of %" PRIu64 " bytes (give qmp=)", path, ram);
 		}
 		base = s;
 		found = 1;
 	}
 	free(maps);
 	if (!found)
-		return qemu_err(errbuf, MF_ERR_NOTFOUND, "cannot find guest RAM in %s: no rw mapping of "
-		                "%" PRIu64 " bytes (-m %s; give qmp=)", path, ram, m ? m : "default");
+		return q->host->error(errbuf, MF_ERR_NOTFOUND, "cannot find guest RAM in %s: no rw mapping of "
+		                      "%" PRIu64 " bytes (-m %s; give qmp=)", path, ram, m ? m : "default");
 	for (i = 0; i < q->n; i++)
 		q->reg[i].hva = base + q->reg[i].offset;
 	*ram_out = ram;

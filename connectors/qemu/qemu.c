@@ -16,25 +16,11 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "qemu.h"
-
-int
-qemu_err(char *errbuf, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errbuf != NULL) {
-		va_start(ap, fmt);
-		vsnprintf(errbuf, MF_ERRBUF_SIZE, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 /* The hex value after "KEY=" (KEY preceded by start of text or a blank), 1 if found. */
 static int
@@ -67,8 +53,8 @@ qemu_parse_regs(const char *text, uint32_t *arch, uint64_t *dtb, char *errbuf)
 
 	if (!qemu_reg_value(text, "CR0", &cr0) || !qemu_reg_value(text, "CR3", &cr3) ||
 	    !qemu_reg_value(text, "CR4", &cr4))
-		return qemu_err(errbuf, MF_ERR_UNSUPPORTED, "info registers shows no CR0/CR3/CR4 "
-		                "(not an x86 guest)");
+		return plib_error(errbuf, MF_ERR_UNSUPPORTED, "info registers shows no CR0/CR3/CR4 "
+		                  "(not an x86 guest)");
 	qemu_reg_value(text, "EFER", &efer);
 	*dtb = cr3 & ~0xfffull;
 	if (!(cr0 & (1ull << 31)))
@@ -105,14 +91,14 @@ qemu_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	if (map == NULL)
 		map = "auto";
 	if (strcmp(map, "auto") != 0 && strcmp(map, "qmp") != 0 && strcmp(map, "maps") != 0)
-		return qemu_err(errbuf, MF_ERR_ARG, "invalid map '%s' (auto, qmp or maps)", map);
+		return host->error(errbuf, MF_ERR_ARG, "invalid map '%s' (auto, qmp or maps)", map);
 	r = qemu_find(pid_arg, name, &pid, &c, errbuf);
 	if (r < 0)
 		return r;
 	q = calloc(1, sizeof *q);
 	if (q == NULL) {
 		qemu_cmdline_free(c);
-		return qemu_err(errbuf, MF_ERR_NOMEM, "out of memory");
+		return host->error(errbuf, MF_ERR_NOMEM, "out of memory");
 	}
 	q->host = host;
 	q->pid = pid;
@@ -144,7 +130,7 @@ qemu_open(const struct mf_host *host, const struct mf_args *args, int writable,
 		          (int)pid);
 	}
 	if (!have_qmp && strcmp(map, "qmp") == 0) {
-		r = qemu_err(errbuf, MF_ERR_ARG, "map=qmp needs a QMP socket (qmp=PATH)");
+		r = host->error(errbuf, MF_ERR_ARG, "map=qmp needs a QMP socket (qmp=PATH)");
 		goto fail;
 	}
 	use_qmp_map = have_qmp && strcmp(map, "maps") != 0;

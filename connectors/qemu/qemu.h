@@ -12,6 +12,9 @@
 
 #include <mftools/plugin.h>
 
+#include "pluginlib/error.h"
+#include "pluginlib/fileio.h"
+
 #define QEMU_NAME_MAX 128                  /* -name values are cut here */
 #define QEMU_CMDLINE_MAX (1u << 20)        /* /proc/PID/cmdline read cap */
 #define QEMU_MAX_PROCS (1u << 23)          /* cap on a /proc walk */
@@ -59,15 +62,12 @@ struct qemu_qmp {
 };
 
 /* qemu.c */
-/* Format the message into errbuf (if not NULL) and return code. */
-int qemu_err(char *errbuf, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* `info registers` text: arch (enum mf_arch) and page-table root. */
 int qemu_parse_regs(const char *text, uint32_t *arch, uint64_t *dtb, char *errbuf);
 
 /* find.c */
 /* A whole small file in a fresh NUL-terminated buffer (at most cap bytes; the caller
  * frees *out).  Returns the length or -errno. */
-ssize_t qemu_slurp(const char *path, size_t cap, char **out);
 /* Takes ownership of buf (len bytes of NUL-separated arguments, buf[len] readable). */
 int qemu_cmdline_parse(char *buf, size_t len, struct qemu_cmdline **out);
 void qemu_cmdline_free(struct qemu_cmdline *c);

@@ -46,17 +46,16 @@ qemu_qmp_connect(struct qemu_qmp *q, const char *path, char *errbuf)
 		const char *slash = strrchr(path, '/');
 
 		if (slash == NULL || (size_t)(slash - path) >= sizeof dir)
-			return qemu_err(errbuf, MF_ERR_ARG, "QMP socket path too long: %.100s...", path);
+			return plib_error(errbuf, MF_ERR_ARG, "QMP socket path too long: %.100s...", path);
 		memcpy(dir, path, (size_t)(slash - path));
 		dir[slash - path] = '\0';
 		dfd = open(dir[0] ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (dfd < 0)
-			return qemu_err(errbuf, MF_ERR_IO, "cannot open directory of QMP socket %s: %s", path,
-			                strerror(errno));
+			return plib_error_errno(errbuf, MF_ERR_IO, errno, "cannot open directory of QMP socket %s", path);
 		r = snprintf(sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d/%s", dfd, slash + 1);
 		if (r < 0 || (size_t)r >= sizeof sa.sun_path) {
 			close(dfd);
-			return qemu_err(errbuf, MF_ERR_ARG, "QMP socket name too long: %.100s", slash + 1);
+			return plib_error(errbuf, MF_ERR_ARG, "QMP socket name too long: %.100s", slash + 1);
 		}
 	} else {
 		memcpy(sa.sun_path, path, strlen(path) + 1);
@@ -66,7 +65,7 @@ qemu_qmp_connect(struct qemu_qmp *q, const char *path, char *errbuf)
 		r = errno;
 		if (dfd >= 0)
 			close(dfd);
-		return qemu_err(errbuf, MF_ERR_IO, "cannot create a socket: %s", strerror(r));
+		return plib_error_errno(errbuf, MF_ERR_IO, r, "cannot create a socket");
 	}
 	r = connect(q->fd, (struct sockaddr *)&sa, sizeof sa);
 	if (r < 0) {
@@ -76,8 +75,8 @@ qemu_qmp_connect(struct qemu_qmp *q, const char *path, char *errbuf)
 			close(dfd);
 		close(q->fd);
 		q->fd = -1;
-		return qemu_err(errbuf, e == ENOENT ? MF_ERR_NOTFOUND : e == EACCES ? MF_ERR_PERM : MF_ERR_IO,
-		                "cannot connect to QMP socket %s: %s", path, strerror(e));
+		return plib_error_errno(errbuf, e == ENOENT ? MF_ERR_NOTFOUND : e == EACCES ? MF_ERR_PERM : MF_ERR_IO, e,
+		                        "cannot connect to QMP socket %s", path);
 	}
 	if (dfd >= 0)
 		close(dfd);
@@ -103,15 +102,15 @@ qemu_qmp_recv(struct qemu_qmp *q, char *errbuf)
 			q->len -= ll;
 			if (j == NULL || !json_is_object(j)) {
 				json_decref(j);
-				qemu_err(errbuf, MF_ERR_FORMAT, "QMP socket %s: not a JSON object: %s", q->path,
-				         je.text);
+				plib_error(errbuf, MF_ERR_FORMAT, "QMP socket %s: not a JSON object: %s", q->path,
+				           je.text);
 				return NULL;
 			}
 			return j;
 		}
 		if (q->len >= QEMU_REPLY_MAX) {
-			qemu_err(errbuf, MF_ERR_LIMIT, "QMP socket %s: reply longer than %u bytes", q->path,
-			         QEMU_REPLY_MAX);
+			plib_error(errbuf, MF_ERR_LIMIT, "QMP socket %s: reply longer than %u bytes", q->path,
+			           QEMU_REPLY_MAX);
 			return NULL;
 		}
 		if (q->size - q->len < 65536) {
@@ -119,7 +118,7 @@ qemu_qmp_recv(struct qemu_qmp *q, char *errbuf)
 			char *nb = realloc(q->buf, ns);
 
 			if (nb == NULL) {
-				qemu_err(errbuf, MF_ERR_NOMEM, "QMP reply: out of memory");
+				plib_error(errbuf, MF_ERR_NOMEM, "QMP reply: out of memory");
 				return NULL;
 			}
 			q->buf = nb;
@@ -129,16 +128,16 @@ qemu_qmp_recv(struct qemu_qmp *q, char *errbuf)
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr == 0) {
-			qemu_err(errbuf, MF_ERR_IO, "QMP socket %s: no answer within %d s (another client "
-			         "connected?)", q->path, QEMU_QMP_TIMEOUT_MS / 1000);
+			plib_error(errbuf, MF_ERR_IO, "QMP socket %s: no answer within %d s (another client "
+			           "connected?)", q->path, QEMU_QMP_TIMEOUT_MS / 1000);
 			return NULL;
 		}
 		n = recv(q->fd, q->buf + q->len, q->size - q->len, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			qemu_err(errbuf, MF_ERR_IO, "QMP socket %s: %s", q->path,
-			         n == 0 ? "connection closed by QEMU" : strerror(errno));
+			plib_error(errbuf, MF_ERR_IO, "QMP socket %s: %s", q->path,
+			           n == 0 ? "connection closed by QEMU" : strerror(errno));
 			return NULL;
 		}
 		q->len += (size_t)n;
@@ -155,7 +154,7 @@ qemu_qmp_cmd(struct qemu_qmp *q, json_t *cmd, char *errbuf)
 
 	json_decref(cmd);
 	if (text == NULL) {
-		qemu_err(errbuf, MF_ERR_NOMEM, "QMP command: out of memory");
+		plib_error(errbuf, MF_ERR_NOMEM, "QMP command: out of memory");
 		return NULL;
 	}
 	len = strlen(text);
@@ -166,7 +165,7 @@ qemu_qmp_cmd(struct qemu_qmp *q, json_t *cmd, char *errbuf)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			qemu_err(errbuf, MF_ERR_IO, "QMP socket %s: cannot send: %s", q->path, strerror(errno));
+			plib_error_errno(errbuf, MF_ERR_IO, errno, "QMP socket %s: cannot send", q->path);
 			free(text);
 			return NULL;
 		}
@@ -184,9 +183,9 @@ qemu_qmp_cmd(struct qemu_qmp *q, json_t *cmd, char *errbuf)
 			return ret;
 		}
 		if ((err = json_object_get(m, "error")) != NULL) {
-			qemu_err(errbuf, MF_ERR_IO, "QMP command %s failed: %s: %s", what ? what : "?",
-			         json_string_value(json_object_get(err, "class")) ?: "?",
-			         json_string_value(json_object_get(err, "desc")) ?: "?");
+			plib_error(errbuf, MF_ERR_IO, "QMP command %s failed: %s: %s", what ? what : "?",
+			           json_string_value(json_object_get(err, "class")) ?: "?",
+			           json_string_value(json_object_get(err, "desc")) ?: "?");
 			json_decref(m);
 			return NULL;
 		}
@@ -203,7 +202,7 @@ qemu_qmp_start(struct qemu_qmp *q, char *errbuf)
 		return MF_ERR_IO;
 	if (json_object_get(g, "QMP") == NULL) {
 		json_decref(g);
-		return qemu_err(errbuf, MF_ERR_FORMAT, "%s is not a QMP socket (no greeting)", q->path);
+		return plib_error(errbuf, MF_ERR_FORMAT, "%s is not a QMP socket (no greeting)", q->path);
 	}
 	json_decref(g);
 	r = qemu_qmp_cmd(q, json_pack("{s:s}", "execute", "qmp_capabilities"), errbuf);
@@ -224,13 +223,13 @@ qemu_hmp(struct qemu_qmp *q, const char *cmdline, char *errbuf)
 		return NULL;
 	if (!json_is_string(r)) {
 		json_decref(r);
-		qemu_err(errbuf, MF_ERR_FORMAT, "QMP: human-monitor-command '%s' did not return text", cmdline);
+		plib_error(errbuf, MF_ERR_FORMAT, "QMP: human-monitor-command '%s' did not return text", cmdline);
 		return NULL;
 	}
 	s = strdup(json_string_value(r));
 	json_decref(r);
 	if (s == NULL)
-		qemu_err(errbuf, MF_ERR_NOMEM, "QMP reply: out of memory");
+		plib_error(errbuf, MF_ERR_NOMEM, "QMP reply: out of memory");
 	return s;
 }
 
@@ -250,15 +249,15 @@ qemu_gpa2hva(struct qemu_qmp *q, uint64_t gpa, const char *want, uint64_t *hva, 
 	if (!ok) {
 		size_t l = strcspn(t, "\r\n");
 
-		qemu_err(errbuf, MF_ERR_FORMAT, "QMP: gpa2hva 0x%" PRIx64 " answered '%.*s'", gpa,
-		         (int)(l > 120 ? 120 : l), t);
+		plib_error(errbuf, MF_ERR_FORMAT, "QMP: gpa2hva 0x%" PRIx64 " answered '%.*s'", gpa,
+		           (int)(l > 120 ? 120 : l), t);
 		free(t);
 		return MF_ERR_FORMAT;
 	}
 	free(t);
 	if (strcmp(name, want) != 0)
-		return qemu_err(errbuf, MF_ERR_FORMAT, "QMP: gpa2hva 0x%" PRIx64 " is in %s, info mtree "
-		                "said %s", gpa, name, want);
+		return plib_error(errbuf, MF_ERR_FORMAT, "QMP: gpa2hva 0x%" PRIx64 " is in %s, info mtree "
+		                  "said %s", gpa, name, want);
 	*hva = h;
 	return 0;
 }

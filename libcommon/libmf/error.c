@@ -1,5 +1,6 @@
 /* error.c: error codes, messages and logging. */
 #include "mf-int.h"
+#include "pluginlib/error.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -35,21 +36,13 @@ mf_strerror(int code)
 	}
 }
 
-void
-mfint_verror(char *errbuf, const char *fmt, va_list ap)
-{
-	if (errbuf == NULL)
-		return;
-	vsnprintf(errbuf, MF_ERRBUF_SIZE, fmt, ap);
-}
-
 MF_API int
 mf_error(char *errbuf, int code, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	mfint_verror(errbuf, fmt, ap);
+	plib_verror(errbuf, code, PLIB_NO_ERRNO, fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -58,16 +51,10 @@ MF_API int
 mf_error_errno(char *errbuf, int code, int errnum, const char *fmt, ...)
 {
 	va_list ap;
-	size_t len;
 
-	if (errbuf == NULL)
-		return code;
 	va_start(ap, fmt);
-	mfint_verror(errbuf, fmt, ap);
+	plib_verror(errbuf, code, errnum, fmt, ap);
 	va_end(ap);
-	len = strlen(errbuf);
-	if (len < MF_ERRBUF_SIZE - 1)
-		snprintf(errbuf + len, MF_ERRBUF_SIZE - len, ": %s", strerror(errnum));
 	return code;
 }
 

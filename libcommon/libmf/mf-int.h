@@ -12,9 +12,6 @@
 /* The host services struct libmf gives plugins. */
 extern const struct mf_host mfint_host;
 
-/* snprintf into errbuf, never overflowing; used by the error helpers. */
-void mfint_verror(char *errbuf, const char *fmt, va_list ap);
-
 /* hints <-> record maps (hints.c) */
 int mfint_hints_to_rec(const struct mf_hints *h, struct mf_rec *map);
 int mfint_hints_from_rec(struct mf_hints *h, const struct mf_rec *map);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "pluginlib/bytes.h"
+#include "pluginlib/error.h"
 #include "pluginlib/fileio.h"
 #include "pluginlib/vmcoreinfo.h"
 
@@ -84,23 +85,17 @@ elfcore_notes(struct elfcore *ec, uint32_t pi, uint64_t segoff, const uint8_t *b
 			pos += 12;   /* zero padding */
 			continue;
 		}
-		if (++*count > ELFCORE_MAX_NOTES) {
-			snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: more than %u notes", ec->path, ELFCORE_MAX_NOTES);
-			return MF_ERR_LIMIT;
-		}
-		if (namesz > left) {
-			snprintf(errbuf, MF_ERRBUF_SIZE,
+		if (++*count > ELFCORE_MAX_NOTES)
+			return plib_error(errbuf, MF_ERR_LIMIT, "cannot open %s: more than %u notes", ec->path, ELFCORE_MAX_NOTES);
+		if (namesz > left)
+			return plib_error(errbuf, MF_ERR_FORMAT,
 			         "cannot open %s: note at offset 0x%" PRIx64 " in PT_NOTE %u: name size 0x%x runs past the segment (0x%" PRIx64 " bytes)",
 			         ec->path, segoff + pos, pi, namesz, size);
-			return MF_ERR_FORMAT;
-		}
 		desc = name + (((uint64_t)namesz + 3) & ~3ull);
-		if (desc > size || descsz > size - desc) {
-			snprintf(errbuf, MF_ERRBUF_SIZE,
+		if (desc > size || descsz > size - desc)
+			return plib_error(errbuf, MF_ERR_FORMAT,
 			         "cannot open %s: note at offset 0x%" PRIx64 " in PT_NOTE %u: descriptor size 0x%x runs past the segment (0x%" PRIx64 " bytes)",
 			         ec->path, segoff + pos, pi, descsz, size);
-			return MF_ERR_FORMAT;
-		}
 		d = buf + desc;
 		if (elfcore_name_is(buf + name, namesz, "CORE") && type == 1) {
 			ec->cpus++;
@@ -198,7 +193,7 @@ elfcore_parse(struct elfcore *ec, struct rmap *map, char *errbuf)
 	uint32_t first_trunc = 0;
 	size_t bad;
 
-#define ELFCORE_FAIL(code, ...) do { snprintf(errbuf, MF_ERRBUF_SIZE, __VA_ARGS__); e = (code); goto out; } while (0)
+#define ELFCORE_FAIL(code, ...) do { e = plib_error(errbuf, (code), __VA_ARGS__); goto out; } while (0)
 	if (ec->fsize < 16 || fio_pread_full(ec->fd, eh, 16, 0) != 16 || memcmp(eh, "\177ELF", 4) != 0)
 		ELFCORE_FAIL(MF_ERR_FORMAT, "cannot open %s: not an ELF file", ec->path);
 	if (eh[4] != 1 && eh[4] != 2)
@@ -292,7 +287,7 @@ elfcore_parse(struct elfcore *ec, struct rmap *map, char *errbuf)
 				ELFCORE_FAIL(MF_ERR_IO, "cannot read %s at offset 0x%" PRIx64, ec->path, off);
 			if ((e = elfcore_notes(ec, (uint32_t)i, off, note, filesz, &nnotes, errbuf)) < 0) {
 				if (e == MF_ERR_NOMEM)
-					snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: out of memory", ec->path);
+					plib_error(errbuf, e, "cannot open %s: out of memory", ec->path);
 				goto out;
 			}
 			free(note);

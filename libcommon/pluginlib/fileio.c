@@ -1,9 +1,11 @@
 /* fileio.c: whole reads and writes at an offset; opening dump files. */
 #include "pluginlib/fileio.h"
+#include "pluginlib/error.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -73,28 +75,101 @@ fio_open(const char *path, int writable, int *fd_out, uint64_t *size_out, char *
 	struct stat st;
 	int fd, e;
 
-	if (path == NULL || *path == '\0') {
-		snprintf(errbuf, MF_ERRBUF_SIZE, "no file given (path=FILE)");
-		return MF_ERR_ARG;
-	}
+	if (path == NULL || *path == '\0')
+		return plib_error(errbuf, MF_ERR_ARG, "no file given (path=FILE)");
 	fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (fd < 0) {
 		e = errno;
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: %s", path, strerror(e));
-		return e == ENOENT ? MF_ERR_NOTFOUND : e == EACCES || e == EPERM ? MF_ERR_PERM : MF_ERR_IO;
+		return plib_error_errno(errbuf, e == ENOENT ? MF_ERR_NOTFOUND : e == EACCES || e == EPERM ? MF_ERR_PERM : MF_ERR_IO, e, "cannot open %s", path);
 	}
 	if (fstat(fd, &st) < 0) {
 		e = errno;
 		close(fd);
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot stat %s: %s", path, strerror(e));
-		return MF_ERR_IO;
+		return plib_error_errno(errbuf, MF_ERR_IO, e, "cannot stat %s", path);
 	}
 	if (S_ISDIR(st.st_mode)) {
 		close(fd);
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: Is a directory", path);
-		return MF_ERR_ARG;
+		return plib_error(errbuf, MF_ERR_ARG, "cannot open %s: Is a directory", path);
 	}
 	*fd_out = fd;
 	*size_out = (uint64_t)st.st_size;
 	return 0;
+}
+
+/* Read fd into *buf (*size bytes, grown with realloc up to cap when grow is set). */
+static ssize_t
+fio_read_fd(int fd, char **buf, size_t *size, size_t cap, int grow, unsigned flags)
+{
+	size_t len = 0;
+
+	for (;;) {
+		size_t want;
+		ssize_t n;
+
+		if (len == *size) {
+			char *nb;
+
+			if (!grow || *size >= cap)
+				break;   /* truncated at cap */
+			*size = *size > cap / 2 ? cap : *size * 2;
+			nb = realloc(*buf, *size + 1);
+			if (nb == NULL)
+				return -ENOMEM;
+			*buf = nb;
+		}
+		want = *size - len;
+		n = read(fd, *buf + len, want);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return (flags & FIO_PROCFS) && len > 0 ? (ssize_t)len : -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if ((flags & FIO_PROCFS) && (size_t)n < want)
+			break;   /* short read: the whole file */
+	}
+	return (ssize_t)len;
+}
+
+ssize_t
+fio_read_file(const char *path, size_t cap, char **out)
+{
+	size_t size = cap < 4096 ? cap : 4096;
+	char *buf = malloc(size + 1);
+	ssize_t len;
+	int fd;
+
+	*out = NULL;
+	if (buf == NULL)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		len = -errno;
+		free(buf);
+		return len;
+	}
+	len = fio_read_fd(fd, &buf, &size, cap, 1, 0);
+	close(fd);
+	if (len < 0) {
+		free(buf);
+		return len;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return len;
+}
+
+ssize_t
+fio_read_into(const char *path, char *buf, size_t cap, unsigned flags)
+{
+	ssize_t len;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -errno;
+	len = fio_read_fd(fd, &buf, &cap, cap, 0, flags);
+	close(fd);
+	return len;
 }

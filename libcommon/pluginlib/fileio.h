@@ -5,6 +5,7 @@
 #define MF_PLUGINLIB_FILEIO_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Read len bytes at off, retrying short reads and EINTR.  Returns len, the short count
  * when the file ends first, or -errno. */
@@ -22,5 +23,16 @@ int fio_pread_piece(int fd, uint64_t fsize, void *buf, uint64_t len, uint64_t of
  * or an empty path is refused.  0, or a negative MF_ERR_* with "cannot open PATH: reason"
  * (MF_ERRBUF_SIZE bytes) in errbuf. */
 int fio_open(const char *path, int writable, int *fd_out, uint64_t *size_out, char *errbuf);
+
+/* Whole-file readers, for /proc files and other small text files.  Both retry EINTR and
+ * return the length read, or -errno.
+ * fio_read_file: at most cap bytes into a new NUL-terminated buffer *out (the caller
+ * frees it; NULL on error); the buffer grows from 4 KiB as the file does.
+ * fio_read_into: at most cap bytes into buf (not terminated).  With FIO_PROCFS a short
+ * read is taken as the whole file (procfs answers a small file in one read, so no read
+ * is spent on the EOF) and an error after some bytes returns those bytes. */
+#define FIO_PROCFS 0x1u
+ssize_t fio_read_file(const char *path, size_t cap, char **out);
+ssize_t fio_read_into(const char *path, char *buf, size_t cap, unsigned flags);
 
 #endif

@@ -1,5 +1,5 @@
 # pluginlib: the convenience library of code shared by plugins, libmf and tools: byte
-# order, file I/O, range maps, page bitmaps, ELF cores, VMCOREINFO, and the process-memory
+# order, error messages, file I/O, range maps, page bitmaps, ELF cores, VMCOREINFO, and the process-memory
 # engine (procmem: batched process_vm_readv/writev, used by the qemu connector and the
 # native os layer).  noinst, PIC and built with hidden symbols, so every object that links
 # it keeps its own copy and exports none of it.
@@ -9,6 +9,7 @@ pluginlib = libcommon/pluginlib/libmfplugin.la
 libcommon_pluginlib_libmfplugin_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden -prefer-pic
 libcommon_pluginlib_libmfplugin_la_SOURCES = \
 	libcommon/pluginlib/bytes.h libcommon/pluginlib/bytes.c \
+	libcommon/pluginlib/error.h libcommon/pluginlib/error.c \
 	libcommon/pluginlib/fileio.h libcommon/pluginlib/fileio.c \
 	libcommon/pluginlib/rangemap.h libcommon/pluginlib/rangemap.c \
 	libcommon/pluginlib/bitmap.h libcommon/pluginlib/bitmap.c \

@@ -11,20 +11,16 @@
 #include <unistd.h>
 
 #include "procmem.h"
+#include "pluginlib/error.h"
 
 /* "cannot read memory of pid 12: WHY" (or "of qemu process 12") in errbuf; returns code. */
 static int
 procmem_fail(const struct procmem *pm, int wr, int code, const char *why, char *errbuf)
 {
-	if (errbuf == NULL)
-		return code;
 	if (pm->kind != NULL)
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot %s memory of %s process %d: %s", wr ? "write" : "read",
-		         pm->kind, (int)pm->pid, why);
-	else
-		snprintf(errbuf, MF_ERRBUF_SIZE, "cannot %s memory of pid %d: %s", wr ? "write" : "read",
-		         (int)pm->pid, why);
-	return code;
+		return plib_error(errbuf, code, "cannot %s memory of %s process %d: %s", wr ? "write" : "read",
+		                  pm->kind, (int)pm->pid, why);
+	return plib_error(errbuf, code, "cannot %s memory of pid %d: %s", wr ? "write" : "read", (int)pm->pid, why);
 }
 
 /* kernel.yama.ptrace_scope (0-3), or -1 without Yama. */
@@ -67,10 +63,8 @@ static int
 procmem_call_err(const struct procmem *pm, int wr, int err, char *errbuf)
 {
 	if (err == ESRCH) {
-		if (errbuf != NULL)
-			snprintf(errbuf, MF_ERRBUF_SIZE, "%s%sprocess %d exited", pm->kind ? pm->kind : "",
-			         pm->kind ? " " : "", (int)pm->pid);
-		return MF_ERR_GONE;
+		return plib_error(errbuf, MF_ERR_GONE, "%s%sprocess %d exited", pm->kind ? pm->kind : "",
+		                  pm->kind ? " " : "", (int)pm->pid);
 	}
 	if (err == EPERM || err == EACCES)
 		return procmem_perm_error(pm, wr, errbuf);
@@ -115,9 +109,7 @@ procmem_file_open(struct procmem_file *f, char *errbuf)
 
 		if (r < 0)
 			return r;
-		if (errbuf != NULL)
-			snprintf(errbuf, MF_ERRBUF_SIZE, "cannot open %s: %s", path, strerror(e));
-		return MF_ERR_IO;
+		return plib_error_errno(errbuf, MF_ERR_IO, e, "cannot open %s", path);
 	}
 	return 0;
 }

@@ -13,9 +13,9 @@ native_auxv(void *handle, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, c
 	(void)handle;
 	*len = 0;
 	if (!native_pid_ok(pid))
-		return native_err(errbuf, MF_ERR_NOTFOUND, "no process with pid %llu", (unsigned long long)pid);
+		return plib_error(errbuf, MF_ERR_NOTFOUND, "no process with pid %llu", (unsigned long long)pid);
 	native_path(path, sizeof path, (long long)pid, "auxv");
-	if ((n = native_slurp(path, (char *)buf, cap)) < 0)
+	if ((n = fio_read_into(path, (char *)buf, cap, FIO_PROCFS)) < 0)
 		return native_open_err(errbuf, (int)n, pid, "the auxiliary vector");
 	*len = (size_t)n;
 	return 0;

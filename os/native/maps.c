@@ -64,13 +64,13 @@ native_maps(void *handle, uint64_t pid, mf_map_cb cb, void *ctx, char *errbuf)
 
 	(void)handle;
 	if (!native_pid_ok(pid))
-		return native_err(errbuf, MF_ERR_NOTFOUND, "no process with pid %llu", (unsigned long long)pid);
+		return plib_error(errbuf, MF_ERR_NOTFOUND, "no process with pid %llu", (unsigned long long)pid);
 	native_path(path, sizeof path, (long long)pid, "maps");
 	r = native_lines(path, native_maps_line, &c, NATIVE_MAX_MAPS, &over);
 	if (r < 0)
 		return native_open_err(errbuf, r, pid, "maps");
 	if (over)
-		return native_err(errbuf, MF_ERR_LIMIT, "cannot read maps of pid %llu: more than %u mappings",
+		return plib_error(errbuf, MF_ERR_LIMIT, "cannot read maps of pid %llu: more than %u mappings",
 		                  (unsigned long long)pid, NATIVE_MAX_MAPS);
 	return r;
 }

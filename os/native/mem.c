@@ -17,9 +17,9 @@ native_rw(uint64_t pid, struct mf_iov *iov, size_t n, int wr, char *errbuf)
 		for (i = 0; i < n; i++)
 			iov[i].err = r;
 		if (pid == 0)
-			return native_err(errbuf, r, "cannot %s kernel memory with the native os layer "
+			return plib_error(errbuf, r, "cannot %s kernel memory with the native os layer "
 			                  "(use the kcore connector)", wr ? "write" : "read");
-		return native_err(errbuf, r, "no process with pid %llu", (unsigned long long)pid);
+		return plib_error(errbuf, r, "no process with pid %llu", (unsigned long long)pid);
 	}
 	return wr ? procmem_write(&pm, iov, n, errbuf) : procmem_read(&pm, iov, n, errbuf);
 }

@@ -172,7 +172,7 @@ native_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *err
 	if (pid == 0)
 		return native_kernel_modules(pid, cb, ctx, errbuf);
 	if (!native_pid_ok(pid))
-		return native_err(errbuf, MF_ERR_NOTFOUND, "no process with pid %llu", (unsigned long long)pid);
+		return plib_error(errbuf, MF_ERR_NOTFOUND, "no process with pid %llu", (unsigned long long)pid);
 	memset(&c, 0, sizeof c);
 	native_path(path, sizeof path, (long long)pid, "maps");
 	r = native_lines(path, native_mods_line, &c, NATIVE_MAX_MAPS, &over);
@@ -182,12 +182,12 @@ native_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *err
 	}
 	if (c.nomem) {
 		native_mods_free(&c);
-		return native_err(errbuf, MF_ERR_NOMEM, "cannot list modules of pid %llu: out of memory",
+		return plib_error(errbuf, MF_ERR_NOMEM, "cannot list modules of pid %llu: out of memory",
 		                  (unsigned long long)pid);
 	}
 	if (over) {
 		native_mods_free(&c);
-		return native_err(errbuf, MF_ERR_LIMIT, "cannot read maps of pid %llu: more than %u mappings",
+		return plib_error(errbuf, MF_ERR_LIMIT, "cannot read maps of pid %llu: more than %u mappings",
 		                  (unsigned long long)pid, NATIVE_MAX_MAPS);
 	}
 	/* the ELF headers of all candidates in one batched read */
@@ -195,7 +195,7 @@ native_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *err
 		iov = calloc(c.n, sizeof *iov);
 		if (iov == NULL) {
 			native_mods_free(&c);
-			return native_err(errbuf, MF_ERR_NOMEM, "cannot list modules of pid %llu: out of memory",
+			return plib_error(errbuf, MF_ERR_NOMEM, "cannot list modules of pid %llu: out of memory",
 			                  (unsigned long long)pid);
 		}
 		for (i = 0; i < c.n; i++) {
@@ -333,10 +333,10 @@ native_kernel_modules(uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf)
 	if (r == -ENOENT)
 		return 0;   /* a kernel without loadable modules */
 	if (r < 0)
-		return native_err(errbuf, r == -EACCES || r == -EPERM ? MF_ERR_PERM : MF_ERR_IO,
-		                  "cannot read /proc/modules: %s", strerror(-r));
+		return plib_error_errno(errbuf, r == -EACCES || r == -EPERM ? MF_ERR_PERM : MF_ERR_IO, -r,
+		                        "cannot read /proc/modules");
 	if (over)
-		return native_err(errbuf, MF_ERR_LIMIT, "cannot read /proc/modules: more than %u modules",
+		return plib_error(errbuf, MF_ERR_LIMIT, "cannot read /proc/modules: more than %u modules",
 		                  NATIVE_MAX_KMODS);
 	return r;
 }

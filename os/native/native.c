@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,19 +23,6 @@ struct native {
 	const struct mf_host *host;
 };
 
-int
-native_err(char *errbuf, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errbuf != NULL) {
-		va_start(ap, fmt);
-		vsnprintf(errbuf, MF_ERRBUF_SIZE, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
 static int
 native_open(const struct mf_host *host, const struct mf_phys *phys, const struct mf_args *args,
             struct mf_hints *hints, void **handle, char *errbuf)
@@ -48,11 +34,11 @@ native_open(const struct mf_host *host, const struct mf_phys *phys, const struct
 	(void)phys;
 	(void)args;
 	if (access("/proc/self/stat", R_OK) != 0)
-		return native_err(errbuf, MF_ERR_UNSUPPORTED, "cannot open /proc: %s (is procfs mounted?)",
-		                  strerror(errno));
+		return host->error(errbuf, MF_ERR_UNSUPPORTED, "cannot open /proc: %s (is procfs mounted?)",
+		                   strerror(errno));
 	h = calloc(1, sizeof *h);
 	if (h == NULL)
-		return native_err(errbuf, MF_ERR_NOMEM, "cannot open native: out of memory");
+		return host->error(errbuf, MF_ERR_NOMEM, "cannot open native: out of memory");
 	h->host = host;
 	if (hints != NULL && host != NULL) {
 		if (host->hint_set_str != NULL && host->arch_name != NULL && NATIVE_ARCH != MF_ARCH_UNKNOWN)

@@ -12,6 +12,9 @@
 
 #include <mftools/plugin.h>
 
+#include "pluginlib/error.h"
+#include "pluginlib/fileio.h"
+
 #define NATIVE_CMDLINE_MAX (64u * 1024u)    /* command lines are truncated here */
 #define NATIVE_SMALL_MAX 4096u             /* stat, status */
 #define NATIVE_MAPS_BUF (64u * 1024u)      /* line reader buffer; longer lines are truncated */
@@ -32,16 +35,11 @@
 #define NATIVE_ARCH MF_ARCH_UNKNOWN
 #endif
 
-/* native.c */
-/* Format the message into errbuf (if not NULL) and return code. */
-int native_err(char *errbuf, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
 /* procfs.c */
 /* "/proc/PID/WHAT" (or "/proc/WHAT" when pid < 0) into buf; no stdio on the hot path. */
 void native_path(char *buf, size_t cap, long long pid, const char *what);
 /* Up to cap bytes of path into buf (one open, reads until EOF or full).  Returns the
  * length, or -errno. */
-ssize_t native_slurp(const char *path, char *buf, size_t cap);
 /* Decimal and hex numbers in [s, end): 0 and the end in *next (if not NULL), or -1 when
  * there is no digit or the value overflows 64 bits. */
 int native_parse_dec(const char *s, const char *end, uint64_t *out, const char **next);

@@ -57,7 +57,7 @@ native_read_proc(long long pid, struct native_scratch *s, struct mf_process *p, 
 
 	*tgid = 0;
 	native_path(path, sizeof path, pid, "stat");
-	n = native_slurp(path, s->stat, sizeof s->stat - 1);
+	n = fio_read_into(path, s->stat, sizeof s->stat - 1, FIO_PROCFS);
 	if (n <= 0)
 		return MF_ERR_NOTFOUND;
 	s->stat[n] = '\0';
@@ -91,7 +91,7 @@ native_read_proc(long long pid, struct native_scratch *s, struct mf_process *p, 
 	/* status: real uid and thread group */
 	p->uid = -1;
 	native_path(path, sizeof path, pid, "status");
-	m = native_slurp(path, s->status, sizeof s->status - 1);
+	m = fio_read_into(path, s->status, sizeof s->status - 1, FIO_PROCFS);
 	if (m < 0)
 		return MF_ERR_NOTFOUND;
 	s->status[m] = '\0';
@@ -121,7 +121,7 @@ native_read_proc(long long pid, struct native_scratch *s, struct mf_process *p, 
 
 	/* cmdline: NULs become spaces, the trailing NUL goes */
 	native_path(path, sizeof path, pid, "cmdline");
-	n = native_slurp(path, s->cmdline, NATIVE_CMDLINE_MAX);
+	n = fio_read_into(path, s->cmdline, NATIVE_CMDLINE_MAX, FIO_PROCFS);
 	if (n < 0) {
 		if (n == -ENOENT || n == -ESRCH)
 			return MF_ERR_NOTFOUND;
@@ -166,11 +166,11 @@ native_processes(void *handle, mf_process_cb cb, void *ctx, char *errbuf)
 	(void)handle;
 	d = opendir("/proc");
 	if (d == NULL)
-		return native_err(errbuf, MF_ERR_IO, "cannot open /proc: %s", strerror(errno));
+		return plib_error_errno(errbuf, MF_ERR_IO, errno, "cannot open /proc");
 	s = malloc(sizeof *s);
 	if (s == NULL) {
 		closedir(d);
-		return native_err(errbuf, MF_ERR_NOMEM, "cannot list processes: out of memory");
+		return plib_error(errbuf, MF_ERR_NOMEM, "cannot list processes: out of memory");
 	}
 	while ((de = readdir(d)) != NULL) {
 		struct mf_process p;
@@ -184,7 +184,7 @@ native_processes(void *handle, mf_process_cb cb, void *ctx, char *errbuf)
 		    || *end != '\0' || !native_pid_ok(pid))
 			continue;
 		if (++count > NATIVE_MAX_PROCS) {
-			ret = native_err(errbuf, MF_ERR_LIMIT, "cannot list processes: more than %u in /proc",
+			ret = plib_error(errbuf, MF_ERR_LIMIT, "cannot list processes: more than %u in /proc",
 			                 NATIVE_MAX_PROCS);
 			break;
 		}
@@ -214,20 +214,20 @@ native_process(void *handle, uint64_t pid, mf_process_cb cb, void *ctx, char *er
 
 	(void)handle;
 	if (!native_pid_ok(pid))
-		return native_err(errbuf, MF_ERR_NOTFOUND, "no process with pid %llu",
+		return plib_error(errbuf, MF_ERR_NOTFOUND, "no process with pid %llu",
 		                  (unsigned long long)pid);
 	s = malloc(sizeof *s);
 	if (s == NULL)
-		return native_err(errbuf, MF_ERR_NOMEM, "cannot read process %llu: out of memory",
+		return plib_error(errbuf, MF_ERR_NOMEM, "cannot read process %llu: out of memory",
 		                  (unsigned long long)pid);
 	r = native_read_proc((long long)pid, s, &p, &tgid);
 	if (r == MF_ERR_NOTFOUND)
-		r = native_err(errbuf, MF_ERR_NOTFOUND, "no process with pid %llu",
+		r = plib_error(errbuf, MF_ERR_NOTFOUND, "no process with pid %llu",
 		               (unsigned long long)pid);
 	else if (r < 0)
-		r = native_err(errbuf, r, "cannot parse /proc/%llu/stat", (unsigned long long)pid);
+		r = plib_error(errbuf, r, "cannot parse /proc/%llu/stat", (unsigned long long)pid);
 	else if (tgid != 0 && tgid != pid)
-		r = native_err(errbuf, MF_ERR_NOTFOUND, "no process with pid %llu (it is a thread of process %llu)",
+		r = plib_error(errbuf, MF_ERR_NOTFOUND, "no process with pid %llu (it is a thread of process %llu)",
 		               (unsigned long long)pid, (unsigned long long)tgid);
 	else
 		r = cb(ctx, &p);

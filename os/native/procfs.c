@@ -36,37 +36,6 @@ native_path(char *buf, size_t cap, long long pid, const char *what)
 	buf[n + wl] = '\0';
 }
 
-/* procfs answers a small file in one read, so a short read ends it without asking again
- * for the EOF. */
-ssize_t
-native_slurp(const char *path, char *buf, size_t cap)
-{
-	size_t len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-
-	if (fd < 0)
-		return -errno;
-	while (len < cap) {
-		size_t want = cap - len;
-		ssize_t r = read(fd, buf + len, want);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			close(fd);
-			return len > 0 ? (ssize_t)len : r;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-		if ((size_t)r < want)
-			break;   /* short read: the whole file */
-	}
-	close(fd);
-	return (ssize_t)len;
-}
-
 /* Digits of base 10 or 16 in [s, end). */
 static int
 native_parse_num(const char *s, const char *end, unsigned base, uint64_t *out, const char **next)
@@ -201,11 +170,11 @@ native_open_err(char *errbuf, int err, uint64_t pid, const char *what)
 	unsigned long long p = (unsigned long long)pid;
 
 	if (err == -ENOENT || err == -ESRCH)
-		return native_err(errbuf, MF_ERR_NOTFOUND, "no process with pid %llu", p);
+		return plib_error(errbuf, MF_ERR_NOTFOUND, "no process with pid %llu", p);
 	if (err == -EACCES || err == -EPERM)
-		return native_err(errbuf, MF_ERR_PERM, "cannot read %s of pid %llu: permission denied", what, p);
+		return plib_error(errbuf, MF_ERR_PERM, "cannot read %s of pid %llu: permission denied", what, p);
 	if (err == -ENOMEM)
-		return native_err(errbuf, MF_ERR_NOMEM, "cannot read %s of pid %llu: out of memory", what, p);
-	return native_err(errbuf, MF_ERR_IO, "cannot read %s of pid %llu: %s", what, p, strerror(-err));
+		return plib_error(errbuf, MF_ERR_NOMEM, "cannot read %s of pid %llu: out of memory", what, p);
+	return plib_error_errno(errbuf, MF_ERR_IO, -err, "cannot read %s of pid %llu", what, p);
 }
 

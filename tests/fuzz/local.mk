@@ -26,7 +26,7 @@ fuzz_host_sources = tests/fuzz/fuzz-host.c tests/fuzz/fuzz-host.h $(fuzz_libmf_s
 # pluginlib, the code the plugins share (libcommon/pluginlib/local.mk), compiled in whole
 fuzz_pluginlib_sources = $(libcommon_pluginlib_libmfplugin_la_SOURCES)
 
-tests_fuzz_fuzz_stream_SOURCES = tests/fuzz/fuzz-stream.c $(fuzz_libmf_sources) \
+tests_fuzz_fuzz_stream_SOURCES = tests/fuzz/fuzz-stream.c $(fuzz_libmf_sources) libcommon/pluginlib/error.c \
 	libcommon/stream/out.c libcommon/stream/in.c
 tests_fuzz_fuzz_stream_CFLAGS = $(FUZZ_CFLAGS) $(MSGPACK_CFLAGS) $(JANSSON_CFLAGS)
 tests_fuzz_fuzz_stream_LDFLAGS = $(FUZZ_CFLAGS)

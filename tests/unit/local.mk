@@ -101,7 +101,7 @@ tests_unit_test_scan_engine_SOURCES = tests/unit/test-scan-engine.c tests/unit/t
 tests_unit_test_scan_engine_LDADD = libcommon/scan/libmfscan.la $(tool_ldadd)
 
 # pluginlib: one test per part
-pluginlib_tests = tests/unit/test-pluginlib-bytes tests/unit/test-pluginlib-fileio \
+pluginlib_tests = tests/unit/test-pluginlib-bytes tests/unit/test-pluginlib-error tests/unit/test-pluginlib-fileio \
 	tests/unit/test-pluginlib-rangemap tests/unit/test-pluginlib-bitmap tests/unit/test-pluginlib-vmcoreinfo
 check_PROGRAMS += $(pluginlib_tests)
 TESTS += $(pluginlib_tests)
@@ -111,6 +111,8 @@ tests_unit_test_pluginlib_vmcoreinfo_CPPFLAGS = $(pluginlib_test_cppflags)
 tests_unit_test_pluginlib_vmcoreinfo_LDADD = $(tool_ldadd) $(pluginlib)
 tests_unit_test_pluginlib_bytes_SOURCES = tests/unit/test-pluginlib-bytes.c tests/unit/tap.h
 tests_unit_test_pluginlib_bytes_LDADD = $(pluginlib)
+tests_unit_test_pluginlib_error_SOURCES = tests/unit/test-pluginlib-error.c tests/unit/tap.h
+tests_unit_test_pluginlib_error_LDADD = $(tool_ldadd) $(pluginlib)
 tests_unit_test_pluginlib_fileio_SOURCES = tests/unit/test-pluginlib-fileio.c tests/unit/tap.h
 tests_unit_test_pluginlib_fileio_LDADD = $(pluginlib)
 tests_unit_test_pluginlib_rangemap_SOURCES = tests/unit/test-pluginlib-rangemap.c tests/unit/tap.h

@@ -3,7 +3,8 @@
  * the place of libc's for the code linked into the test) so that the test can make them
  * return what real files rarely do: EINTR, short counts, and a pwrite of 0 bytes, which
  * fio_pwrite_full must turn into an error instead of retrying for ever.  A size-limited
- * file (RLIMIT_FSIZE) checks a real short write followed by EFBIG. */
+ * file (RLIMIT_FSIZE) checks a real short write followed by EFBIG.  read is wrapped the
+ * same way for the whole-file readers. */
 #include "config.h"
 
 #include <errno.h>
@@ -36,34 +37,45 @@ fake_reset(void)
 	fake.zero_after = -1;
 }
 
-ssize_t
-pread(int fd, void *buf, size_t n, off_t off)
+/* Count the call; 0 when it is to fail with EINTR, else 1 with *n cut to fake.max. */
+static int
+fake_call(size_t *n)
 {
 	fake.calls++;
 	if (fake.eintr > 0) {
 		fake.eintr--;
 		errno = EINTR;
-		return -1;
+		return 0;
 	}
-	if (fake.max && n > fake.max)
-		n = fake.max;
+	if (fake.max && *n > fake.max)
+		*n = fake.max;
+	return 1;
+}
+
+ssize_t
+pread(int fd, void *buf, size_t n, off_t off)
+{
+	if (!fake_call(&n))
+		return -1;
 	return syscall(SYS_pread64, fd, buf, n, off);
 }
 
 ssize_t
 pwrite(int fd, const void *buf, size_t n, off_t off)
 {
-	fake.calls++;
-	if (fake.eintr > 0) {
-		fake.eintr--;
-		errno = EINTR;
+	if (!fake_call(&n))
 		return -1;
-	}
 	if (fake.zero_after >= 0 && fake.calls > fake.zero_after)
 		return 0;
-	if (fake.max && n > fake.max)
-		n = fake.max;
 	return syscall(SYS_pwrite64, fd, buf, n, off);
+}
+
+ssize_t
+read(int fd, void *buf, size_t n)
+{
+	if (!fake_call(&n))
+		return -1;
+	return syscall(SYS_read, fd, buf, n);
 }
 
 static char dir[] = "/tmp/mf-test-fileio-XXXXXX";
@@ -234,6 +246,72 @@ test_open(void)
 	}
 }
 
+/* The bytes make_file writes. */
+static int
+file_bytes_ok(const char *p, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if ((uint8_t)p[k] != (uint8_t)(k * 7 + 1))
+			return 0;
+	return 1;
+}
+
+static void
+test_read_file(void)
+{
+	char *out = (char *)1, buf[20000];
+	ssize_t n;
+
+	close(make_file(tmp_path("f"), 10000));
+	fake_reset();
+	fake.eintr = 2;
+	fake.max = 777;   /* short reads do not end the file */
+	n = fio_read_file(tmp_path("f"), 1 << 20, &out);
+	is_int((int)n, 10000, "read_file: the whole file through EINTR and short reads, growing past 4 KiB");
+	ok(out != NULL && file_bytes_ok(out, 10000) && out[10000] == '\0', "... its bytes, NUL-terminated");
+	free(out);
+	fake_reset();
+	n = fio_read_file(tmp_path("f"), 5000, &out);
+	is_int((int)n, 5000, "read_file: cut at cap");
+	ok(out != NULL && file_bytes_ok(out, 5000) && out[5000] == '\0', "... the first cap bytes, NUL-terminated");
+	free(out);
+	n = fio_read_file(tmp_path("f"), 100, &out);
+	is_int((int)n, 100, "read_file: a cap below the first 4 KiB");
+	free(out);
+	close(make_file(tmp_path("e"), 0));
+	n = fio_read_file(tmp_path("e"), 100, &out);
+	ok(n == 0 && out != NULL && out[0] == '\0', "read_file: an empty file is an empty string");
+	free(out);
+	out = (char *)1;
+	n = fio_read_file(tmp_path("missing"), 100, &out);
+	ok(n == -ENOENT && out == NULL, "read_file: a missing file is -ENOENT and no buffer");
+	n = fio_read_file(dir, 100, &out);
+	ok(n == -EISDIR && out == NULL, "read_file: a directory is -EISDIR");
+
+	fake_reset();
+	fake.eintr = 1;
+	fake.max = 3000;
+	n = fio_read_into(tmp_path("f"), buf, sizeof buf, 0);
+	is_int((int)n, 10000, "read_into: short reads go on to the end");
+	ok(file_bytes_ok(buf, 10000), "... its bytes");
+	fake_reset();
+	fake.max = 3000;
+	n = fio_read_into(tmp_path("f"), buf, sizeof buf, FIO_PROCFS);
+	is_int((int)n, 3000, "read_into FIO_PROCFS: a short read is the whole file");
+	is_int(fake.calls, 1, "... in one read");
+	fake_reset();
+	n = fio_read_into(tmp_path("f"), buf, 64, FIO_PROCFS);
+	is_int((int)n, 64, "read_into: cut at cap");
+	ok(file_bytes_ok(buf, 64), "... its bytes");
+	n = fio_read_into("/proc/self/stat", buf, sizeof buf - 1, FIO_PROCFS);
+	ok(n > 0 && (buf[n] = '\0', strchr(buf, '(') != NULL), "read_into: /proc/self/stat");
+	is_int((int)fio_read_into(tmp_path("missing"), buf, sizeof buf, 0), -ENOENT, "read_into: a missing file");
+	n = fio_read_into(dir, buf, sizeof buf, FIO_PROCFS);
+	is_int((int)n, -EISDIR, "read_into FIO_PROCFS: an error before any byte is the error");
+	unlink(tmp_path("f"));
+	unlink(tmp_path("e"));
+}
+
 int
 main(void)
 {
@@ -246,6 +324,7 @@ main(void)
 	test_pwrite();
 	test_fsize_limit();
 	test_open();
+	test_read_file();
 	unlink(tmp_path("r"));
 	unlink(tmp_path("w"));
 	unlink(tmp_path("limit"));
