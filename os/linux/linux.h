@@ -1,0 +1,64 @@
+/* linux.h: internals of the linux os layer (os/linux/): a Linux kernel found in physical
+ * memory with no prior knowledge of it.
+ *
+ * The parts, one file each:
+ *   linux.c      the plugin descriptor, open (discovery, symbols, types in that order),
+ *                close, and storing what was discovered in the hints (target record)
+ *   discovery.c  where the kernel is: VMCOREINFO (a dump note, QEMU's device, or its text
+ *                found in RAM), else the banner and a kallsyms scan; KASLR offset,
+ *                phys_base, page-table root, 4/5-level paging, page_offset_base
+ *   kallsyms.c   the kernel's symbol tables decoded from memory (every layout since 4.6)
+ *   symbols.c    the symbol os operations (symbols, symbol_lookup, symbol_at) over kallsyms
+ *   btf.c        the kernel's BTF read out of memory, parsed by libbpf; struct offsets
+ *   tasks.c      processes and threads from init_task's list
+ *   maps.c       memory maps (maple tree on 6.1+, the VMA list before)
+ *   paths.c      file paths from dentries and mounts
+ *   modules.c    kernel modules (the `modules` list) and process modules (mapped ELF files)
+ *
+ * Every struct offset comes from the kernel's own BTF: nothing here is compiled in for a
+ * particular kernel.  Guest memory is hostile: every pointer read from it is checked,
+ * every list walk is bounded. */
+#ifndef MF_OS_LINUX_H
+#define MF_OS_LINUX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mftools/plugin.h>
+
+struct lx_ksyms;   /* kallsyms.c */
+struct lx_types;   /* btf.c */
+
+/* One opened kernel. */
+struct lx {
+	const struct mf_host *host;
+	const struct mf_phys *phys;
+	struct mf_hints *hints;
+	struct mf_space kspace;        /* the kernel's address space (arch, root, va_bits) */
+	uint64_t kaslr_offset;         /* KERNELOFFSET: link-time -> run-time virtual */
+	int64_t phys_base;             /* x86_64: NUMBER(phys_base) */
+	uint64_t page_offset_base;     /* start of the direct map of physical memory */
+	char osrelease[65];            /* "6.1.0-27-amd64", or "" */
+	struct lx_ksyms *ksyms;
+	struct lx_types *types;
+};
+
+/* discovery.c: fill kspace, kaslr_offset, phys_base, osrelease; say how (host->log at
+ * verbose level) so `mf-attach -v` states each step.  0 or MF_ERR_* with errbuf set. */
+int lx_discover(struct lx *lx, char *errbuf);
+
+/* kallsyms.c */
+int lx_ksyms_load(struct lx *lx, char *errbuf);
+void lx_ksyms_free(struct lx_ksyms *ks);
+/* The run-time address of kernel symbol NAME: 0, or MF_ERR_NOTFOUND. */
+int lx_sym(const struct lx *lx, const char *name, uint64_t *va);
+
+/* Kernel virtual memory, all LEN bytes or an error (MF_ERR_NOTMAPPED, MF_ERR_IO). */
+int lx_kread(const struct lx *lx, uint64_t va, void *buf, size_t len);
+int lx_kread_u64(const struct lx *lx, uint64_t va, uint64_t *v);
+
+/* btf.c */
+int lx_types_load(struct lx *lx, char *errbuf);
+void lx_types_free(struct lx_types *t);
+
+#endif
