@@ -65,9 +65,13 @@ teardown() {
 }
 
 @test "mf-ps --tree: children under their parent, with depth" {
-	run -0 --separate-stderr mf-ps --tree -p "$$,$MARKER" -f json </dev/null
+	# the marker has no children: -p MARKER alone is one line at depth 0
+	run -0 --separate-stderr mf-ps --tree -p "$MARKER" -f json </dev/null
 	no_sanitizer
-	assert_equal "$(jq -r 'select(.type == "process") | "\(.pid):\(.depth)"' <<<"$output" | tr '\n' ' ')" "$$:0 $MARKER:1 "
+	assert_equal "$(jq -r 'select(.type == "process") | "\(.pid):\(.depth)"' <<<"$output" | tr '\n' ' ')" "$MARKER:0 "
+	# this shell's subtree holds the marker at depth 1 (and mf-ps itself)
+	run -0 --separate-stderr mf-ps --tree -p "$$" -f json </dev/null
+	assert_equal "$(jq -r 'select(.type == "process") | "\(.pid):\(.depth)"' <<<"$output" | head -n2 | tr '\n' ' ')" "$$:0 $MARKER:1 "
 	run -0 --separate-stderr mf-ps --tree -p "$$,$MARKER" -f table </dev/null
 	assert_line --index 1 --regexp "^ *$$ .*  [^ ]"
 	assert_line --index 2 --regexp "^ *$MARKER +$$ +[0-9]+ +S +  sleep +mfmarker 600\$"
@@ -193,4 +197,32 @@ teardown() {
 	require_cmd script
 	run -0 script -qec "mf-ps -p $$ -f json" /dev/null
 	assert_output --partial "\"pid\":$$"
+}
+
+@test "mf-ps --tree -p/-n: the matches and their descendants, as pstree" {
+	# a child under the marker, so the subtree has two levels
+	run -0 --separate-stderr mf-ps --tree -p "$PPID" -f json </dev/null
+	no_sanitizer
+	# the parent at depth 0, this shell among its descendants at depth 1 or more
+	assert_equal "$(head -n2 <<<"$output" | tail -n1 | jq -r '"\(.pid) \(.depth)"')" "$PPID 0"
+	assert_equal "$(jq -r --argjson p $$ 'select(.pid == $p) | .depth > 0' <<<"$output")" "true"
+	# nothing outside the subtree: pid 1 is not under $PPID
+	assert_equal "$(jq -r 'select(.pid == 1) | .pid' <<<"$output")" ""
+	# every listed process but the root has its parent listed before it
+	jq -r 'select(.type == "process") | "\(.pid) \(.ppid)"' <<<"$output" | awk -v root="$PPID" '
+		NR == 1 { seen[$1] = 1; next }
+		!($2 in seen) { print "parent of " $1 " not listed first"; bad = 1 }
+		{ seen[$1] = 1 }
+		END { exit bad }'
+	# without --tree, -p is the one process
+	run -0 --separate-stderr mf-ps -p "$PPID" -f json </dev/null
+	assert_equal "$(jq -r 'select(.type == "process") | .pid' <<<"$output")" "$PPID"
+}
+
+@test "mf-ps -n that matches nothing exits 1, as pgrep" {
+	run -1 --separate-stderr mf-ps -n nosuchprocessname -f json </dev/null
+	assert_stderr "mf-ps: no process matches 'nosuchprocessname'"
+	assert_equal "$(jq -r .type <<<"$output")" "target"
+	run -1 --separate-stderr mf-ps --tree -n nosuchprocessname -f json </dev/null
+	assert_stderr "mf-ps: no process matches 'nosuchprocessname'"
 }
