@@ -46,7 +46,8 @@ ps_usage(int status)
 	        "  -n, --name=NAME        processes whose name or argv[0] matches the glob NAME\n"
 	        "                         (repeatable)\n"
 	        "  -p, --pid=PID[,PID]    these processes (repeatable)\n"
-	        "      --tree             show the process tree (json/msgpack: a \"depth\" field)\n");
+	        "      --tree             show the process tree; with -p/-n the matches and their\n"
+	        "                         descendants (json/msgpack: a \"depth\" field)\n");
 	tool_usage_common(f, false);
 	exit(status);
 }
