@@ -22,7 +22,7 @@ teardown() {
 
 @test "mf-ps -n NAME | mf-modules lists its libc at the base /proc/PID/maps shows" {
 	[[ -n $LIBC ]] || skip "no libc mapping found"
-	run -0 --separate-stderr bash -c "mf-ps -n $MARKNAME | mf-modules -f json"
+	run -0 --separate-stderr bash -c "mf-ps -n $MARKNAME | mf-modules -f json" </dev/null
 	no_sanitizer
 	assert_equal "$stderr" ""
 	local base
@@ -44,15 +44,15 @@ teardown() {
 }
 
 @test "mf-ps -f json | jq -c . | mf-modules round-trips; other records are ignored" {
-	run -0 --separate-stderr bash -c "mf-ps -f json -p $MARKER | jq -c . | mf-modules -f json"
+	run -0 --separate-stderr bash -c "mf-ps -f json -p $MARKER | jq -c . | mf-modules -f json" </dev/null
 	no_sanitizer
 	assert_equal "$(jq -r --arg p "$LIBC" 'select(.type == "module" and .path == $p) | .base' <<<"$output")" \
 		"$(maps_base "$MARKER" "$LIBC")"
 	# the modules' own records fed back select nothing: no process records
-	run -0 --separate-stderr bash -c "mf-modules -p $MARKER -f json | mf-modules -f json"
+	run -0 --separate-stderr bash -c "mf-modules -p $MARKER -f json | mf-modules -f json" </dev/null
 	assert_equal "$(jq -r .type <<<"$output" | sort -u)" "target"
 	# jq can select by name in the middle of the pipe
-	run -0 --separate-stderr bash -c "mf-ps -f json | jq -c 'select(.type == \"target\" or .cmdline == \"$MARKNAME 600\")' | mf-modules -f json"
+	run -0 --separate-stderr bash -c "mf-ps -f json | jq -c 'select(.type == \"target\" or .cmdline == \"$MARKNAME 600\")' | mf-modules -f json" </dev/null
 	assert_equal "$(jq -r 'select(.type == "module") | .pid' <<<"$output" | sort -u)" "$MARKER"
 }
 
@@ -112,7 +112,7 @@ teardown() {
 @test "mf-modules: -n that matches nothing is an error; an empty selection on stdin is not" {
 	run -1 --separate-stderr mf-modules -n nosuchprocessname </dev/null
 	assert_stderr "mf-modules: no process matches 'nosuchprocessname'"
-	run -0 --separate-stderr bash -c "mf-attach -f json | mf-modules -f json"
+	run -0 --separate-stderr bash -c "mf-attach -f json | mf-modules -f json" </dev/null
 	assert_stderr "mf-modules: warning: stdin carried a target record and no process records: nothing to list"
 	assert_equal "$(jq -r .type <<<"$output")" "target"
 }

@@ -89,7 +89,7 @@ teardown() {
 	run -0 --separate-stderr mf-ps -t "$BATS_TEST_TMPDIR/t.mp" -p "$MARKER" -f json </dev/null
 	no_sanitizer
 	assert_equal "$(jq -r 'select(.type == "process") | .cmdline' <<<"$output")" "mfmarker 600"
-	run -0 --separate-stderr bash -c "mf-attach | mf-ps -p $MARKER -f json"
+	run -0 --separate-stderr bash -c "mf-attach | mf-ps -p $MARKER -f json" </dev/null
 	no_sanitizer
 	assert_equal "$(jq -r 'select(.type == "process") | .cmdline' <<<"$output")" "mfmarker 600"
 	# JSON lines work as a target file too

@@ -48,11 +48,11 @@ teardown() {
 	assert_equal "$(jq -r .type <<<"$output" | tr '\n' ' ')" "target mem mem "
 	assert_equal "$(jq -r 'select(.type == "mem") | "\(.space) \(.pid) \(.addr)"' <<<"$output" | head -n1)" \
 		"process $mt_pid $(printf '0x%x' $((mt_big)))"
-	run -0 --separate-stderr bash -c "mf-ps -p $mt_pid | mf-read -f json $mt_str 24"
+	run -0 --separate-stderr bash -c "mf-ps -p $mt_pid | mf-read -f json $mt_str 24" </dev/null
 	no_sanitizer
 	assert_equal "$(jq -r 'select(.type == "mem") | .data' <<<"$output")" "$(proc_mem_hex "$mt_pid" "$mt_str" 24)"
 	# several process records on stdin: each in turn, in the order they arrive
-	run -0 --separate-stderr bash -c "{ mf-ps -p $mt_pid -f json; mf-ps -p $mt_pid -f json | tail -n +2; } | mf-read -f json $mt_str 24"
+	run -0 --separate-stderr bash -c "{ mf-ps -p $mt_pid -f json; mf-ps -p $mt_pid -f json | tail -n +2; } | mf-read -f json $mt_str 24" </dev/null
 	no_sanitizer
 	assert_equal "$(jq -r 'select(.type == "mem") | "\(.pid) \(.data)"' <<<"$output" | tr '\n' ' ')" \
 		"$mt_pid $(proc_mem_hex "$mt_pid" "$mt_str" 24) $mt_pid $(proc_mem_hex "$mt_pid" "$mt_str" 24) "
