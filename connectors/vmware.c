@@ -91,36 +91,26 @@ vmw_probe_path(const char *path, const uint8_t *head, size_t len, uint64_t file_
 }
 
 static int
+vmw_locate(void *ctx, uint64_t addr, uint64_t *foff, uint64_t *len)
+{
+	struct vmw *v = ctx;
+	ptrdiff_t si = rmap_find(&v->map, addr);
+	const struct rmap_seg *g;
+
+	if (si < 0)
+		return MF_ERR_UNMAPPED;
+	g = &v->map.seg[si];
+	*foff = g->off + (addr - g->base);
+	*len = g->base + g->size - addr;
+	return 0;
+}
+
+static int
 vmw_read(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
 {
 	struct vmw *v = handle;
 
-	for (size_t i = 0; i < n; i++) {
-		uint64_t addr = iov[i].addr, left = iov[i].len;
-		uint8_t *buf = iov[i].buf;
-
-		iov[i].err = 0;
-		while (left) {
-			ptrdiff_t si = rmap_find(&v->map, addr);
-			const struct rmap_seg *g;
-			uint64_t foff, chunk;
-
-			if (si < 0) {
-				iov[i].err = MF_ERR_UNMAPPED;
-				break;
-			}
-			g = &v->map.seg[si];
-			chunk = g->base + g->size - addr;
-			if (chunk > left)
-				chunk = left;
-			foff = g->off + (addr - g->base);
-			if ((iov[i].err = fio_pread_piece(v->fd, v->fsize, buf, chunk, foff)) != 0)
-				break;   /* page data cut off, or an I/O error */
-			buf += chunk;
-			addr += chunk;
-			left -= chunk;
-		}
-	}
+	fio_read_located(v->fd, v->fsize, iov, n, vmw_locate, v);
 	return 0;
 }
 
