@@ -79,15 +79,7 @@ cd_locate(void *ctx, uint64_t addr, uint64_t *foff, uint64_t *len)
 		*len = n * CD_PAGE - in;
 		return 0;
 	}
-	ptrdiff_t si = rmap_find(&c->map, addr);
-	const struct rmap_seg *g;
-
-	if (si < 0)
-		return MF_ERR_UNMAPPED;
-	g = &c->map.seg[si];
-	*foff = g->off + (addr - g->base);
-	*len = g->base + g->size - addr;
-	return 0;
+	return rmap_locate(&c->map, addr, foff, len);
 }
 
 static int

@@ -91,26 +91,11 @@ vmw_probe_path(const char *path, const uint8_t *head, size_t len, uint64_t file_
 }
 
 static int
-vmw_locate(void *ctx, uint64_t addr, uint64_t *foff, uint64_t *len)
-{
-	struct vmw *v = ctx;
-	ptrdiff_t si = rmap_find(&v->map, addr);
-	const struct rmap_seg *g;
-
-	if (si < 0)
-		return MF_ERR_UNMAPPED;
-	g = &v->map.seg[si];
-	*foff = g->off + (addr - g->base);
-	*len = g->base + g->size - addr;
-	return 0;
-}
-
-static int
 vmw_read(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
 {
 	struct vmw *v = handle;
 
-	fio_read_located(v->fd, v->fsize, iov, n, vmw_locate, v);
+	fio_read_located(v->fd, v->fsize, iov, n, rmap_locate, &v->map);
 	return 0;
 }
 
