@@ -172,6 +172,17 @@ read_typed_numbers(struct read_state *st, uint64_t addr)
 		}
 		addr += (uint64_t)n * sz;
 		left -= n;
+		if (left > 0 && iov[n - 1].err != 0) {   /* skip what is not mapped, as one gap */
+			uint64_t next, skip;
+
+			if (mf_aspace_next_mapped(st->as, addr, &next) < 0)
+				next = UINT64_MAX;
+			skip = (next - addr) / sz < left ? (next - addr) / sz : left;
+			if (skip > 0)
+				read_out_gap(&st->out, addr, skip * sz, iov[n - 1].err);
+			addr += skip * sz;
+			left -= skip;
+		}
 	}
 	read_out_flush(&st->out);
 	free(iov);

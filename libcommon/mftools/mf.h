@@ -359,6 +359,12 @@ struct mf_span_piece {
 typedef int (*mf_span_cb)(void *ctx, const struct mf_span_piece *p);
 int mf_aspace_read_span(struct mf_aspace *as, uint64_t addr, uint64_t len, uint64_t piece, size_t batch,
                         mf_span_cb cb, void *ctx, char *errbuf);
+/* The first address at or after addr that may be mapped: for physical memory, by the
+ * connector's ranges (addr itself when the connector lists none); other spaces: addr.
+ * 0, or MF_ERR_NOTFOUND when nothing mapped follows.  Span reads use it to skip what is
+ * not mapped without reading it; callers that step through a space themselves (typed
+ * values) do the same. */
+int mf_aspace_next_mapped(struct mf_aspace *as, uint64_t addr, uint64_t *next);
 /* The same into the caller's buf of len bytes: each data piece is at buf + (p->addr - addr)
  * and stays there after the call (gaps leave their bytes undefined), for callers that keep
  * or hand on whole chunks (the scanners, the snapshot writers) without a copy. */
