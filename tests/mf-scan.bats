@@ -109,6 +109,10 @@ EOF2
 }
 
 @test "mf-scan -x: wildcards and zero-heavy needles" {
+	# lone '?' wildcards between bytes: more bytes than half the text's characters
+	run -0 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -x '4d?53?41?30' --chunk 64K -f json </dev/null
+	no_sanitizer
+	assert_equal "$(hit_addrs <<<"$output")" "$(ref_offsets "$SD/a.raw" 'M.S.A.0')"
 	run -0 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -x '4d 46 ?? 43 41 ?? 30' --chunk 64K -f json </dev/null
 	no_sanitizer
 	assert_equal "$(hit_addrs <<<"$output")" "$(ref_offsets "$SD/a.raw" 'MF.CA.0')"

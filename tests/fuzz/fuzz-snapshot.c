@@ -14,11 +14,11 @@
 #include "snapshot/snapshot.h"
 
 #define FZ_SNAP_RANGES 8
-#define FZ_SNAP_SIZE_MASK ((1ull << 24) - 1)   /* 16 MiB a range: the work stays small */
+#define FZ_SNAP_SIZE_MASK ((1ull << 22) - 1)   /* 4 MiB a range: the work stays small */
 /* The kdump writer holds a bitmap of every page below the end of memory (and writes it
- * twice): 32 MiB for memory ending at 1 TiB.  Higher ends are refused by it only past 4 GiB
+ * twice): 2 MiB for memory ending at 64 GiB.  Higher ends are refused by it only past 4 GiB
  * of bitmap, more than a fuzzer's memory is allowed to be. */
-#define FZ_SNAP_KDUMP_END (1ull << 40)
+#define FZ_SNAP_KDUMP_END (1ull << 36)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -57,14 +57,14 @@ fz_write(struct snap_writer *w, const struct mf_range *r, size_t nr, const uint8
 
 			if (k > piece)
 				k = piece;
-			if (snap_writer_data(w, at, mem, k) < 0 || snap_writer_flush(w) < 0)
+			if (snap_writer_data(w, at, mem, k) < 0)
 				return -1;
 			at += k;
 			left -= k;
 			mem += k;
 			mlen -= k;
 		}
-		if (left > 0 && snap_writer_hole(w, at, left) < 0)
+		if ((left > 0 && snap_writer_hole(w, at, left) < 0) || snap_writer_flush(w) < 0)
 			return -1;
 	}
 	return 0;
