@@ -29,7 +29,7 @@ setup() {
 ram_end() { printf '0x%x' "$GUEST_MEM_BYTES"; }
 
 @test "10,000 random pages: QEMU's ELF, QEMU's kdump (flattened, in place), our kdump and live RAM agree" {
-	[ -x "$GUEST_GPA_READ" ] || skip "needs $GUEST_GPA_READ (built by make check)"
+	[ -x "$GUEST_GPA_READ" ] || fail "needs $GUEST_GPA_READ (built by make check)"
 	end=$GUEST_MEM_BYTES
 	[ "$end" -le $((3 << 30)) ] || skip "layout check written for guests below 3 GiB"
 	run -0 mf-dump -q -c "$D/qemu.elf" -F kdump -o "$D/ours.kdump"
@@ -125,10 +125,9 @@ with open(sys.argv[1], "r+b") as f:
 	assert_output --partial 'QEMU'
 	mf-read -c "$D/ours.elf" --phys -f raw 0x100000 $((GUEST_MEM_BYTES - 0x100000)) | cmp - "$D/qemu.elf.bin"
 	# program headers right after the ELF header: makedumpfile reads our ELF (not QEMU's)
-	if command -v makedumpfile >/dev/null; then
-		run -0 makedumpfile --dump-dmesg "$D/ours.elf" "$D/ours-elf.dmesg"
-		grep -qF "$(guest_oracle version | head -c 60)" "$D/ours-elf.dmesg"
-	fi
+	require_cmd makedumpfile
+	run -0 makedumpfile --dump-dmesg "$D/ours.elf" "$D/ours-elf.dmesg"
+	grep -qF "$(guest_oracle version | head -c 60)" "$D/ours-elf.dmesg"
 	rm -f "$D/ours.elf"
 }
 

@@ -45,6 +45,22 @@ teardown() {
 	# pid 1 and this shell are there
 	grep -qx 1 <<<"$pids"
 	grep -qx "$$" <<<"$pids"
+	# the whole set: every process in /proc before and after is listed; a listed one that
+	# is in neither came and went during the run (it is gone now)
+	local before after
+	before=$(ls /proc | grep -E '^[0-9]+$' | sort -n)
+	run -0 --separate-stderr mf-ps -f json </dev/null
+	after=$(ls /proc | grep -E '^[0-9]+$' | sort -n)
+	pids=$(jq -r 'select(.type == "process") | .pid' <<<"$output" | sort -n)
+	local both missing extra p
+	both=$(comm -12 <(sort <<<"$before") <(sort <<<"$after") | sort -n)
+	missing=$(comm -23 <(sort <<<"$both") <(sort <<<"$pids"))
+	[[ -z $missing ]] || fail "in /proc before and after, not listed: $(tr '\n' ' ' <<<"$missing")"
+	extra=$(comm -13 <(sort -u <<<"$before"$'\n'"$after") <(sort <<<"$pids"))
+	for p in $extra; do
+		[[ ! -e /proc/$p ]] || fail "listed pid $p was in /proc neither before nor after, yet exists"
+	done
+	[[ $(wc -l <<<"$pids") -ge $(($(wc -l <<<"$both") )) ]]
 }
 
 @test "mf-ps -n matches argv[0] and the name by glob; -p takes lists" {
@@ -140,7 +156,7 @@ teardown() {
 	run -1 --separate-stderr mf-ps -c nosuch </dev/null
 	no_sanitizer
 	assert_stderr "mf-ps: unknown connector 'nosuch' (see mf-attach --list)"
-	[[ -e $BADABI_DIR/mf-connector-badabi.so ]] || skip "test plugin not built"
+	[[ -e $BADABI_DIR/mf-connector-badabi.so ]] || fail "test plugin $BADABI_DIR/mf-connector-badabi.so not built (make check builds it)"
 	MF_PLUGIN_PATH=$MF_PLUGIN_PATH:$BADABI_DIR run -1 --separate-stderr mf-ps -c badabi </dev/null
 	no_sanitizer
 	assert_equal "${#stderr_lines[@]}" 1
