@@ -61,7 +61,7 @@ lx_types_parse(struct lx_types *t, const uint8_t *blob, size_t len, char *errbuf
 		return r;
 	errno = 0;
 	t->btf = btf__new(blob, (uint32_t)len);
-	if (t->btf == NULL || libbpf_get_error(t->btf) != 0) {
+	if (t->btf == NULL) {   /* libbpf 1.x: NULL and errno */
 		int e = errno ? errno : EINVAL;
 
 		t->btf = NULL;
