@@ -46,12 +46,28 @@ struct lx {
 /* discovery.c: fill kspace, kaslr_offset, phys_base, osrelease; say how (host->log at
  * verbose level) so `mf-attach -v` states each step.  0 or MF_ERR_* with errbuf set. */
 int lx_discover(struct lx *lx, char *errbuf);
+/* After kallsyms: page_offset_base (the variable, read through its symbol) and checks of
+ * what lx_discover found against the symbols.  0 or MF_ERR_*. */
+int lx_discover_late(struct lx *lx, char *errbuf);
+/* Store what discovery found as hints (kernel_dtb, kernel_offset, phys_base, arch,
+ * vmcoreinfo, the kallsyms table addresses), so a saved target record opens without a
+ * new search (linux.c). */
+void lx_store_hints(struct lx *lx);
 
 /* kallsyms.c */
 int lx_ksyms_load(struct lx *lx, char *errbuf);
 void lx_ksyms_free(struct lx_ksyms *ks);
+/* kallsyms-mem.c: the table addresses as hints (lx_store_hints); kallsyms-scan.c: the
+ * tables found by scanning the kernel image (addresses into *where, as kallsyms.h). */
+void lx_ksyms_store_hints(struct lx *lx);
+int lx_ksyms_scan(const struct lx *lx, struct lx_ksyms *where, char *errbuf);
 /* The run-time address of kernel symbol NAME: 0, or MF_ERR_NOTFOUND. */
 int lx_sym(const struct lx *lx, const char *name, uint64_t *va);
+
+/* symbols.c: the os operations over kallsyms (pid 0 only) */
+int lx_symbols(void *handle, uint64_t pid, mf_symbol_cb cb, void *ctx, char *errbuf);
+int lx_symbol_lookup(void *handle, uint64_t pid, const char *name, mf_symbol_cb cb, void *ctx, char *errbuf);
+int lx_symbol_at(void *handle, uint64_t pid, uint64_t addr, mf_symbol_cb cb, void *ctx, char *errbuf);
 
 /* Kernel virtual memory, all LEN bytes or an error (MF_ERR_NOTMAPPED, MF_ERR_IO). */
 int lx_kread(const struct lx *lx, uint64_t va, void *buf, size_t len);

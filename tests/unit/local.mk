@@ -127,3 +127,12 @@ tests_unit_test_snapshot_writers_SOURCES = tests/unit/test-snapshot-writers.c te
 tests_unit_test_snapshot_writers_LDADD = libcommon/snapshot/libmfsnapshot.la $(tool_ldadd)
 tests_unit_test_snapshot_output_SOURCES = tests/unit/test-snapshot-output.c tests/unit/tap.h
 tests_unit_test_snapshot_output_LDADD = libcommon/snapshot/libmfsnapshot.la $(tool_ldadd)
+
+# the linux os layer's BTF reader and type API (os/linux/btf.c, offsets.c), with a fake
+# kernel for lx_sym/lx_kread
+check_PROGRAMS += tests/unit/test-linux-btf
+TESTS += tests/unit/test-linux-btf
+tests_unit_test_linux_btf_SOURCES = tests/unit/test-linux-btf.c tests/unit/tap.h \
+	os/linux/btf.c os/linux/offsets.c os/linux/lxtypes.h os/linux/linux.h
+tests_unit_test_linux_btf_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
+tests_unit_test_linux_btf_LDADD = $(tool_ldadd) $(pluginlib) $(LIBBPF_LIBS)

@@ -1,0 +1,118 @@
+/* linux.c: the `linux` os layer: a Linux kernel found in physical memory.  Open runs
+ * discovery (discovery.c), decodes kallsyms (kallsyms.c) and reads the kernel's types
+ * (btf.c), in that order; this file also reads kernel virtual memory for the other parts
+ * and holds the descriptor. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "linux.h"
+
+int
+lx_kread(const struct lx *lx, uint64_t va, void *buf, size_t len)
+{
+	struct mf_iov iov = { .addr = va, .buf = buf, .len = len };
+	int r;
+
+	if (len == 0)
+		return 0;
+	if (lx->phys->vread == NULL)
+		return MF_ERR_UNSUPPORTED;
+	r = lx->phys->vread(lx->phys->ctx, &lx->kspace, &iov, 1);
+	return r < 0 ? r : iov.err;
+}
+
+int
+lx_kread_u64(const struct lx *lx, uint64_t va, uint64_t *v)
+{
+	uint8_t b[8];
+	int r = lx_kread(lx, va, b, sizeof b);
+
+	if (r < 0)
+		return r;
+	/* both architectures the layer knows (x86_64, AArch64) are little-endian */
+	*v = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 | (uint64_t)b[3] << 24 |
+	     (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40 | (uint64_t)b[6] << 48 | (uint64_t)b[7] << 56;
+	return 0;
+}
+
+static void
+linux_close(void *handle)
+{
+	struct lx *lx = handle;
+
+	if (lx == NULL)
+		return;
+	lx_ksyms_free(lx->ksyms);
+#ifdef LX_HAVE_TYPES
+	lx_types_free(lx->types);
+#endif
+	free(lx);
+}
+
+static int
+linux_open(const struct mf_host *host, const struct mf_phys *phys, const struct mf_args *args,
+           struct mf_hints *hints, void **handle, char *errbuf)
+{
+	struct lx *lx;
+	int r;
+
+	(void)args;
+	if (phys == NULL)
+		return host->error(errbuf, MF_ERR_ARG, "the linux os layer reads physical memory: give a connector with -c");
+	if ((lx = calloc(1, sizeof *lx)) == NULL)
+		return host->error(errbuf, MF_ERR_NOMEM, "out of memory");
+	lx->host = host;
+	lx->phys = phys;
+	lx->hints = hints;
+	if ((r = lx_discover(lx, errbuf)) < 0 || (r = lx_ksyms_load(lx, errbuf)) < 0 ||
+	    (r = lx_discover_late(lx, errbuf)) < 0)
+		goto fail;
+#ifdef LX_HAVE_TYPES
+	/* linux-tasks: the kernel's BTF (btf.c), once symbols are known */
+	if ((r = lx_types_load(lx, errbuf)) < 0)
+		goto fail;
+#endif
+	lx_store_hints(lx);
+	*handle = lx;
+	return 0;
+fail:
+	linux_close(lx);
+	return r;
+}
+
+/* Until the task walker (tasks.c) is linked: say so rather than list nothing. */
+static int
+linux_processes_none(void *handle, mf_process_cb cb, void *ctx, char *errbuf)
+{
+	struct lx *lx = handle;
+
+	(void)cb;
+	(void)ctx;
+	return lx->host->error(errbuf, MF_ERR_UNSUPPORTED, "linux: this build cannot list processes yet");
+}
+
+static const char *const linux_keys[] = { NULL };
+
+static const struct mf_os linux_os = {
+	MF_OS_INIT,
+	.name = "linux",
+	.description = "a Linux kernel in physical memory (no symbol files needed)",
+	.help =
+		"  (no arguments)\n"
+		"  discovery: VMCOREINFO (the dump's note, else its text found in RAM), else the\n"
+		"    \"Linux version\" banner, a page-table scan and a kallsyms-table scan;\n"
+		"    x86_64 (4- and 5-level) and AArch64, KASLR or not\n"
+		"  symbols: the kernel's kallsyms tables decoded from memory (pid 0)\n",
+	.keys = linux_keys,
+	.thread_model = MF_THREAD_SERIALIZE_HANDLE,
+	.open = linux_open,
+	.close = linux_close,
+	.processes = linux_processes_none,   /* linux-tasks: lx_processes (tasks.c) */
+	.symbols = lx_symbols,
+	.symbol_lookup = lx_symbol_lookup,
+	.symbol_at = lx_symbol_at,
+};
+
+MF_REGISTER_OS(linux_os)

@@ -1,0 +1,392 @@
+/* tasks.c: processes and threads of a Linux kernel from init_task's list.  Each task is
+ * one read of its task_struct (offsets from the kernel's BTF, lxtypes.h); the parent's
+ * tgid, the credentials and the mm follow from it.  The user page-table root is the
+ * physical address of mm->pgd, so the host reads process memory through it; the cmdline
+ * is read through those page tables too.  The walk is bounded by a set of the tasks seen:
+ * a cycle or a wild pointer is a warning and ends the walk with what was read. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tasks.h"
+
+/* ---- a set of addresses (the tasks seen) ------------------------------------------------- */
+
+struct lx_seen {
+	uint64_t *slot;
+	size_t cap, n;
+};
+
+/* 1 if added, 0 if there already, -1 out of memory. */
+static int
+lx_seen_add(struct lx_seen *s, uint64_t a)
+{
+	size_t i;
+
+	if (s->n * 2 >= s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 1024, j;
+		uint64_t *ns = calloc(ncap, sizeof *ns);
+
+		if (ns == NULL)
+			return -1;
+		for (j = 0; j < s->cap; j++)
+			if (s->slot[j] != 0) {
+				for (i = (s->slot[j] >> 4) * 0x9e3779b97f4a7c15ull & (ncap - 1); ns[i] != 0; i = (i + 1) & (ncap - 1))
+					;
+				ns[i] = s->slot[j];
+			}
+		free(s->slot);
+		s->slot = ns;
+		s->cap = ncap;
+	}
+	for (i = (a >> 4) * 0x9e3779b97f4a7c15ull & (s->cap - 1); s->slot[i] != 0; i = (i + 1) & (s->cap - 1))
+		if (s->slot[i] == a)
+			return 0;
+	s->slot[i] = a;
+	s->n++;
+	return 1;
+}
+
+/* ---- one task ------------------------------------------------------------------------------ */
+
+/* "RSDTtXZPI" as the kernel's task_state_index computes it. */
+static char
+lx_state_char(uint64_t state, uint64_t exit_state)
+{
+	static const char letters[] = "RSDTtXZPI";
+	uint64_t s = (state | exit_state) & 0x7f;
+	int i = 0;
+
+	if (state == 0x402)   /* TASK_IDLE */
+		return 'I';
+	while (s != 0) {
+		i++;
+		s >>= 1;
+	}
+	return i < (int)sizeof letters - 1 ? letters[i] : '?';
+}
+
+/* A pointer read from the guest that can be a kernel object: high half, aligned. */
+static int
+lx_kptr_ok(uint64_t p)
+{
+	return (p >> 63) != 0 && (p & 7) == 0;
+}
+
+int
+lx_task_read(const struct lx *lx, uint64_t addr, struct lx_task *t)
+{
+	const struct lx_off *o = &lx->types->off;
+	uint8_t *b;
+	uint64_t parent, ptgid;
+	uint8_t pb[4];
+	int r;
+
+	memset(t, 0, sizeof *t);
+	if (!lx_kptr_ok(addr))
+		return MF_ERR_FORMAT;
+	if ((b = malloc(o->task_size)) == NULL)
+		return MF_ERR_NOMEM;
+	if ((r = lx_kread(lx, addr, b, o->task_size)) < 0) {
+		free(b);
+		return r;
+	}
+	t->addr = addr;
+	t->pid = lx_get(b, o->task_size, o->task_pid);
+	t->tgid = lx_get(b, o->task_size, o->task_tgid);
+	t->mm = lx_get(b, o->task_size, o->task_mm);
+	t->flags = lx_get(b, o->task_size, o->task_flags);
+	t->cred = lx_get(b, o->task_size, o->task_cred);
+	t->kthread = (t->flags & LX_PF_KTHREAD) != 0 || t->mm == 0;
+	if (o->task_comm.off != LX_NONE && o->task_comm.size >= 16 && o->task_comm.off + 16 <= o->task_size)
+		memcpy(t->comm, b + o->task_comm.off, 16);
+	t->comm[16] = '\0';
+	t->state[0] = lx_state_char(lx_get(b, o->task_size, o->task_state), lx_get(b, o->task_size, o->task_exit_state));
+	parent = lx_get(b, o->task_size, o->task_real_parent);
+	free(b);
+	t->ppid = 0;
+	if (parent == addr)
+		t->ppid = t->tgid;
+	else if (lx_kptr_ok(parent) && o->task_tgid.size == 4 &&
+	         lx_kread(lx, parent + o->task_tgid.off, pb, sizeof pb) == 0) {
+		ptgid = lx_get(pb, sizeof pb, (struct lx_field){ 0, 4 });
+		t->ppid = ptgid;
+	}
+	return 0;
+}
+
+int
+lx_task_space(const struct lx *lx, const struct lx_task *t, struct mf_space *sp)
+{
+	const struct lx_off *o = &lx->types->off;
+	uint64_t pgd, pa;
+
+	if (t->mm == 0 || !lx_kptr_ok(t->mm))
+		return MF_ERR_NOTFOUND;
+	if (lx_kread_u64(lx, t->mm + o->mm_pgd.off, &pgd) < 0 || !lx_kptr_ok(pgd) ||
+	    lx->phys->vtop == NULL || lx->phys->vtop(lx->phys->ctx, &lx->kspace, pgd, &pa) < 0)
+		return MF_ERR_NOTMAPPED;
+	*sp = lx->kspace;
+	sp->root = pa;
+	sp->root_hi = 0;
+	return 0;
+}
+
+/* ---- the list ------------------------------------------------------------------------------- */
+
+int
+lx_task_walk(const struct lx *lx, lx_task_cb cb, void *ctx, char *errbuf)
+{
+	const struct lx_off *o = &lx->types->off;
+	struct lx_seen seen = { 0 };
+	struct lx_task t;
+	uint64_t init, head, next;
+	size_t n = 0;
+	int r = 0;
+
+	if (lx_sym(lx, "init_task", &init) < 0)
+		return lx->host->error(errbuf, MF_ERR_NOTFOUND, "linux: no init_task symbol");
+	head = init + o->task_tasks.off;
+	if ((r = lx_kread_u64(lx, head, &next)) < 0)
+		return lx->host->error(errbuf, r, "linux: cannot read init_task.tasks at 0x%llx",
+		                       (unsigned long long)head);
+	lx_seen_add(&seen, head);
+	r = 0;
+	while (next != head) {
+		uint64_t task = next - o->task_tasks.off;
+		int a;
+
+		if (++n > LX_MAX_TASKS) {
+			lx->host->log(0, "linux: task list longer than %u entries: stopped", LX_MAX_TASKS);
+			break;
+		}
+		if (!lx_kptr_ok(next)) {
+			lx->host->log(0, "linux: task list broken at 0x%llx (after %zu tasks): stopped",
+			              (unsigned long long)next, n - 1);
+			break;
+		}
+		a = lx_seen_add(&seen, next);
+		if (a < 0) {
+			r = lx->host->error(errbuf, MF_ERR_NOMEM, "linux: out of memory walking tasks");
+			break;
+		}
+		if (a == 0) {
+			lx->host->log(0, "linux: task list loops back to 0x%llx (after %zu tasks): stopped",
+			              (unsigned long long)task, n - 1);
+			break;
+		}
+		if (lx_task_read(lx, task, &t) < 0 || lx_kread_u64(lx, next, &next) < 0) {
+			lx->host->log(0, "linux: cannot read task 0x%llx (after %zu tasks): list ends there",
+			              (unsigned long long)task, n - 1);
+			break;
+		}
+		if ((r = cb(ctx, &t)) != 0)
+			break;
+	}
+	free(seen.slot);
+	return r;
+}
+
+struct lx_find_ctx {
+	uint64_t pid;
+	struct lx_task *out;
+};
+
+static int
+lx_find_cb(void *ctx, const struct lx_task *t)
+{
+	struct lx_find_ctx *c = ctx;
+
+	if (t->tgid != c->pid)
+		return 0;
+	*c->out = *t;
+	return 1;
+}
+
+int
+lx_task_find(const struct lx *lx, uint64_t pid, struct lx_task *t, char *errbuf)
+{
+	struct lx_find_ctx c = { .pid = pid, .out = t };
+	int r = lx_task_walk(lx, lx_find_cb, &c, errbuf);
+
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return lx->host->error(errbuf, MF_ERR_NOTFOUND, "no process with pid %llu", (unsigned long long)pid);
+	return 0;
+}
+
+/* ---- process records -------------------------------------------------------------------------- */
+
+/* mm->arg_start..arg_end through the process's page tables, one iov a page, up to the
+ * first page that cannot be read; NULs become spaces. */
+static void
+lx_cmdline(const struct lx *lx, const struct lx_task *t, const struct mf_space *sp, char *buf)
+{
+	const struct lx_off *o = &lx->types->off;
+	struct mf_iov iov[LX_CMDLINE_MAX / 4096 + 1];
+	uint64_t start, end, a;
+	size_t n = 0, i, len = 0;
+
+	buf[0] = '\0';
+	if (!lx_has(o->mm_arg_start) || !lx_has(o->mm_arg_end) ||
+	    lx_kread_u64(lx, t->mm + o->mm_arg_start.off, &start) < 0 ||
+	    lx_kread_u64(lx, t->mm + o->mm_arg_end.off, &end) < 0 || end <= start)
+		return;
+	if (end - start > LX_CMDLINE_MAX)
+		end = start + LX_CMDLINE_MAX;
+	for (a = start; a < end && n < sizeof iov / sizeof iov[0]; n++) {
+		uint64_t stop = (a | 4095) + 1;
+
+		if (stop > end)
+			stop = end;
+		iov[n] = (struct mf_iov){ .addr = a, .buf = buf + (a - start), .len = stop - a };
+		a = stop;
+	}
+	if (lx->phys->vread == NULL || lx->phys->vread(lx->phys->ctx, sp, iov, n) < 0)
+		return;
+	for (i = 0; i < n && iov[i].err == 0; i++)
+		len += iov[i].len;
+	while (len > 0 && buf[len - 1] == '\0')
+		len--;
+	for (i = 0; i < len; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[len] = '\0';
+}
+
+struct lx_proc_ctx {
+	const struct lx *lx;
+	mf_process_cb cb;
+	void *ctx;
+	char *cmdline;   /* LX_CMDLINE_MAX + 1 */
+	char path[4096];
+};
+
+static int
+lx_proc_cb(void *ctx, const struct lx_task *t)
+{
+	struct lx_proc_ctx *c = ctx;
+	const struct lx *lx = c->lx;
+	const struct lx_off *o = &lx->types->off;
+	struct mf_process p = { .struct_size = sizeof p };
+	struct mf_space sp = { 0 };
+	uint8_t u[4];
+
+	p.pid = t->tgid;
+	p.ppid = t->ppid;
+	p.name = t->comm;
+	p.state = t->state;
+	p.uid = -1;
+	p.arch = lx->kspace.arch;
+	p.addr = t->addr;
+	p.path = "";
+	p.cmdline = "";
+	if (lx_kptr_ok(t->cred) && lx_has(o->cred_uid) && lx_kread(lx, t->cred + o->cred_uid.off, u, 4) == 0)
+		p.uid = (int64_t)lx_get(u, 4, (struct lx_field){ 0, 4 });
+	if (!t->kthread && lx_task_space(lx, t, &sp) == 0) {
+		uint64_t exe;
+
+		p.dtb = sp.root;
+		lx_cmdline(lx, t, &sp, c->cmdline);
+		p.cmdline = c->cmdline;
+		if (lx_has(o->mm_exe_file) && lx_kread_u64(lx, t->mm + o->mm_exe_file.off, &exe) == 0 &&
+		    lx_kptr_ok(exe) && lx_file_path(lx, exe, c->path, sizeof c->path) > 0)
+			p.path = c->path;
+	}
+	return c->cb(c->ctx, &p);
+}
+
+static int
+lx_proc_walk(struct lx *lx, int one, uint64_t pid, mf_process_cb cb, void *ctx, char *errbuf)
+{
+	struct lx_proc_ctx *c = calloc(1, sizeof *c);
+	struct lx_task t;
+	int r;
+
+	if (c == NULL || (c->cmdline = malloc(LX_CMDLINE_MAX + 1)) == NULL) {
+		free(c);
+		return lx->host->error(errbuf, MF_ERR_NOMEM, "linux: out of memory listing processes");
+	}
+	c->lx = lx;
+	c->cb = cb;
+	c->ctx = ctx;
+	if (one) {
+		r = lx_task_find(lx, pid, &t, errbuf);
+		if (r == 0)
+			r = lx_proc_cb(c, &t);
+	} else {
+		r = lx_task_walk(lx, lx_proc_cb, c, errbuf);
+	}
+	free(c->cmdline);
+	free(c);
+	return r;
+}
+
+int
+lx_processes(void *handle, mf_process_cb cb, void *ctx, char *errbuf)
+{
+	return lx_proc_walk(handle, 0, 0, cb, ctx, errbuf);
+}
+
+int
+lx_process(void *handle, uint64_t pid, mf_process_cb cb, void *ctx, char *errbuf)
+{
+	return lx_proc_walk(handle, 1, pid, cb, ctx, errbuf);
+}
+
+/* ---- threads: the leader's thread_group ring (signal->thread_head from 6.7) ------------------ */
+
+int
+lx_threads(void *handle, uint64_t pid, mf_thread_cb cb, void *ctx, char *errbuf)
+{
+	struct lx *lx = handle;
+	const struct lx_off *o = &lx->types->off;
+	struct lx_seen seen = { 0 };
+	struct lx_task leader, t;
+	uint64_t head, next, loff;
+	size_t n = 0;
+	int r;
+
+	if ((r = lx_task_find(lx, pid, &leader, errbuf)) < 0)
+		return r;
+	if (lx_has(o->task_thread_group)) {
+		loff = o->task_thread_group.off;
+		head = leader.addr + loff;
+		if (cb(ctx, &(struct mf_thread){ .struct_size = sizeof(struct mf_thread), .pid = pid,
+		                                 .tid = leader.pid, .name = leader.comm,
+		                                 .state = leader.state, .addr = leader.addr }) != 0)
+			return 1;
+	} else if (lx_has(o->task_thread_node) && lx_has(o->task_signal) && lx_has(o->signal_thread_head)) {
+		uint64_t sig;
+
+		loff = o->task_thread_node.off;
+		if (lx_kread_u64(lx, leader.addr + o->task_signal.off, &sig) < 0 || !lx_kptr_ok(sig))
+			return lx->host->error(errbuf, MF_ERR_FORMAT, "linux: pid %llu has no readable signal_struct",
+			                       (unsigned long long)pid);
+		head = sig + o->signal_thread_head.off;
+	} else {
+		return lx->host->error(errbuf, MF_ERR_UNSUPPORTED, "linux: BTF has no thread list");
+	}
+	if (lx_kread_u64(lx, head, &next) < 0)
+		return lx->host->error(errbuf, MF_ERR_NOTMAPPED, "linux: cannot read the threads of pid %llu",
+		                       (unsigned long long)pid);
+	lx_seen_add(&seen, head);
+	r = 0;
+	while (next != head) {
+		if (++n > LX_MAX_TASKS || !lx_kptr_ok(next) || lx_seen_add(&seen, next) != 1 ||
+		    lx_task_read(lx, next - loff, &t) < 0 || lx_kread_u64(lx, next, &next) < 0) {
+			lx->host->log(0, "linux: thread list of pid %llu broken after %zu threads: stopped",
+			              (unsigned long long)pid, n - 1);
+			break;
+		}
+		r = cb(ctx, &(struct mf_thread){ .struct_size = sizeof(struct mf_thread), .pid = pid,
+		                                 .tid = t.pid, .name = t.comm, .state = t.state,
+		                                 .addr = t.addr });
+		if (r != 0)
+			break;
+	}
+	free(seen.slot);
+	return r;
+}
