@@ -1,4 +1,4 @@
-/* addr.c: address expressions in a space: numbers, MODULE+OFF, pointer chains. */
+/* addr.c: address expressions in a space: numbers, MODULE+OFF, SYMBOL+OFF, pointer chains. */
 #include "mf-int.h"
 
 #include <stdio.h>
@@ -66,7 +66,71 @@ addr_module_base(struct mf_aspace *as, const char *name, uint64_t *base, char *e
 	return mf_error(errbuf, MF_ERR_NOTFOUND, "no module '%s' in %s", name, mf_aspace_name(as));
 }
 
-/* The first part: a number, MODULE+OFF or MODULE; `s` is modified. */
+struct addr_symfind {
+	uint64_t addr;
+	bool found;
+};
+
+static int
+addr_sym_cb(void *ctx, const struct mf_symbol *sym)
+{
+	struct addr_symfind *f = ctx;
+
+	f->addr = sym->addr;
+	f->found = true;
+	return 0;
+}
+
+/* A symbol of the space's os layer (the kernel's for --kernel, a process's modules'). */
+static int
+addr_symbol(struct mf_aspace *as, const char *name, uint64_t *addr, char *errbuf)
+{
+	const struct mf_aspace_id *id = mf_aspace_id(as);
+	struct addr_symfind f = { 0, false };
+	int r;
+
+	if (id->kind != MF_ASPACE_PROCESS && id->kind != MF_ASPACE_KERNEL)
+		return mf_error(errbuf, MF_ERR_ARG, "a symbol (%s) needs a process (-p, -n) or --kernel", name);
+	if ((r = mf_symbol_lookup(mfint_aspace_target(as), id->pid, name, addr_sym_cb, &f, errbuf)) < 0)
+		return r;
+	if (!f.found)
+		return mf_error(errbuf, MF_ERR_NOTFOUND, "no symbol '%s'", name);
+	*addr = f.addr;
+	return 0;
+}
+
+/* NAME: in the kernel a symbol first (init_task, linux_banner), then a module; in a
+ * process a module first, then a symbol; "MODULE!SYMBOL" is always a symbol. */
+static int
+addr_name(struct mf_aspace *as, const char *name, uint64_t *addr, char *errbuf)
+{
+	const struct mf_aspace_id *id = mf_aspace_id(as);
+	char why[MF_ERRBUF_SIZE];
+	int r;
+
+	if (strchr(name, '!') != NULL)
+		return addr_symbol(as, name, addr, errbuf);
+	if (id->kind == MF_ASPACE_KERNEL) {
+		why[0] = '\0';
+		if ((r = addr_symbol(as, name, addr, why)) == 0)
+			return 0;
+		if (r != MF_ERR_NOTFOUND && r != MF_ERR_UNSUPPORTED)
+			return mf_error(errbuf, r, "%s", why);
+		if ((r = addr_module_base(as, name, addr, errbuf)) == 0 || (r != MF_ERR_NOTFOUND && r != MF_ERR_UNSUPPORTED))
+			return r;
+		return mf_error(errbuf, MF_ERR_NOTFOUND, "no symbol or module '%s' in %s", name, mf_aspace_name(as));
+	}
+	if ((r = addr_module_base(as, name, addr, errbuf)) == 0 || (r != MF_ERR_NOTFOUND && r != MF_ERR_UNSUPPORTED))
+		return r;
+	why[0] = '\0';
+	if ((r = addr_symbol(as, name, addr, why)) == 0)
+		return 0;
+	if (r != MF_ERR_NOTFOUND && r != MF_ERR_UNSUPPORTED)
+		return mf_error(errbuf, r, "%s", why);
+	return mf_error(errbuf, MF_ERR_NOTFOUND, "no module or symbol '%s' in %s", name, mf_aspace_name(as));
+}
+
+/* The first part: a number, NAME+OFF or NAME (a module or a symbol); `s` is modified. */
 static int
 addr_base(struct mf_aspace *as, char *s, const char *expr, uint64_t *addr, char *errbuf)
 {
@@ -88,9 +152,9 @@ addr_base(struct mf_aspace *as, char *s, const char *expr, uint64_t *addr, char 
 		return mf_error(errbuf, MF_ERR_ARG, "invalid offset '%s' in '%s'", plus + 1, expr);
 	else
 		off = 0;
-	if ((r = addr_module_base(as, s, addr, errbuf)) < 0)
+	if ((r = addr_name(as, s, addr, errbuf)) < 0)
 		return r;
-	mf_log(1, "module %s at 0x%llx, +0x%llx = 0x%llx", s, (unsigned long long)*addr, (unsigned long long)off,
+	mf_log(1, "%s at 0x%llx, +0x%llx = 0x%llx", s, (unsigned long long)*addr, (unsigned long long)off,
 	       (unsigned long long)(*addr + off));
 	*addr += off;
 	return 0;

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "linux.h"
+#include "lxtypes.h"
+#include "tasks.h"
 
 int
 lx_kread(const struct lx *lx, uint64_t va, void *buf, size_t len)
@@ -45,9 +47,7 @@ linux_close(void *handle)
 	if (lx == NULL)
 		return;
 	lx_ksyms_free(lx->ksyms);
-#ifdef LX_HAVE_TYPES
 	lx_types_free(lx->types);
-#endif
 	free(lx);
 }
 
@@ -69,28 +69,15 @@ linux_open(const struct mf_host *host, const struct mf_phys *phys, const struct 
 	if ((r = lx_discover(lx, errbuf)) < 0 || (r = lx_ksyms_load(lx, errbuf)) < 0 ||
 	    (r = lx_discover_late(lx, errbuf)) < 0)
 		goto fail;
-#ifdef LX_HAVE_TYPES
-	/* linux-tasks: the kernel's BTF (btf.c), once symbols are known */
+	/* the kernel's BTF (btf.c), once symbols are known */
 	if ((r = lx_types_load(lx, errbuf)) < 0)
 		goto fail;
-#endif
 	lx_store_hints(lx);
 	*handle = lx;
 	return 0;
 fail:
 	linux_close(lx);
 	return r;
-}
-
-/* Until the task walker (tasks.c) is linked: say so rather than list nothing. */
-static int
-linux_processes_none(void *handle, mf_process_cb cb, void *ctx, char *errbuf)
-{
-	struct lx *lx = handle;
-
-	(void)cb;
-	(void)ctx;
-	return lx->host->error(errbuf, MF_ERR_UNSUPPORTED, "linux: this build cannot list processes yet");
 }
 
 static const char *const linux_keys[] = { NULL };
@@ -109,7 +96,9 @@ static const struct mf_os linux_os = {
 	.thread_model = MF_THREAD_SERIALIZE_HANDLE,
 	.open = linux_open,
 	.close = linux_close,
-	.processes = linux_processes_none,   /* linux-tasks: lx_processes (tasks.c) */
+	.processes = lx_processes,
+	.process = lx_process,
+	.threads = lx_threads,
 	.symbols = lx_symbols,
 	.symbol_lookup = lx_symbol_lookup,
 	.symbol_at = lx_symbol_at,
