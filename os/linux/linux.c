@@ -9,7 +9,7 @@
 
 #include "linux.h"
 #include "lxtypes.h"
-#include "tasks.h"
+#include "maps.h"
 
 int
 lx_kread(const struct lx *lx, uint64_t va, void *buf, size_t len)
@@ -98,6 +98,8 @@ static const struct mf_os linux_os = {
 	.close = linux_close,
 	.processes = lx_processes,
 	.process = lx_process,
+	.modules = lx_modules,
+	.maps = lx_maps,
 	.threads = lx_threads,
 	.symbols = lx_symbols,
 	.symbol_lookup = lx_symbol_lookup,

@@ -73,6 +73,22 @@ int lx_symbol_at(void *handle, uint64_t pid, uint64_t addr, mf_symbol_cb cb, voi
 int lx_kread(const struct lx *lx, uint64_t va, void *buf, size_t len);
 int lx_kread_u64(const struct lx *lx, uint64_t va, uint64_t *v);
 
+/* A pointer read from the guest that can be a kernel object: kernel half, 8-aligned. */
+static inline int
+lx_kptr_ok(uint64_t p)
+{
+	return (p >> 63) != 0 && (p & 7) == 0;
+}
+
+/* seen.c: a set of the addresses a walk has visited (zero-initialise; free with
+ * lx_seen_free).  lx_seen_add: 1 if added, 0 if already there, -1 out of memory. */
+struct lx_seen {
+	uint64_t *slot;
+	size_t cap, n;
+};
+int lx_seen_add(struct lx_seen *s, uint64_t a);
+void lx_seen_free(struct lx_seen *s);
+
 /* btf.c */
 int lx_types_load(struct lx *lx, char *errbuf);
 void lx_types_free(struct lx_types *t);

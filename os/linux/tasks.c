@@ -11,43 +11,6 @@
 
 #include "tasks.h"
 
-/* ---- a set of addresses (the tasks seen) ------------------------------------------------- */
-
-struct lx_seen {
-	uint64_t *slot;
-	size_t cap, n;
-};
-
-/* 1 if added, 0 if there already, -1 out of memory. */
-static int
-lx_seen_add(struct lx_seen *s, uint64_t a)
-{
-	size_t i;
-
-	if (s->n * 2 >= s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 1024, j;
-		uint64_t *ns = calloc(ncap, sizeof *ns);
-
-		if (ns == NULL)
-			return -1;
-		for (j = 0; j < s->cap; j++)
-			if (s->slot[j] != 0) {
-				for (i = (s->slot[j] >> 4) * 0x9e3779b97f4a7c15ull & (ncap - 1); ns[i] != 0; i = (i + 1) & (ncap - 1))
-					;
-				ns[i] = s->slot[j];
-			}
-		free(s->slot);
-		s->slot = ns;
-		s->cap = ncap;
-	}
-	for (i = (a >> 4) * 0x9e3779b97f4a7c15ull & (s->cap - 1); s->slot[i] != 0; i = (i + 1) & (s->cap - 1))
-		if (s->slot[i] == a)
-			return 0;
-	s->slot[i] = a;
-	s->n++;
-	return 1;
-}
-
 /* ---- one task ------------------------------------------------------------------------------ */
 
 /* "RSDTtXZPI" as the kernel's task_state_index computes it. */
@@ -65,13 +28,6 @@ lx_state_char(uint64_t state, uint64_t exit_state)
 		s >>= 1;
 	}
 	return i < (int)sizeof letters - 1 ? letters[i] : '?';
-}
-
-/* A pointer read from the guest that can be a kernel object: high half, aligned. */
-static int
-lx_kptr_ok(uint64_t p)
-{
-	return (p >> 63) != 0 && (p & 7) == 0;
 }
 
 int
@@ -184,7 +140,7 @@ lx_task_walk(const struct lx *lx, lx_task_cb cb, void *ctx, char *errbuf)
 		if ((r = cb(ctx, &t)) != 0)
 			break;
 	}
-	free(seen.slot);
+	lx_seen_free(&seen);
 	return r;
 }
 
@@ -387,6 +343,6 @@ lx_threads(void *handle, uint64_t pid, mf_thread_cb cb, void *ctx, char *errbuf)
 		if (r != 0)
 			break;
 	}
-	free(seen.slot);
+	lx_seen_free(&seen);
 	return r;
 }

@@ -11,134 +11,26 @@
 #include <unistd.h>
 
 #include "native.h"
-
-struct native_mod {
-	uint64_t base, end;
-	char *path;
-	uint8_t head[20];
-	int32_t err;
-};
-
-struct native_mods_ctx {
-	struct native_mod *mods;
-	size_t n, cap;
-	char **seen;          /* open-addressing set of paths that had a module candidate */
-	size_t seen_cap, seen_n;
-	int in_run;           /* the previous line extended mods[n-1] */
-	int nomem;
-};
-
-static uint64_t
-native_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 1099511628211ull;
-	return h;
-}
-
-/* Add path to the seen set: 1 if added, 0 if it was there, -1 on out of memory. */
-static int
-native_seen_add(struct native_mods_ctx *c, const char *path)
-{
-	size_t i;
-
-	if (c->seen_n * 2 >= c->seen_cap) {
-		size_t ncap = c->seen_cap ? c->seen_cap * 2 : 256, j;
-		char **ns = calloc(ncap, sizeof *ns);
-
-		if (ns == NULL)
-			return -1;
-		for (j = 0; j < c->seen_cap; j++) {
-			if (c->seen[j] == NULL)
-				continue;
-			for (i = native_hash(c->seen[j]) & (ncap - 1); ns[i] != NULL; i = (i + 1) & (ncap - 1))
-				;
-			ns[i] = c->seen[j];
-		}
-		free(c->seen);
-		c->seen = ns;
-		c->seen_cap = ncap;
-	}
-	for (i = native_hash(path) & (c->seen_cap - 1); c->seen[i] != NULL; i = (i + 1) & (c->seen_cap - 1))
-		if (strcmp(c->seen[i], path) == 0)
-			return 0;
-	c->seen[i] = strdup(path);
-	if (c->seen[i] == NULL)
-		return -1;
-	c->seen_n++;
-	return 1;
-}
+#include "pluginlib/mapmods.h"
 
 static int
 native_mods_line(void *ctx, char *line, size_t len)
 {
-	struct native_mods_ctx *c = ctx;
+	struct mapmods *c = ctx;
 	struct mf_map m = { .struct_size = sizeof m };
 	char perms[8];
-	int r;
 
 	if (native_parse_map_line(line, len, &m, perms) < 0) {
-		c->in_run = 0;
+		mapmods_break(c);
 		return 0;
 	}
-	if (c->in_run && c->n > 0 && strcmp(c->mods[c->n - 1].path, m.path) == 0) {
-		if (m.end > c->mods[c->n - 1].end)
-			c->mods[c->n - 1].end = m.end;
-		return 0;
-	}
-	c->in_run = 0;
-	if (m.offset != 0 || !(m.path[0] == '/' || strcmp(m.path, "[vdso]") == 0))
-		return 0;
-	r = native_seen_add(c, m.path);
-	if (r < 0) {
-		c->nomem = 1;
-		return 1;
-	}
-	if (r == 0)
-		return 0;   /* one module per file: its first mapping at offset 0 */
-	if (c->n == c->cap) {
-		size_t ncap = c->cap ? c->cap * 2 : 64;
-		struct native_mod *nm = realloc(c->mods, ncap * sizeof *nm);
-
-		if (nm == NULL) {
-			c->nomem = 1;
-			return 1;
-		}
-		c->mods = nm;
-		c->cap = ncap;
-	}
-	memset(&c->mods[c->n], 0, sizeof c->mods[c->n]);
-	c->mods[c->n].base = m.start;
-	c->mods[c->n].end = m.end;
-	c->mods[c->n].path = strdup(m.path);
-	if (c->mods[c->n].path == NULL) {
-		c->nomem = 1;
-		return 1;
-	}
-	c->n++;
-	c->in_run = 1;
-	return 0;
-}
-
-static void
-native_mods_free(struct native_mods_ctx *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->n; i++)
-		free(c->mods[i].path);
-	for (i = 0; i < c->seen_cap; i++)
-		free(c->seen[i]);
-	free(c->mods);
-	free(c->seen);
+	return mapmods_add(c, &m) < 0 ? 1 : 0;
 }
 
 /* The first bytes of a mapped file from the file itself: /proc/PID/map_files (works for
  * deleted files and other mount namespaces), else its path. */
 static int
-native_file_head(uint64_t pid, const struct native_mod *md, uint8_t *head, size_t n)
+native_file_head(uint64_t pid, const struct mapmod *md, uint8_t *head, size_t n)
 {
 	char path[96];
 	int fd;
@@ -162,7 +54,7 @@ native_kernel_modules(uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf);
 int
 native_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf)
 {
-	struct native_mods_ctx c;
+	struct mapmods c;
 	struct mf_iov *iov = NULL;
 	char path[64];
 	size_t i;
@@ -177,16 +69,16 @@ native_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *err
 	native_path(path, sizeof path, (long long)pid, "maps");
 	r = native_lines(path, native_mods_line, &c, NATIVE_MAX_MAPS, &over);
 	if (r < 0) {
-		native_mods_free(&c);
+		mapmods_free(&c);
 		return native_open_err(errbuf, r, pid, "maps");
 	}
-	if (c.nomem) {
-		native_mods_free(&c);
+	if (r > 0) {
+		mapmods_free(&c);
 		return plib_error(errbuf, MF_ERR_NOMEM, "cannot list modules of pid %llu: out of memory",
 		                  (unsigned long long)pid);
 	}
 	if (over) {
-		native_mods_free(&c);
+		mapmods_free(&c);
 		return plib_error(errbuf, MF_ERR_LIMIT, "cannot read maps of pid %llu: more than %u mappings",
 		                  (unsigned long long)pid, NATIVE_MAX_MAPS);
 	}
@@ -194,7 +86,7 @@ native_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *err
 	if (c.n > 0) {
 		iov = calloc(c.n, sizeof *iov);
 		if (iov == NULL) {
-			native_mods_free(&c);
+			mapmods_free(&c);
 			return plib_error(errbuf, MF_ERR_NOMEM, "cannot list modules of pid %llu: out of memory",
 			                  (unsigned long long)pid);
 		}
@@ -206,36 +98,18 @@ native_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *err
 		r = native_rw(pid, iov, c.n, 0, errbuf);
 		if (r == MF_ERR_GONE) {
 			free(iov);
-			native_mods_free(&c);
+			mapmods_free(&c);
 			return r;
 		}
 		/* MF_ERR_PERM: no memory access, so look at the files */
 		for (i = 0; i < c.n; i++)
-			if (r < 0 || iov[i].err != 0)
-				c.mods[i].err = native_file_head(pid, &c.mods[i], c.mods[i].head,
-				                                 sizeof c.mods[i].head);
+			c.mods[i].err = r == 0 && iov[i].err == 0
+			                        ? 0
+			                        : native_file_head(pid, &c.mods[i], c.mods[i].head, sizeof c.mods[i].head);
 		free(iov);
 	}
-	r = 0;
-	for (i = 0; i < c.n; i++) {
-		const struct native_mod *md = &c.mods[i];
-		const char *slash = strrchr(md->path, '/');
-		struct mf_module m = { .struct_size = sizeof m };
-
-		if (md->err != 0 || memcmp(md->head, "\x7f" "ELF", 4) != 0)
-			continue;
-		m.pid = pid;
-		m.name = slash ? slash + 1 : md->path;
-		m.path = md->path;
-		m.base = md->base;
-		m.size = md->end - md->base;
-		m.arch = native_elf_arch(md->head);
-		m.reserved = 0;
-		r = cb(ctx, &m);
-		if (r != 0)
-			break;
-	}
-	native_mods_free(&c);
+	r = mapmods_emit(&c, pid, NATIVE_ARCH, cb, ctx);
+	mapmods_free(&c);
 	return r;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "native.h"
+#include "pluginlib/mapmods.h"
 
 void
 native_path(char *buf, size_t cap, long long pid, const char *what)
@@ -87,9 +88,7 @@ native_pid_ok(uint64_t pid)
 uint32_t
 native_elf_arch(const uint8_t *h)
 {
-	if (h[4] == 1 /* ELFCLASS32 */ && h[5] == 1 /* little endian */ && (h[18] | h[19] << 8) == 3 /* EM_386 */)
-		return MF_ARCH_X86_32;
-	return NATIVE_ARCH;
+	return mapmods_elf_arch(h, NATIVE_ARCH);
 }
 
 /* Through a heap buffer; the rest of a line longer than the buffer is skipped, and read
