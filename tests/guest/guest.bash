@@ -339,7 +339,7 @@ guest__dump() {
 
 # guest_oracle SECTION: print one section of the guest's ground truth (without the
 # "=== SECTION ===" line). Sections: markers ps secret kallsyms version uname cmdline
-# iomem lsmod modules vmcoreinfo maps. Fails if the section is missing.
+# iomem lsmod modules vmcoreinfo maps environ btf. Fails if the section is missing.
 guest_oracle() {
 	[ -n "${GUEST_CONSOLE:-}" ] || guest__fail "guest_oracle: no guest started" || return 1
 	awk -v want="=== $1 ===" '
