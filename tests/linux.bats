@@ -1,0 +1,179 @@
+#!/usr/bin/env bats
+# The linux os layer against a real guest (Debian's kernel under QEMU): from QEMU's own ELF
+# and kdump-zlib dumps, the live guest, and mf-dump's LiME and raw files of it, with no
+# symbol file, the processes, kernel modules, memory maps and process memory agree with
+# what the guest printed about itself (the oracle, tests/guest/README.md).
+load test_helper
+. "$MF_TOP_SRCDIR/tests/guest/guest.bash"
+
+setup_file() {
+	if guest_require; then
+		guest_start
+		guest_pause
+		guest_dump elf "$BATS_FILE_TMPDIR/qemu.elf"
+		guest_dump kdump-zlib "$BATS_FILE_TMPDIR/qemu.kdump"
+		mf-dump -q -c "$BATS_FILE_TMPDIR/qemu.elf" -F lime -o "$BATS_FILE_TMPDIR/ours.lime"
+		mf-dump -q -c "$BATS_FILE_TMPDIR/qemu.elf" -F raw -o "$BATS_FILE_TMPDIR/ours.raw"
+	fi
+}
+
+teardown_file() {
+	guest_stop_all
+}
+
+setup() {
+	guest_require
+	guest_use guest
+	D=$BATS_FILE_TMPDIR
+}
+
+# The oracle's processes as "pid ppid comm" lines, sorted; the ps that printed them left out.
+oracle_ps() {
+	guest_oracle ps | awk 'NR > 1 && $3 != "ps" { print $1, $2, $3 }' | sort
+}
+
+# Our processes as "pid ppid comm", from a target (the arguments of mf-ps).
+ours_ps() {
+	mf-ps "$@" -f json </dev/null | jq -r 'select(.type == "process") | "\(.pid) \(.ppid) \(.name)"' | sort
+}
+
+# Every oracle process is ours with the same ppid; the comm the guest's ps shows starts
+# with ours (a kworker's shows its workqueue after the comm).
+same_processes() {
+	local o=$1 u=$2
+	/usr/bin/python3 - "$o" "$u" <<'PY'
+import sys
+oracle = [l.split(" ", 2) for l in open(sys.argv[1]).read().splitlines()]
+ours = {l.split(" ", 2)[0]: l.split(" ", 2) for l in open(sys.argv[2]).read().splitlines()}
+bad = []
+for pid, ppid, comm in oracle:
+    u = ours.get(pid)
+    if u is None or u[1] != ppid or not comm.startswith(u[2][:15]):
+        bad.append("oracle %s %s %s, ours %s" % (pid, ppid, comm, u))
+if len(oracle) < 40:
+    bad.append("only %d oracle processes" % len(oracle))
+if bad:
+    sys.exit("\n".join(bad))
+PY
+}
+
+@test "mf-ps -o linux lists the guest's processes (pid, ppid, comm) from QEMU's ELF and kdump, our LiME and raw, and live" {
+	oracle_ps >"$D/oracle.ps"
+	for src in "$D/qemu.elf" "$D/qemu.kdump" "$D/ours.lime" "$D/ours.raw" "qemu:$GUEST_QEMU_PID"; do
+		ours_ps -c "$src" -o linux >"$D/ours.ps" || fail "mf-ps -c $src -o linux failed"
+		run same_processes "$D/oracle.ps" "$D/ours.ps"
+		[ "$status" -eq 0 ] || fail "$src: $output"
+	done
+}
+
+@test "the marker processes: command lines, exe paths, user ids, states and kernel threads" {
+	m1=$(guest_oracle markers | awk '$1 == "mfmarker1" { print $2 }')
+	holder=$(guest_oracle markers | awk '$1 == "mfholder" { print $2 }')
+	run -0 mf-ps -c "$D/qemu.elf" -o linux -p "$m1" -f json
+	assert_output --partial "\"pid\":$m1,\"ppid\":1,\"name\":\"mfmarker1\",\"path\":\"/bin/mfmarker1\",\"cmdline\":\"sleep 100000\",\"state\":\"S\",\"uid\":0"
+	# the holder's shell script, newlines and all, as the guest's ps shows its start
+	start=$(guest_oracle ps | awk -v p="$holder" '$1 == p { sub(/^ *[0-9]+ +[0-9]+ +[^ ]+ +\{[^}]*\} /, ""); print; exit }')
+	run -0 mf-ps -c "$D/qemu.elf" -o linux -p "$holder" -f json
+	got=$(printf '%s\n' "$output" | jq -r 'select(.type == "process") | .cmdline' | tr '\n\t' '  ')
+	[[ $got == "${start%% }"* ]] || fail "cmdline '$got' does not start with '$start'"
+	# kernel threads: kthreadd is pid 2, its children have no address space
+	run -0 mf-ps -c "$D/qemu.elf" -o linux -p 2 -f json
+	assert_output --partial '"pid":2,"ppid":0,"name":"kthreadd","path":"","cmdline":""'
+	assert_output --partial '"dtb":"0x0"'
+	# the whole list has no duplicates
+	mf-ps -c "$D/qemu.elf" -o linux -f json | jq -r 'select(.type == "process") | .pid' | sort | uniq -d >"$D/dups"
+	[ ! -s "$D/dups" ]
+}
+
+@test "mf-ps --tree from a dump: the holder's sleep under the holder under init" {
+	holder=$(guest_oracle markers | awk '$1 == "mfholder" { print $2 }')
+	run -0 mf-ps -c "$D/qemu.kdump" -o linux --tree -p 1 -f table
+	assert_line --regexp "^ +1 +0 .* init "
+	assert_line --regexp "^ +$holder +1 .*   mfholder "
+	assert_line --regexp "^ +[0-9]+ +$holder .*     sleep "
+}
+
+@test "mf-modules --kernel: the kernel image and qemu_fw_cfg at the address and size /proc/modules gives" {
+	read -r name size _ _ _ addr < <(guest_oracle modules | grep '^qemu_fw_cfg ')
+	stext=$(guest_oracle kallsyms | awk '$3 == "_stext" { print $1 }')
+	for src in "$D/qemu.elf" "qemu:$GUEST_QEMU_PID"; do
+		run -0 mf-modules -c "$src" -o linux --kernel -f table
+		assert_line --regexp "^ +0 +0x$stext +0x[0-9a-f]+ +vmlinux +-$"
+		assert_line --regexp "^ +0 +$addr +$(printf '0x%x' "$size") +qemu_fw_cfg +-$"
+	done
+}
+
+@test "mf-modules --maps of a marker equals its /proc/PID/maps; its modules are its ELF files" {
+	pid=$(guest_oracle maps | awk 'NR == 1 { print $2 }')
+	guest_oracle maps | awk 'NR > 1 { printf "%s %s %s %s\n", $1, $2, $3, ($6 == "" ? "-" : $6) }' >"$D/oracle.maps"
+	for src in "$D/qemu.elf" "$D/ours.lime"; do
+		mf-modules -c "$src" -o linux -p "$pid" --maps -f json |
+			jq -r 'select(.type == "map") | "\(.start | ltrimstr("0x"))-\(.end | ltrimstr("0x")) \(.perms) \(.offset) \(if .path == "" then "-" else .path end)"' |
+			/usr/bin/python3 -c '
+import sys
+for l in sys.stdin:
+    r, p, o, path = l.split()
+    s, e = r.split("-")
+    print("%08x-%08x %s %08x %s" % (int(s, 16), int(e, 16), p, int(o, 16) if o.startswith("0x") else int(o), path))' >"$D/ours.maps"
+		diff -u "$D/oracle.maps" "$D/ours.maps"
+	done
+	run -0 mf-modules -c "$D/qemu.elf" -o linux -p "$pid" -f table
+	assert_line --regexp "^ +$pid +0x400000 .* mfmarker1 +/bin/mfmarker1$"
+	assert_line --regexp "^ +$pid .* \[vdso\] +\[vdso\]$"
+}
+
+@test "process memory through the guest's page tables: the holder's run-time secret, read where mf-scan finds it" {
+	holder=$(guest_oracle secret | awk '$1 == "pid" { print $2 }')
+	secret=$(guest_oracle secret | awk '$1 == "secret" { print $2 }')
+	run -0 mf-scan -c "$D/qemu.elf" -o linux -p "$holder" -s "$secret" -f json
+	addr=$(printf '%s\n' "$output" | jq -r 'select(.type == "hit") | .addr' | head -1)
+	[ -n "$addr" ] || fail "no hit for the secret in pid $holder"
+	run -0 mf-read -c "$D/qemu.kdump" -o linux -p "$holder" -f raw "$addr" ${#secret}
+	[ "$output" = "$secret" ]
+	# and the ELF header of the marker's executable at the base its maps give
+	run -0 mf-read -c "$D/ours.raw" -o linux -n mfmarker1 -f raw 0x400000 4
+	[ "$output" = $'\x7fELF' ]
+}
+
+@test "kernel symbols in address arguments: --kernel linux_banner reads the guest's /proc/version" {
+	version=$(guest_oracle version)
+	run -0 mf-read -c "$D/qemu.elf" -o linux --kernel -f raw linux_banner ${#version}
+	[ "$output" = "$version" ]
+	init=$(guest_oracle kallsyms | awk '$3 == "init_task" { print $1 }')
+	run -0 mf-read -c "$D/qemu.elf" -o linux --kernel -v -f raw init_task+0x10 1
+	assert_output --partial "init_task at 0x$init, +0x10"
+	run -1 mf-read -c "$D/qemu.elf" -o linux --kernel no_such_symbol_here 8
+	assert_output "mf-read: no symbol or module 'no_such_symbol_here' in the kernel"
+}
+
+@test "mf-attach saves what discovery found: the next tool starts without a search" {
+	run -0 mf-attach -c "$D/qemu.elf" -o linux -v -f msgpack
+	assert_output --partial "VMCOREINFO"
+	mf-attach -q -c "$D/qemu.elf" -o linux >"$D/target"
+	run -0 mf-ps -t "$D/target" -v -p 1 -f table
+	assert_output --partial "from the target record: no search"
+	assert_output --partial "tables from the target record"
+	refute_output --partial "from VMCOREINFO"
+	assert_line --regexp "^ +1 +0 .* init "
+}
+
+@test "without KASLR (kernel at 16 MiB) the same walk works" {
+	guest_start --name nokaslr --nokaslr
+	guest_dump elf "$D/nokaslr.elf"
+	oracle_ps >"$D/oracle.ps"
+	ours_ps -c "$D/nokaslr.elf" -o linux >"$D/ours.ps"
+	run same_processes "$D/oracle.ps" "$D/ours.ps"
+	[ "$status" -eq 0 ] || fail "$output"
+	run -0 mf-attach -c "$D/nokaslr.elf" -o linux -v -f msgpack
+	assert_output --partial "KERNELOFFSET 0x0,"
+	guest_stop nokaslr
+}
+
+@test "not Linux: random and zeroed images are refused with one line, quickly" {
+	head -c $((16 << 20)) /dev/urandom >"$D/random.raw"
+	truncate -s 64M "$D/zero.raw"
+	for f in random.raw zero.raw; do
+		run -1 timeout 60 mf-ps -c "$D/$f" -o linux
+		assert_output "mf-ps: no Linux kernel found in physical memory (no VMCOREINFO note, no \"Linux version\" banner)"
+	done
+}
