@@ -85,6 +85,29 @@ PY
 	[ ! -s "$D/dups" ]
 }
 
+@test "mf-ps --env: the marker's environment (with its run-time variable) from the dump and live" {
+	pid=$(guest_oracle environ | awk 'NR == 1 { print $2 }')
+	guest_oracle environ | awk 'NR > 1' | sort >"$D/oracle.env"
+	grep -q '^MFMARKER_ENV=mfenv-' "$D/oracle.env"
+	for src in "$D/qemu.kdump" "qemu:$GUEST_QEMU_PID"; do
+		mf-ps -c "$src" -o linux --env -p "$pid" -f json |
+			jq -r 'select(.type == "process") | .env | to_entries[] | "\(.key)=\(.value)"' | sort >"$D/ours.env"
+		diff -u "$D/oracle.env" "$D/ours.env"
+	done
+	# a kernel thread has none
+	run -0 mf-ps -c "$D/qemu.elf" -o linux --env -p 2 -f json
+	refute_output --partial '"env"'
+}
+
+@test "mf-ps --threads: one thread record per guest thread" {
+	m1=$(guest_oracle markers | awk '$1 == "mfmarker1" { print $2 }')
+	run -0 mf-ps -c "$D/qemu.elf" -o linux --threads -p "$m1",1 -f table
+	assert_line --regexp "^ +1 +1 +S +init$"
+	assert_line --regexp "^ +$m1 +$m1 +S +mfmarker1$"
+	run -2 mf-ps --threads --tree
+	assert_output "mf-ps: --threads lists threads: it goes with neither --tree nor --env"
+}
+
 @test "mf-ps --tree from a dump: the holder's sleep under the holder under init" {
 	holder=$(guest_oracle markers | awk '$1 == "mfholder" { print $2 }')
 	run -0 mf-ps -c "$D/qemu.kdump" -o linux --tree -p 1 -f table

@@ -1,4 +1,5 @@
-/* mf-ps: list the processes of a target as `process` records, sorted by pid. */
+/* mf-ps: list the processes of a target as `process` records, sorted by pid (with --env
+ * their environments; with --threads their threads as `thread` records instead). */
 #include "config.h"
 #include "tool.h"
 
@@ -6,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { PS_OPT_TREE = TOOL_OPT_FIRST_OWN };
+enum { PS_OPT_TREE = TOOL_OPT_FIRST_OWN, PS_OPT_ENV, PS_OPT_THREADS };
+
+#define PS_ENV_MAX (1u << 20)   /* an environment is cut here (Linux allows far less per string) */
 
 struct ps_proc {
 	uint64_t pid;
@@ -23,6 +26,9 @@ struct ps_state {
 	struct tool_spaces sel;   /* -p and -n */
 	bool *pid_seen;   /* per -p pid: the process exists (selected or not) */
 	bool tree;
+	bool env;             /* --env: an "env" map in each process record */
+	bool threads;         /* --threads: thread records instead of process records */
+	uint8_t *envbuf;
 	struct ps_proc *procs;
 	size_t n, cap;
 	size_t *kids;
@@ -35,7 +41,7 @@ ps_usage(int status)
 {
 	FILE *f = status ? stderr : stdout;
 
-	fprintf(f, "usage: mf-ps [options] [-p PID[,PID...]]... [-n NAME]... [--tree]\n");
+	fprintf(f, "usage: mf-ps [options] [-p PID[,PID...]]... [-n NAME]... [--tree] [--env] [--threads]\n");
 	if (status) {
 		fprintf(f, "Try 'mf-ps --help' for more information.\n");
 		exit(status);
@@ -47,7 +53,11 @@ ps_usage(int status)
 	        "                         (repeatable)\n"
 	        "  -p, --pid=PID[,PID]    these processes (repeatable)\n"
 	        "      --tree             show the process tree; with -p/-n the matches and their\n"
-	        "                         descendants (json/msgpack: a \"depth\" field)\n");
+	        "                         descendants (json/msgpack: a \"depth\" field)\n"
+	        "\nWhat to show:\n"
+	        "      --env              each process's environment (an \"env\" map), read from\n"
+	        "                         the process itself\n"
+	        "      --threads          the threads of the processes (`thread` records) instead\n");
 	tool_usage_common(f, false);
 	exit(status);
 }
@@ -121,10 +131,70 @@ ps_find(struct ps_state *st, uint64_t pid)
 	return bsearch(&key, st->procs, st->n, sizeof *st->procs, ps_cmp);
 }
 
+/* The environment block (NAME=VALUE strings, NUL-terminated) as a map in the record.  A
+ * process without one (a kernel thread, a process that exited) gets none. */
+static void
+ps_add_env(struct ps_state *st, struct ps_proc *p)
+{
+	struct tool *tl = st->tl;
+	struct mf_rec *env;
+	size_t len, i, next;
+
+	if (mf_environment(tl->t, p->pid, st->envbuf, PS_ENV_MAX, &len, tl->errbuf) < 0) {
+		mf_log(1, "no environment for pid %llu: %s", (unsigned long long)p->pid, tl->errbuf);
+		return;
+	}
+	if ((env = mf_rec_add_map(p->rec, "env")) == NULL)
+		tool_oom();
+	for (i = 0; i < len; i = next + 1) {
+		const char *s = (const char *)st->envbuf + i, *eq;
+		const char *nul = memchr(s, '\0', len - i);
+		size_t n = nul != NULL ? (size_t)(nul - s) : len - i;
+		char key[256];
+
+		next = i + n;
+		if (n == 0 || (eq = memchr(s, '=', n)) == NULL || (size_t)(eq - s) >= sizeof key)
+			continue;
+		memcpy(key, s, (size_t)(eq - s));
+		key[eq - s] = '\0';
+		if (mf_rec_add_strn(env, key, eq + 1, n - (size_t)(eq - s) - 1) < 0)
+			tool_oom();
+	}
+}
+
+static int
+ps_thread_cb(void *ctx, const struct mf_thread *th)
+{
+	struct ps_state *st = ctx;
+	struct mf_rec *r = mf_rec_new("thread");
+
+	if (r == NULL || mf_thread_rec(th, r) < 0)
+		tool_oom();
+	tool_rec(st->tl, r);
+	mf_rec_free(r);
+	return 0;
+}
+
+static void
+ps_emit_threads(struct ps_state *st, const struct ps_proc *p)
+{
+	struct tool *tl = st->tl;
+
+	if (mf_threads(tl->t, p->pid, ps_thread_cb, st, tl->errbuf) < 0)
+		tool_warn(tl, "cannot list the threads of pid %llu: %s", (unsigned long long)p->pid, tl->errbuf);
+}
+
 static void
 ps_emit(struct ps_state *st, struct ps_proc *p, unsigned depth)
 {
 	struct tool *tl = st->tl;
+
+	if (st->threads) {
+		ps_emit_threads(st, p);
+		return;
+	}
+	if (st->env)
+		ps_add_env(st, p);
 
 	if (st->tree) {
 		if (tl->fmt == MF_FMT_TABLE) {
@@ -250,6 +320,8 @@ main(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "tree", no_argument, NULL, PS_OPT_TREE },
+		{ "env", no_argument, NULL, PS_OPT_ENV },
+		{ "threads", no_argument, NULL, PS_OPT_THREADS },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const struct mf_col cols[] = {
@@ -259,6 +331,17 @@ main(int argc, char **argv)
 		{ "state", "S", -1 },
 		{ "name", "NAME", -16 },
 		{ "cmdline", "CMDLINE", -1 },
+	};
+	static const struct mf_col env_cols[] = {
+		{ "pid", "PID", 7 },
+		{ "name", "NAME", -16 },
+		{ "env", "ENVIRONMENT", -1 },
+	};
+	static const struct mf_col thread_cols[] = {
+		{ "pid", "PID", 7 },
+		{ "tid", "TID", 7 },
+		{ "state", "S", -1 },
+		{ "name", "NAME", -1 },
 	};
 	static const struct mf_col tree_cols[] = {
 		{ "pid", "PID", 7 },
@@ -279,6 +362,12 @@ main(int argc, char **argv)
 		case PS_OPT_TREE:
 			st.tree = true;
 			break;
+		case PS_OPT_ENV:
+			st.env = true;
+			break;
+		case PS_OPT_THREADS:
+			st.threads = true;
+			break;
 		default:
 			if (!tool_space_opt(tl, &st.sel, c, optarg))
 				tool_common_opt(tl, c, optarg);
@@ -287,6 +376,8 @@ main(int argc, char **argv)
 	}
 	if (optind < argc)
 		tool_usage_error(tl, "unexpected argument '%s'", argv[optind]);
+	if (st.threads && (st.tree || st.env))
+		tool_usage_error(tl, "--threads lists threads: it goes with neither --tree nor --env");
 	tool_options_done(tl);
 	/* stdin matters only for a target record: not when the target is given */
 	tl->topt.read_stdin = tl->topt.conn == NULL && tl->topt.os == NULL && tl->topt.tfile == NULL;
@@ -294,8 +385,13 @@ main(int argc, char **argv)
 	tool_open(tl, false);
 	if (st.tree)
 		mf_out_columns(tl->out, "process", tree_cols, sizeof tree_cols / sizeof *tree_cols);
+	else if (st.env)
+		mf_out_columns(tl->out, "process", env_cols, sizeof env_cols / sizeof *env_cols);
 	else
 		mf_out_columns(tl->out, "process", cols, sizeof cols / sizeof *cols);
+	mf_out_columns(tl->out, "thread", thread_cols, sizeof thread_cols / sizeof *thread_cols);
+	if (st.env)
+		st.envbuf = tool_xmalloc(PS_ENV_MAX);
 
 	if ((r = mf_processes(tl->t, ps_cb, &st, tl->errbuf)) < 0)
 		tool_die(tl, "cannot list processes of %s: %s", mf_target_name(tl->t), tl->errbuf);
@@ -329,5 +425,6 @@ main(int argc, char **argv)
 	free(st.sel.pids);
 	free(st.pid_seen);
 	free(st.sel.names);
+	free(st.envbuf);
 	return tool_finish(tl, status);
 }

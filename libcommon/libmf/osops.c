@@ -1,5 +1,5 @@
 /* osops.c: the os operations of ABI 2 (symbols, threads, registers, suspending a process,
- * the auxiliary vector) for tools.
+ * the auxiliary vector, the environment) for tools.
  *
  * An os layer may lack any of them: a missing lookup falls back to searching the symbol
  * list, anything else answers MF_ERR_UNSUPPORTED with the layer's name. */
@@ -218,9 +218,14 @@ mf_resume(struct mf_target *t, uint64_t pid)
 		os->u.os.resume(h, pid);
 }
 
-MF_API int
-mf_auxv(struct mf_target *t, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf)
+/* An os operation that fills a caller's buffer (auxv, environment): checked the same way. */
+enum osops_buf_op { OSOPS_AUXV, OSOPS_ENVIRONMENT };
+
+static int
+osops_buf(struct mf_target *t, enum osops_buf_op op, const char *what, uint64_t pid, uint8_t *buf, size_t cap, size_t *len,
+          char *errbuf)
 {
+	int (*fn)(void *handle, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf);
 	struct mfint_plugin *os;
 	void *h;
 	int r;
@@ -228,18 +233,30 @@ mf_auxv(struct mf_target *t, uint64_t pid, uint8_t *buf, size_t cap, size_t *len
 	*len = 0;
 	if ((r = mfint_target_os(t, &os, &h, errbuf)) < 0)
 		return r;
-	if (os->u.os.auxv == NULL)
-		return osops_unsupported(os, "read auxiliary vectors", errbuf);
-	if ((r = os->u.os.auxv(h, pid, buf, cap, len, errbuf)) < 0) {
+	fn = op == OSOPS_AUXV ? os->u.os.auxv : os->u.os.environment;
+	if (fn == NULL)
+		return osops_unsupported(os, what, errbuf);
+	if ((r = fn(h, pid, buf, cap, len, errbuf)) < 0) {
 		*len = 0;
 		return r;
 	}
 	if (*len > cap) {
 		*len = 0;
-		return mf_error(errbuf, MF_ERR_FORMAT, "os layer %s returned an auxiliary vector larger than its buffer",
-		                os->name);
+		return mf_error(errbuf, MF_ERR_FORMAT, "os layer %s returned more than its buffer holds (%s)", os->name, what);
 	}
 	return 0;
+}
+
+MF_API int
+mf_auxv(struct mf_target *t, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf)
+{
+	return osops_buf(t, OSOPS_AUXV, "read auxiliary vectors", pid, buf, cap, len, errbuf);
+}
+
+MF_API int
+mf_environment(struct mf_target *t, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf)
+{
+	return osops_buf(t, OSOPS_ENVIRONMENT, "read environments", pid, buf, cap, len, errbuf);
 }
 
 MF_API bool

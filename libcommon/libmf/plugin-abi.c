@@ -493,6 +493,17 @@ abi_os_auxv(void *handle, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, c
 	return r;
 }
 
+static int
+abi_os_environment(void *handle, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf)
+{
+	struct abi_handle *w = handle;
+	pthread_mutex_t *l = abi_enter(w);
+	int r = w->p->real.os.environment(w->h, pid, buf, cap, len, errbuf);
+
+	abi_leave(l);
+	return r;
+}
+
 /* ---- adopting a descriptor ---- */
 
 /* Bytes of a descriptor that must be present: up to the last mandatory callback. */
@@ -536,6 +547,7 @@ abi_install(struct mfint_plugin *p)
 		ABI_WRAP(p->u.os, *o, threads, abi_os_threads);
 		ABI_WRAP(p->u.os, *o, thread_regs, abi_os_thread_regs);
 		ABI_WRAP(p->u.os, *o, auxv, abi_os_auxv);
+		ABI_WRAP(p->u.os, *o, environment, abi_os_environment);
 		/* a pair: a layer that can suspend must be able to resume */
 		if (o->suspend != NULL && o->resume != NULL) {
 			p->u.os.suspend = abi_os_suspend;

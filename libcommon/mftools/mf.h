@@ -517,6 +517,9 @@ void mf_resume(struct mf_target *t, uint64_t pid);
 /* The auxiliary vector of process PID (AT_* pairs as NT_AUXV holds them): at most cap
  * bytes into buf, the length in *len.  MF_ERR_UNSUPPORTED when the os layer has none. */
 int mf_auxv(struct mf_target *t, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf);
+/* The environment of process PID (NAME=VALUE strings, each NUL-terminated): at most cap
+ * bytes into buf, the length in *len.  MF_ERR_UNSUPPORTED when the os layer has none. */
+int mf_environment(struct mf_target *t, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf);
 /* Does the os layer read process memory itself (native: process_vm_readv), so that
  * processes are readable without physical memory?  (Else libmf translates over phys.) */
 bool mf_target_reads_proc(struct mf_target *t);

@@ -422,6 +422,10 @@ struct mf_os {
 	/* The auxiliary vector of process PID (Linux: its saved AT_* pairs, as NT_AUXV holds
 	 * them) into buf: at most cap bytes, the length in *len. */
 	int (*auxv)(void *handle, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf);
+	/* The environment of process PID as the process holds it (NAME=VALUE strings, each
+	 * NUL-terminated, as Linux's /proc/PID/environ gives them) into buf: at most cap
+	 * bytes, the length in *len (a block longer than cap is cut at cap). */
+	int (*environment)(void *handle, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf);
 };
 
 #define MF_CONNECTOR_INIT .struct_size = sizeof(struct mf_connector), .abi_version = MF_ABI_VERSION

@@ -101,6 +101,7 @@ static const struct mf_os linux_os = {
 	.modules = lx_modules,
 	.maps = lx_maps,
 	.threads = lx_threads,
+	.environment = lx_environment,
 	.symbols = lx_symbols,
 	.symbol_lookup = lx_symbol_lookup,
 	.symbol_at = lx_symbol_at,

@@ -175,41 +175,74 @@ lx_task_find(const struct lx *lx, uint64_t pid, struct lx_task *t, char *errbuf)
 
 /* ---- process records -------------------------------------------------------------------------- */
 
-/* mm->arg_start..arg_end through the process's page tables, one iov a page, up to the
- * first page that cannot be read; NULs become spaces. */
+/* The bytes [mm->START, mm->END) of a process (its arguments, its environment) through
+ * its page tables, at most cap, up to the first page that cannot be read: the length. */
+static size_t
+lx_mm_range(const struct lx *lx, const struct lx_task *t, const struct mf_space *sp, struct lx_field fstart,
+            struct lx_field fend, uint8_t *buf, size_t cap)
+{
+	struct mf_iov iov[16];
+	uint64_t start, end, a;
+	size_t len = 0, n, i;
+
+	if (!lx_has(fstart) || !lx_has(fend) || lx->phys->vread == NULL ||
+	    lx_kread_u64(lx, t->mm + fstart.off, &start) < 0 || lx_kread_u64(lx, t->mm + fend.off, &end) < 0 ||
+	    end <= start)
+		return 0;
+	if (end - start > cap)
+		end = start + cap;
+	for (a = start; a < end;) {
+		for (n = 0; a < end && n < sizeof iov / sizeof iov[0]; n++) {
+			uint64_t stop = (a | 4095) + 1;
+
+			if (stop > end)
+				stop = end;
+			iov[n] = (struct mf_iov){ .addr = a, .buf = buf + (a - start), .len = stop - a };
+			a = stop;
+		}
+		if (lx->phys->vread(lx->phys->ctx, sp, iov, n) < 0)
+			return len;
+		for (i = 0; i < n; i++) {
+			if (iov[i].err != 0)
+				return len;
+			len += iov[i].len;
+		}
+	}
+	return len;
+}
+
+/* The command line: the arguments with NULs as spaces (as ps shows them). */
 static void
 lx_cmdline(const struct lx *lx, const struct lx_task *t, const struct mf_space *sp, char *buf)
 {
 	const struct lx_off *o = &lx->types->off;
-	struct mf_iov iov[LX_CMDLINE_MAX / 4096 + 1];
-	uint64_t start, end, a;
-	size_t n = 0, i, len = 0;
+	size_t len = lx_mm_range(lx, t, sp, o->mm_arg_start, o->mm_arg_end, (uint8_t *)buf, LX_CMDLINE_MAX), i;
 
-	buf[0] = '\0';
-	if (!lx_has(o->mm_arg_start) || !lx_has(o->mm_arg_end) ||
-	    lx_kread_u64(lx, t->mm + o->mm_arg_start.off, &start) < 0 ||
-	    lx_kread_u64(lx, t->mm + o->mm_arg_end.off, &end) < 0 || end <= start)
-		return;
-	if (end - start > LX_CMDLINE_MAX)
-		end = start + LX_CMDLINE_MAX;
-	for (a = start; a < end && n < sizeof iov / sizeof iov[0]; n++) {
-		uint64_t stop = (a | 4095) + 1;
-
-		if (stop > end)
-			stop = end;
-		iov[n] = (struct mf_iov){ .addr = a, .buf = buf + (a - start), .len = stop - a };
-		a = stop;
-	}
-	if (lx->phys->vread == NULL || lx->phys->vread(lx->phys->ctx, sp, iov, n) < 0)
-		return;
-	for (i = 0; i < n && iov[i].err == 0; i++)
-		len += iov[i].len;
 	while (len > 0 && buf[len - 1] == '\0')
 		len--;
 	for (i = 0; i < len; i++)
 		if (buf[i] == '\0')
 			buf[i] = ' ';
 	buf[len] = '\0';
+}
+
+int
+lx_environment(void *handle, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf)
+{
+	struct lx *lx = handle;
+	const struct lx_off *o = &lx->types->off;
+	struct mf_space sp;
+	struct lx_task t;
+	int r;
+
+	*len = 0;
+	if ((r = lx_task_find(lx, pid, &t, errbuf)) < 0)
+		return r;
+	if (t.mm == 0 || lx_task_space(lx, &t, &sp) < 0)
+		return lx->host->error(errbuf, MF_ERR_ARG, "pid %llu has no user address space (kernel thread)",
+		                       (unsigned long long)pid);
+	*len = lx_mm_range(lx, &t, &sp, o->mm_env_start, o->mm_env_end, buf, cap);
+	return 0;
 }
 
 struct lx_proc_ctx {

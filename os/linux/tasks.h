@@ -42,6 +42,7 @@ int lx_task_space(const struct lx *lx, const struct lx_task *t, struct mf_space 
 int lx_processes(void *handle, mf_process_cb cb, void *ctx, char *errbuf);
 int lx_process(void *handle, uint64_t pid, mf_process_cb cb, void *ctx, char *errbuf);
 int lx_threads(void *handle, uint64_t pid, mf_thread_cb cb, void *ctx, char *errbuf);
+int lx_environment(void *handle, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf);
 
 /* paths.c: the path of a struct file (d_path over dentries and mounts), bounded; "" when
  * it cannot be read.  Returns the length. */

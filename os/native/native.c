@@ -79,7 +79,7 @@ static const struct mf_os native_os = {
 		"    read-only mappings; needs CAP_SYS_PTRACE or ptrace rights over the process\n"
 		"  threads: /proc/PID/task; registers of a thread: stopped for the read with ptrace\n"
 		"  suspend: every thread of a process stopped with ptrace until resume\n"
-		"  auxv: /proc/PID/auxv\n",
+		"  auxv: /proc/PID/auxv; environment: /proc/PID/environ\n",
 	.keys = native_keys,
 	.flags = MF_OS_NO_PHYS,
 	.thread_model = MF_THREAD_PARALLEL,   /* state: the host pointer; suspended processes in threads.c, locked */
@@ -96,6 +96,7 @@ static const struct mf_os native_os = {
 	.suspend = native_suspend,
 	.resume = native_resume,
 	.auxv = native_auxv,
+	.environment = native_environment,
 };
 
 MF_REGISTER_OS(native_os)

@@ -69,9 +69,11 @@ int native_maps(void *handle, uint64_t pid, mf_map_cb cb, void *ctx, char *errbu
 /* modules.c */
 int native_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf);
 
-/* auxv.c */
+/* auxv.c (and the environment) */
 /* /proc/PID/auxv: at most cap bytes into buf, the length in *len. */
 int native_auxv(void *handle, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf);
+/* /proc/PID/environ: at most cap bytes into buf, the length in *len. */
+int native_environment(void *handle, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf);
 
 /* mem.c */
 /* Read or write process memory (wr 1); results per entry.  0 or the whole-call error. */
