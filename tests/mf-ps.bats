@@ -183,7 +183,7 @@ teardown() {
 
 @test "mf-ps --help and --version" {
 	run -0 --separate-stderr mf-ps --help
-	assert_line --index 0 'usage: mf-ps [options] [-p PID[,PID...]]... [-n NAME]... [--tree]'
+	assert_line --index 0 'usage: mf-ps [options] [-p PID[,PID...]]... [-n NAME]... [--tree] [--env] [--threads]'
 	assert_equal "$stderr" ""
 	run -0 --separate-stderr mf-ps --version
 	assert_line --index 0 --regexp '^mf-ps \(mftools\) [0-9]+\.[0-9]+'
@@ -241,4 +241,31 @@ teardown() {
 	assert_equal "$(jq -r .type <<<"$output")" "target"
 	run -1 --separate-stderr mf-ps --tree -n nosuchprocessname -f json </dev/null
 	assert_stderr "mf-ps: no process matches 'nosuchprocessname'"
+}
+
+@test "mf-ps --env: the environment of a process as /proc/PID/environ has it" {
+	MFPS_TEST_VAR='a value with = and spaces' bash -c 'exec -a mfenvmarker sleep 600' 3>&- &
+	local pid=$!
+	for ((i = 0; i < 100; i++)); do
+		[[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) == "mfenvmarker 600 " ]] && break
+		sleep 0.05
+	done
+	local n
+	# entries: one NUL each (values may hold newlines)
+	n=$(tr -cd '\0' <"/proc/$pid/environ" | wc -c)
+	run -0 mf-ps --env -p "$pid" -f json </dev/null
+	kill "$pid"
+	assert_equal "$(jq -r 'select(.type == "process") | .env.MFPS_TEST_VAR' <<<"$output")" 'a value with = and spaces'
+	assert_equal "$(jq -r 'select(.type == "process") | .env | length' <<<"$output")" "$n"
+	run -0 mf-ps --env -p "$MARKER" -f table </dev/null
+	assert_line --index 0 --regexp '^ +PID +NAME +ENVIRONMENT$'
+}
+
+@test "mf-ps --threads: a thread record per thread, as /proc/PID/task lists them" {
+	start_memtarget --threads
+	run -0 mf-ps --threads -p "$mt_pid" -f json </dev/null
+	stop_memtarget
+	assert_equal "$(jq -r 'select(.type == "thread") | .tid' <<<"$output" | sort -n | tr '\n' ' ')" \
+		"$mt_pid $mt_tid "
+	assert_equal "$(jq -r 'select(.type == "thread" and .tid == '"$mt_tid"') | .name' <<<"$output")" "mt-worker"
 }

@@ -12,10 +12,11 @@ no_sanitizer() {
 }
 
 # Start tests/mf-memtarget in the background; sets mt_pid, mt_str, mt_u32... (see its source).
+# start_memtarget [--threads]: run tests/mf-memtarget, its facts as mt_* variables.
 start_memtarget() {
 	local out=$BATS_TEST_TMPDIR/memtarget.out i
 	[[ -x $MEMTARGET ]] || fail "tests/mf-memtarget not built (make check builds it)"
-	"$MEMTARGET" >"$out" 3>&- &
+	"$MEMTARGET" "$@" >"$out" 3>&- &
 	for ((i = 0; i < 100; i++)); do
 		grep -q '^ready$' "$out" 2>/dev/null && break
 		sleep 0.05
