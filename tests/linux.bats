@@ -200,3 +200,53 @@ for l in sys.stdin:
 		assert_output "mf-ps: no Linux kernel found in physical memory (no VMCOREINFO note, no \"Linux version\" banner)"
 	done
 }
+
+# The physical address of kernel virtual address VA in a dump (our own page-table walk,
+# which tests/vtop-guest.bats checks against QEMU's).
+kpa() {
+	mf-vtop -c "$1" --kernel "$2" -f json | jq -r 'select(.type == "xlat") | .pa'
+}
+kpa_t() {
+	mf-vtop -t "$1" --kernel "$2" -f json | jq -r 'select(.type == "xlat") | .pa'
+}
+
+# Write the little-endian u64 VALUE at physical PA of a raw image.
+poke_u64() {
+	/usr/bin/python3 -c '
+import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2], 0))
+    f.write(struct.pack("<Q", int(sys.argv[3], 0)))' "$@"
+}
+
+@test "hostile memory: a task list that loops back ends with a warning and what was read" {
+	cp "$D/ours.raw" "$D/cycle.raw"
+	mf-attach -q -c "$D/cycle.raw" -o linux >"$D/cycle.target"
+	a=$(mf-ps -t "$D/cycle.target" -p 1 -f json | jq -r 'select(.type == "process") | .addr')
+	b=$(mf-ps -t "$D/cycle.target" -p 2 -f json | jq -r 'select(.type == "process") | .addr')
+	# tasks.next of pid 1 points at pid 2's tasks: the offset where A[off] == B + off
+	mf-read -t "$D/cycle.target" --kernel -f raw "$a" 16384 >"$D/task1"
+	off=$(/usr/bin/python3 -c '
+import struct, sys
+b = int(sys.argv[2], 0); d = open(sys.argv[1], "rb").read()
+print(next(i for i in range(0, len(d) - 8, 8) if struct.unpack_from("<Q", d, i)[0] == b + i))' "$D/task1" "$b")
+	next=$(printf '0x%x' $((a + off)))
+	poke_u64 "$D/cycle.raw" "$(kpa_t "$D/cycle.target" "$next")" "$next"
+	run -0 timeout 60 mf-ps -c "$D/cycle.raw" -o linux -f table
+	assert_line --regexp "^ +1 +0 .* init "
+	assert_line "mf-ps: warning: linux: task list loops back to $a (1 tasks read): stopped"
+	refute_line --regexp "^ +2 +0 "
+}
+
+@test "hostile memory: a kernel whose BTF was overwritten: processes refused with the reason, symbols still work" {
+	cp "$D/ours.raw" "$D/nobtf.raw"
+	btf=$(mf-attach -c "$D/nobtf.raw" -o linux -f json | jq -r 'select(.type == "target") | .hints.btf_addr')
+	[ -n "$btf" ] && [ "$btf" != null ]
+	pa=$(kpa "$D/nobtf.raw" "$btf")
+	poke_u64 "$D/nobtf.raw" "$pa" 0x4141414141414141
+	run -1 mf-ps -c "$D/nobtf.raw" -o linux
+	assert_output "mf-ps: cannot list processes of raw:$D/nobtf.raw/linux: linux: no kernel types (kernel BTF at $btf: no BTF magic (bytes 41 41))"
+	version=$(guest_oracle version)
+	run -0 mf-read -c "$D/nobtf.raw" -o linux --kernel -f raw linux_banner ${#version}
+	[ "$output" = "$version" ]
+}

@@ -26,7 +26,7 @@
 
 /* Does SP map VA?  (the test of a candidate root) */
 static bool
-lx_maps(const struct lx *lx, const struct mf_space *sp, uint64_t va)
+lx_space_maps(const struct lx *lx, const struct mf_space *sp, uint64_t va)
 {
 	uint64_t pa;
 
@@ -84,7 +84,7 @@ lx_try_cr3(struct lx *lx, uint64_t va)
 	     lx->host->hint_get_u64(lx->hints, "dtb", &sp.root) < 0))
 		return false;
 	sp.root &= ~0xfffull;
-	if (va != 0 && !lx_maps(lx, &sp, va)) {
+	if (va != 0 && !lx_space_maps(lx, &sp, va)) {
 		lx->host->log(1, "linux: the dump's CR3 0x%" PRIx64 " does not map 0x%" PRIx64 ": not used", sp.root, va);
 		return false;
 	}
@@ -112,7 +112,7 @@ lx_discover_vmci(struct lx *lx, const char *vmci, char *errbuf)
 	host->log(1, "linux: OSRELEASE %s, KERNELOFFSET 0x%" PRIx64 ", phys_base %" PRId64 ", _stext 0x%" PRIx64,
 	          lx->osrelease[0] ? lx->osrelease : "(none)", lx->kaslr_offset, lx->phys_base, stext);
 	if (kfind_space_vmci(vmci, &sp) == 0) {
-		if (stext == 0 || lx_maps(lx, &sp, stext)) {
+		if (stext == 0 || lx_space_maps(lx, &sp, stext)) {
 			lx->kspace = sp;
 			host->log(1, "linux: page-table root 0x%" PRIx64 " (%s%s) from VMCOREINFO", sp.root, lx_arch(lx, sp.arch),
 			          sp.va_bits ? ", VA bits from VMCOREINFO" : "");

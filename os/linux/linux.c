@@ -39,6 +39,14 @@ lx_kread_u64(const struct lx *lx, uint64_t va, uint64_t *v)
 	return 0;
 }
 
+int
+lx_need_types(const struct lx *lx, char *errbuf)
+{
+	if (lx->types != NULL)
+		return 0;
+	return lx->host->error(errbuf, MF_ERR_UNSUPPORTED, "linux: no kernel types (%s)", lx->types_why);
+}
+
 static void
 linux_close(void *handle)
 {
@@ -69,9 +77,13 @@ linux_open(const struct mf_host *host, const struct mf_phys *phys, const struct 
 	if ((r = lx_discover(lx, errbuf)) < 0 || (r = lx_ksyms_load(lx, errbuf)) < 0 ||
 	    (r = lx_discover_late(lx, errbuf)) < 0)
 		goto fail;
-	/* the kernel's BTF (btf.c), once symbols are known */
-	if ((r = lx_types_load(lx, errbuf)) < 0)
-		goto fail;
+	/* the kernel's BTF (btf.c), once symbols are known; without it the symbols and the
+	 * kernel's memory still serve (a 32-bit kernel has no BTF) */
+	if ((r = lx_types_load(lx, lx->types_why)) < 0) {
+		if (r == MF_ERR_NOMEM)
+			goto fail;
+		host->log(1, "linux: %s: processes, maps and modules cannot be listed", lx->types_why);
+	}
 	lx_store_hints(lx);
 	*handle = lx;
 	return 0;

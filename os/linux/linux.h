@@ -40,7 +40,8 @@ struct lx {
 	uint64_t page_offset_base;     /* start of the direct map of physical memory */
 	char osrelease[65];            /* "6.1.0-27-amd64", or "" */
 	struct lx_ksyms *ksyms;
-	struct lx_types *types;
+	struct lx_types *types;        /* NULL when the kernel's BTF cannot be had: see types_why */
+	char types_why[MF_ERRBUF_SIZE];
 };
 
 /* discovery.c: fill kspace, kaslr_offset, phys_base, osrelease; say how (host->log at
@@ -91,6 +92,9 @@ void lx_seen_free(struct lx_seen *s);
 
 /* btf.c */
 int lx_types_load(struct lx *lx, char *errbuf);
+/* linux.c: 0 when the kernel's types are loaded, else MF_ERR_UNSUPPORTED with why (the
+ * walkers of tasks, maps and modules need them; symbols and memory do not). */
+int lx_need_types(const struct lx *lx, char *errbuf);
 void lx_types_free(struct lx_types *t);
 
 #endif

@@ -292,6 +292,8 @@ lx_maps(void *handle, uint64_t pid, mf_map_cb cb, void *ctx, char *errbuf)
 	struct lx_task t;
 	int r;
 
+	if ((r = lx_need_types(lx, errbuf)) < 0)
+		return r;
 	if ((r = lx_task_find(lx, pid, &t, errbuf)) < 0)
 		return r;
 	return lx_task_maps(lx, &t, cb, ctx, errbuf);

@@ -158,6 +158,10 @@ int
 lx_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf)
 {
 	struct lx *lx = handle;
+	int r;
+
+	if ((r = lx_need_types(lx, errbuf)) < 0)
+		return r;
 
 	if (pid == 0)
 		return lx_kernel_modules(lx, cb, ctx, errbuf);

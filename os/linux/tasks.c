@@ -118,7 +118,7 @@ lx_task_walk(const struct lx *lx, lx_task_cb cb, void *ctx, char *errbuf)
 			break;
 		}
 		if (!lx_kptr_ok(next)) {
-			lx->host->log(0, "linux: task list broken at 0x%llx (after %zu tasks): stopped",
+			lx->host->log(0, "linux: task list broken at 0x%llx (%zu tasks read): stopped",
 			              (unsigned long long)next, n - 1);
 			break;
 		}
@@ -128,12 +128,12 @@ lx_task_walk(const struct lx *lx, lx_task_cb cb, void *ctx, char *errbuf)
 			break;
 		}
 		if (a == 0) {
-			lx->host->log(0, "linux: task list loops back to 0x%llx (after %zu tasks): stopped",
+			lx->host->log(0, "linux: task list loops back to 0x%llx (%zu tasks read): stopped",
 			              (unsigned long long)task, n - 1);
 			break;
 		}
 		if (lx_task_read(lx, task, &t) < 0 || lx_kread_u64(lx, next, &next) < 0) {
-			lx->host->log(0, "linux: cannot read task 0x%llx (after %zu tasks): list ends there",
+			lx->host->log(0, "linux: cannot read task 0x%llx (%zu tasks read): the list ends there",
 			              (unsigned long long)task, n - 1);
 			break;
 		}
@@ -230,12 +230,15 @@ int
 lx_environment(void *handle, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf)
 {
 	struct lx *lx = handle;
-	const struct lx_off *o = &lx->types->off;
+	const struct lx_off *o;
 	struct mf_space sp;
 	struct lx_task t;
 	int r;
 
 	*len = 0;
+	if ((r = lx_need_types(lx, errbuf)) < 0)
+		return r;
+	o = &lx->types->off;
 	if ((r = lx_task_find(lx, pid, &t, errbuf)) < 0)
 		return r;
 	if (t.mm == 0 || lx_task_space(lx, &t, &sp) < 0)
@@ -290,10 +293,13 @@ lx_proc_cb(void *ctx, const struct lx_task *t)
 static int
 lx_proc_walk(struct lx *lx, int one, uint64_t pid, mf_process_cb cb, void *ctx, char *errbuf)
 {
-	struct lx_proc_ctx *c = calloc(1, sizeof *c);
+	struct lx_proc_ctx *c;
 	struct lx_task t;
 	int r;
 
+	if ((r = lx_need_types(lx, errbuf)) < 0)
+		return r;
+	c = calloc(1, sizeof *c);
 	if (c == NULL || (c->cmdline = malloc(LX_CMDLINE_MAX + 1)) == NULL) {
 		free(c);
 		return lx->host->error(errbuf, MF_ERR_NOMEM, "linux: out of memory listing processes");
@@ -331,13 +337,16 @@ int
 lx_threads(void *handle, uint64_t pid, mf_thread_cb cb, void *ctx, char *errbuf)
 {
 	struct lx *lx = handle;
-	const struct lx_off *o = &lx->types->off;
+	const struct lx_off *o;
 	struct lx_seen seen = { 0 };
 	struct lx_task leader, t;
 	uint64_t head, next, loff;
 	size_t n = 0;
 	int r;
 
+	if ((r = lx_need_types(lx, errbuf)) < 0)
+		return r;
+	o = &lx->types->off;
 	if ((r = lx_task_find(lx, pid, &leader, errbuf)) < 0)
 		return r;
 	if (lx_has(o->task_thread_group)) {
