@@ -250,3 +250,44 @@ print(next(i for i in range(0, len(d) - 8, 8) if struct.unpack_from("<Q", d, i)[
 	run -0 mf-read -c "$D/nobtf.raw" -o linux --kernel -f raw linux_banner ${#version}
 	[ "$output" = "$version" ]
 }
+
+# Copy the raw image to NAME and replace every FROM with TO (bytes of the same length).
+raw_replace() {
+	cp "$D/ours.raw" "$D/$1"
+	/usr/bin/python3 - "$D/$1" "$2" "$3" <<'PY'
+import mmap, sys
+a, b = sys.argv[2].encode().decode("unicode_escape").encode("latin-1"), sys.argv[3].encode().decode("unicode_escape").encode("latin-1")
+with open(sys.argv[1], "r+b") as f:
+    m = mmap.mmap(f.fileno(), 0)
+    n, i = 0, m.find(a)
+    while i >= 0:
+        m[i:i + len(b)] = b
+        n, i = n + 1, m.find(a, i + 1)
+    m.flush()
+assert n > 0, "nothing replaced"
+PY
+}
+
+@test "kallsyms found by scanning the kernel image when VMCOREINFO does not name the tables (kernels before 6.0)" {
+	raw_replace nokall.raw 'SYMBOL(kallsyms_' 'SYMBOL(xallsyms_'
+	oracle_ps >"$D/oracle.ps"
+	run -0 mf-ps -c "$D/nokall.raw" -o linux -v -p 1 -f table
+	assert_output --partial "tables from a scan of the kernel image"
+	ours_ps -c "$D/nokall.raw" -o linux >"$D/ours.ps"
+	run same_processes "$D/oracle.ps" "$D/ours.ps"
+	[ "$status" -eq 0 ] || fail "$output"
+}
+
+@test "no VMCOREINFO at all: the banner, a page table that maps it, kallsyms by scan, KASLR from _text" {
+	raw_replace novmci.raw 'VMCOREINFO\x00' 'VMCOREINFX\x00'
+	run -0 mf-ps -c "$D/novmci.raw" -o linux -v -p 1 -f table
+	assert_output --partial "linux: no VMCOREINFO note in RAM"
+	assert_output --partial "(x86_64, found by scan)"
+	assert_output --partial "tables from a scan of the kernel image"
+	stext=$(guest_oracle kallsyms | awk '$3 == "_stext" { print $1 }')
+	assert_output --partial "linux: _text 0x$stext at physical"
+	assert_line --regexp "^ +1 +0 .* init "
+	version=$(guest_oracle version)
+	run -0 mf-read -c "$D/novmci.raw" -o linux --kernel -f raw linux_banner ${#version}
+	[ "$output" = "$version" ]
+}

@@ -197,8 +197,8 @@ lx_ksyms_store_hints(struct lx *lx)
 			lx->host->hint_set_u64(lx->hints, km_hint_keys[i], *km_field(lx->ksyms, i));
 }
 
-static int
-km_try(struct lx *lx, const struct lx_ksyms *w, const char *from, char *errbuf)
+int
+lx_ksyms_try(struct lx *lx, const struct lx_ksyms *w, const char *from, char *errbuf)
 {
 	struct lx_ksyms *ks;
 	int r;
@@ -223,15 +223,13 @@ lx_ksyms_load(struct lx *lx, char *errbuf)
 	int r;
 
 	memset(&w, 0, sizeof w);
-	if (km_where_hints(lx, &w) == 0 && (r = km_try(lx, &w, "the target record", errbuf)) == 0)
+	if (km_where_hints(lx, &w) == 0 && (r = lx_ksyms_try(lx, &w, "the target record", errbuf)) == 0)
 		return 0;
 	memset(&w, 0, sizeof w);
 	if (km_where_vmci(lx->host->hint_get_str(lx->hints, "vmcoreinfo"), &w) == 0) {
-		if ((r = km_try(lx, &w, "VMCOREINFO", errbuf)) == 0)
+		if ((r = lx_ksyms_try(lx, &w, "VMCOREINFO", errbuf)) == 0)
 			return 0;
 		lx->host->log(1, "linux: the kallsyms tables VMCOREINFO names do not decode (%s): scanning", errbuf);
 	}
-	if ((r = lx_ksyms_scan(lx, &w, errbuf)) < 0)
-		return r;
-	return km_try(lx, &w, "a scan of the kernel image", errbuf);
+	return lx_ksyms_scan(lx, errbuf);
 }

@@ -39,6 +39,7 @@ struct lx {
 	int64_t phys_base;             /* x86_64: NUMBER(phys_base) */
 	uint64_t page_offset_base;     /* start of the direct map of physical memory */
 	char osrelease[65];            /* "6.1.0-27-amd64", or "" */
+	uint64_t image_va;             /* an address inside the kernel image (_stext, the banner) */
 	struct lx_ksyms *ksyms;
 	struct lx_types *types;        /* NULL when the kernel's BTF cannot be had: see types_why */
 	char types_why[MF_ERRBUF_SIZE];
@@ -58,10 +59,14 @@ void lx_store_hints(struct lx *lx);
 /* kallsyms.c */
 int lx_ksyms_load(struct lx *lx, char *errbuf);
 void lx_ksyms_free(struct lx_ksyms *ks);
-/* kallsyms-mem.c: the table addresses as hints (lx_store_hints); kallsyms-scan.c: the
- * tables found by scanning the kernel image (addresses into *where, as kallsyms.h). */
+/* kallsyms-mem.c: the table addresses as hints (lx_store_hints); the tables at the
+ * addresses in WHERE (its va_* fields) read, decoded and checked into lx->ksyms (FROM says
+ * where the addresses came from, for the log): 0 or MF_ERR_* with errbuf set. */
 void lx_ksyms_store_hints(struct lx *lx);
-int lx_ksyms_scan(const struct lx *lx, struct lx_ksyms *where, char *errbuf);
+int lx_ksyms_try(struct lx *lx, const struct lx_ksyms *where, const char *from, char *errbuf);
+/* kallsyms-scan.c: the tables found by scanning the kernel image around lx->image_va,
+ * each layout candidate tried with lx_ksyms_try. */
+int lx_ksyms_scan(struct lx *lx, char *errbuf);
 /* The run-time address of kernel symbol NAME: 0, or MF_ERR_NOTFOUND. */
 int lx_sym(const struct lx *lx, const char *name, uint64_t *va);
 
