@@ -47,6 +47,50 @@ lx_need_types(const struct lx *lx, char *errbuf)
 	return lx->host->error(errbuf, MF_ERR_UNSUPPORTED, "linux: no kernel types (%s)", lx->types_why);
 }
 
+/* One chunk of the kernel image and the page after it, page by page: pages that are not
+ * mapped (the gaps between the image's segments) read as zeros. */
+static void
+lx_image_chunk(const struct lx *lx, uint64_t va, uint8_t *buf)
+{
+	struct mf_iov iov[LX_IMAGE_CHUNK / 4096 + 1];
+	size_t i, n = sizeof iov / sizeof iov[0];
+
+	for (i = 0; i < n; i++)
+		iov[i] = (struct mf_iov){ .addr = va + i * 4096, .buf = buf + i * 4096, .len = 4096 };
+	if (lx->phys->vread == NULL || lx->phys->vread(lx->phys->ctx, &lx->kspace, iov, n) < 0) {
+		memset(buf, 0, n * 4096);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (iov[i].err != 0)
+			memset(buf + i * 4096, 0, 4096);
+}
+
+int
+lx_image_scan(const struct lx *lx, const void *needle, size_t nlen, int (*hit)(void *ctx, uint64_t va), void *ctx)
+{
+	uint64_t lo = (lx->image_va & ~0xfffull) - LX_IMAGE_BEFORE, a;
+	uint8_t *buf;
+	int r = 0;
+
+	if (lx->image_va == 0 || nlen == 0 || nlen > 4096)
+		return 0;
+	if ((buf = malloc(LX_IMAGE_CHUNK + 4096)) == NULL)
+		return MF_ERR_NOMEM;
+	for (a = lo; a < lo + LX_IMAGE_BEFORE + LX_IMAGE_AFTER && r == 0; a += LX_IMAGE_CHUNK) {
+		const uint8_t *p = buf, *end = buf + LX_IMAGE_CHUNK;
+
+		/* a needle across the seam starts in this chunk: seen once */
+		lx_image_chunk(lx, a, buf);
+		while (r == 0 && p < end && (p = memmem(p, (size_t)(end - p) + nlen - 1, needle, nlen)) != NULL && p < end) {
+			r = hit(ctx, a + (uint64_t)(p - buf));
+			p++;
+		}
+	}
+	free(buf);
+	return r;
+}
+
 static void
 linux_close(void *handle)
 {
@@ -83,6 +127,8 @@ linux_open(const struct mf_host *host, const struct mf_phys *phys, const struct 
 		if (r == MF_ERR_NOMEM)
 			goto fail;
 		host->log(1, "linux: %s: processes, maps and modules cannot be listed", lx->types_why);
+	} else if (lx_init_task_find(lx) < 0) {
+		host->log(1, "linux: no init_task symbol, and none found in the kernel image");
 	}
 	lx_store_hints(lx);
 	*handle = lx;

@@ -40,6 +40,7 @@ struct lx {
 	uint64_t page_offset_base;     /* start of the direct map of physical memory */
 	char osrelease[65];            /* "6.1.0-27-amd64", or "" */
 	uint64_t image_va;             /* an address inside the kernel image (_stext, the banner) */
+	uint64_t init_task;            /* its symbol, else found by tasks.c (lx_init_task) */
 	struct lx_ksyms *ksyms;
 	struct lx_types *types;        /* NULL when the kernel's BTF cannot be had: see types_why */
 	char types_why[MF_ERRBUF_SIZE];
@@ -74,6 +75,15 @@ int lx_sym(const struct lx *lx, const char *name, uint64_t *va);
 int lx_symbols(void *handle, uint64_t pid, mf_symbol_cb cb, void *ctx, char *errbuf);
 int lx_symbol_lookup(void *handle, uint64_t pid, const char *name, mf_symbol_cb cb, void *ctx, char *errbuf);
 int lx_symbol_at(void *handle, uint64_t pid, uint64_t addr, mf_symbol_cb cb, void *ctx, char *errbuf);
+
+/* Scan the kernel image (LX_IMAGE_BEFORE below lx->image_va to LX_IMAGE_AFTER above, what
+ * is mapped of it) for NEEDLE: hit(ctx, va) for each place, in address order, until it
+ * returns non-zero (that value is returned) or the end (0).  A kernel that lacks
+ * KALLSYMS_ALL (arm64) lists no data symbols: its BTF and init_task are found this way. */
+#define LX_IMAGE_BEFORE ((uint64_t)16 << 20)
+#define LX_IMAGE_AFTER ((uint64_t)96 << 20)
+#define LX_IMAGE_CHUNK ((size_t)1 << 20)
+int lx_image_scan(const struct lx *lx, const void *needle, size_t nlen, int (*hit)(void *ctx, uint64_t va), void *ctx);
 
 /* Kernel virtual memory, all LEN bytes or an error (MF_ERR_NOTMAPPED, MF_ERR_IO). */
 int lx_kread(const struct lx *lx, uint64_t va, void *buf, size_t len);

@@ -35,7 +35,8 @@ struct lx_off {
 	struct lx_field cred_uid, cred_gid;
 	/* mm_struct */
 	struct lx_field mm_pgd, mm_mt_root, mm_mt_flags, mm_mmap, mm_arg_start, mm_arg_end,
-		mm_env_start, mm_env_end, mm_exe_file, mm_start_brk, mm_brk, mm_start_stack;
+		mm_env_start, mm_env_end, mm_exe_file, mm_start_brk, mm_brk, mm_start_stack,
+		mm_vdso;
 	/* vm_area_struct */
 	struct lx_field vma_start, vma_end, vma_flags, vma_pgoff, vma_file, vma_next, vma_ops,
 		vma_private;

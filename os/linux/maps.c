@@ -202,7 +202,7 @@ struct lx_maps_ctx {
 	const struct lx_task *t;
 	mf_map_cb cb;
 	void *ctx;
-	uint64_t start_brk, brk, start_stack;
+	uint64_t start_brk, brk, start_stack, vdso;
 	uint64_t special_ops[2];   /* special_mapping_vmops, legacy_special_mapping_vmops */
 	char path[4096];
 };
@@ -226,6 +226,12 @@ lx_anon_name(struct lx_maps_ctx *c, const struct lx_vma *v)
 				return "";
 		return c->path;
 	}
+	/* without the special mappings' vm_ops symbol (no data symbols in kallsyms): the vDSO
+	 * is where mm->context.vdso says, its data pages (vvar) right below it */
+	if (c->special_ops[0] == 0 && c->vdso != 0 && v->start == c->vdso)
+		return "[vdso]";
+	if (c->special_ops[0] == 0 && c->vdso != 0 && v->end == c->vdso)
+		return "[vvar]";
 	return "";
 }
 
@@ -277,6 +283,8 @@ lx_task_maps(const struct lx *lx, const struct lx_task *t, mf_map_cb cb, void *c
 			lx_kread_u64(lx, t->mm + o->mm_brk.off, &c->brk);
 		if (lx_has(o->mm_start_stack))
 			lx_kread_u64(lx, t->mm + o->mm_start_stack.off, &c->start_stack);
+		if (lx_has(o->mm_vdso))
+			lx_kread_u64(lx, t->mm + o->mm_vdso.off, &c->vdso);
 	}
 	lx_sym(lx, "special_mapping_vmops", &c->special_ops[0]);
 	lx_sym(lx, "legacy_special_mapping_vmops", &c->special_ops[1]);

@@ -52,6 +52,7 @@ static const struct lx_off_spec {
 	{ "mm_struct", "start_brk", LX_F(mm_start_brk), 0 },
 	{ "mm_struct", "brk", LX_F(mm_brk), 0 },
 	{ "mm_struct", "start_stack", LX_F(mm_start_stack), 0 },
+	{ "mm_struct", "context.vdso", LX_F(mm_vdso), 0 },
 	{ "vm_area_struct", "vm_start", LX_F(vma_start), 0 },
 	{ "vm_area_struct", "vm_end", LX_F(vma_end), 0 },
 	{ "vm_area_struct", "vm_flags", LX_F(vma_flags), 0 },
