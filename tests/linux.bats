@@ -4,6 +4,7 @@
 # symbol file, the processes, kernel modules, memory maps and process memory agree with
 # what the guest printed about itself (the oracle, tests/guest/README.md).
 load test_helper
+load linux_helper
 . "$MF_TOP_SRCDIR/tests/guest/guest.bash"
 
 setup_file() {
@@ -25,36 +26,6 @@ setup() {
 	guest_require
 	guest_use guest
 	D=$BATS_FILE_TMPDIR
-}
-
-# The oracle's processes as "pid ppid comm" lines, sorted; the ps that printed them left out.
-oracle_ps() {
-	guest_oracle ps | awk 'NR > 1 && $3 != "ps" { print $1, $2, $3 }' | sort
-}
-
-# Our processes as "pid ppid comm", from a target (the arguments of mf-ps).
-ours_ps() {
-	mf-ps "$@" -f json </dev/null | jq -r 'select(.type == "process") | "\(.pid) \(.ppid) \(.name)"' | sort
-}
-
-# Every oracle process is ours with the same ppid; the comm the guest's ps shows starts
-# with ours (a kworker's shows its workqueue after the comm).
-same_processes() {
-	local o=$1 u=$2
-	/usr/bin/python3 - "$o" "$u" <<'PY'
-import sys
-oracle = [l.split(" ", 2) for l in open(sys.argv[1]).read().splitlines()]
-ours = {l.split(" ", 2)[0]: l.split(" ", 2) for l in open(sys.argv[2]).read().splitlines()}
-bad = []
-for pid, ppid, comm in oracle:
-    u = ours.get(pid)
-    if u is None or u[1] != ppid or not comm.startswith(u[2][:15]):
-        bad.append("oracle %s %s %s, ours %s" % (pid, ppid, comm, u))
-if len(oracle) < 40:
-    bad.append("only %d oracle processes" % len(oracle))
-if bad:
-    sys.exit("\n".join(bad))
-PY
 }
 
 @test "mf-ps -o linux lists the guest's processes (pid, ppid, comm) from QEMU's ELF and kdump, our LiME and raw, and live" {
@@ -128,16 +99,9 @@ PY
 
 @test "mf-modules --maps of a marker equals its /proc/PID/maps; its modules are its ELF files" {
 	pid=$(guest_oracle maps | awk 'NR == 1 { print $2 }')
-	guest_oracle maps | awk 'NR > 1 { printf "%s %s %s %s\n", $1, $2, $3, ($6 == "" ? "-" : $6) }' >"$D/oracle.maps"
+	oracle_maps >"$D/oracle.maps"
 	for src in "$D/qemu.elf" "$D/ours.lime"; do
-		mf-modules -c "$src" -o linux -p "$pid" --maps -f json |
-			jq -r 'select(.type == "map") | "\(.start | ltrimstr("0x"))-\(.end | ltrimstr("0x")) \(.perms) \(.offset) \(if .path == "" then "-" else .path end)"' |
-			/usr/bin/python3 -c '
-import sys
-for l in sys.stdin:
-    r, p, o, path = l.split()
-    s, e = r.split("-")
-    print("%08x-%08x %s %08x %s" % (int(s, 16), int(e, 16), p, int(o, 16) if o.startswith("0x") else int(o), path))' >"$D/ours.maps"
+		ours_maps -c "$src" -o linux -p "$pid" >"$D/ours.maps"
 		diff -u "$D/oracle.maps" "$D/ours.maps"
 	done
 	run -0 mf-modules -c "$D/qemu.elf" -o linux -p "$pid" -f table
@@ -156,6 +120,18 @@ for l in sys.stdin:
 	# and the ELF header of the marker's executable at the base its maps give
 	run -0 mf-read -c "$D/ours.raw" -o linux -n mfmarker1 -f raw 0x400000 4
 	[ "$output" = $'\x7fELF' ]
+}
+
+@test "mf-dump -p of a guest process: a core gdb reads the secret from, at the address mf-scan gives" {
+	holder=$(guest_oracle secret | awk '$1 == "pid" { print $2 }')
+	secret=$(guest_oracle secret | awk '$1 == "secret" { print $2 }')
+	addr=$(mf-scan -c "$D/qemu.elf" -o linux -p "$holder" -s "$secret" -f json | jq -r 'select(.type == "hit") | .addr' | head -1)
+	run -0 mf-dump -q -c "$D/qemu.elf" --os linux -p "$holder" -o "$D/holder.core"
+	run -0 readelf -n "$D/holder.core"
+	assert_output --partial NT_PRPSINFO
+	assert_output --partial NT_FILE
+	run -0 gdb -nx -batch -c "$D/holder.core" -ex "x/s $addr"
+	assert_output --partial "\"$secret"
 }
 
 @test "kernel symbols in address arguments: --kernel linux_banner reads the guest's /proc/version" {
@@ -178,18 +154,6 @@ for l in sys.stdin:
 	assert_output --partial "tables from the target record"
 	refute_output --partial "from VMCOREINFO"
 	assert_line --regexp "^ +1 +0 .* init "
-}
-
-@test "without KASLR (kernel at 16 MiB) the same walk works" {
-	guest_start --name nokaslr --nokaslr
-	guest_dump elf "$D/nokaslr.elf"
-	oracle_ps >"$D/oracle.ps"
-	ours_ps -c "$D/nokaslr.elf" -o linux >"$D/ours.ps"
-	run same_processes "$D/oracle.ps" "$D/ours.ps"
-	[ "$status" -eq 0 ] || fail "$output"
-	run -0 mf-attach -c "$D/nokaslr.elf" -o linux -v -f msgpack
-	assert_output --partial "KERNELOFFSET 0x0,"
-	guest_stop nokaslr
 }
 
 @test "not Linux: random and zeroed images are refused with one line, quickly" {
