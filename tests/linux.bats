@@ -151,9 +151,21 @@ setup() {
 	mf-attach -q -c "$D/qemu.elf" -o linux >"$D/target"
 	run -0 mf-ps -t "$D/target" -v -p 1 -f table
 	assert_output --partial "from the target record: no search"
-	assert_output --partial "tables from the target record"
+	assert_output --partial "struct offsets and the walkers' symbols from the target record: kallsyms and BTF not read"
 	refute_output --partial "from VMCOREINFO"
 	assert_line --regexp "^ +1 +0 .* init "
+	# maps and modules from the record too; a symbol decodes kallsyms then (from the
+	# table addresses the record keeps)
+	m1=$(guest_oracle markers | awk '$1 == "mfmarker1" { print $2 }')
+	run -0 mf-modules -t "$D/target" -p "$m1" -f table
+	assert_line --regexp "^ +$m1 +0x400000 .* mfmarker1 +/bin/mfmarker1$"
+	version=$(guest_oracle version)
+	run -0 mf-read -t "$D/target" --kernel -v -f raw linux_banner ${#version}
+	assert_output --partial "tables from the target record"
+	assert_output --partial "$version"
+	# every kernel thread is listed by mf-modules --maps with no maps and no error
+	run -0 --separate-stderr bash -c "mf-ps -t '$D/target' -f msgpack | mf-modules --maps -f json"
+	[ -z "$stderr" ] || fail "stderr: $stderr"
 }
 
 @test "not Linux: random and zeroed images are refused with one line, quickly" {

@@ -263,4 +263,5 @@ lx_store_hints(struct lx *lx)
 	if (lx->osrelease[0] != '\0')
 		host->hint_set_str(lx->hints, "osrelease", lx->osrelease);
 	lx_ksyms_store_hints(lx);
+	lx_saved_store(lx);
 }

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,4 +233,18 @@ lx_ksyms_load(struct lx *lx, char *errbuf)
 		lx->host->log(1, "linux: the kallsyms tables VMCOREINFO names do not decode (%s): scanning", errbuf);
 	}
 	return lx_ksyms_scan(lx, errbuf);
+}
+
+int
+lx_ksyms_need(struct lx *lx)
+{
+	int r;
+
+	if (lx->ksyms != NULL)
+		return 0;
+	if (lx->ksyms_why[0] != '\0')
+		return MF_ERR_NOTFOUND;   /* tried before */
+	if ((r = lx_ksyms_load(lx, lx->ksyms_why)) < 0 && lx->ksyms_why[0] == '\0')
+		snprintf(lx->ksyms_why, sizeof lx->ksyms_why, "%s", lx->host->strerror(r));
+	return r;
 }

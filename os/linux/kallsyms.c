@@ -250,7 +250,18 @@ lx_ksyms_at(const struct lx_ksyms *ks, uint64_t addr)
 int
 lx_sym(const struct lx *lx, const char *name, uint64_t *va)
 {
-	long i = lx_ksyms_find(lx->ksyms, name);
+	long i;
+	int r;
+
+	if (lx->ksyms == NULL) {
+		/* a saved target: the walkers' symbols are in the record; anything else decodes
+		 * kallsyms now (the handle is the plugin's own, never const in fact) */
+		if ((r = lx_walker_sym(lx, name, va)) != MF_ERR_UNSUPPORTED)
+			return r;
+		if (lx_ksyms_need((struct lx *)lx) < 0)
+			return MF_ERR_NOTFOUND;
+	}
+	i = lx_ksyms_find(lx->ksyms, name);
 
 	if (i < 0)
 		return MF_ERR_NOTFOUND;

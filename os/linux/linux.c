@@ -118,8 +118,15 @@ linux_open(const struct mf_host *host, const struct mf_phys *phys, const struct 
 	lx->host = host;
 	lx->phys = phys;
 	lx->hints = hints;
-	if ((r = lx_discover(lx, errbuf)) < 0 || (r = lx_ksyms_load(lx, errbuf)) < 0 ||
-	    (r = lx_discover_late(lx, errbuf)) < 0)
+	if ((r = lx_discover(lx, errbuf)) < 0)
+		goto fail;
+	/* a saved target: the offsets and symbols the walkers need are in the record */
+	if ((r = lx_saved_load(lx)) == 0) {
+		lx_store_hints(lx);
+		*handle = lx;
+		return 0;
+	}
+	if (r == MF_ERR_NOMEM || (r = lx_ksyms_load(lx, errbuf)) < 0 || (r = lx_discover_late(lx, errbuf)) < 0)
 		goto fail;
 	/* the kernel's BTF (btf.c), once symbols are known; without it the symbols and the
 	 * kernel's memory still serve (a 32-bit kernel has no BTF) */
@@ -145,11 +152,17 @@ static const struct mf_os linux_os = {
 	.name = "linux",
 	.description = "a Linux kernel in physical memory (no symbol files needed)",
 	.help =
-		"  (no arguments)\n"
+		"  (no arguments: nothing about the kernel needs to be known)\n"
 		"  discovery: VMCOREINFO (the dump's note, else its text found in RAM), else the\n"
-		"    \"Linux version\" banner, a page-table scan and a kallsyms-table scan;\n"
-		"    x86_64 (4- and 5-level) and AArch64, KASLR or not\n"
-		"  symbols: the kernel's kallsyms tables decoded from memory (pid 0)\n",
+		"    \"Linux version\" banner and a page-table scan; x86_64 (4- and 5-level) and\n"
+		"    AArch64, KASLR or not (mf-attach -v says how each part was found)\n"
+		"  symbols: the kernel's kallsyms tables decoded from memory (pid 0; named by\n"
+		"    VMCOREINFO on 6.0+, else found in the kernel image)\n"
+		"  types: the kernel's own BTF (__start_BTF, else found in the image); without\n"
+		"    it (32-bit kernels) only symbols and kernel memory\n"
+		"  processes and threads (init_task's list), maps (maple tree or VMA list),\n"
+		"  kernel modules (the module list), environments; process memory through\n"
+		"  each process's page tables\n",
 	.keys = linux_keys,
 	.thread_model = MF_THREAD_SERIALIZE_HANDLE,
 	.open = linux_open,

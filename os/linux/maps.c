@@ -161,8 +161,10 @@ lx_vma_walk(const struct lx *lx, const struct lx_task *t, lx_vma_cb cb, void *ct
 	struct lx_vwalk w = { .lx = lx, .cb = cb, .ctx = ctx, .pid = t->tgid };
 	uint64_t root;
 
-	if (t->mm == 0 || !lx_kptr_ok(t->mm))
-		return lx->host->error(errbuf, MF_ERR_ARG, "pid %" PRIu64 " has no user address space (kernel thread)", t->tgid);
+	if (t->mm == 0)
+		return 0;   /* a kernel thread maps nothing (as its /proc/PID/maps is empty) */
+	if (!lx_kptr_ok(t->mm))
+		return lx->host->error(errbuf, MF_ERR_FORMAT, "pid %" PRIu64 ": a wild mm pointer 0x%" PRIx64, t->tgid, t->mm);
 	if (o->vma_size == LX_NONE || !lx_has(o->vma_start) || !lx_has(o->vma_end) || !lx_has(o->vma_flags))
 		return lx->host->error(errbuf, MF_ERR_UNSUPPORTED, "linux: BTF has no usable vm_area_struct");
 	if ((w.vbuf = malloc(o->vma_size)) == NULL)

@@ -136,8 +136,10 @@ lx_process_modules(const struct lx *lx, uint64_t pid, mf_module_cb cb, void *ctx
 
 	if ((r = lx_task_find(lx, pid, &t, errbuf)) < 0)
 		return r;
-	if (t.mm == 0 || lx_task_space(lx, &t, &sp) < 0)
-		return lx->host->error(errbuf, MF_ERR_ARG, "pid %" PRIu64 " has no user address space (kernel thread)", pid);
+	if (t.mm == 0)
+		return 0;   /* a kernel thread has no modules of its own */
+	if (lx_task_space(lx, &t, &sp) < 0)
+		return lx->host->error(errbuf, MF_ERR_NOTMAPPED, "pid %" PRIu64 ": its page tables cannot be read", pid);
 	memset(&c, 0, sizeof c);
 	if ((r = lx_task_maps(lx, &t, lx_mods_map_cb, &c, errbuf)) != 0) {
 		mapmods_free(&c);

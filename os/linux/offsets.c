@@ -171,3 +171,22 @@ lx_off_load(struct lx_types *t, char *errbuf)
 	}
 	return 0;
 }
+
+uint32_t
+lx_off_layout_id(void)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+	const char *p;
+
+	for (i = 0; i < sizeof lx_off_specs / sizeof lx_off_specs[0]; i++) {
+		for (p = lx_off_specs[i].type; *p; p++)
+			h = (h ^ (uint8_t)*p) * 16777619u;
+		for (p = lx_off_specs[i].path; *p; p++)
+			h = (h ^ (uint8_t)*p) * 16777619u;
+		h = (h ^ (uint32_t)lx_off_specs[i].where) * 16777619u;
+	}
+	for (i = 0; i < sizeof lx_size_specs / sizeof lx_size_specs[0]; i++)
+		h = (h ^ (uint32_t)lx_size_specs[i].where) * 16777619u;
+	return h ^ (uint32_t)sizeof(struct lx_off);
+}

@@ -8,12 +8,12 @@
 #include "linux.h"
 
 static int
-sym_kernel_only(const struct lx *lx, uint64_t pid, char *errbuf)
+sym_kernel_only(struct lx *lx, uint64_t pid, char *errbuf)
 {
 	if (pid != 0)
 		return lx->host->error(errbuf, MF_ERR_UNSUPPORTED, "linux: symbols of processes are not supported (pid 0 is the kernel)");
-	if (lx->ksyms == NULL)
-		return lx->host->error(errbuf, MF_ERR_NOTFOUND, "linux: no kernel symbols");
+	if (lx_ksyms_need(lx) < 0)
+		return lx->host->error(errbuf, MF_ERR_NOTFOUND, "linux: no kernel symbols (%s)", lx->ksyms_why);
 	return 0;
 }
 
