@@ -333,8 +333,8 @@ EOF
 	mf-ps -c "$dump" -o linux --env -p "$pid" -f json |
 		jq -r 'select(.type == "process") | .env | to_entries[] | "\(.key)=\(.value)"' | sort >"$T/ours.env"
 	diff -u "$T/oracle.env" "$T/ours.env"
-	run -1 mf-modules -c "$dump" -o linux --kernel
-	assert_output "mf-modules: cannot list modules of pid 0: linux: kallsyms has no data symbols (a kernel without KALLSYMS_ALL): no module list to walk"
+	run -1 --separate-stderr mf-modules -c "$dump" -o linux --kernel -f json
+	assert_equal "$stderr" "mf-modules: cannot list modules of pid 0: linux: kallsyms has no data symbols (a kernel without KALLSYMS_ALL): no module list to walk"
 }
 
 @test "the linux os layer on i386 PAE (no BTF): kernel symbols work, processes are refused with the reason" {

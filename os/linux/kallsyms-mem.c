@@ -79,13 +79,16 @@ lx_ksyms_read(const struct lx *lx, const struct lx_ksyms *where, struct lx_ksyms
 	    (tt = km_copy(lx, where->va_token_table, ttlen, &err)) == NULL ||
 	    (ti = km_copy(lx, where->va_token_index, 512, &err)) == NULL)
 		goto fail;
+	/* a 32-bit kernel's unsigned long (relative_base, kallsyms_addresses) is 4 bytes */
+	raw.long_size = lx->kspace.arch == MF_ARCH_X86_32 || lx->kspace.arch == MF_ARCH_X86_PAE ? 4 : 8;
 	if (where->va_offsets != 0) {
 		if ((tab = km_copy(lx, where->va_offsets, (size_t)raw.num_syms * 4, &err)) == NULL ||
-		    (err = lx_kread_u64(lx, where->va_relative_base, &raw.relative_base)) < 0)
+		    (err = lx_kread(lx, where->va_relative_base, b, raw.long_size)) < 0)
 			goto fail;
+		raw.relative_base = raw.long_size == 4 ? get_le32(b) : get_le64(b);
 		raw.offsets = tab;
 	} else {
-		if ((tab = km_copy(lx, where->va_addresses, (size_t)raw.num_syms * 8, &err)) == NULL)
+		if ((tab = km_copy(lx, where->va_addresses, (size_t)raw.num_syms * raw.long_size, &err)) == NULL)
 			goto fail;
 		raw.addresses = tab;
 	}

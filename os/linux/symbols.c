@@ -1,5 +1,6 @@
-/* symbols.c: the symbol os operations over the decoded kallsyms table: the kernel's
- * symbols (pid 0); a process's have no source here yet. */
+/* symbols.c: kernel symbols for the rest of the layer (lx_sym) and the symbol os
+ * operations over the decoded kallsyms table: the kernel's symbols (pid 0); a process's
+ * have no source here yet. */
 #include "config.h"
 
 #include <string.h>
@@ -93,5 +94,27 @@ lx_symbol_at(void *handle, uint64_t pid, uint64_t addr, mf_symbol_cb cb, void *c
 	if ((i = lx_ksyms_at(lx->ksyms, addr)) < 0)
 		return lx->host->error(errbuf, MF_ERR_NOTFOUND, "no kernel symbol at or below 0x%llx", (unsigned long long)addr);
 	sym_emit(lx->ksyms, (size_t)i, cb, ctx);
+	return 0;
+}
+
+int
+lx_sym(const struct lx *lx, const char *name, uint64_t *va)
+{
+	long i;
+	int r;
+
+	if (lx->ksyms == NULL) {
+		/* a saved target: the walkers' symbols are in the record; anything else decodes
+		 * kallsyms now (the handle is the plugin's own, never const in fact) */
+		if ((r = lx_walker_sym(lx, name, va)) != MF_ERR_UNSUPPORTED)
+			return r;
+		if (lx_ksyms_need((struct lx *)lx) < 0)
+			return MF_ERR_NOTFOUND;
+	}
+	i = lx_ksyms_find(lx->ksyms, name);
+
+	if (i < 0)
+		return MF_ERR_NOTFOUND;
+	*va = lx->ksyms->sym[i].addr;
 	return 0;
 }
