@@ -282,8 +282,206 @@ ranges_of() { # the memory lines of mf-attach's table
 
 @test "man page and --help name the same options" {
 	opts_help=$(mf-dump --help | grep -oE -- '--[a-z][a-z-]*' | sort -u)
+	# the loop below proves nothing over an empty list
+	[ "$(wc -w <<<"$opts_help")" -ge 15 ]
+	grep -qx -- --keep <<<"$opts_help"
 	man_src="$MF_TOP_SRCDIR/man/mf-dump.1"
 	for o in $opts_help; do
 		grep -qF -- "$(echo "$o" | sed 's/-/\\-/g')" "$man_src" || { echo "missing in man: $o"; false; }
 	done
+}
+
+# ---- --keep touches only mftools' own snapshots of the same target --------------------------
+
+@test "--keep 1 with -o '%Y%m%d%H%M%S' deletes none of the user's files in the directory" {
+	mk_gap_lime "$T/gap.lime"
+	mkdir "$T/home"
+	cd "$T/home"
+	echo key >id_rsa
+	echo notes >notes.txt
+	echo thesis >thesis.tex
+	# named as the pattern could name it, but not written by mf-dump
+	echo mine >20200101000000
+	for i in 1 2; do
+		run -0 --separate-stderr mf-dump -c "$T/gap.lime" -F lime -o '%Y%m%d%H%M%S' --keep 1 -v
+		sleep 1.1
+	done
+	assert_equal "$(cat id_rsa notes.txt thesis.tex 20200101000000 | tr '\n' ' ')" "key notes thesis mine "
+	assert_regex "$stderr" "--keep: \./20200101000000 is not mftools' snapshot of this target: kept"
+	# of the two snapshots the newest is left
+	run -0 ls
+	assert_equal "${#lines[@]}" 5
+	assert_equal "$(ls | grep -cE '^2026[0-9]{10}$')" 1
+	cmp "$T/gap.lime" "$(ls | grep -E '^2026[0-9]{10}$')"
+}
+
+@test "--keep 1 with -o 'keep/%Y%m%d-%H%M%S.kdump' leaves keep/web2-evidence.kdump" {
+	mk_gap_lime "$T/gap.lime"
+	mkdir "$T/keep"
+	run -0 mf-dump -c "$T/gap.lime" -F kdump -o "$T/keep/web2-evidence.kdump"
+	cd "$T"
+	for i in 1 2; do
+		run -0 mf-dump -c "$T/gap.lime" -o 'keep/%Y%m%d-%H%M%S.kdump' --keep 1
+		sleep 1.1
+	done
+	[ -f keep/web2-evidence.kdump ]
+	run -0 ls keep
+	assert_equal "${#lines[@]}" 2
+}
+
+@test "two targets' timers in one directory do not prune each other; %{target} names them" {
+	mk_gap_lime "$T/web1.lime"
+	cp "$T/web1.lime" "$T/web2.lime"
+	mkdir "$T/snap"
+	# the same pattern for both (the old unit files): the marker tells them apart
+	for i in 1 2; do
+		for t in web1 web2; do
+			run -0 mf-dump -c "$T/$t.lime" -F elf -o "$T/snap/s-%Y%m%d-%H%M%S.elf" --keep 1
+			sleep 1.1
+		done
+	done
+	run -0 ls "$T/snap"
+	assert_equal "${#lines[@]}" 2
+	# one of each target's: the MFTOOLS note names each source
+	assert_equal "$(cat "$T"/snap/* | grep -ao "mftools snapshot of connector=lime,path=$T/web[12].lime" | sort | tr '\n' ' ')" \
+		"mftools snapshot of connector=lime,path=$T/web1.lime mftools snapshot of connector=lime,path=$T/web2.lime "
+	# %{target}: the target's short name in the file name
+	rm "$T"/snap/*
+	for i in 1 2; do
+		for t in web1 web2; do
+			run -0 mf-dump -c "$T/$t.lime" -F kdump -o "$T/snap/%{target}-%Y%m%d-%H%M%S.kdump" --keep 1
+		done
+		sleep 1.1
+	done
+	run -0 ls "$T/snap"
+	assert_equal "${#lines[@]}" 2
+	assert_regex "${lines[0]}" '^web1-[0-9]{8}-[0-9]{6}\.kdump$'
+	assert_regex "${lines[1]}" '^web2-[0-9]{8}-[0-9]{6}\.kdump$'
+}
+
+@test "--keep: a copied ELF or kdump snapshot (no extended attributes) is known by its MFTOOLS note" {
+	mk_gap_lime "$T/gap.lime"
+	mkdir "$T/snap"
+	for f in elf kdump; do
+		run -0 mf-dump -c "$T/gap.lime" -F $f -o "$T/old.$f"
+		# cp drops extended attributes: the note is the marker left
+		cp "$T/old.$f" "$T/snap/a-20200101.$f"
+		touch -d 2020-01-01 "$T/snap/a-20200101.$f"
+		run -0 mf-dump -c "$T/gap.lime" -F $f -o "$T/snap/a-%Y%m%d.$f" --keep 1 --utc
+		[ ! -e "$T/snap/a-20200101.$f" ]
+		[ -f "$T/snap/a-$(date -u +%Y%m%d).$f" ]
+	done
+	# a raw or LiME file has no place for a note: without the attribute it is not ours
+	run -0 mf-dump -c "$T/gap.lime" -F raw -o "$T/old.raw"
+	cp "$T/old.raw" "$T/snap/a-20200101.raw"
+	run -0 mf-dump -c "$T/gap.lime" -F raw -o "$T/snap/a-%Y%m%d.raw" --keep 1 --utc
+	[ -f "$T/snap/a-20200101.raw" ]
+}
+
+@test "--keep: conversions with no fixed form, or in the directory, are usage errors before any dump" {
+	run -2 --separate-stderr mf-dump -c x -F raw -o "$T/s-%c.raw" --keep 2
+	assert_equal "$stderr" "mf-dump: --keep cannot match %c in '$T/s-%c.raw': use conversions of a fixed form (%Y %m %d %H %M %S %s %F %T ...)"
+	run -2 --separate-stderr mf-dump -c x -F raw -o "$T/%Y/s.raw" --keep 2
+	assert_equal "$stderr" "mf-dump: --keep needs the %-conversions of '$T/%Y/s.raw' in the file name, not in its directory"
+	run -2 --separate-stderr mf-dump -c x -F raw -o "$T/%{host}.raw"
+	assert_equal "$stderr" "mf-dump: invalid output pattern '$T/%{host}.raw': unknown conversion %{host} (%{target} is the only one)"
+	[ -z "$(ls -A "$T")" ]
+}
+
+# ---- publishing and temporaries -------------------------------------------------------------
+
+@test "a file created at the final name during the dump survives; mf-dump says so and exits 1" {
+	truncate -s 256M "$T/big.raw"
+	for hook in "" 1; do
+		rm -f "$T/out.elf"
+		MF_DUMP_NO_TMPFILE=$hook mf-dump -c "raw:$T/big.raw" -F elf -o "$T/out.elf" --rate-limit 128M 2>"$T/err" 3>&- &
+		pid=$!
+		sleep 0.5
+		echo precious >"$T/out.elf"
+		status=0
+		wait $pid || status=$?
+		[ "$status" -eq 1 ]
+		assert_equal "$(cat "$T/err")" "mf-dump: cannot create $T/out.elf: it appeared while dumping (use --force to replace it)"
+		assert_equal "$(cat "$T/out.elf")" precious
+		[ "$(ls -A "$T" | sort | tr '\n' ' ')" = "big.raw err out.elf " ]
+	done
+}
+
+@test "no O_TMPFILE: a SIGKILLed dump's temporary is removed by the next run for that output, no other file is" {
+	truncate -s 1G "$T/big.raw"
+	mkdir "$T/out"
+	export MF_DUMP_NO_TMPFILE=1
+	mf-dump -c "raw:$T/big.raw" -F lime -o "$T/out/d.lime" --rate-limit 64M 2>/dev/null 3>&- &
+	pid=$!
+	sleep 1
+	kill -KILL $pid
+	wait $pid || true
+	stale=$(ls -A "$T/out")
+	assert_regex "$stale" '^\.d\.lime\.mf-dump-[A-Za-z0-9]{6}$'
+	# named like ours but not ours (no marker), and rsync's way of naming
+	echo other >"$T/out/.d.lime.mf-dump-abcdef"
+	echo rsync >"$T/out/.d.lime.Ab12Cd"
+	run -0 --separate-stderr mf-dump -c "raw:$T/big.raw" -F lime -o "$T/out/d.lime" --max-errors 0
+	assert_equal "$stderr" "mf-dump: warning: removed $stale, the temporary of an earlier mf-dump for $T/out/d.lime that did not finish"
+	[ ! -e "$T/out/$stale" ]
+	assert_equal "$(cat "$T/out/.d.lime.mf-dump-abcdef" "$T/out/.d.lime.Ab12Cd" | tr '\n' ' ')" "other rsync "
+	assert_equal "$(ls -A "$T/out" | sort | tr '\n' ' ')" ".d.lime.Ab12Cd .d.lime.mf-dump-abcdef d.lime "
+	# a live dump's temporary stays: start one, then a run for the same output
+	mf-dump -c "raw:$T/big.raw" -F lime -o "$T/out/e.lime" --rate-limit 64M 2>"$T/live.err" 3>&- &
+	live=$!
+	sleep 0.5
+	run -0 --separate-stderr mf-dump -c "raw:$T/big.raw" -F lime -o "$T/out/e.lime"
+	assert_equal "$stderr" ""
+	# the live one kept its temporary: it fails at the publish, not before
+	status=0
+	wait $live || status=$?
+	[ "$status" -eq 1 ]
+	assert_equal "$(cat "$T/live.err")" "mf-dump: cannot create $T/out/e.lime: it appeared while dumping (use --force to replace it)"
+	assert_equal "$(ls -A "$T/out" | sort | tr '\n' ' ')" ".d.lime.Ab12Cd .d.lime.mf-dump-abcdef d.lime e.lime "
+}
+
+# ---- our notes ------------------------------------------------------------------------------
+
+@test "ELF: our MFTOOLS notes are not NT_PRSTATUS; files with the old type 1 still read" {
+	require_cmd readelf
+	mk_gap_lime "$T/gap.lime"
+	mk_target "$T/gap.lime" >"$T/target.json"
+	run -0 mf-dump -t "$T/target.json" -F elf -o "$T/t.elf"
+	run -0 readelf -n "$T/t.elf"
+	refute_output --partial 'NT_PRSTATUS'
+	assert_output --regexp 'MFTOOLS +0x[0-9a-f]+[[:space:]]+Unknown note type: \(0x4d460001\)'
+	assert_output --regexp 'MFTOOLS +0x[0-9a-f]+[[:space:]]+Unknown note type: \(0x4d460002\)'
+	# the old files: the record note with type 1
+	/usr/bin/python3 - "$T/t.elf" <<'EOF2'
+import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    d = f.read()
+    ph = struct.unpack_from("<Q", d, 32)[0]
+    off, size = struct.unpack_from("<Q", d, ph + 8)[0], struct.unpack_from("<Q", d, ph + 32)[0]
+    pos = off
+    while pos < off + size:
+        nsz, dsz, typ = struct.unpack_from("<III", d, pos)
+        if d[pos + 12:pos + 12 + nsz] == b"MFTOOLS\0" and typ == 0x4d460001:
+            f.seek(pos + 8); f.write(struct.pack("<I", 1))
+        pos += 12 + (nsz + 3) // 4 * 4 + (dsz + 3) // 4 * 4
+EOF2
+	run -0 readelf -n "$T/t.elf"
+	assert_output --regexp 'MFTOOLS +0x[0-9a-f]+[[:space:]]+NT_PRSTATUS'
+	run -0 mf-attach -c "$T/t.elf" -f json
+	assert_output --partial '"mftools_record":'
+	assert_output --partial '"kernel_base":"0xffffffff81000000"'
+}
+
+@test "a snapshot's record drops the hints of the source process (live, qemu_pid, host addresses)" {
+	mk_gap_lime "$T/gap.lime"
+	mk_target "$T/gap.lime" | sed 's/"hints":{/"hints":{"live":1,"qemu_pid":4242,"ram_hva":"0x7f0000000000","qemu_layout":"pc","guest_name":"web2",/' >"$T/live.json"
+	run -0 mf-dump -t "$T/live.json" -F elf -o "$T/%{target}.elf"
+	[ -f "$T/web2.elf" ]
+	run -0 mf-attach -c "$T/web2.elf" -f json
+	assert_output --partial '"guest_name":"web2"'
+	assert_output --partial '"kernel_base":"0xffffffff81000000"'
+	refute_output --partial '"live"'
+	refute_output --partial 'qemu_pid'
+	refute_output --partial 'ram_hva'
+	refute_output --partial 'qemu_layout'
 }

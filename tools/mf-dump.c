@@ -125,16 +125,19 @@ dump_check_signal(void)
 		dump_fail("interrupted by %s: nothing written", strsignal(dump_signal));
 }
 
-/* Open the temporary output in the directory of `path`. */
+/* Open the temporary output in the directory of `path`, with the marker --keep looks for. */
 static void
-dump_open_out(const char *path, bool force)
+dump_open_out(const char *path, bool force, const char *mark, bool keep, bool in_notes)
 {
 	int r;
 
-	if ((r = snap_out_open(path, force, &dump_out, dump_tool.errbuf)) == MF_ERR_ARG)
+	if ((r = snap_out_open(path, force, mark, &dump_out, dump_tool.errbuf)) == MF_ERR_ARG)
 		tool_usage_error(&dump_tool, "%s", dump_tool.errbuf);
 	if (r < 0)
 		tool_die(&dump_tool, "%s", dump_tool.errbuf);
+	if ((r = snap_out_marked(dump_out)) != 0 && keep && !in_notes)
+		tool_warn(&dump_tool, "--keep: %s cannot carry mftools' marker (extended attributes: %s): it will not be rotated",
+		          path, strerror(r));
 }
 
 /* fsync, give the file its final name, fsync the directory. */
@@ -161,6 +164,23 @@ dump_keep_done(void *ctx, const char *path, int err)
 		tool_warn(&dump_tool, "--keep: cannot delete %s: %s", path, strerror(err));
 	else
 		mf_log(1, "deleted %s (--keep %" PRIu64 ")", path, keep);
+}
+
+static void
+dump_keep_skipped(void *ctx, const char *path)
+{
+	(void)ctx;
+	mf_log(1, "--keep: %s is not mftools' snapshot of this target: kept", path);
+}
+
+/* After the publish: the older snapshots of this target beyond the newest keep. */
+static void
+dump_keep(const char *pattern, const char *shortname, const char *mark, uint64_t keep, const char *written)
+{
+	struct snap_keep_cb cb = { .done = dump_keep_done, .skipped = dump_keep_skipped, .ctx = &keep };
+
+	if (snap_keep(pattern, shortname, mark, keep, written, &cb, dump_tool.errbuf) < 0)
+		tool_die(&dump_tool, "%s (%s is written)", dump_tool.errbuf, written);
 }
 
 /* ---- progress --------------------------------------------------------------------------- */
@@ -234,10 +254,10 @@ dump_progress_end(void)
 
 static void
 dump_physical(struct mf_target *t, enum snap_format fmt, struct snap_file *f, uint64_t max_errors, unsigned threads,
-              uint64_t rate)
+              uint64_t rate, const char *mark)
 {
 	struct snap_phys_opts o = { .fmt = fmt, .max_errors = max_errors, .threads = threads, .rate = rate,
-	                            .progress = dump_progress };
+	                            .progress = dump_progress, .mark = mark };
 	struct snap_phys_result res;
 	double start = snap_now();
 
@@ -289,7 +309,7 @@ main(int argc, char **argv)
 	const char *fmt_arg = NULL, *out_arg = NULL;
 	bool force = false, utc = false, have_pid = false;
 	uint64_t keep = 0, max_errors = UINT64_MAX, pid = 0, rate = 0, threads = 0;
-	char *path;
+	char *path, *mark = NULL, *shortname = NULL;
 	char errbuf[MF_ERRBUF_SIZE];
 	struct snap_file f = { .fd = -1, .err = errbuf, .stop = &dump_signal };
 	enum snap_format fmt;
@@ -365,15 +385,20 @@ main(int argc, char **argv)
 	dump_prog.on = tl->verbosity >= 0 && isatty(STDERR_FILENO);
 	dump_prog.start = dump_prog.last = snap_now();
 
-	if ((c = snap_name_expand(out_arg, utc, &path, tl->errbuf)) == MF_ERR_ARG)
+	/* the pattern's errors before the target is opened; its name after */
+	if ((c = snap_name_expand(out_arg, "target", utc, &path, tl->errbuf)) == MF_ERR_ARG ||
+	    (c == 0 && keep > 0 && (c = snap_keep_check(out_arg, tl->errbuf)) == MF_ERR_ARG))
 		tool_usage_error(tl, "%s", tl->errbuf);
 	else if (c < 0)
 		tool_die(tl, "%s", tl->errbuf);
+	free(path);
 	tl->topt.read_stdin = tl->topt.conn == NULL && tl->topt.os == NULL && tl->topt.tfile == NULL;
-	if (mf_tool_open(&tl->topt, &tl->t, &tl->in, tl->errbuf) < 0)
+	if (mf_tool_open(&tl->topt, &tl->t, &tl->in, tl->errbuf) < 0 ||
+	    snap_target_names(tl->t, &mark, &shortname, tl->errbuf) < 0 ||
+	    snap_name_expand(out_arg, shortname, utc, &path, tl->errbuf) < 0)
 		tool_die(tl, "%s", tl->errbuf);
 	dump_signals();
-	dump_open_out(path, force);
+	dump_open_out(path, force, mark, keep > 0, !have_pid && (fmt == SNAP_F_ELF || fmt == SNAP_F_KDUMP));
 	f.fd = snap_out_fd(dump_out);
 	f.name = path;
 	if (have_pid) {
@@ -386,13 +411,15 @@ main(int argc, char **argv)
 		}
 		dump_progress_end();
 	} else {
-		dump_physical(tl->t, fmt, &f, max_errors, (unsigned)threads, rate);
+		dump_physical(tl->t, fmt, &f, max_errors, (unsigned)threads, rate, mark);
 	}
 	dump_check_signal();
 	dump_publish();
-	if (keep > 0 && snap_keep(out_arg, keep, path, dump_keep_done, &keep) < 0)
-		tool_oom();
+	if (keep > 0)
+		dump_keep(out_arg, shortname, mark, keep, path);
 	snap_out_free(dump_out);
 	free(path);
+	free(mark);
+	free(shortname);
 	return tool_finish(tl, TOOL_EXIT_OK);
 }

@@ -113,7 +113,8 @@ elfcore_notes(struct elfcore *ec, uint32_t pi, uint64_t segoff, const uint8_t *b
 		} else if (elfcore_name_is(buf + name, namesz, "VMCOREINFO")) {
 			if ((e = elfcore_vmcoreinfo(ec, d, descsz)) < 0)
 				return e;
-		} else if (elfcore_name_is(buf + name, namesz, "MFTOOLS") && type == 1) {
+		} else if (elfcore_name_is(buf + name, namesz, "MFTOOLS") && (type == 0x4d460001u || type == 1)) {
+			/* mf-dump's target record: its own type, 1 in files written before it had one */
 			if ((e = ec->host->hint_set_bin(ec->hints, "mftools_record", d, descsz)) < 0)
 				return e;
 		} else if (elfcore_name_is(buf + name, namesz, "VBCORE")) {

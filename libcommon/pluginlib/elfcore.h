@@ -6,7 +6,7 @@
  *   CORE/NT_PRSTATUS  -> "cpus" (count)
  *   QEMU/0            -> "dtb" (CR3 of CPU 0), "arch" (with e_machine and CR4)
  *   VMCOREINFO        -> "vmcoreinfo", "kernel_offset", "phys_base", "osrelease"
- *   MFTOOLS/1         -> "mftools_record" (bin, parsed by the host)
+ *   MFTOOLS/0x4d460001 (or 1, older files) -> "mftools_record" (bin, parsed by the host)
  *   VBCORE            -> format "elf-vbox"
  * Part of libmfplugin.la (see vmcoreinfo.h for how to link it).
  */

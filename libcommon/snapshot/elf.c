@@ -14,7 +14,9 @@ elf_phys_notes(struct snap_writer *w, struct snap_elf *e)
 {
 	const struct snap_source *s = w->src;
 
-	if (s->record && snap_elf_note(e, "MFTOOLS", 1, s->record, s->record_len) < 0)
+	if (s->record && snap_elf_note(e, "MFTOOLS", SNAP_NT_MFTOOLS_RECORD, s->record, s->record_len) < 0)
+		return -1;
+	if (s->mark && snap_elf_note(e, "MFTOOLS", SNAP_NT_MFTOOLS_MARK, s->mark, strlen(s->mark)) < 0)
 		return -1;
 	if (s->vmcoreinfo && snap_elf_note(e, "VMCOREINFO", 0, s->vmcoreinfo, strlen(s->vmcoreinfo)) < 0)
 		return -1;

@@ -92,6 +92,13 @@ kd_vmci_search(struct kdump *w, const uint8_t *buf, size_t len)
 	}
 }
 
+/* Bytes of the MFTOOLS marker note (0 without a marker). */
+static size_t
+kd_mark_size(const struct snap_source *s)
+{
+	return s->mark ? 20 + ((strlen(s->mark) + 3) & ~(size_t)3) : 0;
+}
+
 static void
 kd_compress_range(struct kd_worker *k)
 {
@@ -317,7 +324,7 @@ kd_begin(struct snap_writer *sw)
 	{
 		size_t vl = w->vmci ? strlen(w->vmci) : KD_VMCI_MAX;
 
-		w->sub_blocks = (uint32_t)((KD_SUBHDR + 24 + vl + 4 + KD_BLOCK - 1) / KD_BLOCK);
+		w->sub_blocks = (uint32_t)((KD_SUBHDR + 24 + vl + 4 + kd_mark_size(s) + KD_BLOCK - 1) / KD_BLOCK);
 	}
 	w->off_bitmap = (uint64_t)KD_BLOCK * (1 + w->sub_blocks);
 	w->off_desc = w->off_bitmap + 2 * bm;
@@ -357,7 +364,7 @@ kd_finish(struct snap_writer *sw)
 	struct kdump *w = sw->priv;
 	const struct snap_source *s = w->src;
 	uint8_t h[KD_BLOCK] = { 0 }, *sub;
-	size_t vl = 0, sublen;
+	size_t vl = 0, sublen, notes = 0;
 	char rel[65] = "";
 	struct timeval tv;
 	const char *machine;
@@ -372,8 +379,8 @@ kd_finish(struct snap_writer *sw)
 		return -1;
 	if (w->vmci) {
 		vl = strlen(w->vmci);
-		if (vl > (size_t)w->sub_blocks * KD_BLOCK - KD_SUBHDR - 24 - 4)
-			vl = (size_t)w->sub_blocks * KD_BLOCK - KD_SUBHDR - 24 - 4;
+		if (vl > (size_t)w->sub_blocks * KD_BLOCK - KD_SUBHDR - 24 - 4 - kd_mark_size(s))
+			vl = (size_t)w->sub_blocks * KD_BLOCK - KD_SUBHDR - 24 - 4 - kd_mark_size(s);
 		vmci_osrelease(w->vmci, rel, sizeof rel);
 		if (vmci_phys_base(w->vmci, &phys_base) < 0)
 			phys_base = 0;
@@ -423,8 +430,23 @@ kd_finish(struct snap_writer *sw)
 		memcpy(n + 24, w->vmci, vl);
 		put_le64(sub + 0x20, KD_BLOCK + KD_SUBHDR + 24);
 		put_le64(sub + 0x28, vl);
+		notes = 24 + ((vl + 3) & ~(size_t)3);
+	}
+	if (s->mark) {
+		/* the marker after it, in the same notes */
+		uint8_t *n = sub + KD_SUBHDR + notes;
+		size_t ml = strlen(s->mark);
+
+		put_le32(n, 8);
+		put_le32(n + 4, (uint32_t)ml);
+		put_le32(n + 8, SNAP_NT_MFTOOLS_MARK);
+		memcpy(n + 12, "MFTOOLS", 8);
+		memcpy(n + 20, s->mark, ml);
+		notes += kd_mark_size(s);
+	}
+	if (notes > 0) {
 		put_le64(sub + 0x30, KD_BLOCK + KD_SUBHDR);
-		put_le64(sub + 0x38, 24 + ((vl + 3) & ~(size_t)3));
+		put_le64(sub + 0x38, notes);
 	}
 	r = snap_pwrite(w->f, sub, sublen, KD_BLOCK);
 	free(sub);

@@ -143,7 +143,7 @@ int
 snap_phys(struct mf_target *t, const struct snap_phys_opts *o, struct snap_file *f, struct snap_phys_result *res)
 {
 	struct mf_hints *h = mf_target_hints(t);
-	struct snap_source src = { .threads = o->threads };
+	struct snap_source src = { .threads = o->threads, .mark = o->mark };
 	struct phys d = { .t = t, .o = o, .f = f, .res = res };
 	const char *arch = mf_hints_get_str(h, "arch");
 	size_t i;
@@ -184,6 +184,21 @@ snap_phys(struct mf_target *t, const struct snap_phys_opts *o, struct snap_file 
 	return r < 0 ? -1 : 0;
 }
 
+/* Hints that describe where the memory was read from (a live QEMU process, its host
+ * addresses, a nested saved record) rather than the memory: not carried into a snapshot. */
+static bool
+snap_source_hint(const char *key)
+{
+	static const char *const drop[] = { "mftools_record", "live", "qemu_pid", "qemu_map", "qemu_layout" };
+	size_t i, n = strlen(key);
+
+	for (i = 0; i < sizeof drop / sizeof *drop; i++)
+		if (strcmp(key, drop[i]) == 0)
+			return true;
+	/* host virtual addresses */
+	return (n > 4 && strcmp(key + n - 4, "_hva") == 0) || strncmp(key, "host_", 5) == 0;
+}
+
 int
 snap_target_record(struct mf_target *t, void **out, size_t *len, char *errbuf)
 {
@@ -215,7 +230,7 @@ snap_target_record(struct mf_target *t, void **out, size_t *len, char *errbuf)
 		for (i = 0; i < mf_rec_count(h); i++) {
 			const struct mf_field *fl = mf_rec_field(h, i);
 
-			if (strcmp(fl->key, "mftools_record") != 0 && mf_rec_add_value(ch, fl->key, &fl->val) < 0)
+			if (!snap_source_hint(fl->key) && mf_rec_add_value(ch, fl->key, &fl->val) < 0)
 				goto fail;
 		}
 	}
