@@ -131,6 +131,33 @@ with open(sys.argv[1], "r+b") as f:
 	rm -f "$D/ours.elf"
 }
 
+@test "our ELF of QEMU's ELF keeps every CPU's registers: gdb prints QEMU's rip, readelf the same CPU notes" {
+	require_cmd gdb readelf
+	[ -f "$D/ours-regs.elf" ] || mf-dump -q -c "$D/qemu.elf" -F elf -o "$D/ours-regs.elf"
+	# the CPU notes (CORE registers, QEMU CPU states) of both files, in order
+	cpu_notes() { readelf -n "$1" | awk '$1 == "CORE" || $1 == "QEMU" { print $1, $2, $3, $4, $5 }'; }
+	qemu_notes=$(cpu_notes "$D/qemu.elf")
+	assert_regex "$qemu_notes" 'CORE 0x[0-9a-f]+ NT_PRSTATUS'
+	assert_equal "$(cpu_notes "$D/ours-regs.elf")" "$qemu_notes"
+	regs() { gdb -nx -batch -c "$1" -ex 'info registers rip' -ex 'info registers rsp' 2>&1; }
+	run -0 regs "$D/qemu.elf"
+	assert_output --regexp 'rip +0x[0-9a-f]+'
+	want=$output
+	run -0 regs "$D/ours-regs.elf"
+	refute_output --partial "Couldn't find general-purpose registers"
+	assert_equal "$output" "$want"
+	# and the elf connector still finds QEMU's CR3 and the CPU count in our copy
+	run -0 mf-attach -c "$D/qemu.elf" -f json
+	dtb=$(grep -oE '"dtb":"0x[0-9a-f]+"' <<<"$output")
+	cpus=$(grep -oE '"cpus":[^,}]+' <<<"$output")
+	[ -n "$dtb" ]
+	[ -n "$cpus" ]
+	run -0 mf-attach -c "$D/ours-regs.elf" -f json
+	assert_output --partial "$dtb"
+	assert_output --partial "$cpus"
+	rm -f "$D/ours-regs.elf"
+}
+
 @test "QEMU's paging ELF (overlapping physical ranges): linux_banner and the kernel image read as in the plain ELF" {
 	local kpa stext banner_va banner pa
 	# really a paging dump: physical ranges of two PT_LOADs overlap

@@ -1,5 +1,6 @@
 /* elf.c: the ELF core of physical memory: PT_LOAD per present run (vaddr = paddr), and the
- * notes that carry the target's hints: MFTOOLS (the target record), VMCOREINFO, and a QEMU
+ * notes that carry the target's hints: MFTOOLS (the target record and the marker),
+ * VMCOREINFO, the source ELF's own CPU notes (CORE registers, QEMU CPU states), else a QEMU
  * CPU state with the page-table root for x86 (so crash and our elf connector find it). */
 #include "config.h"
 #include "snapshot-int.h"
@@ -9,10 +10,44 @@
 
 #define ELF_PF_RWX 7u
 
+/* The source's own CPU notes (the "cpu_notes" hint of the elf connector: CORE registers and
+ * QEMU CPU states, note by note as in its file), so gdb and crash find the registers.  Only
+ * CORE and QEMU notes are taken from it (the hint may come from a piped record): 1 when a
+ * QEMU CPU state was among them, 0 when not, -1 on error. */
+static int
+elf_cpu_notes(struct snap_elf *e, const uint8_t *p, size_t n)
+{
+	size_t pos = 0;
+	int qemu = 0;
+
+	while (n - pos >= 12) {
+		uint32_t namesz = get_le32(p + pos), descsz = get_le32(p + pos + 4), type = get_le32(p + pos + 8);
+		size_t name = pos + 12, desc = name + (((size_t)namesz + 3) & ~(size_t)3);
+		char nm[8];
+
+		if (namesz > n - name || desc > n || descsz > n - desc)
+			break;   /* cut short: what came before is whole */
+		if (namesz >= 4 && namesz <= 5 && (namesz == 4 || p[name + 4] == '\0')) {
+			memcpy(nm, p + name, 4);
+			nm[4] = '\0';
+			if (strcmp(nm, "CORE") == 0 || strcmp(nm, "QEMU") == 0) {
+				if (snap_elf_note(e, nm, type, p + desc, descsz) < 0)
+					return -1;
+				qemu |= nm[0] == 'Q';
+			}
+		}
+		pos = desc + (((size_t)descsz + 3) & ~(size_t)3);
+		if (pos > n)
+			break;
+	}
+	return qemu;
+}
+
 static int
 elf_phys_notes(struct snap_writer *w, struct snap_elf *e)
 {
 	const struct snap_source *s = w->src;
+	int have_qemu = 0;
 
 	if (s->record && snap_elf_note(e, "MFTOOLS", SNAP_NT_MFTOOLS_RECORD, s->record, s->record_len) < 0)
 		return -1;
@@ -20,7 +55,9 @@ elf_phys_notes(struct snap_writer *w, struct snap_elf *e)
 		return -1;
 	if (s->vmcoreinfo && snap_elf_note(e, "VMCOREINFO", 0, s->vmcoreinfo, strlen(s->vmcoreinfo)) < 0)
 		return -1;
-	if (s->have_dtb && (e->machine == 62 || e->machine == 3)) {
+	if (s->cpu_notes && (have_qemu = elf_cpu_notes(e, s->cpu_notes, s->cpu_notes_len)) < 0)
+		return -1;
+	if (!have_qemu && s->have_dtb && (e->machine == 62 || e->machine == 3)) {
 		/* QEMUCPUState v1: version, size, ..., cr[0..4] at 0x188 */
 		uint8_t q[0x1b8] = { 0 };
 		uint64_t cr4 = 0;

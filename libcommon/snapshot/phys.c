@@ -164,6 +164,7 @@ snap_phys(struct mf_target *t, const struct snap_phys_opts *o, struct snap_file 
 		src.arch = MF_ARCH_UNKNOWN;
 	src.have_dtb = mf_hints_get_u64(h, "dtb", &src.dtb) == 0 || mf_hints_get_u64(h, "kernel_dtb", &src.dtb) == 0;
 	src.vmcoreinfo = mf_hints_get_str(h, "vmcoreinfo");
+	src.cpu_notes = mf_hints_get_bin(h, "cpu_notes", &src.cpu_notes_len);
 	if (mf_hints_get_u64(h, "cpus", &src.cpus) < 0)
 		src.cpus = 1;
 	if (o->fmt == SNAP_F_ELF && snap_target_record(t, (void **)&src.record, &src.record_len, f->err) < 0)
@@ -185,11 +186,12 @@ snap_phys(struct mf_target *t, const struct snap_phys_opts *o, struct snap_file 
 }
 
 /* Hints that describe where the memory was read from (a live QEMU process, its host
- * addresses, a nested saved record) rather than the memory: not carried into a snapshot. */
+ * addresses, a nested saved record) rather than the memory, and the CPU notes (carried as
+ * notes of their own): not carried into a snapshot's record. */
 static bool
 snap_source_hint(const char *key)
 {
-	static const char *const drop[] = { "mftools_record", "live", "qemu_pid", "qemu_map", "qemu_layout" };
+	static const char *const drop[] = { "mftools_record", "cpu_notes", "live", "qemu_pid", "qemu_map", "qemu_layout" };
 	size_t i, n = strlen(key);
 
 	for (i = 0; i < sizeof drop / sizeof *drop; i++)

@@ -64,6 +64,8 @@ struct snap_source {
 	const void *record;          /* the target record as msgpack, for the ELF MFTOOLS note */
 	size_t record_len;
 	const char *mark;            /* the marker (snapshot/output.h), or NULL */
+	const uint8_t *cpu_notes;    /* the "cpu_notes" hint (ELF notes), or NULL */
+	size_t cpu_notes_len;
 	uint64_t cpus;
 	unsigned threads;            /* compression threads (kdump) */
 };
