@@ -99,14 +99,17 @@ with open(sys.argv[1], "r+b") as f:
 	grep -qF "$(guest_oracle version | head -c 60)" "$D/ours.dmesg"
 }
 
-@test "our kdump without the VMCOREINFO hint finds it in memory" {
+@test "our kdump and our ELF without the VMCOREINFO hint find it in memory: makedumpfile prints the log" {
 	require_cmd makedumpfile
 	# a raw image of the guest has no hints at all
 	run -0 mf-dump -q -c "$D/qemu.elf" -F raw -o "$D/guest.raw"
-	run -0 mf-dump -c "raw:$D/guest.raw" -F kdump -o "$D/fromraw.kdump" -v
-	assert_output --partial 'VMCOREINFO found in memory'
-	run -0 makedumpfile --dump-dmesg "$D/fromraw.kdump" "$D/fromraw.dmesg"
-	grep -qF "$(guest_oracle version | head -c 60)" "$D/fromraw.dmesg"
+	for f in kdump elf; do
+		run -0 mf-dump -c "raw:$D/guest.raw" -F $f -o "$D/fromraw.$f" -v
+		assert_output --partial 'VMCOREINFO found in memory'
+		run -0 makedumpfile --dump-dmesg "$D/fromraw.$f" "$D/fromraw-$f.dmesg"
+		grep -qF "$(guest_oracle version | head -c 60)" "$D/fromraw-$f.dmesg"
+		rm -f "$D/fromraw.$f"
+	done
 	rm -f "$D/guest.raw"
 }
 

@@ -132,6 +132,37 @@ ranges_of() { # the memory lines of mf-attach's table
 	# makedumpfile itself needs a real kernel in the dump: tests/dump-guest.bats
 }
 
+@test "without the hint, ELF and kdump alike carry the VMCOREINFO note found in memory" {
+	require_cmd readelf
+	# 1 MiB of raw memory with the kernel's VMCOREINFO note at 0x5a000 (past the first read batch)
+	/usr/bin/python3 - "$T/k.raw" <<'EOF2'
+import struct, sys
+text = b"OSRELEASE=6.1.0-inmem\nPAGESIZE=4096\nNUMBER(phys_base)=0\n"
+note = struct.pack("<III", 11, len(text), 0) + b"VMCOREINFO\0\0" + text
+with open(sys.argv[1], "wb") as f:
+    f.truncate(1 << 20)
+    f.seek(0x5a000)
+    f.write(note)
+EOF2
+	for f in elf kdump; do
+		run -0 --separate-stderr mf-dump -c "raw:$T/k.raw" -F $f -o "$T/k.$f" -v
+		assert_regex "$stderr" 'VMCOREINFO found in memory'
+		run -0 mf-attach -c "$T/k.$f" -f json
+		assert_output --partial '"osrelease":"6.1.0-inmem"'
+		assert_output --partial 'PAGESIZE=4096'
+		# the memory itself is unchanged by the room left for the note
+		cmp <(mf-read -c "$T/k.$f" --phys -f raw 0 1M) "$T/k.raw"
+	done
+	run -0 readelf -n "$T/k.elf"
+	assert_output --regexp 'VMCOREINFO +0x0+3[0-9a-f]'
+	# memory without one: no note, and the ELF writer says nothing
+	truncate -s 1M "$T/z.raw"
+	run -0 --separate-stderr mf-dump -c "raw:$T/z.raw" -F elf -o "$T/z.elf"
+	assert_equal "$stderr" ""
+	run -0 readelf -n "$T/z.elf"
+	refute_output --partial VMCOREINFO
+}
+
 @test "kdump: all-zero pages share one stored page; compression shrinks pattern-free data" {
 	truncate -s 64M "$T/zero.raw"
 	run -0 mf-dump -c "raw:$T/zero.raw" -F kdump -o "$T/z.kdump"

@@ -202,13 +202,11 @@ dump_physical(struct mf_target *t, enum snap_format fmt, struct snap_file *f, ui
 		dump_fail("%s", f->err);
 	}
 	dump_progress_end(&dump_prog);
-	if (fmt == SNAP_F_KDUMP && !res.vmcoreinfo_hint) {
-		if (res.vmcoreinfo_found)
-			mf_log(1, "VMCOREINFO found in memory");
-		else
-			tool_warn(&dump_tool, "no VMCOREINFO in %s: makedumpfile and crash will not be able to read the kdump",
-			          mf_target_name(t));
-	}
+	if (res.vmcoreinfo_found)
+		mf_log(1, "VMCOREINFO found in memory");
+	else if (fmt == SNAP_F_KDUMP && !res.vmcoreinfo_hint)
+		tool_warn(&dump_tool, "no VMCOREINFO in %s: makedumpfile and crash will not be able to read the kdump",
+		          mf_target_name(t));
 	if (res.unreadable > 0)
 		tool_warn(&dump_tool, "%" PRIu64 " unreadable page%s recorded as hole%s%s", res.unreadable,
 		          res.unreadable == 1 ? "" : "s", res.unreadable == 1 ? "" : "s",

@@ -10,6 +10,12 @@
 
 #define ELF_PF_RWX 7u
 
+struct elf_phys {
+	struct snap_elf e;
+	char *vmci_found;            /* VMCOREINFO found in memory (no hint) */
+	bool search;                 /* still looking for it */
+};
+
 /* The source's own CPU notes (the "cpu_notes" hint of the elf connector: CORE registers and
  * QEMU CPU states, note by note as in its file), so gdb and crash find the registers.  Only
  * CORE and QEMU notes are taken from it (the hint may come from a piped record): 1 when a
@@ -81,13 +87,19 @@ elf_phys_notes(struct snap_writer *w, struct snap_elf *e)
 static int
 elf_begin(struct snap_writer *w)
 {
-	struct snap_elf *e = calloc(1, sizeof *e);
+	struct elf_phys *d = calloc(1, sizeof *d);
+	struct snap_elf *e;
 
-	if ((w->priv = e) == NULL)
+	if ((w->priv = d) == NULL)
 		return snap_oom(w->f);
+	e = &d->e;
 	e->f = w->f;
 	e->machine = snap_elf_machine(w->src->arch);
 	e->ph_reserve = w->src->nranges + 1 + 1024;
+	/* without the hint, room for the kernel's VMCOREINFO if memory holds it (as kdump) */
+	d->search = w->src->vmcoreinfo == NULL;
+	if (d->search)
+		e->notes_room = 12 + 12 + SNAP_VMCI_MAX;
 	if (elf_phys_notes(w, e) < 0 || snap_elf_begin(e) < 0)
 		return -1;
 	return 0;
@@ -96,27 +108,48 @@ elf_begin(struct snap_writer *w)
 static int
 elf_run(struct snap_writer *w, uint64_t addr, const uint8_t *p, uint64_t n, bool valid)
 {
+	struct elf_phys *d = w->priv;
+
 	if (!valid) {
-		snap_elf_close_seg(w->priv);
+		snap_elf_close_seg(&d->e);
 		return 0;
 	}
-	return snap_elf_add(w->priv, addr, addr, p, (size_t)n, ELF_PF_RWX);
+	if (d->search && (d->vmci_found = snap_vmci_search(p, (size_t)n)) != NULL)
+		d->search = false;
+	return snap_elf_add(&d->e, addr, addr, p, (size_t)n, ELF_PF_RWX);
 }
 
 static int
 elf_finish(struct snap_writer *w)
 {
-	return snap_elf_finish(w->priv);
+	struct elf_phys *d = w->priv;
+
+	if (d->vmci_found && snap_elf_note(&d->e, "VMCOREINFO", 0, d->vmci_found, strlen(d->vmci_found)) < 0)
+		return -1;
+	return snap_elf_finish(&d->e);
+}
+
+static const char *
+elf_found_vmcoreinfo(const struct snap_writer *w)
+{
+	const struct elf_phys *d = w->priv;
+
+	return d ? d->vmci_found : NULL;
 }
 
 static void
 elf_free(struct snap_writer *w)
 {
-	if (w->priv != NULL)
-		snap_elf_free(w->priv);
-	free(w->priv);
+	struct elf_phys *d = w->priv;
+
+	if (d == NULL)
+		return;
+	snap_elf_free(&d->e);
+	free(d->vmci_found);
+	free(d);
 }
 
 const struct snap_format_ops snap_elf_ops = {
 	.begin = elf_begin, .run = elf_run, .finish = elf_finish, .free = elf_free,
+	.found_vmcoreinfo = elf_found_vmcoreinfo,
 };

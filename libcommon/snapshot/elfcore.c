@@ -67,7 +67,8 @@ snap_elf_begin(struct snap_elf *e)
 	e->notes_off = ELF_EHDR + (uint64_t)e->ph_reserve * ELF_PHDR;
 	if (e->notes_len > 0 && snap_pwrite(e->f, e->notes, e->notes_len, e->notes_off) < 0)
 		return -1;
-	e->data_off = (e->notes_off + e->notes_len + SNAP_PAGE - 1) & ~(uint64_t)(SNAP_PAGE - 1);
+	e->notes_written = e->notes_len;
+	e->data_off = (e->notes_off + e->notes_len + e->notes_room + SNAP_PAGE - 1) & ~(uint64_t)(SNAP_PAGE - 1);
 	return 0;
 }
 
@@ -144,6 +145,16 @@ snap_elf_finish(struct snap_elf *e)
 	uint8_t *ph, eh[ELF_EHDR] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
 	int r;
 
+	if (e->notes_len > e->notes_written) {
+		/* notes added while dumping, into the room left for them */
+		if (e->notes_len - e->notes_written > e->notes_room) {
+			snprintf(e->f->err, MF_ERRBUF_SIZE, "ELF notes outgrew their room (%zu bytes)", e->notes_room);
+			return -1;
+		}
+		if (snap_pwrite(e->f, e->notes, e->notes_len, e->notes_off) < 0)
+			return -1;
+		e->notes_written = e->notes_len;
+	}
 	if ((ph = calloc(1, tsize + ELF_SHDR)) == NULL) {
 		snprintf(e->f->err, MF_ERRBUF_SIZE, "out of memory");
 		return -1;

@@ -18,7 +18,6 @@
 #define KD_BLOCK 4096u
 #define KD_QUEUE 4096u          /* pages compressed per parallel round */
 #define KD_OWN 64u              /* partial pages copied per round */
-#define KD_VMCI_MAX 4096u       /* the kernel's VMCOREINFO_BYTES */
 #define KD_SUBHDR 0x68u
 #define KD_WBUF (1u << 20)
 #define KD_MAX_MAPNR (1ull << 36)   /* 256 TiB of physical address space */
@@ -67,30 +66,6 @@ struct kdump {
 	unsigned nthreads;
 	struct kd_worker *workers;
 };
-
-/* Look for the kernel's VMCOREINFO ELF note (namesz 11, "VMCOREINFO", text starting with
- * OSRELEASE=) in a chunk of memory. */
-static void
-kd_vmci_search(struct kdump *w, const uint8_t *buf, size_t len)
-{
-	static const char needle[] = "OSRELEASE=";
-	const uint8_t *p = buf, *end = buf + len;
-
-	while (p < end && (p = memmem(p, (size_t)(end - p), needle, sizeof needle - 1)) != NULL) {
-		if (p - buf >= 24) {
-			const uint8_t *h = p - 24;
-			uint32_t namesz = get_le32(h), descsz = get_le32(h + 4), type = get_le32(h + 8);
-
-			if (namesz == 11 && type == 0 && memcmp(h + 12, "VMCOREINFO\0", 11) == 0 && descsz > 10 &&
-			    descsz <= KD_VMCI_MAX && descsz <= (size_t)(end - p)) {
-				if ((w->vmci_found = vmci_dup(p, descsz)) != NULL)
-					w->vmci = w->vmci_found;
-				return;
-			}
-		}
-		p++;
-	}
-}
 
 /* Bytes of the MFTOOLS marker note (0 without a marker). */
 static size_t
@@ -262,8 +237,8 @@ kd_run(struct snap_writer *sw, uint64_t addr, const uint8_t *p, uint64_t n, bool
 
 	if (!valid)
 		return 0;
-	if (w->vmci == NULL)
-		kd_vmci_search(w, p, (size_t)n);
+	if (w->vmci == NULL && (w->vmci_found = snap_vmci_search(p, (size_t)n)) != NULL)
+		w->vmci = w->vmci_found;
 	while (n > 0) {
 		uint64_t pfn = addr / SNAP_PAGE, in = addr % SNAP_PAGE;
 		size_t k = SNAP_PAGE - in < n ? (size_t)(SNAP_PAGE - in) : n;
@@ -322,7 +297,7 @@ kd_begin(struct snap_writer *sw)
 	w->vmci = s->vmcoreinfo;
 	/* sub header + one VMCOREINFO note; room for a note found in memory when there is no hint */
 	{
-		size_t vl = w->vmci ? strlen(w->vmci) : KD_VMCI_MAX;
+		size_t vl = w->vmci ? strlen(w->vmci) : SNAP_VMCI_MAX;
 
 		w->sub_blocks = (uint32_t)((KD_SUBHDR + 24 + vl + 4 + kd_mark_size(s) + KD_BLOCK - 1) / KD_BLOCK);
 	}

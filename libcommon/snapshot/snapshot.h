@@ -82,7 +82,8 @@ int snap_writer_hole(struct snap_writer *w, uint64_t addr, uint64_t len);
 int snap_writer_flush(struct snap_writer *w);
 int snap_writer_finish(struct snap_writer *w);
 void snap_writer_free(struct snap_writer *w);
-/* The VMCOREINFO text the kdump writer found in memory (NULL if none, or not kdump). */
+/* The VMCOREINFO text the ELF or kdump writer found in memory (NULL if none, the hint was
+ * given, or another format). */
 const char *snap_writer_found_vmcoreinfo(const struct snap_writer *w);
 
 /* ---- a target's physical memory ------------------------------------------------------ */

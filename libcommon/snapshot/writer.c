@@ -1,7 +1,9 @@
-/* writer.c: the physical-memory writers' interface: the format by name or file suffix, and
- * the calls each format implements (raw.c, lime.c, elf.c, kdump.c). */
+/* writer.c: the physical-memory writers' interface: the format by name or file suffix, the
+ * calls each format implements (raw.c, lime.c, elf.c, kdump.c), and the search for the
+ * kernel's VMCOREINFO in memory that the ELF and kdump writers share. */
 #include "config.h"
 #include "snapshot-int.h"
+#include "pluginlib/vmcoreinfo.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,4 +115,24 @@ snap_writer_free(struct snap_writer *w)
 		return;
 	w->ops->free(w);
 	free(w);
+}
+
+char *
+snap_vmci_search(const uint8_t *buf, size_t len)
+{
+	static const char needle[] = "OSRELEASE=";
+	const uint8_t *p = buf, *end = buf + len;
+
+	while (p < end && (p = memmem(p, (size_t)(end - p), needle, sizeof needle - 1)) != NULL) {
+		if (p - buf >= 24) {
+			const uint8_t *h = p - 24;
+			uint32_t namesz = get_le32(h), descsz = get_le32(h + 4), type = get_le32(h + 8);
+
+			if (namesz == 11 && type == 0 && memcmp(h + 12, "VMCOREINFO\0", 11) == 0 && descsz > 10 &&
+			    descsz <= SNAP_VMCI_MAX && descsz <= (size_t)(end - p))
+				return vmci_dup(p, descsz);
+		}
+		p++;
+	}
+	return NULL;
 }
