@@ -16,37 +16,28 @@ struct elf_phys {
 	bool search;                 /* still looking for it */
 };
 
-/* The source's own CPU notes (the "cpu_notes" hint of the elf connector: CORE registers and
- * QEMU CPU states, note by note as in its file), so gdb and crash find the registers.  Only
- * CORE and QEMU notes are taken from it (the hint may come from a piped record): 1 when a
- * QEMU CPU state was among them, 0 when not, -1 on error. */
+struct elf_cpu {
+	struct snap_elf *e;
+	int qemu;                    /* a QEMU CPU state was among them */
+};
+
+static int
+elf_cpu_note(void *ctx, const char *name, uint32_t type, const uint8_t *desc, size_t descsz)
+{
+	struct elf_cpu *c = ctx;
+
+	c->qemu |= name[0] == 'Q';
+	return snap_elf_note(c->e, name, type, desc, descsz);
+}
+
+/* The source's own CPU notes (CORE registers, QEMU CPU states), so gdb and crash find the
+ * registers: 1 when a QEMU CPU state was among them, 0 when not, -1 on error. */
 static int
 elf_cpu_notes(struct snap_elf *e, const uint8_t *p, size_t n)
 {
-	size_t pos = 0;
-	int qemu = 0;
+	struct elf_cpu c = { .e = e };
 
-	while (n - pos >= 12) {
-		uint32_t namesz = get_le32(p + pos), descsz = get_le32(p + pos + 4), type = get_le32(p + pos + 8);
-		size_t name = pos + 12, desc = name + (((size_t)namesz + 3) & ~(size_t)3);
-		char nm[8];
-
-		if (namesz > n - name || desc > n || descsz > n - desc)
-			break;   /* cut short: what came before is whole */
-		if (namesz >= 4 && namesz <= 5 && (namesz == 4 || p[name + 4] == '\0')) {
-			memcpy(nm, p + name, 4);
-			nm[4] = '\0';
-			if (strcmp(nm, "CORE") == 0 || strcmp(nm, "QEMU") == 0) {
-				if (snap_elf_note(e, nm, type, p + desc, descsz) < 0)
-					return -1;
-				qemu |= nm[0] == 'Q';
-			}
-		}
-		pos = desc + (((size_t)descsz + 3) & ~(size_t)3);
-		if (pos > n)
-			break;
-	}
-	return qemu;
+	return snap_cpu_notes_each(p, n, elf_cpu_note, &c) < 0 ? -1 : c.qemu;
 }
 
 static int

@@ -71,7 +71,42 @@ struct kdump {
 static size_t
 kd_mark_size(const struct snap_source *s)
 {
-	return s->mark ? 20 + ((strlen(s->mark) + 3) & ~(size_t)3) : 0;
+	return s->mark ? snap_note_size("MFTOOLS", strlen(s->mark)) : 0;
+}
+
+/* The source's CPU notes (CORE registers, QEMU CPU states) go into the dump's notes, as
+ * makedumpfile and QEMU put them there (crash reads the registers from them). */
+struct kd_cpu {
+	uint8_t *out;                /* NULL: count only */
+	size_t len;
+};
+
+static int
+kd_cpu_note(void *ctx, const char *name, uint32_t type, const uint8_t *desc, size_t descsz)
+{
+	struct kd_cpu *c = ctx;
+
+	if (c->out)
+		snap_note_put(c->out + c->len, name, type, desc, descsz);
+	c->len += snap_note_size(name, descsz);
+	return 0;
+}
+
+static size_t
+kd_cpu_size(const struct snap_source *s)
+{
+	struct kd_cpu c = { 0 };
+
+	if (s->cpu_notes)
+		snap_cpu_notes_each(s->cpu_notes, s->cpu_notes_len, kd_cpu_note, &c);
+	return c.len;
+}
+
+/* Bytes of the notes after the VMCOREINFO note. */
+static size_t
+kd_more_notes(const struct snap_source *s)
+{
+	return kd_mark_size(s) + kd_cpu_size(s);
 }
 
 static void
@@ -299,7 +334,7 @@ kd_begin(struct snap_writer *sw)
 	{
 		size_t vl = w->vmci ? strlen(w->vmci) : SNAP_VMCI_MAX;
 
-		w->sub_blocks = (uint32_t)((KD_SUBHDR + 24 + vl + 4 + kd_mark_size(s) + KD_BLOCK - 1) / KD_BLOCK);
+		w->sub_blocks = (uint32_t)((KD_SUBHDR + 24 + vl + 4 + kd_more_notes(s) + KD_BLOCK - 1) / KD_BLOCK);
 	}
 	w->off_bitmap = (uint64_t)KD_BLOCK * (1 + w->sub_blocks);
 	w->off_desc = w->off_bitmap + 2 * bm;
@@ -339,7 +374,7 @@ kd_finish(struct snap_writer *sw)
 	struct kdump *w = sw->priv;
 	const struct snap_source *s = w->src;
 	uint8_t h[KD_BLOCK] = { 0 }, *sub;
-	size_t vl = 0, sublen, notes = 0;
+	size_t vl = 0, sublen, notes = 0, more = kd_more_notes(w->src);
 	char rel[65] = "";
 	struct timeval tv;
 	const char *machine;
@@ -354,8 +389,8 @@ kd_finish(struct snap_writer *sw)
 		return -1;
 	if (w->vmci) {
 		vl = strlen(w->vmci);
-		if (vl > (size_t)w->sub_blocks * KD_BLOCK - KD_SUBHDR - 24 - 4 - kd_mark_size(s))
-			vl = (size_t)w->sub_blocks * KD_BLOCK - KD_SUBHDR - 24 - 4 - kd_mark_size(s);
+		if (vl > (size_t)w->sub_blocks * KD_BLOCK - KD_SUBHDR - 24 - 4 - more)
+			vl = (size_t)w->sub_blocks * KD_BLOCK - KD_SUBHDR - 24 - 4 - more;
 		vmci_osrelease(w->vmci, rel, sizeof rel);
 		if (vmci_phys_base(w->vmci, &phys_base) < 0)
 			phys_base = 0;
@@ -409,15 +444,14 @@ kd_finish(struct snap_writer *sw)
 	}
 	if (s->mark) {
 		/* the marker after it, in the same notes */
-		uint8_t *n = sub + KD_SUBHDR + notes;
-		size_t ml = strlen(s->mark);
-
-		put_le32(n, 8);
-		put_le32(n + 4, (uint32_t)ml);
-		put_le32(n + 8, SNAP_NT_MFTOOLS_MARK);
-		memcpy(n + 12, "MFTOOLS", 8);
-		memcpy(n + 20, s->mark, ml);
+		snap_note_put(sub + KD_SUBHDR + notes, "MFTOOLS", SNAP_NT_MFTOOLS_MARK, s->mark, strlen(s->mark));
 		notes += kd_mark_size(s);
+	}
+	if (s->cpu_notes) {
+		struct kd_cpu c = { .out = sub + KD_SUBHDR + notes };
+
+		snap_cpu_notes_each(s->cpu_notes, s->cpu_notes_len, kd_cpu_note, &c);
+		notes += c.len;
 	}
 	if (notes > 0) {
 		put_le64(sub + 0x30, KD_BLOCK + KD_SUBHDR);

@@ -16,6 +16,17 @@ int snap_oom(struct snap_file *f);
  * free(), or NULL when there is none (or no memory).  For the writers without the hint. */
 char *snap_vmci_search(const uint8_t *buf, size_t len);
 
+/* ELF notes (name NUL-terminated, name and descriptor 4-byte aligned): the bytes of one, and
+ * one written at out (snap_note_size bytes, the padding zero). */
+size_t snap_note_size(const char *name, size_t descsz);
+void snap_note_put(uint8_t *out, const char *name, uint32_t type, const void *desc, size_t descsz);
+/* fn for each CORE and QEMU note of the source's "cpu_notes" hint p (the elf connector's
+ * CPU notes; the hint may come from a piped record: whole CORE and QEMU notes only, the
+ * rest is skipped): 0 when all went through, else fn's negative return. */
+int snap_cpu_notes_each(const uint8_t *p, size_t n,
+                        int (*fn)(void *ctx, const char *name, uint32_t type, const uint8_t *desc, size_t descsz),
+                        void *ctx);
+
 /* ---- the ELF core builder ------------------------------------------------------------ */
 
 struct snap_elf_seg {
