@@ -33,6 +33,21 @@ mk_target() {
 	printf '{"type":"target","v":1,"connector":"lime","connector_args":{"path":"%s"},"os":null,"hints":{"format":"lime","arch":"x86_64","dtb":"0x1aa000","kernel_base":"0xffffffff81000000","vmcoreinfo":"OSRELEASE=6.1.0-mftest\\nPAGESIZE=4096\\nNUMBER(phys_base)=0\\n"}}\n' "$1"
 }
 
+# Wait (up to 20 s) until mf-dump PID has its temporary output in DIR open: the O_TMPFILE
+# ("DIR/#INODE (deleted)") or the named temporary; then a moment for its marker.
+wait_output() {
+	local i fd l
+	for i in $(seq 200); do
+		for fd in /proc/"$1"/fd/*; do
+			l=$(readlink "$fd" 2>/dev/null) || continue
+			case $l in "$2"/'#'*|"$2"/.*.mf-dump-*) sleep 0.2; return 0 ;; esac
+		done
+		sleep 0.1
+	done
+	echo "mf-dump $1 never opened its output in $2"
+	return 1
+}
+
 ranges_of() { # the memory lines of mf-attach's table
 	mf-attach -c "$1" -f table | grep -E '^ +0x[0-9a-f]+-0x[0-9a-f]+'
 }
@@ -161,6 +176,45 @@ EOF2
 	assert_equal "$stderr" ""
 	run -0 readelf -n "$T/z.elf"
 	refute_output --partial VMCOREINFO
+}
+
+@test "ELF of an ELF core: its CORE notes (registers) are copied, gdb reads rip; other notes are not" {
+	require_cmd gdb readelf
+	# an x86_64 ELF core: one NT_PRSTATUS (rip 0xffffffff81234567, rsp 0xffffc90000123f00),
+	# a note of another owner, 8 KiB of memory at 0x1000
+	/usr/bin/python3 - "$T/src.elf" <<'EOF2'
+import struct, sys
+def note(name, typ, desc):
+    n = name + b"\0"
+    return struct.pack("<III", len(n), len(desc), typ) + n.ljust((len(n) + 3) // 4 * 4, b"\0") + desc.ljust((len(desc) + 3) // 4 * 4, b"\0")
+regs = [0] * 27
+regs[16], regs[19] = 0xffffffff81234567, 0xffffc90000123f00   # rip, rsp (user_regs_struct)
+prstatus = bytearray(336)
+struct.pack_into("<I", prstatus, 32, 4242)                       # pr_pid
+struct.pack_into("<27Q", prstatus, 112, *regs)
+notes = note(b"CORE", 1, bytes(prstatus)) + note(b"EVIL", 1, b"not a cpu")
+mem = bytes((i * 7) & 0xff for i in range(8192))
+phoff, noff = 64, 64 + 2 * 56
+loff = (noff + len(notes) + 4095) // 4096 * 4096
+eh = b"\x7fELF\x02\x01\x01" + bytes(9) + struct.pack("<HHIQQQIHHHHHH", 4, 62, 1, 0, phoff, 0, 0, 64, 56, 2, 0, 0, 0)
+ph = struct.pack("<IIQQQQQQ", 4, 0, noff, 0, 0, len(notes), len(notes), 4)
+ph += struct.pack("<IIQQQQQQ", 1, 7, loff, 0x1000, 0x1000, len(mem), len(mem), 0)
+with open(sys.argv[1], "wb") as f:
+    f.write(eh + ph + notes)
+    f.seek(loff)
+    f.write(mem)
+EOF2
+	regs() { gdb -nx -batch -c "$1" -ex 'info registers rip' -ex 'info registers rsp' 2>&1; }
+	run -0 regs "$T/src.elf"
+	assert_output --regexp 'rip +0xffffffff81234567'
+	want=$output
+	run -0 mf-dump -c "$T/src.elf" -F elf -o "$T/ours.elf"
+	run -0 regs "$T/ours.elf"
+	assert_equal "$output" "$want"
+	run -0 readelf -n "$T/ours.elf"
+	assert_output --regexp 'CORE +0x00000150[[:space:]]+NT_PRSTATUS'
+	refute_output --partial EVIL
+	cmp <(mf-read -c "$T/ours.elf" --phys -f raw 0x1000 8192) <(mf-read -c "$T/src.elf" --phys -f raw 0x1000 8192)
 }
 
 @test "kdump: all-zero pages share one stored page; compression shrinks pattern-free data" {
@@ -424,11 +478,12 @@ EOF2
 
 @test "a file created at the final name during the dump survives; mf-dump says so and exits 1" {
 	truncate -s 256M "$T/big.raw"
-	for hook in "" 1; do
+	# O_TMPFILE, then the named temporary
+	for hook in "" MF_DUMP_NO_TMPFILE=1; do
 		rm -f "$T/out.elf"
-		MF_DUMP_NO_TMPFILE=$hook mf-dump -c "raw:$T/big.raw" -F elf -o "$T/out.elf" --rate-limit 128M 2>"$T/err" 3>&- &
+		env $hook mf-dump -c "raw:$T/big.raw" -F elf -o "$T/out.elf" --rate-limit 128M 2>"$T/err" 3>&- &
 		pid=$!
-		sleep 0.5
+		wait_output $pid "$T"
 		echo precious >"$T/out.elf"
 		status=0
 		wait $pid || status=$?
@@ -445,7 +500,7 @@ EOF2
 	export MF_DUMP_NO_TMPFILE=1
 	mf-dump -c "raw:$T/big.raw" -F lime -o "$T/out/d.lime" --rate-limit 64M 2>/dev/null 3>&- &
 	pid=$!
-	sleep 1
+	wait_output $pid "$T/out"
 	kill -KILL $pid
 	wait $pid || true
 	stale=$(ls -A "$T/out")
@@ -461,7 +516,7 @@ EOF2
 	# a live dump's temporary stays: start one, then a run for the same output
 	mf-dump -c "raw:$T/big.raw" -F lime -o "$T/out/e.lime" --rate-limit 64M 2>"$T/live.err" 3>&- &
 	live=$!
-	sleep 0.5
+	wait_output $live "$T/out"
 	run -0 --separate-stderr mf-dump -c "raw:$T/big.raw" -F lime -o "$T/out/e.lime"
 	assert_equal "$stderr" ""
 	# the live one kept its temporary: it fails at the publish, not before
