@@ -1,6 +1,8 @@
 # tools: the mf-* commands over libmf, and their shared helpers (tool.c)
 noinst_LTLIBRARIES += tools/libmftool.la
 tools_libmftool_la_SOURCES = tools/tool.h tools/tool.c
+# getopt_long with negative numbers as operands (mf-scan -T i32 -5)
+tools_libmftool_la_SOURCES += tools/tool-getopt.h tools/tool-getopt.c
 
 bin_PROGRAMS += tools/mf-attach tools/mf-ps tools/mf-modules tools/mf-read tools/mf-vtop \
 	tools/mf-dump tools/mf-scan

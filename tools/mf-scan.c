@@ -226,7 +226,7 @@ main(int argc, char **argv)
 	tool_init(tl, argv, "mf-scan", scan_usage);
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	st.threads = ncpu < 1 ? 1 : ncpu > SCAN_THREADS_MAX ? SCAN_THREADS_MAX : (unsigned)ncpu;
-	while ((c = getopt_long(argc, argv, "T:Y:c:f:hin:o:p:qs:t:vx:", longopts, NULL)) != -1) {
+	while ((c = tool_getopt_long(argc, argv, "T:Y:c:f:hin:o:p:qs:t:vx:", longopts)) != -1) {
 		switch (c) {
 		case 'T':
 			if (mf_type_parse(optarg, &st.typed.type) < 0 || mf_type_size(st.typed.type, 8) == 0 ||

@@ -4,6 +4,7 @@
 #define MF_SCAN_TOOL_H
 
 #include "tool.h"
+#include "tool-getopt.h"
 #include "scan/engine.h"
 #include "scan/rescan.h"
 
