@@ -1,6 +1,6 @@
 # tools: the mf-* commands over libmf, and their shared helpers (tool.c)
 noinst_LTLIBRARIES += tools/libmftool.la
-tools_libmftool_la_SOURCES = tools/tool.h tools/tool.c
+tools_libmftool_la_SOURCES = tools/tool.h tools/tool.c tools/tool-out.c tools/tool-space.c
 # getopt_long with negative numbers as operands (mf-scan -T i32 -5)
 tools_libmftool_la_SOURCES += tools/tool-getopt.h tools/tool-getopt.c
 
