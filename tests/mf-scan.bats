@@ -169,6 +169,51 @@ for o in range(0, len(d) - 3, al):
 	assert_equal "$(jq -r .type <<<"$output")" target
 }
 
+@test "mf-scan -T: negative values are values, not options (scans, --between, rescans)" {
+	python3 -c '
+import struct, sys
+b = bytearray(4096)
+struct.pack_into("<iii", b, 0x10, -5, -7, -12)
+struct.pack_into("<d", b, 0x20, -1.5)
+struct.pack_into("<q", b, 0x40, -16)
+open(sys.argv[1], "wb").write(b)' "$BATS_TEST_TMPDIR/neg.raw"
+	local raw=raw:$BATS_TEST_TMPDIR/neg.raw
+	run -0 --separate-stderr mf-scan -c "$raw" --phys -T i32 -5 -f json </dev/null
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "hit") | "\(.addr) \(.value) \(.pattern)"' <<<"$output")" "0x10 -5 i32 eq -5"
+	# the value before the options, hex, a fraction without a leading digit
+	run -0 mf-scan -5 -c "$raw" --phys -T i32 -f json </dev/null
+	assert_equal "$(hit_addrs <<<"$output")" 0x10
+	run -0 mf-scan -c "$raw" --phys -T i64 -0x10 -f json </dev/null
+	assert_equal "$(hit_addrs <<<"$output")" 0x40
+	run -0 mf-scan -c "$raw" --phys -T f64 -1.5 -q -f json </dev/null
+	assert_equal "$(jq -r 'select(.type == "hit") | "\(.addr) \(.value)"' <<<"$output")" "0x20 -1.5"
+	run -1 mf-scan -c "$raw" --phys -T f64 -.5 -f json </dev/null
+	refute_output --partial '"type":"hit"'
+	run -0 mf-scan -c "$raw" --phys -T i32 --between -10 -5 -f json </dev/null
+	assert_equal "$(hit_addrs <<<"$output" | tr '\n' ' ')" "0x10 0x14 "
+	# a live process: scan for its i32 (-123456) and f32 (-1.5), write -5 with mf-read,
+	# rescan with negative values
+	start_memtarget
+	run -0 --separate-stderr mf-scan -p "$mt_pid" -T i32 -123456 -f json </dev/null
+	no_sanitizer
+	assert_line --partial "\"addr\":\"$mt_i32\""
+	run -0 mf-scan -p "$mt_pid" -T f32 -1.5 -f json </dev/null
+	assert_line --partial "\"addr\":\"$mt_f32\""
+	mf-scan -p "$mt_pid" -T i32 --between -123457 -123455 -f msgpack </dev/null >"$BATS_TEST_TMPDIR/n1"
+	mf-read -p "$mt_pid" -T i32 --write -5 "$mt_i32" </dev/null
+	run -0 --separate-stderr bash -c "mf-scan --rescan eq -5 -f json <'$BATS_TEST_TMPDIR/n1'"
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "hit") | "\(.addr) \(.value)"' <<<"$output")" "$mt_i32 -5"
+	run -0 bash -c "mf-scan --rescan between -10 -5 -f json <'$BATS_TEST_TMPDIR/n1' | jq -r 'select(.type == \"hit\") | .addr'"
+	assert_output "$mt_i32"
+	run -0 bash -c "mf-scan --rescan gt -6 -f json <'$BATS_TEST_TMPDIR/n1' | jq -r 'select(.type == \"hit\") | .addr'"
+	assert_output "$mt_i32"
+	run -1 --separate-stderr bash -c "mf-scan --rescan lt -5 -f json <'$BATS_TEST_TMPDIR/n1'"
+	refute_output --partial '"type":"hit"'
+	stop_memtarget
+}
+
 @test "mf-scan --phys of a LiME file: addresses of both ranges, nothing from the hole" {
 	run -0 --separate-stderr mf-scan -c "$SD/b.lime" --phys -s MFSCAN01 --chunk 64K -f json </dev/null
 	no_sanitizer

@@ -56,7 +56,6 @@ check(const char *line, const char *want)
 int
 main(void)
 {
-	plan_lazy();
 	check("-T i32 -5", "T=i32 | -5");
 	check("-5 -T i32", "T=i32 | -5");
 	check("-T f64 -1.5 -q", "T=f64 q | -1.5");
