@@ -47,6 +47,12 @@ for m in re.finditer(b'(?=' + rx + b')', data, flags):
 EOF
 }
 
+# a second memtarget of a test, stopped when the test fails too
+teardown() {
+	[[ -z ${scan_p1-} ]] || kill "$scan_p1" 2>/dev/null || true
+	stop_memtarget
+}
+
 hit_addrs() {
 	jq -r 'select(.type == "hit") | .addr'
 }
@@ -289,6 +295,46 @@ EOF
 	stop_memtarget
 }
 
+@test "mf-scan: a piped process that exited is one warning; rescans of several processes" {
+	start_memtarget
+	local p1=$mt_pid
+	scan_p1=$p1
+	mv "$BATS_TEST_TMPDIR/memtarget.out" "$BATS_TEST_TMPDIR/memtarget1.out"
+	start_memtarget
+	local p2=$mt_pid p2_u32=$mt_u32
+	# hits of both processes in one stream: more than a rescan batch (4096) of the first
+	mf-scan -p "$p1" -T u32 --lt 16 --max-hits 9000 -f json </dev/null >"$BATS_TEST_TMPDIR/h.json"
+	assert_equal "$(grep -c '"type":"hit"' "$BATS_TEST_TMPDIR/h.json")" 9000
+	mf-scan -p "$p2" -T u32 0xdeadbeef -f json </dev/null | grep '"type":"hit"' >>"$BATS_TEST_TMPDIR/h.json"
+	mf-ps -p "$p1,$p2" -f msgpack </dev/null >"$BATS_TEST_TMPDIR/procs"
+	# both alive: every hit is read again, each once
+	run -0 --separate-stderr bash -c "mf-scan --rescan unchanged -f json <'$BATS_TEST_TMPDIR/h.json'"
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "hit") | .pid' <<<"$output" | sort | uniq -c | awk '{ print $1 }' | sort -n | tr '\n' ' ')" "1 9000 "
+	assert_line --partial "\"addr\":\"$p2_u32\""
+	kill "$p1"
+	wait "$p1" 2>/dev/null || true
+	# the first has exited: one warning, the second's hit, exit 0
+	run -0 --separate-stderr bash -c "mf-scan --rescan unchanged -f json <'$BATS_TEST_TMPDIR/h.json'"
+	no_sanitizer
+	assert_stderr "mf-scan: warning: pid $p1 exited"
+	assert_equal "$(jq -r 'select(.type == "hit") | "\(.pid) \(.addr)"' <<<"$output")" "$p2 $p2_u32"
+	# a scan of the piped process records: the same
+	run -0 --separate-stderr bash -c "mf-scan -T u32 0xdeadbeef -f json <'$BATS_TEST_TMPDIR/procs'"
+	no_sanitizer
+	assert_stderr "mf-scan: warning: pid $p1 exited"
+	assert_equal "$(jq -r 'select(.type == "hit") | "\(.pid) \(.addr)"' <<<"$output")" "$p2 $p2_u32"
+	stop_memtarget
+	# every process exited: exit 1, a warning each
+	run -1 --separate-stderr bash -c "mf-scan -T u32 0xdeadbeef -f json <'$BATS_TEST_TMPDIR/procs'"
+	assert_equal "$(sort <<<"$stderr")" "$(printf 'mf-scan: warning: pid %s exited\n' "$p1" "$p2" | sort)"
+	run -1 --separate-stderr bash -c "mf-scan --rescan unchanged -f json <'$BATS_TEST_TMPDIR/h.json'"
+	assert_equal "$(sort <<<"$stderr")" "$(printf 'mf-scan: warning: pid %s exited\n' "$p1" "$p2" | sort)"
+	# a pid given with -p is an error
+	run -1 --separate-stderr mf-scan -p "$p1" -s x </dev/null
+	assert_stderr --regexp "^mf-scan: cannot list the memory maps of pid $p1: "
+}
+
 @test "mf-scan --kernel needs physical memory and page tables" {
 	run -1 --separate-stderr mf-scan --kernel -s x </dev/null
 	no_sanitizer
@@ -310,6 +356,15 @@ EOF
 	assert_stderr "mf-scan: invalid f32 value 'abc'"
 	run -2 --separate-stderr mf-scan -c "raw:$SD/a.raw" -s x </dev/null
 	assert_stderr --partial "no space to scan"
+	# an empty range is a mistake, not "nothing found"
+	run -2 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -T u32 --between 10 5 </dev/null
+	assert_stderr "mf-scan: between 10 5: LOW is greater than HIGH"
+	run -2 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -T i32 --between -5 -10 </dev/null
+	assert_stderr "mf-scan: between -5 -10: LOW is greater than HIGH"
+	run -0 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -T u32 --between 1000 1000 --max-hits 1 </dev/null
+	run -2 --separate-stderr bash -c "mf-scan -c raw:$SD/a.raw --phys -T u32 1000 -f msgpack </dev/null | mf-scan --rescan between 1001 999"
+	no_sanitizer
+	assert_stderr "mf-scan: between 1001 999: LOW is greater than HIGH"
 	run -2 --separate-stderr mf-scan --rescan sideways </dev/null
 	assert_stderr --partial "unknown rescan mode 'sideways'"
 	# a process that does not exist

@@ -112,13 +112,9 @@ scan_fill_cb(void *ctx, void *space, uint64_t addr, uint64_t len, uint8_t *buf, 
 }
 
 static void
-scan_fail_cb(void *ctx, void *space, const char *errbuf)
+scan_fail_cb(void *ctx, void *space, int err, const char *errbuf)
 {
-	struct scan_state *st = ctx;
-
-	(void)space;
-	tool_err(st->tl, "%s", errbuf);
-	st->status = TOOL_EXIT_FAIL;
+	scan_space_lost(ctx, mf_aspace_id(space), err, errbuf);
 }
 
 static void
@@ -148,6 +144,7 @@ scan_run(struct scan_state *st)
 		tool_oom();
 	else if (r < 0)
 		tool_die(st->tl, "%s", errbuf);
+	scan_spaces_worked(st);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	mf_log(1, "scanned %llu bytes in %zu regions in %.3f s (%.2f GB/s), %llu hits, %llu bytes unreadable",

@@ -118,7 +118,7 @@ scan_engine_read_slot(struct scan_engine *e, struct scan_slot *s, const struct s
 	if (f.oom)
 		return MF_ERR_NOMEM;
 	if (r < 0) {
-		job->fail(job->ctx, rg->space, errbuf);
+		job->fail(job->ctx, rg->space, r, errbuf);
 		return 0;
 	}
 	return 1;
@@ -363,12 +363,17 @@ scan_engine_feed(struct scan_engine *e, const struct scan_regions *rl, size_t ov
                  uint64_t *next_emit)
 {
 	const struct scan_job *job = e->job;
+	void *gone = NULL;            /* the space whose read failed as a whole */
 	size_t i;
 
 	for (i = 0; i < rl->n; i++) {
 		const struct scan_region *rg = &rl->v[i];
 		uint64_t addr = rg->start;
 
+		/* a space's regions are consecutive (scan_regions_aspace adds them so): once it
+		 * has gone, its other regions are skipped, reported once */
+		if (rg->space == gone)
+			continue;
 		for (;;) {
 			uint64_t left = rg->end - addr;   /* end 0: wraps to the distance to the top */
 			size_t own, size;
@@ -387,8 +392,10 @@ scan_engine_feed(struct scan_engine *e, const struct scan_regions *rl, size_t ov
 				e->oom = true;
 				return false;
 			}
-			if (r == 0)
-				break;                        /* the space went away: its next region */
+			if (r == 0) {
+				gone = rg->space;             /* the space went away */
+				break;
+			}
 			e->stats->bytes += own;
 			s->own = own;
 			s->seq = (*seq)++;
