@@ -428,3 +428,51 @@ EOF2
 	assert_stderr --regexp "^mf-scan: cannot compile .*/bad\.yar: .*bad\.yar:[0-9]+: undefined string"
 	assert_equal "$(wc -l <<<"$stderr")" 1
 }
+
+@test "mf-scan -Y: odd-length strings matching often, rules without strings, includes only beside the rules" {
+	require_cmd yara
+	mf-scan --help | grep -q -- '--yara' || skip "built without libyara"
+	local d=$BATS_TEST_TMPDIR/rules
+	mkdir -p "$d/sub"
+	# a 7-byte string (its match data leaves the next match misaligned in libyara's notebook)
+	# matching six times, and a rule with no strings
+	cat >"$d/sub/odd.yar" <<'EOF2'
+rule odd7 {
+  strings:
+    $o = "MFSCAN0"
+  condition:
+    $o
+}
+EOF2
+	printf 'include "odd.yar"\nrule always {\n  condition:\n    true\n}\n' >"$d/sub/main.yar"
+	run -0 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -Y "$d/sub/main.yar" --chunk 64K -f json </dev/null
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "hit" and .rule == "odd7") | "\(.addr):\(.len):\(.string)"' <<<"$output")" \
+		"$(yara -s "$d/sub/odd.yar" "$SD/a.raw" | awk -F: '/^0x/ { print $1 ":7:" $2 }')"
+	assert_equal "$(jq -r 'select(.type == "hit" and .rule == "odd7") | .addr' <<<"$output" | wc -l)" 6
+	# the rule without strings: one hit over the scanned range, no string
+	assert_equal "$(jq -c 'select(.type == "hit" and .rule == "always") | [.addr, .len, .string]' <<<"$output")" \
+		"[\"0x0\",$(stat -c %s "$SD/a.raw"),null]"
+	# alone it is a hit too: exit 0; over a LiME file, one per range
+	printf 'rule always { condition: true }\n' >"$d/always.yar"
+	run -0 --separate-stderr mf-scan -c "$SD/b.lime" --phys -Y "$d/always.yar" --chunk 64K -f json </dev/null
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "hit") | "\(.addr) \(.len) \(.rule)"' <<<"$output")" \
+		"$(printf '0x0 %d always\n0x100000 %d always' $((0x20000)) $((0x20000)))"
+	# includes: relative to the rules file's directory, nothing outside it
+	printf 'include "../always.yar"\n' >"$d/sub/up.yar"
+	run -1 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -Y "$d/sub/up.yar" </dev/null
+	no_sanitizer
+	assert_stderr --regexp "^mf-scan: cannot compile .*/sub/up\.yar: .*include '\.\./always\.yar' refused: only files in .*/sub$"
+	printf 'include "/etc/passwd"\n' >"$d/sub/abs.yar"
+	run -1 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -Y "$d/sub/abs.yar" </dev/null
+	assert_stderr --regexp "include '/etc/passwd' refused"
+	ln -s /etc/passwd "$d/sub/link.yar"
+	printf 'include "link.yar"\n' >"$d/sub/ln.yar"
+	run -1 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -Y "$d/sub/ln.yar" </dev/null
+	assert_stderr --regexp "include 'link\.yar' refused"
+	assert_equal "$(wc -l <<<"$stderr")" 1
+	printf 'include "missing.yar"\n' >"$d/sub/miss.yar"
+	run -1 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -Y "$d/sub/miss.yar" </dev/null
+	assert_stderr --regexp "cannot include 'missing\.yar': No such file or directory$"
+}

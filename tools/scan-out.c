@@ -70,14 +70,15 @@ scan_emit_rule(struct scan_state *st, const struct mf_aspace_id *id, const struc
 	if (tl->fmt == MF_FMT_TABLE) {
 		char what[160];
 
-		snprintf(what, sizeof what, "%s:%s", m->rule, m->sid);
+		snprintf(what, sizeof what, "%s%s%s", m->rule, m->sid != NULL ? ":" : "", m->sid != NULL ? m->sid : "");
 		scan_emit(st, id, m->addr, m->len, what, NULL, NULL, NULL, m->data, m->dlen);
 		return;
 	}
 	mf_rec_reset(st->rec, "hit");
 	if (mf_aspace_id_rec(id, 0, st->rec) < 0 || mf_rec_add_addr(st->rec, "addr", m->addr) < 0 ||
 	    mf_rec_add_uint(st->rec, "len", m->len) < 0 || mf_rec_add_str(st->rec, "rule", m->rule) < 0 ||
-	    mf_rec_add_str(st->rec, "string", m->sid) < 0 || mf_rec_add_bin(st->rec, "data", m->data, m->dlen) < 0)
+	    (m->sid != NULL && mf_rec_add_str(st->rec, "string", m->sid) < 0) ||
+	    mf_rec_add_bin(st->rec, "data", m->data, m->dlen) < 0)
 		tool_oom();
 	tool_rec(tl, st->rec);
 }
