@@ -216,59 +216,6 @@ scan_yara_run(const struct scan_yara *y, const uint8_t *buf, size_t n, scan_yara
 	return r == ERROR_SUCCESS ? 0 : r;
 }
 #else
-/* An included file, read from the rules file's directory (or below it) only: NULL (and why)
- * for anything else, an absolute path, a path with "..", or a symbolic link leading out. */
-static const char *
-scan_yara_include_cb(const char *name, const char *calling, const char *ns, void *user)
-{
-	struct scan_yara_comp *c = user;
-	char path[2 * PATH_MAX + 2], real[PATH_MAX];
-	size_t dl = strlen(c->dir), n;
-	struct stat sb;
-	char *text;
-	FILE *f;
-
-	(void)calling;
-	(void)ns;
-	snprintf(path, sizeof path, "%s/%s", c->dir, name);
-	if (name[0] == '/' || realpath(path, real) == NULL || strncmp(real, c->dir, dl) != 0 || real[dl] != '/') {
-		if (name[0] != '/' && errno == ENOENT)
-			snprintf(c->why, sizeof c->why, "cannot include '%s': %s", name, strerror(errno));
-		else
-			snprintf(c->why, sizeof c->why, "include '%s' refused: only files in %s", name, c->dir);
-		return NULL;
-	}
-	if ((f = fopen(real, "r")) == NULL || fstat(fileno(f), &sb) < 0 || !S_ISREG(sb.st_mode) ||
-	    sb.st_size > SCAN_YARA_INCLUDE_MAX || (text = malloc((size_t)sb.st_size + 1)) == NULL) {
-		snprintf(c->why, sizeof c->why, "cannot include '%s': %s", name,
-		         f == NULL ? strerror(errno) : "not a regular file of at most 16 MiB");
-		if (f != NULL)
-			fclose(f);
-		return NULL;
-	}
-	n = fread(text, 1, (size_t)sb.st_size, f);
-	fclose(f);
-	text[n] = '\0';
-	return text;
-}
-
-static void
-scan_yara_include_free(const char *text, void *user)
-{
-	(void)user;
-	free((char *)text);
-}
-
-/* The resolved directory of the rules file at path into c->dir: 0 or -1 (errno). */
-static int
-scan_yara_dir(const char *path, struct scan_yara_comp *c)
-{
-	char copy[PATH_MAX];
-
-	snprintf(copy, sizeof copy, "%s", path);
-	return realpath(dirname(copy), c->dir) == NULL ? -1 : 0;
-}
-
 int
 scan_yara_load(const char *path, struct scan_yara **out, char *errbuf)
 {
