@@ -220,6 +220,34 @@ open(sys.argv[1], "wb").write(b)' "$BATS_TEST_TMPDIR/neg.raw"
 	stop_memtarget
 }
 
+@test "mf-scan -T u64: value is a \"0x...\" string in JSON whatever its size; rescans read older streams' numbers" {
+	python3 -c '
+import struct, sys
+b = bytearray(4096)
+struct.pack_into("<QQ", b, 0x40, 1000, 0xfffffffffffffff0)
+open(sys.argv[1], "wb").write(b)' "$BATS_TEST_TMPDIR/u64.raw"
+	local raw=raw:$BATS_TEST_TMPDIR/u64.raw
+	run -0 --separate-stderr mf-scan -c "$raw" --phys -T u64 --gt 999 -f json </dev/null
+	no_sanitizer
+	assert_equal "$(jq -c 'select(.type == "hit") | [.addr, .value]' <<<"$output")" \
+		"$(printf '%s\n' '["0x40","0x3e8"]' '["0x48","0xfffffffffffffff0"]')"
+	# mf-read's typed values the same
+	run -0 --separate-stderr mf-read -c "$raw" --phys -T u64 -N 2 -f json 0x40 </dev/null
+	assert_equal "$(jq -r 'select(.type == "value") | .value | type' <<<"$output" | sort -u)" string
+	# a stream of an older mf-scan (a number when small, a string when large) still rescans
+	run -0 --separate-stderr bash -c "printf '%s\n' \
+		'{\"type\":\"hit\",\"space\":\"phys\",\"addr\":\"0x40\",\"len\":8,\"vtype\":\"u64\",\"value\":1000}' \
+		'{\"type\":\"hit\",\"space\":\"phys\",\"addr\":\"0x48\",\"len\":8,\"vtype\":\"u64\",\"value\":\"0xfffffffffffffff0\"}' |
+		mf-scan --rescan unchanged -c '$raw' -f json"
+	no_sanitizer
+	assert_equal "$(jq -c 'select(.type == "hit") | [.addr, .value]' <<<"$output")" \
+		"$(printf '%s\n' '["0x40","0x3e8"]' '["0x48","0xfffffffffffffff0"]')"
+	# and a new stream rescans too
+	mf-scan -c "$raw" --phys -T u64 --gt 999 -f json </dev/null >"$BATS_TEST_TMPDIR/u64.json"
+	run -0 bash -c "mf-scan --rescan eq 1000 -f json <'$BATS_TEST_TMPDIR/u64.json' | jq -r 'select(.type == \"hit\") | .addr'"
+	assert_output 0x40
+}
+
 @test "mf-scan --phys of a LiME file: addresses of both ranges, nothing from the hole" {
 	run -0 --separate-stderr mf-scan -c "$SD/b.lime" --phys -s MFSCAN01 --chunk 64K -f json </dev/null
 	no_sanitizer
