@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define TOOL_OPTSTRING_MAX 128
 
@@ -22,6 +23,8 @@ tool_negative_number(const char *s)
 {
 	if (s[0] != '-')
 		return false;
+	if (strcasecmp(s + 1, "inf") == 0 || strcasecmp(s + 1, "infinity") == 0)
+		return true;
 	if (s[1] == '.')
 		return isdigit((unsigned char)s[2]) != 0;
 	return isdigit((unsigned char)s[1]) != 0;

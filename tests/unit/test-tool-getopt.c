@@ -60,6 +60,7 @@ main(void)
 	check("-5 -T i32", "T=i32 | -5");
 	check("-T f64 -1.5 -q", "T=f64 q | -1.5");
 	check("-T f64 -.5", "T=f64 | -.5");
+	check("-T f64 -inf -q", "T=f64 q | -inf");
 	check("-T i64 -0x10", "T=i64 | -0x10");
 	check("--between -10 -5 -T i32", "B=-10,-5 T=i32 |");
 	check("--eq -5 -T i8", "E=-5 T=i8 |");
@@ -73,7 +74,8 @@ main(void)
 	check("-9", "| -9");
 	ok(tool_negative_number("-5") && tool_negative_number("-0x1") && tool_negative_number("-.5") &&
 	   !tool_negative_number("-x") && !tool_negative_number("-") && !tool_negative_number("5") &&
-	   !tool_negative_number("-.") && !tool_negative_number("--5"),
+	   !tool_negative_number("-.") && !tool_negative_number("--5") && tool_negative_number("-inf") &&
+	   tool_negative_number("-Infinity") && !tool_negative_number("-in") && !tool_negative_number("-info"),
 	   "tool_negative_number");
 	return done_testing();
 }
