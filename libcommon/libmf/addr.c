@@ -100,33 +100,36 @@ addr_symbol(struct mf_aspace *as, const char *name, uint64_t *addr, char *errbuf
 }
 
 /* NAME: in the kernel a symbol first (init_task, linux_banner), then a module; in a
- * process a module first, then a symbol; "MODULE!SYMBOL" is always a symbol. */
+ * process a module first, then a symbol; "MODULE!SYMBOL" is always a symbol.  When the
+ * os layer has no symbols, the module's answer stands. */
 static int
 addr_name(struct mf_aspace *as, const char *name, uint64_t *addr, char *errbuf)
 {
 	const struct mf_aspace_id *id = mf_aspace_id(as);
 	char why[MF_ERRBUF_SIZE];
-	int r;
+	int r, rs;
 
 	if (strchr(name, '!') != NULL)
 		return addr_symbol(as, name, addr, errbuf);
+	why[0] = '\0';
 	if (id->kind == MF_ASPACE_KERNEL) {
-		why[0] = '\0';
-		if ((r = addr_symbol(as, name, addr, why)) == 0)
+		if ((rs = addr_symbol(as, name, addr, why)) == 0)
 			return 0;
-		if (r != MF_ERR_NOTFOUND && r != MF_ERR_UNSUPPORTED)
-			return mf_error(errbuf, r, "%s", why);
-		if ((r = addr_module_base(as, name, addr, errbuf)) == 0 || (r != MF_ERR_NOTFOUND && r != MF_ERR_UNSUPPORTED))
+		if (rs != MF_ERR_NOTFOUND && rs != MF_ERR_UNSUPPORTED)
+			return mf_error(errbuf, rs, "%s", why);
+		if ((r = addr_module_base(as, name, addr, errbuf)) == 0 || rs == MF_ERR_UNSUPPORTED ||
+		    (r != MF_ERR_NOTFOUND && r != MF_ERR_UNSUPPORTED))
 			return r;
 		return mf_error(errbuf, MF_ERR_NOTFOUND, "no symbol or module '%s' in %s", name, mf_aspace_name(as));
 	}
 	if ((r = addr_module_base(as, name, addr, errbuf)) == 0 || (r != MF_ERR_NOTFOUND && r != MF_ERR_UNSUPPORTED))
 		return r;
-	why[0] = '\0';
-	if ((r = addr_symbol(as, name, addr, why)) == 0)
+	if ((rs = addr_symbol(as, name, addr, why)) == 0)
 		return 0;
-	if (r != MF_ERR_NOTFOUND && r != MF_ERR_UNSUPPORTED)
-		return mf_error(errbuf, r, "%s", why);
+	if (rs == MF_ERR_UNSUPPORTED)
+		return r;   /* errbuf still holds the module's answer */
+	if (rs != MF_ERR_NOTFOUND)
+		return mf_error(errbuf, rs, "%s", why);
 	return mf_error(errbuf, MF_ERR_NOTFOUND, "no module or symbol '%s' in %s", name, mf_aspace_name(as));
 }
 
