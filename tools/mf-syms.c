@@ -168,7 +168,8 @@ syms_list(struct syms_state *st)
 		tool_err(tl, "cannot list the symbols of %s: %s", syms_space(st, sp, sizeof sp), tl->errbuf);
 		return TOOL_EXIT_FAIL;
 	}
-	qsort(st->v, st->n, sizeof *st->v, syms_cmp);
+	if (st->n > 1)
+		qsort(st->v, st->n, sizeof *st->v, syms_cmp);
 	tool_write_target(tl);
 	for (i = 0; i < st->n; i++) {
 		if (mf_symbol_rec(&st->v[i].s, st->rec) < 0)
