@@ -164,6 +164,37 @@ PY
 	[[ -z $(find "$D" -maxdepth 1 -name '.*' -newer "$D/vmlinux.btf") ]] || fail "a temporary file was left"
 }
 
+@test "hostile memory: a saved target whose BTF was overwritten since: refused with the bytes found, no file" {
+	need_guest
+	cp "$E" "$D/poked.elf"
+	chmod u+w "$D/poked.elf"
+	mf-attach -q -c "$D/poked.elf" -o linux >"$D/poked.target"
+	btf=$(mf-attach -c "$D/poked.elf" -o linux -f json </dev/null | jq -r 'select(.type == "target") | .hints.btf_addr')
+	[[ $btf == 0x* ]] || fail "no btf_addr hint: $btf"
+	pa=$(mf-vtop -t "$D/poked.target" --kernel "$btf" -f json </dev/null | jq -r 'select(.type == "xlat") | .pa')
+	# the file offset of physical PA in the ELF dump (its PT_LOAD headers), written over
+	/usr/bin/python3 - "$D/poked.elf" "$pa" <<'PY'
+import struct, sys
+pa = int(sys.argv[2], 0)
+with open(sys.argv[1], "r+b") as f:
+    h = f.read(64)
+    phoff, phentsize, phnum = struct.unpack_from("<Q", h, 32)[0], *struct.unpack_from("<HH", h, 54)
+    for i in range(phnum):
+        f.seek(phoff + i * phentsize)
+        typ, _, off, _, paddr, filesz = struct.unpack("<IIQQQQ", f.read(40))
+        if typ == 1 and paddr <= pa < paddr + filesz:
+            f.seek(off + pa - paddr)
+            f.write(b"AAAA")
+            sys.exit(0)
+sys.exit("0x%x is in no PT_LOAD" % pa)
+PY
+	run -1 --separate-stderr mf-syms -t "$D/poked.target" --save-btf "$D/poked.btf" </dev/null
+	no_sanitizer
+	assert_equal "$stderr" "mf-syms: kernel BTF at $btf: no BTF magic (bytes 41 41)"
+	[ ! -e "$D/poked.btf" ]
+	rm -f "$D/poked.elf"
+}
+
 @test "bad input: a non-Linux image with -o linux, no BTF to save, unknown and conflicting options" {
 	head -c $((16 << 20)) /dev/urandom >"$BATS_TEST_TMPDIR/random.raw"
 	run -1 --separate-stderr timeout 60 mf-syms -c "$BATS_TEST_TMPDIR/random.raw" -o linux </dev/null

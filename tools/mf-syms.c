@@ -30,8 +30,7 @@ struct syms_state {
 	struct syms_sym *v;
 	size_t n, cap;
 	struct mf_rec *rec;
-	const char *at_expr;         /* --at: the expression, for the record */
-	uint64_t at;
+	uint64_t at;                 /* --at: the address asked for */
 };
 
 static struct tool syms_tool;
@@ -219,7 +218,6 @@ syms_at(struct syms_state *st, char *const *exprs, size_t n)
 		tool_die(tl, "cannot open %s: %s", syms_space(st, sp, sizeof sp), tl->errbuf);
 	tool_write_target(tl);
 	for (i = 0; i < n; i++) {
-		st->at_expr = exprs[i];
 		if ((r = mf_aspace_addr(as, exprs[i], &st->at, tl->errbuf)) < 0) {
 			mf_aspace_close(as);
 			if (r == MF_ERR_ARG)
@@ -237,11 +235,7 @@ syms_at(struct syms_state *st, char *const *exprs, size_t n)
 
 /* ---- --save-btf ------------------------------------------------------------------------ */
 
-struct syms_gap {
-	uint64_t addr;
-	int err;
-	bool seen;
-};
+struct syms_gap { uint64_t addr; int err; bool seen; };
 
 static int
 syms_gap_cb(void *ctx, const struct mf_span_piece *p)
