@@ -55,7 +55,10 @@ EXTRA_PROGRAMS += bench/bench-vat-guest
 bench_bench_vat_guest_SOURCES = bench/bench-vat-guest.c
 bench_bench_vat_guest_CFLAGS = $(AM_CFLAGS) -O2
 bench_bench_vat_guest_LDADD = $(tool_ldadd)
-BENCH_TARGETS += bench-vat-guest-run
+BENCH_TARGETS += bench-vat-guest-run bench-linux-run
+# the linux os layer on a 2 GiB guest: discovery, warm lists, maps, live
+bench-linux-run: tools/mf-ps$(EXEEXT) tools/mf-attach$(EXEEXT) os/mf-os-linux.la
+	$(SHELL) $(srcdir)/bench/bench-linux.sh
 bench-vat-guest-run: bench/bench-vat-guest$(EXEEXT) tools/mf-vtop$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/bench-vat-guest.sh
 
@@ -71,7 +74,7 @@ bench-kdump-run: bench/bench-kdump$(EXEEXT) all
 # scripts: mf-ps next to ps -e; physical reads next to cat; mf-dump next to makedumpfile;
 # mf-scan next to cat, grep and yara (BENCH_SCAN_MB sets the file size, default 1024)
 dist_noinst_SCRIPTS += bench/bench-ps.sh bench/bench-physread.sh bench/bench-dump.sh \
-	bench/bench-scan.sh bench/bench-kdump.sh bench/bench-vat-guest.sh
+	bench/bench-scan.sh bench/bench-kdump.sh bench/bench-vat-guest.sh bench/bench-linux.sh
 BENCH_TARGETS += bench-ps bench-physread-run bench-dump bench-scan
 bench-ps: all
 	$(bench_env) $(SHELL) $(top_srcdir)/bench/bench-ps.sh

@@ -4,6 +4,7 @@
 # symbol file, the processes, kernel modules, memory maps and process memory agree with
 # what the guest printed about itself (the oracle, tests/guest/README.md).
 load test_helper
+load linux_helper
 . "$MF_TOP_SRCDIR/tests/guest/guest.bash"
 
 setup_file() {
@@ -25,36 +26,6 @@ setup() {
 	guest_require
 	guest_use guest
 	D=$BATS_FILE_TMPDIR
-}
-
-# The oracle's processes as "pid ppid comm" lines, sorted; the ps that printed them left out.
-oracle_ps() {
-	guest_oracle ps | awk 'NR > 1 && $3 != "ps" { print $1, $2, $3 }' | sort
-}
-
-# Our processes as "pid ppid comm", from a target (the arguments of mf-ps).
-ours_ps() {
-	mf-ps "$@" -f json </dev/null | jq -r 'select(.type == "process") | "\(.pid) \(.ppid) \(.name)"' | sort
-}
-
-# Every oracle process is ours with the same ppid; the comm the guest's ps shows starts
-# with ours (a kworker's shows its workqueue after the comm).
-same_processes() {
-	local o=$1 u=$2
-	/usr/bin/python3 - "$o" "$u" <<'PY'
-import sys
-oracle = [l.split(" ", 2) for l in open(sys.argv[1]).read().splitlines()]
-ours = {l.split(" ", 2)[0]: l.split(" ", 2) for l in open(sys.argv[2]).read().splitlines()}
-bad = []
-for pid, ppid, comm in oracle:
-    u = ours.get(pid)
-    if u is None or u[1] != ppid or not comm.startswith(u[2][:15]):
-        bad.append("oracle %s %s %s, ours %s" % (pid, ppid, comm, u))
-if len(oracle) < 40:
-    bad.append("only %d oracle processes" % len(oracle))
-if bad:
-    sys.exit("\n".join(bad))
-PY
 }
 
 @test "mf-ps -o linux lists the guest's processes (pid, ppid, comm) from QEMU's ELF and kdump, our LiME and raw, and live" {
@@ -128,16 +99,9 @@ PY
 
 @test "mf-modules --maps of a marker equals its /proc/PID/maps; its modules are its ELF files" {
 	pid=$(guest_oracle maps | awk 'NR == 1 { print $2 }')
-	guest_oracle maps | awk 'NR > 1 { printf "%s %s %s %s\n", $1, $2, $3, ($6 == "" ? "-" : $6) }' >"$D/oracle.maps"
+	oracle_maps >"$D/oracle.maps"
 	for src in "$D/qemu.elf" "$D/ours.lime"; do
-		mf-modules -c "$src" -o linux -p "$pid" --maps -f json |
-			jq -r 'select(.type == "map") | "\(.start | ltrimstr("0x"))-\(.end | ltrimstr("0x")) \(.perms) \(.offset) \(if .path == "" then "-" else .path end)"' |
-			/usr/bin/python3 -c '
-import sys
-for l in sys.stdin:
-    r, p, o, path = l.split()
-    s, e = r.split("-")
-    print("%08x-%08x %s %08x %s" % (int(s, 16), int(e, 16), p, int(o, 16) if o.startswith("0x") else int(o), path))' >"$D/ours.maps"
+		ours_maps -c "$src" -o linux -p "$pid" >"$D/ours.maps"
 		diff -u "$D/oracle.maps" "$D/ours.maps"
 	done
 	run -0 mf-modules -c "$D/qemu.elf" -o linux -p "$pid" -f table
@@ -158,6 +122,18 @@ for l in sys.stdin:
 	[ "$output" = $'\x7fELF' ]
 }
 
+@test "mf-dump -p of a guest process: a core gdb reads the secret from, at the address mf-scan gives" {
+	holder=$(guest_oracle secret | awk '$1 == "pid" { print $2 }')
+	secret=$(guest_oracle secret | awk '$1 == "secret" { print $2 }')
+	addr=$(mf-scan -c "$D/qemu.elf" -o linux -p "$holder" -s "$secret" -f json | jq -r 'select(.type == "hit") | .addr' | head -1)
+	run -0 mf-dump -q -c "$D/qemu.elf" --os linux -p "$holder" -o "$D/holder.core"
+	run -0 readelf -n "$D/holder.core"
+	assert_output --partial NT_PRPSINFO
+	assert_output --partial NT_FILE
+	run -0 gdb -nx -batch -c "$D/holder.core" -ex "x/s $addr"
+	assert_output --partial "\"$secret"
+}
+
 @test "kernel symbols in address arguments: --kernel linux_banner reads the guest's /proc/version" {
 	version=$(guest_oracle version)
 	run -0 mf-read -c "$D/qemu.elf" -o linux --kernel -f raw linux_banner ${#version}
@@ -175,21 +151,21 @@ for l in sys.stdin:
 	mf-attach -q -c "$D/qemu.elf" -o linux >"$D/target"
 	run -0 mf-ps -t "$D/target" -v -p 1 -f table
 	assert_output --partial "from the target record: no search"
-	assert_output --partial "tables from the target record"
+	assert_output --partial "struct offsets and the walkers' symbols from the target record: kallsyms and BTF not read"
 	refute_output --partial "from VMCOREINFO"
 	assert_line --regexp "^ +1 +0 .* init "
-}
-
-@test "without KASLR (kernel at 16 MiB) the same walk works" {
-	guest_start --name nokaslr --nokaslr
-	guest_dump elf "$D/nokaslr.elf"
-	oracle_ps >"$D/oracle.ps"
-	ours_ps -c "$D/nokaslr.elf" -o linux >"$D/ours.ps"
-	run same_processes "$D/oracle.ps" "$D/ours.ps"
-	[ "$status" -eq 0 ] || fail "$output"
-	run -0 mf-attach -c "$D/nokaslr.elf" -o linux -v -f msgpack
-	assert_output --partial "KERNELOFFSET 0x0,"
-	guest_stop nokaslr
+	# maps and modules from the record too; a symbol decodes kallsyms then (from the
+	# table addresses the record keeps)
+	m1=$(guest_oracle markers | awk '$1 == "mfmarker1" { print $2 }')
+	run -0 mf-modules -t "$D/target" -p "$m1" -f table
+	assert_line --regexp "^ +$m1 +0x400000 .* mfmarker1 +/bin/mfmarker1$"
+	version=$(guest_oracle version)
+	run -0 mf-read -t "$D/target" --kernel -v -f raw linux_banner ${#version}
+	assert_output --partial "tables from the target record"
+	assert_output --partial "$version"
+	# every kernel thread is listed by mf-modules --maps with no maps and no error
+	run -0 --separate-stderr bash -c "mf-ps -t '$D/target' -f msgpack | mf-modules --maps -f json"
+	[ -z "$stderr" ] || fail "stderr: $stderr"
 }
 
 @test "not Linux: random and zeroed images are refused with one line, quickly" {
@@ -248,5 +224,46 @@ print(next(i for i in range(0, len(d) - 8, 8) if struct.unpack_from("<Q", d, i)[
 	assert_output "mf-ps: cannot list processes of raw:$D/nobtf.raw/linux: linux: no kernel types (kernel BTF at $btf: no BTF magic (bytes 41 41))"
 	version=$(guest_oracle version)
 	run -0 mf-read -c "$D/nobtf.raw" -o linux --kernel -f raw linux_banner ${#version}
+	[ "$output" = "$version" ]
+}
+
+# Copy the raw image to NAME and replace every FROM with TO (bytes of the same length).
+raw_replace() {
+	cp "$D/ours.raw" "$D/$1"
+	/usr/bin/python3 - "$D/$1" "$2" "$3" <<'PY'
+import mmap, sys
+a, b = sys.argv[2].encode().decode("unicode_escape").encode("latin-1"), sys.argv[3].encode().decode("unicode_escape").encode("latin-1")
+with open(sys.argv[1], "r+b") as f:
+    m = mmap.mmap(f.fileno(), 0)
+    n, i = 0, m.find(a)
+    while i >= 0:
+        m[i:i + len(b)] = b
+        n, i = n + 1, m.find(a, i + 1)
+    m.flush()
+assert n > 0, "nothing replaced"
+PY
+}
+
+@test "kallsyms found by scanning the kernel image when VMCOREINFO does not name the tables (kernels before 6.0)" {
+	raw_replace nokall.raw 'SYMBOL(kallsyms_' 'SYMBOL(xallsyms_'
+	oracle_ps >"$D/oracle.ps"
+	run -0 mf-ps -c "$D/nokall.raw" -o linux -v -p 1 -f table
+	assert_output --partial "tables from a scan of the kernel image"
+	ours_ps -c "$D/nokall.raw" -o linux >"$D/ours.ps"
+	run same_processes "$D/oracle.ps" "$D/ours.ps"
+	[ "$status" -eq 0 ] || fail "$output"
+}
+
+@test "no VMCOREINFO at all: the banner, a page table that maps it, kallsyms by scan, KASLR from _text" {
+	raw_replace novmci.raw 'VMCOREINFO\x00' 'VMCOREINFX\x00'
+	run -0 mf-ps -c "$D/novmci.raw" -o linux -v -p 1 -f table
+	assert_output --partial "linux: no VMCOREINFO note in RAM"
+	assert_output --partial "(x86_64, found by scan)"
+	assert_output --partial "tables from a scan of the kernel image"
+	stext=$(guest_oracle kallsyms | awk '$3 == "_stext" { print $1 }')
+	assert_output --partial "linux: _text 0x$stext at physical"
+	assert_line --regexp "^ +1 +0 .* init "
+	version=$(guest_oracle version)
+	run -0 mf-read -c "$D/novmci.raw" -o linux --kernel -f raw linux_banner ${#version}
 	[ "$output" = "$version" ]
 }

@@ -1,6 +1,6 @@
 # tests: bats suites (one per tool and per concern), the test helpers and targets;
 # unit tests in tests/unit/, the QEMU guest in tests/guest/, fuzzing in tests/fuzz/.
-EXTRA_DIST += tests/test_helper.bash tests/tools_helper.bash
+EXTRA_DIST += tests/test_helper.bash tests/tools_helper.bash tests/linux_helper.bash
 
 # bats suites of the tools
 tool_suites = tests/mf-attach.bats tests/mf-ps.bats tests/mf-modules.bats tests/mf-read.bats \

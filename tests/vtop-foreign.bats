@@ -5,8 +5,11 @@
 # with the kernel root libmf derives (arm64: VMCOREINFO; i386: the QEMU note's CR3), checked
 # against what each guest printed about itself (/proc/kallsyms, /proc/version, /proc/iomem).
 # Their kallsyms has text symbols only (no KALLSYMS_ALL): linux_banner's place comes from
-# the kernel image (mkguest's banner-offsets, relative to "Kernel code").
+# the kernel image (mkguest's banner-offsets, relative to "Kernel code").  The linux os
+# layer on them: arm64 (BTF, but no data symbols: BTF and init_task found in the image),
+# i386 (no BTF: symbols only, and a clear refusal to list processes).
 load test_helper
+load linux_helper
 . "$MF_TOP_SRCDIR/tests/guest/guest.bash"
 
 FOREIGN_ARCHES='arm64 i386-pae i386'
@@ -310,4 +313,35 @@ EOF
 	assert_line --index 0 --regexp '^  PD '
 	assert_line --index 1 --regexp '^  PT '
 	assert_line --index 2 --regexp '^  => PA 0x[0-9a-f]+  page 4K  rwxs'
+}
+
+@test "the linux os layer on arm64 (no data symbols in kallsyms): processes, a marker's maps and environment" {
+	foreign_use arm64
+	local T=$BATS_TEST_TMPDIR dump=$BATS_FILE_TMPDIR/arm64.elf
+	oracle_ps >"$T/oracle.ps"
+	ours_ps -c "$dump" -o linux >"$T/ours.ps"
+	run same_processes "$T/oracle.ps" "$T/ours.ps"
+	[ "$status" -eq 0 ] || fail "$output"
+	run -0 mf-attach -c "$dump" -o linux -v -f msgpack
+	assert_output --partial "no __start_BTF symbol: the kernel's BTF found in its image"
+	assert_output --partial 'no init_task symbol: the task "swapper/0"'
+	pid=$(guest_oracle maps | awk 'NR == 1 { print $2 }')
+	oracle_maps >"$T/oracle.maps"
+	ours_maps -c "$BATS_FILE_TMPDIR/arm64.kdump" -o linux -p "$pid" >"$T/ours.maps"
+	diff -u "$T/oracle.maps" "$T/ours.maps"
+	guest_oracle environ | awk 'NR > 1' | sort >"$T/oracle.env"
+	mf-ps -c "$dump" -o linux --env -p "$pid" -f json |
+		jq -r 'select(.type == "process") | .env | to_entries[] | "\(.key)=\(.value)"' | sort >"$T/ours.env"
+	diff -u "$T/oracle.env" "$T/ours.env"
+	run -1 --separate-stderr mf-modules -c "$dump" -o linux --kernel -f json
+	assert_equal "$stderr" "mf-modules: cannot list modules of pid 0: linux: kallsyms has no data symbols (a kernel without KALLSYMS_ALL): no module list to walk"
+}
+
+@test "the linux os layer on i386 PAE (no BTF): kernel symbols work, processes are refused with the reason" {
+	foreign_use i386-pae
+	local dump=$BATS_FILE_TMPDIR/i386-pae.elf
+	run -0 mf-read -c "$dump" -o linux --kernel -v -f raw _stext 4
+	assert_output --partial "_stext at $(ksym _stext), +0x0"
+	run -1 mf-ps -c "$dump" -o linux
+	assert_output "mf-ps: cannot list processes of elf:$dump/linux: linux: no kernel types (kernel has no BTF (no __start_BTF symbol, none in its image))"
 }

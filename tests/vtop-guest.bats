@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
 # Translation through real page tables: Debian's x86_64 kernel under QEMU (KASLR, nokaslr,
 # 5-level paging), read through QEMU's own ELF and kdump dumps, checked against what the
-# guest printed about itself (/proc/kallsyms, /proc/version, /proc/iomem).
+# guest printed about itself (/proc/kallsyms, /proc/version, /proc/iomem); and the linux
+# os layer on the nokaslr and 5-level guests (the KASLR one is tests/linux.bats's).
 load test_helper
+load linux_helper
 . "$MF_TOP_SRCDIR/tests/guest/guest.bash"
 
 setup_file() {
@@ -190,4 +192,23 @@ hit = [m for m in maps if m[0] <= stext < m[1]]
 assert hit and hit[0][2] == "r-xp" and hit[0][1] >= etext, hit
 print("ok", len(maps))' "$(ksym _stext)" "$(ksym _etext)" <<<"$output"
 	assert_output --regexp '^ok [0-9]+$'
+}
+
+@test "the linux os layer without KASLR and with 5-level paging: the guest's processes and a marker's maps" {
+	local g T=$BATS_TEST_TMPDIR
+	for g in nokaslr la57; do
+		guest_use "$g"
+		oracle_ps >"$T/oracle.ps"
+		ours_ps -c "$BATS_FILE_TMPDIR/$g.elf" -o linux >"$T/ours.ps"
+		run same_processes "$T/oracle.ps" "$T/ours.ps"
+		[ "$status" -eq 0 ] || fail "$g: $output"
+		pid=$(guest_oracle maps | awk 'NR == 1 { print $2 }')
+		oracle_maps >"$T/oracle.maps"
+		ours_maps -c "$BATS_FILE_TMPDIR/$g.elf" -o linux -p "$pid" >"$T/ours.maps"
+		diff -u "$T/oracle.maps" "$T/ours.maps"
+	done
+	run -0 mf-attach -c "$BATS_FILE_TMPDIR/nokaslr.elf" -o linux -v -f msgpack
+	assert_output --partial "KERNELOFFSET 0x0,"
+	run -0 mf-attach -c "$BATS_FILE_TMPDIR/la57.elf" -o linux -v -f msgpack
+	assert_output --partial "(x86_64-la57) from VMCOREINFO"
 }

@@ -13,12 +13,14 @@
 #include <bpf/btf.h>
 #include <linux/btf.h>
 
+#include "linux.h"
 #include "lxtypes.h"
 #include "pluginlib/bytes.h"
 #include "pluginlib/error.h"
 
 #define LX_BTF_CHUNK (1u << 20)     /* kernel reads of the blob, per call */
 #define LX_BTF_HDR_MIN 24u
+#define LX_BTF_VMLINUX_MIN (256u << 10)   /* module blobs are kilobytes, vmlinux's megabytes */
 
 int
 lx_btf_check_header(const uint8_t *b, size_t len, char *errbuf)
@@ -91,6 +93,66 @@ lx_btf_read(struct lx *lx, uint64_t start, uint64_t len, uint8_t *buf, char *err
 	return 0;
 }
 
+/* A whole vmlinux BTF header at VA: types right after the header, strings after them, a
+ * size no module's blob has.  The blob's length in *len. */
+static int
+lx_btf_plausible(const struct lx *lx, uint64_t va, uint64_t *len)
+{
+	uint8_t h[LX_BTF_HDR_MIN];
+	uint64_t total;
+
+	if (lx_kread(lx, va, h, sizeof h) < 0 || get_le32(h + 4) != LX_BTF_HDR_MIN || get_le32(h + 8) != 0 ||
+	    get_le32(h + 16) != get_le32(h + 12))
+		return 0;
+	total = (uint64_t)LX_BTF_HDR_MIN + get_le32(h + 16) + get_le32(h + 20);
+	if (total < LX_BTF_VMLINUX_MIN || total > LX_BTF_MAX)
+		return 0;
+	*len = total;
+	return 1;
+}
+
+struct lx_btf_find {
+	const struct lx *lx;
+	uint64_t va, len;
+};
+
+static int
+lx_btf_hit(void *ctx, uint64_t va)
+{
+	struct lx_btf_find *f = ctx;
+
+	if (!lx_btf_plausible(f->lx, va, &f->len))
+		return 0;
+	f->va = va;
+	return 1;
+}
+
+/* Where the blob is: __start_BTF..__stop_BTF, else a saved record's hints, else (no data
+ * symbols in kallsyms: arm64) the first whole vmlinux BTF header in the kernel image. */
+static int
+lx_btf_locate(struct lx *lx, uint64_t *start, uint64_t *stop, char *errbuf)
+{
+	static const uint8_t magic[8] = { 0x9f, 0xeb, 0x01, 0x00, LX_BTF_HDR_MIN, 0, 0, 0 };
+	struct lx_btf_find f = { lx, 0, 0 };
+	uint64_t len;
+
+	if (lx_sym(lx, "__start_BTF", start) == 0 && lx_sym(lx, "__stop_BTF", stop) == 0)
+		return 0;
+	if (lx->hints != NULL && lx->host->hint_get_u64(lx->hints, "btf_addr", start) == 0 &&
+	    lx->host->hint_get_u64(lx->hints, "btf_size", &len) == 0) {
+		*stop = *start + len;
+		return 0;
+	}
+	if (lx_image_scan(lx, magic, sizeof magic, lx_btf_hit, &f) == 1) {
+		lx->host->log(1, "linux: no __start_BTF symbol: the kernel's BTF found in its image at 0x%llx",
+		              (unsigned long long)f.va);
+		*start = f.va;
+		*stop = f.va + f.len;
+		return 0;
+	}
+	return lx->host->error(errbuf, MF_ERR_NOTFOUND, "kernel has no BTF (no __start_BTF symbol, none in its image)");
+}
+
 int
 lx_types_load(struct lx *lx, char *errbuf)
 {
@@ -103,10 +165,9 @@ lx_types_load(struct lx *lx, char *errbuf)
 	t = calloc(1, sizeof *t);
 	if (t == NULL)
 		return lx->host->error(errbuf, MF_ERR_NOMEM, "cannot load kernel types: out of memory");
-	if (lx_sym(lx, "__start_BTF", &start) < 0 || lx_sym(lx, "__stop_BTF", &stop) < 0) {
+	if ((r = lx_btf_locate(lx, &start, &stop, errbuf)) < 0) {
 		lx_types_free(t);
-		return lx->host->error(errbuf, MF_ERR_NOTFOUND,
-		                       "kernel has no BTF (no __start_BTF/__stop_BTF symbols)");
+		return r;
 	}
 	if (stop <= start || stop - start > LX_BTF_MAX) {
 		lx_types_free(t);

@@ -109,6 +109,7 @@ lx_discover_vmci(struct lx *lx, const char *vmci, char *errbuf)
 	if (vmci_phys_base(vmci, &v) == 0)
 		lx->phys_base = (int64_t)v;
 	vmci_symbol(vmci, "_stext", &stext);
+	lx->image_va = stext;
 	host->log(1, "linux: OSRELEASE %s, KERNELOFFSET 0x%" PRIx64 ", phys_base %" PRId64 ", _stext 0x%" PRIx64,
 	          lx->osrelease[0] ? lx->osrelease : "(none)", lx->kaslr_offset, lx->phys_base, stext);
 	if (kfind_space_vmci(vmci, &sp) == 0) {
@@ -153,6 +154,7 @@ lx_discover_banner(struct lx *lx, char *errbuf)
 			memcpy(lx->osrelease, rel, n);
 			lx->osrelease[n] = '\0';
 			lx->kspace = sp;
+			lx->image_va = va;
 			host->log(1, "linux: page-table root 0x%" PRIx64 " maps the banner at 0x%" PRIx64 " (x86_64, found by scan)",
 			          sp.root, va);
 			return 0;
@@ -261,4 +263,5 @@ lx_store_hints(struct lx *lx)
 	if (lx->osrelease[0] != '\0')
 		host->hint_set_str(lx->hints, "osrelease", lx->osrelease);
 	lx_ksyms_store_hints(lx);
+	lx_saved_store(lx);
 }

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,13 +79,16 @@ lx_ksyms_read(const struct lx *lx, const struct lx_ksyms *where, struct lx_ksyms
 	    (tt = km_copy(lx, where->va_token_table, ttlen, &err)) == NULL ||
 	    (ti = km_copy(lx, where->va_token_index, 512, &err)) == NULL)
 		goto fail;
+	/* a 32-bit kernel's unsigned long (relative_base, kallsyms_addresses) is 4 bytes */
+	raw.long_size = lx->kspace.arch == MF_ARCH_X86_32 || lx->kspace.arch == MF_ARCH_X86_PAE ? 4 : 8;
 	if (where->va_offsets != 0) {
 		if ((tab = km_copy(lx, where->va_offsets, (size_t)raw.num_syms * 4, &err)) == NULL ||
-		    (err = lx_kread_u64(lx, where->va_relative_base, &raw.relative_base)) < 0)
+		    (err = lx_kread(lx, where->va_relative_base, b, raw.long_size)) < 0)
 			goto fail;
+		raw.relative_base = raw.long_size == 4 ? get_le32(b) : get_le64(b);
 		raw.offsets = tab;
 	} else {
-		if ((tab = km_copy(lx, where->va_addresses, (size_t)raw.num_syms * 8, &err)) == NULL)
+		if ((tab = km_copy(lx, where->va_addresses, (size_t)raw.num_syms * raw.long_size, &err)) == NULL)
 			goto fail;
 		raw.addresses = tab;
 	}
@@ -197,8 +201,8 @@ lx_ksyms_store_hints(struct lx *lx)
 			lx->host->hint_set_u64(lx->hints, km_hint_keys[i], *km_field(lx->ksyms, i));
 }
 
-static int
-km_try(struct lx *lx, const struct lx_ksyms *w, const char *from, char *errbuf)
+int
+lx_ksyms_try(struct lx *lx, const struct lx_ksyms *w, const char *from, char *errbuf)
 {
 	struct lx_ksyms *ks;
 	int r;
@@ -223,15 +227,27 @@ lx_ksyms_load(struct lx *lx, char *errbuf)
 	int r;
 
 	memset(&w, 0, sizeof w);
-	if (km_where_hints(lx, &w) == 0 && (r = km_try(lx, &w, "the target record", errbuf)) == 0)
+	if (km_where_hints(lx, &w) == 0 && (r = lx_ksyms_try(lx, &w, "the target record", errbuf)) == 0)
 		return 0;
 	memset(&w, 0, sizeof w);
 	if (km_where_vmci(lx->host->hint_get_str(lx->hints, "vmcoreinfo"), &w) == 0) {
-		if ((r = km_try(lx, &w, "VMCOREINFO", errbuf)) == 0)
+		if ((r = lx_ksyms_try(lx, &w, "VMCOREINFO", errbuf)) == 0)
 			return 0;
 		lx->host->log(1, "linux: the kallsyms tables VMCOREINFO names do not decode (%s): scanning", errbuf);
 	}
-	if ((r = lx_ksyms_scan(lx, &w, errbuf)) < 0)
-		return r;
-	return km_try(lx, &w, "a scan of the kernel image", errbuf);
+	return lx_ksyms_scan(lx, errbuf);
+}
+
+int
+lx_ksyms_need(struct lx *lx)
+{
+	int r;
+
+	if (lx->ksyms != NULL)
+		return 0;
+	if (lx->ksyms_why[0] != '\0')
+		return MF_ERR_NOTFOUND;   /* tried before */
+	if ((r = lx_ksyms_load(lx, lx->ksyms_why)) < 0 && lx->ksyms_why[0] == '\0')
+		snprintf(lx->ksyms_why, sizeof lx->ksyms_why, "%s", lx->host->strerror(r));
+	return r;
 }

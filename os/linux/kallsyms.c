@@ -120,10 +120,10 @@ ks_addr(const struct lx_kraw *raw, int percpu, size_t i)
 	int32_t off;
 
 	if (raw->offsets == NULL)
-		return get_le64(raw->addresses + 8 * i);
+		return raw->long_size == 4 ? get_le32(raw->addresses + 4 * i) : get_le64(raw->addresses + 8 * i);
 	off = (int32_t)get_le32(raw->offsets + 4 * i);
 	if (!percpu)
-		return raw->relative_base + (uint32_t)off;
+		return raw->long_size == 4 ? (uint32_t)(raw->relative_base + (uint32_t)off) : raw->relative_base + (uint32_t)off;
 	if (off >= 0)
 		return (uint64_t)off;
 	return raw->relative_base - 1 - (uint64_t)(int64_t)off;
@@ -245,15 +245,4 @@ lx_ksyms_at(const struct lx_ksyms *ks, uint64_t addr)
 			hi = mid;
 	}
 	return lo == 0 ? -1 : (long)lo - 1;
-}
-
-int
-lx_sym(const struct lx *lx, const char *name, uint64_t *va)
-{
-	long i = lx_ksyms_find(lx->ksyms, name);
-
-	if (i < 0)
-		return MF_ERR_NOTFOUND;
-	*va = lx->ksyms->sym[i].addr;
-	return 0;
 }

@@ -20,7 +20,8 @@ struct lx_kraw {
 	const uint8_t *token_index;     /* 256 little-endian u16 */
 	const uint8_t *offsets;         /* kallsyms_offsets: num_syms s32, or NULL */
 	uint64_t relative_base;
-	const uint8_t *addresses;       /* the old kallsyms_addresses: num_syms u64, or NULL */
+	const uint8_t *addresses;       /* the old kallsyms_addresses: num_syms longs, or NULL */
+	unsigned long_size;             /* the kernel's unsigned long: 8, or 4 (32-bit); 0 = 8 */
 };
 
 struct lx_ksym {

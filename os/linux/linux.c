@@ -47,6 +47,50 @@ lx_need_types(const struct lx *lx, char *errbuf)
 	return lx->host->error(errbuf, MF_ERR_UNSUPPORTED, "linux: no kernel types (%s)", lx->types_why);
 }
 
+/* One chunk of the kernel image and the page after it, page by page: pages that are not
+ * mapped (the gaps between the image's segments) read as zeros. */
+static void
+lx_image_chunk(const struct lx *lx, uint64_t va, uint8_t *buf)
+{
+	struct mf_iov iov[LX_IMAGE_CHUNK / 4096 + 1];
+	size_t i, n = sizeof iov / sizeof iov[0];
+
+	for (i = 0; i < n; i++)
+		iov[i] = (struct mf_iov){ .addr = va + i * 4096, .buf = buf + i * 4096, .len = 4096 };
+	if (lx->phys->vread == NULL || lx->phys->vread(lx->phys->ctx, &lx->kspace, iov, n) < 0) {
+		memset(buf, 0, n * 4096);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (iov[i].err != 0)
+			memset(buf + i * 4096, 0, 4096);
+}
+
+int
+lx_image_scan(const struct lx *lx, const void *needle, size_t nlen, int (*hit)(void *ctx, uint64_t va), void *ctx)
+{
+	uint64_t lo = (lx->image_va & ~0xfffull) - LX_IMAGE_BEFORE, a;
+	uint8_t *buf;
+	int r = 0;
+
+	if (lx->image_va == 0 || nlen == 0 || nlen > 4096)
+		return 0;
+	if ((buf = malloc(LX_IMAGE_CHUNK + 4096)) == NULL)
+		return MF_ERR_NOMEM;
+	for (a = lo; a < lo + LX_IMAGE_BEFORE + LX_IMAGE_AFTER && r == 0; a += LX_IMAGE_CHUNK) {
+		const uint8_t *p = buf, *end = buf + LX_IMAGE_CHUNK;
+
+		/* a needle across the seam starts in this chunk: seen once */
+		lx_image_chunk(lx, a, buf);
+		while (r == 0 && p < end && (p = memmem(p, (size_t)(end - p) + nlen - 1, needle, nlen)) != NULL && p < end) {
+			r = hit(ctx, a + (uint64_t)(p - buf));
+			p++;
+		}
+	}
+	free(buf);
+	return r;
+}
+
 static void
 linux_close(void *handle)
 {
@@ -74,8 +118,15 @@ linux_open(const struct mf_host *host, const struct mf_phys *phys, const struct 
 	lx->host = host;
 	lx->phys = phys;
 	lx->hints = hints;
-	if ((r = lx_discover(lx, errbuf)) < 0 || (r = lx_ksyms_load(lx, errbuf)) < 0 ||
-	    (r = lx_discover_late(lx, errbuf)) < 0)
+	if ((r = lx_discover(lx, errbuf)) < 0)
+		goto fail;
+	/* a saved target: the offsets and symbols the walkers need are in the record */
+	if ((r = lx_saved_load(lx)) == 0) {
+		lx_store_hints(lx);
+		*handle = lx;
+		return 0;
+	}
+	if (r == MF_ERR_NOMEM || (r = lx_ksyms_load(lx, errbuf)) < 0 || (r = lx_discover_late(lx, errbuf)) < 0)
 		goto fail;
 	/* the kernel's BTF (btf.c), once symbols are known; without it the symbols and the
 	 * kernel's memory still serve (a 32-bit kernel has no BTF) */
@@ -83,6 +134,8 @@ linux_open(const struct mf_host *host, const struct mf_phys *phys, const struct 
 		if (r == MF_ERR_NOMEM)
 			goto fail;
 		host->log(1, "linux: %s: processes, maps and modules cannot be listed", lx->types_why);
+	} else if (lx_init_task_find(lx) < 0) {
+		host->log(1, "linux: no init_task symbol, and none found in the kernel image");
 	}
 	lx_store_hints(lx);
 	*handle = lx;
@@ -99,11 +152,17 @@ static const struct mf_os linux_os = {
 	.name = "linux",
 	.description = "a Linux kernel in physical memory (no symbol files needed)",
 	.help =
-		"  (no arguments)\n"
+		"  (no arguments: nothing about the kernel needs to be known)\n"
 		"  discovery: VMCOREINFO (the dump's note, else its text found in RAM), else the\n"
-		"    \"Linux version\" banner, a page-table scan and a kallsyms-table scan;\n"
-		"    x86_64 (4- and 5-level) and AArch64, KASLR or not\n"
-		"  symbols: the kernel's kallsyms tables decoded from memory (pid 0)\n",
+		"    \"Linux version\" banner and a page-table scan; x86_64 (4- and 5-level) and\n"
+		"    AArch64, KASLR or not (mf-attach -v says how each part was found)\n"
+		"  symbols: the kernel's kallsyms tables decoded from memory (pid 0; named by\n"
+		"    VMCOREINFO on 6.0+, else found in the kernel image)\n"
+		"  types: the kernel's own BTF (__start_BTF, else found in the image); without\n"
+		"    it (32-bit kernels) only symbols and kernel memory\n"
+		"  processes and threads (init_task's list), maps (maple tree or VMA list),\n"
+		"  kernel modules (the module list), environments; process memory through\n"
+		"  each process's page tables\n",
 	.keys = linux_keys,
 	.thread_model = MF_THREAD_SERIALIZE_HANDLE,
 	.open = linux_open,

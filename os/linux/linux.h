@@ -21,6 +21,7 @@
 #ifndef MF_OS_LINUX_H
 #define MF_OS_LINUX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,11 @@ struct lx {
 	int64_t phys_base;             /* x86_64: NUMBER(phys_base) */
 	uint64_t page_offset_base;     /* start of the direct map of physical memory */
 	char osrelease[65];            /* "6.1.0-27-amd64", or "" */
+	uint64_t image_va;             /* an address inside the kernel image (_stext, the banner) */
+	uint64_t init_task;            /* its symbol, else found by tasks.c (lx_init_task) */
+	uint64_t wsym[6];              /* the walkers' symbols from a saved record (saved.c) */
+	bool wsym_valid;
+	char ksyms_why[MF_ERRBUF_SIZE];   /* why kallsyms could not be decoded on first use */
 	struct lx_ksyms *ksyms;
 	struct lx_types *types;        /* NULL when the kernel's BTF cannot be had: see types_why */
 	char types_why[MF_ERRBUF_SIZE];
@@ -57,18 +63,45 @@ void lx_store_hints(struct lx *lx);
 
 /* kallsyms.c */
 int lx_ksyms_load(struct lx *lx, char *errbuf);
+/* kallsyms decoded now if it was not yet (a saved target opens without it): 0, or an
+ * error with the reason in lx->ksyms_why. */
+int lx_ksyms_need(struct lx *lx);
 void lx_ksyms_free(struct lx_ksyms *ks);
-/* kallsyms-mem.c: the table addresses as hints (lx_store_hints); kallsyms-scan.c: the
- * tables found by scanning the kernel image (addresses into *where, as kallsyms.h). */
+/* kallsyms-mem.c: the table addresses as hints (lx_store_hints); the tables at the
+ * addresses in WHERE (its va_* fields) read, decoded and checked into lx->ksyms (FROM says
+ * where the addresses came from, for the log): 0 or MF_ERR_* with errbuf set. */
 void lx_ksyms_store_hints(struct lx *lx);
-int lx_ksyms_scan(const struct lx *lx, struct lx_ksyms *where, char *errbuf);
+int lx_ksyms_try(struct lx *lx, const struct lx_ksyms *where, const char *from, char *errbuf);
+/* kallsyms-scan.c: the tables found by scanning the kernel image around lx->image_va,
+ * each layout candidate tried with lx_ksyms_try. */
+int lx_ksyms_scan(struct lx *lx, char *errbuf);
 /* The run-time address of kernel symbol NAME: 0, or MF_ERR_NOTFOUND. */
 int lx_sym(const struct lx *lx, const char *name, uint64_t *va);
+
+/* saved.c: the struct offsets and the walkers' symbols kept in the target record.
+ * lx_saved_load: taken from the hints when they fit this kernel (then kallsyms and BTF
+ * need not be read): 0, or MF_ERR_NOTFOUND / MF_ERR_FORMAT.  lx_saved_store: written. */
+#define LX_NWSYMS 6
+extern const char *const lx_walker_sym_names[LX_NWSYMS];
+int lx_saved_load(struct lx *lx);
+void lx_saved_store(struct lx *lx);
+/* A walker's symbol from the saved record: 0, MF_ERR_NOTFOUND (the kernel has none), or
+ * MF_ERR_UNSUPPORTED (not one of them, or no saved record). */
+int lx_walker_sym(const struct lx *lx, const char *name, uint64_t *va);
 
 /* symbols.c: the os operations over kallsyms (pid 0 only) */
 int lx_symbols(void *handle, uint64_t pid, mf_symbol_cb cb, void *ctx, char *errbuf);
 int lx_symbol_lookup(void *handle, uint64_t pid, const char *name, mf_symbol_cb cb, void *ctx, char *errbuf);
 int lx_symbol_at(void *handle, uint64_t pid, uint64_t addr, mf_symbol_cb cb, void *ctx, char *errbuf);
+
+/* Scan the kernel image (LX_IMAGE_BEFORE below lx->image_va to LX_IMAGE_AFTER above, what
+ * is mapped of it) for NEEDLE: hit(ctx, va) for each place, in address order, until it
+ * returns non-zero (that value is returned) or the end (0).  A kernel that lacks
+ * KALLSYMS_ALL (arm64) lists no data symbols: its BTF and init_task are found this way. */
+#define LX_IMAGE_BEFORE ((uint64_t)16 << 20)
+#define LX_IMAGE_AFTER ((uint64_t)96 << 20)
+#define LX_IMAGE_CHUNK ((size_t)1 << 20)
+int lx_image_scan(const struct lx *lx, const void *needle, size_t nlen, int (*hit)(void *ctx, uint64_t va), void *ctx);
 
 /* Kernel virtual memory, all LEN bytes or an error (MF_ERR_NOTMAPPED, MF_ERR_IO). */
 int lx_kread(const struct lx *lx, uint64_t va, void *buf, size_t len);

@@ -35,7 +35,8 @@ struct lx_off {
 	struct lx_field cred_uid, cred_gid;
 	/* mm_struct */
 	struct lx_field mm_pgd, mm_mt_root, mm_mt_flags, mm_mmap, mm_arg_start, mm_arg_end,
-		mm_env_start, mm_env_end, mm_exe_file, mm_start_brk, mm_brk, mm_start_stack;
+		mm_env_start, mm_env_end, mm_exe_file, mm_start_brk, mm_brk, mm_start_stack,
+		mm_vdso;
 	/* vm_area_struct */
 	struct lx_field vma_start, vma_end, vma_flags, vma_pgoff, vma_file, vma_next, vma_ops,
 		vma_private;
@@ -82,6 +83,9 @@ int lx_btf_nelems(const struct lx_types *t, const char *type, const char *path, 
 /* Fill t->off from t->btf.  Missing members are LX_NONE; members every kernel has
  * (task_struct.tasks, pid, comm ...) missing is MF_ERR_FORMAT. */
 int lx_off_load(struct lx_types *t, char *errbuf);
+/* An id of the table of offsets lx_off_load fills (its members and their order): a saved
+ * struct lx_off is used only by a build with the same id. */
+uint32_t lx_off_layout_id(void);
 
 /* A field of a struct read into a buffer of `len` bytes: the value (little-endian, of
  * the member's size: 1, 2, 4 or 8 bytes), 0 when the field is absent or outside. */

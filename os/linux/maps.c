@@ -161,8 +161,10 @@ lx_vma_walk(const struct lx *lx, const struct lx_task *t, lx_vma_cb cb, void *ct
 	struct lx_vwalk w = { .lx = lx, .cb = cb, .ctx = ctx, .pid = t->tgid };
 	uint64_t root;
 
-	if (t->mm == 0 || !lx_kptr_ok(t->mm))
-		return lx->host->error(errbuf, MF_ERR_ARG, "pid %" PRIu64 " has no user address space (kernel thread)", t->tgid);
+	if (t->mm == 0)
+		return 0;   /* a kernel thread maps nothing (as its /proc/PID/maps is empty) */
+	if (!lx_kptr_ok(t->mm))
+		return lx->host->error(errbuf, MF_ERR_FORMAT, "pid %" PRIu64 ": a wild mm pointer 0x%" PRIx64, t->tgid, t->mm);
 	if (o->vma_size == LX_NONE || !lx_has(o->vma_start) || !lx_has(o->vma_end) || !lx_has(o->vma_flags))
 		return lx->host->error(errbuf, MF_ERR_UNSUPPORTED, "linux: BTF has no usable vm_area_struct");
 	if ((w.vbuf = malloc(o->vma_size)) == NULL)
@@ -202,7 +204,7 @@ struct lx_maps_ctx {
 	const struct lx_task *t;
 	mf_map_cb cb;
 	void *ctx;
-	uint64_t start_brk, brk, start_stack;
+	uint64_t start_brk, brk, start_stack, vdso;
 	uint64_t special_ops[2];   /* special_mapping_vmops, legacy_special_mapping_vmops */
 	char path[4096];
 };
@@ -226,6 +228,12 @@ lx_anon_name(struct lx_maps_ctx *c, const struct lx_vma *v)
 				return "";
 		return c->path;
 	}
+	/* without the special mappings' vm_ops symbol (no data symbols in kallsyms): the vDSO
+	 * is where mm->context.vdso says, its data pages (vvar) right below it */
+	if (c->special_ops[0] == 0 && c->vdso != 0 && v->start == c->vdso)
+		return "[vdso]";
+	if (c->special_ops[0] == 0 && c->vdso != 0 && v->end == c->vdso)
+		return "[vvar]";
 	return "";
 }
 
@@ -277,6 +285,8 @@ lx_task_maps(const struct lx *lx, const struct lx_task *t, mf_map_cb cb, void *c
 			lx_kread_u64(lx, t->mm + o->mm_brk.off, &c->brk);
 		if (lx_has(o->mm_start_stack))
 			lx_kread_u64(lx, t->mm + o->mm_start_stack.off, &c->start_stack);
+		if (lx_has(o->mm_vdso))
+			lx_kread_u64(lx, t->mm + o->mm_vdso.off, &c->vdso);
 	}
 	lx_sym(lx, "special_mapping_vmops", &c->special_ops[0]);
 	lx_sym(lx, "legacy_special_mapping_vmops", &c->special_ops[1]);

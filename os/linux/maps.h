@@ -18,8 +18,8 @@ struct lx_vma {
 };
 
 typedef int (*lx_vma_cb)(void *ctx, const struct lx_vma *v);
-/* Every VMA of task T in address order: 0, the callback's non-zero value, or MF_ERR_*
- * when the walk cannot start.  A tree or list that breaks is a warning and ends the walk
+/* Every VMA of task T in address order (none for a kernel thread): 0, the callback's
+ * non-zero value, or MF_ERR_* when the walk cannot start.  A tree or list that breaks is a warning and ends the walk
  * with what was read (0). */
 int lx_vma_walk(const struct lx *lx, const struct lx_task *t, lx_vma_cb cb, void *ctx, char *errbuf);
 /* The maps of task T as mf_map records (perms, offset, path or [heap]/[stack]/[vdso]). */

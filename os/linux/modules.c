@@ -68,8 +68,14 @@ lx_kernel_modules(const struct lx *lx, mf_module_cb cb, void *ctx, char *errbuf)
 
 	if ((r = lx_kernel_image(lx, cb, ctx)) != 0)
 		return r;
-	if (lx_sym(lx, "modules", &head) < 0)
+	if (lx_sym(lx, "modules", &head) < 0) {
+		uint64_t v;
+
+		if (lx_sym(lx, "init_task", &v) < 0)
+			return lx->host->error(errbuf, MF_ERR_UNSUPPORTED,
+			                       "linux: kallsyms has no data symbols (a kernel without KALLSYMS_ALL): no module list to walk");
 		return 0;   /* a kernel without loadable modules */
+	}
 	if (o->module_size == LX_NONE || !lx_has(o->mod_list) || !lx_has(o->mod_name))
 		return lx->host->error(errbuf, MF_ERR_UNSUPPORTED, "linux: BTF has no usable struct module");
 	if (lx_kread_u64(lx, head, &next) < 0)
@@ -130,8 +136,10 @@ lx_process_modules(const struct lx *lx, uint64_t pid, mf_module_cb cb, void *ctx
 
 	if ((r = lx_task_find(lx, pid, &t, errbuf)) < 0)
 		return r;
-	if (t.mm == 0 || lx_task_space(lx, &t, &sp) < 0)
-		return lx->host->error(errbuf, MF_ERR_ARG, "pid %" PRIu64 " has no user address space (kernel thread)", pid);
+	if (t.mm == 0)
+		return 0;   /* a kernel thread has no modules of its own */
+	if (lx_task_space(lx, &t, &sp) < 0)
+		return lx->host->error(errbuf, MF_ERR_NOTMAPPED, "pid %" PRIu64 ": its page tables cannot be read", pid);
 	memset(&c, 0, sizeof c);
 	if ((r = lx_task_maps(lx, &t, lx_mods_map_cb, &c, errbuf)) != 0) {
 		mapmods_free(&c);

@@ -52,6 +52,7 @@ static const struct lx_off_spec {
 	{ "mm_struct", "start_brk", LX_F(mm_start_brk), 0 },
 	{ "mm_struct", "brk", LX_F(mm_brk), 0 },
 	{ "mm_struct", "start_stack", LX_F(mm_start_stack), 0 },
+	{ "mm_struct", "context.vdso", LX_F(mm_vdso), 0 },
 	{ "vm_area_struct", "vm_start", LX_F(vma_start), 0 },
 	{ "vm_area_struct", "vm_end", LX_F(vma_end), 0 },
 	{ "vm_area_struct", "vm_flags", LX_F(vma_flags), 0 },
@@ -169,4 +170,23 @@ lx_off_load(struct lx_types *t, char *errbuf)
 		o->mod_mem_stride = (uint32_t)size;
 	}
 	return 0;
+}
+
+uint32_t
+lx_off_layout_id(void)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+	const char *p;
+
+	for (i = 0; i < sizeof lx_off_specs / sizeof lx_off_specs[0]; i++) {
+		for (p = lx_off_specs[i].type; *p; p++)
+			h = (h ^ (uint8_t)*p) * 16777619u;
+		for (p = lx_off_specs[i].path; *p; p++)
+			h = (h ^ (uint8_t)*p) * 16777619u;
+		h = (h ^ (uint32_t)lx_off_specs[i].where) * 16777619u;
+	}
+	for (i = 0; i < sizeof lx_size_specs / sizeof lx_size_specs[0]; i++)
+		h = (h ^ (uint32_t)lx_size_specs[i].where) * 16777619u;
+	return h ^ (uint32_t)sizeof(struct lx_off);
 }

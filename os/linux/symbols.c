@@ -1,5 +1,6 @@
-/* symbols.c: the symbol os operations over the decoded kallsyms table: the kernel's
- * symbols (pid 0); a process's have no source here yet. */
+/* symbols.c: kernel symbols for the rest of the layer (lx_sym) and the symbol os
+ * operations over the decoded kallsyms table: the kernel's symbols (pid 0); a process's
+ * have no source here yet. */
 #include "config.h"
 
 #include <string.h>
@@ -8,12 +9,12 @@
 #include "linux.h"
 
 static int
-sym_kernel_only(const struct lx *lx, uint64_t pid, char *errbuf)
+sym_kernel_only(struct lx *lx, uint64_t pid, char *errbuf)
 {
 	if (pid != 0)
 		return lx->host->error(errbuf, MF_ERR_UNSUPPORTED, "linux: symbols of processes are not supported (pid 0 is the kernel)");
-	if (lx->ksyms == NULL)
-		return lx->host->error(errbuf, MF_ERR_NOTFOUND, "linux: no kernel symbols");
+	if (lx_ksyms_need(lx) < 0)
+		return lx->host->error(errbuf, MF_ERR_NOTFOUND, "linux: no kernel symbols (%s)", lx->ksyms_why);
 	return 0;
 }
 
@@ -93,5 +94,27 @@ lx_symbol_at(void *handle, uint64_t pid, uint64_t addr, mf_symbol_cb cb, void *c
 	if ((i = lx_ksyms_at(lx->ksyms, addr)) < 0)
 		return lx->host->error(errbuf, MF_ERR_NOTFOUND, "no kernel symbol at or below 0x%llx", (unsigned long long)addr);
 	sym_emit(lx->ksyms, (size_t)i, cb, ctx);
+	return 0;
+}
+
+int
+lx_sym(const struct lx *lx, const char *name, uint64_t *va)
+{
+	long i;
+	int r;
+
+	if (lx->ksyms == NULL) {
+		/* a saved target: the walkers' symbols are in the record; anything else decodes
+		 * kallsyms now (the handle is the plugin's own, never const in fact) */
+		if ((r = lx_walker_sym(lx, name, va)) != MF_ERR_UNSUPPORTED)
+			return r;
+		if (lx_ksyms_need((struct lx *)lx) < 0)
+			return MF_ERR_NOTFOUND;
+	}
+	i = lx_ksyms_find(lx->ksyms, name);
+
+	if (i < 0)
+		return MF_ERR_NOTFOUND;
+	*va = lx->ksyms->sym[i].addr;
 	return 0;
 }

@@ -89,6 +89,50 @@ lx_task_space(const struct lx *lx, const struct lx_task *t, struct mf_space *sp)
 	return 0;
 }
 
+/* ---- init_task ------------------------------------------------------------------------------ */
+
+struct lx_swapper {
+	const struct lx *lx;
+	uint64_t task;
+};
+
+static int
+lx_swapper_hit(void *ctx, uint64_t va)
+{
+	struct lx_swapper *f = ctx;
+	const struct lx_off *o = &f->lx->types->off;
+	uint64_t task = va - o->task_comm.off, next, prev;
+	struct lx_task t;
+
+	if (va < o->task_comm.off || lx_task_read(f->lx, task, &t) < 0 || t.pid != 0 || t.tgid != 0 ||
+	    lx_kread_u64(f->lx, task + o->task_tasks.off, &next) < 0 || !lx_kptr_ok(next) ||
+	    lx_kread_u64(f->lx, next + 8, &prev) < 0 || prev != task + o->task_tasks.off)
+		return 0;
+	f->task = task;
+	return 1;
+}
+
+int
+lx_init_task_find(struct lx *lx)
+{
+	static const char comm[] = "swapper/0";   /* init_idle() names the boot CPU's idle task */
+	struct lx_swapper f = { lx, 0 };
+
+	if (lx_sym(lx, "init_task", &lx->init_task) == 0)
+		return 0;
+	if (lx->hints != NULL && lx->host->hint_get_u64(lx->hints, "init_task", &lx->init_task) == 0)
+		return 0;
+	lx->init_task = 0;
+	if (lx_image_scan(lx, comm, sizeof comm, lx_swapper_hit, &f) != 1)
+		return MF_ERR_NOTFOUND;
+	lx->init_task = f.task;
+	lx->host->log(1, "linux: no init_task symbol: the task \"swapper/0\" at 0x%llx in the kernel image",
+	              (unsigned long long)f.task);
+	if (lx->hints != NULL)
+		lx->host->hint_set_u64(lx->hints, "init_task", f.task);
+	return 0;
+}
+
 /* ---- the list ------------------------------------------------------------------------------- */
 
 int
@@ -101,8 +145,8 @@ lx_task_walk(const struct lx *lx, lx_task_cb cb, void *ctx, char *errbuf)
 	size_t n = 0;
 	int r = 0;
 
-	if (lx_sym(lx, "init_task", &init) < 0)
-		return lx->host->error(errbuf, MF_ERR_NOTFOUND, "linux: no init_task symbol");
+	if ((init = lx->init_task) == 0)
+		return lx->host->error(errbuf, MF_ERR_NOTFOUND, "linux: no init_task (no symbol, none found in the kernel image)");
 	head = init + o->task_tasks.off;
 	if ((r = lx_kread_u64(lx, head, &next)) < 0)
 		return lx->host->error(errbuf, r, "linux: cannot read init_task.tasks at 0x%llx",

@@ -25,6 +25,10 @@ struct lx_task {
 	int kthread;
 };
 
+/* lx->init_task: its symbol, a saved record's hint, else (no data symbols in kallsyms:
+ * arm64) the task_struct in the kernel image whose comm is "swapper/0", pid 0, and whose
+ * task list links back to it.  Stored as the hint `init_task`.  0 or MF_ERR_NOTFOUND. */
+int lx_init_task_find(struct lx *lx);
 /* Read the task at `addr`: 0 or MF_ERR_* (unreadable). */
 int lx_task_read(const struct lx *lx, uint64_t addr, struct lx_task *t);
 typedef int (*lx_task_cb)(void *ctx, const struct lx_task *t);

@@ -24,12 +24,13 @@ static const uint8_t *fake_mem;
 static size_t fake_len;
 static unsigned fake_reads;
 static uint64_t fake_bad_va;   /* reads touching this address fail */
+static int fake_no_syms;       /* kallsyms without data symbols (arm64): no __start_BTF */
 
 int
 lx_sym(const struct lx *lx, const char *name, uint64_t *va)
 {
 	(void)lx;
-	if (fake_mem == NULL)
+	if (fake_mem == NULL || fake_no_syms)
 		return MF_ERR_NOTFOUND;
 	if (strcmp(name, "__start_BTF") == 0)
 		*va = FAKE_BTF_VA;
@@ -51,6 +52,21 @@ lx_kread(const struct lx *lx, uint64_t va, void *buf, size_t len)
 		return MF_ERR_NOTMAPPED;
 	memcpy(buf, fake_mem + (va - FAKE_BTF_VA), len);
 	return 0;
+}
+
+/* The kernel image is the fake memory: every place of NEEDLE in it. */
+int
+lx_image_scan(const struct lx *lx, const void *needle, size_t nlen, int (*hit)(void *ctx, uint64_t va), void *ctx)
+{
+	const uint8_t *p = fake_mem, *end = fake_mem + fake_len;
+	int r = 0;
+
+	(void)lx;
+	while (r == 0 && p != NULL && p < end && (p = memmem(p, (size_t)(end - p), needle, nlen)) != NULL) {
+		r = hit(ctx, FAKE_BTF_VA + (uint64_t)(p - fake_mem));
+		p++;
+	}
+	return r;
 }
 
 /* ---- BTF built here ------------------------------------------------------------------------ */
@@ -266,14 +282,30 @@ test_load_kernel(void)
 	is_int(r, MF_ERR_NOTMAPPED, "an unreadable page fails the load");
 	ok(strstr(err, "cannot read the kernel's BTF at 0xffffffff82b00000") != NULL, "message: %s", err);
 	fake_bad_va = 0;
-	/* its header overwritten */
+	/* no __start_BTF symbol (arm64): a saved record's hints, else found in the image */
+	fake_no_syms = 1;
+	r = lx_types_load(&lx, err);
+	is_int(r, 0, "no symbol: the saved hints give the blob (%s)", err);
+	lx_types_free(lx.types);
+	lx.types = NULL;
+	mf_hints_free(h);
+	lx.hints = h = mf_hints_new();
+	r = lx_types_load(&lx, err);
+	is_int(r, 0, "no symbol, no hints: the blob found in the kernel image (%s)", err);
+	ok(r == 0 && lx.types->va == FAKE_BTF_VA && lx.types->size == len, "at its address, whole");
+	lx_types_free(lx.types);
+	lx.types = NULL;
+	mf_hints_free(h);
+	lx.hints = h = mf_hints_new();
 	blob[1] = 0;
+	r = lx_types_load(&lx, err);
+	is_int(r, MF_ERR_NOTFOUND, "no symbol and no header in the image: no types");
+	ok(strstr(err, "kernel has no BTF") != NULL, "message: %s", err);
+	/* with the symbols, the header overwritten */
+	fake_no_syms = 0;
 	r = lx_types_load(&lx, err);
 	is_int(r, MF_ERR_FORMAT, "an overwritten header fails the load");
 	ok(strstr(err, "no BTF magic") != NULL, "message: %s", err);
-	fake_mem = NULL;
-	r = lx_types_load(&lx, err);
-	is_int(r, MF_ERR_NOTFOUND, "no __start_BTF: no types");
 	mf_hints_free(h);
 	free(blob);
 }
