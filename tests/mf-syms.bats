@@ -12,6 +12,7 @@ setup_file() {
 		guest_start
 		guest_pause
 		guest_dump elf "$BATS_FILE_TMPDIR/qemu.elf"
+		guest_dump kdump-zlib "$BATS_FILE_TMPDIR/qemu.kdump"
 		mf-attach -q -c "$BATS_FILE_TMPDIR/qemu.elf" -o linux >"$BATS_FILE_TMPDIR/target"
 	fi
 }
@@ -43,15 +44,16 @@ oracle_addr() {
 		sed -e 's/^0*/0x/' -e 's/^0x$/0x0/'
 }
 
-@test "mf-syms --kernel: every /proc/kallsyms line of the guest, same name, address and kind, sorted by address" {
+@test "mf-syms --kernel: every /proc/kallsyms line of the guest, same name, address and kind, sorted by address (ELF and kdump)" {
 	need_guest
 	{ guest_oracle kallsyms; guest_oracle inittext; } >"$D/oracle.kallsyms"
-	run -0 --separate-stderr mf-syms -c "$E" -o linux --kernel -f json </dev/null
-	no_sanitizer
-	assert_equal "$stderr" ""
-	assert_equal "$(head -n1 <<<"$output" | jq -r .type)" target
-	jq -r 'select(.type == "symbol") | "\(.addr) \(.kind) \(.pid) \(.module) \(.name)"' <<<"$output" >"$D/ours.syms"
-	run /usr/bin/python3 - "$D/oracle.kallsyms" "$D/ours.syms" <<'PY'
+	for src in "$E" "$D/qemu.kdump"; do
+		run -0 --separate-stderr mf-syms -c "$src" -o linux --kernel -f json </dev/null
+		no_sanitizer
+		assert_equal "$stderr" ""
+		assert_equal "$(head -n1 <<<"$output" | jq -r .type)" target
+		jq -r 'select(.type == "symbol") | "\(.addr) \(.kind) \(.pid) \(.module) \(.name)"' <<<"$output" >"$D/ours.syms"
+		run /usr/bin/python3 - "$D/oracle.kallsyms" "$D/ours.syms" <<'PY'
 import sys
 kinds = {"t": "function", "w": "function", "d": "data", "b": "data", "r": "data", "a": ""}
 ours, prev, bad = set(), -1, []
@@ -73,7 +75,8 @@ if len(oracle) < 60 or len(ours) < 50000:
 if bad:
     sys.exit("\n".join(bad[:20]))
 PY
-	[ "$status" -eq 0 ] || fail "$output"
+		[ "$status" -eq 0 ] || fail "$src: $output"
+	done
 }
 
 @test "globs: NAME, MODULE!NAME (the kernel image is vmlinux), several at once; nothing matching is exit 1" {
@@ -141,6 +144,8 @@ PY
 	assert_equal "$output" ""
 	assert_equal "$stderr" ""
 	assert_equal "$(sha256sum <"$D/vmlinux.btf" | awk '{ print $1 }')" "$(guest_oracle btf | awk '{ print $1 }')"
+	run -0 mf-syms -c "$D/qemu.kdump" -o linux --save-btf "$D/kdump.btf" </dev/null
+	cmp "$D/kdump.btf" "$D/vmlinux.btf"
 	run -0 bpftool btf dump file "$D/vmlinux.btf"
 	assert_line --regexp "^\[[0-9]+\] STRUCT 'task_struct' size=[0-9]+ vlen=[0-9]+\$"
 	# pahole's offsets read the marker's pid, comm and parent (init) out of its task_struct
