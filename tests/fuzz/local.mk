@@ -8,12 +8,12 @@
 #                     tests/fuzz/out/corpus-NAME of the build tree
 # The programs compile their sources themselves (with clang's sanitizers, not the
 # build's): nothing here links libmf.la or a plugin.
-fuzz_names = stream vat lime elf kdump crashdump vmware raw kcore qmp qemumaps args targetrec rescan pattern snapshot
+fuzz_names = stream vat lime elf kdump crashdump vmware raw kcore qmp qemumaps args targetrec rescan pattern snapshot kallsyms
 fuzz_programs = tests/fuzz/fuzz-stream tests/fuzz/fuzz-vat tests/fuzz/fuzz-lime \
 	tests/fuzz/fuzz-elf tests/fuzz/fuzz-kdump tests/fuzz/fuzz-crashdump tests/fuzz/fuzz-vmware \
 	tests/fuzz/fuzz-raw tests/fuzz/fuzz-kcore tests/fuzz/fuzz-qmp tests/fuzz/fuzz-qemumaps \
 	tests/fuzz/fuzz-args tests/fuzz/fuzz-targetrec tests/fuzz/fuzz-rescan tests/fuzz/fuzz-pattern \
-	tests/fuzz/fuzz-snapshot
+	tests/fuzz/fuzz-snapshot tests/fuzz/fuzz-kallsyms
 EXTRA_PROGRAMS += $(fuzz_programs)
 
 FUZZ_RUNS = 20000
@@ -111,7 +111,8 @@ tests_fuzz_fuzz_targetrec_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_targetrec_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_targetrec_LDADD = $(fuzz_libmf_all)
 
-tests_fuzz_fuzz_rescan_SOURCES = tests/fuzz/fuzz-rescan.c libcommon/scan/rescan.c
+tests_fuzz_fuzz_rescan_SOURCES = tests/fuzz/fuzz-rescan.c libcommon/scan/rescan.c libcommon/scan/typed.c \
+	libcommon/scan/pattern.c
 tests_fuzz_fuzz_rescan_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_rescan_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_rescan_LDADD = $(fuzz_libmf_all)
@@ -120,6 +121,12 @@ tests_fuzz_fuzz_pattern_SOURCES = tests/fuzz/fuzz-pattern.c libcommon/scan/patte
 tests_fuzz_fuzz_pattern_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_pattern_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_pattern_LDADD = $(fuzz_libmf_all)
+
+tests_fuzz_fuzz_kallsyms_SOURCES = tests/fuzz/fuzz-kallsyms.c os/linux/kallsyms.c os/linux/kallsyms.h \
+	libcommon/pluginlib/bytes.c libcommon/pluginlib/error.c
+tests_fuzz_fuzz_kallsyms_CFLAGS = $(FUZZ_CFLAGS) -I$(top_srcdir)/os/linux
+tests_fuzz_fuzz_kallsyms_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_kallsyms_LDADD =
 
 fuzz_snapshot_sources = libcommon/snapshot/file.c libcommon/snapshot/writer.c libcommon/snapshot/raw.c \
 	libcommon/snapshot/lime.c libcommon/snapshot/elf.c libcommon/snapshot/kdump.c libcommon/snapshot/elfcore.c
@@ -142,4 +149,4 @@ fuzz-long: fuzz
 .PHONY: fuzz fuzz-check fuzz-long
 
 TESTS += tests/fuzz.bats
-EXTRA_DIST += tests/fuzz.bats tests/fuzz/run tests/fuzz/vat-seeds.py tests/fuzz/more-seeds.py tests/fuzz/seeds
+EXTRA_DIST += tests/fuzz.bats tests/fuzz/run tests/fuzz/vat-seeds.py tests/fuzz/more-seeds.py tests/fuzz/kallsyms-seeds.py tests/fuzz/seeds

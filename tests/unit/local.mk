@@ -136,3 +136,11 @@ tests_unit_test_linux_btf_SOURCES = tests/unit/test-linux-btf.c tests/unit/tap.h
 	os/linux/btf.c os/linux/offsets.c os/linux/lxtypes.h os/linux/linux.h
 tests_unit_test_linux_btf_CFLAGS = $(AM_CFLAGS) $(LIBBPF_CFLAGS)
 tests_unit_test_linux_btf_LDADD = $(tool_ldadd) $(pluginlib) $(LIBBPF_LIBS)
+
+# the tools' getopt_long with negative numbers as operands (compiled in: tools/ is no library
+# of the tests)
+check_PROGRAMS += tests/unit/test-tool-getopt
+TESTS += tests/unit/test-tool-getopt
+tests_unit_test_tool_getopt_SOURCES = tests/unit/test-tool-getopt.c tests/unit/tap.h \
+	tools/tool-getopt.c tools/tool-getopt.h
+tests_unit_test_tool_getopt_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools
