@@ -281,7 +281,7 @@ syms_save_btf(struct tool *tl, const char *path, bool force)
 	/* BTF_MAGIC 0xeB9F, little-endian on the kernels we read */
 	if (buf[0] != 0x9f || buf[1] != 0xeb)
 		tool_die(tl, "kernel BTF at 0x%llx: no BTF magic (bytes %02x %02x)", (unsigned long long)addr, buf[0], buf[1]);
-	if ((r = snap_out_open(path, force, &out, tl->errbuf)) == MF_ERR_ARG)
+	if ((r = snap_out_open(path, force, NULL, &out, tl->errbuf)) == MF_ERR_ARG)
 		tool_usage_error(tl, "%s", tl->errbuf);
 	if (r < 0)
 		tool_die(tl, "%s", tl->errbuf);
