@@ -25,3 +25,8 @@ tools_mf_dump_LDADD = tools/libmftool.la libcommon/snapshot/libmfsnapshot.la $(t
 tools_mf_scan_SOURCES = tools/mf-scan.c tools/scan-tool.h tools/scan-out.c tools/scan-rescan.c \
 	tools/scan-space.c
 tools_mf_scan_LDADD = tools/libmftool.la libcommon/scan/libmfscan.la $(tool_ldadd)
+
+# mf-syms: kernel and process symbols, --at, and the kernel's BTF saved atomically
+bin_PROGRAMS += tools/mf-syms
+tools_mf_syms_SOURCES = tools/mf-syms.c
+tools_mf_syms_LDADD = tools/libmftool.la libcommon/snapshot/libmfsnapshot.la $(tool_ldadd)
