@@ -149,6 +149,7 @@ struct kt_opts {
 	uint64_t max_mapnr64;     /* 0: MAXPFN */
 	uint32_t bitmap_blocks;   /* 0: 2 */
 	int desc_past_eof;        /* descriptor of pfn 1 points past EOF */
+	uint64_t last_desc_off;   /* not 0: the last descriptor's offset */
 	int32_t version;
 };
 
@@ -218,6 +219,8 @@ kt_build(uint8_t **out, const struct kt_opts *o)
 			put_le64(d, 0x40000000);
 		data_off += n;
 	}
+	if (o->last_desc_off)
+		put_le64(f + desc_base + (ndesc - 1) * 24, o->last_desc_off);
 	for (int i = 0; i < o->zero_last_descs; i++)
 		memset(f + desc_base + (ndesc - 1 - (uint64_t)i) * 24, 0, 24);
 	free(page);
@@ -599,6 +602,31 @@ main(void)
 		mf_hints_free(hints);
 		free(plain);
 	}
+
+	/* the last descriptor's offset + size wraps past 2^64: truncated, not page data that
+	 * ends early in the file; that page is corrupt, the others read */
+	kt_setup_layout();
+	memset(&o, 0, sizeof o);
+	o.last_desc_off = UINT64_C(0xfffffffffffffff0);
+	n = kt_build(&plain, &o);
+	p = ct_path("descwrap.kdump");
+	ct_write(p, plain, n);
+	{
+		struct mf_hints *hints = mf_hints_new();
+		uint8_t buf[BS], want[BS];
+		void *h;
+
+		ct_lastlog[0] = '\0';
+		is_int(ct_open(p, &h, hints, errbuf), 0, "descriptor offset wraps: opens (%s)", errbuf);
+		ok(strstr(ct_lastlog, "the last page's data (0x1000 bytes at 0xfffffffffffffff0) runs past the end") != NULL,
+		   "descriptor offset wraps: truncation logged (%s)", ct_lastlog);
+		is_int(ct_read(h, 33 * BS, buf, BS), MF_ERR_CORRUPT, "descriptor offset wraps: that page is corrupt");
+		kt_page(16, want);
+		ok(ct_read(h, 16 * BS, buf, BS) == 0 && memcmp(buf, want, BS) == 0, "descriptor offset wraps: pfn 16 reads");
+		ct_conn->close(h);
+		mf_hints_free(hints);
+	}
+	free(plain);
 
 	/* not a kdump at all */
 	p = ct_path("junk.bin");
