@@ -440,7 +440,8 @@ main(void)
 	is_int(ct_probe_file(p), 20, "probe: flattened kdump whose first record is not the header");
 	kt_test_file(p, "flattened", "kdump-flattened");
 
-	/* makedumpfile -R rearranges our flattened file: read what the real tool wrote */
+	/* makedumpfile -R rearranges our flattened file: read what the real tool wrote (a test
+	 * tool scripts/install-deps installs: missing, it fails) */
 	if (system("command -v makedumpfile >/dev/null 2>&1") == 0) {
 		char cmd[1200];
 		const char *out = ct_path("rearranged.kdump");
@@ -449,7 +450,7 @@ main(void)
 		if (ok(system(cmd) == 0, "makedumpfile -R rearranges the flattened file"))
 			kt_test_file(out, "makedumpfile -R", "kdump");
 	} else {
-		ok(1, "# SKIP makedumpfile not installed");
+		ok(0, "makedumpfile -R: needs makedumpfile (scripts/install-deps installs it)");
 	}
 
 	/* old DISKDUMP signature (no sub header is read) */
