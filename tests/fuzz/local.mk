@@ -150,3 +150,4 @@ fuzz-long: fuzz
 
 TESTS += tests/fuzz.bats
 EXTRA_DIST += tests/fuzz.bats tests/fuzz/run tests/fuzz/vat-seeds.py tests/fuzz/more-seeds.py tests/fuzz/seeds
+EXTRA_DIST += tests/fuzz/coverage.md
