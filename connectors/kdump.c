@@ -22,6 +22,7 @@
 #include <mftools/plugin.h>
 #include "pluginlib/bitmap.h"
 #include "pluginlib/bytes.h"
+#include "pluginlib/checked.h"
 #include "pluginlib/fileio.h"
 #include "pluginlib/rangemap.h"
 #include "pluginlib/vmcoreinfo.h"
@@ -834,11 +835,11 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 			          path, kdump_flag_name(lacking));
 			k->warned_unsupported = 1;
 		}
-		if (kdump_desc(k, k->ndesc - 1, d) == 0)
-			last_needed = get_le64(d) + get_le32(d + 8);
-		if (!k->warned_truncated && last_needed > k->lsize) {
-			host->log(0, "%s: kdump truncated: page data ends at 0x%" PRIx64 ", file at 0x%" PRIx64
-			          "; missing pages are holes", path, last_needed, k->lsize);
+		if (!k->warned_truncated && kdump_desc(k, k->ndesc - 1, d) == 0 &&
+		    (!add_ok(get_le64(d), get_le32(d + 8), &last_needed) || last_needed > k->lsize)) {
+			host->log(0, "%s: kdump truncated: the last page's data (0x%" PRIx32 " bytes at 0x%" PRIx64
+			          ") runs past the end of the file (0x%" PRIx64 "); missing pages are holes",
+			          path, get_le32(d + 8), get_le64(d), k->lsize);
 			k->warned_truncated = 1;
 		}
 	}

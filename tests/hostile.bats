@@ -154,3 +154,112 @@ PY
 	run -1 --separate-stderr mf-read -c "$BATS_TEST_TMPDIR/v0.lime" --phys 0 16
 	[ "$stderr" = "mf-read: cannot open $BATS_TEST_TMPDIR/v0.lime: lime header with unsupported version 0 (want 1)" ]
 }
+
+@test "bitmap crash dump claiming a 1 GiB bitmap (sparse file): opens in bounded memory, reads its one page" {
+	/usr/bin/python3 - "$BATS_TEST_TMPDIR/big.dmp" <<'PY'
+import struct, sys
+bits = 8 << 30                      # 2^33 pages: a 1 GiB bitmap
+first = (0x2038 + bits // 8 + 0xfff) & ~0xfff
+h = bytearray(0x2000)
+h[0:8] = b"PAGEDU64"
+struct.pack_into("<I", h, 0x30, 0x8664)
+struct.pack_into("<I", h, 0xf98, 5)
+bh = bytearray(0x38)
+bh[0:8] = b"SDMPDUMP"
+struct.pack_into("<QQQ", bh, 0x20, first, 1, bits)
+bit = bytearray(0x1000); bit[0x20] = 1     # pfn 0x100 is the one page
+with open(sys.argv[1], "wb") as f:
+    f.write(bytes(h) + bytes(bh))
+    f.seek(0x2038); f.write(bit)
+    f.seek(first); f.write(bytes(range(256)) * 16)
+PY
+	[ "$(du -k "$BATS_TEST_TMPDIR/big.dmp" | cut -f1)" -lt 1024 ]
+	reads_its_page "$BATS_TEST_TMPDIR/big.dmp"
+}
+
+# An ELF64 core: PT_LOAD of the 00..ff page at physical 0x100000; PHENTSIZE bytes a
+# header, NPH headers (PN_XNUM past 0xfffe), each extra one a PT_NOTE of the NOTE bytes
+# (written once, after the headers) when NOTE is given, else PT_NULL; sparse.
+gen_elf_core() { # PATH PHENTSIZE NPH NOTE(0|1)
+	/usr/bin/python3 - "$@" <<'PY'
+import struct, sys
+path, phent, nph, with_note = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1"
+xnum = nph >= 0xffff
+phoff = 128
+data = (phoff + nph * phent + 0xfff) & ~0xfff
+note = b""
+if with_note:
+    text = b"OSRELEASE=6.1.0-hostile\n"
+    note = struct.pack("<III", 11, len(text), 0) + b"VMCOREINFO\0\0" + text
+    note += bytes((4 << 20) - len(note))     # 4 MiB: the rest zero padding, walked 12 bytes a step
+page_off = data + len(note)
+eh = bytearray(64)
+eh[0:6] = b"\x7fELF\x02\x01"; eh[6] = 1
+struct.pack_into("<HHIQQQIHHHHHH", eh, 16, 4, 62, 1, 0, phoff, 64 if xnum else 0, 0, 64, phent,
+                 0xffff if xnum else nph, 64, 1 if xnum else 0, 0)
+sh = bytearray(64)
+struct.pack_into("<I", sh, 44, nph if xnum else 0)
+with open(path, "wb") as f:
+    f.write(eh + sh)
+    load = struct.pack("<IIQQQQQQ", 1, 7, page_off, 0, 0x100000, 4096, 4096, 4096)
+    f.seek(phoff); f.write(load)
+    if with_note:
+        pn = struct.pack("<IIQQQQQQ", 4, 0, data, 0, 0, len(note), 0, 4)
+        f.write(pn * (nph - 1))
+    f.seek(data); f.write(note)
+    f.seek(page_off); f.write(bytes(range(256)) * 16)
+PY
+}
+
+@test "ELF core with e_phentsize 0xffff (a sparse 4 GiB of headers): opens in bounded memory" {
+	gen_elf_core "$BATS_TEST_TMPDIR/wide.elf" 65535 65534 0
+	[ "$(du -k "$BATS_TEST_TMPDIR/wide.elf" | cut -f1)" -lt 1024 ]
+	reads_its_page "$BATS_TEST_TMPDIR/wide.elf"
+}
+
+@test "ELF core with 100,000 PT_NOTEs over one 4 MiB region reads it once, in bounded time" {
+	gen_elf_core "$BATS_TEST_TMPDIR/notes.elf" 56 100001 1
+	bounded mf-attach -c "$BATS_TEST_TMPDIR/notes.elf" -f json </dev/null
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .hints.osrelease <<<"$output")" = 6.1.0-hostile ]
+	reads_its_page "$BATS_TEST_TMPDIR/notes.elf"
+}
+
+# A kdump with two pages: pfn 0x100 a zlib page that is hostile (MODE short: a valid
+# stream of 100 bytes; cut: the page's stream, its size cut to two thirds), pfn 0x101 the
+# 00..ff page uncompressed.
+gen_kdump_bad_page() { # PATH MODE
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import struct, sys, zlib
+path, mode = sys.argv[1], sys.argv[2]
+bs = 4096
+h = bytearray(bs)
+h[0:8] = b"KDUMP   "
+struct.pack_into("<i", h, 8, 6)
+h[0x0c + 4 * 65:0x0c + 4 * 65 + 6] = b"x86_64"
+struct.pack_into("<IIIII", h, 0x1a8, 0, bs, 1, 2, 0x200)
+sub = bytearray(bs)
+struct.pack_into("<Q", sub, 0x60, 0x200)
+bit = bytearray(bs); bit[0x20] = 3         # pfns 0x100 (the hostile page) and 0x101
+page = bytes(range(256)) * 16
+if mode == "short":                       # a valid stream of 100 bytes
+    z = zlib.compress(page[:100]); zsize = len(z)
+else:                                     # the page's stream, its size cut to two thirds
+    z = zlib.compress(page); zsize = len(z) * 2 // 3
+data = 4 * bs + 2 * 24
+desc = struct.pack("<QIIQ", data, zsize, 1, 0) + struct.pack("<QIIQ", data + len(z), bs, 0, 0)
+open(path, "wb").write(bytes(h) + bytes(sub) + bytes(bit) + bytes(bit) + desc + z + page)
+PY
+}
+
+@test "kdump zlib page that decompresses short of a block, or is cut short: the read fails (zero-filled: a warning, exit 1), the next page reads" {
+	for mode in short cut; do
+		gen_kdump_bad_page "$BATS_TEST_TMPDIR/$mode.kdump" $mode
+		run -1 --separate-stderr mf-read -c "$BATS_TEST_TMPDIR/$mode.kdump" --phys -f raw 0x100000 16
+		[ "$output" = "" ]
+		[ "$stderr" = "mf-read: cannot read 0x100000-0x10000f: corrupt data (with -f raw, --zero-fill writes zeros instead)" ]
+		run -1 --separate-stderr bash -c 'mf-read -c "$1" --phys -f raw --zero-fill 0x100ff0 32 | od -An -tx1 | tr -d " \n"; exit "${PIPESTATUS[0]}"' _ "$BATS_TEST_TMPDIR/$mode.kdump"
+		[ "$stderr" = "mf-read: warning: 0x100ff0-0x100fff unreadable: corrupt data (zero-filled)" ]
+		[ "$output" = 00000000000000000000000000000000000102030405060708090a0b0c0d0e0f ]
+	done
+}

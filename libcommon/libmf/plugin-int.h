@@ -38,6 +38,9 @@ struct mfint_plugin {
 
 /* Load (once per process) the plugin NAME of KIND; the result lives until exit. */
 int mfint_plugin_load(enum mf_plugin_kind kind, const char *name, struct mfint_plugin **out, char *errbuf);
+/* Make the descriptor `desc`, linked into the program, the plugin NAME of KIND, found by
+ * name before any file (for programs that load no plugin files: the fuzz targets). */
+int mfint_plugin_register(enum mf_plugin_kind kind, const char *name, const void *desc, char *errbuf);
 /* All loadable connectors with MF_CONN_FILE and a probe, in search order; free the array. */
 int mfint_plugin_file_connectors(struct mfint_plugin ***out, size_t *n, char *errbuf);
 const char *mfint_plugin_kind_word(enum mf_plugin_kind kind);

@@ -165,6 +165,26 @@ fail:
 	return NULL;
 }
 
+int
+mfint_plugin_register(enum mf_plugin_kind kind, const char *name, const void *desc, char *errbuf)
+{
+	struct mfint_plugin *p = calloc(1, sizeof *p);
+	int r;
+
+	if (p == NULL || (p->path = strdup("(built in)")) == NULL || (p->name = strdup(name)) == NULL) {
+		plugin_free(p);
+		return mf_error(errbuf, MF_ERR_NOMEM, "out of memory");
+	}
+	p->kind = kind;
+	if ((r = mfint_plugin_adopt(p, kind, desc, p->path, name, errbuf)) < 0) {
+		plugin_free(p);
+		return r;
+	}
+	p->next = plugin_loaded;
+	plugin_loaded = p;
+	return 0;
+}
+
 struct plugin_find {
 	enum mf_plugin_kind kind;
 	const char *name;

@@ -265,6 +265,19 @@ elfcore_hints(struct elfcore *ec)
 	                              ec->have_qemu ? "elf-qemu" : ec->have_vbox ? "elf-vbox" : "elf");
 }
 
+/* The first phsize bytes of each of the phnum program headers at phoff, packed into ph:
+ * memory and reads follow what a header is, not what a hostile e_phentsize claims. */
+static int
+elfcore_read_phdrs(int fd, uint64_t phoff, uint64_t phnum, uint32_t phentsize, uint32_t phsize, uint8_t *ph)
+{
+	if (phentsize == phsize)
+		return fio_pread_full(fd, ph, phnum * phsize, phoff) == (int64_t)(phnum * phsize) ? 0 : MF_ERR_IO;
+	for (uint64_t i = 0; i < phnum; i++)   /* the bounds check made phoff + phnum * phentsize fit */
+		if (fio_pread_full(fd, ph + i * phsize, phsize, phoff + i * phentsize) != (int64_t)phsize)
+			return MF_ERR_IO;
+	return 0;
+}
+
 int
 elfcore_parse(struct elfcore *ec, struct rmap *map, char *errbuf)
 {
@@ -331,16 +344,16 @@ elfcore_parse(struct elfcore *ec, struct rmap *map, char *errbuf)
 		ELFCORE_FAIL(MF_ERR_FORMAT,
 		             "cannot open %s: program headers at offset 0x%" PRIx64 " (%" PRIu64 " x %u bytes) run past end of file (size 0x%" PRIx64 ")",
 		             ec->path, phoff, phnum, phentsize, ec->fsize);
-	ph = malloc(phnum * phentsize);
+	ph = malloc(phnum * phsize);
 	ld = malloc(phnum * sizeof *ld);
 	nt = malloc(phnum * sizeof *nt);
 	if (ph == NULL || ld == NULL || nt == NULL)
 		ELFCORE_FAIL(MF_ERR_NOMEM, "cannot open %s: out of memory", ec->path);
-	if (fio_pread_full(ec->fd, ph, phnum * phentsize, phoff) != (int64_t)(phnum * phentsize))
+	if (elfcore_read_phdrs(ec->fd, phoff, phnum, phentsize, phsize, ph) < 0)
 		ELFCORE_FAIL(MF_ERR_IO, "cannot read %s at offset 0x%" PRIx64, ec->path, phoff);
 
 	for (i = 0; i < phnum; i++) {
-		const uint8_t *p = ph + i * phentsize;
+		const uint8_t *p = ph + i * phsize;
 		uint32_t type = get_le32(p);
 		uint64_t off, vaddr, paddr, filesz, memsz;
 
@@ -401,11 +414,8 @@ elfcore_parse(struct elfcore *ec, struct rmap *map, char *errbuf)
 	for (i = 0; i < nload; i++) {
 		struct elfcore_load *l = &ld[i];
 
-		if (use_vaddr) {
-			const uint8_t *p = ph + (uint64_t)l->idx * phentsize;
-
-			l->addr = ec->is64 ? get_le64(p + 16) : get_le32(p + 8);
-		}
+		if (use_vaddr)
+			l->addr = l->vaddr;
 		if (l->addr + l->memsz < l->addr && l->addr + l->memsz != 0)
 			ELFCORE_FAIL(MF_ERR_FORMAT,
 			             "cannot open %s: PT_LOAD %u at 0x%" PRIx64 " with 0x%" PRIx64 " bytes runs past the top of the address space",

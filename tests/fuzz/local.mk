@@ -8,12 +8,13 @@
 #                     tests/fuzz/out/corpus-NAME of the build tree
 # The programs compile their sources themselves (with clang's sanitizers, not the
 # build's): nothing here links libmf.la or a plugin.
-fuzz_names = stream vat lime elf kdump crashdump vmware raw kcore qmp qemumaps args targetrec rescan pattern snapshot kallsyms
+fuzz_names = stream vat lime elf kdump crashdump vmware raw kcore qmp qemumaps args targetrec rescan pattern snapshot addr kallsyms
 fuzz_programs = tests/fuzz/fuzz-stream tests/fuzz/fuzz-vat tests/fuzz/fuzz-lime \
 	tests/fuzz/fuzz-elf tests/fuzz/fuzz-kdump tests/fuzz/fuzz-crashdump tests/fuzz/fuzz-vmware \
 	tests/fuzz/fuzz-raw tests/fuzz/fuzz-kcore tests/fuzz/fuzz-qmp tests/fuzz/fuzz-qemumaps \
 	tests/fuzz/fuzz-args tests/fuzz/fuzz-targetrec tests/fuzz/fuzz-rescan tests/fuzz/fuzz-pattern \
 	tests/fuzz/fuzz-snapshot tests/fuzz/fuzz-kallsyms
+fuzz_programs += tests/fuzz/fuzz-addr
 EXTRA_PROGRAMS += $(fuzz_programs)
 
 FUZZ_RUNS = 20000
@@ -128,6 +129,11 @@ tests_fuzz_fuzz_kallsyms_CFLAGS = $(FUZZ_CFLAGS) -I$(top_srcdir)/os/linux
 tests_fuzz_fuzz_kallsyms_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_kallsyms_LDADD =
 
+tests_fuzz_fuzz_addr_SOURCES = tests/fuzz/fuzz-addr.c $(fuzz_util_sources)
+tests_fuzz_fuzz_addr_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_addr_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_addr_LDADD = $(fuzz_libmf_all)
+
 fuzz_snapshot_sources = libcommon/snapshot/file.c libcommon/snapshot/writer.c libcommon/snapshot/raw.c \
 	libcommon/snapshot/lime.c libcommon/snapshot/elf.c libcommon/snapshot/kdump.c libcommon/snapshot/elfcore.c
 tests_fuzz_fuzz_snapshot_SOURCES = tests/fuzz/fuzz-snapshot.c $(fuzz_snapshot_sources) $(fuzz_util_sources) \
@@ -150,3 +156,4 @@ fuzz-long: fuzz
 
 TESTS += tests/fuzz.bats
 EXTRA_DIST += tests/fuzz.bats tests/fuzz/run tests/fuzz/vat-seeds.py tests/fuzz/more-seeds.py tests/fuzz/kallsyms-seeds.py tests/fuzz/seeds
+EXTRA_DIST += tests/fuzz/coverage.md

@@ -22,6 +22,7 @@
 #define G_  MF_VAT_GLOBAL
 #define A_  MF_VAT_ACCESSED
 #define D_  MF_VAT_DIRTY
+#define PAT 0x1000u     /* bit 12 of a large-page entry: PAT, not an address bit */
 
 struct expect {
 	uint64_t va, pa, size;
@@ -124,8 +125,8 @@ test_x86_32(void)
 
 	memset(m.mem, 0, m.size);
 	put32(&m, 0x1000 + 0 * 4, 0x2000 | 7);
-	put32(&m, 0x1000 + 1 * 4, 0x00c00000 | 0x80 | 0x60 | 3);          /* 4 MiB, supervisor, A D */
-	put32(&m, 0x1000 + 2 * 4, 0x01000000 | 3u << 13 | 0x80 | 7);      /* PSE-36: PA 39:32 = 3 */
+	put32(&m, 0x1000 + 1 * 4, 0x00c00000 | PAT | 0x80 | 0x60 | 3);    /* 4 MiB, supervisor, A D */
+	put32(&m, 0x1000 + 2 * 4, 0x01000000 | 3u << 13 | PAT | 0x80 | 7); /* PSE-36: PA 39:32 = 3 */
 	put32(&m, 0x1000 + 3 * 4, 0x2000 | 5);                            /* read-only at the PD */
 	put32(&m, 0x2000 + 1 * 4, 0x5000 | 0x100 | 7);                    /* global */
 	put32(&m, 0x2000 + 2 * 4, 0x6000 | 1);                            /* supervisor, read-only */
@@ -158,7 +159,7 @@ test_pae(void)
 	put64(&m, 0x1020 + 0 * 8, 0x2000 | 1);               /* PDPTE: present only */
 	put64(&m, 0x1020 + 3 * 8, 0x3000 | 1);
 	put64(&m, 0x2000 + 0 * 8, 0x4000 | 7);
-	put64(&m, 0x2000 + 1 * 8, 0x600000 | 0x80 | 7 | NX);
+	put64(&m, 0x2000 + 1 * 8, 0x600000 | PAT | 0x80 | 7 | NX);
 	put64(&m, 0x4000 + 5 * 8, 0x123456789000ull | 3);   /* supervisor, 45-bit PA */
 	put64(&m, 0x3000 + 511 * 8, 0x4000 | 5);             /* read-only at the PD */
 	check("pae", &sp, e, mf_countof(e));
@@ -191,7 +192,7 @@ test_la57(void)
 	put64(&m, 0x1000 + 511 * 8, 0x2000 | 3);
 	put64(&m, 0x2000, 0x3000 | 7);
 	put64(&m, 0x3000, 0x4000 | 7);
-	put64(&m, 0x3000 + 8, 0x40000000 | 0x80 | 7);
+	put64(&m, 0x3000 + 8, 0x40000000 | PAT | 0x80 | 7);
 	put64(&m, 0x4000, 0x5000 | 7);
 	put64(&m, 0x5000 + 3 * 8, 0x9000 | 7);
 	check("la57", &sp, e, mf_countof(e));

@@ -20,6 +20,7 @@
 #define D   0x40ull
 #define PS  0x80ull
 #define G   0x100ull
+#define PAT 0x1000ull   /* bit 12 of a large-page entry: PAT, not an address bit */
 #define NX  (1ull << 63)
 #define PWU (P | W | U)
 
@@ -60,11 +61,11 @@ build(void)
 	put64(&m, PML4 + 511 * 8, PDPT | P | W);          /* kernel half */
 
 	put64(&m, PDPT + 0 * 8, PD | PWU);
-	put64(&m, PDPT + 1 * 8, 0xc0000000 | P | W | PS); /* 1 GiB, supervisor */
+	put64(&m, PDPT + 1 * 8, 0xc0000000 | P | W | PS | PAT); /* 1 GiB, supervisor */
 	put64(&m, PDPT + 2 * 8, 0x7fff0000 | PWU);        /* a PD past the end of memory */
 
 	put64(&m, PD + 0 * 8, PT | PWU);
-	put64(&m, PD + 1 * 8, 0x600000 | PWU | PS | NX);  /* 2 MiB */
+	put64(&m, PD + 1 * 8, 0x600000 | PWU | PS | NX | PAT);  /* 2 MiB */
 
 	put64(&m, PT + 1 * 8, 0x10000 | P | U);           /* read-only */
 	put64(&m, PT + 2 * 8, 0x12000 | PWU | NX);
