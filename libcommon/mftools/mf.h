@@ -526,6 +526,12 @@ void mf_args_untrust(const struct mf_args *args);
 int mf_symbol_file_open(const struct mf_args *args, const char *key, struct mf_symfile *file, char *errbuf);
 void mf_symbol_file_close(struct mf_symfile *file);
 
+/* The host services libmf gives every plugin it loads (logging through mf_log, errors,
+ * arguments, hints, architectures, symbol files), for programs that load a plugin
+ * themselves (test harnesses).  Borrowed, static: copy it to change a field (a log that
+ * records messages). */
+const struct mf_host *mf_host(void);
+
 /* ---- tool support ------------------------------------------------------------------ */
 
 /* How every tool finds its target: -c/-o when given; else -t FILE (a saved mf-attach
