@@ -20,6 +20,13 @@ TESTS += tests/unit/test-aspace
 tests_unit_test_aspace_SOURCES = tests/unit/test-aspace.c tests/unit/tap.h
 tests_unit_test_aspace_LDADD = $(tool_ldadd) $(LIBS)
 
+# one target used from several threads at once (over the pattern connector)
+check_PROGRAMS += tests/unit/test-target-threads
+TESTS += tests/unit/test-target-threads
+tests_unit_test_target_threads_SOURCES = tests/unit/test-target-threads.c tests/unit/tap.h
+tests_unit_test_target_threads_CFLAGS = $(AM_CFLAGS) -pthread
+tests_unit_test_target_threads_LDADD = $(tool_ldadd) $(LIBS) -lpthread
+
 # the plugin loader's ABI checks and conversions on descriptors built in the test
 check_PROGRAMS += tests/unit/test-plugin-abi
 TESTS += tests/unit/test-plugin-abi
