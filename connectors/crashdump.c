@@ -26,6 +26,7 @@
 #include <mftools/plugin.h>
 #include "pluginlib/bitmap.h"
 #include "pluginlib/bytes.h"
+#include "pluginlib/checked.h"
 #include "pluginlib/fileio.h"
 #include "pluginlib/rangemap.h"
 
@@ -58,10 +59,13 @@ cd_probe(const uint8_t *head, size_t len, uint64_t file_size)
 	return 0;
 }
 
-/* File offset of pfn and how many pages from there are contiguous in the file. */
+/* Where physical address addr is in the file and how many bytes from there are contiguous. */
 static int
-cd_locate(struct cd *c, uint64_t pfn, uint64_t *foff, uint64_t *contig)
+cd_locate(void *ctx, uint64_t addr, uint64_t *foff, uint64_t *len)
 {
+	struct cd *c = ctx;
+	uint64_t pfn = addr / CD_PAGE, in = addr % CD_PAGE;
+
 	if (c->bitmap) {
 		uint64_t idx, n = 1;
 
@@ -70,19 +74,12 @@ cd_locate(struct cd *c, uint64_t pfn, uint64_t *foff, uint64_t *contig)
 		idx = bitmap_rank(&c->bm, pfn);
 		while (n < 256 && bitmap_test(&c->bm, pfn + n))
 			n++;
-		*foff = c->first_page + idx * CD_PAGE;
-		*contig = n;
+		if (!offset_ok(c->first_page, idx, CD_PAGE, foff) || !add_ok(*foff, in, foff))
+			return MF_ERR_CORRUPT;   /* refused at open; never wrap to another offset */
+		*len = n * CD_PAGE - in;
 		return 0;
 	}
-	ptrdiff_t si = rmap_find(&c->map, pfn * CD_PAGE);
-	const struct rmap_seg *g;
-
-	if (si < 0)
-		return MF_ERR_UNMAPPED;
-	g = &c->map.seg[si];
-	*foff = g->off + (pfn * CD_PAGE - g->base);
-	*contig = (g->base + g->size) / CD_PAGE - pfn;
-	return 0;
+	return rmap_locate(&c->map, addr, foff, len);
 }
 
 static int
@@ -90,31 +87,21 @@ cd_read(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
 {
 	struct cd *c = handle;
 
-	for (size_t i = 0; i < n; i++) {
-		uint64_t addr = iov[i].addr, left = iov[i].len;
-		uint8_t *buf = iov[i].buf;
-
-		iov[i].err = 0;
-		while (left) {
-			uint64_t foff, contig, in = addr % CD_PAGE, chunk;
-			int rc = cd_locate(c, addr / CD_PAGE, &foff, &contig);
-
-			if (rc < 0) {
-				iov[i].err = rc;
-				break;
-			}
-			chunk = contig * CD_PAGE - in;
-			if (chunk > left)
-				chunk = left;
-			foff += in;
-			if ((iov[i].err = fio_pread_piece(c->fd, c->fsize, buf, chunk, foff)) != 0)
-				break;   /* page data cut off, or an I/O error */
-			buf += chunk;
-			addr += chunk;
-			left -= chunk;
-		}
-	}
+	fio_read_located(c->fd, c->fsize, iov, n, cd_locate, c);
 	return 0;
+}
+
+/* The bitmap's source (struct bitmap_src): the file, skipping its holes. */
+static int64_t
+cd_bitmap_read(void *ctx, void *buf, uint64_t len, uint64_t off)
+{
+	return fio_pread_full(((struct cd *)ctx)->fd, buf, len, off);
+}
+
+static uint64_t
+cd_next_data(void *ctx, uint64_t off)
+{
+	return fio_next_data(((struct cd *)ctx)->fd, off);
 }
 
 static size_t
@@ -348,6 +335,11 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 				         ") overlaps or precedes the previous run", path, i, base);
 				goto fail;
 			}
+			if (!offset_ok(hdr_size, total + count, CD_PAGE, &end)) {
+				rc = host->error(errbuf, MF_ERR_FORMAT, "%s: crash dump run %" PRIu32 " ends past 2^64 bytes of file",
+				         path, i);
+				goto fail;
+			}
 			rc = rmap_add(&c->map, base * CD_PAGE, count * CD_PAGE, hdr_size + total * CD_PAGE, RMAP_PLAIN, 0);
 			if (rc < 0)
 				goto fail;
@@ -369,7 +361,6 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 	} else {
 		uint8_t bh[0x38];
 		uint64_t bits, bytes, present;
-		uint8_t *bmbuf;
 
 		got = fio_pread_full(c->fd, bh, sizeof bh, 0x2000);
 		if (got < (int64_t)sizeof bh) {
@@ -383,7 +374,7 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 		c->first_page = get_le64(bh + 0x20);
 		present = get_le64(bh + 0x28);
 		bits = get_le64(bh + 0x30);
-		bytes = (bits + 7) / 8;
+		bytes = bits / 8 + (bits % 8 != 0);
 		if (bits == 0 || bytes > CD_MAX_BITMAP_BYTES || bytes > c->fsize - 0x2038 || c->fsize < 0x2038) {
 			rc = host->error(errbuf, MF_ERR_FORMAT, "%s: bitmap dump bitmap of 0x%" PRIx64 " pages does not fit the file",
 			         path, bits);
@@ -394,28 +385,24 @@ cd_open(const struct mf_host *host, const struct mf_args *args, int writable, st
 			         path, c->first_page);
 			goto fail;
 		}
-		bmbuf = malloc(bytes);
-		if (bmbuf == NULL) {
-			rc = MF_ERR_NOMEM;
-			goto fail;
-		}
-		got = fio_pread_full(c->fd, bmbuf, bytes, 0x2038);
-		if (got < 0 || (uint64_t)got < bytes) {
-			free(bmbuf);
+		/* read where the file holds data: a sparse file's claimed bitmap costs nothing */
+		rc = bitmap_load(&c->bm, &(struct bitmap_src){ .ctx = c, .read = cd_bitmap_read, .next_data = cd_next_data,
+		                                               .off = 0x2038 }, bits);
+		if (rc == MF_ERR_IO)
 			rc = host->error(errbuf, MF_ERR_IO, "%s: cannot read the crash dump bitmap", path);
-			goto fail;
-		}
-		rc = bitmap_init(&c->bm, bmbuf, bits);
-		free(bmbuf);
 		if (rc == MF_ERR_LIMIT)
 			host->error(errbuf, rc, "%s: bitmap dump has more than 2^32 pages", path);
 		if (rc < 0)
 			goto fail;
+		if (!offset_ok(c->first_page, c->bm.total, CD_PAGE, &end)) {
+			rc = host->error(errbuf, MF_ERR_FORMAT, "%s: bitmap dump FirstPage 0x%" PRIx64 " + 0x%" PRIx64
+			         " pages runs past 2^64 bytes of file", path, c->first_page, c->bm.total);
+			goto fail;
+		}
 		c->bitmap = 1;
 		if (present != c->bm.total)
 			host->log(0, "%s: bitmap dump TotalPresentPages 0x%" PRIx64 " differs from the bitmap's 0x%" PRIx64,
 			          path, present, c->bm.total);
-		end = c->first_page + c->bm.total * CD_PAGE;
 		if (end > c->fsize)
 			host->log(0, "%s: crash dump truncated: page data needs 0x%" PRIx64 " bytes, file has 0x%" PRIx64
 			          "; missing pages are holes", path, end, c->fsize);

@@ -137,58 +137,181 @@ kdump_pread(struct kdump *k, void *buf, uint64_t len, uint64_t off)
 	return (int64_t)done;
 }
 
-/* Insert a record, later records overriding earlier ones where they overlap. */
-static int
-kdump_rec_insert(struct kdump *k, size_t *cap, uint64_t loff, uint64_t size, uint64_t foff)
+/* The bitmap's source (struct bitmap_src): the logical file, and where it holds data. */
+static int64_t
+kdump_bitmap_read(void *ctx, void *buf, uint64_t len, uint64_t off)
 {
-	uint64_t end = loff + size;
-	size_t i, j, n_ins;
-	struct kdump_rec tail = { 0, 0, 0 };
-	int split = 0;
+	return kdump_pread(ctx, buf, len, off);
+}
 
-	if (k->nrecs + 2 > *cap) {
+static uint64_t
+kdump_next_data(void *ctx, uint64_t off)
+{
+	struct kdump *k = ctx;
+	size_t lo = 0, hi = k->nrecs;
+
+	if (!k->flat)
+		return fio_next_data(k->fd, off);
+	while (lo < hi) {   /* the first record ending after off; gaps between records are zeros */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k->recs[mid].loff + k->recs[mid].size <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == k->nrecs)
+		return UINT64_MAX;
+	return k->recs[lo].loff > off ? k->recs[lo].loff : off;
+}
+
+/* Append a record as it comes in the flattened file (file order: later ones win). */
+static int
+kdump_rec_push(struct kdump_rec **recs, size_t *n, size_t *cap, uint64_t loff, uint64_t size, uint64_t foff)
+{
+	if (*n == *cap) {
 		size_t nc = *cap ? *cap * 2 : 64;
-		struct kdump_rec *nr = realloc(k->recs, nc * sizeof *nr);
+		struct kdump_rec *nr = realloc(*recs, nc * sizeof *nr);
 
 		if (nr == NULL)
 			return MF_ERR_NOMEM;
-		k->recs = nr;
+		*recs = nr;
 		*cap = nc;
 	}
-	if (k->nrecs == 0 || k->recs[k->nrecs - 1].loff + k->recs[k->nrecs - 1].size <= loff) {
-		k->recs[k->nrecs++] = (struct kdump_rec){ loff, size, foff };
+	(*recs)[(*n)++] = (struct kdump_rec){ loff, size, foff };
+	return 0;
+}
+
+static int
+kdump_rec_cmp(const void *a, const void *b)
+{
+	const struct kdump_rec *x = a, *y = b;
+
+	return x->loff < y->loff ? -1 : x->loff > y->loff;
+}
+
+static int
+kdump_u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The heap of the records covering the sweep point, the latest (largest file index) on top. */
+static void
+kdump_heap_push(size_t *heap, size_t *n, size_t v)
+{
+	size_t i = (*n)++;
+
+	while (i > 0 && heap[(i - 1) / 2] < v) {
+		heap[i] = heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	heap[i] = v;
+}
+
+static void
+kdump_heap_pop(size_t *heap, size_t *n)
+{
+	size_t v = heap[--*n], i = 0;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= *n)
+			break;
+		if (c + 1 < *n && heap[c + 1] > heap[c])
+			c++;
+		if (heap[c] <= v)
+			break;
+		heap[i] = heap[c];
+		i = c;
+	}
+	if (*n)
+		heap[i] = v;
+}
+
+/* Turn the records in file order (recs[i].foff ascending: later records override earlier
+ * ones where they overlap) into k->recs: sorted, disjoint, adjacent pieces of one record
+ * merged.  A sweep over the sorted boundaries with a heap of the covering records: n log n. */
+static int
+kdump_recs_resolve(struct kdump *k, struct kdump_rec *in, size_t n)
+{
+	uint64_t *bounds = NULL;
+	size_t *heap = NULL, *order = NULL, nb = 0, nh = 0, next = 0, out = 0, cap = 0, i;
+	int rc = 0, sorted = 1;
+
+	for (i = 1; i < n && sorted; i++)
+		sorted = in[i - 1].loff + in[i - 1].size <= in[i].loff;
+	if (sorted) {   /* the usual case: nothing to resolve */
+		k->recs = in;
+		k->nrecs = n;
 		return 0;
 	}
-	/* i: first record ending after loff */
-	for (i = k->nrecs; i > 0 && k->recs[i - 1].loff + k->recs[i - 1].size > loff; i--)
-		;
-	/* j: first record starting at or after end */
-	for (j = i; j < k->nrecs && k->recs[j].loff < end; j++)
-		;
-	/* records i..j-1 overlap [loff, end): keep their parts outside */
-	if (i < j) {
-		struct kdump_rec *a = &k->recs[i], *b = &k->recs[j - 1];
-		uint64_t bend = b->loff + b->size;
+	bounds = malloc(2 * n * sizeof *bounds);
+	heap = malloc(n * sizeof *heap);
+	order = malloc(n * sizeof *order);
+	if (bounds == NULL || heap == NULL || order == NULL) {
+		rc = MF_ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		bounds[2 * i] = in[i].loff;
+		bounds[2 * i + 1] = in[i].loff + in[i].size;
+		order[i] = i;
+	}
+	qsort(bounds, 2 * n, sizeof *bounds, kdump_u64_cmp);
+	for (i = 0; i < 2 * n; i++)
+		if (nb == 0 || bounds[nb - 1] != bounds[i])
+			bounds[nb++] = bounds[i];
+	/* order: record indexes by start (ties in any order: the heap picks the latest) */
+	{
+		struct kdump_rec *tmp = malloc(n * sizeof *tmp);
 
-		if (bend > end) {
-			tail.loff = end;
-			tail.size = bend - end;
-			tail.foff = b->foff + (end - b->loff);
-			split = 1;
+		if (tmp == NULL) {
+			rc = MF_ERR_NOMEM;
+			goto out;
 		}
-		if (a->loff < loff) {
-			a->size = loff - a->loff;
-			i++;
+		for (i = 0; i < n; i++)   /* carry the index in foff's place for the sort */
+			tmp[i] = (struct kdump_rec){ in[i].loff, i, 0 };
+		qsort(tmp, n, sizeof *tmp, kdump_rec_cmp);
+		for (i = 0; i < n; i++)
+			order[i] = (size_t)tmp[i].size;
+		free(tmp);
+	}
+	k->recs = NULL;
+	k->nrecs = 0;
+	for (i = 0; i + 1 < nb; i++) {
+		uint64_t lo = bounds[i], hi = bounds[i + 1];
+
+		while (next < n && in[order[next]].loff <= lo)
+			kdump_heap_push(heap, &nh, order[next++]);
+		while (nh > 0 && in[heap[0]].loff + in[heap[0]].size <= lo)
+			kdump_heap_pop(heap, &nh);   /* ended: lazily dropped when on top */
+		if (nh == 0)
+			continue;
+		{
+			const struct kdump_rec *r = &in[heap[0]];
+			uint64_t foff = r->foff + (lo - r->loff);
+			struct kdump_rec *last = out ? &k->recs[out - 1] : NULL;
+
+			if (last && last->loff + last->size == lo && last->foff + last->size == foff) {
+				last->size += hi - lo;
+				continue;
+			}
+			if ((rc = kdump_rec_push(&k->recs, &out, &cap, lo, hi - lo, foff)) < 0)
+				goto out;
+			k->nrecs = out;
 		}
 	}
-	n_ins = 1 + (size_t)split;
-	/* replace recs[i..j) with the new record (and the tail) */
-	memmove(&k->recs[i + n_ins], &k->recs[j], (k->nrecs - j) * sizeof *k->recs);
-	k->nrecs = k->nrecs - (j - i) + n_ins;
-	k->recs[i] = (struct kdump_rec){ loff, size, foff };
-	if (split)
-		k->recs[i + 1] = tail;
-	return 0;
+	k->nrecs = out;
+out:
+	free(bounds);
+	free(heap);
+	free(order);
+	free(in);
+	return rc;
 }
 
 static int
@@ -197,7 +320,8 @@ kdump_index_flat(struct kdump *k, char *errbuf)
 	const size_t win = 1u << 20;
 	uint8_t *buf = malloc(win);
 	uint64_t wbase = 0, wlen = 0, pos = KDUMP_FLAT_HDR_SIZE;
-	size_t cap = 0;
+	struct kdump_rec *recs = NULL;
+	size_t cap = 0, n = 0;
 	int rc = 0, ended = 0;
 
 	if (buf == NULL)
@@ -238,17 +362,17 @@ kdump_index_flat(struct kdump *k, char *errbuf)
 			/* keep the part that is there */
 			size = k->fsize - pos - 16;
 			if (size)
-				rc = kdump_rec_insert(k, &cap, loff, size, pos + 16);
+				rc = kdump_rec_push(&recs, &n, &cap, loff, size, pos + 16);
 			ended = 1;
 			k->warned_truncated = 1;
 			break;
 		}
-		if (k->nrecs >= KDUMP_FLAT_MAX_RECS) {
+		if (n >= KDUMP_FLAT_MAX_RECS) {
 			rc = k->host->error(errbuf, MF_ERR_LIMIT, "flattened kdump has more than %zu records", KDUMP_FLAT_MAX_RECS);
 			goto out;
 		}
 		if (size) {
-			rc = kdump_rec_insert(k, &cap, loff, size, pos + 16);
+			rc = kdump_rec_push(&recs, &n, &cap, loff, size, pos + 16);
 			if (rc < 0)
 				goto out;
 		}
@@ -258,8 +382,15 @@ kdump_index_flat(struct kdump *k, char *errbuf)
 		k->host->log(0, "flattened kdump has no end record: file truncated at 0x%" PRIx64, k->fsize);
 		k->warned_truncated = 1;
 	}
+	if (rc == 0) {
+		rc = kdump_recs_resolve(k, recs, n);
+		recs = NULL;
+	}
+	if (rc == MF_ERR_NOMEM)
+		k->host->error(errbuf, rc, "cannot index the flattened records: out of memory");
 	k->lsize = k->nrecs ? k->recs[k->nrecs - 1].loff + k->recs[k->nrecs - 1].size : 0;
 out:
+	free(recs);
 	free(buf);
 	return rc;
 }
@@ -523,7 +654,6 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	uint32_t sub_hdr_size, bitmap_blocks, nr_cpus, max_mapnr32;
 	int32_t version;
 	uint64_t max_mapnr, bm_off, bm_half, bm_bits, desc_avail, last_needed = 0;
-	uint8_t *bmbuf = NULL;
 	char *vmci = NULL;
 	int64_t got;
 	int rc, old = 0;
@@ -641,22 +771,14 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 		goto fail;
 	}
 	k->max_pfn = max_mapnr;
-	bmbuf = malloc(bm_half);
-	if (bmbuf == NULL) {
-		rc = MF_ERR_NOMEM;
-		goto fail;
-	}
-	got = kdump_pread(k, bmbuf, bm_half, bm_off + bm_half);
-	if (got < 0 || (uint64_t)got < bm_half) {
-		rc = host->error(errbuf, MF_ERR_FORMAT, "%s: cannot read the kdump bitmap at offset 0x%" PRIx64, path,
-		         bm_off + bm_half);
-		goto fail;
-	}
-	rc = bitmap_init(&k->bm, bmbuf, max_mapnr);
-	free(bmbuf);
-	bmbuf = NULL;
+	/* the 2nd bitmap, read where the file holds data: its size costs nothing by itself */
+	rc = bitmap_load(&k->bm, &(struct bitmap_src){ .ctx = k, .read = kdump_bitmap_read, .next_data = kdump_next_data,
+	                                               .off = bm_off + bm_half }, max_mapnr);
 	if (rc == MF_ERR_LIMIT)
 		host->error(errbuf, rc, "%s: kdump has more than 2^32 dumpable pages", path);
+	else if (rc == MF_ERR_IO)
+		rc = host->error(errbuf, MF_ERR_FORMAT, "%s: cannot read the kdump bitmap at offset 0x%" PRIx64, path,
+		         bm_off + bm_half);
 	if (rc < 0)
 		goto fail;
 
@@ -763,7 +885,6 @@ kdump_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	*handle = k;
 	return 0;
 fail:
-	free(bmbuf);
 	kdump_close(k);
 	return rc;
 }

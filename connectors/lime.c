@@ -144,9 +144,12 @@ lime_probe(const uint8_t *head, size_t len, uint64_t file_size)
 		return 0;
 	magic = get_le32(head);
 	version = get_le32(head + 4);
-	if (!((magic == LIME_MAGIC && version == 1) || (magic == AVML_MAGIC && version == 2)))
+	if (magic != LIME_MAGIC && magic != AVML_MAGIC)
 		return 0;
-	/* ours even when the rest is broken: open then says what is wrong */
+	/* ours even when the rest is broken (a bad version, a bad range): open then says what
+	 * is wrong, rather than the file passing for raw memory */
+	if (!((magic == LIME_MAGIC && version == 1) || (magic == AVML_MAGIC && version == 2)))
+		return 50;
 	if (len < LIME_HDR || get_le64(head + 16) < get_le64(head + 8))
 		return 90;
 	return 100;
@@ -483,7 +486,13 @@ lime_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	}
 	if (get_le32(h) == AVML_MAGIC && get_le32(h + 4) == 2) {
 		l->avml = 1;
-	} else if (!(get_le32(h) == LIME_MAGIC && get_le32(h + 4) == 1)) {
+	} else if (get_le32(h) == LIME_MAGIC && get_le32(h + 4) == 1) {
+		l->avml = 0;
+	} else if (get_le32(h) == LIME_MAGIC || get_le32(h) == AVML_MAGIC) {
+		e = host->error(errbuf, MF_ERR_FORMAT, "cannot open %s: %s header with unsupported version %u (want %u)",
+		         path, get_le32(h) == LIME_MAGIC ? "lime" : "avml", get_le32(h + 4), get_le32(h) == LIME_MAGIC ? 1 : 2);
+		goto fail;
+	} else {
 		e = host->error(errbuf, MF_ERR_FORMAT, "cannot open %s: not a lime file (magic 0x%08x version %u)",
 		         path, get_le32(h), get_le32(h + 4));
 		goto fail;

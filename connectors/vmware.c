@@ -95,32 +95,7 @@ vmw_read(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
 {
 	struct vmw *v = handle;
 
-	for (size_t i = 0; i < n; i++) {
-		uint64_t addr = iov[i].addr, left = iov[i].len;
-		uint8_t *buf = iov[i].buf;
-
-		iov[i].err = 0;
-		while (left) {
-			ptrdiff_t si = rmap_find(&v->map, addr);
-			const struct rmap_seg *g;
-			uint64_t foff, chunk;
-
-			if (si < 0) {
-				iov[i].err = MF_ERR_UNMAPPED;
-				break;
-			}
-			g = &v->map.seg[si];
-			chunk = g->base + g->size - addr;
-			if (chunk > left)
-				chunk = left;
-			foff = g->off + (addr - g->base);
-			if ((iov[i].err = fio_pread_piece(v->fd, v->fsize, buf, chunk, foff)) != 0)
-				break;   /* page data cut off, or an I/O error */
-			buf += chunk;
-			addr += chunk;
-			left -= chunk;
-		}
-	}
+	fio_read_located(v->fd, v->fsize, iov, n, rmap_locate, &v->map);
 	return 0;
 }
 

@@ -39,7 +39,7 @@ teardown_file() {
 
 setup() {
 	guest_require
-	[ -x "$GUEST_GPA_READ" ] && [ -x "$DRV" ] || skip "needs gpa-read and test-conn-qemu (make check)"
+	[ -x "$GUEST_GPA_READ" ] && [ -x "$DRV" ] || fail "needs gpa-read and test-conn-qemu (make check builds them)"
 	guest_use guest
 }
 
@@ -204,7 +204,8 @@ print(" ".join("0x%x-0x%x" % (s, e) for s, e in out))')
 	n=$(for c in /proc/[0-9]*/comm; do cat "$c" 2>/dev/null; done | grep -c '^qemu-system-') || true
 	run --separate-stderr "$DRV" open qemu
 	if [ "$n" -eq 1 ]; then
-		[ "$status" -eq 0 ] && assert_line "$(printf 'hint qemu_pid 0x%x' "$GUEST_QEMU_PID")"
+		assert_equal "$status" 0
+		assert_line "$(printf 'hint qemu_pid 0x%x' "$GUEST_QEMU_PID")"
 	else
 		[ "$status" -eq 1 ]
 		[[ $stderr == "test-conn-qemu: "*" QEMU processes are running, choose one with pid= or name=: "*"$GUEST_QEMU_PID (-name $QNAME)"* ]] ||

@@ -89,3 +89,25 @@ man_text() {
 		[[ -z $err ]] || fail "$p: $err"
 	done
 }
+
+@test "mftools(7) names every tool and every record type" {
+	local page=$MF_TOP_SRCDIR/man/mftools.7 f t
+	for f in "$MF_TOP_SRCDIR"/tools/mf-*.c; do
+		t=$(basename "$f" .c)
+		grep -qF ".BR ${t//-/\\-} (1)" "$page" || fail "mftools(7) does not list $t"
+	done
+	# the record types the code writes: mf_rec_new("T") and mf_rec_reset(r, "T")
+	local types
+	types=$(cat "$MF_TOP_SRCDIR"/tools/*.c "$MF_TOP_SRCDIR"/libcommon/*/*.c |
+		grep -o 'mf_rec_\(new\|reset\)([^")]*"[a-z0-9_]*"' | sed 's/.*"\(.*\)"/\1/' | sort -u)
+	[[ $types == *process* && $types == *hit* ]] || fail "found no record types: $types"
+	for t in $types; do
+		grep -qx ".B $t" "$page" || fail "mftools(7) does not describe the $t record"
+	done
+}
+
+@test "the man pages carry one date" {
+	local dates
+	dates=$(grep -h '^\.TH' "$MF_TOP_SRCDIR"/man/*.[1-8] | awk '{ print $4 }' | sort -u)
+	assert_equal "$(wc -l <<<"$dates")" 1
+}

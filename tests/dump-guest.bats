@@ -11,6 +11,7 @@ setup_file() {
 		guest_pause
 		guest_dump elf "$BATS_FILE_TMPDIR/qemu.elf"
 		guest_dump kdump-zlib "$BATS_FILE_TMPDIR/qemu.kdump-flat"
+		guest_dump_paging "$BATS_FILE_TMPDIR/qemu-paging.elf"
 	fi
 }
 
@@ -28,7 +29,7 @@ setup() {
 ram_end() { printf '0x%x' "$GUEST_MEM_BYTES"; }
 
 @test "10,000 random pages: QEMU's ELF, QEMU's kdump (flattened, in place), our kdump and live RAM agree" {
-	[ -x "$GUEST_GPA_READ" ] || skip "needs $GUEST_GPA_READ (built by make check)"
+	[ -x "$GUEST_GPA_READ" ] || fail "needs $GUEST_GPA_READ (built by make check)"
 	end=$GUEST_MEM_BYTES
 	[ "$end" -le $((3 << 30)) ] || skip "layout check written for guests below 3 GiB"
 	run -0 mf-dump -q -c "$D/qemu.elf" -F kdump -o "$D/ours.kdump"
@@ -124,9 +125,31 @@ with open(sys.argv[1], "r+b") as f:
 	assert_output --partial 'QEMU'
 	mf-read -c "$D/ours.elf" --phys -f raw 0x100000 $((GUEST_MEM_BYTES - 0x100000)) | cmp - "$D/qemu.elf.bin"
 	# program headers right after the ELF header: makedumpfile reads our ELF (not QEMU's)
-	if command -v makedumpfile >/dev/null; then
-		run -0 makedumpfile --dump-dmesg "$D/ours.elf" "$D/ours-elf.dmesg"
-		grep -qF "$(guest_oracle version | head -c 60)" "$D/ours-elf.dmesg"
-	fi
+	require_cmd makedumpfile
+	run -0 makedumpfile --dump-dmesg "$D/ours.elf" "$D/ours-elf.dmesg"
+	grep -qF "$(guest_oracle version | head -c 60)" "$D/ours-elf.dmesg"
 	rm -f "$D/ours.elf"
+}
+
+@test "QEMU's paging ELF (overlapping physical ranges): linux_banner and the kernel image read as in the plain ELF" {
+	local kpa stext banner_va banner pa
+	# really a paging dump: physical ranges of two PT_LOADs overlap
+	run -0 /usr/bin/python3 -c '
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+phoff, = struct.unpack_from("<Q", d, 32); n, = struct.unpack_from("<H", d, 56)
+segs = sorted((pa, pa + msz) for t, _, _, _, pa, _, msz, _ in
+              (struct.unpack_from("<IIQQQQQQ", d, phoff + 56 * i) for i in range(n)) if t == 1)
+print(sum(1 for a, b in zip(segs, segs[1:]) if b[0] < a[1]))' "$D/qemu-paging.elf"
+	[ "$output" -gt 0 ]
+	kpa=0x$(guest_oracle iomem | awk -F' : ' '$2 == "Kernel code" { sub(/^ */, "", $1); split($1, a, "-"); print a[1]; exit }')
+	stext=0x$(guest_oracle kallsyms | awk '$3 == "_stext" { print $1; exit }')
+	banner_va=0x$(guest_oracle kallsyms | awk '$3 == "linux_banner" { print $1; exit }')
+	banner=$(guest_oracle version)
+	pa=$((kpa + banner_va - stext))
+	run -0 mf-read -c "$D/qemu-paging.elf" --phys -f raw "$pa" "${#banner}"
+	assert_output "$banner"
+	# the kernel image's first 8 MiB: the same bytes as QEMU's plain ELF
+	mf-read -c "$D/qemu-paging.elf" --phys -f raw "$kpa" 8M >"$D/paging.kimg"
+	mf-read -c "$D/qemu.elf" --phys -f raw "$kpa" 8M | cmp - "$D/paging.kimg"
 }

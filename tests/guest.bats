@@ -177,9 +177,9 @@ note_desc() { # ELF OWNER
 	[ "$stderr" = "gpa-read: guest physical 0xa0000 is not RAM (VGA window)" ]
 	run -1 --separate-stderr "$GUEST_GPA_READ" "$GUEST_QEMU_PID" "$GUEST_RAM_HVA" "$GUEST_MEM_BYTES" 1
 	[ "$stderr" = "$(printf 'gpa-read: guest physical 0x%x is not RAM (hole in the pc layout)' "$GUEST_MEM_BYTES")" ]
-	run -0 bash -c "'$GUEST_GPA_READ' -z '$GUEST_QEMU_PID' '$GUEST_RAM_HVA' 0x9f000 0x22000 | wc -c"
+	run -0 bash -c "set -o pipefail; '$GUEST_GPA_READ' -z '$GUEST_QEMU_PID' '$GUEST_RAM_HVA' 0x9f000 0x22000 | wc -c"
 	assert_output $((0x22000))
-	run -0 bash -c "'$GUEST_GPA_READ' -z '$GUEST_QEMU_PID' '$GUEST_RAM_HVA' 0xa0000 0x20000 | tr -d '\\0' | wc -c"
+	run -0 bash -c "set -o pipefail; '$GUEST_GPA_READ' -z '$GUEST_QEMU_PID' '$GUEST_RAM_HVA' 0xa0000 0x20000 | tr -d '\\0' | wc -c"
 	assert_output 0
 	run -2 "$GUEST_GPA_READ" "$GUEST_QEMU_PID" "$GUEST_RAM_HVA" 0x1000
 	run -2 --separate-stderr "$GUEST_GPA_READ" "$GUEST_QEMU_PID" "$GUEST_RAM_HVA" 12z 1

@@ -21,8 +21,8 @@ teardown() {
 }
 
 @test "mf-ps -n NAME | mf-modules lists its libc at the base /proc/PID/maps shows" {
-	[[ -n $LIBC ]] || skip "no libc mapping found"
-	run -0 --separate-stderr bash -c "mf-ps -n $MARKNAME | mf-modules -f json"
+	[[ -n $LIBC ]] || fail "no libc mapping in /proc/$MARKER/maps"
+	run -0 --separate-stderr bash -c "mf-ps -n $MARKNAME | mf-modules -f json" </dev/null
 	no_sanitizer
 	assert_equal "$stderr" ""
 	local base
@@ -44,15 +44,15 @@ teardown() {
 }
 
 @test "mf-ps -f json | jq -c . | mf-modules round-trips; other records are ignored" {
-	run -0 --separate-stderr bash -c "mf-ps -f json -p $MARKER | jq -c . | mf-modules -f json"
+	run -0 --separate-stderr bash -c "mf-ps -f json -p $MARKER | jq -c . | mf-modules -f json" </dev/null
 	no_sanitizer
 	assert_equal "$(jq -r --arg p "$LIBC" 'select(.type == "module" and .path == $p) | .base' <<<"$output")" \
 		"$(maps_base "$MARKER" "$LIBC")"
 	# the modules' own records fed back select nothing: no process records
-	run -0 --separate-stderr bash -c "mf-modules -p $MARKER -f json | mf-modules -f json"
+	run -0 --separate-stderr bash -c "mf-modules -p $MARKER -f json | mf-modules -f json" </dev/null
 	assert_equal "$(jq -r .type <<<"$output" | sort -u)" "target"
 	# jq can select by name in the middle of the pipe
-	run -0 --separate-stderr bash -c "mf-ps -f json | jq -c 'select(.type == \"target\" or .cmdline == \"$MARKNAME 600\")' | mf-modules -f json"
+	run -0 --separate-stderr bash -c "mf-ps -f json | jq -c 'select(.type == \"target\" or .cmdline == \"$MARKNAME 600\")' | mf-modules -f json" </dev/null
 	assert_equal "$(jq -r 'select(.type == "module") | .pid' <<<"$output" | sort -u)" "$MARKER"
 }
 
@@ -67,14 +67,54 @@ teardown() {
 	assert_line --index 0 --regexp '^ +PID +START +END +PERMS +OFFSET +PATH$'
 }
 
-@test "mf-modules: a process that is gone gives a warning, the others are listed, exit 1" {
+@test "mf-modules: a pid given with -p that does not exist is an error, the others are listed, exit 1" {
 	run -1 --separate-stderr mf-modules -p "2147483647,$MARKER" -f json </dev/null
 	no_sanitizer
-	assert_stderr --regexp '^mf-modules: warning: no process with pid 2147483647'
+	assert_stderr "mf-modules: no process with pid 2147483647"
 	[[ -n $(jq -c --argjson p "$MARKER" 'select(.type == "module" and .pid == $p)' <<<"$output") ]]
-	# -q hides the warning, not the status
+	# an error, not a warning: -q does not hide it
 	run -1 --separate-stderr mf-modules -q -p 2147483647 -f json </dev/null
-	assert_equal "$stderr" ""
+	assert_stderr "mf-modules: no process with pid 2147483647"
+}
+
+@test "mf-modules: a piped process that exited meanwhile is a warning, exit 0 if another was listed" {
+	local ps=$BATS_TEST_TMPDIR/ps.json
+	# the marker, and a process record whose process is gone by the time mf-modules reads it
+	sleep 0 &
+	local gone=$!
+	wait "$gone"
+	mf-ps -f json -p "$MARKER" </dev/null >"$ps"
+	jq -c --argjson g "$gone" 'select(.type == "process") | .pid = $g' "$ps" >>"$ps"
+	run -0 --separate-stderr mf-modules -f json <"$ps"
+	no_sanitizer
+	assert_stderr "mf-modules: warning: pid $gone exited"
+	[[ -n $(jq -c --argjson p "$MARKER" 'select(.type == "module" and .pid == $p)' <<<"$output") ]]
+	run -0 --separate-stderr mf-modules --maps -f json <"$ps"
+	assert_stderr "mf-modules: warning: pid $gone exited"
+	# nothing read at all: exit 1
+	run -1 --separate-stderr bash -c "grep -v '\"pid\":$MARKER,' '$ps' | mf-modules -f json"
+	assert_stderr "mf-modules: warning: pid $gone exited"
+	# the README's line: mf-ps's own pid (and jq's) are gone when mf-modules reads them
+	run --separate-stderr bash -c "mf-ps -f json | jq -c 'select(.type == \"target\" or .uid == $(id -u))' | mf-modules --maps -f json" </dev/null
+	no_sanitizer
+	if [[ $stderr != "" ]]; then
+		# every line is a gone process, or a process this user may not read (/proc says so too)
+		while IFS= read -r l; do
+			[[ $l =~ ^mf-modules:\ warning:\ pid\ [0-9]+\ exited$ ]] && continue
+			[[ $l =~ ^mf-modules:\ cannot\ list\ memory\ maps\ of\ pid\ ([0-9]+):.*permission\ denied ]] || fail "unexpected: $l"
+			! cat "/proc/${BASH_REMATCH[1]}/maps" >/dev/null 2>&1 || fail "pid ${BASH_REMATCH[1]} is readable: $l"
+		done <<<"$stderr"
+	fi
+	[[ $stderr == *"permission denied"* ]] || assert_equal "$status" 0
+	[[ -n $(jq -c --argjson p "$MARKER" 'select(.type == "map" and .pid == $p)' <<<"$output") ]]
+}
+
+@test "mf-modules: -n that matches nothing is an error; an empty selection on stdin is not" {
+	run -1 --separate-stderr mf-modules -n nosuchprocessname </dev/null
+	assert_stderr "mf-modules: no process matches 'nosuchprocessname'"
+	run -0 --separate-stderr bash -c "mf-attach -f json | mf-modules -f json" </dev/null
+	assert_stderr "mf-modules: warning: stdin carried a target record and no process records: nothing to list"
+	assert_equal "$(jq -r .type <<<"$output")" "target"
 }
 
 @test "mf-modules: nothing selected, bad input" {

@@ -45,6 +45,22 @@ teardown() {
 	# pid 1 and this shell are there
 	grep -qx 1 <<<"$pids"
 	grep -qx "$$" <<<"$pids"
+	# the whole set: every process in /proc before and after is listed; a listed one that
+	# is in neither came and went during the run (it is gone now)
+	local before after
+	before=$(ls /proc | grep -E '^[0-9]+$' | sort -n)
+	run -0 --separate-stderr mf-ps -f json </dev/null
+	after=$(ls /proc | grep -E '^[0-9]+$' | sort -n)
+	pids=$(jq -r 'select(.type == "process") | .pid' <<<"$output" | sort -n)
+	local both missing extra p
+	both=$(comm -12 <(sort <<<"$before") <(sort <<<"$after") | sort -n)
+	missing=$(comm -23 <(sort <<<"$both") <(sort <<<"$pids"))
+	[[ -z $missing ]] || fail "in /proc before and after, not listed: $(tr '\n' ' ' <<<"$missing")"
+	extra=$(comm -13 <(sort -u <<<"$before"$'\n'"$after") <(sort <<<"$pids"))
+	for p in $extra; do
+		[[ ! -e /proc/$p ]] || fail "listed pid $p was in /proc neither before nor after, yet exists"
+	done
+	[[ $(wc -l <<<"$pids") -ge $(($(wc -l <<<"$both") )) ]]
 }
 
 @test "mf-ps -n matches argv[0] and the name by glob; -p takes lists" {
@@ -65,9 +81,13 @@ teardown() {
 }
 
 @test "mf-ps --tree: children under their parent, with depth" {
-	run -0 --separate-stderr mf-ps --tree -p "$$,$MARKER" -f json </dev/null
+	# the marker has no children: -p MARKER alone is one line at depth 0
+	run -0 --separate-stderr mf-ps --tree -p "$MARKER" -f json </dev/null
 	no_sanitizer
-	assert_equal "$(jq -r 'select(.type == "process") | "\(.pid):\(.depth)"' <<<"$output" | tr '\n' ' ')" "$$:0 $MARKER:1 "
+	assert_equal "$(jq -r 'select(.type == "process") | "\(.pid):\(.depth)"' <<<"$output" | tr '\n' ' ')" "$MARKER:0 "
+	# this shell's subtree holds the marker at depth 1 (and mf-ps itself)
+	run -0 --separate-stderr mf-ps --tree -p "$$" -f json </dev/null
+	assert_equal "$(jq -r 'select(.type == "process") | "\(.pid):\(.depth)"' <<<"$output" | head -n2 | tr '\n' ' ')" "$$:0 $MARKER:1 "
 	run -0 --separate-stderr mf-ps --tree -p "$$,$MARKER" -f table </dev/null
 	assert_line --index 1 --regexp "^ *$$ .*  [^ ]"
 	assert_line --index 2 --regexp "^ *$MARKER +$$ +[0-9]+ +S +  sleep +mfmarker 600\$"
@@ -85,7 +105,7 @@ teardown() {
 	run -0 --separate-stderr mf-ps -t "$BATS_TEST_TMPDIR/t.mp" -p "$MARKER" -f json </dev/null
 	no_sanitizer
 	assert_equal "$(jq -r 'select(.type == "process") | .cmdline' <<<"$output")" "mfmarker 600"
-	run -0 --separate-stderr bash -c "mf-attach | mf-ps -p $MARKER -f json"
+	run -0 --separate-stderr bash -c "mf-attach | mf-ps -p $MARKER -f json" </dev/null
 	no_sanitizer
 	assert_equal "$(jq -r 'select(.type == "process") | .cmdline' <<<"$output")" "mfmarker 600"
 	# JSON lines work as a target file too
@@ -136,7 +156,7 @@ teardown() {
 	run -1 --separate-stderr mf-ps -c nosuch </dev/null
 	no_sanitizer
 	assert_stderr "mf-ps: unknown connector 'nosuch' (see mf-attach --list)"
-	[[ -e $BADABI_DIR/mf-connector-badabi.so ]] || skip "test plugin not built"
+	[[ -e $BADABI_DIR/mf-connector-badabi.so ]] || fail "test plugin $BADABI_DIR/mf-connector-badabi.so not built (make check builds it)"
 	MF_PLUGIN_PATH=$MF_PLUGIN_PATH:$BADABI_DIR run -1 --separate-stderr mf-ps -c badabi </dev/null
 	no_sanitizer
 	assert_equal "${#stderr_lines[@]}" 1
@@ -193,4 +213,32 @@ teardown() {
 	require_cmd script
 	run -0 script -qec "mf-ps -p $$ -f json" /dev/null
 	assert_output --partial "\"pid\":$$"
+}
+
+@test "mf-ps --tree -p/-n: the matches and their descendants, as pstree" {
+	# a child under the marker, so the subtree has two levels
+	run -0 --separate-stderr mf-ps --tree -p "$PPID" -f json </dev/null
+	no_sanitizer
+	# the parent at depth 0, this shell among its descendants at depth 1 or more
+	assert_equal "$(head -n2 <<<"$output" | tail -n1 | jq -r '"\(.pid) \(.depth)"')" "$PPID 0"
+	assert_equal "$(jq -r --argjson p $$ 'select(.pid == $p) | .depth > 0' <<<"$output")" "true"
+	# nothing outside the subtree: pid 1 is not under $PPID
+	assert_equal "$(jq -r 'select(.pid == 1) | .pid' <<<"$output")" ""
+	# every listed process but the root has its parent listed before it
+	jq -r 'select(.type == "process") | "\(.pid) \(.ppid)"' <<<"$output" | awk -v root="$PPID" '
+		NR == 1 { seen[$1] = 1; next }
+		!($2 in seen) { print "parent of " $1 " not listed first"; bad = 1 }
+		{ seen[$1] = 1 }
+		END { exit bad }'
+	# without --tree, -p is the one process
+	run -0 --separate-stderr mf-ps -p "$PPID" -f json </dev/null
+	assert_equal "$(jq -r 'select(.type == "process") | .pid' <<<"$output")" "$PPID"
+}
+
+@test "mf-ps -n that matches nothing exits 1, as pgrep" {
+	run -1 --separate-stderr mf-ps -n nosuchprocessname -f json </dev/null
+	assert_stderr "mf-ps: no process matches 'nosuchprocessname'"
+	assert_equal "$(jq -r .type <<<"$output")" "target"
+	run -1 --separate-stderr mf-ps --tree -n nosuchprocessname -f json </dev/null
+	assert_stderr "mf-ps: no process matches 'nosuchprocessname'"
 }

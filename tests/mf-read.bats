@@ -48,11 +48,11 @@ teardown() {
 	assert_equal "$(jq -r .type <<<"$output" | tr '\n' ' ')" "target mem mem "
 	assert_equal "$(jq -r 'select(.type == "mem") | "\(.space) \(.pid) \(.addr)"' <<<"$output" | head -n1)" \
 		"process $mt_pid $(printf '0x%x' $((mt_big)))"
-	run -0 --separate-stderr bash -c "mf-ps -p $mt_pid | mf-read -f json $mt_str 24"
+	run -0 --separate-stderr bash -c "mf-ps -p $mt_pid | mf-read -f json $mt_str 24" </dev/null
 	no_sanitizer
 	assert_equal "$(jq -r 'select(.type == "mem") | .data' <<<"$output")" "$(proc_mem_hex "$mt_pid" "$mt_str" 24)"
 	# several process records on stdin: each in turn, in the order they arrive
-	run -0 --separate-stderr bash -c "{ mf-ps -p $mt_pid -f json; mf-ps -p $mt_pid -f json | tail -n +2; } | mf-read -f json $mt_str 24"
+	run -0 --separate-stderr bash -c "{ mf-ps -p $mt_pid -f json; mf-ps -p $mt_pid -f json | tail -n +2; } | mf-read -f json $mt_str 24" </dev/null
 	no_sanitizer
 	assert_equal "$(jq -r 'select(.type == "mem") | "\(.pid) \(.data)"' <<<"$output" | tr '\n' ' ')" \
 		"$mt_pid $(proc_mem_hex "$mt_pid" "$mt_str" 24) $mt_pid $(proc_mem_hex "$mt_pid" "$mt_str" 24) "
@@ -191,7 +191,7 @@ teardown() {
 	assert_stderr --partial "give one address space"
 	run -1 --separate-stderr mf-read -n 'mf-memtarget*' -n x 0 </dev/null
 	run -1 --separate-stderr mf-read -n nosuchprocessname 0 </dev/null
-	assert_stderr "mf-read: no process named 'nosuchprocessname'"
+	assert_stderr "mf-read: no process matches 'nosuchprocessname'"
 	run -1 --separate-stderr mf-read --phys 0 16 </dev/null
 	no_sanitizer
 	assert_stderr --partial "has no physical memory"
@@ -218,4 +218,20 @@ teardown() {
 	kill "$second"
 	wait "$second" || true
 	assert_stderr --regexp "^mf-read: '$uniq' matches 2 processes: .*$mt_pid \\($uniq\\).*\\(use -p PID\\)$"
+}
+
+@test "mf-read: a kernel thread has no user address space" {
+	[[ $(cat /proc/2/comm 2>/dev/null) == kthreadd ]] || skip "pid 2 is not kthreadd here"
+	run -1 --separate-stderr mf-read -p 2 0x400000 16 </dev/null
+	no_sanitizer
+	assert_stderr "mf-read: cannot read 0x400000 in pid 2: process 2 has no user address space (kernel thread)"
+}
+
+@test "mf-read: the hexdump's gap line prints both addresses as addresses" {
+	# one page: the gap begins at 0x1000, whose end needs padding to look like an address
+	head -c 4096 /dev/zero | tr '\0' A >"$BATS_TEST_TMPDIR/page.raw"
+	run -1 --separate-stderr mf-read -c "raw:$BATS_TEST_TMPDIR/page.raw" --phys -f table 0xff8 24 </dev/null
+	no_sanitizer
+	assert_line --index 0 --regexp '^00000ff8  41 41 41 41 41 41 41 41 +\|AAAAAAAA\|$'
+	assert_line --index 1 --regexp '^00001000  -- unreadable to 0000100f: 16 bytes \(.*\) --$'
 }

@@ -14,7 +14,7 @@ no_sanitizer() {
 # Start tests/mf-memtarget in the background; sets mt_pid, mt_str, mt_u32... (see its source).
 start_memtarget() {
 	local out=$BATS_TEST_TMPDIR/memtarget.out i
-	[[ -x $MEMTARGET ]] || skip "tests/mf-memtarget not built (make check builds it)"
+	[[ -x $MEMTARGET ]] || fail "tests/mf-memtarget not built (make check builds it)"
 	"$MEMTARGET" >"$out" 3>&- &
 	for ((i = 0; i < 100; i++)); do
 		grep -q '^ready$' "$out" 2>/dev/null && break

@@ -12,6 +12,13 @@ hexdump_init(struct hexdump *hx, struct tool *tl)
 	hx->tl = tl;
 }
 
+/* Every address of the dump, in one format: at least 8 hex digits, as hexdump -C. */
+static int
+hexdump_addr(char *buf, size_t size, uint64_t addr)
+{
+	return snprintf(buf, size, "%08llx", (unsigned long long)addr);
+}
+
 static void
 hexdump_line(struct hexdump *hx, uint64_t addr, const uint8_t *p, size_t n)
 {
@@ -26,7 +33,8 @@ hexdump_line(struct hexdump *hx, uint64_t addr, const uint8_t *p, size_t n)
 		return;
 	}
 	hx->star = false;
-	len = (size_t)snprintf(line, sizeof line, "%08llx ", (unsigned long long)addr);
+	len = (size_t)hexdump_addr(line, sizeof line, addr);
+	line[len++] = ' ';
 	for (i = 0; i < 16; i++) {
 		if (i == 8)
 			line[len++] = ' ';
@@ -98,9 +106,24 @@ hexdump_break(struct hexdump *hx)
 }
 
 void
+hexdump_gap(struct hexdump *hx, uint64_t addr, uint64_t len, const char *why)
+{
+	char a[24], b[24];
+
+	hexdump_break(hx);
+	hexdump_addr(a, sizeof a, addr);
+	hexdump_addr(b, sizeof b, addr + len - 1);
+	tool_printf(hx->tl, "%s  -- unreadable to %s: %llu bytes (%s) --\n", a, b, (unsigned long long)len, why);
+}
+
+void
 hexdump_end(struct hexdump *hx)
 {
+	char a[24];
+
 	hexdump_flush(hx);
-	if (hx->any)
-		tool_printf(hx->tl, "%08llx\n", (unsigned long long)hx->end);
+	if (hx->any) {
+		hexdump_addr(a, sizeof a, hx->end);
+		tool_printf(hx->tl, "%s\n", a);
+	}
 }

@@ -21,6 +21,9 @@ void hexdump_init(struct hexdump *hx, struct tool *tl);
 void hexdump_data(struct hexdump *hx, uint64_t addr, const uint8_t *p, size_t n);
 /* Before a line of other text (a gap): finish the partial line, start afresh. */
 void hexdump_break(struct hexdump *hx);
+/* A line for LEN unreadable bytes at ADDR: "00000008  -- unreadable to 0000000b: 4 bytes
+ * (WHY) --", after finishing the partial line. */
+void hexdump_gap(struct hexdump *hx, uint64_t addr, uint64_t len, const char *why);
 /* At the end: the partial line and the address after the last byte. */
 void hexdump_end(struct hexdump *hx);
 

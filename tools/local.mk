@@ -1,6 +1,6 @@
 # tools: the mf-* commands over libmf, and their shared helpers (tool.c)
 noinst_LTLIBRARIES += tools/libmftool.la
-tools_libmftool_la_SOURCES = tools/tool.h tools/tool.c
+tools_libmftool_la_SOURCES = tools/tool.h tools/tool.c tools/tool-out.c tools/tool-space.c
 
 bin_PROGRAMS += tools/mf-attach tools/mf-ps tools/mf-modules tools/mf-read tools/mf-vtop \
 	tools/mf-dump tools/mf-scan

@@ -107,15 +107,19 @@ modules_one(struct modules_state *st, uint64_t pid)
 			r = modules_pagemap(st, pid);
 	} else
 		r = mf_modules(tl->t, pid, modules_module_cb, st, tl->errbuf);
-	if (r < 0) {
-		/* a process that exited meanwhile: say so, go on, fail at the end */
-		if (r == MF_ERR_NOTFOUND || r == MF_ERR_GONE)
-			tool_warn(tl, "%s", tl->errbuf);
-		else
-			tool_err(tl, "cannot list %s of pid %llu: %s", st->maps ? "memory maps" : "modules",
-			         (unsigned long long)pid, tl->errbuf);
-		st->status = TOOL_EXIT_FAIL;
+	if (r >= 0) {
+		tool_space_worked(tl);
+		return;
 	}
+	/* a process that exited since it was listed: a warning, go on */
+	if (pid != 0 && tool_space_gone(tl, pid, r))
+		return;
+	if (r == MF_ERR_NOTFOUND)
+		tool_err(tl, "%s", tl->errbuf);
+	else
+		tool_err(tl, "cannot list %s of pid %llu: %s", st->maps ? "memory maps" : "modules", (unsigned long long)pid,
+		         tl->errbuf);
+	st->status = TOOL_EXIT_FAIL;
 }
 
 int
@@ -181,9 +185,11 @@ main(int argc, char **argv)
 		modules_one(&st, id.kind == MF_ASPACE_KERNEL ? 0 : id.pid);
 	if (r < 0)
 		tool_die(tl, "%s", tl->errbuf);
+	if (tl->nworked == 0 && tl->ngone == 0 && st.status == TOOL_EXIT_OK)
+		tool_spaces_empty(tl, "list");
 	mf_select_free(sel);
 	mf_rec_free(st.rec);
 	free(st.spaces.pids);
 	free(st.spaces.names);
-	return tool_finish(tl, st.status);
+	return tool_finish(tl, tool_spaces_status(tl, st.status));
 }

@@ -15,6 +15,7 @@ struct ps_proc {
 	size_t first_child;   /* index into ps_state.kids */
 	size_t nkids;
 	int done;
+	bool selected;        /* matched -p/-n (with --tree every process is listed) */
 };
 
 struct ps_state {
@@ -45,7 +46,8 @@ ps_usage(int status)
 	        "  -n, --name=NAME        processes whose name or argv[0] matches the glob NAME\n"
 	        "                         (repeatable)\n"
 	        "  -p, --pid=PID[,PID]    these processes (repeatable)\n"
-	        "      --tree             show the process tree (json/msgpack: a \"depth\" field)\n");
+	        "      --tree             show the process tree; with -p/-n the matches and their\n"
+	        "                         descendants (json/msgpack: a \"depth\" field)\n");
 	tool_usage_common(f, false);
 	exit(status);
 }
@@ -86,7 +88,7 @@ ps_cb(void *ctx, const struct mf_process *p)
 	for (i = 0; i < st->sel.sel.npids; i++)
 		if (st->sel.sel.pids[i] == p->pid)
 			st->pid_seen[i] = true;
-	if (!ps_selected(st, p))
+	if (!ps_selected(st, p) && !st->tree)
 		return 0;
 	if (st->n == st->cap) {
 		st->cap = st->cap ? st->cap * 2 : 512;
@@ -96,6 +98,7 @@ ps_cb(void *ctx, const struct mf_process *p)
 	memset(pp, 0, sizeof *pp);
 	pp->pid = p->pid;
 	pp->ppid = p->ppid;
+	pp->selected = ps_selected(st, p);
 	if ((pp->rec = mf_rec_new("process")) == NULL || mf_process_rec(p, pp->rec) < 0)
 		tool_oom();
 	st->n++;
@@ -137,6 +140,38 @@ ps_emit(struct ps_state *st, struct ps_proc *p, unsigned depth)
 		}
 	}
 	tool_rec(tl, p->rec);
+}
+
+/* --tree with -p/-n: keep the matches and their descendants, as pstree does (a process
+ * whose parent chain reaches a match; chains are bounded by the number of processes, so a
+ * cycle ends).  procs is sorted. */
+static void
+ps_subtrees(struct ps_state *st)
+{
+	size_t i, j, k, steps;
+	bool *keep = tool_xcalloc(st->n, sizeof *keep);
+
+	for (i = 0; i < st->n; i++) {
+		struct ps_proc *p = &st->procs[i];
+
+		for (steps = 0; p != NULL && steps <= st->n; steps++) {
+			if (p->selected) {
+				keep[i] = true;
+				break;
+			}
+			p = p->ppid != p->pid ? ps_find(st, p->ppid) : NULL;
+		}
+	}
+	for (i = 0, k = 0; i < st->n; i++) {
+		if (keep[i])
+			st->procs[k++] = st->procs[i];
+		else
+			mf_rec_free(st->procs[i].rec);
+	}
+	st->n = k;
+	for (j = 0; j < st->n; j++)
+		st->procs[j].nkids = 0;
+	free(keep);
 }
 
 /* Depth-first in pid order, without recursion (a hostile os layer could give a deep chain). */
@@ -268,17 +303,24 @@ main(int argc, char **argv)
 		qsort(st.procs, st.n, sizeof *st.procs, ps_cmp);
 	tool_write_target(tl);
 	if (st.tree) {
+		if (st.sel.sel.npids > 0 || st.sel.sel.nnames > 0)
+			ps_subtrees(&st);
 		ps_tree(&st);
 	} else {
 		for (i = 0; i < st.n; i++)
 			ps_emit(&st, &st.procs[i], 0);
 	}
-	/* an explicit pid that is not there is an error (after listing the others) */
+	/* an explicit pid that is not there is an error (after listing the others); so is a
+	 * -n that matches nothing, as in pgrep */
 	for (i = 0; i < st.sel.sel.npids; i++) {
 		if (!st.pid_seen[i]) {
 			tool_err(tl, "no process with pid %llu", (unsigned long long)st.sel.sel.pids[i]);
 			status = TOOL_EXIT_FAIL;
 		}
+	}
+	if (st.sel.sel.nnames > 0 && st.n == 0 && status == TOOL_EXIT_OK) {
+		tool_err(tl, "no process matches '%s'%s", st.sel.sel.names[0], st.sel.sel.nnames > 1 ? " (nor the other -n)" : "");
+		status = TOOL_EXIT_FAIL;
 	}
 	for (i = 0; i < st.n; i++)
 		mf_rec_free(st.procs[i].rec);

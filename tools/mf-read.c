@@ -40,6 +40,7 @@ struct read_state {
 	bool count_set;
 	struct mf_rec *rec;
 	int status;
+	bool gone;           /* the current space's process exited */
 	struct read_out out;
 };
 
@@ -83,14 +84,31 @@ read_usage(int status)
 	exit(status);
 }
 
+/* A read of the whole space failed: a process gone since it was listed is a warning
+ * (returns, the caller goes on with the next space), anything else fatal. */
+static void
+read_failed(struct read_state *st, int r, bool at, uint64_t addr)
+{
+	const struct mf_aspace_id *id = mf_aspace_id(st->as);
+
+	if (id->kind == MF_ASPACE_PROCESS && tool_space_gone(st->tl, id->pid, r)) {
+		st->gone = true;
+		return;
+	}
+	if (!at)
+		tool_die(st->tl, "%s", st->tl->errbuf);
+	tool_die(st->tl, "cannot read 0x%llx in %s: %s", (unsigned long long)addr, mf_aspace_name(st->as), st->tl->errbuf);
+}
+
 static void
 read_bytes(struct read_state *st, uint64_t addr, uint64_t len)
 {
 	bool raw = st->tl->fmt == MF_FMT_RAW;
+	int r;
 
-	if (mf_aspace_read_span(st->as, addr, len, raw ? READ_RAW_PIECE : READ_PIECE, raw ? READ_RAW_BATCH : READ_BATCH,
-	                        read_out_piece, &st->out, st->tl->errbuf) < 0)
-		tool_die(st->tl, "%s", st->tl->errbuf);
+	if ((r = mf_aspace_read_span(st->as, addr, len, raw ? READ_RAW_PIECE : READ_PIECE, raw ? READ_RAW_BATCH : READ_BATCH,
+	                             read_out_piece, &st->out, st->tl->errbuf)) < 0)
+		read_failed(st, r, false, 0);
 	read_out_end(&st->out);
 }
 
@@ -133,6 +151,7 @@ read_typed_numbers(struct read_state *st, uint64_t addr)
 	uint64_t left = st->count;
 	struct mf_iov *iov = tool_xcalloc(READ_TYPED_BATCH, sizeof *iov);
 	uint8_t *buf = tool_xmalloc((size_t)READ_TYPED_BATCH * sz);
+	int r;
 
 	if (st->count > (UINT64_MAX - addr) / sz)
 		tool_usage_error(st->tl, "count '%llu' runs beyond the end of the address space", (unsigned long long)st->count);
@@ -141,9 +160,10 @@ read_typed_numbers(struct read_state *st, uint64_t addr)
 
 		for (i = 0; i < n; i++)
 			iov[i] = (struct mf_iov){ .addr = addr + (uint64_t)i * sz, .buf = buf + i * sz, .len = sz };
-		if (mf_aspace_read(st->as, iov, n, st->tl->errbuf) < 0)
-			tool_die(st->tl, "cannot read 0x%llx in %s: %s", (unsigned long long)iov[0].addr,
-			         mf_aspace_name(st->as), st->tl->errbuf);
+		if ((r = mf_aspace_read(st->as, iov, n, st->tl->errbuf)) < 0) {
+			read_failed(st, r, true, iov[0].addr);
+			break;
+		}
 		for (i = 0; i < n; i++) {
 			if (iov[i].err == 0)
 				read_value_out(st, iov[i].addr, iov[i].buf, NULL, 0);
@@ -152,6 +172,17 @@ read_typed_numbers(struct read_state *st, uint64_t addr)
 		}
 		addr += (uint64_t)n * sz;
 		left -= n;
+		if (left > 0 && iov[n - 1].err != 0) {   /* skip what is not mapped, as one gap */
+			uint64_t next, skip;
+
+			if (mf_aspace_next_mapped(st->as, addr, &next) < 0)
+				next = UINT64_MAX;
+			skip = (next - addr) / sz < left ? (next - addr) / sz : left;
+			if (skip > 0)
+				read_out_gap(&st->out, addr, skip * sz, iov[n - 1].err);
+			addr += skip * sz;
+			left -= skip;
+		}
 	}
 	read_out_flush(&st->out);
 	free(iov);
@@ -164,9 +195,12 @@ read_one_string(struct read_state *st, uint64_t addr, uint64_t max)
 {
 	bool wide = st->type == MF_T_WSTR;
 	struct mf_str_read s;
+	int r;
 
-	if (mf_aspace_read_str(st->as, addr, max, wide, &s, st->tl->errbuf) < 0)
-		tool_die(st->tl, "%s", st->tl->errbuf);
+	if ((r = mf_aspace_read_str(st->as, addr, max, wide, &s, st->tl->errbuf)) < 0) {
+		read_failed(st, r, false, 0);
+		return addr + max;
+	}
 	if (s.got == 0 && s.err != 0) {
 		read_out_gap(&st->out, addr, READ_PAGE - addr % READ_PAGE, s.err);
 		read_out_flush(&st->out);
@@ -254,7 +288,7 @@ read_space(struct read_state *st, const char *addr_arg, uint64_t len, const char
 			tool_usage_error(tl, "invalid length '%s'", len_arg);
 		if (len > 64u << 20)
 			tool_usage_error(tl, "string length '%s' out of range (at most 64M)", len_arg);
-		for (k = 0; k < st->count; k++)
+		for (k = 0; k < st->count && !st->gone; k++)
 			addr = read_one_string(st, addr, len);
 	} else if (st->type != MF_T_NONE) {
 		read_typed_numbers(st, addr);
@@ -350,15 +384,20 @@ main(int argc, char **argv)
 	st.out = (struct read_out){ .tl = tl, .rec = st.rec, .zero_fill = st.zero_fill };
 	sel = tool_select(tl, &st.spaces, 0);
 	while ((st.as = tool_next_space(tl, sel)) != NULL) {
+		st.gone = false;
 		read_space(&st, addr_arg, len, len_arg, first);
+		if (!st.gone)
+			tool_space_worked(tl);
 		first = false;
 		mf_aspace_close(st.as);
 	}
-	if (first)
+	if (first && tl->ngone == 0 && tl->in == NULL)
 		tool_usage_error(tl, "no address space: give -p PID, -n NAME, --phys, --kernel or --dtb ROOT, or pipe in process records");
+	if (first && tl->ngone == 0)
+		tool_spaces_empty(tl, "read");
 	mf_select_free(sel);
 	mf_rec_free(st.rec);
 	free(st.spaces.pids);
 	free(st.spaces.names);
-	return tool_finish(tl, st.status != TOOL_EXIT_OK ? st.status : st.out.status);
+	return tool_finish(tl, tool_spaces_status(tl, st.status != TOOL_EXIT_OK ? st.status : st.out.status));
 }

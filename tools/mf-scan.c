@@ -143,11 +143,9 @@ scan_open_spaces(struct scan_state *st)
 	st->sel.pids = st->pids;
 	st->sel.names = &st->pname;
 	st->sel.nnames = st->pname != NULL;
-	if (mf_select_new(tl->t, tl->in, &st->sel, &sel, tl->errbuf) < 0) {
-		if (st->pname != NULL)
-			tool_die(tl, "cannot list processes of %s: %s", mf_target_name(tl->t), tl->errbuf);
+	tool_select_count(tl, &st->sel);
+	if (mf_select_new(tl->t, tl->in, &st->sel, &sel, tl->errbuf) < 0)
 		tool_die(tl, "%s", tl->errbuf);
-	}
 	for (;;) {
 		ids = tool_xrealloc(ids, n + 1, sizeof *ids);
 		if ((r = mf_select_next(sel, &ids[n], tl->errbuf)) <= 0)
@@ -157,10 +155,10 @@ scan_open_spaces(struct scan_state *st)
 	if (r < 0)
 		tool_die(tl, "%s", tl->errbuf);
 	mf_select_free(sel);
-	if (n == 0 && st->pname != NULL)
-		tool_die(tl, "no process named '%s'", st->pname);
-	if (n == 0)
+	if (n == 0 && tl->in == NULL)
 		tool_usage_error(tl, "no space to scan: give --phys, --kernel, -p PID or -n NAME, or pipe in process records");
+	if (n == 0)
+		tool_spaces_empty(tl, "scan");
 	for (i = 0; i < n; i++)
 		scan_add_space(st, &ids[i], n);
 	free(ids);

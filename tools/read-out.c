@@ -38,9 +38,7 @@ read_out_gap_now(struct read_out *o, uint64_t addr, uint64_t len, int err)
 		}
 		return;
 	case MF_FMT_TABLE:
-		hexdump_break(&o->hx);
-		tool_printf(tl, "%08llx  -- unreadable to %llx: %llu bytes (%s) --\n", (unsigned long long)addr,
-		            (unsigned long long)last, (unsigned long long)len, mf_strerror(err));
+		hexdump_gap(&o->hx, addr, len, mf_strerror(err));
 		break;
 	default:
 		if (mf_gap_rec(o->id, addr, len, err, o->rec) < 0)

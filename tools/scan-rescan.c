@@ -160,7 +160,7 @@ scan_rescan_run(struct scan_state *st, const struct scan_rescan *rs)
 		tool_usage_error(tl, "--rescan reads hit records on stdin (mf-scan ... | mf-scan --rescan %s)", st->rescan);
 	while ((r = mf_in_next(tl->in, &rec, tl->errbuf)) > 0) {
 		struct scan_rhit *h;
-		char tbuf[16];
+		struct scan_rescan_hit hi;
 		uint64_t len;
 		const void *d;
 		size_t dn;
@@ -176,27 +176,12 @@ scan_rescan_run(struct scan_state *st, const struct scan_rescan *rs)
 			         h->id.kind == MF_ASPACE_KERNEL ? "kernel" : h->id.kind == MF_ASPACE_PHYS ? "phys" : "dtb",
 			         mf_target_name(tl->t));
 		h->as = scan_rescan_space(st, &h->id);
-		if (mf_rec_get_u64(rec, "addr", &h->addr) < 0 || mf_rec_get_u64(rec, "len", &len) < 0)
-			tool_die(tl, "stdin: hit record without a valid addr and len");
-		tool_rec_str(rec, "vtype", tbuf, sizeof tbuf);
-		if (tbuf[0] != '\0') {
-			if (mf_type_parse(tbuf, &h->vt) < 0 || mf_type_size(h->vt, 8) == 0 || h->vt == MF_T_PTR)
-				tool_die(tl, "stdin: hit record with unknown vtype '%s'", tbuf);
-			if (len != mf_type_size(h->vt, 8))
-				tool_die(tl, "stdin: hit record of vtype %s with len %llu", tbuf, (unsigned long long)len);
-			r = mf_type_float(h->vt) ? mf_rec_get_f64(rec, "value", &h->old.f)
-			    : mf_type_signed(h->vt) ? mf_rec_get_i64(rec, "value", &h->old.i)
-			                               : mf_rec_get_u64(rec, "value", &h->old.u);
-			if (r < 0)
-				tool_die(tl, "stdin: hit record at 0x%llx without a valid %s value", (unsigned long long)h->addr,
-				         tbuf);
-		} else {
-			if (len == 0 || len > SCAN_PAT_MAX)
-				tool_die(tl, "stdin: hit record with len %llu (1 to %d)", (unsigned long long)len, SCAN_PAT_MAX);
-		}
-		if (h->addr + len < h->addr && h->addr + len != 0)
-			tool_die(tl, "stdin: hit record at 0x%llx runs beyond the end of the address space",
-			         (unsigned long long)h->addr);
+		if (scan_rescan_hit_parse(rec, &hi, tl->errbuf) < 0)
+			tool_die(tl, "stdin: %s", tl->errbuf);
+		h->addr = hi.addr;
+		h->vt = hi.vt;
+		h->old = hi.old;
+		len = hi.len;
 		h->len = (uint32_t)len;
 		if (len > sizeof h->buf)
 			h->big = tool_xmalloc((size_t)len);

@@ -36,6 +36,8 @@ enum {
 	{ "verbose", no_argument, NULL, 'v' }, \
 	{ "version", no_argument, NULL, TOOL_OPT_VERSION }
 
+struct tool_spaces;
+
 struct tool {
 	const char *name;            /* "mf-ps" */
 	int verbosity;               /* -q -1, default 0, -v 1, -vv 2 */
@@ -46,6 +48,9 @@ struct tool {
 	struct mf_out *out;
 	enum mf_format fmt;
 	void (*usage)(int status);
+	struct tool_spaces *spaces;  /* set by tool_select */
+	size_t nworked, ngone;       /* processes of the selection read, and gone meanwhile */
+	size_t nother;               /* records on stdin that selected nothing */
 	char errbuf[MF_ERRBUF_SIZE];
 };
 
@@ -117,9 +122,27 @@ bool tool_spaces_given(const struct tool_spaces *sp);
 void tool_spaces_stdin(struct tool *tl, const struct tool_spaces *sp);
 /* After tool_open: the selection (mf_select_new); exits on errors (option errors exit 2). */
 struct mf_select *tool_select(struct tool *tl, struct tool_spaces *sp, unsigned flags);
-/* The next space of the selection, opened; NULL when there are no more.  Exits when stdin
- * is malformed or the space cannot be opened. */
+/* An empty selection from stdin is not an error: tool_spaces_empty() says what stdin
+ * carried ("stdin carried a target record and 3 other records, no process records: nothing
+ * to VERB") when records were piped, else nothing (the caller's usage error follows).
+ * tool_select() counts the records; a tool calling mf_select_new() itself passes its
+ * options to tool_select_count() first. */
+void tool_spaces_empty(struct tool *tl, const char *verb);
+void tool_select_count(struct tool *tl, struct mf_select_opts *o);
+/* The next space of the selection, opened; NULL when there are no more.  A process gone
+ * meanwhile is skipped with tool_space_gone()'s warning; exits when stdin is malformed or
+ * the space cannot be opened. */
 struct mf_aspace *tool_next_space(struct tool *tl, struct mf_select *sel);
+/* Live targets change while a tool reads them: a process of the selection that is gone
+ * (MF_ERR_NOTFOUND or MF_ERR_GONE from opening or reading it) is a warning "pid N exited"
+ * when it came from stdin or a -n match; tool_space_gone() says so, counts it and returns
+ * true (go on with the next).  A pid given with -p, or any other error, returns false: the
+ * caller reports it as an error.  tool_space_worked() counts a process that was read;
+ * tool_spaces_status() is the exit status: `status`, or 1 when processes exited and none
+ * was read. */
+bool tool_space_gone(struct tool *tl, uint64_t pid, int err);
+void tool_space_worked(struct tool *tl);
+int tool_spaces_status(struct tool *tl, int status);
 /* Add the space fields (mf_aspace_id_rec); exits on out of memory. */
 void tool_space_fields(const struct mf_aspace_id *id, unsigned flags, struct mf_rec *r);
 

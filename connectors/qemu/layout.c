@@ -240,16 +240,14 @@ qemu_layout_qmp(struct qemu *q, struct qemu_qmp *m, char *errbuf)
 	return 0;
 }
 
-/* The one rw mapping of the RAM size (-m) in /proc/PID/maps. */
+/* The RAM size (-m) and the layout guessed for it (-machine), hva left 0. */
 int
-qemu_layout_maps(struct qemu *q, const struct qemu_cmdline *c, uint64_t *ram_out, char *errbuf)
+qemu_layout_ram(struct qemu *q, const struct qemu_cmdline *c, uint64_t *ram_out, char *errbuf)
 {
 	const char *m = qemu_opt(c->argv, c->argc, "-m"), *mach = qemu_opt(c->argv, c->argc, "-machine");
-	char sz[64], type[64], path[64], *maps, *line, *save = NULL;
-	uint64_t ram = 128ull << 20, base = 0;
-	int found = 0, r;
-	ssize_t len;
-	size_t i;
+	char sz[64], type[64];
+	uint64_t ram = 128ull << 20;
+	int r;
 
 	if (mach == NULL)
 		mach = qemu_opt(c->argv, c->argc, "-M");
@@ -265,11 +263,18 @@ qemu_layout_maps(struct qemu *q, const struct qemu_cmdline *c, uint64_t *ram_out
 	r = qemu_layout_guess(c->argv[0], mach ? type : NULL, ram, q->reg, QEMU_MAX_REGIONS, &q->n, errbuf);
 	if (r < 0)
 		return r;
-	snprintf(path, sizeof path, "/proc/%d/maps", (int)q->pid);
-	len = fio_read_file(path, 64u << 20, &maps);
-	if (len < 0)
-		return q->host->error_errno(errbuf, len == -EACCES || len == -EPERM ? MF_ERR_PERM : MF_ERR_IO, (int)-len,
-		                            "cannot read %s", path);
+	*ram_out = ram;
+	return 0;
+}
+
+int
+qemu_maps_ram(const struct mf_host *host, const char *path, char *maps, uint64_t ram, uint64_t *base_out,
+              char *errbuf)
+{
+	char *line, *save = NULL;
+	uint64_t base = 0;
+	int found = 0;
+
 	for (line = strtok_r(maps, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
 		unsigned long long s, e, off;
 		char perms[8];
@@ -286,18 +291,43 @@ qemu_layout_maps(struct qemu *q, const struct qemu_cmdline *c, uint64_t *ram_out
 			continue;
 		if (line[used] != '\0' && perms[3] == 'p' && line[used] == '/' && strstr(line + used, ".so"))
 			continue;
-		if (found && base != s) {
-			free(maps);
-			return q->host->error(errbuf, MF_ERR_GENERIC, "cannot tell guest RAM in %s: several rw "
-			                      "mappings of %" PRIu64 " bytes (give qmp=)", path, ram);
-		}
+		if (found && base != s)
+			return host->error(errbuf, MF_ERR_GENERIC, "cannot tell guest RAM in %s: several rw "
+			                   "mappings of %" PRIu64 " bytes (give qmp=)", path, ram);
 		base = s;
 		found = 1;
 	}
-	free(maps);
 	if (!found)
+		return MF_ERR_NOTFOUND;
+	*base_out = base;
+	return 0;
+}
+
+/* The one rw mapping of the RAM size (-m) in /proc/PID/maps. */
+int
+qemu_layout_maps(struct qemu *q, const struct qemu_cmdline *c, uint64_t *ram_out, char *errbuf)
+{
+	const char *m = qemu_opt(c->argv, c->argc, "-m");
+	char path[64], *maps;
+	uint64_t ram = 0, base = 0;
+	int r;
+	ssize_t len;
+	size_t i;
+
+	if ((r = qemu_layout_ram(q, c, &ram, errbuf)) < 0)
+		return r;
+	snprintf(path, sizeof path, "/proc/%d/maps", (int)q->pid);
+	len = fio_read_file(path, 64u << 20, &maps);
+	if (len < 0)
+		return q->host->error_errno(errbuf, len == -EACCES || len == -EPERM ? MF_ERR_PERM : MF_ERR_IO, (int)-len,
+		                            "cannot read %s", path);
+	r = qemu_maps_ram(q->host, path, maps, ram, &base, errbuf);
+	free(maps);
+	if (r == MF_ERR_NOTFOUND)
 		return q->host->error(errbuf, MF_ERR_NOTFOUND, "cannot find guest RAM in %s: no rw mapping of "
 		                      "%" PRIu64 " bytes (-m %s; give qmp=)", path, ram, m ? m : "default");
+	if (r < 0)
+		return r;
 	for (i = 0; i < q->n; i++)
 		q->reg[i].hva = base + q->reg[i].offset;
 	*ram_out = ram;

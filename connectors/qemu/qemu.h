@@ -105,8 +105,17 @@ int qemu_layout_guess(const char *prog, const char *machine, uint64_t ram, struc
                       size_t cap, size_t *n, char *errbuf);
 /* q->reg and q->n from QMP (info mtree -f, gpa2hva for each block). */
 int qemu_layout_qmp(struct qemu *q, struct qemu_qmp *m, char *errbuf);
-/* q->reg and q->n from /proc/PID/maps and -m (RAM size in *ram_out). */
+/* q->reg and q->n from /proc/PID/maps and -m (RAM size in *ram_out): qemu_layout_ram,
+ * then qemu_maps_ram. */
 int qemu_layout_maps(struct qemu *q, const struct qemu_cmdline *c, uint64_t *ram_out, char *errbuf);
+/* The RAM size from -m (128 MiB without) and q->reg and q->n guessed for it and -machine
+ * (qemu_layout_guess); hva is left 0. */
+int qemu_layout_ram(struct qemu *q, const struct qemu_cmdline *c, uint64_t *ram, char *errbuf);
+/* The base of the one rw mapping of ram bytes in maps, the text of /proc/PID/maps read from
+ * path (cut up by strtok_r): 0, MF_ERR_NOTFOUND without a message when there is none, or
+ * an error when there are several. */
+int qemu_maps_ram(const struct mf_host *host, const char *path, char *maps, uint64_t ram, uint64_t *base,
+                  char *errbuf);
 /* The region holding gpa, or NULL. */
 const struct qemu_region *qemu_lookup(const struct qemu *q, uint64_t gpa);
 

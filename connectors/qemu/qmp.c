@@ -148,10 +148,11 @@ qemu_qmp_recv(struct qemu_qmp *q, char *errbuf)
 static json_t *
 qemu_qmp_cmd(struct qemu_qmp *q, json_t *cmd, char *errbuf)
 {
-	char *text = json_dumps(cmd, JSON_COMPACT);
+	char *text = json_dumps(cmd, JSON_COMPACT), what[64];
 	size_t len, off = 0;
-	const char *what = json_string_value(json_object_get(cmd, "execute"));
 
+	/* the command's name for messages, kept past cmd */
+	snprintf(what, sizeof what, "%s", json_string_value(json_object_get(cmd, "execute")) ?: "?");
 	json_decref(cmd);
 	if (text == NULL) {
 		plib_error(errbuf, MF_ERR_NOMEM, "QMP command: out of memory");
@@ -183,7 +184,7 @@ qemu_qmp_cmd(struct qemu_qmp *q, json_t *cmd, char *errbuf)
 			return ret;
 		}
 		if ((err = json_object_get(m, "error")) != NULL) {
-			plib_error(errbuf, MF_ERR_IO, "QMP command %s failed: %s: %s", what ? what : "?",
+			plib_error(errbuf, MF_ERR_IO, "QMP command %s failed: %s: %s", what,
 			           json_string_value(json_object_get(err, "class")) ?: "?",
 			           json_string_value(json_object_get(err, "desc")) ?: "?");
 			json_decref(m);

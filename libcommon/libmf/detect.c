@@ -35,13 +35,19 @@ mfint_detect_file(struct mfint_targs *a, char *errbuf)
 
 	if (path == NULL)
 		return mf_error(errbuf, MF_ERR_ARG, "file: no path given (-c file:PATH)");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);   /* a FIFO must not block: refused below */
 	if (fd < 0)
 		return mf_error_errno(errbuf, errno == ENOENT ? MF_ERR_NOTFOUND : errno == EACCES ? MF_ERR_PERM : MF_ERR_IO,
 		                      errno, "cannot open %s", path);
 	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
 		close(fd);
 		return mf_error(errbuf, MF_ERR_ARG, "cannot open %s: not a file", path);
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		close(fd);
+		return mf_error(errbuf, MF_ERR_ARG, "cannot open %s: not a regular file or block device (%s)", path,
+		                S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISCHR(st.st_mode) ? "a character device" :
+		                S_ISSOCK(st.st_mode) ? "a socket" : "not a file");
 	}
 	if ((head = calloc(1, DETECT_PROBE_BYTES)) == NULL) {
 		close(fd);

@@ -148,11 +148,13 @@ select_names(struct mf_select *s, struct mf_target *t, const struct mf_select_op
 		goto out;
 	}
 	r = 0;
+	if (f.n == 0) {
+		/* pgrep's rule: a name that matches nothing is an error */
+		r = mf_error(errbuf, MF_ERR_NOTFOUND, "no process matches '%s'%s", o->names[0],
+		             o->nnames > 1 ? " (nor the other -n)" : "");
+		goto out;
+	}
 	if (o->flags & MF_SELECT_ONE_NAME) {
-		if (f.n == 0) {
-			r = mf_error(errbuf, MF_ERR_NOTFOUND, "no process named '%s'", o->names[0]);
-			goto out;
-		}
 		if (f.n > 1) {
 			r = mf_error(errbuf, MF_ERR_GENERIC, "'%s' matches %zu processes: %s (use -p PID)", o->names[0], f.n, f.list);
 			goto out;

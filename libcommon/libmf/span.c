@@ -104,8 +104,80 @@ span_retry(struct span *s, uint64_t addr, uint8_t *buf, uint64_t len)
 	return 0;
 }
 
+/* The first mapped stretch of physical memory at or after addr, by the connector's
+ * ranges: [*start, *end) (end 0: the top of the space).  false when none follows.  Other
+ * spaces, and connectors that list no ranges, are mapped everywhere as far as this knows. */
+static bool
+span_mapped(struct mf_aspace *as, uint64_t addr, uint64_t *start, uint64_t *end)
+{
+	const struct mf_range *rg;
+	size_t n = 0, lo = 0, hi;
+
+	if (mf_aspace_id(as)->kind == MF_ASPACE_PHYS)
+		n = mf_phys_ranges(mfint_aspace_target(as), &rg);
+	if (n == 0) {
+		*start = addr;
+		*end = 0;
+		return true;
+	}
+	for (hi = n; lo < hi;) {   /* the first range ending after addr */
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t e = rg[mid].base + rg[mid].size;
+
+		if (e != 0 && e <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == n)
+		return false;
+	*start = rg[lo].base > addr ? rg[lo].base : addr;
+	*end = rg[lo].base + rg[lo].size;
+	while (++lo < n && *end != 0 && rg[lo].base == *end)   /* adjacent ranges: one stretch */
+		*end = rg[lo].base + rg[lo].size;
+	return true;
+}
+
+MF_API int
+mf_aspace_next_mapped(struct mf_aspace *as, uint64_t addr, uint64_t *next)
+{
+	uint64_t end;
+
+	return span_mapped(as, addr, next, &end) ? 0 : MF_ERR_NOTFOUND;
+}
+
+/* Read [addr, addr+len), mapped as far as anyone knows, in batches; data at
+ * buf(addr) = into + (addr - start), or the reused buffer. */
+static int
+span_chunks(struct span *s, uint64_t addr, uint64_t len, uint8_t *into, uint64_t start, uint8_t *buf,
+            struct mf_iov *iov, uint64_t piece, size_t batch)
+{
+	int r = 0;
+
+	while (len > 0 && r == 0) {
+		size_t n = 0, i;
+		uint64_t off = 0;
+
+		while (n < batch && len > 0) {
+			uint64_t k = len < piece ? len : piece;
+
+			iov[n++] = (struct mf_iov){ .addr = addr, .buf = (into ? into + (addr - start) : buf + off), .len = k };
+			addr += k;
+			off += k;
+			len -= k;
+		}
+		if ((r = span_io(s, iov, n)) < 0)
+			break;
+		for (i = 0; i < n && r == 0; i++)
+			r = iov[i].err == 0 ? span_data(s, iov[i].addr, iov[i].buf, iov[i].len)
+			                    : span_retry(s, iov[i].addr, iov[i].buf, iov[i].len);
+	}
+	return r;
+}
+
 /* into: the caller's buffer of len bytes (the data stays there), or NULL for a buffer of
- * one batch, reused. */
+ * one batch, reused.  Unmapped stretches (the connector's ranges) are gaps without a read,
+ * so the time taken follows what is mapped, not what was asked. */
 static int
 span_read(struct mf_aspace *as, uint64_t addr, uint64_t len, uint8_t *into, uint64_t piece, size_t batch,
           mf_span_cb cb, void *ctx, char *errbuf)
@@ -143,22 +215,22 @@ span_read(struct mf_aspace *as, uint64_t addr, uint64_t len, uint8_t *into, uint
 		return mf_error(errbuf, MF_ERR_NOMEM, "out of memory");
 	}
 	while (len > 0 && r == 0) {
-		size_t n = 0, i;
-		uint64_t off = 0;
+		uint64_t ms, me, k;
 
-		while (n < batch && len > 0) {
-			uint64_t k = len < piece ? len : piece;
-
-			iov[n++] = (struct mf_iov){ .addr = addr, .buf = (into ? into + (addr - start) : buf + off), .len = k };
-			addr += k;
-			off += k;
-			len -= k;
-		}
-		if ((r = span_io(&s, iov, n)) < 0)
+		if (!span_mapped(as, addr, &ms, &me) || ms - addr >= len) {
+			r = span_gap(&s, addr, len, MF_ERR_UNMAPPED);
 			break;
-		for (i = 0; i < n && r == 0; i++)
-			r = iov[i].err == 0 ? span_data(&s, iov[i].addr, iov[i].buf, iov[i].len)
-			                    : span_retry(&s, iov[i].addr, iov[i].buf, iov[i].len);
+		}
+		if (ms > addr) {
+			if ((r = span_gap(&s, addr, ms - addr, MF_ERR_UNMAPPED)) != 0)
+				break;
+			len -= ms - addr;
+			addr = ms;
+		}
+		k = me == 0 || me - addr > len ? len : me - addr;
+		r = span_chunks(&s, addr, k, into, start, buf, iov, piece, batch);
+		addr += k;
+		len -= k;
 	}
 	if (r == 0)
 		r = span_flush_gap(&s);

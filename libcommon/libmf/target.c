@@ -15,8 +15,15 @@ target_open_conn(struct mf_target *t, struct mfint_targs *a, char *errbuf)
 	char why[MF_ERRBUF_SIZE];
 	int r;
 
-	if (strcmp(a->name, "file") == 0 && (r = mfint_detect_file(a, errbuf)) < 0)
-		return r;
+	if (strcmp(a->name, "file") == 0) {
+		if ((r = mfint_detect_file(a, errbuf)) < 0)
+			return r;
+		/* raw is the guess for a file with no known magic: never write on a guess */
+		if ((t->flags & MF_TARGET_WRITE) && strcmp(a->name, "raw") == 0)
+			return mf_error(errbuf, MF_ERR_ARG, "cannot open %s for writing: no known format; to write it as a raw "
+			                "image, name the connector (-c raw:%s)", mfint_targs_get(a, "path"),
+			                mfint_targs_get(a, "path"));
+	}
 	if ((r = mfint_plugin_load(MF_PLUGIN_CONNECTOR, a->name, &t->conn, errbuf)) < 0)
 		return r;
 	if ((r = mfint_targs_normalise(a, "connector", t->conn->u.conn.keys, errbuf)) < 0)

@@ -359,6 +359,12 @@ struct mf_span_piece {
 typedef int (*mf_span_cb)(void *ctx, const struct mf_span_piece *p);
 int mf_aspace_read_span(struct mf_aspace *as, uint64_t addr, uint64_t len, uint64_t piece, size_t batch,
                         mf_span_cb cb, void *ctx, char *errbuf);
+/* The first address at or after addr that may be mapped: for physical memory, by the
+ * connector's ranges (addr itself when the connector lists none); other spaces: addr.
+ * 0, or MF_ERR_NOTFOUND when nothing mapped follows.  Span reads use it to skip what is
+ * not mapped without reading it; callers that step through a space themselves (typed
+ * values) do the same. */
+int mf_aspace_next_mapped(struct mf_aspace *as, uint64_t addr, uint64_t *next);
 /* The same into the caller's buf of len bytes: each data piece is at buf + (p->addr - addr)
  * and stays there after the call (gaps leave their bytes undefined), for callers that keep
  * or hand on whole chunks (the scanners, the snapshot writers) without a copy. */
@@ -445,8 +451,9 @@ struct mf_vat *mf_target_vat(struct mf_target *t, char *errbuf);
  * arrive (a record without a valid pid is an error of the stream).  Records of other types
  * are handed to the tool's callback (to pass through or use) or ignored.  When neither
  * gives a space the tool's default applies (MF_SELECT_KERNEL: the kernel), else there is
- * none (an empty selection).  MF_SELECT_ONE_NAME: a -n glob must match exactly one
- * process ("'x' matches 2 processes: 1 (a), 2 (b) (use -p PID)"). */
+ * none (an empty selection, not an error).  -n globs that match no process are an error,
+ * as in pgrep ("no process matches 'x'").  MF_SELECT_ONE_NAME: a -n glob must match
+ * exactly one process ("'x' matches 2 processes: 1 (a), 2 (b) (use -p PID)"). */
 struct mf_select_opts {
 	bool phys;
 	bool kernel;
@@ -467,8 +474,8 @@ struct mf_select_opts {
 struct mf_select;
 /* in: the stdin reader after the target record (mf_tool_open), or NULL.  Option errors
  * (bad --dtb or --arch, no --arch known) are MF_ERR_ARG; listing processes for -n can fail;
- * a -n that must match one process and matches none is MF_ERR_NOTFOUND, several
- * MF_ERR_GENERIC. */
+ * -n that matches no process is MF_ERR_NOTFOUND; one that must match one process and
+ * matches several MF_ERR_GENERIC. */
 int mf_select_new(struct mf_target *t, struct mf_in *in, const struct mf_select_opts *o, struct mf_select **out,
                   char *errbuf);
 /* 1 and *id for the next space, 0 when there are no more, or a negative code (a malformed

@@ -27,6 +27,7 @@
 
 struct elfcore_load {
 	uint64_t addr, memsz, present, off;
+	uint64_t vaddr;
 	uint32_t idx;
 };
 
@@ -127,6 +128,50 @@ elfcore_notes(struct elfcore *ec, uint32_t pi, uint64_t segoff, const uint8_t *b
 }
 
 static int
+elfcore_note_cmp(const void *a, const void *b)
+{
+	const struct elfcore_load *x = a, *y = b;
+
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	if (x->memsz != y->memsz)   /* larger first: what it contains is dropped */
+		return x->memsz > y->memsz ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Read and walk the PT_NOTE segments in file order, each distinct range once: a segment
+ * that repeats or lies inside one already read is skipped, and the bytes read are capped,
+ * so a hostile header listing one region many times costs one read. */
+static int
+elfcore_read_notes(struct elfcore *ec, struct elfcore_load *nt, uint64_t n, char *errbuf)
+{
+	uint64_t kept_end = 0, total = 0;
+	uint32_t count = 0;
+	int e = 0;
+
+	qsort(nt, n, sizeof *nt, elfcore_note_cmp);
+	for (uint64_t i = 0; i < n && e == 0; i++) {
+		uint8_t *note;
+
+		if (i > 0 && nt[i].off + nt[i].memsz <= kept_end)
+			continue;   /* inside what was read */
+		if (nt[i].memsz > ELFCORE_MAX_NOTE_SEG - total)
+			return plib_error(errbuf, MF_ERR_LIMIT, "cannot open %s: PT_NOTE segments hold more than %u MiB",
+			                  ec->path, ELFCORE_MAX_NOTE_SEG >> 20);
+		total += nt[i].memsz;
+		kept_end = nt[i].off + nt[i].memsz;
+		if ((note = malloc(nt[i].memsz)) == NULL)
+			return plib_error(errbuf, MF_ERR_NOMEM, "cannot open %s: out of memory", ec->path);
+		if (fio_pread_full(ec->fd, note, nt[i].memsz, nt[i].off) != (int64_t)nt[i].memsz)
+			e = plib_error(errbuf, MF_ERR_IO, "cannot read %s at offset 0x%" PRIx64, ec->path, nt[i].off);
+		else if ((e = elfcore_notes(ec, nt[i].idx, nt[i].off, note, nt[i].memsz, &count, errbuf)) == MF_ERR_NOMEM)
+			plib_error(errbuf, e, "cannot open %s: out of memory", ec->path);
+		free(note);
+	}
+	return e;
+}
+
+static int
 elfcore_set_arch(struct elfcore *ec, uint32_t arch)
 {
 	return ec->host->hint_set_str(ec->hints, "arch", ec->host->arch_name(arch));
@@ -184,10 +229,11 @@ elfcore_hints(struct elfcore *ec)
 int
 elfcore_parse(struct elfcore *ec, struct rmap *map, char *errbuf)
 {
-	uint8_t eh[64], *ph = NULL, *note = NULL;
+	uint8_t eh[64], *ph = NULL;
 	uint64_t phoff, shoff, phnum, i, nload = 0, present = 0;
-	uint32_t phentsize, ehsize, phsize, shentsize, nnotes = 0;
-	struct elfcore_load *ld = NULL;
+	uint32_t phentsize, ehsize, phsize, shentsize;
+	struct elfcore_load *ld = NULL, *nt = NULL;   /* PT_LOADs; PT_NOTEs (addr unused) */
+	uint64_t nnote = 0;
 	int e = 0, all_pzero = 1, any_v = 0, use_vaddr = 0;
 	uint64_t trunc_count = 0, trunc_missing = 0, first_off = 0, first_claim = 0;
 	uint32_t first_trunc = 0;
@@ -248,7 +294,8 @@ elfcore_parse(struct elfcore *ec, struct rmap *map, char *errbuf)
 		             ec->path, phoff, phnum, phentsize, ec->fsize);
 	ph = malloc(phnum * phentsize);
 	ld = malloc(phnum * sizeof *ld);
-	if (ph == NULL || ld == NULL)
+	nt = malloc(phnum * sizeof *nt);
+	if (ph == NULL || ld == NULL || nt == NULL)
 		ELFCORE_FAIL(MF_ERR_NOMEM, "cannot open %s: out of memory", ec->path);
 	if (fio_pread_full(ec->fd, ph, phnum * phentsize, phoff) != (int64_t)(phnum * phentsize))
 		ELFCORE_FAIL(MF_ERR_IO, "cannot read %s at offset 0x%" PRIx64, ec->path, phoff);
@@ -280,18 +327,7 @@ elfcore_parse(struct elfcore *ec, struct rmap *map, char *errbuf)
 			if (filesz > ELFCORE_MAX_NOTE_SEG)
 				ELFCORE_FAIL(MF_ERR_LIMIT, "cannot open %s: PT_NOTE %" PRIu64 " holds 0x%" PRIx64 " bytes, more than %u MiB",
 				             ec->path, i, filesz, ELFCORE_MAX_NOTE_SEG >> 20);
-			note = malloc(filesz);
-			if (note == NULL)
-				ELFCORE_FAIL(MF_ERR_NOMEM, "cannot open %s: out of memory", ec->path);
-			if (fio_pread_full(ec->fd, note, filesz, off) != (int64_t)filesz)
-				ELFCORE_FAIL(MF_ERR_IO, "cannot read %s at offset 0x%" PRIx64, ec->path, off);
-			if ((e = elfcore_notes(ec, (uint32_t)i, off, note, filesz, &nnotes, errbuf)) < 0) {
-				if (e == MF_ERR_NOMEM)
-					plib_error(errbuf, e, "cannot open %s: out of memory", ec->path);
-				goto out;
-			}
-			free(note);
-			note = NULL;
+			nt[nnote++] = (struct elfcore_load){ .off = off, .memsz = filesz, .idx = (uint32_t)i };
 			continue;
 		}
 		if (type != ELFCORE_PT_LOAD || memsz == 0)
@@ -308,12 +344,15 @@ elfcore_parse(struct elfcore *ec, struct rmap *map, char *errbuf)
 				any_v = 1;
 		}
 		ld[nload].addr = paddr;
+		ld[nload].vaddr = vaddr;
 		ld[nload].memsz = memsz;
 		ld[nload].off = off;
 		ld[nload].present = filesz < memsz ? filesz : memsz;
 		ld[nload].idx = (uint32_t)i;
 		nload++;
 	}
+	if ((e = elfcore_read_notes(ec, nt, nnote, errbuf)) < 0)
+		goto out;
 	if (nload == 0)
 		ELFCORE_FAIL(MF_ERR_FORMAT, "cannot open %s: ELF core has no PT_LOAD segment%s", ec->path,
 		             ec->mode == ELFCORE_KCORE ? " with a physical address" : "");
@@ -356,20 +395,27 @@ elfcore_parse(struct elfcore *ec, struct rmap *map, char *errbuf)
 		              ec->path, trunc_count, ec->fsize, trunc_missing);
 	qsort(ld, nload, sizeof *ld, elfcore_load_cmp);
 	{
-		uint64_t kept_end = 0;   /* kcore: end of the memory kept so far */
-		int have_kept = 0;
+		uint64_t kept_end = 0;   /* end of the memory kept so far */
+		int have_kept = 0, virt_maps = 0;
 
 		for (i = 0; i < nload; i++) {
 			struct elfcore_load *l = &ld[i];
 			uint64_t skip = 0;
 
-			if (i > 0 && ec->mode == ELFCORE_FILE && l->addr < ld[i - 1].addr + ld[i - 1].memsz)
+			/* overlapping physical ranges are an error, unless the segments are different
+			 * virtual mappings of the same memory (QEMU's paging dump): then the memory
+			 * kept first (lowest address, largest segment) answers, as for kcore */
+			if (i > 0 && ec->mode == ELFCORE_FILE && l->addr < ld[i - 1].addr + ld[i - 1].memsz &&
+			    (use_vaddr || l->vaddr == ld[i - 1].vaddr))
 				ELFCORE_FAIL(MF_ERR_FORMAT,
 				             "cannot open %s: PT_LOAD %u (0x%" PRIx64 "-0x%" PRIx64 ") overlaps PT_LOAD %u (0x%" PRIx64 "-0x%" PRIx64 ")",
 				             ec->path, l->idx, l->addr, l->addr + l->memsz - 1, ld[i - 1].idx,
 				             ld[i - 1].addr, ld[i - 1].addr + ld[i - 1].memsz - 1);
-			if (ec->mode == ELFCORE_KCORE && have_kept && l->addr < kept_end) {
+			if (have_kept && l->addr < kept_end) {
 				/* the same physical memory seen twice (kernel text and the direct map) */
+				if (ec->mode == ELFCORE_FILE && !virt_maps++)
+					ec->host->log(1, "%s: PT_LOADs are virtual mappings (a paging dump): physical memory "
+					              "mapped twice is read from the first", ec->path);
 				skip = kept_end - l->addr;
 				if (skip >= l->present) {
 					if (l->addr + l->memsz > kept_end)
@@ -391,7 +437,7 @@ elfcore_parse(struct elfcore *ec, struct rmap *map, char *errbuf)
 out:
 #undef ELFCORE_FAIL
 	free(ph);
-	free(note);
 	free(ld);
+	free(nt);
 	return e;
 }

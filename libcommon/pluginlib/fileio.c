@@ -1,4 +1,6 @@
 /* fileio.c: whole reads and writes at an offset; opening dump files. */
+#include "config.h"
+
 #include "pluginlib/fileio.h"
 #include "pluginlib/error.h"
 
@@ -69,6 +71,30 @@ fio_pread_piece(int fd, uint64_t fsize, void *buf, uint64_t len, uint64_t off)
 	return (uint64_t)got < len ? MF_ERR_UNMAPPED : 0;
 }
 
+void
+fio_read_located(int fd, uint64_t fsize, struct mf_iov *iov, size_t n, fio_locate_fn locate, void *ctx)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t addr = iov[i].addr, left = iov[i].len;
+		uint8_t *buf = iov[i].buf;
+
+		iov[i].err = 0;
+		while (left) {
+			uint64_t foff, chunk;
+
+			if ((iov[i].err = locate(ctx, addr, &foff, &chunk)) != 0)
+				break;
+			if (chunk > left)
+				chunk = left;
+			if ((iov[i].err = fio_pread_piece(fd, fsize, buf, chunk, foff)) != 0)
+				break;   /* page data cut off, or an I/O error */
+			buf += chunk;
+			addr += chunk;
+			left -= chunk;
+		}
+	}
+}
+
 int
 fio_open(const char *path, int writable, int *fd_out, uint64_t *size_out, char *errbuf)
 {
@@ -77,7 +103,8 @@ fio_open(const char *path, int writable, int *fd_out, uint64_t *size_out, char *
 
 	if (path == NULL || *path == '\0')
 		return plib_error(errbuf, MF_ERR_ARG, "no file given (path=FILE)");
-	fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below) */
+	fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		e = errno;
 		return plib_error_errno(errbuf, e == ENOENT ? MF_ERR_NOTFOUND : e == EACCES || e == EPERM ? MF_ERR_PERM : MF_ERR_IO, e, "cannot open %s", path);
@@ -91,9 +118,45 @@ fio_open(const char *path, int writable, int *fd_out, uint64_t *size_out, char *
 		close(fd);
 		return plib_error(errbuf, MF_ERR_ARG, "cannot open %s: Is a directory", path);
 	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		close(fd);
+		return plib_error(errbuf, MF_ERR_ARG, "cannot open %s: not a regular file or block device (%s)", path,
+		                  fio_kind(st.st_mode));
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		e = errno;
+		close(fd);
+		return plib_error_errno(errbuf, MF_ERR_IO, e, "cannot open %s", path);
+	}
 	*fd_out = fd;
 	*size_out = (uint64_t)st.st_size;
+	if (S_ISBLK(st.st_mode)) {
+		off_t end = lseek(fd, 0, SEEK_END);
+
+		*size_out = end > 0 ? (uint64_t)end : 0;
+	}
 	return 0;
+}
+
+const char *
+fio_kind(unsigned mode)
+{
+	return S_ISFIFO(mode) ? "a FIFO" : S_ISCHR(mode) ? "a character device" : S_ISSOCK(mode) ? "a socket"
+	       : S_ISDIR(mode) ? "a directory" : S_ISBLK(mode) ? "a block device" : S_ISREG(mode) ? "a regular file"
+	       : "not a file";
+}
+
+uint64_t
+fio_next_data(int fd, uint64_t off)
+{
+	off_t d;
+
+	if (off > (uint64_t)INT64_MAX)
+		return UINT64_MAX;
+	d = lseek(fd, (off_t)off, SEEK_DATA);
+	if (d >= 0)
+		return (uint64_t)d > off ? (uint64_t)d : off;
+	return errno == ENXIO ? UINT64_MAX : off;   /* ENXIO: only a hole follows; else unknown */
 }
 
 /* Read fd into *buf (*size bytes, grown with realloc up to cap when grow is set). */

@@ -19,10 +19,26 @@ int64_t fio_pwrite_full(int fd, const void *buf, uint64_t len, uint64_t off);
  * file ends before the last byte (a truncated dump), or MF_ERR_IO. */
 int fio_pread_piece(int fd, uint64_t fsize, void *buf, uint64_t len, uint64_t off);
 
+/* Answer a read batch from a file of fsize bytes, piece by piece: locate(ctx, addr, &foff,
+ * &len) says where addr is in the file and how many bytes (> 0) from there are contiguous
+ * (0), or why it is absent (MF_ERR_*: that entry's error); each piece is read with
+ * fio_pread_piece.  Per-entry results in iov[i].err. */
+struct mf_iov;
+typedef int (*fio_locate_fn)(void *ctx, uint64_t addr, uint64_t *foff, uint64_t *len);
+void fio_read_located(int fd, uint64_t fsize, struct mf_iov *iov, size_t n, fio_locate_fn locate, void *ctx);
+
 /* Open path read-only (or read-write), close-on-exec, and report its size.  A directory
- * or an empty path is refused.  0, or a negative MF_ERR_* with "cannot open PATH: reason"
+ * or an empty path is refused, and so is anything but a regular file or a block device (a
+ * FIFO would block; a block device's size is where it ends).  0, or a negative MF_ERR_* with "cannot open PATH: reason"
  * (MF_ERRBUF_SIZE bytes) in errbuf. */
 int fio_open(const char *path, int writable, int *fd_out, uint64_t *size_out, char *errbuf);
+
+/* What a file of st_mode `mode` is, for messages: "a FIFO", "a character device", ... */
+const char *fio_kind(unsigned mode);
+
+/* The first offset at or after off that may hold data (SEEK_DATA: holes of a sparse file
+ * are skipped), off when the file system cannot say, UINT64_MAX when only a hole follows. */
+uint64_t fio_next_data(int fd, uint64_t off);
 
 /* Whole-file readers, for /proc files and other small text files.  Both retry EINTR and
  * return the length read, or -errno.

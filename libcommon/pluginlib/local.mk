@@ -9,6 +9,7 @@ pluginlib = libcommon/pluginlib/libmfplugin.la
 libcommon_pluginlib_libmfplugin_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden -prefer-pic
 libcommon_pluginlib_libmfplugin_la_SOURCES = \
 	libcommon/pluginlib/bytes.h libcommon/pluginlib/bytes.c \
+	libcommon/pluginlib/checked.h \
 	libcommon/pluginlib/error.h libcommon/pluginlib/error.c \
 	libcommon/pluginlib/fileio.h libcommon/pluginlib/fileio.c \
 	libcommon/pluginlib/rangemap.h libcommon/pluginlib/rangemap.c \

@@ -57,11 +57,43 @@ procmem_perm_error(const struct procmem *pm, int wr, char *errbuf)
 	return procmem_fail(pm, wr, MF_ERR_PERM, text, errbuf);
 }
 
+/* The state letter of /proc/PID/stat ('Z' a zombie), or 0 when the process is gone. */
+static char
+procmem_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+		return 0;
+	do {
+		n = read(fd, buf, sizeof buf - 1);
+	} while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* "PID (COMM) S ...": COMM may hold anything, the state follows the last ')' */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == '\0')
+		return 0;
+	return p[2];
+}
+
 /* A failed call's errno: the whole-call error (message in errbuf), or 0 when the failure
- * belongs to the piece it stopped in. */
+ * belongs to the piece it stopped in.  ESRCH also comes from a process that exists but
+ * has no memory of its own (a kernel thread, a zombie). */
 static int
 procmem_call_err(const struct procmem *pm, int wr, int err, char *errbuf)
 {
+	char state;
+
+	if (err == ESRCH && (state = procmem_state(pm->pid)) != 0) {
+		return plib_error(errbuf, MF_ERR_UNSUPPORTED, "%s%sprocess %d has no user address space (%s)",
+		                  pm->kind ? pm->kind : "", pm->kind ? " " : "", (int)pm->pid,
+		                  state == 'Z' ? "zombie" : "kernel thread");
+	}
 	if (err == ESRCH) {
 		return plib_error(errbuf, MF_ERR_GONE, "%s%sprocess %d exited", pm->kind ? pm->kind : "",
 		                  pm->kind ? " " : "", (int)pm->pid);

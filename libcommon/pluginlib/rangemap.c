@@ -102,6 +102,21 @@ rmap_find(const struct rmap *m, uint64_t addr)
 }
 
 int
+rmap_locate(void *ctx, uint64_t addr, uint64_t *foff, uint64_t *len)
+{
+	const struct rmap *m = ctx;
+	ptrdiff_t si = rmap_find(m, addr);
+	const struct rmap_seg *g;
+
+	if (si < 0)
+		return MF_ERR_UNMAPPED;
+	g = &m->seg[si];
+	*foff = g->off + (addr - g->base);
+	*len = g->base + g->size - addr;
+	return 0;
+}
+
+int
 rmap_covered(const struct rmap *m, uint64_t addr, uint64_t len, size_t *first)
 {
 	ptrdiff_t i = rmap_find(m, addr);

@@ -56,6 +56,10 @@ int rmap_finish(struct rmap *m, int sort, size_t *bad);
 /* Index of the segment holding addr, or -1. */
 ptrdiff_t rmap_find(const struct rmap *m, uint64_t addr);
 
+/* The file offset of addr in a plain segment and the bytes from there to its end: 0, or
+ * MF_ERR_UNMAPPED when no segment holds addr (the shape of fio_locate_fn, ctx = m). */
+int rmap_locate(void *m, uint64_t addr, uint64_t *foff, uint64_t *len);
+
 /* Is [addr, addr+len) present, contiguously?  Sets *first to its first segment. */
 int rmap_covered(const struct rmap *m, uint64_t addr, uint64_t len, size_t *first);
 

@@ -95,7 +95,8 @@ scan_pat_hex(struct scan_pat *p, const char *text, char *err, size_t errsize)
 	const char *s = text;
 	size_t n = 0;
 
-	if (scan_pat_alloc(p, text, strlen(text) / 2 + 1) < 0) {
+	/* a lone '?' is a byte of one character: "?41?41" is 4 bytes of 6 */
+	if (scan_pat_alloc(p, text, strlen(text) + 1) < 0) {
 		snprintf(err, errsize, "out of memory");
 		return -1;
 	}

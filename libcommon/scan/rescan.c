@@ -2,6 +2,7 @@
 #include "config.h"
 #include "scan/rescan.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <mftools/mf.h>
 
@@ -70,4 +71,42 @@ scan_rescan_keep_hit(const struct scan_rescan *rs, enum mf_type vt, union mf_num
 	case RS_BETWEEN: return (c == 0 || c == 1) && mf_num_cmp(vt, v, b) <= 0;
 	default: return 0;
 	}
+}
+
+int
+scan_rescan_hit_parse(const struct mf_rec *rec, struct scan_rescan_hit *h, char *errbuf)
+{
+	char tbuf[16];
+	const char *s;
+	size_t n;
+	int r;
+
+	memset(h, 0, sizeof *h);
+	if (mf_rec_get_u64(rec, "addr", &h->addr) < 0 || mf_rec_get_u64(rec, "len", &h->len) < 0)
+		return mf_error(errbuf, MF_ERR_FORMAT, "hit record without a valid addr and len");
+	tbuf[0] = '\0';
+	if (mf_rec_get_str(rec, "vtype", &s, &n) == 0)
+		snprintf(tbuf, sizeof tbuf, "%.*s", n < sizeof tbuf ? (int)n : (int)sizeof tbuf - 1, s);
+	if (tbuf[0] != '\0') {
+		if (mf_type_parse(tbuf, &h->vt) < 0 || mf_type_size(h->vt, 8) == 0 || h->vt == MF_T_PTR)
+			return mf_error(errbuf, MF_ERR_FORMAT, "hit record with unknown vtype '%s'", tbuf);
+		if (h->len != mf_type_size(h->vt, 8))
+			return mf_error(errbuf, MF_ERR_FORMAT, "hit record of vtype %s with len %llu", tbuf,
+			                (unsigned long long)h->len);
+		r = mf_type_float(h->vt) ? mf_rec_get_f64(rec, "value", &h->old.f)
+		    : mf_type_signed(h->vt) ? mf_rec_get_i64(rec, "value", &h->old.i)
+		                               : mf_rec_get_u64(rec, "value", &h->old.u);
+		if (r < 0)
+			return mf_error(errbuf, MF_ERR_FORMAT, "hit record at 0x%llx without a valid %s value",
+			                (unsigned long long)h->addr, tbuf);
+	} else {
+		h->vt = MF_T_NONE;
+		if (h->len == 0 || h->len > SCAN_PAT_MAX)
+			return mf_error(errbuf, MF_ERR_FORMAT, "hit record with len %llu (1 to %d)", (unsigned long long)h->len,
+			                SCAN_PAT_MAX);
+	}
+	if (h->addr + h->len < h->addr && h->addr + h->len != 0)
+		return mf_error(errbuf, MF_ERR_FORMAT, "hit record at 0x%llx runs beyond the end of the address space",
+		                (unsigned long long)h->addr);
+	return 0;
 }

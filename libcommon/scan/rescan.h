@@ -27,4 +27,17 @@ int scan_rescan_parse(struct scan_rescan *rs, const char *mode, char *const *arg
 int scan_rescan_keep_hit(const struct scan_rescan *rs, enum mf_type vt, union mf_num old, const uint8_t *olddata,
                          const uint8_t *now, size_t len, char *errbuf);
 
+/* What a rescan needs of an incoming hit record: where, how many bytes, and for a typed
+ * hit (vtype) its type and value then. */
+struct scan_rescan_hit {
+	uint64_t addr;
+	uint64_t len;
+	enum mf_type vt;             /* MF_T_NONE: untyped */
+	union mf_num old;
+};
+
+/* Check and read addr, len, vtype and value of a hit record (its space is the caller's):
+ * 0, or MF_ERR_FORMAT with the message in errbuf. */
+int scan_rescan_hit_parse(const struct mf_rec *rec, struct scan_rescan_hit *h, char *errbuf);
+
 #endif /* MF_SCAN_RESCAN_H */

@@ -46,7 +46,7 @@ static int
 native_maps_line(void *ctx, char *line, size_t len)
 {
 	struct native_maps_ctx *c = ctx;
-	struct mf_map m;
+	struct mf_map m = { .struct_size = sizeof m };
 	char perms[8];
 
 	if (native_parse_map_line(line, len, &m, perms) < 0)

@@ -75,7 +75,7 @@ static int
 native_mods_line(void *ctx, char *line, size_t len)
 {
 	struct native_mods_ctx *c = ctx;
-	struct mf_map m;
+	struct mf_map m = { .struct_size = sizeof m };
 	char perms[8];
 	int r;
 
@@ -220,7 +220,7 @@ native_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *err
 	for (i = 0; i < c.n; i++) {
 		const struct native_mod *md = &c.mods[i];
 		const char *slash = strrchr(md->path, '/');
-		struct mf_module m;
+		struct mf_module m = { .struct_size = sizeof m };
 
 		if (md->err != 0 || memcmp(md->head, "\x7f" "ELF", 4) != 0)
 			continue;
@@ -254,7 +254,7 @@ native_kmods_line(void *ctx, char *line, size_t len)
 {
 	struct native_kmods_ctx *c = ctx;
 	const char *end = line + len, *p = line, *name = line;
-	struct mf_module m;
+	struct mf_module m = { .struct_size = sizeof m };
 	uint64_t size = 0, base = 0;
 	int field;
 

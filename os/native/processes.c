@@ -148,6 +148,7 @@ native_read_proc(long long pid, struct native_scratch *s, struct mf_process *p, 
 	p->cmdline = s->cmdline;
 	p->state = s->state;
 	p->arch = n > 0 ? native_exe_arch(pid) : NATIVE_ARCH;
+	p->struct_size = sizeof *p;
 	p->reserved = 0;
 	p->dtb = 0;
 	p->addr = 0;

@@ -91,7 +91,8 @@ fz_connector_file(const uint8_t *data, size_t size)
 
 	if (path == NULL)
 		return 0;
-	mf_connector_entry()->probe(data, size < 65536 ? size : 65536, size);
+	if (mf_connector_entry()->probe != NULL)
+		mf_connector_entry()->probe(data, size < 65536 ? size : 65536, size);
 	fz_run(&args);
 	return 0;
 }

@@ -13,29 +13,11 @@
 #include <unistd.h>
 #include <jansson.h>
 #include <mftools/mf.h>
+#include "fuzz-util.h"
 
 static const struct mf_col fuzz_cols[] = {
 	{ "pid", "PID", 5 }, { "name", "NAME", -8 }, { "addr", "ADDR", 0 }, { "data", "DATA", -1 },
 };
-
-static int
-fuzz_memfd(const uint8_t *p, size_t n)
-{
-	int fd = memfd_create("fuzz", 0);
-
-	if (fd < 0)
-		abort();
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w <= 0)
-			abort();
-		p += w;
-		n -= (size_t)w;
-	}
-	lseek(fd, 0, SEEK_SET);
-	return fd;
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -59,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct mf_rec *r;
 	struct mf_in *in;
 	struct mf_out *json, *table, *mp;
-	int fd = fuzz_memfd(data, size), back = memfd_create("back", 0), rc, nrec = 0, nback = 0;
+	int fd = fz_memfd(data, size), back = memfd_create("back", 0), rc, nrec = 0, nback = 0;
 
 	if (null < 0)
 		null = open("/dev/null", O_WRONLY);

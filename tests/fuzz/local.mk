@@ -8,9 +8,12 @@
 #                     tests/fuzz/out/corpus-NAME of the build tree
 # The programs compile their sources themselves (with clang's sanitizers, not the
 # build's): nothing here links libmf.la or a plugin.
-fuzz_names = stream vat lime elf kdump crashdump vmware
+fuzz_names = stream vat lime elf kdump crashdump vmware raw kcore qmp qemumaps args targetrec rescan pattern snapshot
 fuzz_programs = tests/fuzz/fuzz-stream tests/fuzz/fuzz-vat tests/fuzz/fuzz-lime \
-	tests/fuzz/fuzz-elf tests/fuzz/fuzz-kdump tests/fuzz/fuzz-crashdump tests/fuzz/fuzz-vmware
+	tests/fuzz/fuzz-elf tests/fuzz/fuzz-kdump tests/fuzz/fuzz-crashdump tests/fuzz/fuzz-vmware \
+	tests/fuzz/fuzz-raw tests/fuzz/fuzz-kcore tests/fuzz/fuzz-qmp tests/fuzz/fuzz-qemumaps \
+	tests/fuzz/fuzz-args tests/fuzz/fuzz-targetrec tests/fuzz/fuzz-rescan tests/fuzz/fuzz-pattern \
+	tests/fuzz/fuzz-snapshot
 EXTRA_PROGRAMS += $(fuzz_programs)
 
 FUZZ_RUNS = 20000
@@ -26,7 +29,15 @@ fuzz_host_sources = tests/fuzz/fuzz-host.c tests/fuzz/fuzz-host.h $(fuzz_libmf_s
 # pluginlib, the code the plugins share (libcommon/pluginlib/local.mk), compiled in whole
 fuzz_pluginlib_sources = $(libcommon_pluginlib_libmfplugin_la_SOURCES)
 
-tests_fuzz_fuzz_stream_SOURCES = tests/fuzz/fuzz-stream.c $(fuzz_libmf_sources) libcommon/pluginlib/error.c \
+# all of libmf (with pluginlib), compiled once for the targets that need more than the
+# parts above; the shared input helpers
+EXTRA_LIBRARIES += tests/fuzz/libfuzzmf.a
+tests_fuzz_libfuzzmf_a_SOURCES = $(libcommon_libmf_la_SOURCES) $(fuzz_pluginlib_sources)
+tests_fuzz_libfuzzmf_a_CFLAGS = $(FUZZ_CFLAGS) $(MSGPACK_CFLAGS) $(JANSSON_CFLAGS)
+fuzz_libmf_all = tests/fuzz/libfuzzmf.a $(fuzz_libmf_libs)
+fuzz_util_sources = tests/fuzz/fuzz-util.c tests/fuzz/fuzz-util.h
+
+tests_fuzz_fuzz_stream_SOURCES = tests/fuzz/fuzz-stream.c $(fuzz_util_sources) $(fuzz_libmf_sources) libcommon/pluginlib/error.c \
 	libcommon/stream/out.c libcommon/stream/in.c
 tests_fuzz_fuzz_stream_CFLAGS = $(FUZZ_CFLAGS) $(MSGPACK_CFLAGS) $(JANSSON_CFLAGS)
 tests_fuzz_fuzz_stream_LDFLAGS = $(FUZZ_CFLAGS)
@@ -67,6 +78,57 @@ tests_fuzz_fuzz_vmware_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_vmware_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_vmware_LDADD = $(fuzz_libmf_libs)
 
+tests_fuzz_fuzz_raw_SOURCES = tests/fuzz/fuzz-raw.c connectors/raw.c $(fuzz_util_sources) $(fuzz_host_sources) \
+	$(fuzz_pluginlib_sources)
+tests_fuzz_fuzz_raw_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_raw_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_raw_LDADD = $(fuzz_libmf_libs)
+
+tests_fuzz_fuzz_kcore_SOURCES = tests/fuzz/fuzz-kcore.c connectors/kcore.c $(fuzz_host_sources) \
+	$(fuzz_pluginlib_sources)
+tests_fuzz_fuzz_kcore_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_kcore_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_kcore_LDADD = $(fuzz_libmf_libs)
+
+tests_fuzz_fuzz_qmp_SOURCES = tests/fuzz/fuzz-qmp.c $(qemu_sources) $(fuzz_host_sources) $(fuzz_pluginlib_sources)
+tests_fuzz_fuzz_qmp_CFLAGS = $(FUZZ_CFLAGS) $(JANSSON_CFLAGS)
+tests_fuzz_fuzz_qmp_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_qmp_LDADD = $(fuzz_libmf_libs)
+
+tests_fuzz_fuzz_qemumaps_SOURCES = tests/fuzz/fuzz-qemumaps.c $(qemu_sources) $(fuzz_util_sources) \
+	$(fuzz_host_sources) $(fuzz_pluginlib_sources)
+tests_fuzz_fuzz_qemumaps_CFLAGS = $(FUZZ_CFLAGS) $(JANSSON_CFLAGS)
+tests_fuzz_fuzz_qemumaps_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_qemumaps_LDADD = $(fuzz_libmf_libs)
+
+tests_fuzz_fuzz_args_SOURCES = tests/fuzz/fuzz-args.c $(fuzz_util_sources)
+tests_fuzz_fuzz_args_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_args_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_args_LDADD = $(fuzz_libmf_all)
+
+tests_fuzz_fuzz_targetrec_SOURCES = tests/fuzz/fuzz-targetrec.c
+tests_fuzz_fuzz_targetrec_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_targetrec_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_targetrec_LDADD = $(fuzz_libmf_all)
+
+tests_fuzz_fuzz_rescan_SOURCES = tests/fuzz/fuzz-rescan.c libcommon/scan/rescan.c
+tests_fuzz_fuzz_rescan_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_rescan_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_rescan_LDADD = $(fuzz_libmf_all)
+
+tests_fuzz_fuzz_pattern_SOURCES = tests/fuzz/fuzz-pattern.c libcommon/scan/pattern.c libcommon/scan/typed.c
+tests_fuzz_fuzz_pattern_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_pattern_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_pattern_LDADD = $(fuzz_libmf_all)
+
+fuzz_snapshot_sources = libcommon/snapshot/file.c libcommon/snapshot/writer.c libcommon/snapshot/raw.c \
+	libcommon/snapshot/lime.c libcommon/snapshot/elf.c libcommon/snapshot/kdump.c libcommon/snapshot/elfcore.c
+tests_fuzz_fuzz_snapshot_SOURCES = tests/fuzz/fuzz-snapshot.c $(fuzz_snapshot_sources) $(fuzz_util_sources) \
+	$(fuzz_pluginlib_sources)
+tests_fuzz_fuzz_snapshot_CFLAGS = $(FUZZ_CFLAGS) $(ZLIB_CFLAGS) -pthread
+tests_fuzz_fuzz_snapshot_LDFLAGS = $(FUZZ_CFLAGS) -pthread
+tests_fuzz_fuzz_snapshot_LDADD = $(ZLIB_LIBS)
+
 fuzz:
 	@test -n "$(FUZZ_CC)" || { echo "make fuzz: $(FUZZ_MISSING)" >&2; exit 1; }
 	@$(MAKE) $(AM_MAKEFLAGS) CC='$(FUZZ_CC)' $(fuzz_programs)
@@ -80,4 +142,4 @@ fuzz-long: fuzz
 .PHONY: fuzz fuzz-check fuzz-long
 
 TESTS += tests/fuzz.bats
-EXTRA_DIST += tests/fuzz.bats tests/fuzz/run tests/fuzz/vat-seeds.py tests/fuzz/seeds
+EXTRA_DIST += tests/fuzz.bats tests/fuzz/run tests/fuzz/vat-seeds.py tests/fuzz/more-seeds.py tests/fuzz/seeds

@@ -10,6 +10,7 @@
 #   guest_hmp 'info registers'         one HMP command; prints its text (CRLF stripped)
 #   guest_pause / guest_resume         QMP stop / cont
 #   guest_dump elf|kdump-zlib PATH     QEMU dump-guest-memory, paging=false
+#   guest_dump_paging PATH             the same as ELF with paging=true (virtual mappings)
 #   guest_oracle SECTION               one section of the guest's ground truth
 #   guest_stop [NAME]                  quit the guest (kill after a timeout)
 #   guest_stop_all                     stop every guest this file started (teardown_file)
@@ -308,7 +309,18 @@ guest_resume() { guest_qmp '{"execute":"cont"}' >/dev/null; }
 # replaced.
 guest_dump() {
 	[ $# -eq 2 ] || guest__fail "usage: guest_dump FORMAT PATH" || return 1
-	local format=$1 path=$2
+	guest__dump "$1" "$2" false
+}
+
+# guest_dump_paging PATH: QEMU's ELF dump with paging=true: one PT_LOAD per virtual
+# mapping of the current CPU's page tables, so physical ranges overlap (RAM mapped twice).
+guest_dump_paging() {
+	[ $# -eq 1 ] || guest__fail "usage: guest_dump_paging PATH" || return 1
+	guest__dump elf "$1" true
+}
+
+guest__dump() {
+	local format=$1 path=$2 paging=$3
 	case $format in
 	elf|kdump-zlib|kdump-lzo|kdump-snappy|kdump-zstd|win-dmp) ;;
 	*) guest__fail "guest_dump: unknown format '$format'"; return 1 ;;
@@ -321,7 +333,7 @@ guest_dump() {
 	*'"'*|*'\'*) guest__fail "guest_dump: unsupported character in path '$path'"; return 1 ;;
 	esac
 	rm -f "$path"
-	guest_qmp "{\"execute\":\"dump-guest-memory\",\"arguments\":{\"paging\":false,\"protocol\":\"file:$path\",\"format\":\"$format\"}}" >/dev/null || return 1
+	guest_qmp "{\"execute\":\"dump-guest-memory\",\"arguments\":{\"paging\":$paging,\"protocol\":\"file:$path\",\"format\":\"$format\"}}" >/dev/null || return 1
 	[ -s "$path" ] || guest__fail "guest_dump: QEMU wrote no $path" || return 1
 }
 

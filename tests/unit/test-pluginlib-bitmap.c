@@ -21,7 +21,7 @@ test_small(void)
 	struct bitmap bm;
 
 	is_int(bitmap_init(&bm, b, 65), 0, "init 65 bits");
-	is_u64(bm.nwords, 2, "two words");
+	is_u64(bm.nblk, 1, "one block");
 	is_u64(bm.total, 4 + 8 + 2 + 32 + 1, "set bits");
 	ok(bitmap_test(&bm, 0) && bitmap_test(&bm, 3) && !bitmap_test(&bm, 4), "bits 0-3 set, 4 clear");
 	ok(bitmap_test(&bm, 64) && !bitmap_test(&bm, 65) && !bitmap_test(&bm, UINT64_MAX), "bit 64 set, past nbits clear");
@@ -29,7 +29,7 @@ test_small(void)
 	is_u64(bitmap_rank(&bm, 31), 4 + 8 + 1, "rank of bit 31");
 	is_u64(bitmap_rank(&bm, 64), 4 + 8 + 2 + 32, "rank of bit 64 (second word)");
 	bitmap_free(&bm);
-	ok(bm.words == NULL && bm.rank == NULL && bm.nbits == 0, "free zeroes it");
+	ok(bm.blk == NULL && bm.nblk == 0 && bm.nbits == 0, "free zeroes it");
 
 	is_int(bitmap_init(&bm, b, 4), 0, "init 4 bits of 0x0f");
 	is_u64(bm.total, 4, "bits past nbits in the last byte are dropped");
