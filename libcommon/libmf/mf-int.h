@@ -34,6 +34,10 @@ struct mf_vat_range;
 int mfint_translate(struct mf_target *t, const struct mf_space *sp, struct mf_vat_xlat *x, size_t n, char *errbuf);
 int mfint_page_map(struct mf_target *t, const struct mf_space *sp, uint64_t start, uint64_t end,
                    int (*cb)(void *ctx, const struct mf_vat_range *r), void *ctx, char *errbuf);
+/* The absolute path an argument named when the host opened it as a symbol file by a
+ * relative path (into buf): 0, or MF_ERR_NOTFOUND (not opened so) (symfile.c). */
+struct mf_kv;
+int mfint_symfile_abs(const struct mf_kv *kv, char *buf, size_t size);
 /* The target an address space reads (aspace.c). */
 struct mf_target *mfint_aspace_target(const struct mf_aspace *as);
 
