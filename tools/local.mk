@@ -14,7 +14,7 @@ tools_mf_modules_SOURCES = tools/mf-modules.c
 tools_mf_modules_LDADD = tools/libmftool.la $(tool_ldadd)
 tools_mf_read_SOURCES = tools/mf-read.c tools/read-out.h tools/read-out.c tools/hexdump.h tools/hexdump.c
 tools_mf_read_LDADD = tools/libmftool.la $(tool_ldadd)
-tools_mf_vtop_SOURCES = tools/mf-vtop.c tools/vtop-fmt.h tools/vtop-fmt.c
+tools_mf_vtop_SOURCES = tools/mf-vtop.c tools/vtop-fmt.h tools/vtop-fmt.c tools/vtop-rec.c
 tools_mf_vtop_LDADD = tools/libmftool.la $(tool_ldadd)
 
 # mf-dump: snapshots of physical memory (raw, LiME, ELF, kdump) and process cores

@@ -234,8 +234,13 @@ mfint_targs_to_rec(struct mf_rec *r, const char *key, const char *argkey, const 
 		return e;
 	if ((m = mf_rec_add_map(r, argkey)) == NULL)
 		return MF_ERR_NOMEM;
-	for (i = 0; i < a->n; i++)
-		if ((e = mf_rec_add_str(m, a->kv[i].key, a->kv[i].value)) < 0)
+	for (i = 0; i < a->n; i++) {
+		char abs[PATH_MAX];
+		/* a file the host opened by a relative path: its absolute path, as "path" has */
+		const char *v = mfint_symfile_abs(&a->kv[i], abs, sizeof abs) == 0 ? abs : a->kv[i].value;
+
+		if ((e = mf_rec_add_str(m, a->kv[i].key, v)) < 0)
 			return e;
+	}
 	return 0;
 }
