@@ -3,7 +3,7 @@
 load test_helper
 load tools_helper
 
-TOOLS=(mf-attach mf-ps mf-modules mf-read mf-vtop mf-dump mf-scan)
+TOOLS=(mf-attach mf-ps mf-modules mf-read mf-vtop mf-dump mf-scan mf-cat)
 
 # The long options of a tool's --help; fails the test when --help fails or lists none
 # (a loop over an empty list would pass whatever the man page says).
@@ -84,7 +84,7 @@ man_text() {
 @test "the man pages render without warnings" {
 	require_cmd man groff
 	local p err
-	for p in mf-attach.1 mf-ps.1 mf-modules.1 mf-read.1 mf-vtop.1 mf-dump.1 mf-scan.1 mftools.7; do
+	for p in mf-attach.1 mf-ps.1 mf-modules.1 mf-read.1 mf-vtop.1 mf-dump.1 mf-scan.1 mf-cat.1 mftools.7; do
 		err=$(MANWIDTH=80 man --warnings -l "$MF_TOP_SRCDIR/man/$p" 2>&1 >/dev/null)
 		[[ -z $err ]] || fail "$p: $err"
 	done

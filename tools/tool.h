@@ -80,6 +80,13 @@ void tool_parse_pids(struct tool *tl, const char *s, uint64_t **pids, size_t *n)
  * exits on failure.  tool_open_output: the output alone. */
 void tool_open(struct tool *tl, bool allow_raw);
 void tool_open_output(struct tool *tl, bool allow_raw);
+/* Table columns for records, from the one table of layouts (tool-cols.c): a layout name
+ * ("process", "process-tree", "module", "map", "hit", "xlat", "pagemap", "p2v", "symbol",
+ * "thread"), or "all" for the default layout of every record type. */
+void tool_columns(struct tool *tl, const char *layout);
+/* A record read from a stream into out (reset), its address fields and hints typed as the
+ * tool that wrote it typed them (msgpack carries addresses as integers, JSON as strings). */
+void tool_rec_typed(const struct mf_rec *in, struct mf_rec *out);
 /* Write the target record when the format carries records (json, msgpack). */
 void tool_write_target(struct tool *tl);
 /* Write one record; exits on a write error. */

@@ -63,6 +63,11 @@ int mf_hints_set_bin(struct mf_hints *h, const char *key, const void *p, size_t 
 int mf_hints_get_u64(const struct mf_hints *h, const char *key, uint64_t *v);
 const char *mf_hints_get_str(const struct mf_hints *h, const char *key);
 const void *mf_hints_get_bin(const struct mf_hints *h, const char *key, size_t *n);
+/* What a number hint is, by its key, for every printer (target records, tables, JSON):
+ * an address (hex), a count or id (decimal: cpus, qemu_pid, build) or a flag (true/false:
+ * live).  Keys not in the table are addresses. */
+enum mf_hint_kind { MF_HINT_ADDR = 0, MF_HINT_NUMBER, MF_HINT_FLAG };
+enum mf_hint_kind mf_hint_kind(const char *key);
 
 /* ---- plugins ----------------------------------------------------------------------- */
 
