@@ -169,3 +169,27 @@ open(sys.argv[1], "wb").write(b)' "$BATS_TEST_TMPDIR/pt.raw"
 	run -0 mf-cat --help
 	assert_line --index 0 "usage: mf-cat [options] [FILE...]"
 }
+
+@test "tables fit the terminal: the last column is cut on a TTY, never in a pipe or a file" {
+	require_cmd script
+	local cmd
+	cmd=$(tr '\0' ' ' <"/proc/$mt_pid/cmdline")
+	cmd=${cmd% }
+	[[ ${#cmd} -gt 20 ]] || fail "cmdline too short for the test: $cmd"
+	# 60 columns: PID..NAME take 46, CMDLINE gets the 14 left
+	run -0 script -qec "stty cols 60; mf-ps -p $mt_pid </dev/null" /dev/null
+	assert_equal "${lines[0]%$'\r'}" "    PID     PPID    UID  S  NAME              CMDLINE"
+	assert_equal "${lines[1]%$'\r'}" "$(printf '%7s  %7s  %5s  S  %-16s  %s' "$mt_pid" "$$" "$(id -u)" mf-memtarget "${cmd:0:14}")"
+	# $COLUMNS wins, as for ps: 30 columns leave 2 for NAME
+	run -0 script -qec "COLUMNS=30 mf-ps -p $mt_pid </dev/null" /dev/null
+	assert_equal "${lines[0]%$'\r'}" "    PID     PPID    UID  S  NA"
+	# mf-cat on a terminal too
+	mf-ps -p "$mt_pid" </dev/null >"$BATS_TEST_TMPDIR/ps"
+	run -0 script -qec "stty cols 60; mf-cat $BATS_TEST_TMPDIR/ps" /dev/null
+	assert_equal "${lines[2]%$'\r'}" "$(printf '%7s  %7s  %5s  S  %-16s  %s' "$mt_pid" "$$" "$(id -u)" mf-memtarget "${cmd:0:14}")"
+	# piped or redirected: whole lines, whatever COLUMNS says
+	run -0 bash -c 'COLUMNS=30 mf-ps -f table -p "$1" </dev/null | cat' - "$mt_pid"
+	assert_line --index 1 "$(printf '%7s  %7s  %5s  S  %-16s  %s' "$mt_pid" "$$" "$(id -u)" mf-memtarget "$cmd")"
+	COLUMNS=30 mf-cat "$BATS_TEST_TMPDIR/ps" >"$BATS_TEST_TMPDIR/out"
+	assert_equal "$(sed -n 3p "$BATS_TEST_TMPDIR/out")" "$(printf '%7s  %7s  %5s  S  %-16s  %s' "$mt_pid" "$$" "$(id -u)" mf-memtarget "$cmd")"
+}
