@@ -142,9 +142,11 @@ void tool_select_count(struct tool *tl, struct mf_select_opts *o);
 struct mf_aspace *tool_next_space(struct tool *tl, struct mf_select *sel);
 /* Live targets change while a tool reads them: a process of the selection that is gone
  * (MF_ERR_NOTFOUND or MF_ERR_GONE from opening or reading it) is a warning "pid N exited"
- * when it came from stdin or a -n match; tool_space_gone() says so, counts it and returns
- * true (go on with the next).  A pid given with -p, or any other error, returns false: the
- * caller reports it as an error.  tool_space_worked() counts a process that was read;
+ * when it came from stdin or a -n match, and so is one the tool may not read (MF_ERR_PERM:
+ * "cannot read pid N: permission denied (skipped)", as `mf-ps | mf-modules` meets other
+ * users' processes); tool_space_gone() says so, counts it and returns true (go on with the
+ * next).  A pid given with -p, or any other error, returns false: the caller reports it as
+ * an error.  tool_space_worked() counts a process that was read;
  * tool_spaces_status() is the exit status: `status`, or 1 when processes exited and none
  * was read. */
 bool tool_space_gone(struct tool *tl, uint64_t pid, int err);
