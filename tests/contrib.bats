@@ -35,7 +35,7 @@ Type=oneshot
 EnvironmentFile=/etc/default/mftools-snapshot
 StateDirectory=mftools"
 	run -0 exec_start
-	assert_output '/usr/bin/mf-dump -q -c ${MF_SNAPSHOT_TARGET} $MF_SNAPSHOT_OPTIONS -F ${MF_SNAPSHOT_FORMAT} -o /var/lib/mftools/snap-%Y%m%d-%H%M%S.${MF_SNAPSHOT_FORMAT} --keep ${MF_SNAPSHOT_KEEP}'
+	assert_output '/usr/bin/mf-dump -q -c ${MF_SNAPSHOT_TARGET} $MF_SNAPSHOT_OPTIONS -F ${MF_SNAPSHOT_FORMAT} -o /var/lib/mftools/%{target}-%Y%m%d-%H%M%S.${MF_SNAPSHOT_FORMAT} --keep ${MF_SNAPSHOT_KEEP}'
 	# every variable it uses is set in the example environment file
 	for v in MF_SNAPSHOT_TARGET MF_SNAPSHOT_OPTIONS MF_SNAPSHOT_FORMAT MF_SNAPSHOT_KEEP; do
 		grep -q "^$v=" "$C/mftools-snapshot.default"
@@ -57,8 +57,8 @@ StateDirectory=mftools"
 	done
 	run -0 bash -c "ls '$s' | wc -l"
 	assert_output 2
-	for f in "$s"/snap-*.raw; do
-		[[ ${f##*/} =~ ^snap-[0-9]{8}-[0-9]{6}\.raw$ ]]
+	for f in "$s"/ram-*.raw; do
+		[[ ${f##*/} =~ ^ram-[0-9]{8}-[0-9]{6}\.raw$ ]]
 		cmp "$f" "$BATS_TEST_TMPDIR/ram.raw"
 	done
 }

@@ -99,14 +99,17 @@ with open(sys.argv[1], "r+b") as f:
 	grep -qF "$(guest_oracle version | head -c 60)" "$D/ours.dmesg"
 }
 
-@test "our kdump without the VMCOREINFO hint finds it in memory" {
+@test "our kdump and our ELF without the VMCOREINFO hint find it in memory: makedumpfile prints the log" {
 	require_cmd makedumpfile
 	# a raw image of the guest has no hints at all
 	run -0 mf-dump -q -c "$D/qemu.elf" -F raw -o "$D/guest.raw"
-	run -0 mf-dump -c "raw:$D/guest.raw" -F kdump -o "$D/fromraw.kdump" -v
-	assert_output --partial 'VMCOREINFO found in memory'
-	run -0 makedumpfile --dump-dmesg "$D/fromraw.kdump" "$D/fromraw.dmesg"
-	grep -qF "$(guest_oracle version | head -c 60)" "$D/fromraw.dmesg"
+	for f in kdump elf; do
+		run -0 mf-dump -c "raw:$D/guest.raw" -F $f -o "$D/fromraw.$f" -v
+		assert_output --partial 'VMCOREINFO found in memory'
+		run -0 makedumpfile --dump-dmesg "$D/fromraw.$f" "$D/fromraw-$f.dmesg"
+		grep -qF "$(guest_oracle version | head -c 60)" "$D/fromraw-$f.dmesg"
+		rm -f "$D/fromraw.$f"
+	done
 	rm -f "$D/guest.raw"
 }
 
@@ -129,6 +132,80 @@ with open(sys.argv[1], "r+b") as f:
 	run -0 makedumpfile --dump-dmesg "$D/ours.elf" "$D/ours-elf.dmesg"
 	grep -qF "$(guest_oracle version | head -c 60)" "$D/ours-elf.dmesg"
 	rm -f "$D/ours.elf"
+}
+
+@test "our ELF of QEMU's ELF keeps every CPU's registers: gdb prints QEMU's rip, readelf the same CPU notes" {
+	require_cmd gdb readelf
+	[ -f "$D/ours-regs.elf" ] || mf-dump -q -c "$D/qemu.elf" -F elf -o "$D/ours-regs.elf"
+	# the CPU notes (CORE registers, QEMU CPU states) of both files, in order
+	cpu_notes() { readelf -n "$1" | awk '$1 == "CORE" || $1 == "QEMU" { print $1, $2, $3, $4, $5 }'; }
+	qemu_notes=$(cpu_notes "$D/qemu.elf")
+	assert_regex "$qemu_notes" 'CORE 0x[0-9a-f]+ NT_PRSTATUS'
+	assert_equal "$(cpu_notes "$D/ours-regs.elf")" "$qemu_notes"
+	regs() { gdb -nx -batch -c "$1" -ex 'info registers rip' -ex 'info registers rsp' 2>&1; }
+	run -0 regs "$D/qemu.elf"
+	assert_output --regexp 'rip +0x[0-9a-f]+'
+	want=$output
+	run -0 regs "$D/ours-regs.elf"
+	refute_output --partial "Couldn't find general-purpose registers"
+	assert_equal "$output" "$want"
+	# and the elf connector still finds QEMU's CR3 and the CPU count in our copy
+	run -0 mf-attach -c "$D/qemu.elf" -f json
+	dtb=$(grep -oE '"dtb":"0x[0-9a-f]+"' <<<"$output")
+	cpus=$(grep -oE '"cpus":[^,}]+' <<<"$output")
+	[ -n "$dtb" ]
+	[ -n "$cpus" ]
+	run -0 mf-attach -c "$D/ours-regs.elf" -f json
+	assert_output --partial "$dtb"
+	assert_output --partial "$cpus"
+	# our kdump of QEMU's ELF carries the same CPU notes in its notes (where crash reads them)
+	[ -f "$D/ours.kdump" ] || mf-dump -q -c "$D/qemu.elf" -F kdump -o "$D/ours.kdump"
+	run -0 /usr/bin/python3 - "$D/qemu.elf" "$D/ours.kdump" <<'EOF'
+import struct, sys
+def cpu(b):
+    pos, out = 0, []
+    while pos + 12 <= len(b):
+        nsz, dsz, typ = struct.unpack_from("<III", b, pos)
+        name, desc = b[pos + 12:pos + 12 + nsz].rstrip(b"\0"), pos + 12 + (nsz + 3) // 4 * 4
+        if name in (b"CORE", b"QEMU"):
+            out.append((name, typ, b[desc:desc + dsz]))
+        pos = desc + (dsz + 3) // 4 * 4
+    return out
+with open(sys.argv[1], "rb") as f:
+    d = f.read(1 << 20)
+    phoff, = struct.unpack_from("<Q", d, 32); n, = struct.unpack_from("<H", d, 56)
+    src = []
+    for i in range(n):
+        t, _, off, _, _, fsz = struct.unpack_from("<IIQQQQ", d, phoff + 56 * i)
+        if t == 4:
+            f.seek(off); src += cpu(f.read(fsz))
+with open(sys.argv[2], "rb") as f:
+    bs, = struct.unpack_from("<I", f.read(4096), 0x1ac)
+    f.seek(bs); off, size = struct.unpack_from("<QQ", f.read(0x40), 0x30)
+    f.seek(off); ours = cpu(f.read(size))
+print("prstatus %d, same %s" % (sum(1 for x in src if x[0] == b"CORE" and x[1] == 1), src == ours))
+EOF
+	assert_regex "$output" '^prstatus [1-9][0-9]*, same True$'
+	rm -f "$D/ours-regs.elf"
+}
+
+@test "our ELF of the live guest: no hints of the QEMU process, its VMCOREINFO, makedumpfile prints the log" {
+	require_cmd makedumpfile
+	# the live source has hints that describe the QEMU process, not the guest's memory
+	run -0 mf-attach -c "qemu:pid=$GUEST_QEMU_PID" -f json
+	assert_output --partial '"qemu_pid":'
+	assert_output --partial '"live":'
+	run -0 mf-dump -q -c "qemu:pid=$GUEST_QEMU_PID" -F elf -o "$D/live.elf"
+	run -0 mf-attach -c "$D/live.elf" -f json
+	refute_output --partial '"live"'
+	refute_output --partial 'qemu_pid'
+	refute_output --partial 'qemu_map'
+	refute_output --partial 'qemu_layout'
+	refute_output --regexp '_hva"|"host_'
+	assert_output --partial "\"osrelease\":\"$(guest_oracle uname)\""
+	run -0 makedumpfile --dump-dmesg "$D/live.elf" "$D/live.dmesg"
+	grep -qF "$(guest_oracle version | head -c 60)" "$D/live.dmesg"
+	rm -f "$D/live.elf"
 }
 
 @test "QEMU's paging ELF (overlapping physical ranges): linux_banner and the kernel image read as in the plain ELF" {

@@ -47,6 +47,12 @@ for m in re.finditer(b'(?=' + rx + b')', data, flags):
 EOF
 }
 
+# a second memtarget of a test, stopped when the test fails too
+teardown() {
+	[[ -z ${scan_p1-} ]] || kill "$scan_p1" 2>/dev/null || true
+	stop_memtarget
+}
+
 hit_addrs() {
 	jq -r 'select(.type == "hit") | .addr'
 }
@@ -169,6 +175,79 @@ for o in range(0, len(d) - 3, al):
 	assert_equal "$(jq -r .type <<<"$output")" target
 }
 
+@test "mf-scan -T: negative values are values, not options (scans, --between, rescans)" {
+	python3 -c '
+import struct, sys
+b = bytearray(4096)
+struct.pack_into("<iii", b, 0x10, -5, -7, -12)
+struct.pack_into("<d", b, 0x20, -1.5)
+struct.pack_into("<q", b, 0x40, -16)
+open(sys.argv[1], "wb").write(b)' "$BATS_TEST_TMPDIR/neg.raw"
+	local raw=raw:$BATS_TEST_TMPDIR/neg.raw
+	run -0 --separate-stderr mf-scan -c "$raw" --phys -T i32 -5 -f json </dev/null
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "hit") | "\(.addr) \(.value) \(.pattern)"' <<<"$output")" "0x10 -5 i32 eq -5"
+	# the value before the options, hex, a fraction without a leading digit
+	run -0 mf-scan -5 -c "$raw" --phys -T i32 -f json </dev/null
+	assert_equal "$(hit_addrs <<<"$output")" 0x10
+	run -0 mf-scan -c "$raw" --phys -T i64 -0x10 -f json </dev/null
+	assert_equal "$(hit_addrs <<<"$output")" 0x40
+	run -0 mf-scan -c "$raw" --phys -T f64 -1.5 -q -f json </dev/null
+	assert_equal "$(jq -r 'select(.type == "hit") | "\(.addr) \(.value)"' <<<"$output")" "0x20 -1.5"
+	run -1 mf-scan -c "$raw" --phys -T f64 -.5 -f json </dev/null
+	refute_output --partial '"type":"hit"'
+	run -0 mf-scan -c "$raw" --phys -T i32 --between -10 -5 -f json </dev/null
+	assert_equal "$(hit_addrs <<<"$output" | tr '\n' ' ')" "0x10 0x14 "
+	# a live process: scan for its i32 (-123456) and f32 (-1.5), write -5 with mf-read,
+	# rescan with negative values
+	start_memtarget
+	run -0 --separate-stderr mf-scan -p "$mt_pid" -T i32 -123456 -f json </dev/null
+	no_sanitizer
+	assert_line --partial "\"addr\":\"$mt_i32\""
+	run -0 mf-scan -p "$mt_pid" -T f32 -1.5 -f json </dev/null
+	assert_line --partial "\"addr\":\"$mt_f32\""
+	mf-scan -p "$mt_pid" -T i32 --between -123457 -123455 -f msgpack </dev/null >"$BATS_TEST_TMPDIR/n1"
+	mf-read -p "$mt_pid" -T i32 --write -5 "$mt_i32" </dev/null
+	run -0 --separate-stderr bash -c "mf-scan --rescan eq -5 -f json <'$BATS_TEST_TMPDIR/n1'"
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "hit") | "\(.addr) \(.value)"' <<<"$output")" "$mt_i32 -5"
+	run -0 bash -c "mf-scan --rescan between -10 -5 -f json <'$BATS_TEST_TMPDIR/n1' | jq -r 'select(.type == \"hit\") | .addr'"
+	assert_output "$mt_i32"
+	run -0 bash -c "mf-scan --rescan gt -6 -f json <'$BATS_TEST_TMPDIR/n1' | jq -r 'select(.type == \"hit\") | .addr'"
+	assert_output "$mt_i32"
+	run -1 --separate-stderr bash -c "mf-scan --rescan lt -5 -f json <'$BATS_TEST_TMPDIR/n1'"
+	refute_output --partial '"type":"hit"'
+	stop_memtarget
+}
+
+@test "mf-scan -T u64: value is a \"0x...\" string in JSON whatever its size; rescans read older streams' numbers" {
+	python3 -c '
+import struct, sys
+b = bytearray(4096)
+struct.pack_into("<QQ", b, 0x40, 1000, 0xfffffffffffffff0)
+open(sys.argv[1], "wb").write(b)' "$BATS_TEST_TMPDIR/u64.raw"
+	local raw=raw:$BATS_TEST_TMPDIR/u64.raw
+	run -0 --separate-stderr mf-scan -c "$raw" --phys -T u64 --gt 999 -f json </dev/null
+	no_sanitizer
+	assert_equal "$(jq -c 'select(.type == "hit") | [.addr, .value]' <<<"$output")" \
+		"$(printf '%s\n' '["0x40","0x3e8"]' '["0x48","0xfffffffffffffff0"]')"
+	# mf-read's typed values the same
+	run -0 --separate-stderr mf-read -c "$raw" --phys -T u64 -N 2 -f json 0x40 </dev/null
+	assert_equal "$(jq -r 'select(.type == "value") | .value | type' <<<"$output" | sort -u)" string
+	# a stream of an older mf-scan (a number when small, a string when large) still rescans
+	run -0 --separate-stderr bash -c "printf '%s\n' \
+		'{\"type\":\"hit\",\"space\":\"phys\",\"addr\":\"0x40\",\"len\":8,\"vtype\":\"u64\",\"value\":1000}' \
+		'{\"type\":\"hit\",\"space\":\"phys\",\"addr\":\"0x48\",\"len\":8,\"vtype\":\"u64\",\"value\":\"0xfffffffffffffff0\"}' |
+		mf-scan --rescan unchanged -c '$raw' -f json"
+	no_sanitizer
+	assert_equal "$(jq -c 'select(.type == "hit") | [.addr, .value]' <<<"$output")" \
+		"$(printf '%s\n' '["0x40","0x3e8"]' '["0x48","0xfffffffffffffff0"]')"
+	# and a new stream rescans too
+	mf-scan -c "$raw" --phys -T u64 --gt 999 -f json </dev/null >"$BATS_TEST_TMPDIR/u64.json"
+	run -0 bash -c "mf-scan --rescan eq 1000 -f json <'$BATS_TEST_TMPDIR/u64.json' | jq -r 'select(.type == \"hit\") | .addr'"
+	assert_output 0x40
+}
+
 @test "mf-scan --phys of a LiME file: addresses of both ranges, nothing from the hole" {
 	run -0 --separate-stderr mf-scan -c "$SD/b.lime" --phys -s MFSCAN01 --chunk 64K -f json </dev/null
 	no_sanitizer
@@ -244,6 +323,46 @@ EOF
 	stop_memtarget
 }
 
+@test "mf-scan: a piped process that exited is one warning; rescans of several processes" {
+	start_memtarget
+	local p1=$mt_pid
+	scan_p1=$p1
+	mv "$BATS_TEST_TMPDIR/memtarget.out" "$BATS_TEST_TMPDIR/memtarget1.out"
+	start_memtarget
+	local p2=$mt_pid p2_u32=$mt_u32
+	# hits of both processes in one stream: more than a rescan batch (4096) of the first
+	mf-scan -p "$p1" -T u32 --lt 16 --max-hits 9000 -f json </dev/null >"$BATS_TEST_TMPDIR/h.json"
+	assert_equal "$(grep -c '"type":"hit"' "$BATS_TEST_TMPDIR/h.json")" 9000
+	mf-scan -p "$p2" -T u32 0xdeadbeef -f json </dev/null | grep '"type":"hit"' >>"$BATS_TEST_TMPDIR/h.json"
+	mf-ps -p "$p1,$p2" -f msgpack </dev/null >"$BATS_TEST_TMPDIR/procs"
+	# both alive: every hit is read again, each once
+	run -0 --separate-stderr bash -c "mf-scan --rescan unchanged -f json <'$BATS_TEST_TMPDIR/h.json'"
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "hit") | .pid' <<<"$output" | sort | uniq -c | awk '{ print $1 }' | sort -n | tr '\n' ' ')" "1 9000 "
+	assert_line --partial "\"addr\":\"$p2_u32\""
+	kill "$p1"
+	wait "$p1" 2>/dev/null || true
+	# the first has exited: one warning, the second's hit, exit 0
+	run -0 --separate-stderr bash -c "mf-scan --rescan unchanged -f json <'$BATS_TEST_TMPDIR/h.json'"
+	no_sanitizer
+	assert_stderr "mf-scan: warning: pid $p1 exited"
+	assert_equal "$(jq -r 'select(.type == "hit") | "\(.pid) \(.addr)"' <<<"$output")" "$p2 $p2_u32"
+	# a scan of the piped process records: the same
+	run -0 --separate-stderr bash -c "mf-scan -T u32 0xdeadbeef -f json <'$BATS_TEST_TMPDIR/procs'"
+	no_sanitizer
+	assert_stderr "mf-scan: warning: pid $p1 exited"
+	assert_equal "$(jq -r 'select(.type == "hit") | "\(.pid) \(.addr)"' <<<"$output")" "$p2 $p2_u32"
+	stop_memtarget
+	# every process exited: exit 1, a warning each
+	run -1 --separate-stderr bash -c "mf-scan -T u32 0xdeadbeef -f json <'$BATS_TEST_TMPDIR/procs'"
+	assert_equal "$(sort <<<"$stderr")" "$(printf 'mf-scan: warning: pid %s exited\n' "$p1" "$p2" | sort)"
+	run -1 --separate-stderr bash -c "mf-scan --rescan unchanged -f json <'$BATS_TEST_TMPDIR/h.json'"
+	assert_equal "$(sort <<<"$stderr")" "$(printf 'mf-scan: warning: pid %s exited\n' "$p1" "$p2" | sort)"
+	# a pid given with -p is an error
+	run -1 --separate-stderr mf-scan -p "$p1" -s x </dev/null
+	assert_stderr --regexp "^mf-scan: cannot list the memory maps of pid $p1: "
+}
+
 @test "mf-scan --kernel needs physical memory and page tables" {
 	run -1 --separate-stderr mf-scan --kernel -s x </dev/null
 	no_sanitizer
@@ -265,6 +384,15 @@ EOF
 	assert_stderr "mf-scan: invalid f32 value 'abc'"
 	run -2 --separate-stderr mf-scan -c "raw:$SD/a.raw" -s x </dev/null
 	assert_stderr --partial "no space to scan"
+	# an empty range is a mistake, not "nothing found"
+	run -2 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -T u32 --between 10 5 </dev/null
+	assert_stderr "mf-scan: between 10 5: LOW is greater than HIGH"
+	run -2 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -T i32 --between -5 -10 </dev/null
+	assert_stderr "mf-scan: between -5 -10: LOW is greater than HIGH"
+	run -0 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -T u32 --between 1000 1000 --max-hits 1 </dev/null
+	run -2 --separate-stderr bash -c "mf-scan -c raw:$SD/a.raw --phys -T u32 1000 -f msgpack </dev/null | mf-scan --rescan between 1001 999"
+	no_sanitizer
+	assert_stderr "mf-scan: between 1001 999: LOW is greater than HIGH"
 	run -2 --separate-stderr mf-scan --rescan sideways </dev/null
 	assert_stderr --partial "unknown rescan mode 'sideways'"
 	# a process that does not exist
@@ -327,4 +455,52 @@ EOF2
 	no_sanitizer
 	assert_stderr --regexp "^mf-scan: cannot compile .*/bad\.yar: .*bad\.yar:[0-9]+: undefined string"
 	assert_equal "$(wc -l <<<"$stderr")" 1
+}
+
+@test "mf-scan -Y: odd-length strings matching often, rules without strings, includes only beside the rules" {
+	require_cmd yara
+	mf-scan --help | grep -q -- '--yara' || skip "built without libyara"
+	local d=$BATS_TEST_TMPDIR/rules
+	mkdir -p "$d/sub"
+	# a 7-byte string (its match data leaves the next match misaligned in libyara's notebook)
+	# matching six times, and a rule with no strings
+	cat >"$d/sub/odd.yar" <<'EOF2'
+rule odd7 {
+  strings:
+    $o = "MFSCAN0"
+  condition:
+    $o
+}
+EOF2
+	printf 'include "odd.yar"\nrule always {\n  condition:\n    true\n}\n' >"$d/sub/main.yar"
+	run -0 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -Y "$d/sub/main.yar" --chunk 64K -f json </dev/null
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "hit" and .rule == "odd7") | "\(.addr):\(.len):\(.string)"' <<<"$output")" \
+		"$(yara -s "$d/sub/odd.yar" "$SD/a.raw" | awk -F: '/^0x/ { print $1 ":7:" $2 }')"
+	assert_equal "$(jq -r 'select(.type == "hit" and .rule == "odd7") | .addr' <<<"$output" | wc -l)" 6
+	# the rule without strings: one hit over the scanned range, no string
+	assert_equal "$(jq -c 'select(.type == "hit" and .rule == "always") | [.addr, .len, .string]' <<<"$output")" \
+		"[\"0x0\",$(stat -c %s "$SD/a.raw"),null]"
+	# alone it is a hit too: exit 0; over a LiME file, one per range
+	printf 'rule always { condition: true }\n' >"$d/always.yar"
+	run -0 --separate-stderr mf-scan -c "$SD/b.lime" --phys -Y "$d/always.yar" --chunk 64K -f json </dev/null
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "hit") | "\(.addr) \(.len) \(.rule)"' <<<"$output")" \
+		"$(printf '0x0 %d always\n0x100000 %d always' $((0x20000)) $((0x20000)))"
+	# includes: relative to the rules file's directory, nothing outside it
+	printf 'include "../always.yar"\n' >"$d/sub/up.yar"
+	run -1 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -Y "$d/sub/up.yar" </dev/null
+	no_sanitizer
+	assert_stderr --regexp "^mf-scan: cannot compile .*/sub/up\.yar: .*include '\.\./always\.yar' refused: only files in .*/sub$"
+	printf 'include "/etc/passwd"\n' >"$d/sub/abs.yar"
+	run -1 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -Y "$d/sub/abs.yar" </dev/null
+	assert_stderr --regexp "include '/etc/passwd' refused"
+	ln -s /etc/passwd "$d/sub/link.yar"
+	printf 'include "link.yar"\n' >"$d/sub/ln.yar"
+	run -1 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -Y "$d/sub/ln.yar" </dev/null
+	assert_stderr --regexp "include 'link\.yar' refused"
+	assert_equal "$(wc -l <<<"$stderr")" 1
+	printf 'include "missing.yar"\n' >"$d/sub/miss.yar"
+	run -1 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -Y "$d/sub/miss.yar" </dev/null
+	assert_stderr --regexp "cannot include 'missing\.yar': No such file or directory$"
 }

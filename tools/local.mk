@@ -1,6 +1,8 @@
 # tools: the mf-* commands over libmf, and their shared helpers (tool.c)
 noinst_LTLIBRARIES += tools/libmftool.la
 tools_libmftool_la_SOURCES = tools/tool.h tools/tool.c tools/tool-out.c tools/tool-space.c tools/tool-cols.c
+# getopt_long with negative numbers as operands (mf-scan -T i32 -5)
+tools_libmftool_la_SOURCES += tools/tool-getopt.h tools/tool-getopt.c
 
 bin_PROGRAMS += tools/mf-attach tools/mf-ps tools/mf-modules tools/mf-read tools/mf-vtop \
 	tools/mf-dump tools/mf-scan tools/mf-cat
@@ -16,11 +18,12 @@ tools_mf_vtop_SOURCES = tools/mf-vtop.c tools/vtop-fmt.h tools/vtop-fmt.c
 tools_mf_vtop_LDADD = tools/libmftool.la $(tool_ldadd)
 
 # mf-dump: snapshots of physical memory (raw, LiME, ELF, kdump) and process cores
-tools_mf_dump_SOURCES = tools/mf-dump.c
+tools_mf_dump_SOURCES = tools/mf-dump.c tools/dump-progress.c tools/dump-progress.h
 tools_mf_dump_LDADD = tools/libmftool.la libcommon/snapshot/libmfsnapshot.la $(tool_ldadd)
 
 # mf-scan: patterns, strings, typed values and rescans over physical, kernel and process memory
-tools_mf_scan_SOURCES = tools/mf-scan.c tools/scan-tool.h tools/scan-out.c tools/scan-rescan.c
+tools_mf_scan_SOURCES = tools/mf-scan.c tools/scan-tool.h tools/scan-out.c tools/scan-rescan.c \
+	tools/scan-space.c
 tools_mf_scan_LDADD = tools/libmftool.la libcommon/scan/libmfscan.la $(tool_ldadd)
 
 # mf-cat: record streams in another format, reading no memory

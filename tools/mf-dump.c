@@ -1,10 +1,11 @@
 /* mf-dump: write the physical memory of any target (raw, LiME, ELF core, kdump-compressed)
  * or a process's memory (ELF core for gdb) to a file, safely: a temporary file in the
  * destination directory, fsynced and renamed into place; no file under the final name on
- * any failure.  The options, the progress bar and the messages; the writers, the atomic
- * output and --keep are libcommon/snapshot/. */
+ * any failure.  The options and the messages; the progress bar is dump-progress.c; the
+ * writers, the atomic output and --keep are libcommon/snapshot/. */
 #include "config.h"
 #include "tool.h"
+#include "dump-progress.h"
 #include "snapshot/output.h"
 #include "snapshot/snapshot.h"
 
@@ -33,6 +34,7 @@ static struct tool dump_tool;
 static volatile sig_atomic_t dump_signal;
 /* The temporary output, for the cleanup on failure. */
 static struct snap_out *dump_out;
+static struct dump_progress dump_prog;
 
 static void
 dump_usage(int status)
@@ -54,12 +56,13 @@ dump_usage(int status)
 	        "  -F, --format=FORMAT    raw, lime, elf or kdump (default: from PATH's suffix\n"
 	        "                         .raw .img .lime .elf .core .kdump; -p: elf)\n"
 	        "      --force            replace an existing PATH\n"
-	        "      --keep=N           after success, delete the oldest files matching PATH's\n"
-	        "                         pattern (each %%-conversion as *) beyond the newest N\n"
+	        "      --keep=N           after success, delete this target's oldest snapshots\n"
+	        "                         beyond the newest N: only files PATH's pattern can name\n"
+	        "                         that mf-dump marked as this target's\n"
 	        "      --max-errors=N     fail when more than N pages cannot be read (default:\n"
 	        "                         no limit; unreadable pages become holes)\n"
 	        "  -o, --output=PATH      the file to write; %%-conversions of strftime(3) are\n"
-	        "                         expanded (local time)\n"
+	        "                         expanded (local time), %%{target} to the target's name\n"
 	        "  -p, --pid=PID          the memory of process PID as an ELF core\n"
 	        "      --rate-limit=RATE  read at most RATE bytes per second (K/M/G suffixes)\n"
 	        "      --threads=N        kdump compression threads (default: the CPUs online)\n"
@@ -125,16 +128,19 @@ dump_check_signal(void)
 		dump_fail("interrupted by %s: nothing written", strsignal(dump_signal));
 }
 
-/* Open the temporary output in the directory of `path`. */
+/* Open the temporary output in the directory of `path`, with the marker --keep looks for. */
 static void
-dump_open_out(const char *path, bool force)
+dump_open_out(const char *path, bool force, const char *mark, bool keep, bool in_notes)
 {
 	int r;
 
-	if ((r = snap_out_open(path, force, &dump_out, dump_tool.errbuf)) == MF_ERR_ARG)
+	if ((r = snap_out_open(path, force, mark, &dump_out, dump_tool.errbuf)) == MF_ERR_ARG)
 		tool_usage_error(&dump_tool, "%s", dump_tool.errbuf);
 	if (r < 0)
 		tool_die(&dump_tool, "%s", dump_tool.errbuf);
+	if ((r = snap_out_marked(dump_out)) != 0 && keep && !in_notes)
+		tool_warn(&dump_tool, "--keep: %s cannot carry mftools' marker (extended attributes: %s): it will not be rotated",
+		          path, strerror(r));
 }
 
 /* fsync, give the file its final name, fsync the directory. */
@@ -163,81 +169,31 @@ dump_keep_done(void *ctx, const char *path, int err)
 		mf_log(1, "deleted %s (--keep %" PRIu64 ")", path, keep);
 }
 
-/* ---- progress --------------------------------------------------------------------------- */
-
-static struct {
-	bool on;
-	bool shown;
-	double start, last;
-	uint64_t total;
-} dump_prog;
-
 static void
-dump_human(char *buf, size_t size, double v)
+dump_keep_skipped(void *ctx, const char *path)
 {
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	int u = 0;
-
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
-}
-
-static void
-dump_progress(void *ctx, uint64_t done, uint64_t total)
-{
-	double now, el, rate;
-	char a[32], b[32], r[32], eta[32] = "--:--";
-	int pct;
-
 	(void)ctx;
-	if (!dump_prog.on)
-		return;
-	now = snap_now();
-	if (done < total && now - dump_prog.last < 0.2)
-		return;
-	dump_prog.last = now;
-	el = now - dump_prog.start;
-	rate = el > 0 ? (double)done / el : 0;
-	if (rate > 0 && total >= done) {
-		unsigned long s = (unsigned long)((double)(total - done) / rate);
-
-		snprintf(eta, sizeof eta, "%lu:%02lu:%02lu", s / 3600, s / 60 % 60, s % 60);
-	}
-	pct = total ? (int)((double)done * 100.0 / (double)total) : 100;
-	dump_human(a, sizeof a, (double)done);
-	dump_human(b, sizeof b, (double)total);
-	dump_human(r, sizeof r, rate);
-	{
-		char bar[31];
-		int i, fill = pct * 30 / 100;
-
-		for (i = 0; i < 30; i++)
-			bar[i] = i < fill ? '#' : '.';
-		bar[30] = '\0';
-		fprintf(stderr, "\r%s [%s] %3d%% %s / %s  %s/s  ETA %s \033[K", dump_tool.name, bar, pct, a, b, r, eta);
-	}
-	dump_prog.shown = true;
+	mf_log(1, "--keep: %s is not mftools' snapshot of this target: kept", path);
 }
 
+/* After the publish: the older snapshots of this target beyond the newest keep. */
 static void
-dump_progress_end(void)
+dump_keep(const char *pattern, const char *shortname, const char *mark, uint64_t keep, const char *written)
 {
-	if (dump_prog.shown)
-		fputc('\n', stderr);
-	dump_prog.shown = false;
+	struct snap_keep_cb cb = { .done = dump_keep_done, .skipped = dump_keep_skipped, .ctx = &keep };
+
+	if (snap_keep(pattern, shortname, mark, keep, written, &cb, dump_tool.errbuf) < 0)
+		tool_die(&dump_tool, "%s (%s is written)", dump_tool.errbuf, written);
 }
 
 /* ---- physical memory ---------------------------------------------------------------------- */
 
 static void
 dump_physical(struct mf_target *t, enum snap_format fmt, struct snap_file *f, uint64_t max_errors, unsigned threads,
-              uint64_t rate)
+              uint64_t rate, const char *mark)
 {
 	struct snap_phys_opts o = { .fmt = fmt, .max_errors = max_errors, .threads = threads, .rate = rate,
-	                            .progress = dump_progress };
+	                            .progress = dump_progress_show, .ctx = &dump_prog, .mark = mark };
 	struct snap_phys_result res;
 	double start = snap_now();
 
@@ -245,14 +201,12 @@ dump_physical(struct mf_target *t, enum snap_format fmt, struct snap_file *f, ui
 		dump_check_signal();
 		dump_fail("%s", f->err);
 	}
-	dump_progress_end();
-	if (fmt == SNAP_F_KDUMP && !res.vmcoreinfo_hint) {
-		if (res.vmcoreinfo_found)
-			mf_log(1, "VMCOREINFO found in memory");
-		else
-			tool_warn(&dump_tool, "no VMCOREINFO in %s: makedumpfile and crash will not be able to read the kdump",
-			          mf_target_name(t));
-	}
+	dump_progress_end(&dump_prog);
+	if (res.vmcoreinfo_found)
+		mf_log(1, "VMCOREINFO found in memory");
+	else if (fmt == SNAP_F_KDUMP && !res.vmcoreinfo_hint)
+		tool_warn(&dump_tool, "no VMCOREINFO in %s: makedumpfile and crash will not be able to read the kdump",
+		          mf_target_name(t));
 	if (res.unreadable > 0)
 		tool_warn(&dump_tool, "%" PRIu64 " unreadable page%s recorded as hole%s%s", res.unreadable,
 		          res.unreadable == 1 ? "" : "s", res.unreadable == 1 ? "" : "s",
@@ -289,7 +243,7 @@ main(int argc, char **argv)
 	const char *fmt_arg = NULL, *out_arg = NULL;
 	bool force = false, utc = false, have_pid = false;
 	uint64_t keep = 0, max_errors = UINT64_MAX, pid = 0, rate = 0, threads = 0;
-	char *path;
+	char *path, *mark = NULL, *shortname = NULL;
 	char errbuf[MF_ERRBUF_SIZE];
 	struct snap_file f = { .fd = -1, .err = errbuf, .stop = &dump_signal };
 	enum snap_format fmt;
@@ -362,37 +316,43 @@ main(int argc, char **argv)
 		threads = ncpu < 1 ? 1 : ncpu > 64 ? 64 : (uint64_t)ncpu;
 	}
 	tool_options_done(tl);
-	dump_prog.on = tl->verbosity >= 0 && isatty(STDERR_FILENO);
-	dump_prog.start = dump_prog.last = snap_now();
+	dump_progress_init(&dump_prog, tl->name, tl->verbosity >= 0 && isatty(STDERR_FILENO));
 
-	if ((c = snap_name_expand(out_arg, utc, &path, tl->errbuf)) == MF_ERR_ARG)
+	/* the pattern's errors before the target is opened; its name after */
+	if ((c = snap_name_expand(out_arg, "target", utc, &path, tl->errbuf)) == MF_ERR_ARG ||
+	    (c == 0 && keep > 0 && (c = snap_keep_check(out_arg, tl->errbuf)) == MF_ERR_ARG))
 		tool_usage_error(tl, "%s", tl->errbuf);
 	else if (c < 0)
 		tool_die(tl, "%s", tl->errbuf);
+	free(path);
 	tl->topt.read_stdin = tl->topt.conn == NULL && tl->topt.os == NULL && tl->topt.tfile == NULL;
-	if (mf_tool_open(&tl->topt, &tl->t, &tl->in, tl->errbuf) < 0)
+	if (mf_tool_open(&tl->topt, &tl->t, &tl->in, tl->errbuf) < 0 ||
+	    snap_target_names(tl->t, &mark, &shortname, tl->errbuf) < 0 ||
+	    snap_name_expand(out_arg, shortname, utc, &path, tl->errbuf) < 0)
 		tool_die(tl, "%s", tl->errbuf);
 	dump_signals();
-	dump_open_out(path, force);
+	dump_open_out(path, force, mark, keep > 0, !have_pid && (fmt == SNAP_F_ELF || fmt == SNAP_F_KDUMP));
 	f.fd = snap_out_fd(dump_out);
 	f.name = path;
 	if (have_pid) {
 		struct snap_proc_opts po = { .pid = pid, .verbosity = tl->verbosity, .max_errors = max_errors,
-		                             .progress = dump_progress };
+		                             .progress = dump_progress_show, .ctx = &dump_prog };
 
 		if (snap_proc(tl->t, &po, &f) < 0) {
 			dump_check_signal();
 			dump_fail("%s", f.err);
 		}
-		dump_progress_end();
+		dump_progress_end(&dump_prog);
 	} else {
-		dump_physical(tl->t, fmt, &f, max_errors, (unsigned)threads, rate);
+		dump_physical(tl->t, fmt, &f, max_errors, (unsigned)threads, rate, mark);
 	}
 	dump_check_signal();
 	dump_publish();
-	if (keep > 0 && snap_keep(out_arg, keep, path, dump_keep_done, &keep) < 0)
-		tool_oom();
+	if (keep > 0)
+		dump_keep(out_arg, shortname, mark, keep, path);
 	snap_out_free(dump_out);
 	free(path);
+	free(mark);
+	free(shortname);
 	return tool_finish(tl, TOOL_EXIT_OK);
 }

@@ -2,6 +2,7 @@
  * or any address space: hexdump, raw bytes, `mem` records, typed values, pointer chains. */
 #include "config.h"
 #include "tool.h"
+#include "tool-getopt.h"
 #include "read-out.h"
 
 #include <stdio.h>
@@ -327,7 +328,7 @@ main(int argc, char **argv)
 
 	st.spaces.one = "give one address space (-p, -n, --phys, --kernel or --dtb)";
 	tool_init(tl, argv, "mf-read", read_usage);
-	while ((c = getopt_long(argc, argv, "N:T:c:f:hn:o:p:qt:v", longopts, NULL)) != -1) {
+	while ((c = tool_getopt_long(argc, argv, "N:T:c:f:hn:o:p:qt:v", longopts)) != -1) {
 		switch (c) {
 		case 'N':
 			st.count = tool_parse_u64(tl, "count", optarg);

@@ -16,10 +16,8 @@ enum {
 	SCAN_OPT_CONTEXT,
 	SCAN_OPT_EQ,
 	SCAN_OPT_GT,
-	SCAN_OPT_KERNEL,
 	SCAN_OPT_LT,
 	SCAN_OPT_MAX_HITS,
-	SCAN_OPT_PHYS,
 	SCAN_OPT_RESCAN,
 	SCAN_OPT_THREADS,
 	SCAN_OPT_UTF16,
@@ -81,98 +79,7 @@ scan_usage(int status)
 	exit(status);
 }
 
-/* ---- spaces and regions ---- */
-
-/* The selected space could not be opened or listed. */
-static void
-scan_space_failed(struct scan_state *st, const struct mf_aspace_id *id, size_t nids, int r)
-{
-	struct tool *tl = st->tl;
-
-	if (id->kind == MF_ASPACE_KERNEL && r == MF_ERR_LIMIT)
-		tool_warn(tl, "the kernel's page map stopped after visiting too many page tables");
-	else if (id->kind == MF_ASPACE_KERNEL)
-		tool_die(tl, "cannot walk the kernel's page tables: %s", mf_strerror(r));
-	else if (id->kind != MF_ASPACE_PROCESS || nids == 1)
-		tool_die(tl, "cannot list the memory maps of pid %llu: %s", (unsigned long long)id->pid, tl->errbuf);
-	else {
-		tool_err(tl, "cannot list the memory maps of pid %llu: %s", (unsigned long long)id->pid, tl->errbuf);
-		st->status = TOOL_EXIT_FAIL;
-	}
-}
-
-/* Open one space and list its readable regions. */
-static void
-scan_add_space(struct scan_state *st, const struct mf_aspace_id *id, size_t nids)
-{
-	struct tool *tl = st->tl;
-	struct mf_aspace *as;
-	int r;
-
-	if ((r = mf_aspace_open(tl->t, id, &as, tl->errbuf)) < 0) {
-		if (id->kind == MF_ASPACE_KERNEL)
-			tool_die(tl, "cannot find the kernel's address space: %s", tl->errbuf);
-		scan_space_failed(st, id, nids, r);
-		return;
-	}
-	st->spaces = tool_xrealloc(st->spaces, st->nspaces + 1, sizeof *st->spaces);
-	st->spaces[st->nspaces++] = as;
-	if ((r = scan_regions_aspace(&st->regions, as, tl->errbuf)) == MF_ERR_NOMEM ||
-	    (r == MF_ERR_LIMIT && st->regions.n >= SCAN_REGIONS_MAX))
-		tool_die(tl, "%s", tl->errbuf);
-	if (r < 0)
-		scan_space_failed(st, id, nids, r);
-}
-
-/* The spaces to scan by libmf's rule (the options, else the process records on stdin),
- * opened, with their readable regions. */
-static void
-scan_open_spaces(struct scan_state *st)
-{
-	struct tool *tl = st->tl;
-	struct mf_aspace_id *ids = NULL;
-	struct mf_select *sel;
-	size_t n = 0, i;
-	int r;
-
-	if (st->kind == MF_ASPACE_PHYS && !mf_target_has_phys(tl->t))
-		tool_die(tl, "%s has no physical memory (give a connector with -c)", mf_target_name(tl->t));
-	if (st->kind == MF_ASPACE_KERNEL && !mf_target_has_phys(tl->t))
-		tool_die(tl, "%s has no physical memory to find the kernel's page tables in (give a connector with -c)",
-		         mf_target_name(tl->t));
-	st->sel.pids = st->pids;
-	st->sel.names = &st->pname;
-	st->sel.nnames = st->pname != NULL;
-	tool_select_count(tl, &st->sel);
-	if (mf_select_new(tl->t, tl->in, &st->sel, &sel, tl->errbuf) < 0)
-		tool_die(tl, "%s", tl->errbuf);
-	for (;;) {
-		ids = tool_xrealloc(ids, n + 1, sizeof *ids);
-		if ((r = mf_select_next(sel, &ids[n], tl->errbuf)) <= 0)
-			break;
-		n++;
-	}
-	if (r < 0)
-		tool_die(tl, "%s", tl->errbuf);
-	mf_select_free(sel);
-	if (n == 0 && tl->in == NULL)
-		tool_usage_error(tl, "no space to scan: give --phys, --kernel, -p PID or -n NAME, or pipe in process records");
-	if (n == 0)
-		tool_spaces_empty(tl, "scan");
-	for (i = 0; i < n; i++)
-		scan_add_space(st, &ids[i], n);
-	free(ids);
-}
-
 /* ---- main ---- */
-
-static void
-scan_set_space(struct scan_state *st, enum mf_aspace_kind k)
-{
-	if (st->kind != MF_ASPACE_NONE && st->kind != k)
-		tool_usage_error(st->tl, "give one space (--phys, --kernel, -p or -n)");
-	st->kind = k;
-}
 
 static void
 scan_set_cmp(struct scan_state *st, enum scan_cmp c, bool *set)
@@ -196,11 +103,11 @@ main(int argc, char **argv)
 		{ "gt", required_argument, NULL, SCAN_OPT_GT },
 		{ "hex", required_argument, NULL, 'x' },
 		{ "ignore-case", no_argument, NULL, 'i' },
-		{ "kernel", no_argument, NULL, SCAN_OPT_KERNEL },
+		{ "kernel", no_argument, NULL, TOOL_OPT_KERNEL },
 		{ "lt", required_argument, NULL, SCAN_OPT_LT },
 		{ "max-hits", required_argument, NULL, SCAN_OPT_MAX_HITS },
 		{ "name", required_argument, NULL, 'n' },
-		{ "phys", no_argument, NULL, SCAN_OPT_PHYS },
+		{ "phys", no_argument, NULL, TOOL_OPT_PHYS },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "rescan", required_argument, NULL, SCAN_OPT_RESCAN },
 		{ "string", required_argument, NULL, 's' },
@@ -224,7 +131,7 @@ main(int argc, char **argv)
 	tool_init(tl, argv, "mf-scan", scan_usage);
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	st.threads = ncpu < 1 ? 1 : ncpu > SCAN_THREADS_MAX ? SCAN_THREADS_MAX : (unsigned)ncpu;
-	while ((c = getopt_long(argc, argv, "T:Y:c:f:hin:o:p:qs:t:vx:", longopts, NULL)) != -1) {
+	while ((c = tool_getopt_long(argc, argv, "T:Y:c:f:hin:o:p:qs:t:vx:", longopts)) != -1) {
 		switch (c) {
 		case 'T':
 			if (mf_type_parse(optarg, &st.typed.type) < 0 || mf_type_size(st.typed.type, 8) == 0 ||
@@ -239,12 +146,10 @@ main(int argc, char **argv)
 			icase = true;
 			break;
 		case 'n':
-			scan_set_space(&st, MF_ASPACE_PROCESS);
-			st.pname = optarg;
-			break;
 		case 'p':
-			scan_set_space(&st, MF_ASPACE_PROCESS);
-			tool_parse_pids(tl, optarg, &st.pids, &st.sel.npids);
+		case TOOL_OPT_KERNEL:
+		case TOOL_OPT_PHYS:
+			scan_space_opt(&st, c, optarg);
 			break;
 		case 's':
 			strs = tool_xrealloc(strs, nstr + 1, sizeof *strs);
@@ -288,18 +193,10 @@ main(int argc, char **argv)
 			scan_set_cmp(&st, SCAN_LT, &cmp_set);
 			cmp_a = optarg;
 			break;
-		case SCAN_OPT_KERNEL:
-			scan_set_space(&st, MF_ASPACE_KERNEL);
-			st.sel.kernel = true;
-			break;
 		case SCAN_OPT_MAX_HITS:
 			st.max_hits = tool_parse_u64(tl, "hit count", optarg);
 			if (st.max_hits == 0)
 				tool_usage_error(tl, "invalid hit count '%s'", optarg);
-			break;
-		case SCAN_OPT_PHYS:
-			scan_set_space(&st, MF_ASPACE_PHYS);
-			st.sel.phys = true;
 			break;
 		case SCAN_OPT_RESCAN:
 			st.rescan = optarg;
@@ -330,7 +227,7 @@ main(int argc, char **argv)
 			st.threads = scan_yara_max_threads();
 		st.maxlen = SCAN_YARA_OVERLAP;
 	} else if (st.rescan != NULL) {
-		if (nhex || nstr || st.have_typed || st.kind != MF_ASPACE_NONE || cmp_set)
+		if (nhex || nstr || st.have_typed || tool_spaces_given(&st.sp) || cmp_set)
 			tool_usage_error(tl, "--rescan takes its hits from stdin: no patterns, types or spaces");
 		st.rescan_args = argv + optind;
 		st.nrescan_args = (size_t)(argc - optind);
@@ -346,8 +243,8 @@ main(int argc, char **argv)
 		if (optind < argc)
 			tool_usage_error(tl, "unexpected argument '%s'", argv[optind]);
 		st.typed.size = mf_type_size(st.typed.type, 8);
-		if (mf_num_parse(st.typed.type, 8, cmp_a, &st.typed.a, tl->errbuf) < 0 ||
-		    (cmp_b != NULL && mf_num_parse(st.typed.type, 8, cmp_b, &st.typed.b, tl->errbuf) < 0))
+		if (cmp_b != NULL ? scan_between_parse(st.typed.type, cmp_a, cmp_b, &st.typed.a, &st.typed.b, tl->errbuf) < 0
+		                  : mf_num_parse(st.typed.type, 8, cmp_a, &st.typed.a, tl->errbuf) < 0)
 			tool_usage_error(tl, "%s", tl->errbuf);
 		st.typed.align = st.typed.size;
 		if (align_arg != NULL) {
@@ -391,7 +288,7 @@ main(int argc, char **argv)
 	if (st.context == 0)
 		st.context = 1;   /* the overlap arithmetic needs one byte; data holds at least it */
 	tool_options_done(tl);
-	tl->topt.read_stdin = st.kind == MF_ASPACE_NONE || (tl->topt.conn == NULL && tl->topt.os == NULL && tl->topt.tfile == NULL);
+	tool_spaces_stdin(tl, &st.sp);
 	tool_open(tl, false);
 	if ((st.rec = mf_rec_new("hit")) == NULL)
 		tool_oom();
@@ -412,7 +309,8 @@ main(int argc, char **argv)
 	scan_typed_free(&st.typed);
 	free(hexes);
 	free(strs);
-	free(st.pids);
+	free(st.sp.pids);
+	free(st.sp.names);
 	scan_regions_free(&st.regions);
 	for (i = 0; i < st.nspaces; i++)
 		mf_aspace_close(st.spaces[i]);
@@ -420,7 +318,7 @@ main(int argc, char **argv)
 	free(st.failed);
 	mf_rec_free(st.rec);
 	scan_yara_free(st.yara);
-	c = tool_finish(tl, st.status);
+	c = tool_finish(tl, tool_spaces_status(tl, st.status));
 	if (c != TOOL_EXIT_OK)
 		return c;
 	return st.stats.emitted > 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;

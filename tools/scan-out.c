@@ -70,14 +70,15 @@ scan_emit_rule(struct scan_state *st, const struct mf_aspace_id *id, const struc
 	if (tl->fmt == MF_FMT_TABLE) {
 		char what[160];
 
-		snprintf(what, sizeof what, "%s:%s", m->rule, m->sid);
+		snprintf(what, sizeof what, "%s%s%s", m->rule, m->sid != NULL ? ":" : "", m->sid != NULL ? m->sid : "");
 		scan_emit(st, id, m->addr, m->len, what, NULL, NULL, NULL, m->data, m->dlen);
 		return;
 	}
 	mf_rec_reset(st->rec, "hit");
 	if (mf_aspace_id_rec(id, 0, st->rec) < 0 || mf_rec_add_addr(st->rec, "addr", m->addr) < 0 ||
 	    mf_rec_add_uint(st->rec, "len", m->len) < 0 || mf_rec_add_str(st->rec, "rule", m->rule) < 0 ||
-	    mf_rec_add_str(st->rec, "string", m->sid) < 0 || mf_rec_add_bin(st->rec, "data", m->data, m->dlen) < 0)
+	    (m->sid != NULL && mf_rec_add_str(st->rec, "string", m->sid) < 0) ||
+	    mf_rec_add_bin(st->rec, "data", m->data, m->dlen) < 0)
 		tool_oom();
 	tool_rec(tl, st->rec);
 }
@@ -112,13 +113,9 @@ scan_fill_cb(void *ctx, void *space, uint64_t addr, uint64_t len, uint8_t *buf, 
 }
 
 static void
-scan_fail_cb(void *ctx, void *space, const char *errbuf)
+scan_fail_cb(void *ctx, void *space, int err, const char *errbuf)
 {
-	struct scan_state *st = ctx;
-
-	(void)space;
-	tool_err(st->tl, "%s", errbuf);
-	st->status = TOOL_EXIT_FAIL;
+	scan_space_lost(ctx, mf_aspace_id(space), err, errbuf);
 }
 
 static void
@@ -148,6 +145,7 @@ scan_run(struct scan_state *st)
 		tool_oom();
 	else if (r < 0)
 		tool_die(st->tl, "%s", errbuf);
+	scan_spaces_worked(st);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	mf_log(1, "scanned %llu bytes in %zu regions in %.3f s (%.2f GB/s), %llu hits, %llu bytes unreadable",

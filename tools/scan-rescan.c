@@ -34,33 +34,25 @@ scan_rescan_keep(struct scan_state *st, const struct scan_rescan *rs, struct sca
 	return r == 1;
 }
 
-static bool
-scan_rescan_same(const struct mf_aspace_id *a, const struct mf_aspace_id *b)
-{
-	return a->kind == b->kind && a->pid == b->pid &&
-	       (a->kind != MF_ASPACE_DTB || (a->sp.root == b->sp.root && a->sp.arch == b->sp.arch));
-}
-
-/* The space of a hit, opened once (kept in st->spaces; a failure is reported once). */
+/* The space of a hit, opened once (kept in st->spaces); NULL when it failed. */
 static struct mf_aspace *
 scan_rescan_space(struct scan_state *st, const struct mf_aspace_id *id)
 {
 	struct mf_aspace *as;
+	char msg[MF_ERRBUF_SIZE + 64];
 	size_t i;
+	int r;
 
+	if (scan_space_is_lost(st, id))
+		return NULL;
 	for (i = 0; i < st->nspaces; i++)
-		if (scan_rescan_same(mf_aspace_id(st->spaces[i]), id))
+		if (scan_space_same(mf_aspace_id(st->spaces[i]), id))
 			return st->spaces[i];
-	for (i = 0; i < st->nfailed; i++)
-		if (scan_rescan_same(&st->failed[i], id))
-			return NULL;
-	if (mf_aspace_open(st->tl->t, id, &as, st->tl->errbuf) < 0) {
+	if ((r = mf_aspace_open(st->tl->t, id, &as, st->tl->errbuf)) < 0) {
 		if (id->kind == MF_ASPACE_KERNEL)
 			tool_die(st->tl, "cannot find the kernel's address space: %s", st->tl->errbuf);
-		tool_err(st->tl, "cannot read pid %llu: %s", (unsigned long long)id->pid, st->tl->errbuf);
-		st->status = TOOL_EXIT_FAIL;
-		st->failed = tool_xrealloc(st->failed, st->nfailed + 1, sizeof *st->failed);
-		st->failed[st->nfailed++] = *id;
+		snprintf(msg, sizeof msg, "cannot read pid %llu: %s", (unsigned long long)id->pid, st->tl->errbuf);
+		scan_space_lost(st, id, r, msg);
 		return NULL;
 	}
 	st->spaces = tool_xrealloc(st->spaces, st->nspaces + 1, sizeof *st->spaces);
@@ -82,11 +74,18 @@ scan_rescan_flush(struct scan_state *st, const struct scan_rescan *rs, struct sc
 		for (j = i; j < n && hits[j].as == hits[i].as; j++, k++)
 			iov[k] = (struct mf_iov){ .addr = hits[j].addr, .buf = hits[j].big ? hits[j].big : hits[j].buf,
 			                          .len = hits[j].len, .err = MF_ERR_GONE };
-		if (hits[i].as != NULL && (r = mf_aspace_read(hits[i].as, iov, k, st->tl->errbuf)) < 0) {
-			tool_err(st->tl, "cannot read %s: %s", mf_aspace_name(hits[i].as), st->tl->errbuf);
-			st->status = TOOL_EXIT_FAIL;
+		if (hits[i].as != NULL && scan_space_is_lost(st, mf_aspace_id(hits[i].as))) {
+			for (j = 0; j < k; j++)
+				iov[j].err = MF_ERR_GONE;
+		} else if (hits[i].as != NULL && (r = mf_aspace_read(hits[i].as, iov, k, st->tl->errbuf)) < 0) {
+			char msg[MF_ERRBUF_SIZE + 64];
+
+			snprintf(msg, sizeof msg, "cannot read %s: %s", mf_aspace_name(hits[i].as), st->tl->errbuf);
+			scan_space_lost(st, mf_aspace_id(hits[i].as), r, msg);
 			for (j = 0; j < k; j++)
 				iov[j].err = r;
+		} else if (hits[i].as != NULL && mf_aspace_id(hits[i].as)->kind == MF_ASPACE_PROCESS) {
+			tool_space_worked(st->tl);
 		}
 		for (j = 0; j < k; j++) {
 			struct scan_rhit *h = &hits[i + j];
@@ -139,7 +138,7 @@ scan_rescan_flush(struct scan_state *st, const struct scan_rescan *rs, struct sc
 			}
 			st->stats.emitted++;
 		}
-		i = j;
+		i += k;
 	}
 	for (i = 0; i < n; i++) {
 		mf_rec_free(hits[i].rec);

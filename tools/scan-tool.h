@@ -1,9 +1,11 @@
-/* scan-tool.h: what the files of mf-scan share: its state (from the options), the scan and
- * its hits (scan-out.c) and rescans (scan-rescan.c).  mf-scan only. */
+/* scan-tool.h: what the files of mf-scan share: its state (from the options), its spaces
+ * (scan-space.c), the scan and its hits (scan-out.c) and rescans (scan-rescan.c).  mf-scan
+ * only. */
 #ifndef MF_SCAN_TOOL_H
 #define MF_SCAN_TOOL_H
 
 #include "tool.h"
+#include "tool-getopt.h"
 #include "scan/engine.h"
 #include "scan/rescan.h"
 
@@ -11,13 +13,10 @@
 
 struct scan_state {
 	struct tool *tl;
-	enum mf_aspace_kind kind;     /* the space option given; NONE: process records on stdin */
-	struct mf_select_opts sel;    /* --phys, --kernel, -p, -n */
-	uint64_t *pids;
-	const char *pname;
+	struct tool_spaces sp;        /* --phys, --kernel, -p, -n; none: process records on stdin */
 	struct mf_aspace **spaces;    /* opened, one per selected space */
 	size_t nspaces;
-	struct mf_aspace_id *failed;  /* rescans: spaces that could not be opened */
+	struct mf_aspace_id *failed;  /* spaces lost: not opened, or gone while read */
 	size_t nfailed;
 	struct scan_pat *pats;
 	size_t npats;
@@ -42,6 +41,19 @@ struct scan_state {
 	size_t nrescan_args;
 };
 
+/* A space option (-p, -n, --phys, --kernel; one kind of space). */
+void scan_space_opt(struct scan_state *st, int c, const char *arg);
+/* The spaces to scan by libmf's rule (the options, else the process records on stdin),
+ * opened, with their readable regions in st->regions; exits on errors. */
+void scan_open_spaces(struct scan_state *st);
+/* Do two ids name the same space? */
+bool scan_space_same(const struct mf_aspace_id *a, const struct mf_aspace_id *b);
+/* A space that could not be opened or went away (err) while read: a process that exited is
+ * a warning ("pid N exited"), anything else the error msg; later calls skip it. */
+void scan_space_lost(struct scan_state *st, const struct mf_aspace_id *id, int err, const char *msg);
+bool scan_space_is_lost(const struct scan_state *st, const struct mf_aspace_id *id);
+/* After the scan: count the processes read (tool_space_worked), for the exit status. */
+void scan_spaces_worked(struct scan_state *st);
 /* The "vtype" and "value" fields of a hit record. */
 void scan_add_value(struct mf_rec *r, enum mf_type t, union mf_num v);
 /* One hit to the output: a record, or a table row (vt and val for typed hits, else NULL). */

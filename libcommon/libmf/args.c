@@ -75,18 +75,6 @@ mf_parse_i64(const char *s, int64_t *out)
 	return 0;
 }
 
-int
-mfint_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int
 args_valid_name(const char *s, size_t n)
 {

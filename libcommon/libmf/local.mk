@@ -3,7 +3,7 @@
 # the kernel's root, the tools' way to open one); address spaces (opening, span reads,
 # mapped regions, address expressions, choosing them)
 libcommon_libmf_la_SOURCES += \
-	libcommon/libmf/mf-int.h \
+	libcommon/libmf/mf-int.h libcommon/libmf/hexval.h \
 	libcommon/libmf/error.c \
 	libcommon/libmf/args.c \
 	libcommon/libmf/hints.c \

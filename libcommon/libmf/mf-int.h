@@ -17,8 +17,8 @@ int mfint_hints_to_rec(const struct mf_hints *h, struct mf_rec *map);
 int mfint_hints_from_rec(struct mf_hints *h, const struct mf_rec *map);
 int mfint_hints_merge_missing(struct mf_hints *dst, const struct mf_hints *src, const char *skip);
 
-/* The value of a hex digit, or -1 (args.c). */
-int mfint_hexval(int c);
+/* The value of a hex digit, or -1. */
+#include "libmf/hexval.h"
 
 /* A record reader over n bytes of memory (copied), as mf_in_new reads a file (stream/in.c). */
 struct mf_in *mfint_in_new_mem(const void *p, size_t n);

@@ -219,7 +219,9 @@ mf_num_rec_add(struct mf_rec *r, const char *key, enum mf_type t, union mf_num v
 		return mf_rec_add_float(r, key, v.f);
 	if (mf_type_signed(t))
 		return mf_rec_add_int(r, key, v.i);
-	if (t == MF_T_PTR)
+	/* a u64 goes as addresses do (a "0x..." string in JSON, whatever its size), not as a
+	 * JSON number when small and a string when large */
+	if (t == MF_T_PTR || t == MF_T_U64)
 		return mf_rec_add_addr(r, key, v.u);
 	return mf_rec_add_uint(r, key, v.u);
 }

@@ -193,7 +193,8 @@ void mf_num_encode(enum mf_type t, unsigned ptr_size, union mf_num v, uint8_t *p
 int mf_num_cmp(enum mf_type t, union mf_num x, union mf_num y);
 /* The value as text: "100", "-3", "-1.5" (%.9g for f32, %.17g for f64), "0x7ffd0000" (ptr). */
 void mf_num_format(enum mf_type t, union mf_num v, char *buf, size_t size);
-/* Add the value to a record: int, uint, float or addr (ptr). */
+/* Add the value to a record: int, uint, float, or addr (ptr and u64: in JSON always a
+ * "0x..." string, as addresses are; readers take numbers too). */
 int mf_num_rec_add(struct mf_rec *r, const char *key, enum mf_type t, union mf_num v);
 
 /* The bytes a value string stands for, for writing: numbers as mf_num_parse and encoded;

@@ -16,6 +16,7 @@
 #define ELFCORE_MAX_PHDRS (1u << 20)
 #define ELFCORE_MAX_NOTE_SEG (64u << 20)
 #define ELFCORE_MAX_NOTES (1u << 20)
+#define ELFCORE_MAX_CPU_NOTES (4u << 20)   /* the "cpu_notes" hint: 4096 CPUs' worth */
 
 #define ELFCORE_EM_386 3
 #define ELFCORE_EM_X86_64 62
@@ -68,6 +69,30 @@ elfcore_vmcoreinfo(struct elfcore *ec, const uint8_t *desc, uint32_t descsz)
 	return e;
 }
 
+/* A CPU's note (CORE: registers; QEMU: its CPU state), kept whole for the "cpu_notes" hint
+ * so that a snapshot of this file carries them on.  0, or MF_ERR_NOMEM. */
+static int
+elfcore_keep_cpu_note(struct elfcore *ec, const uint8_t *note, uint64_t n)
+{
+	uint64_t padded = (n + 3) & ~3ull;
+	uint8_t *p;
+
+	if (ec->cpu_notes_len > ELFCORE_MAX_CPU_NOTES || padded > ELFCORE_MAX_CPU_NOTES - ec->cpu_notes_len) {
+		if (ec->cpu_notes_len <= ELFCORE_MAX_CPU_NOTES)
+			ec->host->log(0, "%s: CPU notes hold more than %u MiB; a snapshot of it will not carry them",
+			              ec->path, ELFCORE_MAX_CPU_NOTES >> 20);
+		ec->cpu_notes_len = ELFCORE_MAX_CPU_NOTES + 1;   /* given up */
+		return 0;
+	}
+	if ((p = realloc(ec->cpu_notes, ec->cpu_notes_len + padded)) == NULL)
+		return MF_ERR_NOMEM;
+	ec->cpu_notes = p;
+	memcpy(p + ec->cpu_notes_len, note, n);
+	memset(p + ec->cpu_notes_len + n, 0, padded - n);
+	ec->cpu_notes_len += padded;
+	return 0;
+}
+
 /* Walk the notes of one PT_NOTE segment held in buf. */
 static int
 elfcore_notes(struct elfcore *ec, uint32_t pi, uint64_t segoff, const uint8_t *buf, uint64_t size,
@@ -98,6 +123,10 @@ elfcore_notes(struct elfcore *ec, uint32_t pi, uint64_t segoff, const uint8_t *b
 			         "cannot open %s: note at offset 0x%" PRIx64 " in PT_NOTE %u: descriptor size 0x%x runs past the segment (0x%" PRIx64 " bytes)",
 			         ec->path, segoff + pos, pi, descsz, size);
 		d = buf + desc;
+		if (ec->mode == ELFCORE_FILE &&
+		    (elfcore_name_is(buf + name, namesz, "CORE") || elfcore_name_is(buf + name, namesz, "QEMU")) &&
+		    (e = elfcore_keep_cpu_note(ec, buf + pos, desc + descsz - pos)) < 0)
+			return e;
 		if (elfcore_name_is(buf + name, namesz, "CORE") && type == 1) {
 			ec->cpus++;
 		} else if (elfcore_name_is(buf + name, namesz, "QEMU") && type == 0) {
@@ -114,7 +143,8 @@ elfcore_notes(struct elfcore *ec, uint32_t pi, uint64_t segoff, const uint8_t *b
 		} else if (elfcore_name_is(buf + name, namesz, "VMCOREINFO")) {
 			if ((e = elfcore_vmcoreinfo(ec, d, descsz)) < 0)
 				return e;
-		} else if (elfcore_name_is(buf + name, namesz, "MFTOOLS") && type == 1) {
+		} else if (elfcore_name_is(buf + name, namesz, "MFTOOLS") && (type == 0x4d460001u || type == 1)) {
+			/* mf-dump's target record: its own type, 1 in files written before it had one */
 			if ((e = ec->host->hint_set_bin(ec->hints, "mftools_record", d, descsz)) < 0)
 				return e;
 		} else if (elfcore_name_is(buf + name, namesz, "VBCORE")) {
@@ -155,19 +185,28 @@ elfcore_read_notes(struct elfcore *ec, struct elfcore_load *nt, uint64_t n, char
 
 		if (i > 0 && nt[i].off + nt[i].memsz <= kept_end)
 			continue;   /* inside what was read */
-		if (nt[i].memsz > ELFCORE_MAX_NOTE_SEG - total)
-			return plib_error(errbuf, MF_ERR_LIMIT, "cannot open %s: PT_NOTE segments hold more than %u MiB",
-			                  ec->path, ELFCORE_MAX_NOTE_SEG >> 20);
+		if (nt[i].memsz > ELFCORE_MAX_NOTE_SEG - total) {
+			e = plib_error(errbuf, MF_ERR_LIMIT, "cannot open %s: PT_NOTE segments hold more than %u MiB",
+			               ec->path, ELFCORE_MAX_NOTE_SEG >> 20);
+			break;
+		}
 		total += nt[i].memsz;
 		kept_end = nt[i].off + nt[i].memsz;
-		if ((note = malloc(nt[i].memsz)) == NULL)
-			return plib_error(errbuf, MF_ERR_NOMEM, "cannot open %s: out of memory", ec->path);
+		if ((note = malloc(nt[i].memsz)) == NULL) {
+			e = plib_error(errbuf, MF_ERR_NOMEM, "cannot open %s: out of memory", ec->path);
+			break;
+		}
 		if (fio_pread_full(ec->fd, note, nt[i].memsz, nt[i].off) != (int64_t)nt[i].memsz)
 			e = plib_error(errbuf, MF_ERR_IO, "cannot read %s at offset 0x%" PRIx64, ec->path, nt[i].off);
 		else if ((e = elfcore_notes(ec, nt[i].idx, nt[i].off, note, nt[i].memsz, &count, errbuf)) == MF_ERR_NOMEM)
 			plib_error(errbuf, e, "cannot open %s: out of memory", ec->path);
 		free(note);
 	}
+	if (e == 0 && ec->cpu_notes_len > 0 && ec->cpu_notes_len <= ELFCORE_MAX_CPU_NOTES)
+		e = ec->host->hint_set_bin(ec->hints, "cpu_notes", ec->cpu_notes, ec->cpu_notes_len);
+	free(ec->cpu_notes);
+	ec->cpu_notes = NULL;
+	ec->cpu_notes_len = 0;
 	return e;
 }
 

@@ -6,8 +6,10 @@
  *   CORE/NT_PRSTATUS  -> "cpus" (count)
  *   QEMU/0            -> "dtb" (CR3 of CPU 0), "arch" (with e_machine and CR4)
  *   VMCOREINFO        -> "vmcoreinfo", "kernel_offset", "phys_base", "osrelease"
- *   MFTOOLS/1         -> "mftools_record" (bin, parsed by the host)
+ *   MFTOOLS/0x4d460001 (or 1, older files) -> "mftools_record" (bin, parsed by the host)
  *   VBCORE            -> format "elf-vbox"
+ *   CORE, QEMU (any)  -> also "cpu_notes" (bin: the notes themselves, as in the file, 4-byte
+ *                        aligned; not for kcore), which mf-dump's ELF writer copies
  * Part of libmfplugin.la (see vmcoreinfo.h for how to link it).
  */
 #ifndef MF_PLUGINLIB_ELFCORE_H
@@ -35,6 +37,8 @@ struct elfcore {
 	uint32_t cpus;
 	int have_qemu, have_vbox;
 	uint64_t cr0, cr3, cr4;
+	uint8_t *cpu_notes;          /* while parsing: the CPU notes kept for "cpu_notes" */
+	uint64_t cpu_notes_len;
 };
 
 /* Parse the core open in ec->fd into map (segments sorted, finished) and hints.  0 or a

@@ -26,6 +26,8 @@ struct scan_slot {
 	size_t own;                   /* matches must start below this offset */
 	uint64_t base;                /* address of buf[0] */
 	void *space;
+	bool region_first;            /* the first chunk of its region */
+	uint64_t region_end;          /* the region's end (0: the top of the space) */
 	size_t *segs;                 /* readable runs: [segs[2i], segs[2i+1]) */
 	size_t nsegs, capsegs;
 	size_t scan_from;             /* resume offset when a chunk is emitted in parts */
@@ -113,12 +115,14 @@ scan_engine_read_slot(struct scan_engine *e, struct scan_slot *s, const struct s
 	s->base = addr;
 	s->size = size;
 	s->space = rg->space;
+	s->region_first = addr == rg->start;
+	s->region_end = rg->end;
 	s->nsegs = 0;
 	r = job->fill(job->ctx, rg->space, addr, size, s->buf, scan_engine_piece, &f, errbuf);
 	if (f.oom)
 		return MF_ERR_NOMEM;
 	if (r < 0) {
-		job->fail(job->ctx, rg->space, errbuf);
+		job->fail(job->ctx, rg->space, r, errbuf);
 		return 0;
 	}
 	return 1;
@@ -178,6 +182,16 @@ scan_engine_yara_hit(void *ctx, size_t off, size_t len, const char *rule, const 
 	struct scan_yctx *y = ctx;
 	struct scan_slot *s = y->w->s;
 
+	if (sid == NULL) {
+		/* a rule matched without a string match: one hit over the region, from the first
+		 * readable run of its first chunk (the rule matched that run) */
+		uint64_t span;
+
+		if (!s->region_first || s->nsegs == 0 || y->seg != s->segs[0] || s->scan_from > y->seg)
+			return 0;
+		span = s->region_end - (s->base + y->seg);   /* end 0 wraps to the distance to the top */
+		len = span > UINT32_MAX ? UINT32_MAX : (size_t)span;
+	}
 	off += y->seg;
 	if (off < y->from || off >= y->own)
 		return 0;     /* before a resume point, or the next chunk's */
@@ -363,12 +377,17 @@ scan_engine_feed(struct scan_engine *e, const struct scan_regions *rl, size_t ov
                  uint64_t *next_emit)
 {
 	const struct scan_job *job = e->job;
+	void *gone = NULL;            /* the space whose read failed as a whole */
 	size_t i;
 
 	for (i = 0; i < rl->n; i++) {
 		const struct scan_region *rg = &rl->v[i];
 		uint64_t addr = rg->start;
 
+		/* a space's regions are consecutive (scan_regions_aspace adds them so): once it
+		 * has gone, its other regions are skipped, reported once */
+		if (rg->space == gone)
+			continue;
 		for (;;) {
 			uint64_t left = rg->end - addr;   /* end 0: wraps to the distance to the top */
 			size_t own, size;
@@ -387,8 +406,10 @@ scan_engine_feed(struct scan_engine *e, const struct scan_regions *rl, size_t ov
 				e->oom = true;
 				return false;
 			}
-			if (r == 0)
-				break;                        /* the space went away: its next region */
+			if (r == 0) {
+				gone = rg->space;             /* the space went away */
+				break;
+			}
 			e->stats->bytes += own;
 			s->own = own;
 			s->seq = (*seq)++;

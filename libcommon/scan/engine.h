@@ -29,6 +29,8 @@ struct scan_region {
 	uint64_t start, end;          /* end exclusive; end 0 = the top of the space */
 };
 
+/* The regions of one space are consecutive (the engine skips the rest of a space that
+ * went away). */
 struct scan_regions {
 	struct scan_region *v;
 	size_t n, cap;
@@ -58,11 +60,12 @@ struct scan_match {
 
 /* Fill buf with [addr, addr + len) of space, handing each piece to cb in address order:
  * mf_aspace_read_span_into's contract (data pieces are in buf at their offset).  Negative
- * when the read failed as a whole (message in errbuf): the engine reports it through fail
- * and goes on with the next region (the process went away). */
+ * when the read failed as a whole (message in errbuf): the engine reports it through fail,
+ * once, and goes on with the regions of the next space (the process went away). */
 typedef int (*scan_fill_fn)(void *ctx, void *space, uint64_t addr, uint64_t len, uint8_t *buf, mf_span_cb cb,
                             void *cbctx, char *errbuf);
-typedef void (*scan_fail_fn)(void *ctx, void *space, const char *errbuf);
+/* A space whose read failed as a whole with err (the fill's negative return). */
+typedef void (*scan_fail_fn)(void *ctx, void *space, int err, const char *errbuf);
 /* An unreadable part of a region, skipped (counted in the stats). */
 typedef void (*scan_gap_fn)(void *ctx, void *space, uint64_t addr, uint64_t len, int err);
 typedef void (*scan_emit_fn)(void *ctx, const struct scan_match *m);

@@ -39,6 +39,11 @@ struct scan_typed {
 	bool use_pat;                /* integer ==: the value's bytes as a pattern (memchr) */
 	struct scan_pat pat;
 };
+/* The operands of "between LOW HIGH" as values of type t (libmf's number syntax): 0, or
+ * MF_ERR_ARG with the message in errbuf (an invalid value, or "between 10 5: LOW is greater
+ * than HIGH"). */
+int scan_between_parse(enum mf_type t, const char *low, const char *high, union mf_num *a, union mf_num *b,
+                       char *errbuf);
 /* Set up use_pat/pat after type, size, align, cmp and a are set; -1 on out of memory. */
 int scan_typed_prepare(struct scan_typed *ty);
 void scan_typed_free(struct scan_typed *ty);

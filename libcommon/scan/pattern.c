@@ -7,6 +7,7 @@
  * memmem, by contrast, degrades badly on needles full of zeros). */
 #include "config.h"
 #include "scan/match.h"
+#include "libmf/hexval.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,18 +78,6 @@ scan_pat_finish(struct scan_pat *p)
 	return 0;
 }
 
-static int
-scan_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 scan_pat_hex(struct scan_pat *p, const char *text, char *err, size_t errsize)
 {
@@ -121,8 +110,8 @@ scan_pat_hex(struct scan_pat *p, const char *text, char *err, size_t errsize)
 			s += s[1] == '?' ? 2 : 1;
 			continue;
 		}
-		hi = scan_hexval((unsigned char)s[0]);
-		lo = hi < 0 ? -1 : scan_hexval((unsigned char)s[1]);
+		hi = mfint_hexval((unsigned char)s[0]);
+		lo = hi < 0 ? -1 : mfint_hexval((unsigned char)s[1]);
 		if (hi < 0 || lo < 0) {
 			snprintf(err, errsize, "invalid hex pattern '%s' at '%.8s' (expected bytes like \"48 8b ?? ?? 05\")",
 			         text, s);

@@ -59,9 +59,8 @@ scan_rescan_keep_hit(const struct scan_rescan *rs, enum mf_type vt, union mf_num
 	case RS_DECREASED: return c == -1;
 	default: break;
 	}
-	if (mf_num_parse(vt, 8, rs->args[0], &a, errbuf) < 0)
-		return MF_ERR_ARG;
-	if (rs->mode == RS_BETWEEN && mf_num_parse(vt, 8, rs->args[1], &b, errbuf) < 0)
+	if (rs->mode == RS_BETWEEN ? scan_between_parse(vt, rs->args[0], rs->args[1], &a, &b, errbuf) < 0
+	                           : mf_num_parse(vt, 8, rs->args[0], &a, errbuf) < 0)
 		return MF_ERR_ARG;
 	c = mf_num_cmp(vt, v, a);
 	switch (rs->mode) {

@@ -23,6 +23,16 @@ scan_typed_match(const struct scan_typed *ty, union mf_num v)
 }
 
 int
+scan_between_parse(enum mf_type t, const char *low, const char *high, union mf_num *a, union mf_num *b, char *errbuf)
+{
+	if (mf_num_parse(t, 8, low, a, errbuf) < 0 || mf_num_parse(t, 8, high, b, errbuf) < 0)
+		return MF_ERR_ARG;
+	if (mf_num_cmp(t, *a, *b) > 0)
+		return mf_error(errbuf, MF_ERR_ARG, "between %s %s: LOW is greater than HIGH", low, high);
+	return 0;
+}
+
+int
 scan_typed_prepare(struct scan_typed *ty)
 {
 	uint8_t b[8];

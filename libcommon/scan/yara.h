@@ -19,7 +19,9 @@ void scan_yara_free(struct scan_yara *y);
 unsigned scan_yara_max_threads(void);
 
 /* A matched string: offset in the buffer, length, rule and string identifiers (borrowed
- * from the rules).  Non-zero stops the reports of the current buffer's later rules. */
+ * from the rules); sid NULL for a rule that matched without a string match (a rule with no
+ * strings): offset 0, the buffer's length.  Non-zero stops the reports of the current
+ * buffer's later rules. */
 typedef int (*scan_yara_fn)(void *ctx, size_t off, size_t len, const char *rule, const char *sid);
 /* Every match of the rules in buf[0, n).  0, or libyara's (positive) error code. */
 int scan_yara_run(const struct scan_yara *y, const uint8_t *buf, size_t n, scan_yara_fn cb, void *ctx);

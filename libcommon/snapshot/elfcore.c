@@ -35,26 +35,20 @@ snap_elf_machine(uint32_t arch)
 int
 snap_elf_note(struct snap_elf *e, const char *name, uint32_t type, const void *desc, size_t n)
 {
-	size_t namesz = strlen(name) + 1, need, pos = e->notes_len;
+	size_t need, pos = e->notes_len;
 	uint8_t *p;
 
 	if (n > UINT32_MAX - 8) {
 		snprintf(e->f->err, MF_ERRBUF_SIZE, "note %s too large", name);
 		return -1;
 	}
-	need = 12 + ((namesz + 3) & ~(size_t)3) + ((n + 3) & ~(size_t)3);
+	need = snap_note_size(name, n);
 	if ((p = realloc(e->notes, pos + need)) == NULL) {
 		snprintf(e->f->err, MF_ERRBUF_SIZE, "out of memory");
 		return -1;
 	}
 	e->notes = p;
-	memset(p + pos, 0, need);
-	put_le32(p + pos, (uint32_t)namesz);
-	put_le32(p + pos + 4, (uint32_t)n);
-	put_le32(p + pos + 8, type);
-	memcpy(p + pos + 12, name, namesz);
-	if (n > 0)
-		memcpy(p + pos + 12 + ((namesz + 3) & ~(size_t)3), desc, n);
+	snap_note_put(p + pos, name, type, desc, n);
 	e->notes_len += need;
 	return 0;
 }
@@ -67,7 +61,8 @@ snap_elf_begin(struct snap_elf *e)
 	e->notes_off = ELF_EHDR + (uint64_t)e->ph_reserve * ELF_PHDR;
 	if (e->notes_len > 0 && snap_pwrite(e->f, e->notes, e->notes_len, e->notes_off) < 0)
 		return -1;
-	e->data_off = (e->notes_off + e->notes_len + SNAP_PAGE - 1) & ~(uint64_t)(SNAP_PAGE - 1);
+	e->notes_written = e->notes_len;
+	e->data_off = (e->notes_off + e->notes_len + e->notes_room + SNAP_PAGE - 1) & ~(uint64_t)(SNAP_PAGE - 1);
 	return 0;
 }
 
@@ -144,6 +139,16 @@ snap_elf_finish(struct snap_elf *e)
 	uint8_t *ph, eh[ELF_EHDR] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
 	int r;
 
+	if (e->notes_len > e->notes_written) {
+		/* notes added while dumping, into the room left for them */
+		if (e->notes_len - e->notes_written > e->notes_room) {
+			snprintf(e->f->err, MF_ERRBUF_SIZE, "ELF notes outgrew their room (%zu bytes)", e->notes_room);
+			return -1;
+		}
+		if (snap_pwrite(e->f, e->notes, e->notes_len, e->notes_off) < 0)
+			return -1;
+		e->notes_written = e->notes_len;
+	}
 	if ((ph = calloc(1, tsize + ELF_SHDR)) == NULL) {
 		snprintf(e->f->err, MF_ERRBUF_SIZE, "out of memory");
 		return -1;

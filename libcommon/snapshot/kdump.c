@@ -18,7 +18,6 @@
 #define KD_BLOCK 4096u
 #define KD_QUEUE 4096u          /* pages compressed per parallel round */
 #define KD_OWN 64u              /* partial pages copied per round */
-#define KD_VMCI_MAX 4096u       /* the kernel's VMCOREINFO_BYTES */
 #define KD_SUBHDR 0x68u
 #define KD_WBUF (1u << 20)
 #define KD_MAX_MAPNR (1ull << 36)   /* 256 TiB of physical address space */
@@ -68,28 +67,46 @@ struct kdump {
 	struct kd_worker *workers;
 };
 
-/* Look for the kernel's VMCOREINFO ELF note (namesz 11, "VMCOREINFO", text starting with
- * OSRELEASE=) in a chunk of memory. */
-static void
-kd_vmci_search(struct kdump *w, const uint8_t *buf, size_t len)
+/* Bytes of the MFTOOLS marker note (0 without a marker). */
+static size_t
+kd_mark_size(const struct snap_source *s)
 {
-	static const char needle[] = "OSRELEASE=";
-	const uint8_t *p = buf, *end = buf + len;
+	return s->mark ? snap_note_size("MFTOOLS", strlen(s->mark)) : 0;
+}
 
-	while (p < end && (p = memmem(p, (size_t)(end - p), needle, sizeof needle - 1)) != NULL) {
-		if (p - buf >= 24) {
-			const uint8_t *h = p - 24;
-			uint32_t namesz = get_le32(h), descsz = get_le32(h + 4), type = get_le32(h + 8);
+/* The source's CPU notes (CORE registers, QEMU CPU states) go into the dump's notes, as
+ * makedumpfile and QEMU put them there (crash reads the registers from them). */
+struct kd_cpu {
+	uint8_t *out;                /* NULL: count only */
+	size_t len;
+};
 
-			if (namesz == 11 && type == 0 && memcmp(h + 12, "VMCOREINFO\0", 11) == 0 && descsz > 10 &&
-			    descsz <= KD_VMCI_MAX && descsz <= (size_t)(end - p)) {
-				if ((w->vmci_found = vmci_dup(p, descsz)) != NULL)
-					w->vmci = w->vmci_found;
-				return;
-			}
-		}
-		p++;
-	}
+static int
+kd_cpu_note(void *ctx, const char *name, uint32_t type, const uint8_t *desc, size_t descsz)
+{
+	struct kd_cpu *c = ctx;
+
+	if (c->out)
+		snap_note_put(c->out + c->len, name, type, desc, descsz);
+	c->len += snap_note_size(name, descsz);
+	return 0;
+}
+
+static size_t
+kd_cpu_size(const struct snap_source *s)
+{
+	struct kd_cpu c = { 0 };
+
+	if (s->cpu_notes)
+		snap_cpu_notes_each(s->cpu_notes, s->cpu_notes_len, kd_cpu_note, &c);
+	return c.len;
+}
+
+/* Bytes of the notes after the VMCOREINFO note. */
+static size_t
+kd_more_notes(const struct snap_source *s)
+{
+	return kd_mark_size(s) + kd_cpu_size(s);
 }
 
 static void
@@ -255,8 +272,8 @@ kd_run(struct snap_writer *sw, uint64_t addr, const uint8_t *p, uint64_t n, bool
 
 	if (!valid)
 		return 0;
-	if (w->vmci == NULL)
-		kd_vmci_search(w, p, (size_t)n);
+	if (w->vmci == NULL && (w->vmci_found = snap_vmci_search(p, (size_t)n)) != NULL)
+		w->vmci = w->vmci_found;
 	while (n > 0) {
 		uint64_t pfn = addr / SNAP_PAGE, in = addr % SNAP_PAGE;
 		size_t k = SNAP_PAGE - in < n ? (size_t)(SNAP_PAGE - in) : n;
@@ -315,9 +332,9 @@ kd_begin(struct snap_writer *sw)
 	w->vmci = s->vmcoreinfo;
 	/* sub header + one VMCOREINFO note; room for a note found in memory when there is no hint */
 	{
-		size_t vl = w->vmci ? strlen(w->vmci) : KD_VMCI_MAX;
+		size_t vl = w->vmci ? strlen(w->vmci) : SNAP_VMCI_MAX;
 
-		w->sub_blocks = (uint32_t)((KD_SUBHDR + 24 + vl + 4 + KD_BLOCK - 1) / KD_BLOCK);
+		w->sub_blocks = (uint32_t)((KD_SUBHDR + 24 + vl + 4 + kd_more_notes(s) + KD_BLOCK - 1) / KD_BLOCK);
 	}
 	w->off_bitmap = (uint64_t)KD_BLOCK * (1 + w->sub_blocks);
 	w->off_desc = w->off_bitmap + 2 * bm;
@@ -357,7 +374,7 @@ kd_finish(struct snap_writer *sw)
 	struct kdump *w = sw->priv;
 	const struct snap_source *s = w->src;
 	uint8_t h[KD_BLOCK] = { 0 }, *sub;
-	size_t vl = 0, sublen;
+	size_t vl = 0, sublen, notes = 0, more = kd_more_notes(w->src);
 	char rel[65] = "";
 	struct timeval tv;
 	const char *machine;
@@ -372,8 +389,8 @@ kd_finish(struct snap_writer *sw)
 		return -1;
 	if (w->vmci) {
 		vl = strlen(w->vmci);
-		if (vl > (size_t)w->sub_blocks * KD_BLOCK - KD_SUBHDR - 24 - 4)
-			vl = (size_t)w->sub_blocks * KD_BLOCK - KD_SUBHDR - 24 - 4;
+		if (vl > (size_t)w->sub_blocks * KD_BLOCK - KD_SUBHDR - 24 - 4 - more)
+			vl = (size_t)w->sub_blocks * KD_BLOCK - KD_SUBHDR - 24 - 4 - more;
 		vmci_osrelease(w->vmci, rel, sizeof rel);
 		if (vmci_phys_base(w->vmci, &phys_base) < 0)
 			phys_base = 0;
@@ -423,8 +440,22 @@ kd_finish(struct snap_writer *sw)
 		memcpy(n + 24, w->vmci, vl);
 		put_le64(sub + 0x20, KD_BLOCK + KD_SUBHDR + 24);
 		put_le64(sub + 0x28, vl);
+		notes = 24 + ((vl + 3) & ~(size_t)3);
+	}
+	if (s->mark) {
+		/* the marker after it, in the same notes */
+		snap_note_put(sub + KD_SUBHDR + notes, "MFTOOLS", SNAP_NT_MFTOOLS_MARK, s->mark, strlen(s->mark));
+		notes += kd_mark_size(s);
+	}
+	if (s->cpu_notes) {
+		struct kd_cpu c = { .out = sub + KD_SUBHDR + notes };
+
+		snap_cpu_notes_each(s->cpu_notes, s->cpu_notes_len, kd_cpu_note, &c);
+		notes += c.len;
+	}
+	if (notes > 0) {
 		put_le64(sub + 0x30, KD_BLOCK + KD_SUBHDR);
-		put_le64(sub + 0x38, 24 + ((vl + 3) & ~(size_t)3));
+		put_le64(sub + 0x38, notes);
 	}
 	r = snap_pwrite(w->f, sub, sublen, KD_BLOCK);
 	free(sub);

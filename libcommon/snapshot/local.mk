@@ -3,7 +3,7 @@
 # through the span reader, and process cores; linked into mf-dump
 noinst_LTLIBRARIES += libcommon/snapshot/libmfsnapshot.la
 libcommon_snapshot_libmfsnapshot_la_SOURCES = libcommon/snapshot/snapshot.h libcommon/snapshot/snapshot-int.h \
-	libcommon/snapshot/output.h libcommon/snapshot/file.c libcommon/snapshot/output.c libcommon/snapshot/rotate.c \
+	libcommon/snapshot/output.h libcommon/snapshot/file.c libcommon/snapshot/output.c libcommon/snapshot/rotate.c libcommon/snapshot/mark.c \
 	libcommon/snapshot/writer.c libcommon/snapshot/raw.c libcommon/snapshot/lime.c libcommon/snapshot/elf.c \
 	libcommon/snapshot/kdump.c libcommon/snapshot/elfcore.c libcommon/snapshot/phys.c libcommon/snapshot/proc.c
 libcommon_snapshot_libmfsnapshot_la_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) -pthread

@@ -1,5 +1,8 @@
 /* output.c: the atomic output of a snapshot: a temporary file in the destination directory,
- * fsynced, then linked or renamed to its final name, the directory fsynced. */
+ * fsynced, then linked or renamed to its final name, the directory fsynced.  A named
+ * temporary (no O_TMPFILE, or MF_DUMP_NO_TMPFILE set: the test hook) is ".NAME.mf-dump-XXXXXX",
+ * carries the marker and is flock()ed while written, so that a later run can tell a stale one
+ * (its writer died: nobody holds the lock) from another's file. */
 #include "config.h"
 #include "snapshot/output.h"
 
@@ -9,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <mftools/mf.h>
@@ -21,7 +26,62 @@ struct snap_out {
 	char *tmpname;               /* named temporary (no O_TMPFILE), relative to dirfd; else NULL */
 	bool force;
 	bool active;                 /* the temporary exists and is not published */
+	int mark_err;                /* errno of setting the marker, 0 when set */
 };
+
+#define TMP_TAG ".mf-dump-"
+#define TMP_RAND 6u                  /* mkostemp's XXXXXX */
+
+size_t
+snap_tmp_base_len(const char *name)
+{
+	size_t n = strlen(name), t = strlen(TMP_TAG), i;
+
+	if (name[0] != '.' || n < 1 + t + TMP_RAND + 1 || memcmp(name + n - TMP_RAND - t, TMP_TAG, t) != 0)
+		return 0;
+	for (i = n - TMP_RAND; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+		      (name[i] >= '0' && name[i] <= '9')))
+			return 0;
+	return n - TMP_RAND - t - 1;
+}
+
+int
+snap_tmp_remove_stale(int dirfd, const char *name, const char *mark)
+{
+	int fd, r = 0;
+
+	if (snap_tmp_base_len(name) == 0 || !snap_mark_check(dirfd, name, mark))
+		return 0;
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return 0;
+	/* its writer holds the lock while it lives */
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		r = unlinkat(dirfd, name, 0) == 0 ? 1 : 0;
+	close(fd);
+	return r;
+}
+
+/* The stale temporaries of this output in its directory. */
+static void
+snap_out_clean(struct snap_out *o, const char *mark)
+{
+	size_t bl = strlen(o->base);
+	struct dirent *de;
+	int fd = openat(o->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (snap_tmp_base_len(de->d_name) == bl && memcmp(de->d_name + 1, o->base, bl) == 0 &&
+		    snap_tmp_remove_stale(o->dirfd, de->d_name, mark) == 1)
+			mf_log(0, "removed %s, the temporary of an earlier mf-dump for %s that did not finish", de->d_name, o->path);
+	closedir(d);
+}
 
 static int
 snap_out_dirs(struct snap_out *o, const char *path, char **dir, char *errbuf)
@@ -44,7 +104,7 @@ snap_out_dirs(struct snap_out *o, const char *path, char **dir, char *errbuf)
 }
 
 int
-snap_out_open(const char *path, bool force, struct snap_out **out, char *errbuf)
+snap_out_open(const char *path, bool force, const char *mark, struct snap_out **out, char *errbuf)
 {
 	struct snap_out *o = calloc(1, sizeof *o);
 	struct stat st;
@@ -70,25 +130,29 @@ snap_out_open(const char *path, bool force, struct snap_out **out, char *errbuf)
 		if (r < 0)
 			goto fail;
 	}
+	if (mark != NULL)
+		snap_out_clean(o, mark);
 #ifdef O_TMPFILE
-	o->fd = openat(o->dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (getenv("MF_DUMP_NO_TMPFILE") == NULL)
+		o->fd = openat(o->dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 #endif
 	if (o->fd < 0) {
 		/* no O_TMPFILE here: a hidden named temporary next to the target */
-		size_t n = strlen(dir) + strlen(o->base) + 16;
+		size_t n = strlen(dir) + strlen(o->base) + 32;
 		char *tmpl = malloc(n);
 
 		if (tmpl == NULL) {
 			r = mf_error(errbuf, MF_ERR_NOMEM, "out of memory");
 			goto fail;
 		}
-		snprintf(tmpl, n, "%s/.%s.XXXXXX", dir, o->base);
+		snprintf(tmpl, n, "%s/.%s" TMP_TAG "XXXXXX", dir, o->base);
 		if ((o->fd = mkostemp(tmpl, O_CLOEXEC)) < 0) {
 			r = mf_error_errno(errbuf, MF_ERR_IO, errno, "cannot create a temporary file in %s", dir);
 			free(tmpl);
 			goto fail;
 		}
 		fchmod(o->fd, 0600);
+		flock(o->fd, LOCK_EX | LOCK_NB);   /* alive: a later run leaves it alone */
 		o->tmpname = strdup(strrchr(tmpl, '/') + 1);
 		free(tmpl);
 		if (o->tmpname == NULL) {
@@ -97,6 +161,7 @@ snap_out_open(const char *path, bool force, struct snap_out **out, char *errbuf)
 		}
 	}
 	o->active = true;
+	o->mark_err = mark != NULL ? snap_mark_set(o->fd, mark) : 0;
 	free(dir);
 	*out = o;
 	return 0;
@@ -110,6 +175,12 @@ int
 snap_out_fd(const struct snap_out *o)
 {
 	return o->fd;
+}
+
+int
+snap_out_marked(const struct snap_out *o)
+{
+	return o->mark_err;
 }
 
 int

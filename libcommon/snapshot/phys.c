@@ -143,7 +143,7 @@ int
 snap_phys(struct mf_target *t, const struct snap_phys_opts *o, struct snap_file *f, struct snap_phys_result *res)
 {
 	struct mf_hints *h = mf_target_hints(t);
-	struct snap_source src = { .threads = o->threads };
+	struct snap_source src = { .threads = o->threads, .mark = o->mark };
 	struct phys d = { .t = t, .o = o, .f = f, .res = res };
 	const char *arch = mf_hints_get_str(h, "arch");
 	size_t i;
@@ -164,6 +164,7 @@ snap_phys(struct mf_target *t, const struct snap_phys_opts *o, struct snap_file 
 		src.arch = MF_ARCH_UNKNOWN;
 	src.have_dtb = mf_hints_get_u64(h, "dtb", &src.dtb) == 0 || mf_hints_get_u64(h, "kernel_dtb", &src.dtb) == 0;
 	src.vmcoreinfo = mf_hints_get_str(h, "vmcoreinfo");
+	src.cpu_notes = mf_hints_get_bin(h, "cpu_notes", &src.cpu_notes_len);
 	if (mf_hints_get_u64(h, "cpus", &src.cpus) < 0)
 		src.cpus = 1;
 	if (o->fmt == SNAP_F_ELF && snap_target_record(t, (void **)&src.record, &src.record_len, f->err) < 0)
@@ -182,6 +183,22 @@ snap_phys(struct mf_target *t, const struct snap_phys_opts *o, struct snap_file 
 	snap_writer_free(d.w);
 	free((void *)src.record);
 	return r < 0 ? -1 : 0;
+}
+
+/* Hints that describe where the memory was read from (a live QEMU process, its host
+ * addresses, a nested saved record) rather than the memory, and the CPU notes (carried as
+ * notes of their own): not carried into a snapshot's record. */
+static bool
+snap_source_hint(const char *key)
+{
+	static const char *const drop[] = { "mftools_record", "cpu_notes", "live", "qemu_pid", "qemu_map", "qemu_layout" };
+	size_t i, n = strlen(key);
+
+	for (i = 0; i < sizeof drop / sizeof *drop; i++)
+		if (strcmp(key, drop[i]) == 0)
+			return true;
+	/* host virtual addresses */
+	return (n > 4 && strcmp(key + n - 4, "_hva") == 0) || strncmp(key, "host_", 5) == 0;
 }
 
 int
@@ -215,7 +232,7 @@ snap_target_record(struct mf_target *t, void **out, size_t *len, char *errbuf)
 		for (i = 0; i < mf_rec_count(h); i++) {
 			const struct mf_field *fl = mf_rec_field(h, i);
 
-			if (strcmp(fl->key, "mftools_record") != 0 && mf_rec_add_value(ch, fl->key, &fl->val) < 0)
+			if (!snap_source_hint(fl->key) && mf_rec_add_value(ch, fl->key, &fl->val) < 0)
 				goto fail;
 		}
 	}

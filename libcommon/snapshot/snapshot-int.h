@@ -10,6 +10,23 @@
 /* "out of memory" in f->err; returns -1. */
 int snap_oom(struct snap_file *f);
 
+#define SNAP_VMCI_MAX 4096u      /* the kernel's VMCOREINFO_BYTES */
+/* The text of the kernel's VMCOREINFO ELF note (namesz 11, "VMCOREINFO", descriptor
+ * starting with OSRELEASE=, at most SNAP_VMCI_MAX bytes) in a chunk of memory: a copy to
+ * free(), or NULL when there is none (or no memory).  For the writers without the hint. */
+char *snap_vmci_search(const uint8_t *buf, size_t len);
+
+/* ELF notes (name NUL-terminated, name and descriptor 4-byte aligned): the bytes of one, and
+ * one written at out (snap_note_size bytes, the padding zero). */
+size_t snap_note_size(const char *name, size_t descsz);
+void snap_note_put(uint8_t *out, const char *name, uint32_t type, const void *desc, size_t descsz);
+/* fn for each CORE and QEMU note of the source's "cpu_notes" hint p (the elf connector's
+ * CPU notes; the hint may come from a piped record: whole CORE and QEMU notes only, the
+ * rest is skipped): 0 when all went through, else fn's negative return. */
+int snap_cpu_notes_each(const uint8_t *p, size_t n,
+                        int (*fn)(void *ctx, const char *name, uint32_t type, const uint8_t *desc, size_t descsz),
+                        void *ctx);
+
 /* ---- the ELF core builder ------------------------------------------------------------ */
 
 struct snap_elf_seg {
@@ -22,6 +39,8 @@ struct snap_elf {
 	uint16_t machine;
 	uint8_t *notes;              /* the PT_NOTE contents */
 	size_t notes_len;
+	size_t notes_room;           /* bytes reserved for notes added before snap_elf_finish */
+	size_t notes_written;
 	uint64_t notes_off;
 	uint64_t data_off;           /* next file offset for segment data */
 	struct snap_elf_seg *seg;
@@ -33,15 +52,16 @@ struct snap_elf {
 
 /* Append one note (name, type, descriptor) to e->notes. */
 int snap_elf_note(struct snap_elf *e, const char *name, uint32_t type, const void *desc, size_t n);
-/* Reserve the ELF header and ph_reserve program headers, write the notes; data follows
- * at a page boundary. */
+/* Reserve the ELF header and ph_reserve program headers, write the notes (and leave
+ * notes_room bytes after them); data follows at a page boundary. */
 int snap_elf_begin(struct snap_elf *e);
 /* Bytes at vaddr/paddr: appended to the open segment when contiguous, else a new one. */
 int snap_elf_add(struct snap_elf *e, uint64_t vaddr, uint64_t paddr, const uint8_t *p, size_t n, uint32_t flags);
 /* A segment with no file data (p_filesz 0). */
 int snap_elf_add_empty(struct snap_elf *e, uint64_t vaddr, uint64_t paddr, uint64_t memsz, uint32_t flags);
 void snap_elf_close_seg(struct snap_elf *e);
-/* Program headers after the data, then the ELF header. */
+/* The notes again if some were added (within notes_room), the program headers, then the
+ * ELF header. */
 int snap_elf_finish(struct snap_elf *e);
 void snap_elf_free(struct snap_elf *e);
 /* e_machine for an architecture (EM_X86_64 when unknown). */

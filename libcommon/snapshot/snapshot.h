@@ -18,6 +18,12 @@
 
 #define SNAP_PAGE 4096u
 
+/* Our ELF notes are named "MFTOOLS"; their types are ours (readelf: unknown), never a core
+ * note's.  Files written before these types carried the record as type 1 (readers accept it). */
+#define SNAP_NT_MFTOOLS_RECORD 0x4d460001u  /* the source's target record, msgpack */
+#define SNAP_NT_MFTOOLS_MARK 0x4d460002u    /* the marker text of snapshot/output.h */
+#define SNAP_NT_MFTOOLS_OLD 1u
+
 /* The file a snapshot is written to. */
 struct snap_file {
 	int fd;
@@ -57,6 +63,9 @@ struct snap_source {
 	const char *vmcoreinfo;      /* the "vmcoreinfo" hint, or NULL */
 	const void *record;          /* the target record as msgpack, for the ELF MFTOOLS note */
 	size_t record_len;
+	const char *mark;            /* the marker (snapshot/output.h), or NULL */
+	const uint8_t *cpu_notes;    /* the "cpu_notes" hint (ELF notes), or NULL */
+	size_t cpu_notes_len;
 	uint64_t cpus;
 	unsigned threads;            /* compression threads (kdump) */
 };
@@ -73,7 +82,8 @@ int snap_writer_hole(struct snap_writer *w, uint64_t addr, uint64_t len);
 int snap_writer_flush(struct snap_writer *w);
 int snap_writer_finish(struct snap_writer *w);
 void snap_writer_free(struct snap_writer *w);
-/* The VMCOREINFO text the kdump writer found in memory (NULL if none, or not kdump). */
+/* The VMCOREINFO text the ELF or kdump writer found in memory (NULL if none, the hint was
+ * given, or another format). */
 const char *snap_writer_found_vmcoreinfo(const struct snap_writer *w);
 
 /* ---- a target's physical memory ------------------------------------------------------ */
@@ -85,6 +95,7 @@ struct snap_phys_opts {
 	uint64_t rate;               /* bytes per second at most; 0 = unlimited */
 	void (*progress)(void *ctx, uint64_t done, uint64_t total);
 	void *ctx;
+	const char *mark;            /* the marker for the ELF and kdump notes, or NULL */
 };
 
 struct snap_phys_result {

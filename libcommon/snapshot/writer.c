@@ -1,7 +1,9 @@
-/* writer.c: the physical-memory writers' interface: the format by name or file suffix, and
- * the calls each format implements (raw.c, lime.c, elf.c, kdump.c). */
+/* writer.c: the physical-memory writers' interface: the format by name or file suffix, the
+ * calls each format implements (raw.c, lime.c, elf.c, kdump.c), and the search for the
+ * kernel's VMCOREINFO in memory that the ELF and kdump writers share. */
 #include "config.h"
 #include "snapshot-int.h"
+#include "pluginlib/vmcoreinfo.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,4 +115,69 @@ snap_writer_free(struct snap_writer *w)
 		return;
 	w->ops->free(w);
 	free(w);
+}
+
+size_t
+snap_note_size(const char *name, size_t descsz)
+{
+	return 12 + ((strlen(name) + 1 + 3) & ~(size_t)3) + ((descsz + 3) & ~(size_t)3);
+}
+
+void
+snap_note_put(uint8_t *out, const char *name, uint32_t type, const void *desc, size_t descsz)
+{
+	size_t namesz = strlen(name) + 1;
+
+	memset(out, 0, snap_note_size(name, descsz));
+	put_le32(out, (uint32_t)namesz);
+	put_le32(out + 4, (uint32_t)descsz);
+	put_le32(out + 8, type);
+	memcpy(out + 12, name, namesz);
+	if (descsz > 0)
+		memcpy(out + 12 + ((namesz + 3) & ~(size_t)3), desc, descsz);
+}
+
+int
+snap_cpu_notes_each(const uint8_t *p, size_t n,
+                    int (*fn)(void *ctx, const char *name, uint32_t type, const uint8_t *desc, size_t descsz),
+                    void *ctx)
+{
+	size_t pos = 0;
+	int r;
+
+	while (n - pos >= 12) {
+		uint32_t namesz = get_le32(p + pos), descsz = get_le32(p + pos + 4), type = get_le32(p + pos + 8);
+		size_t name = pos + 12, desc = name + (((size_t)namesz + 3) & ~(size_t)3);
+
+		if (namesz > n - name || desc > n || descsz > n - desc)
+			break;   /* cut short: what came before is whole */
+		if ((namesz == 4 || (namesz == 5 && p[name + 4] == '\0')) &&
+		    (memcmp(p + name, "CORE", 4) == 0 || memcmp(p + name, "QEMU", 4) == 0) &&
+		    (r = fn(ctx, p[name] == 'C' ? "CORE" : "QEMU", type, p + desc, descsz)) < 0)
+			return r;
+		pos = desc + (((size_t)descsz + 3) & ~(size_t)3);
+		if (pos > n)
+			break;
+	}
+	return 0;
+}
+
+char *
+snap_vmci_search(const uint8_t *buf, size_t len)
+{
+	static const char needle[] = "OSRELEASE=";
+	const uint8_t *p = buf, *end = buf + len;
+
+	while (p < end && (p = memmem(p, (size_t)(end - p), needle, sizeof needle - 1)) != NULL) {
+		if (p - buf >= 24) {
+			const uint8_t *h = p - 24;
+			uint32_t namesz = get_le32(h), descsz = get_le32(h + 4), type = get_le32(h + 8);
+
+			if (namesz == 11 && type == 0 && memcmp(h + 12, "VMCOREINFO\0", 11) == 0 && descsz > 10 &&
+			    descsz <= SNAP_VMCI_MAX && descsz <= (size_t)(end - p))
+				return vmci_dup(p, descsz);
+		}
+		p++;
+	}
+	return NULL;
 }

@@ -117,6 +117,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	src.record_len = data[3] & 4 ? strlen(record) : 0;
 	src.cpus = data[1] & 7;
 	src.threads = data[3] & 8 ? 2 : 1;
+	/* the CPU notes and the marker: hostile too (the notes may come from a piped record) */
+	src.cpu_notes = data[3] & 32 ? p : NULL;
+	src.cpu_notes_len = data[3] & 32 ? n : 0;
+	src.mark = data[3] & 64 ? record : NULL;
 	f.fd = fz_memfd(NULL, 0);
 	if (snap_writer_new(fmts[data[0] % 4], &f, &src, &w) == 0 &&
 	    fz_write(w, r, nr, p, n, data[3] & 16 ? 4096 : 1000) == 0)

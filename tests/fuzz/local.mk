@@ -111,7 +111,8 @@ tests_fuzz_fuzz_targetrec_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_targetrec_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_targetrec_LDADD = $(fuzz_libmf_all)
 
-tests_fuzz_fuzz_rescan_SOURCES = tests/fuzz/fuzz-rescan.c libcommon/scan/rescan.c
+tests_fuzz_fuzz_rescan_SOURCES = tests/fuzz/fuzz-rescan.c libcommon/scan/rescan.c libcommon/scan/typed.c \
+	libcommon/scan/pattern.c
 tests_fuzz_fuzz_rescan_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_rescan_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_rescan_LDADD = $(fuzz_libmf_all)

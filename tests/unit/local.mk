@@ -127,3 +127,11 @@ tests_unit_test_snapshot_writers_SOURCES = tests/unit/test-snapshot-writers.c te
 tests_unit_test_snapshot_writers_LDADD = libcommon/snapshot/libmfsnapshot.la $(tool_ldadd)
 tests_unit_test_snapshot_output_SOURCES = tests/unit/test-snapshot-output.c tests/unit/tap.h
 tests_unit_test_snapshot_output_LDADD = libcommon/snapshot/libmfsnapshot.la $(tool_ldadd)
+
+# the tools' getopt_long with negative numbers as operands (compiled in: tools/ is no library
+# of the tests)
+check_PROGRAMS += tests/unit/test-tool-getopt
+TESTS += tests/unit/test-tool-getopt
+tests_unit_test_tool_getopt_SOURCES = tests/unit/test-tool-getopt.c tests/unit/tap.h \
+	tools/tool-getopt.c tools/tool-getopt.h
+tests_unit_test_tool_getopt_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools

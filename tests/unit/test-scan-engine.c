@@ -2,7 +2,8 @@
  * chunk boundary is found once with the overlap the engine computes and missed when the
  * overlap is one byte short; unreadable pages are skipped and counted; hits come in address
  * order, also from several threads and when a chunk holds more hits than one pass keeps;
- * --max-hits stops the scan; the context ends at the readable run. */
+ * --max-hits stops the scan; the context ends at the readable run; a space that went away
+ * is reported once, not once per region. */
 #include "config.h"
 #include "scan/engine.h"
 #include "tap.h"
@@ -26,6 +27,8 @@ struct got {
 };
 
 static int space_tag;                    /* the one space: its address */
+static int gone_tag;                     /* a space whose every read fails as a whole */
+static int gone_calls;
 
 /* The fill contract of mf_aspace_read_span_into, over mem, a page at a time. */
 static int
@@ -36,6 +39,10 @@ mem_fill(void *ctx, void *space, uint64_t addr, uint64_t len, uint8_t *buf, mf_s
 	int r;
 
 	(void)ctx;
+	if (space == &gone_tag) {
+		gone_calls++;
+		return mf_error(errbuf, MF_ERR_GONE, "process exited");
+	}
 	if (space != &space_tag)
 		return mf_error(errbuf, MF_ERR_ARG, "wrong space");
 	while (a < addr + len) {
@@ -59,11 +66,12 @@ mem_fill(void *ctx, void *space, uint64_t addr, uint64_t len, uint8_t *buf, mf_s
 }
 
 static void
-mem_fail(void *ctx, void *space, const char *errbuf)
+mem_fail(void *ctx, void *space, int err, const char *errbuf)
 {
 	struct got *g = ctx;
 
 	(void)space;
+	(void)err;
 	(void)errbuf;
 	g->fails++;
 }
@@ -164,6 +172,16 @@ test_boundary(void)
 	scan_pat_free(&p);
 }
 
+/* A job for one 4-byte pattern, 64 bytes of context, two threads, into g. */
+static struct scan_job
+job4(const struct scan_pat *p, struct got *g)
+{
+	return (struct scan_job){
+		.pats = p, .npats = 1, .maxlen = 4, .context = 64, .chunk = CHUNK, .threads = 2,
+		.fill = mem_fill, .fail = mem_fail, .gap = mem_gap, .emit = mem_emit, .ctx = g,
+	};
+}
+
 static void
 test_gaps(void)
 {
@@ -172,10 +190,7 @@ test_gaps(void)
 	struct scan_stats stats = { 0 };
 	struct got g = { .ordered = true };
 	char errbuf[MF_ERRBUF_SIZE], err[256];
-	struct scan_job job = {
-		.npats = 1, .maxlen = 4, .context = 64, .chunk = CHUNK, .threads = 2,
-		.fill = mem_fill, .fail = mem_fail, .gap = mem_gap, .emit = mem_emit, .ctx = &g,
-	};
+	struct scan_job job;
 
 	memset(mem, 0, MEM_SIZE);
 	put(0x5000 - 2, "GAP!");       /* across into the bad page */
@@ -183,7 +198,7 @@ test_gaps(void)
 	put(0x5000 - 40, "GAP!");      /* before the bad page: the context stops at it */
 	bad_page = 0x5000;
 	scan_pat_str(&p, "GAP!", false, false, err, sizeof err);
-	job.pats = &p;
+	job = job4(&p, &g);
 	scan_regions_add(&rl, &space_tag, 0, 0x100000, errbuf);
 	ok(scan_engine_run(&job, &rl, &stats, errbuf) == 0, "engine runs over a bad page");
 	is_u64(stats.unreadable, SCAN_PAGE, "one page counted unreadable");
@@ -195,6 +210,37 @@ test_gaps(void)
 	is_u64(g.last_dlen, 40, "its context ends where the readable run does");
 	is_int(g.fails, 0, "no whole-call failure");
 	bad_page = UINT64_MAX;
+	free(g.addr);
+	scan_regions_free(&rl);
+	scan_pat_free(&p);
+}
+
+static void
+test_gone(void)
+{
+	struct got g = { .ordered = true };
+	struct scan_stats stats = { 0 };
+	char errbuf[MF_ERRBUF_SIZE], err[256];
+	struct scan_regions rl = { 0 };
+	struct scan_job job;
+	struct scan_pat p;
+	uint64_t a;
+
+	/* the space that went away has five regions (a process's maps); the next space's
+	 * needle is still found */
+	memset(mem, 0, MEM_SIZE);
+	put(0x3000, "GONE");
+	scan_pat_str(&p, "GONE", false, false, err, sizeof err);
+	job = job4(&p, &g);
+	for (a = 0; a < 5 * 0x20000; a += 0x20000)
+		scan_regions_add(&rl, &gone_tag, a, a + 0x10000, errbuf);
+	scan_regions_add(&rl, &space_tag, 0, 0x10000, errbuf);
+	gone_calls = 0;
+	ok(scan_engine_run(&job, &rl, &stats, errbuf) == 0, "engine runs over a space that went away");
+	is_int(g.fails, 1, "its failure is reported once");
+	is_int(gone_calls, 1, "and its other regions are not read");
+	is_u64(g.n, 1, "the next space is scanned");
+	is_u64(stats.bytes, 0x10000, "only the next space counted scanned");
 	free(g.addr);
 	scan_regions_free(&rl);
 	scan_pat_free(&p);
@@ -266,6 +312,7 @@ main(void)
 		return 1;
 	test_boundary();
 	test_gaps();
+	test_gone();
 	test_many();
 	test_regions();
 	free(mem);
