@@ -180,8 +180,8 @@ stderr: $stderr"
 	assert_line --regexp '^ffffffff81e00100  '
 	tour "mf-vtop -c /srv/vm.elf --kernel 0xffffffff81000000"
 	assert_output --partial "PA"
-	tour "mf-dump -c qemu:name=web1 -F kdump -o 'snap-%Y%m%d-%H%M.kdump' --keep 24"
-	run -0 bash -c 'ls snap-*.kdump | wc -l'
+	tour "mf-dump -c qemu:name=web1 -F kdump -o '%{target}-%Y%m%d-%H%M.kdump' --keep 24"
+	run -0 bash -c 'ls -- *-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9].kdump | wc -l'
 	assert_output 1
 }
 
