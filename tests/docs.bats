@@ -111,3 +111,25 @@ man_text() {
 	dates=$(grep -h '^\.TH' "$MF_TOP_SRCDIR"/man/*.[1-8] | awk '{ print $4 }' | sort -u)
 	assert_equal "$(wc -l <<<"$dates")" 1
 }
+
+@test "the completion: -c q<Tab> gives 'qemu:' with no space after it, a file name a space" {
+	source "$MF_TOP_SRCDIR/completions/mftools"
+	local opts=()
+	compopt() { opts+=("$*"); }
+	cd "$BATS_TEST_TMPDIR"
+	COMP_WORDS=(mf-ps -c q)
+	COMP_CWORD=2
+	_mf_ps
+	assert_equal "${COMPREPLY[*]}" "qemu:"
+	[[ " ${opts[*]} " == *" -o nospace "* ]] || fail "no nospace: ${opts[*]}"
+	# a dump file next to the connector names: no nospace, bash ends the file name
+	touch lime-dump.raw
+	opts=()
+	COMP_WORDS=(mf-read -c li)
+	_mf_read
+	assert_equal "${COMPREPLY[*]}" "lime: lime-dump.raw"
+	[[ " ${opts[*]} " != *" -o nospace "* ]] || fail "nospace for a file: ${opts[*]}"
+	COMP_WORDS=(mf-cat -f "")
+	_mf_cat
+	assert_equal "${COMPREPLY[*]}" "table json msgpack"
+}
