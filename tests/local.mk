@@ -5,7 +5,8 @@ EXTRA_DIST += tests/test_helper.bash tests/tools_helper.bash
 # bats suites of the tools
 tool_suites = tests/mf-attach.bats tests/mf-ps.bats tests/mf-modules.bats tests/mf-read.bats \
 	tests/docs.bats tests/mf-dump.bats tests/dump-guest.bats tests/mf-scan.bats \
-	tests/vtop.bats tests/vtop-guest.bats tests/conn-qemu.bats tests/hostile.bats
+	tests/vtop.bats tests/vtop-guest.bats tests/conn-qemu.bats tests/hostile.bats \
+	tests/mf-cat.bats tests/readme.bats
 TESTS += $(tool_suites)
 EXTRA_DIST += $(tool_suites)
 

@@ -1,11 +1,11 @@
 # tools: the mf-* commands over libmf, and their shared helpers (tool.c)
 noinst_LTLIBRARIES += tools/libmftool.la
-tools_libmftool_la_SOURCES = tools/tool.h tools/tool.c tools/tool-out.c tools/tool-space.c
+tools_libmftool_la_SOURCES = tools/tool.h tools/tool.c tools/tool-out.c tools/tool-space.c tools/tool-cols.c
 # getopt_long with negative numbers as operands (mf-scan -T i32 -5)
 tools_libmftool_la_SOURCES += tools/tool-getopt.h tools/tool-getopt.c
 
 bin_PROGRAMS += tools/mf-attach tools/mf-ps tools/mf-modules tools/mf-read tools/mf-vtop \
-	tools/mf-dump tools/mf-scan
+	tools/mf-dump tools/mf-scan tools/mf-cat
 tools_mf_attach_SOURCES = tools/mf-attach.c
 tools_mf_attach_LDADD = tools/libmftool.la $(tool_ldadd)
 tools_mf_ps_SOURCES = tools/mf-ps.c
@@ -25,3 +25,7 @@ tools_mf_dump_LDADD = tools/libmftool.la libcommon/snapshot/libmfsnapshot.la $(t
 tools_mf_scan_SOURCES = tools/mf-scan.c tools/scan-tool.h tools/scan-out.c tools/scan-rescan.c \
 	tools/scan-space.c
 tools_mf_scan_LDADD = tools/libmftool.la libcommon/scan/libmfscan.la $(tool_ldadd)
+
+# mf-cat: record streams in another format, reading no memory
+tools_mf_cat_SOURCES = tools/mf-cat.c tools/hexdump.h tools/hexdump.c
+tools_mf_cat_LDADD = tools/libmftool.la $(tool_ldadd)

@@ -252,22 +252,6 @@ main(int argc, char **argv)
 		{ "tree", no_argument, NULL, PS_OPT_TREE },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const struct mf_col cols[] = {
-		{ "pid", "PID", 7 },
-		{ "ppid", "PPID", 7 },
-		{ "uid", "UID", 5 },
-		{ "state", "S", -1 },
-		{ "name", "NAME", -16 },
-		{ "cmdline", "CMDLINE", -1 },
-	};
-	static const struct mf_col tree_cols[] = {
-		{ "pid", "PID", 7 },
-		{ "ppid", "PPID", 7 },
-		{ "uid", "UID", 5 },
-		{ "state", "S", -1 },
-		{ "tree_name", "NAME", -24 },
-		{ "cmdline", "CMDLINE", -1 },
-	};
 	struct ps_state st = { .tl = &ps_tool };
 	struct tool *tl = &ps_tool;
 	size_t i;
@@ -292,10 +276,7 @@ main(int argc, char **argv)
 	tl->topt.read_stdin = tl->topt.conn == NULL && tl->topt.os == NULL && tl->topt.tfile == NULL;
 	st.pid_seen = tool_xcalloc(st.sel.sel.npids, sizeof *st.pid_seen);
 	tool_open(tl, false);
-	if (st.tree)
-		mf_out_columns(tl->out, "process", tree_cols, sizeof tree_cols / sizeof *tree_cols);
-	else
-		mf_out_columns(tl->out, "process", cols, sizeof cols / sizeof *cols);
+	tool_columns(tl, st.tree ? "process-tree" : "process");
 
 	if ((r = mf_processes(tl->t, ps_cb, &st, tl->errbuf)) < 0)
 		tool_die(tl, "cannot list processes of %s: %s", mf_target_name(tl->t), tl->errbuf);

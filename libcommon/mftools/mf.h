@@ -63,6 +63,11 @@ int mf_hints_set_bin(struct mf_hints *h, const char *key, const void *p, size_t 
 int mf_hints_get_u64(const struct mf_hints *h, const char *key, uint64_t *v);
 const char *mf_hints_get_str(const struct mf_hints *h, const char *key);
 const void *mf_hints_get_bin(const struct mf_hints *h, const char *key, size_t *n);
+/* What a number hint is, by its key, for every printer (target records, tables, JSON):
+ * an address (hex), a count or id (decimal: cpus, qemu_pid, build) or a flag (true/false:
+ * live).  Keys not in the table are addresses. */
+enum mf_hint_kind { MF_HINT_ADDR = 0, MF_HINT_NUMBER, MF_HINT_FLAG };
+enum mf_hint_kind mf_hint_kind(const char *key);
 
 /* ---- plugins ----------------------------------------------------------------------- */
 
@@ -225,6 +230,9 @@ struct mf_col {
 struct mf_out;
 struct mf_out *mf_out_new(int fd, enum mf_format fmt);   /* NULL on out of memory */
 int mf_out_columns(struct mf_out *o, const char *type, const struct mf_col *cols, size_t ncols);
+/* Cut table lines to `width` display columns (the last column, as ps does): for a terminal
+ * of that width.  0, the default: never. */
+void mf_out_set_width(struct mf_out *o, size_t width);
 /* Write one record (buffered).  0 or MF_ERR_IO (EPIPE included: the tool should exit quietly). */
 int mf_out_rec(struct mf_out *o, const struct mf_rec *r);
 /* Raw bytes (for -f raw and for tools that print free text in table mode). */
@@ -258,6 +266,10 @@ struct mf_target;
  * "file:PATH". */
 int mf_target_open(const char *conn, const char *os, unsigned flags,
                    struct mf_target **out, char *errbuf);
+/* Check the target strings as written, before opening: their syntax and the values of the
+ * keys every plugin reads alike (pid= a process id).  MF_ERR_ARG (a usage error) with the
+ * message; what only the plugin can check (unknown keys, files) is left to the open. */
+int mf_target_spec_check(const char *conn, const char *os, char *errbuf);
 /* Reopen from a target record (skipping discovery: the hints are passed in). */
 int mf_target_open_rec(const struct mf_rec *rec, unsigned flags,
                        struct mf_target **out, char *errbuf);
