@@ -1,7 +1,7 @@
 # completions: one bash completion file; the tools' names are symlinks to it, so that
 # bash-completion finds it by command name.
 dist_bashcomp_DATA += completions/mftools
-completions_tools = mf-attach mf-ps mf-modules mf-read mf-vtop mf-dump mf-scan mf-syms
+completions_tools = mf-attach mf-ps mf-modules mf-read mf-vtop mf-dump mf-scan mf-syms mf-cat
 
 install-data-hook: install-completion-links
 uninstall-hook: uninstall-completion-links

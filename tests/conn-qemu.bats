@@ -221,6 +221,22 @@ print(" ".join("0x%x-0x%x" % (s, e) for s, e in out))')
 	[[ $stderr == "test-conn-qemu: cannot find guest RAM in /proc/$fake/maps: no rw mapping of 134217728 bytes (-m default; give qmp=) (not found)" ]] || fail "$stderr"
 }
 
+@test "qemu: a number is a pid, a name a name, in the target record; hints as counts and flags" {
+	run -0 --separate-stderr mf-attach -c "qemu:$GUEST_QEMU_PID" -f json </dev/null
+	run -0 jq -c '[.connector_args, .hints.qemu_pid, .hints.live]' <<<"$output"
+	assert_output "[{\"pid\":\"$GUEST_QEMU_PID\"},$GUEST_QEMU_PID,true]"
+	run -0 --separate-stderr mf-attach -c "qemu:$QNAME" -f json </dev/null
+	run -0 jq -c .connector_args <<<"$output"
+	assert_output "{\"name\":\"$QNAME\"}"
+	# the saved record reopens the same process
+	mf-attach -c "qemu:$GUEST_QEMU_PID" </dev/null >"$BATS_TEST_TMPDIR/t"
+	run -0 --separate-stderr mf-read -t "$BATS_TEST_TMPDIR/t" --phys -f json 0x1000 16 </dev/null
+	[[ ${lines[0]} == *"\"qemu_pid\":$GUEST_QEMU_PID,"* ]] || fail "${lines[0]}"
+	run -0 --separate-stderr mf-attach -c "qemu:$GUEST_QEMU_PID" -f table </dev/null
+	assert_line "  qemu_pid         $GUEST_QEMU_PID"
+	assert_line "  live             true"
+}
+
 @test "qemu: without QMP (map=maps, and a QEMU with no QMP at all) the layout gives the same bytes" {
 	run -0 --separate-stderr env QEMU_TEST_LOG=1 "$DRV" open "qemu:pid=$GUEST_QEMU_PID,map=maps"
 	assert_line "hint qemu_map maps"

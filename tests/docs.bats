@@ -3,7 +3,7 @@
 load test_helper
 load tools_helper
 
-TOOLS=(mf-attach mf-ps mf-modules mf-read mf-vtop mf-dump mf-scan mf-syms)
+TOOLS=(mf-attach mf-ps mf-modules mf-read mf-vtop mf-dump mf-scan mf-syms mf-cat)
 
 # The long options of a tool's --help; fails the test when --help fails or lists none
 # (a loop over an empty list would pass whatever the man page says).
@@ -84,7 +84,7 @@ man_text() {
 @test "the man pages render without warnings" {
 	require_cmd man groff
 	local p err
-	for p in mf-attach.1 mf-ps.1 mf-modules.1 mf-read.1 mf-vtop.1 mf-dump.1 mf-scan.1 mf-syms.1 mftools.7; do
+	for p in mf-attach.1 mf-ps.1 mf-modules.1 mf-read.1 mf-vtop.1 mf-dump.1 mf-scan.1 mf-syms.1 mf-cat.1 mftools.7; do
 		err=$(MANWIDTH=80 man --warnings -l "$MF_TOP_SRCDIR/man/$p" 2>&1 >/dev/null)
 		[[ -z $err ]] || fail "$p: $err"
 	done
@@ -110,4 +110,26 @@ man_text() {
 	local dates
 	dates=$(grep -h '^\.TH' "$MF_TOP_SRCDIR"/man/*.[1-8] | awk '{ print $4 }' | sort -u)
 	assert_equal "$(wc -l <<<"$dates")" 1
+}
+
+@test "the completion: -c q<Tab> gives 'qemu:' with no space after it, a file name a space" {
+	source "$MF_TOP_SRCDIR/completions/mftools"
+	local opts=()
+	compopt() { opts+=("$*"); }
+	cd "$BATS_TEST_TMPDIR"
+	COMP_WORDS=(mf-ps -c q)
+	COMP_CWORD=2
+	_mf_ps
+	assert_equal "${COMPREPLY[*]}" "qemu:"
+	[[ " ${opts[*]} " == *" -o nospace "* ]] || fail "no nospace: ${opts[*]}"
+	# a dump file next to the connector names: no nospace, bash ends the file name
+	touch lime-dump.raw
+	opts=()
+	COMP_WORDS=(mf-read -c li)
+	_mf_read
+	assert_equal "${COMPREPLY[*]}" "lime: lime-dump.raw"
+	[[ " ${opts[*]} " != *" -o nospace "* ]] || fail "nospace for a file: ${opts[*]}"
+	COMP_WORDS=(mf-cat -f "")
+	_mf_cat
+	assert_equal "${COMPREPLY[*]}" "table json msgpack"
 }

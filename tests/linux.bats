@@ -73,8 +73,8 @@ setup() {
 @test "mf-ps --threads: one thread record per guest thread" {
 	m1=$(guest_oracle markers | awk '$1 == "mfmarker1" { print $2 }')
 	run -0 mf-ps -c "$D/qemu.elf" -o linux --threads -p "$m1",1 -f table
-	assert_line --regexp "^ +1 +1 +S +init$"
-	assert_line --regexp "^ +$m1 +$m1 +S +mfmarker1$"
+	assert_line --regexp "^ +1 +1 +S +0xffff[0-9a-f]+ +init$"
+	assert_line --regexp "^ +$m1 +$m1 +S +0xffff[0-9a-f]+ +mfmarker1$"
 	run -2 mf-ps --threads --tree
 	assert_output "mf-ps: --threads lists threads: it goes with neither --tree nor --env"
 }

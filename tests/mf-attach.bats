@@ -81,3 +81,38 @@ load tools_helper
 	run -2 --separate-stderr env MF_FORMAT=yaml mf-attach </dev/null
 	assert_equal "${#stderr_lines[@]}" 1
 }
+
+@test "hints print as what they are: counts in decimal, addresses in hex, in every format" {
+	local f=$THIRD_PARTY/coredump_win10_64bit_stripped.raw
+	require_file "$f"
+	run -0 --separate-stderr mf-attach -f table -c "$f"
+	assert_line '  dump_type        1'
+	assert_line '  build            9200'
+	assert_line '  cpus             8'
+	assert_line '  dtb              0x3e6b1a000'
+	run -0 --separate-stderr mf-attach -f json -c "$f"
+	run -0 jq -c '.hints | [.cpus, .build, .dump_type, .dtb, .kd_debugger_data_block]' <<<"$output"
+	assert_output '[8,9200,1,"0x3e6b1a000","0xfffff80510a00b20"]'
+	# the same after a trip through msgpack, and passed on by the next tool
+	run -0 bash -c 'mf-attach -c "$1" 2>/dev/null | mf-cat -f json | jq -c ".hints | [.cpus, .dtb]"' - "$f"
+	assert_output '[8,"0x3e6b1a000"]'
+	run -0 bash -c 'mf-attach -c "$1" 2>/dev/null | mf-read --phys -f json 0x1000 16 2>/dev/null | head -1 | jq -c ".hints | [.cpus, .dtb]"' - "$f"
+	assert_output '[8,"0x3e6b1a000"]'
+}
+
+@test "a target string wrong as written is a usage error (exit 2), before anything is opened" {
+	run -2 --separate-stderr mf-attach -c qemu:pid=abc </dev/null
+	no_sanitizer
+	assert_stderr "mf-attach: invalid pid 'abc' for connector qemu"
+	run -2 --separate-stderr mf-ps -c qemu:pid=0 </dev/null
+	assert_stderr "mf-ps: invalid pid '0' for connector qemu"
+	run -2 --separate-stderr mf-read -c qemu:name=x,colour=red --phys 0 16 </dev/null
+	assert_stderr "mf-read: unknown argument 'colour' for connector qemu (accepted: name, pid, qmp, map)"
+	run -2 --separate-stderr mf-ps -o native:x </dev/null
+	assert_stderr "mf-ps: os layer native takes no arguments"
+	run -2 --separate-stderr mf-ps -c 'Qemu:x' </dev/null
+	assert_stderr "mf-ps: invalid plugin name 'Qemu': only a-z, 0-9, '_' and '-' are allowed"
+	# what only opening can tell stays a runtime error (exit 1)
+	run -1 --separate-stderr mf-attach -c qemu:pid=2147483000 </dev/null
+	assert_stderr --partial "2147483000"
+}

@@ -133,21 +133,6 @@ main(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const struct mf_col mod_cols[] = {
-		{ "pid", "PID", 7 },
-		{ "base", "BASE", 18 },
-		{ "size", "SIZE", 10 },
-		{ "name", "NAME", -24 },
-		{ "path", "PATH", -1 },
-	};
-	static const struct mf_col map_cols[] = {
-		{ "pid", "PID", 7 },
-		{ "start", "START", 18 },
-		{ "end", "END", 18 },
-		{ "perms", "PERMS", -5 },
-		{ "offset", "OFFSET", 10 },
-		{ "path", "PATH", -1 },
-	};
 	struct modules_state st = { .tl = &modules_tool };
 	struct tool *tl = &modules_tool;
 	struct mf_aspace_id id;
@@ -173,10 +158,7 @@ main(int argc, char **argv)
 	tool_open(tl, false);
 	if (!tool_spaces_given(&st.spaces) && tl->in == NULL)
 		tool_usage_error(tl, "no processes selected: give -p, -n or --kernel, or pipe in process records (mf-ps | mf-modules)");
-	if (st.maps)
-		mf_out_columns(tl->out, "map", map_cols, sizeof map_cols / sizeof *map_cols);
-	else
-		mf_out_columns(tl->out, "module", mod_cols, sizeof mod_cols / sizeof *mod_cols);
+	tool_columns(tl, st.maps ? "map" : "module");
 	if ((st.rec = mf_rec_new("module")) == NULL)
 		tool_oom();
 	tool_write_target(tl);

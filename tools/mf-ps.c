@@ -324,33 +324,6 @@ main(int argc, char **argv)
 		{ "threads", no_argument, NULL, PS_OPT_THREADS },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const struct mf_col cols[] = {
-		{ "pid", "PID", 7 },
-		{ "ppid", "PPID", 7 },
-		{ "uid", "UID", 5 },
-		{ "state", "S", -1 },
-		{ "name", "NAME", -16 },
-		{ "cmdline", "CMDLINE", -1 },
-	};
-	static const struct mf_col env_cols[] = {
-		{ "pid", "PID", 7 },
-		{ "name", "NAME", -16 },
-		{ "env", "ENVIRONMENT", -1 },
-	};
-	static const struct mf_col thread_cols[] = {
-		{ "pid", "PID", 7 },
-		{ "tid", "TID", 7 },
-		{ "state", "S", -1 },
-		{ "name", "NAME", -1 },
-	};
-	static const struct mf_col tree_cols[] = {
-		{ "pid", "PID", 7 },
-		{ "ppid", "PPID", 7 },
-		{ "uid", "UID", 5 },
-		{ "state", "S", -1 },
-		{ "tree_name", "NAME", -24 },
-		{ "cmdline", "CMDLINE", -1 },
-	};
 	struct ps_state st = { .tl = &ps_tool };
 	struct tool *tl = &ps_tool;
 	size_t i;
@@ -383,13 +356,8 @@ main(int argc, char **argv)
 	tl->topt.read_stdin = tl->topt.conn == NULL && tl->topt.os == NULL && tl->topt.tfile == NULL;
 	st.pid_seen = tool_xcalloc(st.sel.sel.npids, sizeof *st.pid_seen);
 	tool_open(tl, false);
-	if (st.tree)
-		mf_out_columns(tl->out, "process", tree_cols, sizeof tree_cols / sizeof *tree_cols);
-	else if (st.env)
-		mf_out_columns(tl->out, "process", env_cols, sizeof env_cols / sizeof *env_cols);
-	else
-		mf_out_columns(tl->out, "process", cols, sizeof cols / sizeof *cols);
-	mf_out_columns(tl->out, "thread", thread_cols, sizeof thread_cols / sizeof *thread_cols);
+	tool_columns(tl, st.tree ? "process-tree" : st.env ? "process-env" : "process");
+	tool_columns(tl, "thread");
 	if (st.env)
 		st.envbuf = tool_xmalloc(PS_ENV_MAX);
 

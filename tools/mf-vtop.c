@@ -19,7 +19,6 @@ enum {
 
 enum vtop_mode { VTOP_TRANSLATE, VTOP_MAP, VTOP_PHYS };
 
-#define VTOP_MAXSTEPS 8
 #define VTOP_P2V_MAX 4096    /* virtual addresses listed per physical address */
 
 struct vtop_state {
@@ -85,78 +84,47 @@ static void
 vtop_translate(struct vtop_state *st, uint64_t va)
 {
 	struct tool *tl = st->tl;
-	struct mf_vat_step steps[VTOP_MAXSTEPS];
-	struct mf_vat_xlat x;
-	struct mf_value arr, items[VTOP_MAXSTEPS];
-	size_t ns = VTOP_MAXSTEPS, i;
-	char fl[160], why[200], sz[32], pm[5], xf[16];
-	int r;
+	struct vtop_walk w = { .id = &st->id, .va = va, .ns = VTOP_MAXSTEPS };
+	char fl[160], sz[32], pm[5], xf[16];
+	size_t i;
 
-	r = mf_vat_walk(st->vat, &st->id.sp, va, steps, &ns, &x);
-	if (r < 0 && r != MF_ERR_NOTMAPPED && r != MF_ERR_NONCANONICAL && ns == 0 && x.err == 0)
-		tool_die(tl, "cannot translate 0x%llx: %s", (unsigned long long)va, mf_strerror(r));
-	if (r < 0) {
-		vtop_why(&st->id.sp, r, steps, ns, why, sizeof why);
+	w.r = mf_vat_walk(st->vat, &st->id.sp, va, w.steps, &w.ns, &w.x);
+	if (w.r < 0 && w.r != MF_ERR_NOTMAPPED && w.r != MF_ERR_NONCANONICAL && w.ns == 0 && w.x.err == 0)
+		tool_die(tl, "cannot translate 0x%llx: %s", (unsigned long long)va, mf_strerror(w.r));
+	if (w.r < 0) {
+		vtop_why(&st->id.sp, w.r, w.steps, w.ns, w.why, sizeof w.why);
 		mf_out_flush(tl->out);   /* keep the message after the walk before it */
-		tool_err(tl, "0x%llx: %s", (unsigned long long)va, why);
+		tool_err(tl, "0x%llx: %s", (unsigned long long)va, w.why);
 		st->status = TOOL_EXIT_FAIL;
 	}
-	if (st->table) {
-		tool_printf(tl, "VA 0x%016llx\n", (unsigned long long)va);
-		if (ns > 0)
-			tool_printf(tl, "  %-6s %-18s %5s %-18s %-18s %s\n", "LEVEL", "TABLE", "INDEX", "ENTRY ADDRESS",
-			            "ENTRY", "FLAGS");
-		for (i = 0; i < ns; i++) {
-			vtop_entry_flags(&st->id.sp, steps[i].entry, r == 0 && i + 1 == ns, fl, sizeof fl);
-			tool_printf(tl, "  %-6s 0x%016llx %5u 0x%016llx ", mf_vat_level_name(&st->id.sp, steps[i].level),
-			            (unsigned long long)steps[i].table_pa, steps[i].index,
-			            (unsigned long long)steps[i].entry_pa);
-			if (steps[i].err < 0 && steps[i].err != MF_ERR_NOTMAPPED)
-				tool_printf(tl, "%-18s %s\n", "?", mf_strerror(steps[i].err));
-			else
-				tool_printf(tl, "0x%016llx %s\n", (unsigned long long)steps[i].entry, fl);
-		}
-		if (r == 0)
-			tool_printf(tl, "  => PA 0x%llx  page %s  %s%s%s\n", (unsigned long long)x.pa,
-			            vtop_size_str(x.page_size, sz, sizeof sz), vtop_perms(x.flags, pm),
-			            x.flags & (MF_VAT_GLOBAL | MF_VAT_ACCESSED | MF_VAT_DIRTY) ? "  " : "",
-			            vtop_xflags(x.flags, xf, sizeof xf));
-		else
-			tool_printf(tl, "  => %s\n", why);
+	if (!st->table) {
+		if (vtop_xlat_rec(st->rec, st->steprec, &w) < 0)
+			tool_oom();
+		tool_rec(tl, st->rec);
 		return;
 	}
-	mf_rec_reset(st->rec, "xlat");
-	tool_space_fields(&st->id, MF_ASPACE_REC_TABLES, st->rec);
-	if (mf_rec_add_addr(st->rec, "va", va) < 0)
-		tool_oom();
-	if (r == 0) {
-		if (mf_rec_add_addr(st->rec, "pa", x.pa) < 0 || mf_rec_add_addr(st->rec, "page_size", x.page_size) < 0 ||
-		    mf_rec_add_str(st->rec, "perms", vtop_perms(x.flags, pm)) < 0 ||
-		    mf_rec_add_str(st->rec, "flags", vtop_xflags(x.flags, xf, sizeof xf)) < 0)
-			tool_oom();
-	} else if (mf_rec_add_str(st->rec, "error", mf_strerror(r)) < 0 || mf_rec_add_str(st->rec, "message", why) < 0) {
-		tool_oom();
-	}
-	for (i = 0; i < ns; i++) {
-		struct mf_rec *s = st->steprec[i];
+	tool_printf(tl, "VA 0x%016llx\n", (unsigned long long)va);
+	if (w.ns > 0)
+		tool_printf(tl, "  %-6s %-18s %5s %-18s %-18s %s\n", "LEVEL", "TABLE", "INDEX", "ENTRY ADDRESS", "ENTRY",
+		            "FLAGS");
+	for (i = 0; i < w.ns; i++) {
+		const struct mf_vat_step *s = &w.steps[i];
 
-		mf_rec_reset(s, NULL);
-		vtop_entry_flags(&st->id.sp, steps[i].entry, r == 0 && i + 1 == ns, fl, sizeof fl);
-		if (mf_rec_add_str(s, "level", mf_vat_level_name(&st->id.sp, steps[i].level)) < 0 ||
-		    mf_rec_add_addr(s, "table", steps[i].table_pa) < 0 || mf_rec_add_uint(s, "index", steps[i].index) < 0 ||
-		    mf_rec_add_addr(s, "entry_addr", steps[i].entry_pa) < 0 ||
-		    mf_rec_add_addr(s, "entry", steps[i].entry) < 0 || mf_rec_add_str(s, "flags", fl) < 0 ||
-		    (steps[i].err < 0 && mf_rec_add_str(s, "error", mf_strerror(steps[i].err)) < 0))
-			tool_oom();
-		items[i].type = MF_V_MAP;
-		items[i].v.map = s;
+		vtop_entry_flags(&st->id.sp, s->entry, w.r == 0 && i + 1 == w.ns, fl, sizeof fl);
+		tool_printf(tl, "  %-6s 0x%016llx %5u 0x%016llx ", mf_vat_level_name(&st->id.sp, s->level),
+		            (unsigned long long)s->table_pa, s->index, (unsigned long long)s->entry_pa);
+		if (s->err < 0 && s->err != MF_ERR_NOTMAPPED)
+			tool_printf(tl, "%-18s %s\n", "?", mf_strerror(s->err));
+		else
+			tool_printf(tl, "0x%016llx %s\n", (unsigned long long)s->entry, fl);
 	}
-	arr.type = MF_V_ARRAY;
-	arr.v.arr.v = items;
-	arr.v.arr.n = ns;
-	if (mf_rec_add_value(st->rec, "steps", &arr) < 0)
-		tool_oom();
-	tool_rec(tl, st->rec);
+	if (w.r == 0)
+		tool_printf(tl, "  => PA 0x%llx  page %s  %s%s%s\n", (unsigned long long)w.x.pa,
+		            vtop_size_str(w.x.page_size, sz, sizeof sz), vtop_perms(w.x.flags, pm),
+		            w.x.flags & (MF_VAT_GLOBAL | MF_VAT_ACCESSED | MF_VAT_DIRTY) ? "  " : "",
+		            vtop_xflags(w.x.flags, xf, sizeof xf));
+	else
+		tool_printf(tl, "  => %s\n", w.why);
 }
 
 /* ---- page map ---- */
@@ -165,16 +133,10 @@ static int
 vtop_map_cb(void *ctx, const struct mf_vat_range *rg)
 {
 	struct vtop_state *st = ctx;
-	char pm[5], xf[16];
 
 	st->nranges++;
 	st->mapped += rg->size;
-	mf_rec_reset(st->rec, "pagemap");
-	if (mf_rec_add_addr(st->rec, "va", rg->va) < 0 || mf_rec_add_addr(st->rec, "end", rg->va + rg->size) < 0 ||
-	    mf_rec_add_addr(st->rec, "pa", rg->pa) < 0 || mf_rec_add_addr(st->rec, "size", rg->size) < 0 ||
-	    mf_rec_add_addr(st->rec, "page_size", rg->page_size) < 0 ||
-	    mf_rec_add_str(st->rec, "perms", vtop_perms(rg->flags, pm)) < 0 ||
-	    mf_rec_add_str(st->rec, "flags", vtop_xflags(rg->flags, xf, sizeof xf)) < 0)
+	if (vtop_pagemap_rec(st->rec, rg) < 0)
 		tool_oom();
 	tool_rec(st->tl, st->rec);
 	return 0;

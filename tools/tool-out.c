@@ -7,7 +7,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
+
+/* The width of the terminal on stdout ($COLUMNS first, as ps(1) reads it); 0 when stdout
+ * is not a terminal: piped or redirected output is never cut. */
+static size_t
+tool_term_width(void)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	uint64_t v;
+
+	if (!isatty(STDOUT_FILENO))
+		return 0;
+	if (env != NULL && mf_parse_u64(env, &v) == 0 && v > 0 && v < 100000)
+		return (size_t)v;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 0;
+}
 
 void
 tool_open_output(struct tool *tl, bool allow_raw)
@@ -24,12 +43,23 @@ tool_open_output(struct tool *tl, bool allow_raw)
 	}
 	if ((tl->out = mf_out_new(STDOUT_FILENO, tl->fmt)) == NULL)
 		tool_oom();
+	if (tl->fmt == MF_FMT_TABLE)
+		mf_out_set_width(tl->out, tool_term_width());
 }
 
 void
 tool_open(struct tool *tl, bool allow_raw)
 {
+	int e;
+
 	tool_open_output(tl, allow_raw);
+	/* a target string that is wrong as written is a usage error */
+	if ((tl->topt.conn != NULL || tl->topt.os != NULL) &&
+	    (e = mf_target_spec_check(tl->topt.conn, tl->topt.os, tl->errbuf)) < 0) {
+		if (e == MF_ERR_NOMEM)
+			tool_oom();
+		tool_usage_error(tl, "%s", tl->errbuf);
+	}
 	if (mf_tool_open(&tl->topt, &tl->t, &tl->in, tl->errbuf) < 0)
 		tool_die(tl, "%s", tl->errbuf);
 }

@@ -150,9 +150,12 @@ tool_pid_given(const struct tool *tl, uint64_t pid)
 bool
 tool_space_gone(struct tool *tl, uint64_t pid, int err)
 {
-	if ((err != MF_ERR_NOTFOUND && err != MF_ERR_GONE) || tool_pid_given(tl, pid))
+	if ((err != MF_ERR_NOTFOUND && err != MF_ERR_GONE && err != MF_ERR_PERM) || tool_pid_given(tl, pid))
 		return false;
-	tool_warn(tl, "pid %llu exited", (unsigned long long)pid);
+	if (err == MF_ERR_PERM)
+		tool_warn(tl, "cannot read pid %llu: %s (skipped)", (unsigned long long)pid, mf_strerror(err));
+	else
+		tool_warn(tl, "pid %llu exited", (unsigned long long)pid);
 	tl->ngone++;
 	return true;
 }

@@ -80,6 +80,13 @@ void tool_parse_pids(struct tool *tl, const char *s, uint64_t **pids, size_t *n)
  * exits on failure.  tool_open_output: the output alone. */
 void tool_open(struct tool *tl, bool allow_raw);
 void tool_open_output(struct tool *tl, bool allow_raw);
+/* Table columns for records, from the one table of layouts (tool-cols.c): a layout name
+ * ("process", "process-tree", "module", "map", "hit", "xlat", "pagemap", "p2v", "symbol",
+ * "thread"), or "all" for the default layout of every record type. */
+void tool_columns(struct tool *tl, const char *layout);
+/* A record read from a stream into out (reset), its address fields and hints typed as the
+ * tool that wrote it typed them (msgpack carries addresses as integers, JSON as strings). */
+void tool_rec_typed(const struct mf_rec *in, struct mf_rec *out);
 /* Write the target record when the format carries records (json, msgpack). */
 void tool_write_target(struct tool *tl);
 /* Write one record; exits on a write error. */
@@ -135,9 +142,11 @@ void tool_select_count(struct tool *tl, struct mf_select_opts *o);
 struct mf_aspace *tool_next_space(struct tool *tl, struct mf_select *sel);
 /* Live targets change while a tool reads them: a process of the selection that is gone
  * (MF_ERR_NOTFOUND or MF_ERR_GONE from opening or reading it) is a warning "pid N exited"
- * when it came from stdin or a -n match; tool_space_gone() says so, counts it and returns
- * true (go on with the next).  A pid given with -p, or any other error, returns false: the
- * caller reports it as an error.  tool_space_worked() counts a process that was read;
+ * when it came from stdin or a -n match, and so is one the tool may not read (MF_ERR_PERM:
+ * "cannot read pid N: permission denied (skipped)", as `mf-ps | mf-modules` meets other
+ * users' processes); tool_space_gone() says so, counts it and returns true (go on with the
+ * next).  A pid given with -p, or any other error, returns false: the caller reports it as
+ * an error.  tool_space_worked() counts a process that was read;
  * tool_spaces_status() is the exit status: `status`, or 1 when processes exited and none
  * was read. */
 bool tool_space_gone(struct tool *tl, uint64_t pid, int err);

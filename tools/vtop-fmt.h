@@ -1,4 +1,4 @@
-/* vtop-fmt.h: mf-vtop's words for translations (output formatting only). */
+/* vtop-fmt.h: mf-vtop's words for translations and its records (output only). */
 #ifndef MF_VTOP_FMT_H
 #define MF_VTOP_FMT_H
 
@@ -19,5 +19,23 @@ void vtop_entry_flags(const struct mf_space *sp, uint64_t e, bool leaf, char *bu
 /* Why a walk failed, for people. */
 const char *vtop_why(const struct mf_space *sp, int err, const struct mf_vat_step *steps, size_t ns, char *buf,
                      size_t size);
+
+#define VTOP_MAXSTEPS 8
+
+/* One walk of va in the space id: its result r, translation, steps and, on failure, why. */
+struct vtop_walk {
+	const struct mf_aspace_id *id;
+	uint64_t va;
+	int r;
+	struct mf_vat_xlat x;
+	struct mf_vat_step steps[VTOP_MAXSTEPS];
+	size_t ns;
+	char why[200];
+};
+
+/* The `xlat` record of a walk into rec, its steps in steprec[0..ns) (vtop-rec.c); the
+ * `pagemap` record of a range.  0, or MF_ERR_NOMEM. */
+int vtop_xlat_rec(struct mf_rec *rec, struct mf_rec *const *steprec, const struct vtop_walk *w);
+int vtop_pagemap_rec(struct mf_rec *rec, const struct mf_vat_range *rg);
 
 #endif

@@ -48,12 +48,10 @@ MF_API int
 mf_space_check(struct mf_target *t, const struct mf_space *sp, char *errbuf)
 {
 	struct mf_vat_xlat x = { .va = 0 };
-	struct mf_vat *vat = mf_target_vat(t, errbuf);
-	int r;
+	int r = mfint_translate(t, sp, &x, 1, errbuf);
 
-	if (vat == NULL)
-		return MF_ERR_UNSUPPORTED;
-	r = mf_vat_translate(vat, sp, &x, 1);
+	if (r < 0 && !mf_target_has_phys(t))
+		return r;   /* errbuf says so */
 	if (r == MF_ERR_ARG || r == MF_ERR_UNSUPPORTED)
 		return mf_error(errbuf, r, "cannot walk %s address space (va bits %u, granule %u): %s", mf_arch_name(sp->arch),
 		                sp->va_bits, sp->granule, mf_strerror(r));

@@ -152,7 +152,48 @@ mf_hints_get_bin(const struct mf_hints *h, const char *key, size_t *n)
 	return e->p;
 }
 
-/* Hints as a record map: u64 as addresses, strings as strings, bytes as bin. */
+/* The number hints that are not addresses.  A connector or os layer adding a count or a
+ * flag adds its key here. */
+static const struct {
+	const char *key;
+	enum mf_hint_kind kind;
+} hints_kinds[] = {
+	{ "block_size", MF_HINT_NUMBER },
+	{ "build", MF_HINT_NUMBER },
+	{ "cpus", MF_HINT_NUMBER },
+	{ "dump_type", MF_HINT_NUMBER },
+	{ "granule", MF_HINT_NUMBER },
+	{ "live", MF_HINT_FLAG },
+	{ "nr_cpus", MF_HINT_NUMBER },
+	{ "page_size", MF_HINT_NUMBER },
+	{ "pid", MF_HINT_NUMBER },
+	{ "qemu_pid", MF_HINT_NUMBER },
+	{ "va_bits", MF_HINT_NUMBER },
+};
+
+MF_API enum mf_hint_kind
+mf_hint_kind(const char *key)
+{
+	size_t i;
+
+	for (i = 0; key != NULL && i < mf_countof(hints_kinds); i++)
+		if (strcmp(hints_kinds[i].key, key) == 0)
+			return hints_kinds[i].kind;
+	return MF_HINT_ADDR;
+}
+
+/* A number hint as a record value of its kind: address, unsigned number or bool. */
+static int
+hints_add_u64(struct mf_rec *map, const char *key, uint64_t v)
+{
+	switch (mf_hint_kind(key)) {
+	case MF_HINT_NUMBER: return mf_rec_add_uint(map, key, v);
+	case MF_HINT_FLAG: return mf_rec_add_bool(map, key, v != 0);
+	default: return mf_rec_add_addr(map, key, v);
+	}
+}
+
+/* Hints as a record map: numbers by their kind, strings as strings, bytes as bin. */
 int
 mfint_hints_to_rec(const struct mf_hints *h, struct mf_rec *map)
 {
@@ -163,7 +204,7 @@ mfint_hints_to_rec(const struct mf_hints *h, struct mf_rec *map)
 		const struct hint *e = &h->v[i];
 
 		switch (e->type) {
-		case HINT_U64: r = mf_rec_add_addr(map, e->key, e->u); break;
+		case HINT_U64: r = hints_add_u64(map, e->key, e->u); break;
 		case HINT_STR: r = mf_rec_add_strn(map, e->key, e->p, e->n); break;
 		default: r = mf_rec_add_bin(map, e->key, e->p, e->n); break;
 		}

@@ -25,6 +25,19 @@ struct mf_in *mfint_in_new_mem(const void *p, size_t n);
 
 /* Does the target's os layer read process memory itself (no page tables to walk)? (target.c) */
 bool mfint_target_os_reads(const struct mf_target *t);
+/* The target's translation for libmf's own callers, safe from any thread: each call uses a
+ * translator no other thread uses meanwhile (target-io.c).  The page-map callback may read
+ * through the target (another translator serves it).  Results as mf_vat_translate and
+ * mf_vat_page_map; MF_ERR_UNSUPPORTED without physical memory, message in errbuf. */
+struct mf_vat_xlat;
+struct mf_vat_range;
+int mfint_translate(struct mf_target *t, const struct mf_space *sp, struct mf_vat_xlat *x, size_t n, char *errbuf);
+int mfint_page_map(struct mf_target *t, const struct mf_space *sp, uint64_t start, uint64_t end,
+                   int (*cb)(void *ctx, const struct mf_vat_range *r), void *ctx, char *errbuf);
+/* The absolute path an argument named when the host opened it as a symbol file by a
+ * relative path (into buf): 0, or MF_ERR_NOTFOUND (not opened so) (symfile.c). */
+struct mf_kv;
+int mfint_symfile_abs(const struct mf_kv *kv, char *buf, size_t size);
 /* The target an address space reads (aspace.c). */
 struct mf_target *mfint_aspace_target(const struct mf_aspace *as);
 

@@ -50,6 +50,12 @@ const struct mf_host mfint_host = {
 	.close_symbol_file = mf_symbol_file_close,
 };
 
+MF_API const struct mf_host *
+mf_host(void)
+{
+	return &mfint_host;
+}
+
 static const char *const plugin_kind_dir[] = { "connectors", "os" };
 static const char *const plugin_kind_prefix[] = { "mf-connector-", "mf-os-" };
 static const char *const plugin_kind_word[] = { "connector", "os layer" };

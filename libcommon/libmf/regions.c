@@ -47,12 +47,11 @@ static int
 regions_page_map(struct mf_aspace *as, uint64_t start, mf_region_cb cb, void *ctx, char *errbuf)
 {
 	struct regions_pm pm = { .cb = cb, .ctx = ctx };
-	struct mf_vat *vat = mf_target_vat(mfint_aspace_target(as), errbuf);
 	int r, e;
 
-	if (vat == NULL)
-		return MF_ERR_UNSUPPORTED;
-	r = mf_vat_page_map(vat, mf_aspace_space(as), start, 0, regions_pm_cb, &pm);
+	r = mfint_page_map(mfint_aspace_target(as), mf_aspace_space(as), start, 0, regions_pm_cb, &pm, errbuf);
+	if (r == MF_ERR_UNSUPPORTED)
+		return r;
 	if (r == 0 || r == MF_ERR_LIMIT) {
 		/* the last region, also when the walk stopped at its limit */
 		if ((e = regions_pm_flush(&pm)) != 0 && r == 0)

@@ -7,6 +7,7 @@
 #include "mf-int.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -20,6 +21,69 @@
 static pthread_mutex_t symfile_lock = PTHREAD_MUTEX_INITIALIZER;
 static const struct mf_args **symfile_trusted;
 static size_t symfile_ntrusted, symfile_cap;
+
+/* The arguments opened as files by a relative path, with the absolute path they named then,
+ * so that a saved target names the same files from any directory (mfint_symfile_abs). */
+struct symfile_abs {
+	const struct mf_kv *kv;   /* the argument, in the list a plugin was opened with */
+	char *abs;
+	struct symfile_abs *next;
+};
+static struct symfile_abs *symfile_abs_list;
+
+/* Remember that kv (a relative path) was opened as a file (under symfile_lock). */
+static void
+symfile_abs_note(const struct mf_kv *kv)
+{
+	char real[PATH_MAX];
+	struct symfile_abs *a;
+
+	for (a = symfile_abs_list; a != NULL; a = a->next)
+		if (a->kv == kv)
+			return;
+	if (realpath(kv->value, real) == NULL || (a = calloc(1, sizeof *a)) == NULL)
+		return;
+	if ((a->abs = strdup(real)) == NULL) {
+		free(a);
+		return;
+	}
+	a->kv = kv;
+	a->next = symfile_abs_list;
+	symfile_abs_list = a;
+}
+
+/* Forget the arguments of args (under symfile_lock). */
+static void
+symfile_abs_forget(const struct mf_args *args)
+{
+	struct symfile_abs **pp = &symfile_abs_list, *a;
+
+	while ((a = *pp) != NULL) {
+		if (args->kv != NULL && a->kv >= args->kv && a->kv < args->kv + args->n) {
+			*pp = a->next;
+			free(a->abs);
+			free(a);
+		} else {
+			pp = &a->next;
+		}
+	}
+}
+
+int
+mfint_symfile_abs(const struct mf_kv *kv, char *buf, size_t size)
+{
+	const struct symfile_abs *a;
+	int r = MF_ERR_NOTFOUND;
+
+	pthread_mutex_lock(&symfile_lock);
+	for (a = symfile_abs_list; a != NULL && r != 0; a = a->next)
+		if (a->kv == kv && strlen(a->abs) < size) {
+			memcpy(buf, a->abs, strlen(a->abs) + 1);
+			r = 0;
+		}
+	pthread_mutex_unlock(&symfile_lock);
+	return r;
+}
 
 MF_API int
 mf_args_trust(const struct mf_args *args)
@@ -53,6 +117,7 @@ mf_args_untrust(const struct mf_args *args)
 			symfile_trusted[i] = symfile_trusted[--symfile_ntrusted];
 			break;
 		}
+	symfile_abs_forget(args);
 	if (symfile_ntrusted == 0) {
 		free(symfile_trusted);
 		symfile_trusted = NULL;
@@ -115,6 +180,15 @@ mf_symbol_file_open(const struct mf_args *args, const char *key, struct mf_symfi
 	close(fd);
 	if (p == MAP_FAILED)
 		return mf_error_errno(errbuf, e == ENOMEM ? MF_ERR_NOMEM : MF_ERR_IO, e, "cannot map %s", path);
+	if (path[0] != '/') {
+		size_t i;
+
+		pthread_mutex_lock(&symfile_lock);
+		for (i = 0; i < args->n; i++)
+			if (args->kv[i].value == path)
+				symfile_abs_note(&args->kv[i]);
+		pthread_mutex_unlock(&symfile_lock);
+	}
 	file->data = p;
 	file->size = (uint64_t)st.st_size;
 	file->path = path;

@@ -77,8 +77,33 @@ mfint_targs_get(const struct mfint_targs *a, const char *key)
 	return mf_args_get(&v, key);
 }
 
-/* Move the positional argument to keys[0], check every key against the plugin's list, and
- * make a "path" absolute so that a saved target works from any directory. */
+/* The values every plugin reads the same way: a pid is a process id. */
+static int
+targs_check_values(const struct mfint_targs *a, const char *kind, char *errbuf)
+{
+	const char *pid = mfint_targs_get(a, "pid");
+	uint64_t v;
+
+	if (pid != NULL && (mf_parse_u64(pid, &v) < 0 || v == 0 || v > INT32_MAX))
+		return mf_error(errbuf, MF_ERR_ARG, "invalid pid '%s' for %s %s", pid, kind, a->name);
+	return 0;
+}
+
+static bool
+targs_has_key(const char *const *keys, const char *key)
+{
+	size_t j;
+
+	for (j = 0; keys != NULL && keys[j] != NULL; j++)
+		if (strcmp(keys[j], key) == 0)
+			return true;
+	return false;
+}
+
+/* Move the positional argument to keys[0] (a number to "pid" when the plugin takes one:
+ * qemu:4242 is the QEMU process 4242), check every key against the plugin's list and the
+ * values of the common keys, and make a "path" absolute so that a saved target works from
+ * any directory. */
 int
 mfint_targs_normalise(struct mfint_targs *a, const char *kind, const char *const *keys, char *errbuf)
 {
@@ -86,11 +111,15 @@ mfint_targs_normalise(struct mfint_targs *a, const char *kind, const char *const
 	int r;
 
 	if (a->def != NULL) {
-		if (keys == NULL || keys[0] == NULL)
+		const char *key = keys != NULL ? keys[0] : NULL;
+
+		if (key == NULL)
 			return mf_error(errbuf, MF_ERR_ARG, "%s %s takes no arguments", kind, a->name);
-		if (mfint_targs_get(a, keys[0]) != NULL)
-			return mf_error(errbuf, MF_ERR_ARG, "%s %s: '%s' given twice", kind, a->name, keys[0]);
-		if ((r = mfint_targs_add(a, keys[0], a->def)) < 0)
+		if (a->def[0] != '\0' && strspn(a->def, "0123456789") == strlen(a->def) && targs_has_key(keys, "pid"))
+			key = "pid";
+		if (mfint_targs_get(a, key) != NULL)
+			return mf_error(errbuf, MF_ERR_ARG, "%s %s: '%s' given twice", kind, a->name, key);
+		if ((r = mfint_targs_add(a, key, a->def)) < 0)
 			return r;
 		/* keep the positional argument first */
 		if (a->n > 1) {
@@ -103,12 +132,7 @@ mfint_targs_normalise(struct mfint_targs *a, const char *kind, const char *const
 		a->def = NULL;
 	}
 	for (i = 0; i < a->n; i++) {
-		int known = 0;
-
-		for (j = 0; keys != NULL && keys[j] != NULL; j++)
-			if (strcmp(keys[j], a->kv[i].key) == 0)
-				known = 1;
-		if (!known) {
+		if (!targs_has_key(keys, a->kv[i].key)) {
 			char list[160] = "";
 			size_t len = 0;
 
@@ -130,9 +154,8 @@ mfint_targs_normalise(struct mfint_targs *a, const char *kind, const char *const
 			}
 		}
 	}
-	return 0;
+	return targs_check_values(a, kind, errbuf);
 }
-
 
 static bool
 targs_looks_like_path(const char *s)
@@ -172,6 +195,40 @@ mfint_targs_from_string(struct mfint_targs *a, const char *s, bool conn, char *e
 		}
 	}
 	return 0;
+}
+
+/* One target string as written: its syntax, its keys when the plugin is found (an unknown
+ * plugin and a file are left to the open, which says what is wrong), the common values. */
+static int
+targs_check_string(const char *s, enum mf_plugin_kind kind, char *errbuf)
+{
+	const char *word = kind == MF_PLUGIN_CONNECTOR ? "connector" : "os layer";
+	char why[MF_ERRBUF_SIZE];
+	struct mfint_plugin *p;
+	struct mfint_targs a;
+	int r;
+
+	memset(&a, 0, sizeof a);
+	if ((r = mfint_targs_from_string(&a, s, kind == MF_PLUGIN_CONNECTOR, errbuf)) < 0)
+		;
+	else if (strcmp(a.name, "file") != 0 && mfint_plugin_load(kind, a.name, &p, why) == 0)
+		r = mfint_targs_normalise(&a, word, kind == MF_PLUGIN_CONNECTOR ? p->u.conn.keys : p->u.os.keys, errbuf);
+	else
+		r = targs_check_values(&a, word, errbuf);
+	mfint_targs_clear(&a);
+	return r;
+}
+
+MF_API int
+mf_target_spec_check(const char *conn, const char *os, char *errbuf)
+{
+	int r = 0;
+
+	if (conn != NULL)
+		r = targs_check_string(conn, MF_PLUGIN_CONNECTOR, errbuf);
+	if (r == 0 && os != NULL)
+		r = targs_check_string(os, MF_PLUGIN_OS, errbuf);
+	return r == MF_ERR_NOMEM ? mf_error(errbuf, r, "out of memory") : r;
 }
 
 /* connector/os name and args from a target record */
@@ -234,8 +291,13 @@ mfint_targs_to_rec(struct mf_rec *r, const char *key, const char *argkey, const 
 		return e;
 	if ((m = mf_rec_add_map(r, argkey)) == NULL)
 		return MF_ERR_NOMEM;
-	for (i = 0; i < a->n; i++)
-		if ((e = mf_rec_add_str(m, a->kv[i].key, a->kv[i].value)) < 0)
+	for (i = 0; i < a->n; i++) {
+		char abs[PATH_MAX];
+		/* a file the host opened by a relative path: its absolute path, as "path" has */
+		const char *v = mfint_symfile_abs(&a->kv[i], abs, sizeof abs) == 0 ? abs : a->kv[i].value;
+
+		if ((e = mf_rec_add_str(m, a->kv[i].key, v)) < 0)
 			return e;
+	}
 	return 0;
 }

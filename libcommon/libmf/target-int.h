@@ -8,6 +8,8 @@
 #include "mf-int.h"
 #include "plugin-int.h"
 
+#include <pthread.h>
+
 /* A plugin's arguments, owned: name, the positional argument, key=value pairs. */
 struct mfint_targs {
 	char *name;
@@ -29,7 +31,12 @@ struct mf_target {
 	const struct mf_range *ranges;
 	size_t nranges;
 	struct mf_phys phys;
-	struct mf_vat *vat;
+	/* Translators (target-io.c): one per caller at a time, so that threads never share one;
+	 * lock guards the lists and the process-space cache below. */
+	pthread_mutex_t lock;
+	struct mfint_xl *xl_free;    /* idle */
+	struct mfint_xl *xl_all;     /* every one, freed with the target */
+	struct mfint_xl *xl_own;     /* mf_target_vat's, never in xl_free */
 	unsigned flags;
 	bool space_valid;
 	uint64_t space_pid;
@@ -58,7 +65,9 @@ int mfint_detect_file(struct mfint_targs *a, char *errbuf);
 /* saved.c: hints of a saved target record (mf-dump's ELF note) fill what the dump lacks. */
 void mfint_target_merge_saved(struct mf_target *t);
 
-/* target-io.c: the struct mf_phys an os layer reads the target through. */
+/* target-io.c: the struct mf_phys an os layer reads the target through; freeing the
+ * translators. */
 void mfint_target_os_phys(struct mf_target *t);
+void mfint_target_free_vats(struct mf_target *t);
 
 #endif

@@ -161,80 +161,200 @@ mf_phys_ranges(struct mf_target *t, const struct mf_range **out)
 	return t->nranges;
 }
 
-/* ---- virtual memory ---- */
+/* ---- virtual memory ----
+ *
+ * A target may be used from several threads (a plugin's thread model says how its calls
+ * overlap).  A translator holds per-call working memory and caches, so no two calls may use
+ * one at once: each call takes an idle translator (or makes one) and gives it back.  A
+ * single-threaded program keeps using the same one; N threads at once use N (each
+ * mf_vat_memory bytes).  Every translator's physical reads go through the target. */
 
-/* physical I/O for the translator and the os layer */
+struct mfint_xl {
+	struct mf_target *t;
+	struct mf_vat *vat;
+	struct mfint_xl *next_free, *next_all;
+	char errbuf[MF_ERRBUF_SIZE];   /* the message of its last failed physical call */
+};
+
 static int
-io_phys_read(void *ctx, struct mf_iov *iov, size_t n)
+io_xl_read(void *ctx, struct mf_iov *iov, size_t n)
 {
-	struct mf_target *t = ctx;
+	struct mfint_xl *x = ctx;
 
-	return mf_phys_read(t, iov, n, t->errbuf);
+	return mf_phys_read(x->t, iov, n, x->errbuf);
 }
 
 static int
-io_phys_write(void *ctx, struct mf_iov *iov, size_t n)
+io_xl_write(void *ctx, struct mf_iov *iov, size_t n)
 {
-	struct mf_target *t = ctx;
+	struct mfint_xl *x = ctx;
 
-	return mf_phys_write(t, iov, n, t->errbuf);
+	return mf_phys_write(x->t, iov, n, x->errbuf);
 }
 
+/* An idle translator, or a new one: 0, or MF_ERR_UNSUPPORTED / MF_ERR_NOMEM with a message. */
 static int
-io_vat(struct mf_target *t, char *errbuf)
+io_xl_get(struct mf_target *t, struct mfint_xl **out, char *errbuf)
 {
+	struct mfint_xl *x;
 	uint64_t live;
 
 	if (t->conn == NULL)
-		return mf_error(errbuf, MF_ERR_UNSUPPORTED, "%s has no physical memory to translate over (give a connector with -c)",
-		                t->name);
-	if (t->vat != NULL)
+		return mf_error(errbuf, MF_ERR_UNSUPPORTED,
+		                "%s has no physical memory to translate over (give a connector with -c)", t->name);
+	pthread_mutex_lock(&t->lock);
+	if ((x = t->xl_free) != NULL)
+		t->xl_free = x->next_free;
+	pthread_mutex_unlock(&t->lock);
+	if (x != NULL) {
+		x->errbuf[0] = '\0';
+		*out = x;
 		return 0;
-	if ((t->vat = mf_vat_new(io_phys_read, t)) == NULL)
+	}
+	if ((x = calloc(1, sizeof *x)) == NULL || (x->vat = mf_vat_new(io_xl_read, x)) == NULL) {
+		free(x);
 		return mf_error(errbuf, MF_ERR_NOMEM, "out of memory");
+	}
+	x->t = t;
 	/* live sources change under us: let cached translations expire */
 	if (mf_hints_get_u64(t->hints, "live", &live) == 0 && live)
-		mf_vat_set_ttl(t->vat, 100);
+		mf_vat_set_ttl(x->vat, 100);
+	pthread_mutex_lock(&t->lock);
+	x->next_all = t->xl_all;
+	t->xl_all = x;
+	pthread_mutex_unlock(&t->lock);
+	*out = x;
 	return 0;
+}
+
+static void
+io_xl_put(struct mf_target *t, struct mfint_xl *x)
+{
+	pthread_mutex_lock(&t->lock);
+	x->next_free = t->xl_free;
+	t->xl_free = x;
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* A whole-call failure r of a translator: its physical read's message, else the code's. */
+static int
+io_xl_error(const struct mfint_xl *x, int r, char *errbuf)
+{
+	return mf_error(errbuf, r, "%s", x->errbuf[0] ? x->errbuf : mf_strerror(r));
+}
+
+void
+mfint_target_free_vats(struct mf_target *t)
+{
+	struct mfint_xl *x, *next;
+
+	for (x = t->xl_all; x != NULL; x = next) {
+		next = x->next_all;
+		mf_vat_free(x->vat);
+		free(x);
+	}
+	t->xl_all = t->xl_free = t->xl_own = NULL;
 }
 
 MF_API struct mf_vat *
 mf_target_vat(struct mf_target *t, char *errbuf)
 {
-	return io_vat(t, errbuf) < 0 ? NULL : t->vat;
+	struct mfint_xl *x;
+
+	pthread_mutex_lock(&t->lock);
+	x = t->xl_own;
+	pthread_mutex_unlock(&t->lock);
+	if (x != NULL)
+		return x->vat;
+	if (io_xl_get(t, &x, errbuf) < 0)
+		return NULL;
+	pthread_mutex_lock(&t->lock);
+	if (t->xl_own == NULL) {
+		t->xl_own = x;
+		x = NULL;
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (x != NULL)
+		io_xl_put(t, x);   /* another thread was first */
+	return t->xl_own->vat;
 }
 
 MF_API int
 mf_virt_read(struct mf_target *t, const struct mf_space *sp, struct mf_iov *iov, size_t n, char *errbuf)
 {
+	struct mfint_xl *x;
 	int r;
 
-	if ((r = io_vat(t, errbuf)) < 0)
+	if ((r = io_xl_get(t, &x, errbuf)) < 0)
 		return r;
-	t->errbuf[0] = '\0';
-	r = mf_vat_read(t->vat, sp, iov, n);
-	if (r < 0)
-		mf_error(errbuf, r, "%s", t->errbuf[0] ? t->errbuf : mf_strerror(r));
+	if ((r = mf_vat_read(x->vat, sp, iov, n)) < 0)
+		io_xl_error(x, r, errbuf);
+	io_xl_put(t, x);
 	return r;
 }
 
 MF_API int
 mf_virt_write(struct mf_target *t, const struct mf_space *sp, struct mf_iov *iov, size_t n, char *errbuf)
 {
+	struct mfint_xl *x;
 	int r;
 
 	if (!(t->flags & MF_TARGET_WRITE))
 		return mf_error(errbuf, MF_ERR_READONLY, "%s is not opened for writing (use --write)", t->name);
-	if ((r = io_vat(t, errbuf)) < 0)
+	if ((r = io_xl_get(t, &x, errbuf)) < 0)
 		return r;
-	t->errbuf[0] = '\0';
-	r = mf_vat_write(t->vat, io_phys_write, t, sp, iov, n);
-	if (r < 0)
-		mf_error(errbuf, r, "%s", t->errbuf[0] ? t->errbuf : mf_strerror(r));
+	if ((r = mf_vat_write(x->vat, io_xl_write, x, sp, iov, n)) < 0)
+		io_xl_error(x, r, errbuf);
+	io_xl_put(t, x);
 	return r;
 }
 
-/* struct mf_phys callbacks for os layers */
+int
+mfint_translate(struct mf_target *t, const struct mf_space *sp, struct mf_vat_xlat *xl, size_t n, char *errbuf)
+{
+	struct mfint_xl *x;
+	int r;
+
+	if ((r = io_xl_get(t, &x, errbuf)) < 0)
+		return r;
+	if ((r = mf_vat_translate(x->vat, sp, xl, n)) < 0)
+		io_xl_error(x, r, errbuf);
+	io_xl_put(t, x);
+	return r;
+}
+
+int
+mfint_page_map(struct mf_target *t, const struct mf_space *sp, uint64_t start, uint64_t end,
+               int (*cb)(void *ctx, const struct mf_vat_range *r), void *ctx, char *errbuf)
+{
+	struct mfint_xl *x;
+	int r;
+
+	if ((r = io_xl_get(t, &x, errbuf)) < 0)
+		return r;
+	r = mf_vat_page_map(x->vat, sp, start, end, cb, ctx);
+	io_xl_put(t, x);
+	return r;
+}
+
+/* struct mf_phys callbacks for os layers (which may call them from several threads: each
+ * call has its own message buffer; an os layer gets only the code) */
+
+static int
+io_os_read(void *ctx, struct mf_iov *iov, size_t n)
+{
+	char errbuf[MF_ERRBUF_SIZE];
+
+	return mf_phys_read(ctx, iov, n, errbuf);
+}
+
+static int
+io_os_write(void *ctx, struct mf_iov *iov, size_t n)
+{
+	char errbuf[MF_ERRBUF_SIZE];
+
+	return mf_phys_write(ctx, iov, n, errbuf);
+}
 
 static size_t
 io_os_ranges(void *ctx, const struct mf_range **out)
@@ -245,29 +365,27 @@ io_os_ranges(void *ctx, const struct mf_range **out)
 static int
 io_os_vread(void *ctx, const struct mf_space *sp, struct mf_iov *iov, size_t n)
 {
-	struct mf_target *t = ctx;
+	char errbuf[MF_ERRBUF_SIZE];
 
-	return mf_virt_read(t, sp, iov, n, t->errbuf);
+	return mf_virt_read(ctx, sp, iov, n, errbuf);
 }
 
 static int
 io_os_vwrite(void *ctx, const struct mf_space *sp, struct mf_iov *iov, size_t n)
 {
-	struct mf_target *t = ctx;
+	char errbuf[MF_ERRBUF_SIZE];
 
-	return mf_virt_write(t, sp, iov, n, t->errbuf);
+	return mf_virt_write(ctx, sp, iov, n, errbuf);
 }
 
 static int
 io_os_vtop(void *ctx, const struct mf_space *sp, uint64_t va, uint64_t *pa)
 {
-	struct mf_target *t = ctx;
 	struct mf_vat_xlat x = { .va = va };
+	char errbuf[MF_ERRBUF_SIZE];
 	int r;
 
-	if ((r = io_vat(t, t->errbuf)) < 0)
-		return r;
-	if ((r = mf_vat_translate(t->vat, sp, &x, 1)) < 0)
+	if ((r = mfint_translate(ctx, sp, &x, 1, errbuf)) < 0)
 		return r;
 	if (x.err < 0)
 		return x.err;
@@ -281,8 +399,8 @@ mfint_target_os_phys(struct mf_target *t)
 	t->phys = (struct mf_phys){
 		.struct_size = sizeof t->phys,
 		.ctx = t,
-		.read = io_phys_read,
-		.write = (t->flags & MF_TARGET_WRITE) ? io_phys_write : NULL,
+		.read = io_os_read,
+		.write = (t->flags & MF_TARGET_WRITE) ? io_os_write : NULL,
 		.ranges = io_os_ranges,
 		.vread = io_os_vread,
 		.vwrite = (t->flags & MF_TARGET_WRITE) ? io_os_vwrite : NULL,

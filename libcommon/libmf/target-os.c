@@ -104,16 +104,20 @@ MF_API int
 mf_target_proc_space(struct mf_target *t, uint64_t pid, struct mf_space *sp, char *errbuf)
 {
 	uint64_t v;
+	bool hit;
 	int r;
 
 	if ((r = target_need_os(t, errbuf)) < 0)
 		return r;
 	if (t->os->u.os.read != NULL)
 		return mf_error(errbuf, MF_ERR_UNSUPPORTED, "os layer %s reads process memory itself", t->os->name);
-	if (t->space_valid && t->space_pid == pid) {
+	pthread_mutex_lock(&t->lock);
+	hit = t->space_valid && t->space_pid == pid;
+	if (hit)
 		*sp = t->space;
+	pthread_mutex_unlock(&t->lock);
+	if (hit)
 		return 0;
-	}
 	memset(sp, 0, sizeof *sp);
 	if ((r = mf_process(t, pid, target_space_cb, sp, errbuf)) < 0)
 		return r;
@@ -125,9 +129,11 @@ mf_target_proc_space(struct mf_target *t, uint64_t pid, struct mf_space *sp, cha
 		sp->granule = (uint32_t)v;
 	if (mf_hints_get_u64(t->hints, "dtb_hi", &v) == 0)
 		sp->root_hi = v;
+	pthread_mutex_lock(&t->lock);
 	t->space = *sp;
 	t->space_pid = pid;
 	t->space_valid = true;
+	pthread_mutex_unlock(&t->lock);
 	return 0;
 }
 

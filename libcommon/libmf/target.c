@@ -109,6 +109,7 @@ target_new(unsigned flags)
 		free(t);
 		return NULL;
 	}
+	pthread_mutex_init(&t->lock, NULL);
 	t->flags = flags;
 	t->name = NULL;
 	return t;
@@ -185,7 +186,8 @@ mf_target_close(struct mf_target *t)
 		t->os->u.os.close(t->oh);
 	if (t->ch != NULL)
 		t->conn->u.conn.close(t->ch);
-	mf_vat_free(t->vat);
+	mfint_target_free_vats(t);
+	pthread_mutex_destroy(&t->lock);
 	mfint_targs_clear(&t->cargs);
 	mfint_targs_clear(&t->oargs);
 	mf_hints_free(t->hints);

@@ -63,6 +63,11 @@ int mf_hints_set_bin(struct mf_hints *h, const char *key, const void *p, size_t 
 int mf_hints_get_u64(const struct mf_hints *h, const char *key, uint64_t *v);
 const char *mf_hints_get_str(const struct mf_hints *h, const char *key);
 const void *mf_hints_get_bin(const struct mf_hints *h, const char *key, size_t *n);
+/* What a number hint is, by its key, for every printer (target records, tables, JSON):
+ * an address (hex), a count or id (decimal: cpus, qemu_pid, build) or a flag (true/false:
+ * live).  Keys not in the table are addresses. */
+enum mf_hint_kind { MF_HINT_ADDR = 0, MF_HINT_NUMBER, MF_HINT_FLAG };
+enum mf_hint_kind mf_hint_kind(const char *key);
 
 /* ---- plugins ----------------------------------------------------------------------- */
 
@@ -225,6 +230,9 @@ struct mf_col {
 struct mf_out;
 struct mf_out *mf_out_new(int fd, enum mf_format fmt);   /* NULL on out of memory */
 int mf_out_columns(struct mf_out *o, const char *type, const struct mf_col *cols, size_t ncols);
+/* Cut table lines to `width` display columns (the last column, as ps does): for a terminal
+ * of that width.  0, the default: never. */
+void mf_out_set_width(struct mf_out *o, size_t width);
 /* Write one record (buffered).  0 or MF_ERR_IO (EPIPE included: the tool should exit quietly). */
 int mf_out_rec(struct mf_out *o, const struct mf_rec *r);
 /* Raw bytes (for -f raw and for tools that print free text in table mode). */
@@ -258,6 +266,10 @@ struct mf_target;
  * "file:PATH". */
 int mf_target_open(const char *conn, const char *os, unsigned flags,
                    struct mf_target **out, char *errbuf);
+/* Check the target strings as written, before opening: their syntax and the values of the
+ * keys every plugin reads alike (pid= a process id).  MF_ERR_ARG (a usage error) with the
+ * message; what only the plugin can check (unknown keys, files) is left to the open. */
+int mf_target_spec_check(const char *conn, const char *os, char *errbuf);
 /* Reopen from a target record (skipping discovery: the hints are passed in). */
 int mf_target_open_rec(const struct mf_rec *rec, unsigned flags,
                        struct mf_target **out, char *errbuf);
@@ -304,9 +316,14 @@ int mf_map_rec(const struct mf_map *m, struct mf_rec *r);
 /* An address space of a target: its physical memory, the kernel's virtual memory, a
  * process's, or any page-table root (an explicit arch + dtb).  Reads and writes are
  * batched scatter lists with per-entry errors, whatever is behind them (the connector, the
- * target's one translator, or an os layer that reads process memory itself).  An address
- * space borrows its target: close it before the target.  Not thread-safe (neither is the
- * target's translator): one thread at a time per target. */
+ * target's translators, or an os layer that reads process memory itself).  An address
+ * space borrows its target: close it before the target.
+ * Threads: once open, a target may be read and written from several threads at once
+ * (mf_phys_*, mf_virt_*, mf_target_proc_space, the os operations, and spaces opened on it):
+ * each translation uses a translator no other thread uses meanwhile, and every plugin call
+ * is serialised as far as the plugin's thread model asks.  An open mf_aspace holds no
+ * state, so threads may share one; mf_target_vat's translator is one thread's at a time.
+ * Opening and closing a target or a space are not concurrent with anything else on it. */
 enum mf_aspace_kind { MF_ASPACE_NONE = 0, MF_ASPACE_PHYS, MF_ASPACE_KERNEL, MF_ASPACE_PROCESS, MF_ASPACE_DTB };
 
 /* Which space: what tools select (from options or records) before opening it. */
@@ -439,8 +456,9 @@ int mf_aspace_id_from_rec(const struct mf_rec *r, struct mf_aspace_id *id, char 
  * walk aarch64 address space (va bits 60, granule 4096): bad argument" in errbuf. */
 int mf_space_check(struct mf_target *t, const struct mf_space *sp, char *errbuf);
 
-/* The target's translator (one per target, shared by all its spaces), created on first
- * use; NULL with a message when the target has no physical memory or on out of memory. */
+/* A translator of the target for the caller to use directly (always the same one, created
+ * on first use; one thread at a time: libmf's own reads use others); NULL with a message
+ * when the target has no physical memory or on out of memory. */
 struct mf_vat *mf_target_vat(struct mf_target *t, char *errbuf);
 
 /* ---- choosing spaces: the rule every tool follows ------------------------------------
@@ -536,6 +554,12 @@ int mf_args_trust(const struct mf_args *args);
 void mf_args_untrust(const struct mf_args *args);
 int mf_symbol_file_open(const struct mf_args *args, const char *key, struct mf_symfile *file, char *errbuf);
 void mf_symbol_file_close(struct mf_symfile *file);
+
+/* The host services libmf gives every plugin it loads (logging through mf_log, errors,
+ * arguments, hints, architectures, symbol files), for programs that load a plugin
+ * themselves (test harnesses).  Borrowed, static: copy it to change a field (a log that
+ * records messages). */
+const struct mf_host *mf_host(void);
 
 /* ---- tool support ------------------------------------------------------------------ */
 

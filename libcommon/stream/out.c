@@ -14,7 +14,8 @@
  *
  * Table: rows of one type are held back (up to OUT_TABLE_ROWS) so that columns align; a
  * header line starts each block.  Columns are separated by two spaces, the last column is
- * never followed by spaces.  Control characters (C0, C1) and bytes that are not UTF-8 in
+ * never followed by spaces; with a width set (mf_out_set_width: the terminal's), the last
+ * column and the key=value lines are cut to fit, as ps(1) does.  Control characters (C0, C1) and bytes that are not UTF-8 in
  * strings and keys print as '?' (a process name is not allowed to drive the terminal);
  * missing, nil and empty values print as "-".  A record of a type without a layout prints
  * as `type key=value ...`, a "target" record as `# target: connector=... os=...`. */
@@ -60,6 +61,7 @@ struct mf_out {
 	size_t *cell;          /* per cell: offset into text; cell i's end = cell[i+1] */
 	size_t ncell, ccap;
 	size_t nrows;
+	size_t width;          /* table lines are cut to this many columns; 0: never */
 };
 
 /* ---- formats ---------------------------------------------------------------------- */
@@ -212,6 +214,12 @@ mf_out_new(int fd, enum mf_format fmt)
 	(void)st;
 #endif
 	return o;
+}
+
+MF_API void
+mf_out_set_width(struct mf_out *o, size_t width)
+{
+	o->width = width;
 }
 
 MF_API enum mf_format
@@ -671,21 +679,49 @@ out_pad(struct mf_out *o, size_t n)
 	}
 }
 
+/* The bytes of s (n bytes) that fill at most `cols` display columns. */
+static size_t
+out_cut(const char *s, size_t n, size_t cols)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < n; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && w++ == cols)
+			break;
+	}
+	return i;
+}
+
 static void
 out_row(struct mf_out *o, const struct out_layout *l, const size_t *w, const char *const *cell,
         const size_t *len)
 {
-	size_t c;
+	size_t c, n, pos, room = 0, ncols = l->ncols;
 
-	for (c = 0; c < l->ncols; c++) {
+	/* on a terminal: drop the columns that start past its width, cut the last one that is
+	 * left-aligned (a right-aligned one is shown whole or not at all) */
+	while (o->width > 0 && ncols > 1) {
+		for (pos = 0, c = 0; c + 1 < ncols; c++)
+			pos += w[c] + 2;
+		room = o->width > pos ? o->width - pos : 0;
+		if (room > 0 && (l->cols[ncols - 1].width < 0 || w[ncols - 1] <= room))
+			break;
+		ncols--;
+	}
+	for (c = 0; c < ncols; c++) {
 		size_t cw = out_width(cell[c], len[c]);
-		int last = c + 1 == l->ncols, left = l->cols[c].width < 0;
+		int last = c + 1 == ncols, left = l->cols[c].width < 0;
 
+		n = len[c];
 		if (c > 0)
 			out_put(o, "  ", 2);
+		if (last && o->width > 0 && ncols > 1 && left && cw > room) {
+			n = out_cut(cell[c], len[c], room);
+			cw = room;
+		}
 		if (!left)
 			out_pad(o, w[c] - cw);
-		out_put(o, cell[c], len[c]);
+		out_put(o, cell[c], n);
 		if (left && !last)
 			out_pad(o, w[c] - cw);
 	}
@@ -826,6 +862,8 @@ out_table_line(struct mf_out *o, const struct mf_rec *r, const char *type)
 		if (e == 0)
 			e = out_text_map(o, r, 0);
 	}
+	if (e == 0 && o->width > 0)
+		o->tlen = out_cut(o->text, o->tlen, o->width);
 	if (e == 0)
 		e = out_text(o, "\n", 1);
 	if (e == 0)

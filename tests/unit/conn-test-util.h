@@ -31,7 +31,7 @@ static char ct_dir[] = "/tmp/mf-test-conn-XXXXXX";
 static void
 ct_init(const char *name)
 {
-	ct_host = harness_host;
+	ct_host = *mf_host();
 	ct_host.log = ct_log;
 	ct_conn = harness_connector(harness_plugin_path("connector", name));
 	if (mkdtemp(ct_dir) == NULL) {

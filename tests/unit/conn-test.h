@@ -170,7 +170,7 @@ ct_open2(struct ct_conn *o, const struct mf_connector *c, const char *path, cons
 	memset(o, 0, sizeof *o);
 	o->c = c;
 	o->hints = mf_hints_new();
-	o->rc = c->open(&harness_host, &args, writable, o->hints, &o->h, o->err);
+	o->rc = c->open(mf_host(), &args, writable, o->hints, &o->h, o->err);
 	if (o->rc < 0)
 		o->h = NULL;
 	return o->rc;

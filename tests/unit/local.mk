@@ -1,6 +1,6 @@
 # C unit tests (TAP): libmf, the record stream, the translator, each connector and os layer.
-# Connector tests dlopen the built plugins through tests/unit/plugin-harness.h.
-EXTRA_DIST += tests/unit/tap.h tests/unit/plugin-harness.h
+# Connector tests dlopen the built plugins through tests/unit/plugin-harness.c.
+EXTRA_DIST += tests/unit/tap.h
 
 # libmf
 check_PROGRAMS += tests/unit/test-args tests/unit/test-target tests/unit/test-stream
@@ -19,6 +19,13 @@ check_PROGRAMS += tests/unit/test-aspace
 TESTS += tests/unit/test-aspace
 tests_unit_test_aspace_SOURCES = tests/unit/test-aspace.c tests/unit/tap.h
 tests_unit_test_aspace_LDADD = $(tool_ldadd) $(LIBS)
+
+# one target used from several threads at once (over the pattern connector)
+check_PROGRAMS += tests/unit/test-target-threads
+TESTS += tests/unit/test-target-threads
+tests_unit_test_target_threads_SOURCES = tests/unit/test-target-threads.c tests/unit/tap.h
+tests_unit_test_target_threads_CFLAGS = $(AM_CFLAGS) -pthread
+tests_unit_test_target_threads_LDADD = $(tool_ldadd) $(LIBS) -lpthread
 
 # the plugin loader's ABI checks and conversions on descriptors built in the test
 check_PROGRAMS += tests/unit/test-plugin-abi
@@ -50,23 +57,23 @@ tests_unit_test_vat_arch_SOURCES = tests/unit/test-vat-arch.c tests/unit/vat-mem
 conn_tests = tests/unit/test-conn-raw tests/unit/test-conn-lime tests/unit/test-conn-elf
 check_PROGRAMS += $(conn_tests)
 TESTS += $(conn_tests)
-tests_unit_test_conn_raw_SOURCES = tests/unit/test-conn-raw.c tests/unit/conn-test.h
+tests_unit_test_conn_raw_SOURCES = tests/unit/test-conn-raw.c tests/unit/conn-test.h tests/unit/plugin-harness.c tests/unit/plugin-harness.h
 tests_unit_test_conn_raw_LDADD = $(tool_ldadd) $(pluginlib)
-tests_unit_test_conn_lime_SOURCES = tests/unit/test-conn-lime.c tests/unit/conn-test.h
+tests_unit_test_conn_lime_SOURCES = tests/unit/test-conn-lime.c tests/unit/conn-test.h tests/unit/plugin-harness.c tests/unit/plugin-harness.h
 tests_unit_test_conn_lime_CFLAGS = $(AM_CFLAGS) $(SNAPPY_CFLAGS)
 tests_unit_test_conn_lime_LDADD = $(tool_ldadd) $(pluginlib) $(SNAPPY_LIBS)
-tests_unit_test_conn_elf_SOURCES = tests/unit/test-conn-elf.c tests/unit/conn-test.h
+tests_unit_test_conn_elf_SOURCES = tests/unit/test-conn-elf.c tests/unit/conn-test.h tests/unit/plugin-harness.c tests/unit/plugin-harness.h
 tests_unit_test_conn_elf_LDADD = $(tool_ldadd) $(pluginlib)
 
 # dump connectors: the tests build dumps themselves
 check_PROGRAMS += tests/unit/test-conn-kdump tests/unit/test-conn-crashdump tests/unit/test-conn-vmware
 TESTS += tests/unit/test-conn-kdump tests/unit/test-conn-crashdump tests/unit/test-conn-vmware
-tests_unit_test_conn_kdump_SOURCES = tests/unit/test-conn-kdump.c tests/unit/conn-test-util.h
+tests_unit_test_conn_kdump_SOURCES = tests/unit/test-conn-kdump.c tests/unit/conn-test-util.h tests/unit/plugin-harness.c tests/unit/plugin-harness.h
 tests_unit_test_conn_kdump_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(LZO_CFLAGS) $(SNAPPY_CFLAGS) $(ZSTD_CFLAGS)
 tests_unit_test_conn_kdump_LDADD = $(tool_ldadd) $(pluginlib) $(LIBS) $(ZLIB_LIBS) $(LZO_LIBS) $(SNAPPY_LIBS) $(ZSTD_LIBS)
-tests_unit_test_conn_crashdump_SOURCES = tests/unit/test-conn-crashdump.c tests/unit/conn-test-util.h
+tests_unit_test_conn_crashdump_SOURCES = tests/unit/test-conn-crashdump.c tests/unit/conn-test-util.h tests/unit/plugin-harness.c tests/unit/plugin-harness.h
 tests_unit_test_conn_crashdump_LDADD = $(tool_ldadd) $(pluginlib) $(LIBS)
-tests_unit_test_conn_vmware_SOURCES = tests/unit/test-conn-vmware.c tests/unit/conn-test-util.h
+tests_unit_test_conn_vmware_SOURCES = tests/unit/test-conn-vmware.c tests/unit/conn-test-util.h tests/unit/plugin-harness.c tests/unit/plugin-harness.h
 tests_unit_test_conn_vmware_LDADD = $(tool_ldadd) $(pluginlib) $(LIBS)
 
 # qemu connector: its parsers (its sources compiled in); the same program drives tests/conn-qemu.bats
@@ -85,11 +92,11 @@ tests_unit_test_procmem_LDADD = $(pluginlib)
 # native os layer
 check_PROGRAMS += tests/unit/test-native
 TESTS += tests/unit/test-native
-tests_unit_test_native_SOURCES = tests/unit/test-native.c tests/unit/tap.h tests/unit/plugin-harness.h
+tests_unit_test_native_SOURCES = tests/unit/test-native.c tests/unit/tap.h tests/unit/plugin-harness.c tests/unit/plugin-harness.h
 tests_unit_test_native_LDADD = $(tool_ldadd)
 check_PROGRAMS += tests/unit/test-native-threads
 TESTS += tests/unit/test-native-threads
-tests_unit_test_native_threads_SOURCES = tests/unit/test-native-threads.c tests/unit/tap.h tests/unit/plugin-harness.h
+tests_unit_test_native_threads_SOURCES = tests/unit/test-native-threads.c tests/unit/tap.h tests/unit/plugin-harness.c tests/unit/plugin-harness.h
 tests_unit_test_native_threads_LDADD = $(tool_ldadd) $(LIBS)
 
 # the scanners (libcommon/scan/): the matchers and the engine
@@ -106,7 +113,7 @@ pluginlib_tests = tests/unit/test-pluginlib-bytes tests/unit/test-pluginlib-erro
 check_PROGRAMS += $(pluginlib_tests)
 TESTS += $(pluginlib_tests)
 pluginlib_test_cppflags = $(AM_CPPFLAGS) -DTEST_TOP_SRCDIR='"$(abs_top_srcdir)"'
-tests_unit_test_pluginlib_vmcoreinfo_SOURCES = tests/unit/test-pluginlib-vmcoreinfo.c tests/unit/tap.h
+tests_unit_test_pluginlib_vmcoreinfo_SOURCES = tests/unit/test-pluginlib-vmcoreinfo.c tests/unit/tap.h tests/unit/plugin-harness.c tests/unit/plugin-harness.h
 tests_unit_test_pluginlib_vmcoreinfo_CPPFLAGS = $(pluginlib_test_cppflags)
 tests_unit_test_pluginlib_vmcoreinfo_LDADD = $(tool_ldadd) $(pluginlib)
 tests_unit_test_pluginlib_bytes_SOURCES = tests/unit/test-pluginlib-bytes.c tests/unit/tap.h

@@ -158,7 +158,7 @@ main(void)
 		ok(0, "the native os layer has threads and thread_regs");
 		return done_testing();
 	}
-	ok(os->open(&harness_host, NULL, &args, NULL, &h, err) == 0, "open native");
+	ok(os->open(mf_host(), NULL, &args, NULL, &h, err) == 0, "open native");
 	if (pipe(child_pipe) < 0)
 		return 1;
 	if ((child = fork()) == 0) {
@@ -253,7 +253,7 @@ main(void)
 		h = NULL;
 		ok(task_wait_sleeping(child, (uint64_t)child) == 'S' && task_wait_sleeping(child, rep.tid) == 'S',
 		   "close lets them run (%c %c)", task_state(child, (uint64_t)child), task_state(child, rep.tid));
-		ok(os->open(&harness_host, NULL, &args, NULL, &h, err) == 0, "open native again");
+		ok(os->open(mf_host(), NULL, &args, NULL, &h, err) == 0, "open native again");
 		can_suspend = true;
 	}
 	is_int(os->suspend(h, (uint64_t)getpid(), err), MF_ERR_UNSUPPORTED, "not this process itself");

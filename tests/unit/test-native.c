@@ -308,7 +308,7 @@ main(int argc, char **argv)
 	ok(os->help != NULL && strstr(os->help, "process_vm_readv") != NULL, "help says what it provides");
 
 	hints = mf_hints_new();
-	r = os->open(&harness_host, NULL, &(struct mf_args){ 0 }, hints, &h, errbuf);
+	r = os->open(mf_host(), NULL, &(struct mf_args){ 0 }, hints, &h, errbuf);
 	if (!ok(r == 0, "open: %s", r ? errbuf : "ok"))
 		return done_testing();
 	is_str(mf_hints_get_str(hints, "arch"), "x86_64", "hint arch");

@@ -2,6 +2,7 @@
  * symos (tests/plugins/symos.c: a symbol list, no lookups of its own, a symbol file) and
  * the native os layer (threads, registers and suspending of a child, the auxiliary vector). */
 #include "config.h"
+#include <fcntl.h>
 
 #include <inttypes.h>
 #include <signal.h>
@@ -131,6 +132,48 @@ test_symbol_rec(void)
 	mf_rec_free(r);
 }
 
+/* A symbol file named by a relative path is saved absolute: the record opens from /.
+ * path: a free name in /tmp (the file is made here and removed). */
+static void
+test_symbol_file_saved(const char *path)
+{
+	char spec[96], cwd[4096], err[MF_ERRBUF_SIZE];
+	const struct mf_rec *args;
+	struct mf_target *t = NULL;
+	struct mf_rec *rec = mf_rec_new("target");
+	const char *btf;
+	uint64_t v = 0;
+	size_t n = 0;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+
+	if (!ok(fd >= 0 && write(fd, "BTFDATA1234", 11) == 11 && getcwd(cwd, sizeof cwd) != NULL && chdir("/tmp") == 0,
+	        "a symbol file, and /tmp as the working directory"))
+		goto out;
+	close(fd);
+	fd = -1;
+	snprintf(spec, sizeof spec, "symos:btf=%s", path + strlen("/tmp/"));
+	if (!ok(mf_target_open(NULL, spec, 0, &t, err) == 0, "open with a relative btf=%s (%s)", spec + 10, err))
+		goto out;
+	ok(mf_target_rec(t, rec) == 0, "its target record");
+	mf_target_close(t);
+	t = NULL;
+	args = mf_rec_get_map(rec, "os_args");
+	ok(args != NULL && mf_rec_get_str(args, "btf", &btf, &n) == 0 && n == strlen(path) && memcmp(btf, path, n) == 0,
+	   "saved with the absolute path %s", path);
+	ok(chdir("/") == 0 && mf_target_open_rec(rec, 0, &t, err) == 0, "the record opens from / (%s)", err);
+	ok(t != NULL && mf_hints_get_u64(mf_target_hints(t), "symfile_size", &v) == 0 && v == 11,
+	   "and the plugin read the same file");
+out:
+	if (t != NULL)
+		mf_target_close(t);
+	if (fd >= 0)
+		close(fd);
+	mf_rec_free(rec);
+	unlink(path);
+	if (chdir(cwd) != 0)
+		diag("cannot go back to the working directory");
+}
+
 static void
 test_symbol_file(void)
 {
@@ -155,6 +198,7 @@ test_symbol_file(void)
 	ok(mf_target_open(NULL, spec, 0, &t, err) == MF_ERR_ARG, "a file that is not there");
 	ok(strstr(err, "cannot open btf file /tmp/test-osops-") != NULL && strstr(err, "No such file or directory") != NULL,
 	   "says which (%s)", err);
+	test_symbol_file_saved(path);
 	ok(mf_target_open(NULL, "symos:forge=1", 0, &t, err) == 0, "open with forge=1");
 	ok(mf_hints_get_u64(mf_target_hints(t), "forged_refused", &v) == 0 && v == 1,
 	   "a path the plugin made up is refused");

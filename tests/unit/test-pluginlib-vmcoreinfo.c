@@ -239,7 +239,7 @@ test_hints(void)
 
 	if (h == NULL)
 		return;
-	is_int(vmci_set_hints(&harness_host, h, "OSRELEASE=6.1.0-41-amd64\nKERNELOFFSET=1e000000\n"
+	is_int(vmci_set_hints(mf_host(), h, "OSRELEASE=6.1.0-41-amd64\nKERNELOFFSET=1e000000\n"
 	                      "NUMBER(phys_base)=-16777216\n"), 0, "set_hints returns 0");
 	is_str(mf_hints_get_str(h, "osrelease"), "6.1.0-41-amd64", "hint osrelease");
 	ok(mf_hints_get_u64(h, "kernel_offset", &v) == 0 && v == 0x1e000000, "hint kernel_offset");
@@ -248,7 +248,7 @@ test_hints(void)
 	h = mf_hints_new();
 	if (h == NULL)
 		return;
-	is_int(vmci_set_hints(&harness_host, h, "KERNELOFFSET=zz\nNUMBER(phys_base)=0x10\n"), 0,
+	is_int(vmci_set_hints(mf_host(), h, "KERNELOFFSET=zz\nNUMBER(phys_base)=0x10\n"), 0,
 	       "set_hints with malformed values returns 0");
 	ok(mf_hints_get_u64(h, "kernel_offset", &v) == MF_ERR_NOTFOUND, "malformed KERNELOFFSET sets no hint");
 	ok(mf_hints_get_u64(h, "phys_base", &v) == MF_ERR_NOTFOUND, "hex phys_base (the kernel prints decimal) sets no hint");
