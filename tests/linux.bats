@@ -2,8 +2,11 @@
 # The linux os layer against a real guest (Debian's kernel under QEMU): from QEMU's own ELF
 # and kdump-zlib dumps, the live guest, and mf-dump's LiME and raw files of it, with no
 # symbol file, the processes, kernel modules, memory maps and process memory agree with
-# what the guest printed about itself (the oracle, tests/guest/README.md).
+# what the guest printed about itself (the oracle, tests/guest/README.md).  mf-syms too
+# (kernel symbols, --at, --save-btf), on the same guest; its filters and fields over the
+# symos test os layer (module symbols, sizes, exports, forwarders).
 load test_helper
+load tools_helper
 load linux_helper
 . "$MF_TOP_SRCDIR/tests/guest/guest.bash"
 
@@ -15,6 +18,7 @@ setup_file() {
 		guest_dump kdump-zlib "$BATS_FILE_TMPDIR/qemu.kdump"
 		mf-dump -q -c "$BATS_FILE_TMPDIR/qemu.elf" -F lime -o "$BATS_FILE_TMPDIR/ours.lime"
 		mf-dump -q -c "$BATS_FILE_TMPDIR/qemu.elf" -F raw -o "$BATS_FILE_TMPDIR/ours.raw"
+		mf-attach -q -c "$BATS_FILE_TMPDIR/qemu.elf" -o linux >"$BATS_FILE_TMPDIR/target"
 	fi
 }
 
@@ -26,6 +30,8 @@ setup() {
 	guest_require
 	guest_use guest
 	D=$BATS_FILE_TMPDIR
+	E=$D/qemu.elf
+	SYMOS_PATH=$MF_PLUGIN_PATH:$MF_TOP_BUILDDIR/tests/plugins/.libs
 }
 
 @test "mf-ps -o linux lists the guest's processes (pid, ppid, comm) from QEMU's ELF and kdump, our LiME and raw, and live" {
@@ -143,6 +149,10 @@ setup() {
 	assert_output --partial "init_task at 0x$init, +0x10"
 	run -1 mf-read -c "$D/qemu.elf" -o linux --kernel no_such_symbol_here 8
 	assert_output "mf-read: no symbol or module 'no_such_symbol_here' in the kernel"
+	# mf-vtop takes them too: the walk of init_task+0x10 is the walk of its number
+	run -0 mf-vtop -c "$D/qemu.elf" -o linux --kernel -f json init_task+0x10 "$(printf '0x%x' $((0x$init + 16)))"
+	[ "$(printf '%s\n' "$output" | jq -r 'select(.type == "xlat") | .va' | sort -u)" = "$(printf '0x%x' $((0x$init + 16)))" ]
+	[ "$(printf '%s\n' "$output" | jq -r 'select(.type == "xlat") | .pa' | sort -u | wc -l)" -eq 1 ]
 }
 
 @test "mf-attach saves what discovery found: the next tool starts without a search" {
@@ -266,4 +276,241 @@ PY
 	version=$(guest_oracle version)
 	run -0 mf-read -c "$D/novmci.raw" -o linux --kernel -f raw linux_banner ${#version}
 	[ "$output" = "$version" ]
+}
+
+# ---- mf-syms ----------------------------------------------------------------------------
+
+# The guest up: a test of the guest skips with the reason when no guest can be had.
+need_guest() {
+	guest_require
+	guest_use guest
+}
+
+# hex A+B (bash's arithmetic is signed: kernel addresses come out negative in decimal)
+hexadd() {
+	printf '0x%x' $(($1 + $2))
+}
+
+# The oracle's address of a kernel symbol (as 0x..., leading zeros dropped).
+oracle_addr() {
+	{ guest_oracle kallsyms; guest_oracle inittext; } | awk -v n="$1" '$3 == n { print $1; exit }' |
+		sed -e 's/^0*/0x/' -e 's/^0x$/0x0/'
+}
+
+@test "mf-syms --kernel: every /proc/kallsyms line of the guest, same name, address and kind, sorted by address (ELF and kdump)" {
+	need_guest
+	{ guest_oracle kallsyms; guest_oracle inittext; } >"$D/oracle.kallsyms"
+	for src in "$E" "$D/qemu.kdump"; do
+		run -0 --separate-stderr mf-syms -c "$src" -o linux --kernel -f json </dev/null
+		no_sanitizer
+		assert_equal "$stderr" ""
+		assert_equal "$(head -n1 <<<"$output" | jq -r .type)" target
+		jq -r 'select(.type == "symbol") | "\(.addr) \(.kind) \(.pid) \(.module) \(.name)"' <<<"$output" >"$D/ours.syms"
+		run /usr/bin/python3 - "$D/oracle.kallsyms" "$D/ours.syms" <<'PY'
+import sys
+kinds = {"t": "function", "w": "function", "d": "data", "b": "data", "r": "data", "a": ""}
+ours, prev, bad = set(), -1, []
+for line in open(sys.argv[2]):
+    f = line.rstrip("\n").split(" ")
+    addr, kind, pid, module, name = int(f[0], 16), f[1], f[2], f[3], " ".join(f[4:])
+    if pid != "0" or module != "":
+        bad.append("not a kernel-image symbol: " + line.strip())
+    if addr < prev:
+        bad.append("not sorted: %s after 0x%x" % (line.strip(), prev))
+    prev = addr
+    ours.add((addr, name, kind))
+oracle = [l.split() for l in open(sys.argv[1]) if l.strip()]
+for a, t, n in oracle:
+    if (int(a, 16), n, kinds[t.lower()]) not in ours:
+        bad.append("oracle %s %s %s: not ours" % (a, t, n))
+if len(oracle) < 60 or len(ours) < 50000:
+    bad.append("only %d oracle lines, %d symbols" % (len(oracle), len(ours)))
+if bad:
+    sys.exit("\n".join(bad[:20]))
+PY
+		[ "$status" -eq 0 ] || fail "$src: $output"
+	done
+}
+
+@test "globs: NAME, MODULE!NAME (the kernel image is vmlinux), several at once; nothing matching is exit 1" {
+	need_guest
+	task=$(oracle_addr init_task) banner=$(oracle_addr linux_banner)
+	run -0 --separate-stderr mf-syms -c "$E" -o linux -f table 'init_t?sk' </dev/null
+	assert_equal "$stderr" ""
+	assert_line --index 0 --regexp '^ +ADDR +SIZE +KIND +MODULE +NAME$'
+	assert_line --index 1 --regexp "^ *$task +0x0 +data +- +init_task\$"
+	assert_equal "${#lines[@]}" 2
+	# two globs: both symbols, in address order (linux_banner is rodata, before init_task)
+	run -0 mf-syms -c "$E" -o linux -f json 'vmlinux!init_task' linux_banner </dev/null
+	assert_equal "$(jq -r 'select(.type == "symbol") | "\(.name) \(.addr)"' <<<"$output")" \
+		"linux_banner $banner"$'\n'"init_task $task"
+	# a pattern: every match starts with it, and the oracle's names are among them
+	run -0 mf-syms -c "$E" -o linux -f json '__*BTF' </dev/null
+	assert_equal "$(jq -r 'select(.type == "symbol") | .name' <<<"$output" | sort | tr '\n' ' ')" "__start_BTF __stop_BTF "
+	run -1 --separate-stderr mf-syms -c "$E" -o linux -f table 'ext4!*' 'no_such_symbol_*' </dev/null
+	assert_equal "$stderr" "mf-syms: no symbol matches 'ext4!*' (nor the other globs)"
+	assert_equal "$output" ""
+}
+
+@test "a target from mf-attach: on stdin (the record passed on first) and with -t" {
+	need_guest
+	task=$(oracle_addr init_task)
+	run -0 --separate-stderr bash -c "mf-attach -q -c '$E' -o linux | mf-syms -f json init_task"
+	assert_equal "$(head -n1 <<<"$output" | jq -r '.type + " " + .os')" "target linux"
+	assert_equal "$(jq -r 'select(.type == "symbol") | .addr' <<<"$output")" "$task"
+	run -0 mf-syms -t "$D/target" -f json init_task </dev/null
+	assert_equal "$(jq -r 'select(.type == "symbol") | .addr' <<<"$output")" "$task"
+}
+
+@test "--at: the symbol that contains an address, with the offset, from expressions and numbers" {
+	need_guest
+	task=$(oracle_addr init_task) banner=$(oracle_addr linux_banner)
+	run -0 --separate-stderr mf-syms -t "$D/target" -f table --at init_task+0x10 --at "$(hexadd "$banner" 3)" </dev/null
+	assert_equal "$stderr" ""
+	assert_line --index 0 --regexp '^ +AT +SYMBOL +ADDR +KIND$'
+	assert_line --index 1 --regexp "^ *$(hexadd "$task" 0x10) +init_task\\+0x10 +$task +data\$"
+	assert_line --index 2 --regexp "^ *$(hexadd "$banner" 3) +linux_banner\\+0x3 +$banner +data\$"
+	# json through jq: the symbol's own fields and at, offset, where
+	run -0 mf-syms -t "$D/target" -f json --at "$(hexadd "$task" 0x123)" </dev/null
+	assert_equal "$(jq -r 'select(.type == "symbol") | "\(.name) \(.addr) \(.at) \(.offset) \(.where)"' <<<"$output")" \
+		"init_task $task $(hexadd "$task" 0x123) 0x123 init_task+0x123"
+	# an expression that names nothing, or is malformed: its error
+	run -1 --separate-stderr mf-syms -t "$D/target" -f table --at no_such_symbol_here </dev/null
+	assert_equal "$stderr" "mf-syms: no symbol or module 'no_such_symbol_here' in the kernel"
+	run -2 --separate-stderr mf-syms -t "$D/target" -f table --at '0x10,zz' </dev/null
+	assert_equal "$stderr" "mf-syms: invalid offset 'zz' in '0x10,zz'"
+}
+
+@test "-p PID: the linux layer has no process symbols, and says so in one line" {
+	need_guest
+	m1=$(guest_oracle markers | awk '$1 == "mfmarker1" { print $2 }')
+	run -1 --separate-stderr mf-syms -t "$D/target" -p "$m1" </dev/null
+	assert_equal "$stderr" "mf-syms: cannot list the symbols of pid $m1: linux: symbols of processes are not supported (pid 0 is the kernel)"
+	assert_equal "$output" ""
+}
+
+@test "--save-btf: the guest's BTF blob (its sha256), which bpftool reads and whose task_struct offsets fit the guest's tasks" {
+	need_guest
+	require_cmd bpftool pahole sha256sum
+	run -0 --separate-stderr mf-syms -c "$E" -o linux --save-btf "$D/vmlinux.btf" </dev/null
+	no_sanitizer
+	assert_equal "$output" ""
+	assert_equal "$stderr" ""
+	assert_equal "$(sha256sum <"$D/vmlinux.btf" | awk '{ print $1 }')" "$(guest_oracle btf | awk '{ print $1 }')"
+	run -0 mf-syms -c "$D/qemu.kdump" -o linux --save-btf "$D/kdump.btf" </dev/null
+	cmp "$D/kdump.btf" "$D/vmlinux.btf"
+	run -0 bpftool btf dump file "$D/vmlinux.btf"
+	assert_line --regexp "^\[[0-9]+\] STRUCT 'task_struct' size=[0-9]+ vlen=[0-9]+\$"
+	# pahole's offsets read the marker's pid, comm and parent (init) out of its task_struct
+	pahole -F btf -C task_struct "$D/vmlinux.btf" >"$D/task_struct.txt"
+	off() { awk -v f="$1" '$0 ~ "[ *]" f "(\\[[0-9]+\\])?;" { sub(/.*\/\* */, ""); print $1; exit }' "$D/task_struct.txt"; }
+	[[ -n $(off pid) && -n $(off comm) && -n $(off real_parent) ]] || fail "no offsets in: $(head -c 2000 "$D/task_struct.txt")"
+	m1=$(guest_oracle markers | awk '$1 == "mfmarker1" { print $2 }')
+	task=$(mf-ps -t "$D/target" -p "$m1" -f json </dev/null | jq -r 'select(.type == "process") | .addr')
+	init=$(mf-ps -t "$D/target" -p 1 -f json </dev/null | jq -r 'select(.type == "process") | .addr')
+	kread() { mf-read -t "$D/target" --kernel -f raw "$(hexadd "$task" "$1")" "$2" </dev/null; }
+	assert_equal "$(kread "$(off pid)" 4 | od -An -tu4 | tr -d ' ')" "$m1"
+	assert_equal "$(kread "$(off comm)" 9)" mfmarker1
+	assert_equal "0x$(kread "$(off real_parent)" 8 | od -An -tx8 | tr -d ' ')" "$init"
+	# atomic, and an existing file is kept unless --force
+	echo old >"$D/old.btf"
+	run -1 --separate-stderr mf-syms -c "$E" -o linux --save-btf "$D/old.btf" </dev/null
+	[[ $stderr == "mf-syms: "*"$D/old.btf"* && $(wc -l <<<"$stderr") -eq 1 ]] || fail "stderr: $stderr"
+	assert_equal "$(cat "$D/old.btf")" old
+	run -0 mf-syms -c "$E" -o linux --save-btf "$D/old.btf" --force </dev/null
+	cmp "$D/old.btf" "$D/vmlinux.btf"
+	[[ -z $(find "$D" -maxdepth 1 -name '.*' -newer "$D/vmlinux.btf") ]] || fail "a temporary file was left"
+}
+
+@test "hostile memory: a saved target whose BTF was overwritten since: refused with the bytes found, no file" {
+	need_guest
+	cp "$E" "$D/poked.elf"
+	chmod u+w "$D/poked.elf"
+	mf-attach -q -c "$D/poked.elf" -o linux >"$D/poked.target"
+	btf=$(mf-attach -c "$D/poked.elf" -o linux -f json </dev/null | jq -r 'select(.type == "target") | .hints.btf_addr')
+	[[ $btf == 0x* ]] || fail "no btf_addr hint: $btf"
+	pa=$(mf-vtop -t "$D/poked.target" --kernel "$btf" -f json </dev/null | jq -r 'select(.type == "xlat") | .pa')
+	# the file offset of physical PA in the ELF dump (its PT_LOAD headers), written over
+	/usr/bin/python3 - "$D/poked.elf" "$pa" <<'PY'
+import struct, sys
+pa = int(sys.argv[2], 0)
+with open(sys.argv[1], "r+b") as f:
+    h = f.read(64)
+    phoff, phentsize, phnum = struct.unpack_from("<Q", h, 32)[0], *struct.unpack_from("<HH", h, 54)
+    for i in range(phnum):
+        f.seek(phoff + i * phentsize)
+        typ, _, off, _, paddr, filesz = struct.unpack("<IIQQQQ", f.read(40))
+        if typ == 1 and paddr <= pa < paddr + filesz:
+            f.seek(off + pa - paddr)
+            f.write(b"AAAA")
+            sys.exit(0)
+sys.exit("0x%x is in no PT_LOAD" % pa)
+PY
+	run -1 --separate-stderr mf-syms -t "$D/poked.target" --save-btf "$D/poked.btf" </dev/null
+	no_sanitizer
+	assert_equal "$stderr" "mf-syms: kernel BTF at $btf: no BTF magic (bytes 41 41)"
+	[ ! -e "$D/poked.btf" ]
+	rm -f "$D/poked.elf"
+}
+
+@test "bad input: a non-Linux image with -o linux, no BTF to save, unknown and conflicting options" {
+	head -c $((16 << 20)) /dev/urandom >"$BATS_TEST_TMPDIR/random.raw"
+	run -1 --separate-stderr timeout 60 mf-syms -c "$BATS_TEST_TMPDIR/random.raw" -o linux </dev/null
+	no_sanitizer
+	assert_equal "$stderr" "mf-syms: no Linux kernel found in physical memory (no VMCOREINFO note, no \"Linux version\" banner)"
+	run -1 --separate-stderr timeout 60 mf-syms -c "$BATS_TEST_TMPDIR/random.raw" -o linux --save-btf "$BATS_TEST_TMPDIR/x.btf" </dev/null
+	assert_equal "$stderr" "mf-syms: no Linux kernel found in physical memory (no VMCOREINFO note, no \"Linux version\" banner)"
+	[ ! -e "$BATS_TEST_TMPDIR/x.btf" ]
+	# this machine (native): no symbols, no BTF hints
+	run -1 --separate-stderr mf-syms </dev/null
+	assert_equal "$stderr" "mf-syms: cannot list the symbols of the kernel: os layer native cannot list symbols"
+	run -1 --separate-stderr mf-syms -p $$ </dev/null
+	assert_equal "$stderr" "mf-syms: cannot list the symbols of pid $$: os layer native cannot list symbols"
+	run -1 --separate-stderr mf-syms --save-btf "$BATS_TEST_TMPDIR/x.btf" </dev/null
+	assert_equal "$stderr" "mf-syms: no kernel BTF in native (the os layer gave no btf_addr and btf_size hints)"
+	[ ! -e "$BATS_TEST_TMPDIR/x.btf" ]
+	# usage errors: exit 2, the usage on stderr
+	run -2 --separate-stderr mf-syms --no-such-option </dev/null
+	assert_equal "${stderr_lines[0]}" "mf-syms: unrecognized option '--no-such-option'"
+	assert_equal "${stderr_lines[1]}" "usage: mf-syms [options] [--kernel | -p PID] [GLOB | MODULE!GLOB]..."
+	run -2 --separate-stderr mf-syms --kernel -p 1 </dev/null
+	assert_equal "$stderr" "mf-syms: give --kernel or -p, not both"
+	run -2 --separate-stderr mf-syms --force </dev/null
+	assert_equal "$stderr" "mf-syms: --force goes with --save-btf"
+	run -2 --separate-stderr mf-syms --at 0x1000 'init_*' </dev/null
+	assert_equal "$stderr" "mf-syms: --at takes no GLOB ('init_*')"
+	run -2 --separate-stderr mf-syms --save-btf x.btf -p 1 </dev/null
+	assert_equal "$stderr" "mf-syms: --save-btf takes no -p, --at or GLOB"
+	run -2 --separate-stderr mf-syms -p 0 </dev/null
+	assert_equal "$stderr" "mf-syms: pid '0' out of range (the kernel is --kernel)"
+	run -2 --separate-stderr mf-syms -p x </dev/null
+	assert_equal "$stderr" "mf-syms: invalid pid 'x'"
+}
+
+@test "symos: module symbols with sizes, MODULE!GLOB, a process's exports and forwarders, --at by the list" {
+	export MF_PLUGIN_PATH=$SYMOS_PATH
+	run -0 --separate-stderr mf-syms -o symos -f table </dev/null
+	no_sanitizer
+	assert_equal "$output" "              ADDR      SIZE  KIND      MODULE        NAME
+0xffffffff81000000     0x100  function  -             _stext
+0xffffffff82000000      0x40  data      -             init_task
+0xffffffffc0000000       0x0  function  ext4          ext4_init
+0xffffffffc0001000       0x8  function  ext4          init_task"
+	run -0 mf-syms -o symos -f json 'ext?!init_*' </dev/null
+	assert_equal "$(jq -r 'select(.type == "symbol") | "\(.module) \(.name) \(.addr) \(.size)"' <<<"$output")" \
+		"ext4 init_task 0xffffffffc0001000 0x8"
+	run -0 mf-syms -o symos -f json 'vmlinux!init_task' </dev/null
+	assert_equal "$(jq -r 'select(.type == "symbol") | "\(.module)|\(.name) \(.addr)"' <<<"$output")" "|init_task 0xffffffff82000000"
+	run -0 mf-syms -o symos -p 1 -f json </dev/null
+	assert_equal "$(jq -c 'select(.type == "symbol") | [.pid, .module, .name, .kind, .forward]' <<<"$output")" \
+		'[1,"libc.so.6","malloc","export",null]
+[1,"kernel32.dll","HeapAlloc","forwarder","ntdll.RtlAllocateHeap"]'
+	# --at through the list: inside a sized symbol, past its end (none), in an unsized one
+	run -0 mf-syms -o symos -f json --at 0xffffffff8200003f --at 0xffffffffc0000fff </dev/null
+	assert_equal "$(jq -r 'select(.type == "symbol") | .where' <<<"$output")" "init_task+0x3f
+ext4!ext4_init+0xfff"
+	run -1 --separate-stderr mf-syms -o symos --at 0xffffffff82000040 </dev/null
+	assert_equal "$stderr" "mf-syms: no symbol at 0xffffffff82000040"
+	run -1 --separate-stderr mf-syms -o symos -p 2 </dev/null
+	assert_equal "$stderr" "mf-syms: cannot list the symbols of pid 2: no process with pid 2"
 }

@@ -91,6 +91,8 @@ subst() {
 		"gdb " "gdb -batch "
 		"mfmarker" "mfmarker-$$"
 		"| less" "| cat"
+		"-n nginx" "-n mfholder"
+		"-s password" "-s mfsecret-"
 	)
 }
 
@@ -192,16 +194,40 @@ stderr: $stderr"
 	[[ $output == *"mf-memtarget"* ]] || fail "gdb did not load the core: $output"
 }
 
-@test "the tour: a saved target reused (needs an os layer for the dump)" {
-	require_file "$LIME"
-	if [[ ! -e $MF_TOP_BUILDDIR/os/.libs/mf-os-linux.so ]]; then
-		printf '%s\n' "mf-attach -c lime:/srv/snap.lime > snap.target" "mf-ps -t snap.target" \
-			"mf-attach -c lime:/srv/snap.lime | mf-ps | mf-modules" >>"$BATS_FILE_TMPDIR/skipped"
-		skip "mf-ps on a LiME file needs the linux os layer, not built in this tree"
-	fi
-	tour "mf-attach -c lime:/srv/snap.lime > snap.target"
-	tour "mf-ps -t snap.target"
-	tour "mf-attach -c lime:/srv/snap.lime | mf-ps | mf-modules"
+@test "the tour: a saved target reused" {
+	guest_require
+	guest_use guest
+	tour "mf-attach -c /srv/vm.kdump -o linux > vm.target"
+	tour "mf-ps -t vm.target"
+	assert_line --regexp "^ +1 +0 .* init "
+	tour "mf-attach -c /srv/vm.kdump -o linux | mf-ps | mf-modules"
+	assert_line --regexp "^ +[0-9]+ +0x400000 .* mfmarker1 +/bin/mfmarker1$"
+}
+
+@test "the tour inside a Linux guest: the linux os layer and mf-syms" {
+	guest_require
+	guest_use guest
+	holder=$(guest_oracle markers | awk '$1 == "mfholder" { print $2 }')
+	tour "mf-ps -c /srv/vm.elf -o linux --tree"
+	assert_line --regexp "^ +$holder +1 .*   mfholder "
+	tour "mf-modules -c /srv/vm.kdump -o linux --kernel"
+	assert_line --regexp "^ +0 +0xffffffff81000000 .* vmlinux "
+	tour "mf-modules -c /srv/vm.kdump -o linux -n nginx --maps"
+	assert_line --regexp "^ +$holder .* \[heap\]$"
+	tour "mf-read -c /srv/vm.elf -o linux --kernel linux_banner 128"
+	assert_line --regexp "\|Linux version 6\."
+	tour "mf-scan -c /srv/vm.kdump -o linux -n nginx -s password"
+	assert_line --regexp " pid $holder "
+	tour "mf-ps -c qemu:name=web1 -o linux --env -n nginx -f json | jq '.env // empty'"
+	assert_output --partial '"/bin:/sbin:/usr/bin:/usr/sbin"'
+	refute_output --partial null
+	tour "mf-syms -c /srv/vm.elf -o linux 'tcp_v4_*'"
+	assert_line --regexp " tcp_v4_connect$"
+	tour "mf-syms -c /srv/vm.elf -o linux --at 0xffffffff81e0a1c8"
+	assert_output --partial "+0x"
+	require_cmd pahole
+	tour "mf-syms -c /srv/vm.elf -o linux --save-btf vm.btf && pahole -F btf -C task_struct vm.btf"
+	assert_line --regexp "^struct task_struct \{"
 }
 
 @test "the tour: saved streams printed with mf-cat" {

@@ -330,8 +330,11 @@ main(int argc, char **argv)
 	if (st.mode != VTOP_MAP && naddrs == 0)
 		tool_usage_error(tl, "no address given");
 	addrs = tool_xcalloc(naddrs ? naddrs : 1, sizeof *addrs);
+	/* a virtual address may be a symbol or a module (linux_banner, init_task+0x10): those
+	 * are resolved in each space; numbers are checked now */
 	for (i = 0; i < naddrs; i++)
-		addrs[i] = tool_parse_u64(tl, st.mode == VTOP_PHYS ? "physical address" : "address", argv[optind + i]);
+		if (st.mode != VTOP_TRANSLATE || (argv[optind + i][0] >= '0' && argv[optind + i][0] <= '9'))
+			addrs[i] = tool_parse_u64(tl, st.mode == VTOP_PHYS ? "physical address" : "address", argv[optind + i]);
 	if (st.mode == VTOP_MAP && naddrs == 2 && addrs[1] != 0 && addrs[1] <= addrs[0])
 		tool_usage_error(tl, "empty range: END '%s' is not above START '%s'", argv[optind + 1], argv[optind]);
 	tool_options_done(tl);
@@ -359,6 +362,13 @@ main(int argc, char **argv)
 		switch (st.mode) {
 		case VTOP_TRANSLATE:
 			for (i = 0; i < naddrs; i++) {
+				const char *expr = argv[optind + i];
+
+				if (!(expr[0] >= '0' && expr[0] <= '9') && mf_aspace_addr(st.as, expr, &addrs[i], tl->errbuf) < 0) {
+					tool_err(tl, "%s", tl->errbuf);
+					st.status = TOOL_EXIT_FAIL;
+					continue;
+				}
 				if (st.table && shown++ > 0)
 					tool_printf(tl, "\n");
 				vtop_translate(&st, addrs[i]);

@@ -14,7 +14,7 @@
 #include "os/linux/lxtypes.h"
 #include "pluginlib/bytes.h"
 #include "pluginlib/fileio.h"
-#include "plugin-harness.h"
+#include <mftools/mf.h>
 #include "tap.h"
 
 /* ---- a fake kernel for lx_types_load: symbols and memory --------------------------------- */
@@ -211,7 +211,7 @@ test_headers(void)
 static void
 test_load_kernel(void)
 {
-	struct lx lx = { .host = &harness_host };
+	struct lx lx = { .host = mf_host() };
 	struct btf *ref;
 	char err[MF_ERRBUF_SIZE] = "";
 	char *cblob = NULL;
