@@ -227,6 +227,21 @@ teardown() {
 	assert_stderr "mf-read: cannot read 0x400000 in pid 2: process 2 has no user address space (kernel thread)"
 }
 
+@test "mf-read: a zombie (its memory gone, its pid not yet) has exited, it is no kernel thread" {
+	# sleep 600 never reaps its child: the short sleep stays a zombie
+	bash -c 'sleep 0.1 & echo $! >"$1"; exec sleep 600' _ "$BATS_TEST_TMPDIR/zpid" 3>&- &
+	local parent=$! z i
+	for ((i = 0; i < 100; i++)); do
+		z=$(cat "$BATS_TEST_TMPDIR/zpid" 2>/dev/null)
+		[[ -n $z && $(awk '{ print $3 }' "/proc/$z/stat" 2>/dev/null) == Z ]] && break
+		sleep 0.05
+	done
+	run -1 --separate-stderr mf-read -p "$z" 0x400000 16 </dev/null
+	kill "$parent"
+	no_sanitizer
+	assert_stderr "mf-read: cannot read 0x400000 in pid $z: process $z exited"
+}
+
 @test "mf-read: the hexdump's gap line prints both addresses as addresses" {
 	# one page: the gap begins at 0x1000, whose end needs padding to look like an address
 	head -c 4096 /dev/zero | tr '\0' A >"$BATS_TEST_TMPDIR/page.raw"

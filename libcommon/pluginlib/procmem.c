@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -57,14 +58,18 @@ procmem_perm_error(const struct procmem *pm, int wr, char *errbuf)
 	return procmem_fail(pm, wr, MF_ERR_PERM, text, errbuf);
 }
 
-/* The state letter of /proc/PID/stat ('Z' a zombie), or 0 when the process is gone. */
-static char
-procmem_state(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
+#define PROCMEM_PF_KTHREAD 0x00200000ul   /* /proc/PID/stat flags: a kernel thread */
 
+/* The state letter of /proc/PID/stat ('Z' a zombie), or 0 when the process is gone; its
+ * flags (field 9) in *flags. */
+static char
+procmem_state(pid_t pid, unsigned long *flags)
+{
+	char path[64], buf[512], *p, *end;
+	ssize_t n;
+	int fd, field;
+
+	*flags = 0;
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
 		return 0;
@@ -75,24 +80,31 @@ procmem_state(pid_t pid)
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
-	/* "PID (COMM) S ...": COMM may hold anything, the state follows the last ')' */
+	/* "PID (COMM) S PPID PGRP SESSION TTY TPGID FLAGS ...": COMM may hold anything, the
+	 * state follows the last ')' */
 	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == '\0')
 		return 0;
+	for (end = p + 2, field = 0; field < 6 && (end = strchr(end, ' ')) != NULL; field++)
+		end++;
+	if (end != NULL)
+		*flags = strtoul(end, NULL, 10);
 	return p[2];
 }
 
 /* A failed call's errno: the whole-call error (message in errbuf), or 0 when the failure
  * belongs to the piece it stopped in.  ESRCH also comes from a process that exists but
- * has no memory of its own (a kernel thread, a zombie). */
+ * has no memory of its own: a kernel thread, or a process that is exiting (its memory gone
+ * before its pid: a zombie, or one on its way to become one), which has exited as far as
+ * its memory goes. */
 static int
 procmem_call_err(const struct procmem *pm, int wr, int err, char *errbuf)
 {
+	unsigned long flags;
 	char state;
 
-	if (err == ESRCH && (state = procmem_state(pm->pid)) != 0) {
-		return plib_error(errbuf, MF_ERR_UNSUPPORTED, "%s%sprocess %d has no user address space (%s)",
-		                  pm->kind ? pm->kind : "", pm->kind ? " " : "", (int)pm->pid,
-		                  state == 'Z' ? "zombie" : "kernel thread");
+	if (err == ESRCH && (state = procmem_state(pm->pid, &flags)) != 0 && (flags & PROCMEM_PF_KTHREAD)) {
+		return plib_error(errbuf, MF_ERR_UNSUPPORTED, "%s%sprocess %d has no user address space (kernel thread)",
+		                  pm->kind ? pm->kind : "", pm->kind ? " " : "", (int)pm->pid);
 	}
 	if (err == ESRCH) {
 		return plib_error(errbuf, MF_ERR_GONE, "%s%sprocess %d exited", pm->kind ? pm->kind : "",
