@@ -20,6 +20,15 @@ setup_file() {
 		guest_dump elf "$BATS_FILE_TMPDIR/la57.elf"
 		guest_stop la57
 	fi
+	# Debian's -rt-amd64 flavour: other struct layouts for the linux os layer
+	GUEST_ARCH=x86_64-rt
+	if guest_require; then
+		guest_start --arch x86_64-rt --name rt
+		guest_dump elf "$BATS_FILE_TMPDIR/rt.elf"
+		guest_stop rt
+	fi
+	GUEST_ARCH=x86_64
+	export GUEST_ARCH
 }
 teardown_file() { guest_stop_all; }
 setup() { guest_require; }
@@ -211,4 +220,21 @@ print("ok", len(maps))' "$(ksym _stext)" "$(ksym _etext)" <<<"$output"
 	assert_output --partial "KERNELOFFSET 0x0,"
 	run -0 mf-attach -c "$BATS_FILE_TMPDIR/la57.elf" -o linux -v -f msgpack
 	assert_output --partial "(x86_64-la57) from VMCOREINFO"
+}
+
+@test "the linux os layer on Debian's -rt-amd64 flavour (another config, other struct layouts)" {
+	GUEST_ARCH=x86_64-rt guest_require
+	guest_use rt
+	local T=$BATS_TEST_TMPDIR
+	oracle_ps >"$T/oracle.ps"
+	ours_ps -c "$BATS_FILE_TMPDIR/rt.elf" -o linux >"$T/ours.ps"
+	run same_processes "$T/oracle.ps" "$T/ours.ps"
+	[ "$status" -eq 0 ] || fail "$output"
+	pid=$(guest_oracle maps | awk 'NR == 1 { print $2 }')
+	oracle_maps >"$T/oracle.maps"
+	ours_maps -c "$BATS_FILE_TMPDIR/rt.elf" -o linux -p "$pid" >"$T/ours.maps"
+	diff -u "$T/oracle.maps" "$T/ours.maps"
+	run -0 mf-attach -c "$BATS_FILE_TMPDIR/rt.elf" -o linux -v -f msgpack
+	assert_output --partial "OSRELEASE $(guest_oracle uname)"
+	[[ $(guest_oracle uname) == *-rt-amd64 ]]
 }
