@@ -49,3 +49,16 @@ for l in sys.stdin:
     s, e, p, o, path = l.split(" ", 4)
     print("%08x-%08x %s %08x %s" % (int(s, 0), int(e, 0), p, int(o, 0), path.rstrip("\n")))'
 }
+
+# The linux layer on DUMP agrees with the current guest's oracle: the processes, and the
+# marker's maps.
+linux_agrees() {
+	local dump=$1 T=$BATS_TEST_TMPDIR pid
+	oracle_ps >"$T/oracle.ps"
+	ours_ps -c "$dump" -o linux >"$T/ours.ps"
+	same_processes "$T/oracle.ps" "$T/ours.ps" || return 1
+	pid=$(guest_oracle maps | awk 'NR == 1 { print $2 }')
+	oracle_maps >"$T/oracle.maps"
+	ours_maps -c "$dump" -o linux -p "$pid" >"$T/ours.maps"
+	diff -u "$T/oracle.maps" "$T/ours.maps"
+}

@@ -204,17 +204,11 @@ print("ok", len(maps))' "$(ksym _stext)" "$(ksym _etext)" <<<"$output"
 }
 
 @test "the linux os layer without KASLR and with 5-level paging: the guest's processes and a marker's maps" {
-	local g T=$BATS_TEST_TMPDIR
+	local g
 	for g in nokaslr la57; do
 		guest_use "$g"
-		oracle_ps >"$T/oracle.ps"
-		ours_ps -c "$BATS_FILE_TMPDIR/$g.elf" -o linux >"$T/ours.ps"
-		run same_processes "$T/oracle.ps" "$T/ours.ps"
+		run linux_agrees "$BATS_FILE_TMPDIR/$g.elf"
 		[ "$status" -eq 0 ] || fail "$g: $output"
-		pid=$(guest_oracle maps | awk 'NR == 1 { print $2 }')
-		oracle_maps >"$T/oracle.maps"
-		ours_maps -c "$BATS_FILE_TMPDIR/$g.elf" -o linux -p "$pid" >"$T/ours.maps"
-		diff -u "$T/oracle.maps" "$T/ours.maps"
 	done
 	run -0 mf-attach -c "$BATS_FILE_TMPDIR/nokaslr.elf" -o linux -v -f msgpack
 	assert_output --partial "KERNELOFFSET 0x0,"
@@ -225,15 +219,8 @@ print("ok", len(maps))' "$(ksym _stext)" "$(ksym _etext)" <<<"$output"
 @test "the linux os layer on Debian's -rt-amd64 flavour (another config, other struct layouts)" {
 	GUEST_ARCH=x86_64-rt guest_require
 	guest_use rt
-	local T=$BATS_TEST_TMPDIR
-	oracle_ps >"$T/oracle.ps"
-	ours_ps -c "$BATS_FILE_TMPDIR/rt.elf" -o linux >"$T/ours.ps"
-	run same_processes "$T/oracle.ps" "$T/ours.ps"
+	run linux_agrees "$BATS_FILE_TMPDIR/rt.elf"
 	[ "$status" -eq 0 ] || fail "$output"
-	pid=$(guest_oracle maps | awk 'NR == 1 { print $2 }')
-	oracle_maps >"$T/oracle.maps"
-	ours_maps -c "$BATS_FILE_TMPDIR/rt.elf" -o linux -p "$pid" >"$T/ours.maps"
-	diff -u "$T/oracle.maps" "$T/ours.maps"
 	run -0 mf-attach -c "$BATS_FILE_TMPDIR/rt.elf" -o linux -v -f msgpack
 	assert_output --partial "OSRELEASE $(guest_oracle uname)"
 	[[ $(guest_oracle uname) == *-rt-amd64 ]]
