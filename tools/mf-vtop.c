@@ -277,19 +277,6 @@ main(int argc, char **argv)
 		{ "va-bits", required_argument, NULL, VTOP_OPT_VA_BITS },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const struct mf_col map_cols[] = {
-		{ "va", "VA", 18 },
-		{ "end", "END", 18 },
-		{ "pa", "PA", 18 },
-		{ "size", "SIZE", 12 },
-		{ "page_size", "PAGE", 10 },
-		{ "perms", "PERMS", -5 },
-		{ "flags", "FLAGS", -1 },
-	};
-	static const struct mf_col p2v_cols[] = {
-		{ "pa", "PA", 18 },
-		{ "va", "VA", -18 },
-	};
 	struct vtop_state st = { .tl = &vtop_tool };
 	struct tool *tl = &vtop_tool;
 	uint64_t *addrs, *vas = NULL;
@@ -353,8 +340,8 @@ main(int argc, char **argv)
 	for (i = 0; i < VTOP_MAXSTEPS; i++)
 		if ((st.steprec[i] = mf_rec_new(NULL)) == NULL)
 			tool_oom();
-	mf_out_columns(tl->out, "pagemap", map_cols, sizeof map_cols / sizeof *map_cols);
-	mf_out_columns(tl->out, "p2v", p2v_cols, sizeof p2v_cols / sizeof *p2v_cols);
+	tool_columns(tl, "pagemap");
+	tool_columns(tl, "p2v");
 	tool_write_target(tl);
 	if (st.mode == VTOP_PHYS)
 		vas = tool_xcalloc(VTOP_P2V_MAX, sizeof *vas);
