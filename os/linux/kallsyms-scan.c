@@ -29,7 +29,6 @@
 #define LX_KS_BEFORE (16ull << 20)      /* scanned below the image address we know */
 #define LX_KS_AFTER (48ull << 20)       /* and above it */
 #define LX_KS_PAGE 4096u
-#define LX_KS_BATCH 256u                /* pages per read */
 #define LX_KS_NAMES_MAX ((uint64_t)32 << 20)
 #define LX_KS_MARKERS_BACK ((uint64_t)16 << 20)
 #define LX_KS_MIN_MARKERS 8             /* a kernel has thousands of symbols */
@@ -50,23 +49,11 @@ ks_align8(uint64_t v)
 static int
 ks_img_read(const struct lx *lx, struct lx_ks_img *img)
 {
-	struct mf_iov iov[LX_KS_BATCH];
-	uint64_t lo = (lx->image_va & ~(uint64_t)(LX_KS_PAGE - 1)) - LX_KS_BEFORE, a;
-	size_t i, n;
-
-	img->va = lo;
+	img->va = (lx->image_va & ~(uint64_t)(LX_KS_PAGE - 1)) - LX_KS_BEFORE;
 	img->len = (size_t)(LX_KS_BEFORE + LX_KS_AFTER);
-	if ((img->b = calloc(1, img->len)) == NULL)
+	if ((img->b = malloc(img->len)) == NULL)
 		return MF_ERR_NOMEM;
-	for (a = 0; a < img->len;) {
-		for (n = 0; n < LX_KS_BATCH && a < img->len; n++, a += LX_KS_PAGE)
-			iov[n] = (struct mf_iov){ .addr = lo + a, .buf = img->b + a, .len = LX_KS_PAGE };
-		if (lx->phys->vread(lx->phys->ctx, &lx->kspace, iov, n) < 0)
-			continue;
-		for (i = 0; i < n; i++)
-			if (iov[i].err != 0)
-				memset(iov[i].buf, 0, LX_KS_PAGE);
-	}
+	lx_kread_pages(lx, img->va, img->b, img->len / LX_KS_PAGE);
 	return 0;
 }
 

@@ -47,23 +47,24 @@ lx_need_types(const struct lx *lx, char *errbuf)
 	return lx->host->error(errbuf, MF_ERR_UNSUPPORTED, "linux: no kernel types (%s)", lx->types_why);
 }
 
-/* One chunk of the kernel image and the page after it, page by page: pages that are not
- * mapped (the gaps between the image's segments) read as zeros. */
-static void
-lx_image_chunk(const struct lx *lx, uint64_t va, uint8_t *buf)
+void
+lx_kread_pages(const struct lx *lx, uint64_t va, uint8_t *buf, size_t npages)
 {
-	struct mf_iov iov[LX_IMAGE_CHUNK / 4096 + 1];
-	size_t i, n = sizeof iov / sizeof iov[0];
+	struct mf_iov iov[257];
+	size_t done, i, n;
 
-	for (i = 0; i < n; i++)
-		iov[i] = (struct mf_iov){ .addr = va + i * 4096, .buf = buf + i * 4096, .len = 4096 };
-	if (lx->phys->vread == NULL || lx->phys->vread(lx->phys->ctx, &lx->kspace, iov, n) < 0) {
-		memset(buf, 0, n * 4096);
-		return;
+	for (done = 0; done < npages; done += n) {
+		n = npages - done < sizeof iov / sizeof iov[0] ? npages - done : sizeof iov / sizeof iov[0];
+		for (i = 0; i < n; i++)
+			iov[i] = (struct mf_iov){ .addr = va + (done + i) * 4096, .buf = buf + (done + i) * 4096, .len = 4096 };
+		if (lx->phys->vread == NULL || lx->phys->vread(lx->phys->ctx, &lx->kspace, iov, n) < 0) {
+			memset(buf + done * 4096, 0, n * 4096);
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			if (iov[i].err != 0)
+				memset(iov[i].buf, 0, 4096);
 	}
-	for (i = 0; i < n; i++)
-		if (iov[i].err != 0)
-			memset(buf + i * 4096, 0, 4096);
 }
 
 int
@@ -81,7 +82,7 @@ lx_image_scan(const struct lx *lx, const void *needle, size_t nlen, int (*hit)(v
 		const uint8_t *p = buf, *end = buf + LX_IMAGE_CHUNK;
 
 		/* a needle across the seam starts in this chunk: seen once */
-		lx_image_chunk(lx, a, buf);
+		lx_kread_pages(lx, a, buf, LX_IMAGE_CHUNK / 4096 + 1);
 		while (r == 0 && p < end && (p = memmem(p, (size_t)(end - p) + nlen - 1, needle, nlen)) != NULL && p < end) {
 			r = hit(ctx, a + (uint64_t)(p - buf));
 			p++;

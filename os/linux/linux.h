@@ -103,6 +103,10 @@ int lx_symbol_at(void *handle, uint64_t pid, uint64_t addr, mf_symbol_cb cb, voi
 #define LX_IMAGE_CHUNK ((size_t)1 << 20)
 int lx_image_scan(const struct lx *lx, const void *needle, size_t nlen, int (*hit)(void *ctx, uint64_t va), void *ctx);
 
+/* NPAGES pages of kernel virtual memory at VA (page-aligned) into buf, page by page: pages
+ * that are not mapped (the gaps between the image's segments) read as zeros. */
+void lx_kread_pages(const struct lx *lx, uint64_t va, uint8_t *buf, size_t npages);
+
 /* Kernel virtual memory, all LEN bytes or an error (MF_ERR_NOTMAPPED, MF_ERR_IO). */
 int lx_kread(const struct lx *lx, uint64_t va, void *buf, size_t len);
 int lx_kread_u64(const struct lx *lx, uint64_t va, uint64_t *v);
