@@ -232,10 +232,11 @@ teardown() {
 	bash -c 'sleep 0.1 & echo $! >"$1"; exec sleep 600' _ "$BATS_TEST_TMPDIR/zpid" 3>&- &
 	local parent=$! z i
 	for ((i = 0; i < 100; i++)); do
-		z=$(cat "$BATS_TEST_TMPDIR/zpid" 2>/dev/null)
+		z=$(cat "$BATS_TEST_TMPDIR/zpid" 2>/dev/null) || true
 		[[ -n $z && $(awk '{ print $3 }' "/proc/$z/stat" 2>/dev/null) == Z ]] && break
 		sleep 0.05
 	done
+	[[ -n $z ]] || fail "the zombie's pid was never written"
 	run -1 --separate-stderr mf-read -p "$z" 0x400000 16 </dev/null
 	kill "$parent"
 	no_sanitizer
