@@ -297,6 +297,35 @@ oracle_addr() {
 		sed -e 's/^0*/0x/' -e 's/^0x$/0x0/'
 }
 
+@test "a live guest of 5 GiB (RAM above the PCI hole) that forks without end: memory above 4 GiB reads right, every list is whole, no pid twice" {
+	guest_require
+	guest_start --name big --mem 5G --append mfforker
+	local q="qemu:$GUEST_QEMU_PID" i pids hva
+	# RAM above 4 GiB is where the guest says it is, with the bytes QEMU holds there
+	guest_oracle iomem | grep -q '^100000000-[0-9a-f]* : System RAM$' || fail "no RAM at 4 GiB: $(guest_oracle iomem)"
+	guest_pause
+	hva=$(guest_hmp 'gpa2hva 0x100000000' | sed -n 's/.* is \(0x[0-9a-f]*\).*/\1/p')
+	[[ -n $hva ]] || fail "gpa2hva failed"
+	"$GUEST_GPA_READ" "$GUEST_QEMU_PID" "$hva" 0x5000 4096 | xxd -p >"$BATS_TEST_TMPDIR/want"
+	mf-read -c "$q" --phys -f raw 0x100005000 4096 </dev/null | xxd -p >"$BATS_TEST_TMPDIR/got"
+	cmp "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" || fail "guest physical 0x100005000 differs from QEMU's"
+	run linux_agrees "$q"
+	[ "$status" -eq 0 ] || fail "$output"
+	guest_resume
+	# the forker's children come and go while the task list is walked
+	for ((i = 0; i < 6; i++)); do
+		run -0 --separate-stderr timeout 120 mf-ps -c "$q" -o linux -f json </dev/null
+		[[ -z $stderr || $stderr == *"linux: task list"* ]] || fail "list $i: $stderr"
+		pids=$(jq -r 'select(.type == "process") | .pid' <<<"$output")
+		[[ -z $(sort <<<"$pids" | uniq -d) ]] || fail "list $i has a pid twice: $(sort <<<"$pids" | uniq -d | head -3)"
+		grep -qx 1 <<<"$pids" || fail "list $i has no init"
+		[[ $(jq -r 'select(.type == "process" and .name == "mfforker") | .pid' <<<"$output") =~ ^[0-9]+$ ]] ||
+			fail "list $i has no mfforker"
+		[ "$(wc -l <<<"$pids")" -ge 40 ] || fail "list $i has $(wc -l <<<"$pids") processes"
+	done
+	guest_stop big
+}
+
 @test "mf-syms --kernel: every /proc/kallsyms line of the guest, same name, address and kind, sorted by address (ELF and kdump)" {
 	need_guest
 	{ guest_oracle kallsyms; guest_oracle inittext; } >"$D/oracle.kallsyms"

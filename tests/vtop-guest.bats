@@ -27,6 +27,20 @@ setup_file() {
 		guest_dump elf "$BATS_FILE_TMPDIR/rt.elf"
 		guest_stop rt
 	fi
+	# and the -cloud-amd64 flavour: a small config for virtual machines, an LZ4 bzImage
+	GUEST_ARCH=x86_64-cloud
+	if guest_require; then
+		guest_start --arch x86_64-cloud --name cloud
+		guest_dump elf "$BATS_FILE_TMPDIR/cloud.elf"
+		guest_stop cloud
+	fi
+	# and Debian 12's 6.12 kernel line: newer kallsyms, maple tree and module layouts
+	GUEST_ARCH=x86_64-6.12
+	if guest_require; then
+		guest_start --arch x86_64-6.12 --name k612
+		guest_dump elf "$BATS_FILE_TMPDIR/k612.elf"
+		guest_stop k612
+	fi
 	GUEST_ARCH=x86_64
 	export GUEST_ARCH
 }
@@ -224,4 +238,26 @@ print("ok", len(maps))' "$(ksym _stext)" "$(ksym _etext)" <<<"$output"
 	run -0 mf-attach -c "$BATS_FILE_TMPDIR/rt.elf" -o linux -v -f msgpack
 	assert_output --partial "OSRELEASE $(guest_oracle uname)"
 	[[ $(guest_oracle uname) == *-rt-amd64 ]]
+}
+
+@test "the linux os layer on Debian's -cloud-amd64 flavour (a config for virtual machines)" {
+	GUEST_ARCH=x86_64-cloud guest_require
+	guest_use cloud
+	run linux_agrees "$BATS_FILE_TMPDIR/cloud.elf"
+	[ "$status" -eq 0 ] || fail "$output"
+	run -0 mf-attach -c "$BATS_FILE_TMPDIR/cloud.elf" -o linux -v -f msgpack
+	assert_output --partial "OSRELEASE $(guest_oracle uname)"
+	[[ $(guest_oracle uname) == *-cloud-amd64 ]]
+}
+
+@test "the linux os layer on Debian 12's 6.12 kernel: processes, maps, kernel modules as /proc/modules" {
+	GUEST_ARCH=x86_64-6.12 guest_require
+	guest_use k612
+	run linux_agrees "$BATS_FILE_TMPDIR/k612.elf"
+	[ "$status" -eq 0 ] || fail "$output"
+	[[ $(guest_oracle uname) == 6.12.* ]]
+	# the module list of 6.4+ (module memory regions): qemu_fw_cfg where /proc/modules has it
+	base=$(guest_oracle modules | awk '$1 == "qemu_fw_cfg" { print $6 }')
+	run -0 mf-modules -c "$BATS_FILE_TMPDIR/k612.elf" -o linux --kernel -f json </dev/null
+	assert_output --partial "\"name\":\"qemu_fw_cfg\",\"path\":\"\",\"base\":\"$base\""
 }

@@ -9,7 +9,7 @@ KALLSYMS_ALL): linux_banner is at _stext + offset, physical Kernel code + offset
 
 Formats: an arm64 Image (file offset 0 is _text; _stext is the start of the PE/COFF
 .text section: head.S ends its EFI header with .balign SEGMENT_ALIGN and vmlinux.lds.S
-starts .text there) and an x86 bzImage whose payload is an xz, gzip or zstd compressed ELF
+starts .text there) and an x86 bzImage whose payload is an xz, gzip, zstd or LZ4 compressed ELF
 vmlinux (the offset is the string's link-time virtual address minus the first PT_LOAD's,
 which is _text). Exit 1 with a message on anything else.
 """
@@ -36,14 +36,27 @@ def hits(buf):
     return out
 
 
+def unpack(cmd, payload):
+    """The ELF a command-line decompressor makes of the payload.  The payload ends with the
+    image's size, which zstd and lz4 read as trailing garbage and exit 1: the output
+    counts, not the status."""
+    out = subprocess.run(cmd, input=payload, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL).stdout
+    if not out.startswith(b"\x7fELF"):
+        fail("%s could not unpack the bzImage payload" % cmd[0])
+    return out
+
+
 def decompress(payload):
     if payload.startswith(b"\xfd7zXZ\x00"):
         return lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(payload)
     if payload.startswith(b"\x1f\x8b"):
         return gzip.decompress(payload)
     if payload.startswith(b"\x28\xb5\x2f\xfd"):
-        return subprocess.run(["zstd", "-q", "-d", "-c"], input=payload, check=True,
-                              stdout=subprocess.PIPE).stdout
+        return unpack(["zstd", "-q", "-d", "-c"], payload)
+    if payload.startswith(b"\x02\x21\x4c\x18"):
+        # the kernel's LZ4 is the legacy frame format, which the lz4 command reads
+        return unpack(["lz4", "-q", "-d", "-c"], payload)
     fail("unknown bzImage payload compression %r" % payload[:6])
 
 

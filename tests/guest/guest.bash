@@ -32,7 +32,7 @@ guest__arch() {
 	guest__ram_name=pc.ram
 	GUEST_RAM_BASE=0x0
 	case $GUEST_ARCH in
-	x86_64 | x86_64-rt)
+	x86_64 | x86_64-rt | x86_64-cloud | x86_64-6.12)
 		GUEST_QEMU_BIN=qemu-system-x86_64
 		guest__qemu_pkg=qemu-system-x86
 		guest__machine='-machine pc -accel tcg'
@@ -67,7 +67,7 @@ guest__arch() {
 		guest__console=ttyS0
 		;;
 	*)
-		echo "guest.bash: unsupported GUEST_ARCH '$GUEST_ARCH' (x86_64 x86_64-rt arm64 i386-pae i386)" >&2
+		echo "guest.bash: unsupported GUEST_ARCH '$GUEST_ARCH' (x86_64 x86_64-rt x86_64-cloud x86_64-6.12 arm64 i386-pae i386)" >&2
 		return 1
 		;;
 	esac
