@@ -267,8 +267,9 @@ struct mf_target;
 int mf_target_open(const char *conn, const char *os, unsigned flags,
                    struct mf_target **out, char *errbuf);
 /* Check the target strings as written, before opening: their syntax and the values of the
- * keys every plugin reads alike (pid= a process id).  MF_ERR_ARG (a usage error) with the
- * message; what only the plugin can check (unknown keys, files) is left to the open. */
+ * keys every plugin reads alike (pid= a process id), that a plugin has the name.  MF_ERR_ARG,
+ * or MF_ERR_NOTFOUND ("unknown connector 'x' ..."), both usage errors, with the message;
+ * what only the plugin can check (unknown keys, files) is left to the open. */
 int mf_target_spec_check(const char *conn, const char *os, char *errbuf);
 /* Reopen from a target record (skipping discovery: the hints are passed in). */
 int mf_target_open_rec(const struct mf_rec *rec, unsigned flags,
