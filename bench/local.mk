@@ -87,3 +87,11 @@ bench-scan: all
 
 bench: $(BENCH_TARGETS)
 .PHONY: bench $(BENCH_TARGETS)
+
+# a virtual span read through the translator next to cat of the same bytes;
+# BENCH_VREAD_OLD=DIR (the build of another commit) runs its mf-read too, with the ratio
+dist_noinst_SCRIPTS += bench/bench-vread.sh
+EXTRA_DIST += bench/bench-lib.sh
+BENCH_TARGETS += bench-vread-run
+bench-vread-run: all
+	$(bench_env) bash $(top_srcdir)/bench/bench-vread.sh $(BENCH_VREAD_OLD)
