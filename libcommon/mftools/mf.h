@@ -235,6 +235,10 @@ int mf_out_columns(struct mf_out *o, const char *type, const struct mf_col *cols
 void mf_out_set_width(struct mf_out *o, size_t width);
 /* Write one record (buffered).  0 or MF_ERR_IO (EPIPE included: the tool should exit quietly). */
 int mf_out_rec(struct mf_out *o, const struct mf_rec *r);
+/* A scalar field value as tables show it ("-" for nil, true/false, decimal integers, 0x-hex
+ * addresses, %g floats) into buf (32 bytes hold any): its length; -1 for strings, bytes,
+ * maps and arrays, which are the caller's to show. */
+int mf_value_scalar_text(const struct mf_value *v, char *buf, size_t n);
 /* Raw bytes (for -f raw and for tools that print free text in table mode). */
 int mf_out_raw(struct mf_out *o, const void *p, size_t n);
 int mf_out_flush(struct mf_out *o);
