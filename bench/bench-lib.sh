@@ -12,6 +12,9 @@
 #   bench_best_us N CMD...
 #                         the fastest of N runs of CMD (its output discarded), in
 #                         microseconds
+#   bench_guest_dump NAME (bash) boots a 2 GiB guest named bench (tests/guest), dumps it to
+#                         $dump (QEMU's ELF) and leaves it running, stopped at exit; says
+#                         "NAME: skipped: why" and exits 0 where no guest can boot
 
 : "${MF_TOP_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${MF_TOP_BUILDDIR:=$PWD}"
@@ -53,4 +56,16 @@ bench_best_us() {
 		bench_n=$((bench_n - 1))
 	done
 	echo "$bench_b"
+}
+
+bench_guest_dump() {
+	. "$MF_TOP_SRCDIR/tests/guest/guest.bash"
+	if ! guest_require; then
+		echo "$1: skipped: $GUEST_SKIP"
+		exit 0
+	fi
+	trap 'guest_stop_all; rm -rf "$GUEST__ROOT"' EXIT
+	guest_start --name bench --mem 2G
+	dump=$GUEST__ROOT/bench.elf
+	guest_dump elf "$dump"
 }

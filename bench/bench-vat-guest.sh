@@ -5,15 +5,7 @@
 # one and naive-pread translations per second).  Usage: bench-vat-guest.sh [N]
 set -eu
 . "$(dirname "$0")/bench-lib.sh"
-. "$MF_TOP_SRCDIR/tests/guest/guest.bash"
-if ! guest_require; then
-	echo "bench-vat-guest: skipped: $GUEST_SKIP"
-	exit 0
-fi
-trap 'guest_stop_all; rm -rf "$GUEST__ROOT"' EXIT
-guest_start --name bench --mem 2G
-dump=$GUEST__ROOT/bench.elf
-guest_dump elf "$dump"
+bench_guest_dump bench-vat-guest
 guest_stop bench
 echo "guest: 2 GiB, $(stat -c %s "$dump") byte ELF dump"
 start=$(date +%s%N)
