@@ -151,6 +151,7 @@ scan_engine_read_slot(struct scan_engine *e, struct scan_slot *s)
 /* ---- scanning (worker threads) ---- */
 
 struct scan_wctx {
+	const struct scan_job *job;
 	struct scan_slot *s;
 	uint32_t pat;
 	size_t len;
@@ -242,10 +243,52 @@ scan_engine_slot_yara(const struct scan_job *job, struct scan_slot *s, struct sc
 	}
 }
 
+static int
+scan_engine_multi_hit(void *ctx, size_t off, uint32_t pat)
+{
+	struct scan_wctx *w = ctx;
+
+	w->pat = pat;
+	w->len = w->job->pats[pat].len;
+	return scan_engine_hit(w, off);
+}
+
+/* Every pattern at once over each readable run, in windows of SCAN_MULTI_WINDOW starts
+ * (the matcher reports in no set order): once a window leaves cap hits or more, the hits
+ * are complete below its end, where the chunk is split.  The stop offset, or s->own. */
+static size_t
+scan_engine_slot_multi(const struct scan_job *job, struct scan_slot *s, struct scan_wctx *w, size_t cap)
+{
+	size_t i, over = job->maxlen - 1;
+
+	for (i = 0; i < s->nsegs && !s->oom; i++) {
+		size_t a = s->segs[2 * i], b = s->segs[2 * i + 1], from;
+
+		if (b <= s->scan_from)
+			continue;
+		for (from = a < s->scan_from ? s->scan_from : a; from < b && from < s->own;) {
+			size_t own = from + SCAN_MULTI_WINDOW < s->own ? from + SCAN_MULTI_WINDOW : s->own;
+			size_t end = own + over < b ? own + over : b;
+
+			if (scan_multi_run(job->multi, s->buf, from, end, own, scan_engine_multi_hit, w) < 0) {
+				mf_log(0, "many-pattern scan of 0x%llx-0x%llx failed", (unsigned long long)(s->base + from),
+				       (unsigned long long)(s->base + end - 1));
+				break;
+			}
+			if (s->oom)
+				return s->own;
+			from = own;
+			if (s->nhits >= cap && from < s->own)
+				return from;
+		}
+	}
+	return s->own;
+}
+
 static void
 scan_engine_slot_scan(const struct scan_job *job, struct scan_slot *s)
 {
-	struct scan_wctx w = { .s = s };
+	struct scan_wctx w = { .job = job, .s = s };
 	size_t np = job->typed != NULL ? 1 : job->npats, p, i;
 	size_t stop = s->own;           /* hits are complete below this offset */
 
@@ -259,6 +302,13 @@ scan_engine_slot_scan(const struct scan_job *job, struct scan_slot *s)
 		w.cap = SIZE_MAX;
 		s->pat_hits = 0;
 		scan_engine_slot_yara(job, s, &w);
+		np = 0;
+	} else if (job->multi != NULL) {
+		size_t cap = w.cap;
+
+		w.cap = SIZE_MAX;
+		s->pat_hits = 0;
+		stop = scan_engine_slot_multi(job, s, &w, cap);
 		np = 0;
 	}
 	for (p = 0; p < np && !s->oom; p++) {

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <mftools/mf.h>
 #include "scan/match.h"
+#include "scan/multi.h"
 #include "scan/yara.h"
 
 #define SCAN_PIECE (1u << 20)           /* bytes per scatter entry */
@@ -20,6 +21,7 @@
 #define SCAN_PAGE 4096u
 #define SCAN_CHUNK_DEFAULT (16u << 20)  /* bytes per chunk: 16 pieces per read call */
 #define SCAN_CHUNK_HITS_MAX (1u << 20)  /* hits held per chunk before it is emitted in parts */
+#define SCAN_MULTI_WINDOW (256u << 10)  /* bytes per pass of the many-pattern matcher */
 #define SCAN_REGIONS_MAX (1u << 24)
 
 /* A region of a space; the engine hands `space` (for libmf: a struct mf_aspace *) back to
@@ -74,6 +76,7 @@ typedef void (*scan_emit_fn)(void *ctx, const struct scan_match *m);
 struct scan_job {
 	const struct scan_pat *pats;
 	size_t npats;
+	struct scan_multi *multi;     /* the patterns compiled into one pass (-F), or NULL */
 	const struct scan_typed *typed;
 	const struct scan_yara *yara;
 	size_t maxlen;                /* the longest match (SCAN_YARA_OVERLAP for YARA) */
