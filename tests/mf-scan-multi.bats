@@ -69,7 +69,7 @@ require_hs() {
 	cd "$MD"
 	run -0 --separate-stderr mf-scan -c raw:m.raw --phys -F list.txt -f json </dev/null
 	no_sanitizer
-	local got want
+	local got want all=$output
 	got=$(jq -r 'select(.type == "hit") | "\(.addr) \(.source)"' <<<"$output")
 	want=$(cat want)
 	assert_equal "$(grep -c 'list.txt:1003$' <<<"$want")" 8     # the needle, planted 8 times
@@ -79,7 +79,6 @@ require_hs() {
 	run -0 bash -c "jq -r 'select(.type == \"hit\" and .source == \"list.txt:1003\") | \"\(.pattern) \(.len)\"' <<<'$output' | sort -u"
 	assert_output "str:MF-NEEDLE-42 12"
 	# small chunks and one thread: seams everywhere, the same hits
-	local all=$output
 	run -0 mf-scan -c raw:m.raw --phys -F list.txt --chunk 64K --threads 1 -f json </dev/null
 	assert_equal "$output" "$all"
 	run -0 mf-scan -c raw:m.raw --phys -F list.txt --chunk 4K --threads 3 -f json </dev/null
