@@ -98,6 +98,9 @@ require_hs() {
 	assert_equal "$(jq -r 'select(.type == "hit" and .source != null) | .source' <<<"$output" | sort -u)" "one.txt:1"
 	run -0 mf-scan -c raw:m.raw --phys -F list.txt --max-hits 3 -f json </dev/null
 	assert_equal "$(jq -r 'select(.type == "hit") | .addr' <<<"$output")" "$(head -n3 want | cut -d' ' -f1)"
+	# a hit limit below a chunk's hits: the chunk is scanned in parts, split at window ends
+	run -0 mf-scan -c raw:m.raw --phys -F list.txt --max-hits 45 -f json </dev/null
+	assert_equal "$(jq -r 'select(.type == "hit") | "\(.addr) \(.source)"' <<<"$output")" "$(head -n45 want)"
 	run -0 --separate-stderr mf-scan -c raw:m.raw --phys -F one.txt --max-hits 1 -f table </dev/null
 	assert_line --index 1 --regexp '^0x000000000000fffb phys +MF-NEEDLE-42 +4d 46 2d 4e'
 }
@@ -128,4 +131,26 @@ require_hs() {
 	run -2 --separate-stderr mf-scan -c raw:m.raw --phys -F long.txt </dev/null
 	no_sanitizer
 	assert_stderr --regexp "^mf-scan: long.txt:1: string pattern longer than 4096 bytes"
+}
+
+@test "mf-scan -Y on every thread: the same matches as yara -s over the 8 MiB file, at any chunk size" {
+	require_cmd yara
+	mf-scan --help | grep -q -- '--yara' || skip "built without libyara"
+	cd "$MD"
+	{
+		echo 'rule needles { strings:'
+		echo '  $n = "MF-NEEDLE-42"'
+		echo '  $w = { 4d 46 2d ?? 45 45 }'
+		sed -n '3,40p' list.txt | grep -v '^hex:' | awk '{ printf "  $s%d = \"%s\"\n", NR, $0 }'
+		echo 'condition: any of them }'
+	} >r.yar
+	local want got c
+	want=$(yara -s r.yar m.raw | awk '/^needles / { next } { split($0, f, ":"); print f[1] ":" f[2] }' | sort)
+	[[ $(wc -l <<<"$want") -ge 16 ]] || fail "yara found too little: $want"
+	for c in 16M 64K; do
+		run -0 --separate-stderr mf-scan -c raw:m.raw --phys -Y r.yar --chunk "$c" --threads 4 -f json </dev/null
+		no_sanitizer
+		got=$(jq -r 'select(.type == "hit") | "\(.addr):\(.string)"' <<<"$output" | sort)
+		assert_equal "$got" "$want"
+	done
 }

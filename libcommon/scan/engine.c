@@ -62,10 +62,11 @@ struct scan_engine {
 	pthread_cond_t cv_work, cv_done;
 	bool quit;
 	bool oom;
-	void *gone;                   /* the space whose read failed as a whole */
+	void *gone;                   /* the space whose read failed as a whole (emitted) */
+	void *gone_read;              /* the same, as the workers know it: not read again */
 };
 
-/* ---- reading (the caller's thread) ---- */
+/* ---- reading (worker threads) ---- */
 
 static bool
 scan_engine_seg_add(struct scan_slot *s, size_t a, size_t b)
@@ -103,8 +104,6 @@ scan_engine_piece(void *ctx, const struct mf_span_piece *p)
 	struct scan_slot *s = f->s;
 	const struct scan_job *job = f->e->job;
 	size_t o = (size_t)(p->addr - s->base);
-
-	(void)job;
 
 	if (p->data == NULL) {
 		s->unreadable += p->len;
@@ -371,12 +370,22 @@ scan_engine_worker(void *arg)
 		}
 		fill = s->state == SLOT_FILL;
 		s->state = SLOT_BUSY;
+		if (fill && s->space == e->gone_read) {
+			/* a later chunk of a space whose read failed: dropped at the emit (the
+			 * failed chunk, earlier in order, reports it) */
+			s->fail = MF_ERR_GONE;
+			s->state = SLOT_DONE;
+			pthread_cond_broadcast(&e->cv_done);
+			continue;
+		}
 		pthread_mutex_unlock(&e->mu);
 		if (fill && !scan_engine_read_slot(e, s))
 			s->oom = true;
 		else if (s->fail == 0)
 			scan_engine_slot_scan(e->job, s);
 		pthread_mutex_lock(&e->mu);
+		if (s->fail < 0)
+			e->gone_read = s->space;
 		s->state = SLOT_DONE;
 		pthread_cond_broadcast(&e->cv_done);
 	}

@@ -1,7 +1,8 @@
-/* scan/engine.h: the scan engine.  The caller's thread reads the regions in chunks plus an
+/* scan/engine.h: the scan engine.  Worker threads read the regions in chunks plus an
  * overlap through a fill callback (for a libmf address space: mf_aspace_read_span_into,
- * batched, unreadable pieces retried page by page); worker threads run the matchers over
- * each chunk's readable runs; the hits come back to the caller's thread in address order.
+ * batched, unreadable pieces retried page by page) and run the matchers over each chunk's
+ * readable runs; the hits, gaps and failures come back to the caller's thread in address
+ * order.
  * A match belongs to the chunk its first byte is in, so one across a chunk boundary is
  * found once, by the chunk that holds the overlap: overlap = max(longest match, context) - 1
  * bytes.  Implemented in engine.c and regions.c. */
@@ -60,7 +61,8 @@ struct scan_match {
 	size_t dlen;
 };
 
-/* Fill buf with [addr, addr + len) of space, handing each piece to cb in address order:
+/* Fill buf with [addr, addr + len) of space (called on the worker threads, several at once),
+ * handing each piece to cb in address order:
  * mf_aspace_read_span_into's contract (data pieces are in buf at their offset).  Negative
  * when the read failed as a whole (message in errbuf): the engine reports it through fail,
  * once, and goes on with the regions of the next space (the process went away). */
