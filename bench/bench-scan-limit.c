@@ -1,5 +1,5 @@
 /* bench-scan-limit: the limit loop of bench-scan.sh: memchr on the rarest fixed byte of a
- * needle, then a masked compare, over 16 MiB chunks read into a buffer (pread from a file
+ * needle, then a masked compare, over 1 MiB chunks read into a buffer (pread from a file
  * in the page cache, or process_vm_readv from a live process's readable mappings), the
  * chunks shared between threads.  Prints "HITS hits BYTES bytes GB/s".
  *
@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CHUNK (16u << 20)
+#define CHUNK (1u << 20)           /* as mf-scan: 16 MiB costs ~20% more CPU time here */
 #define TASKS_MAX (1u << 20)
 
 struct task {

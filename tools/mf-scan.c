@@ -74,7 +74,7 @@ scan_usage(int status)
 	        "                         changed, increased, decreased (than in the hit), or\n"
 	        "                         eq VALUE, gt VALUE, lt VALUE, between LOW HIGH\n"
 	        "\nScanning and output:\n"
-	        "      --chunk=SIZE       bytes per chunk (default 16M)\n"
+	        "      --chunk=SIZE       bytes per chunk (default 1M; 4M with -Y)\n"
 	        "      --context=N        bytes of data in each hit, from the match (default 16)\n"
 	        "      --max-hits=N       stop after N hits\n"
 	        "      --threads=N        scanning threads (default: online CPUs)\n");
@@ -121,7 +121,7 @@ main(int argc, char **argv)
 		{ "yara", required_argument, NULL, 'Y' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct scan_state st = { .tl = &scan_tool, .context = 16, .chunk = SCAN_CHUNK_DEFAULT };
+	struct scan_state st = { .tl = &scan_tool, .context = 16 };
 	struct tool *tl = &scan_tool;
 	const char **hexes = NULL, **strs = NULL, *cmp_a = NULL, *cmp_b = NULL, *align_arg = NULL;
 	size_t nhex = 0, nstr = 0, i;
@@ -294,6 +294,8 @@ main(int argc, char **argv)
 			if (st.pats[i].len > st.maxlen)
 				st.maxlen = st.pats[i].len;
 	}
+	if (st.chunk == 0)
+		st.chunk = st.yara_file != NULL ? SCAN_CHUNK_YARA_DEFAULT : SCAN_CHUNK_DEFAULT;
 	if (st.context == 0)
 		st.context = 1;   /* the overlap arithmetic needs one byte; data holds at least it */
 	tool_options_done(tl);
