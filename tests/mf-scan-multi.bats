@@ -59,6 +59,10 @@ open(d + '/want', 'w').write(''.join('%s list.txt:%d\n' % (hex(a), l) for a, l i
 EOF2
 }
 
+teardown() {
+	stop_memtarget
+}
+
 require_hs() {
 	run mf-scan -c "raw:$MD/m.raw" --phys -F "$MD/list.txt" --max-hits 1 </dev/null
 	[[ $output != *"needs Hyperscan"* ]] || skip "built without Hyperscan"
@@ -153,4 +157,20 @@ require_hs() {
 		got=$(jq -r 'select(.type == "hit") | "\(.addr):\(.string)"' <<<"$output" | sort)
 		assert_equal "$got" "$want"
 	done
+}
+
+@test "mf-scan -F over a live process: the list's string at its address, its hits rescanned" {
+	require_hs
+	start_memtarget
+	printf '# memtarget\nmftools-memtarget-7f3a9c\nhex:ef be ad de\n' >"$BATS_TEST_TMPDIR/mt.txt"
+	run -0 --separate-stderr mf-scan -p "$mt_pid" -F "$BATS_TEST_TMPDIR/mt.txt" -f json </dev/null
+	no_sanitizer
+	assert_equal "$(jq -r "select(.type == \"hit\" and .addr == \"$mt_str\") | .source" <<<"$output")" \
+		"$BATS_TEST_TMPDIR/mt.txt:2"
+	assert_equal "$(jq -r "select(.type == \"hit\" and .addr == \"$mt_u32\") | .pattern" <<<"$output")" "hex:ef be ad de"
+	# the hits go through a rescan with their source (a context as long as the string: a
+	# rescan compares the hit's data)
+	run -0 bash -c "mf-scan -p $mt_pid -F '$BATS_TEST_TMPDIR/mt.txt' --context 32 -f msgpack </dev/null | mf-scan --rescan unchanged -f json"
+	assert_equal "$(jq -r "select(.type == \"hit\" and .addr == \"$mt_str\") | .source" <<<"$output")" \
+		"$BATS_TEST_TMPDIR/mt.txt:2"
 }
