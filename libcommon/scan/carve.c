@@ -28,25 +28,44 @@ carve_be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-/* The one's complement sum of n bytes (an odd last byte padded with zero), not folded. */
-static uint64_t
-carve_sum(const uint8_t *p, size_t n, uint64_t s)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += carve_be16(p + i);
-	if (n & 1)
-		s += (uint64_t)p[n - 1] << 8;
-	return s;
-}
-
 static uint16_t
 carve_fold(uint64_t s)
 {
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);
 	return (uint16_t)s;
+}
+
+/* s plus the one's complement sum of n bytes as big-endian 16-bit words (an odd last byte
+ * padded with zero).  The sum does not depend on byte order (RFC 1071): 32-bit words in
+ * the machine's order are added, folded, and swapped to big-endian at the end. */
+static uint64_t
+carve_sum(const uint8_t *p, size_t n, uint64_t s)
+{
+	uint64_t w = 0;
+	uint16_t f;
+	size_t i;
+
+	for (i = 0; i + 4 <= n; i += 4) {
+		uint32_t v;
+
+		memcpy(&v, p + i, 4);
+		w += v;
+	}
+	for (; i + 2 <= n; i += 2) {
+		uint16_t v;
+
+		memcpy(&v, p + i, 2);
+		w += v;
+	}
+	f = carve_fold(w);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	f = (uint16_t)(f >> 8 | f << 8);
+#endif
+	s += f;
+	if (n & 1)
+		s += (uint64_t)p[n - 1] << 8;
+	return s;
 }
 
 const char *
@@ -170,10 +189,21 @@ carve_v4(const uint8_t *buf, size_t n, size_t i, struct carve_pkt *p)
 	return true;
 }
 
+/* The ICMPv6 types and codes of RFC 4443, 4861 and 3810. */
 static bool
-carve_icmpv6_type(uint8_t t)
+carve_icmpv6_type(uint8_t t, uint8_t code)
 {
-	return (t >= 1 && t <= 4) || (t >= 128 && t <= 137) || t == 143;
+	switch (t) {
+	case 1: return code <= 7;
+	case 3: return code <= 1;
+	case 4: return code <= 3;
+	case 2:
+	case 128: case 129: case 130: case 131: case 132: case 133: case 134: case 135: case 136: case 137:
+	case 143:
+		return code == 0;
+	default:
+		return false;
+	}
 }
 
 /* An IPv6 packet at buf[i] (buf[i] >> 4 == 6): accepted only with a transport checksum
@@ -207,9 +237,11 @@ carve_v6(const uint8_t *buf, size_t n, size_t i, struct carve_pkt *p)
 		if (carve_be16(l4 + 4) != l4len)
 			return false;
 	} else if (nh == CARVE_TCP) {
-		if (l4len < 20 || (l4[12] >> 4) < 5 || (size_t)(l4[12] >> 4) * 4 > l4len || (l4[12] & 0x0e) != 0)
+		/* without URG the urgent pointer is 0 */
+		if (l4len < 20 || (l4[12] >> 4) < 5 || (size_t)(l4[12] >> 4) * 4 > l4len || (l4[12] & 0x0e) != 0 ||
+		    ((l4[13] & 0x20) == 0 && (l4[18] | l4[19]) != 0))
 			return false;
-	} else if (nh != CARVE_ICMPV6 || !carve_icmpv6_type(l4[0])) {
+	} else if (nh != CARVE_ICMPV6 || !carve_icmpv6_type(l4[0], l4[1])) {
 		return false;
 	}
 	memset(p, 0, sizeof *p);
@@ -223,23 +255,86 @@ carve_v6(const uint8_t *buf, size_t n, size_t i, struct carve_pkt *p)
 	return p->csum == CARVE_CSUM_OK || p->csum == CARVE_CSUM_PARTIAL;
 }
 
-/* The first offset in [i, own) whose byte is 0x4? or 0x6?. */
+/* The first byte of an IPv4 header with a length of 20 or more (0x45-0x4f), or of an IPv6
+ * one (0x60-0x6f). */
+static bool
+carve_first_byte(uint8_t b)
+{
+	return (b & 0xf0) == 0x60 || ((b & 0xf0) == 0x40 && (b & 0x0f) >= 5);
+}
+
+/* The first offset i + k whose bit k is set in m and whose byte passes carve_first_byte, or
+ * SIZE_MAX. */
+static size_t
+carve_in_mask(const uint8_t *b, size_t i, uint64_t m)
+{
+	while (m != 0) {
+		size_t k = i + (size_t)__builtin_ctzll(m);
+
+		if (carve_first_byte(b[k]))
+			return k;
+		m &= m - 1;
+	}
+	return SIZE_MAX;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define CARVE_AVX2 1
+
+/* carve_candidate with AVX2: 64 bytes a step through (b & 0xd0) == 0x40 (0x4? or 0x6?),
+ * then the exact test on the step that has one. */
+__attribute__((target("avx2"))) static size_t
+carve_candidate_avx2(const uint8_t *b, size_t i, size_t own)
+{
+	const __m256i mask = _mm256_set1_epi8((char)0xd0), want = _mm256_set1_epi8(0x40);
+
+	while (own - i >= 64) {
+		__m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)(b + i));
+		__m256i v1 = _mm256_loadu_si256((const __m256i *)(const void *)(b + i + 32));
+		__m256i m0 = _mm256_cmpeq_epi8(_mm256_and_si256(v0, mask), want);
+		__m256i m1 = _mm256_cmpeq_epi8(_mm256_and_si256(v1, mask), want);
+
+		if (!_mm256_testz_si256(_mm256_or_si256(m0, m1), _mm256_or_si256(m0, m1))) {
+			uint64_t m = (uint32_t)_mm256_movemask_epi8(m0) | (uint64_t)(uint32_t)_mm256_movemask_epi8(m1) << 32;
+			size_t k = carve_in_mask(b, i, m);
+
+			if (k != SIZE_MAX)
+				return k;
+		}
+		i += 64;
+	}
+	while (i < own && !carve_first_byte(b[i]))
+		i++;
+	return i;
+}
+#endif
+
+/* The first offset in [i, own) whose byte may start an IP header (carve_first_byte). */
 static size_t
 carve_candidate(const uint8_t *b, size_t i, size_t own)
 {
+#ifdef CARVE_AVX2
+	static int avx2 = -1;
+
+	if (avx2 < 0)
+		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+	if (avx2)
+		return carve_candidate_avx2(b, i, own);
+#endif
 #ifdef __SSE2__
 	const __m128i mask = _mm_set1_epi8((char)0xd0), want = _mm_set1_epi8(0x40);
 
 	while (own - i >= 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(v, mask), want));
+		size_t k = carve_in_mask(b, i, (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(v, mask), want)));
 
-		if (m != 0)
-			return i + (size_t)__builtin_ctz(m);
+		if (k != SIZE_MAX)
+			return k;
 		i += 16;
 	}
 #endif
-	while (i < own && (b[i] & 0xd0) != 0x40)
+	while (i < own && !carve_first_byte(b[i]))
 		i++;
 	return i;
 }
