@@ -76,6 +76,13 @@ def udp6(src, dst, sp, dp, data, mode="ok"):
     return struct.pack("!IHBB16s16s", 0x60000000, len(seg), 17, 64, bytes(src), bytes(dst)) + seg
 
 
+def icmp6_echo(src, dst, data, code):
+    """An echo request; busybox's ping -6 -p fills the code with its pattern."""
+    m = struct.pack("!BBHHH", 128, code, 0, 0x77, 1) + data
+    m = l4_6(src, dst, 58, m, 2, "ok")
+    return struct.pack("!IHBB16s16s", 0x60000000, len(m), 58, 64, bytes(src), bytes(dst)) + m
+
+
 def ether(dst, src, etype, pkt):
     return bytes(dst) + bytes(src) + struct.pack("!H", etype) + pkt
 
@@ -108,6 +115,7 @@ def main():
     put(0x7000, udp4(a, b, 40000, 53, b"MFCARVE-UDP4"), "ip udp 10.1.2.3 10.9.8.7 40000 53 ok")
     put(0x7100, ether(m2, m1, 0x86DD, udp6(lo6, lo6, 40005, 53, b"MFCARVE-ETH6")),
         "ethernet udp ::1 ::1 40005 53 ok")
+    put(0x7800, icmp6_echo(lo6, lo6, b"MFCARVE-PNG6" + b"\xc3" * 5, 0xC3), "ip icmpv6 ::1 ::1 - - ok")
     # hostile: a header checksum that does not hold; an IPv6 packet whose one does not
     put(0x8000, udp4(a, b, 40006, 53, b"MFCARVE-BADH", bad=True), None)
     put(0x8100, udp6(lo6, lo6, 40007, 53, b"MFCARVE-BAD6", "bad"), None)

@@ -61,18 +61,19 @@ hex() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
 	[ "${lines[0]}" = "1 - - 4" ]
 	[ "${lines[1]}" = "2 02:00:00:00:00:01 02:00:00:00:00:02 4" ]
 	[ "${lines[3]}" = "4 - - 6" ]
-	[ "${#lines[@]}" -eq 9 ]
+	[ "${#lines[@]}" -eq 10 ]
 	# the pcap: LINKTYPE_RAW, one frame per hit, the same addresses, ports and payloads
 	run -0 tshark_fields "$CD/img.pcap" frame.number frame.len ip.src ipv6.dst udp.srcport udp.dstport udp.payload
-	[ "${#lines[@]}" -eq 9 ]
+	[ "${#lines[@]}" -eq 10 ]
 	[ "${lines[0]}" = "$(printf '1\t40\t10.1.2.3\t\t40000\t53\t%s' "$(hex MFCARVE-UDP4)")" ]
 	[ "${lines[1]}" = "$(printf '2\t40\t10.1.2.3\t\t40001\t69\t%s' "$(hex MFCARVE-ETH4)")" ]   # Ethernet header dropped
 	[ "${lines[3]}" = "$(printf '4\t60\t\t::1\t40002\t53\t%s' "$(hex MFCARVE-UDP6)")" ]
 	[ "${lines[6]}" = "$(printf '7\t40\t10.1.2.3\t\t40000\t53\t%s' "$(hex MFCARVE-UDP4)")" ]  # the copy, reported again
-	[ "${lines[8]}" = "$(printf '9\t40\t10.1.2.3\t\t40008\t53\t%s' "$(hex MFCARVE-EDGE)")" ]
+	[ "${lines[8]}" = "$(printf '9\t65\t\t::1\t\t\t')" ]                                   # ICMPv6 echo, code 0xc3
+	[ "${lines[9]}" = "$(printf '10\t40\t10.1.2.3\t\t40008\t53\t%s' "$(hex MFCARVE-EDGE)")" ]
 	run -0 capinfos -E "$CD/img.pcap"
 	assert_output --partial "Raw IP"
-	# tshark checks the IPv4 header and UDP checksums the same way: the bad one is bad
+	# tshark finds every IPv4 header checksum good
 	run -0 --separate-stderr tshark -n -r "$CD/img.pcap" -o ip.check_checksum:TRUE -T fields -e ip.checksum.status
 	[ "$(printf '%s\n' "${lines[@]}" | grep -c '^1$')" -eq 7 ]    # the IPv4 ones, all good
 }
@@ -83,7 +84,7 @@ hex() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
 	[[ ${lines[2]} == "0x0000000000002000 phys              54 ether udp      ok        10.1.2.3:40001 > 10.9.8.7:69" ]]
 	[[ ${lines[4]} == *" ip    udp      partial   [::1]:40002 > [::1]:53" ]]
 	[[ ${lines[3]} == *" icmp     ok        127.0.0.1 > 127.0.0.1" ]]
-	[ "${#lines[@]}" -eq 10 ]
+	[ "${#lines[@]}" -eq 11 ]
 	mf-scan -c "raw:$CD/img.raw" --phys --carve net -w "$CD/m.pcap" -f msgpack </dev/null | mf-cat -f json >"$BATS_TEST_TMPDIR/m.json"
 	diff -u "$CD/want" <(hits "$BATS_TEST_TMPDIR/m.json")
 	cmp "$CD/t.pcap" "$CD/m.pcap"
@@ -223,6 +224,23 @@ guest_packets_agree() {
 	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/live.json"
 	diff -u <(hits "$BATS_TEST_TMPDIR/g.json") <(hits "$BATS_TEST_TMPDIR/live.json")
 	cmp "$BATS_TEST_TMPDIR/g.pcap" "$BATS_TEST_TMPDIR/live.pcap"
+}
+
+@test "carve: the guest kernel's memory (--kernel) holds the loopback packets of its physical memory" {
+	guest_require
+	run -0 --separate-stderr mf-scan -c "$BATS_FILE_TMPDIR/qemu.elf" --kernel --carve net -w "$BATS_TEST_TMPDIR/k.pcap" \
+		--context 4096 -f json </dev/null
+	no_sanitizer
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/k.json"
+	[ "$(jq -r 'select(.type == "hit") | .space' "$BATS_TEST_TMPDIR/k.json" | sort -u)" = kernel ]
+	loopback='select(.type == "hit" and (.src == "127.0.0.1" or .src == "::1")) | .data'
+	jq -r "$loopback" "$BATS_TEST_TMPDIR/k.json" | sort -u >"$BATS_TEST_TMPDIR/k.set"
+	# the kernel maps all of RAM: the same packets (by content), at kernel addresses
+	mf-scan -c "$BATS_FILE_TMPDIR/qemu.elf" --phys --carve net -w "$BATS_TEST_TMPDIR/p.pcap" --context 4096 -f json \
+		</dev/null | jq -r "$loopback" | sort -u >"$BATS_TEST_TMPDIR/p.set"
+	[ -s "$BATS_TEST_TMPDIR/p.set" ]
+	missing=$(comm -23 "$BATS_TEST_TMPDIR/p.set" "$BATS_TEST_TMPDIR/k.set")
+	[ -z "$missing" ] || fail "in physical memory, not in the kernel's: $missing"
 }
 
 @test "carve: the live guest, running: its datagrams and pings" {

@@ -189,7 +189,8 @@ carve_v4(const uint8_t *buf, size_t n, size_t i, struct carve_pkt *p)
 	return true;
 }
 
-/* The ICMPv6 types and codes of RFC 4443, 4861 and 3810. */
+/* The ICMPv6 types and codes of RFC 4443, 4861 and 3810.  Echoes take any code: Linux
+ * answers them whatever it is, and busybox's ping -p fills the code with its pattern. */
 static bool
 carve_icmpv6_type(uint8_t t, uint8_t code)
 {
@@ -197,8 +198,9 @@ carve_icmpv6_type(uint8_t t, uint8_t code)
 	case 1: return code <= 7;
 	case 3: return code <= 1;
 	case 4: return code <= 3;
+	case 128: case 129: return true;
 	case 2:
-	case 128: case 129: case 130: case 131: case 132: case 133: case 134: case 135: case 136: case 137:
+	case 130: case 131: case 132: case 133: case 134: case 135: case 136: case 137:
 	case 143:
 		return code == 0;
 	default:
