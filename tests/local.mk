@@ -12,6 +12,8 @@ tool_suites += tests/mf-scan-carve.bats
 EXTRA_DIST += tests/carve-mkraw.py
 TESTS += $(tool_suites)
 EXTRA_DIST += $(tool_suites)
+TESTS += tests/mf-scan-multi.bats
+EXTRA_DIST += tests/mf-scan-multi.bats
 
 # a process with known memory contents, for the mf-read/mf-modules tests (not sanitized:
 # it is the target, not the code under test)

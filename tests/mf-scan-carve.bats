@@ -165,7 +165,7 @@ EOF
 	run -2 --separate-stderr mf-scan -c "raw:$CD/img.raw" --phys -s abc -w "$CD/x.pcap"
 	[ "$stderr" = "mf-scan: -w goes with --carve net" ]
 	run -2 --separate-stderr mf-scan -c "raw:$CD/img.raw" --phys --carve net -s abc -w "$CD/x.pcap"
-	[ "$stderr" = "mf-scan: --carve excludes -x, -s, -T, -Y and --rescan" ]
+	[ "$stderr" = "mf-scan: --carve excludes -x, -s, -F, -T, -Y and --rescan" ]
 	run -2 --separate-stderr mf-scan -c "raw:$CD/img.raw" --phys --carve net -w -
 	[ "$stderr" = "mf-scan: -w -: stdout carries the hit records; give a file name" ]
 	run -1 --separate-stderr mf-scan -c "raw:$CD/img.raw" --phys --carve net -w "$CD/no/such/dir/x.pcap" </dev/null

@@ -55,7 +55,7 @@ scan_carve_opts(struct scan_state *st, bool patterns, bool typed, const char *op
 	if (strcmp(st->carve, "net") != 0)
 		tool_usage_error(tl, "unknown carver '%s' (net)", st->carve);
 	if (patterns || typed || st->yara_file != NULL || st->rescan != NULL)
-		tool_usage_error(tl, "--carve excludes -x, -s, -T, -Y and --rescan");
+		tool_usage_error(tl, "--carve excludes -x, -s, -F, -T, -Y and --rescan");
 	if (st->pcap_path == NULL)
 		tool_usage_error(tl, "--carve net needs -w FILE (the pcap to write)");
 	if (strcmp(st->pcap_path, "-") == 0)
