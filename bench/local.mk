@@ -86,6 +86,11 @@ bench-dump: all
 	$(bench_env) $(SHELL) $(top_srcdir)/bench/bench-dump.sh
 bench-scan: all
 	$(bench_env) $(SHELL) $(top_srcdir)/bench/bench-scan.sh
+# mf-scan --carve net next to cat (BENCH_CARVE_MB sets the file size, default 1024)
+dist_noinst_SCRIPTS += bench/bench-carve.sh
+BENCH_TARGETS += bench-carve
+bench-carve: all
+	$(bench_env) $(SHELL) $(top_srcdir)/bench/bench-carve.sh
 
 bench: $(BENCH_TARGETS)
 .PHONY: bench $(BENCH_TARGETS)

@@ -7,6 +7,9 @@ tool_suites = tests/mf-attach.bats tests/mf-ps.bats tests/mf-modules.bats tests/
 	tests/docs.bats tests/mf-dump.bats tests/dump-guest.bats tests/mf-scan.bats \
 	tests/vtop.bats tests/vtop-guest.bats tests/conn-qemu.bats tests/hostile.bats \
 	tests/linux.bats tests/mf-cat.bats tests/readme.bats tests/mf-syms.bats
+# mf-scan --carve net (tests/carve-mkraw.py builds its raw image)
+tool_suites += tests/mf-scan-carve.bats
+EXTRA_DIST += tests/carve-mkraw.py
 TESTS += $(tool_suites)
 EXTRA_DIST += $(tool_suites)
 TESTS += tests/mf-scan-multi.bats

@@ -22,6 +22,7 @@ enum {
 	SCAN_OPT_THREADS,
 	SCAN_OPT_UTF16,
 	SCAN_OPT_CHUNK,
+	SCAN_OPT_CARVE,
 };
 
 #define SCAN_CONTEXT_MAX 4096u
@@ -39,7 +40,8 @@ scan_usage(int status)
 	           "       mf-scan [options] [--phys | --kernel | -p PID | -n NAME] -T TYPE --between LOW HIGH\n"
 	           "       mf-scan [options] [--phys | --kernel | -p PID | -n NAME] -Y RULES.yar\n"
 	           "       mf-scan [options] [--phys | --kernel | -p PID | -n NAME] -F PATTERNS.txt\n"
-	           "       mf-scan [options] --rescan MODE [VALUE...] < HITS\n");
+	           "       mf-scan [options] --rescan MODE [VALUE...] < HITS\n"
+	           "       mf-scan [options] [--phys | --kernel | -p PID | -n NAME] --carve net -w FILE\n");
 	if (status) {
 		fprintf(f, "Try 'mf-scan --help' for more information.\n");
 		exit(status);
@@ -73,6 +75,11 @@ scan_usage(int status)
 	        "      --rescan=MODE      keep the hits whose value now is: unchanged (or equal),\n"
 	        "                         changed, increased, decreased (than in the hit), or\n"
 	        "                         eq VALUE, gt VALUE, lt VALUE, between LOW HIGH\n"
+	        "\nCarving:\n"
+	        "      --carve=net        network packets (IPv4, IPv6, in Ethernet frames or bare) with\n"
+	        "                         valid headers: a hit per packet, the packets to -w FILE\n"
+	        "  -w, --pcap=FILE        the pcap to write (LINKTYPE_RAW: IP packets, Ethernet\n"
+	        "                         headers dropped), replaced when complete\n"
 	        "\nScanning and output:\n"
 	        "      --chunk=SIZE       bytes per chunk (default 1M; 4M with -Y)\n"
 	        "      --context=N        bytes of data in each hit, from the match (default 16)\n"
@@ -100,6 +107,7 @@ main(int argc, char **argv)
 		TOOL_LONGOPTS_COMMON,
 		{ "align", required_argument, NULL, SCAN_OPT_ALIGN },
 		{ "between", required_argument, NULL, SCAN_OPT_BETWEEN },
+		{ "carve", required_argument, NULL, SCAN_OPT_CARVE },
 		{ "chunk", required_argument, NULL, SCAN_OPT_CHUNK },
 		{ "context", required_argument, NULL, SCAN_OPT_CONTEXT },
 		{ "eq", required_argument, NULL, SCAN_OPT_EQ },
@@ -111,6 +119,7 @@ main(int argc, char **argv)
 		{ "lt", required_argument, NULL, SCAN_OPT_LT },
 		{ "max-hits", required_argument, NULL, SCAN_OPT_MAX_HITS },
 		{ "name", required_argument, NULL, 'n' },
+		{ "pcap", required_argument, NULL, 'w' },
 		{ "phys", no_argument, NULL, TOOL_OPT_PHYS },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "rescan", required_argument, NULL, SCAN_OPT_RESCAN },
@@ -135,7 +144,7 @@ main(int argc, char **argv)
 	tool_init(tl, argv, "mf-scan", scan_usage);
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	st.threads = ncpu < 1 ? 1 : ncpu > SCAN_THREADS_MAX ? SCAN_THREADS_MAX : (unsigned)ncpu;
-	while ((c = tool_getopt_long(argc, argv, "F:T:Y:c:f:hin:o:p:qs:t:vx:", longopts)) != -1) {
+	while ((c = tool_getopt_long(argc, argv, "F:T:Y:c:f:hin:o:p:qs:t:vw:x:", longopts)) != -1) {
 		switch (c) {
 		case 'T':
 			if (mf_type_parse(optarg, &st.typed.type) < 0 || mf_type_size(st.typed.type, 8) == 0 ||
@@ -162,6 +171,9 @@ main(int argc, char **argv)
 			strs = tool_xrealloc(strs, nstr + 1, sizeof *strs);
 			strs[nstr++] = optarg;
 			break;
+		case 'w':
+			st.pcap_path = optarg;
+			break;
 		case 'x':
 			hexes = tool_xrealloc(hexes, nhex + 1, sizeof *hexes);
 			hexes[nhex++] = optarg;
@@ -175,6 +187,9 @@ main(int argc, char **argv)
 			if (optind >= argc)
 				tool_usage_error(tl, "--between takes LOW and HIGH");
 			cmp_b = argv[optind++];
+			break;
+		case SCAN_OPT_CARVE:
+			st.carve = optarg;
 			break;
 		case SCAN_OPT_CHUNK:
 			v = tool_parse_u64(tl, "chunk size", optarg);
@@ -223,7 +238,10 @@ main(int argc, char **argv)
 		}
 	}
 
-	if (st.yara_file != NULL) {
+	if (st.carve != NULL || st.pcap_path != NULL) {
+		scan_carve_opts(&st, nhex + nstr > 0 || st.list_file != NULL, st.have_typed || cmp_set || align_arg != NULL,
+		                optind < argc ? argv[optind] : NULL);
+	} else if (st.yara_file != NULL) {
 		if (st.rescan != NULL || nhex || nstr || st.have_typed || cmp_set || st.list_file != NULL)
 			tool_usage_error(tl, "-Y excludes -x, -s, -F, -T and --rescan");
 		if (optind < argc)
@@ -310,7 +328,10 @@ main(int argc, char **argv)
 	} else {
 		scan_open_spaces(&st);
 		tool_write_target(tl);
-		scan_run(&st);
+		if (st.carve != NULL)
+			scan_carve_run(&st);
+		else
+			scan_run(&st);
 	}
 	if (st.stats.unreadable > 0 && tl->verbosity < 1)
 		mf_log(1, "%llu bytes unreadable, skipped", (unsigned long long)st.stats.unreadable);

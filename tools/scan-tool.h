@@ -27,6 +27,8 @@ struct scan_state {
 	struct scan_multi *multi;     /* every pattern in one pass (with -F) */
 	const char *yara_file;        /* -Y */
 	struct scan_yara *yara;
+	const char *carve;            /* --carve KIND */
+	const char *pcap_path;        /* -w */
 	size_t maxlen;                /* longest match */
 	size_t context;
 	uint64_t max_hits;
@@ -71,5 +73,11 @@ void scan_run(struct scan_state *st);
 /* --rescan MODE [VALUE...]: check the mode, then keep the hits on stdin that pass it. */
 void scan_parse_rescan(struct scan_state *st, struct scan_rescan *rs);
 void scan_rescan_run(struct scan_state *st, const struct scan_rescan *rs);
+
+/* --carve net -w FILE (scan-carve.c): check the options (patterns: -x, -s or -F given; typed:
+ * -T's comparisons or --align; operand: the first operand left, or NULL); exits on misuse. */
+void scan_carve_opts(struct scan_state *st, bool patterns, bool typed, const char *operand);
+/* Carve the packets of st->regions into the pcap, writing a hit per packet; exits on failure. */
+void scan_carve_run(struct scan_state *st);
 
 #endif /* MF_SCAN_TOOL_H */

@@ -8,3 +8,5 @@ libcommon_scan_libmfscan_la_SOURCES = libcommon/scan/match.h libcommon/scan/patt
 	libcommon/scan/multi.h libcommon/scan/multi.c
 libcommon_scan_libmfscan_la_CFLAGS = $(AM_CFLAGS) $(YARA_CFLAGS) $(HS_CFLAGS) -pthread
 libcommon_scan_libmfscan_la_LIBADD = $(YARA_LIBS) $(HS_LIBS) -lpthread
+# the packet carver (mf-scan --carve net)
+libcommon_scan_libmfscan_la_SOURCES += libcommon/scan/carve.h libcommon/scan/carve.c

@@ -8,13 +8,19 @@
 #                     tests/fuzz/out/corpus-NAME of the build tree
 # The programs compile their sources themselves (with clang's sanitizers, not the
 # build's): nothing here links libmf.la or a plugin.
-fuzz_names = stream vat lime elf kdump crashdump vmware raw kcore qmp qemumaps args targetrec rescan pattern snapshot addr kallsyms elfdyn
+fuzz_names = stream vat lime elf kdump crashdump vmware raw kcore qmp qemumaps args targetrec rescan pattern snapshot addr kallsyms elfdyn carve
 fuzz_programs = tests/fuzz/fuzz-stream tests/fuzz/fuzz-vat tests/fuzz/fuzz-lime \
 	tests/fuzz/fuzz-elf tests/fuzz/fuzz-kdump tests/fuzz/fuzz-crashdump tests/fuzz/fuzz-vmware \
 	tests/fuzz/fuzz-raw tests/fuzz/fuzz-kcore tests/fuzz/fuzz-qmp tests/fuzz/fuzz-qemumaps \
 	tests/fuzz/fuzz-args tests/fuzz/fuzz-targetrec tests/fuzz/fuzz-rescan tests/fuzz/fuzz-pattern \
 	tests/fuzz/fuzz-snapshot tests/fuzz/fuzz-kallsyms
 fuzz_programs += tests/fuzz/fuzz-addr tests/fuzz/fuzz-elfdyn
+# the packet carver of mf-scan --carve net
+fuzz_programs += tests/fuzz/fuzz-carve
+tests_fuzz_fuzz_carve_SOURCES = tests/fuzz/fuzz-carve.c libcommon/scan/carve.c
+tests_fuzz_fuzz_carve_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_carve_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_carve_LDADD =
 EXTRA_PROGRAMS += $(fuzz_programs)
 
 FUZZ_RUNS = 20000
