@@ -290,6 +290,8 @@ struct mf_module {
 	uint64_t size;
 	uint32_t arch;
 	uint32_t reserved;
+	/* ---- ABI 2, added later (zero from older plugins) ---- */
+	const char *format;    /* the image format: "elf", "pe"; NULL or "" if unknown */
 };
 
 struct mf_map {

@@ -51,6 +51,23 @@ native_file_head(uint64_t pid, const struct mapmod *md, uint8_t *head, size_t n)
 static int
 native_kernel_modules(uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf);
 
+/* A Wine process's PE modules after its ELF ones; one that cannot be walked (no ptrace
+ * rights, the loader not up yet) is a warning: its ELF modules stand. */
+static int
+native_pe_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx)
+{
+	const struct mf_host *host = *(const struct mf_host *const *)handle;
+	char why[MF_ERRBUF_SIZE];
+	int r, is64;
+
+	if (!wine_is_process(pid, &is64))
+		return 0;
+	r = wine_modules(handle, pid, cb, ctx, why);
+	if (r < 0 && host != NULL && host->log != NULL)
+		host->log(0, "pid %llu: cannot list its PE modules: %s", (unsigned long long)pid, why);
+	return r < 0 ? 0 : r;
+}
+
 int
 native_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf)
 {
@@ -110,6 +127,8 @@ native_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *err
 	}
 	r = mapmods_emit(&c, pid, NATIVE_ARCH, cb, ctx);
 	mapmods_free(&c);
+	if (r == 0)
+		r = native_pe_modules(handle, pid, cb, ctx);
 	return r;
 }
 

@@ -97,6 +97,9 @@ static const struct mf_os native_os = {
 	.resume = native_resume,
 	.auxv = native_auxv,
 	.environment = native_environment,
+	.symbols = wine_symbols,
+	.symbol_lookup = wine_symbol_lookup,
+	.symbol_at = wine_symbol_at,
 };
 
 MF_REGISTER_OS(native_os)
