@@ -57,6 +57,7 @@ wine_exe(const char *exe, int *is64)
 int
 wine_peb(void *handle, uint64_t pid, uint64_t *peb, char *errbuf)
 {
+	const struct mf_host *host = *(const struct mf_host *const *)handle;
 	struct mf_regs regs;
 	uint64_t teb, w[2];
 	int r, is64;
@@ -79,6 +80,9 @@ wine_peb(void *handle, uint64_t pid, uint64_t *peb, char *errbuf)
 		return plib_error(errbuf, MF_ERR_FORMAT, "pid %llu: gs_base 0x%llx is no TEB (its Self is 0x%llx)",
 		                  (unsigned long long)pid, (unsigned long long)teb, (unsigned long long)w[0]);
 	*peb = w[1];
+	if (host != NULL && host->log != NULL)
+		host->log(1, "pid %llu: PEB at 0x%llx (TEB 0x%llx, gs_base of its main thread)", (unsigned long long)pid,
+		          (unsigned long long)w[1], (unsigned long long)teb);
 	return 0;
 }
 
