@@ -121,6 +121,9 @@ peinfo() {
 		done | sort)
 	[[ $(wc -l <<<"$want") -ge 1000 ]] || fail "llvm-readobj lists too few exports"
 	assert_equal "$got" "$want"
+	# a bare module name (any case, .dll added) lists the same
+	run -0 --separate-stderr mf-syms -p "$wine_pid" -f json KERNEL32
+	assert_equal "$(jq -r 'select(.type == "symbol") | .name' <<<"$output" | sort)" "$(cut -d' ' -f1 <<<"$want")"
 }
 
 @test "wine: a process that is not Wine has no PE modules and says so for symbols" {

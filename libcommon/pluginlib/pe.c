@@ -330,6 +330,17 @@ pe_export_find(const struct pe_image *pe, const struct pe_exports *ex, const cha
 	char why[MF_ERRBUF_SIZE];
 	uint32_t i;
 
+	/* linear: the names are sorted on a good image, but this one may lie */
+	for (i = 0; i < ex->nnames; i++) {
+		if (ex->name_ords[i] >= ex->nfuncs ||
+		    pe_read_str(pe, ex->blk, ex->dir_rva, ex->blk_len, ex->name_rvas[i], namebuf, PE_MAX_NAME, why) < 0 ||
+		    strcmp(namebuf, name) != 0)
+			continue;
+		pe_export_at(ex, ex->name_ords[i], out, fwdbuf);
+		out->name = namebuf;
+		return 0;
+	}
+	/* "#N": by ordinal, when no name is "#N" itself */
 	if (name[0] == '#') {
 		char *end;
 		unsigned long o = strtoul(name + 1, &end, 0);
@@ -339,16 +350,6 @@ pe_export_find(const struct pe_image *pe, const struct pe_exports *ex, const cha
 			return plib_error(errbuf, MF_ERR_NOTFOUND, "no export with ordinal %s", name + 1);
 		pe_export_at(ex, (uint32_t)(o - ex->ord_base), out, fwdbuf);
 		snprintf(namebuf, PE_MAX_NAME, "%s", name);
-		out->name = namebuf;
-		return 0;
-	}
-	/* linear: the names are sorted on a good image, but this one may lie */
-	for (i = 0; i < ex->nnames; i++) {
-		if (ex->name_ords[i] >= ex->nfuncs ||
-		    pe_read_str(pe, ex->blk, ex->dir_rva, ex->blk_len, ex->name_rvas[i], namebuf, PE_MAX_NAME, why) < 0 ||
-		    strcmp(namebuf, name) != 0)
-			continue;
-		pe_export_at(ex, ex->name_ords[i], out, fwdbuf);
 		out->name = namebuf;
 		return 0;
 	}

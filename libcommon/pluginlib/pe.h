@@ -87,8 +87,8 @@ void pe_exports_free(struct pe_exports *ex);
  * or an error (a name that cannot be read is skipped, and counted in *bad if not NULL). */
 int pe_exports_each(const struct pe_image *pe, const struct pe_exports *ex, pe_export_cb cb, void *ctx,
                     unsigned *bad, char *errbuf);
-/* One export by name, or by ordinal with "#N": 0 and *out (its strings valid until the
- * next call on ex, copied into namebuf/fwdbuf of PE_MAX_NAME bytes), or MF_ERR_NOTFOUND. */
+/* One export by name, or by ordinal with "#N" (when no export is named so): 0 and *out
+ * (its strings in namebuf/fwdbuf, PE_MAX_NAME bytes each), or MF_ERR_NOTFOUND. */
 int pe_export_find(const struct pe_image *pe, const struct pe_exports *ex, const char *name,
                    struct pe_export *out, char *namebuf, char *fwdbuf, char *errbuf);
 
