@@ -46,6 +46,27 @@ peinfo() {
 	assert_line peinfo.exe
 }
 
+@test "wine: a PE module's CodeView record names its PDB (GUID and age as llvm-readobj and llvm-pdbutil read them)" {
+	local guid age name id
+	require_cmd llvm-readobj-14 llvm-pdbutil-14
+	guid=$(llvm-readobj-14 --coff-debug-directory "$PEINFO" | sed -n 's/.*PDBGUID: (\(.*\))/\1/p' | tr -d ' ')
+	age=$(llvm-readobj-14 --coff-debug-directory "$PEINFO" | awk '/PDBAge:/ { print $2 }')
+	name=$(llvm-readobj-14 --coff-debug-directory "$PEINFO" | sed -n 's/.*PDBFileName: //p')
+	[[ ${#guid} -eq 32 && -n $age && -n $name ]] || fail "llvm-readobj shows no CodeView record: $guid $age $name"
+	# symbol server order: Data1..3 byte-swapped, the rest as stored, then the age in hex
+	id=${guid:6:2}${guid:4:2}${guid:2:2}${guid:0:2}${guid:10:2}${guid:8:2}${guid:14:2}${guid:12:2}${guid:16:16}$(printf '%X' "$age")
+	run -0 --separate-stderr mf-modules -p "$wine_pid" -f json
+	run -0 jq -r 'select(.name == "peinfo.exe") | "\(.pdb) \(.pdb_id)"' <<<"$output"
+	assert_output "$name $id"
+	# the PDB the linker wrote has the same GUID and age
+	run -0 llvm-pdbutil-14 dump -summary "$MF_TOP_BUILDDIR/tests/win/peinfo.pdb"
+	assert_output --partial "GUID: {${id:0:8}-${id:8:4}-${id:12:4}-${id:16:4}-${id:20:12}}"
+	assert_output --regexp "Age: $age"
+	# Wine's builtin DLLs have no debug directory: no pdb fields
+	run -0 jq -r 'select(.name == "kernel32.dll") | .pdb_id' <<<"$(mf-modules -p "$wine_pid" -f json)"
+	assert_output null
+}
+
 @test "wine: the ELF mappings stay, told apart by the format field" {
 	run -0 --separate-stderr mf-modules -p "$wine_pid" -f json
 	run -0 jq -r 'select(.type == "module") | "\(.format) \(.name)"' <<<"$output"

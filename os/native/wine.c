@@ -113,8 +113,20 @@ wine_module_cb(void *ctx, const struct peb_module *pm)
 		.struct_size = sizeof m, .pid = c->pid, .name = pm->name, .path = pm->path, .base = pm->base,
 		.size = pm->size, .arch = MF_ARCH_X86_64, .format = "pe",
 	};
+	struct pe_image *pe = malloc(sizeof *pe);
+	struct pe_rsds rs;
+	char why[MF_ERRBUF_SIZE], key[48];
+	int r;
 
-	return c->cb(c->ctx, &m);
+	/* the PDB it names, for a symbol server or a symbol directory */
+	if (pe != NULL && pe_open(pe, pm->base, wine_read, &c->pid, why) == 0 && pe_rsds(pe, &rs, why) == 0) {
+		pe_rsds_key(&rs, key, sizeof key);
+		m.pdb = rs.pdb;
+		m.pdb_id = key;
+	}
+	free(pe);
+	r = c->cb(c->ctx, &m);
+	return r;
 }
 
 int
