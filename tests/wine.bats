@@ -126,14 +126,8 @@ peinfo() {
 	local dll=/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/kernel32.dll base want got
 	require_cmd llvm-readobj-14 x86_64-w64-mingw32-objdump
 	base=$(peinfo module | awk '$3 ~ /kernel32.dll$/ { print $1 }')
-	# forwarders: "ordinal target" from objdump; names, ordinals, RVAs from llvm-readobj
-	x86_64-w64-mingw32-objdump -p "$dll" |
-		sed -n 's/^.*+base\[ *\([0-9]*\)\] [0-9a-f]* Forwarder RVA -- \(.*\)$/\1 \2/p' >"$BATS_TEST_TMPDIR/fwd"
-	[[ $(wc -l <"$BATS_TEST_TMPDIR/fwd") -ge 50 ]] || fail "objdump shows too few forwarders"
-	want=$(llvm-readobj-14 --coff-exports "$dll" |
-		awk -v F="$BATS_TEST_TMPDIR/fwd" 'BEGIN { while ((getline l < F) > 0) { split(l, a, " "); fw[a[1]] = a[2] } }
-			/Ordinal:/ { o = $2 } /Name:/ { n = $2 } /RVA:/ { if (n != "") print n, (o in fw ? "fwd " fw[o] : tolower($2)); n = "" }' |
-		sort)
+	want=$(pe_oracle_exports "$dll")
+	[[ $(grep -c ' fwd ' <<<"$want") -ge 50 ]] || fail "objdump shows too few forwarders"
 	run -0 --separate-stderr mf-syms -p "$wine_pid" -f json 'kernel32.dll!*'
 	no_sanitizer
 	got=$(jq -r 'select(.type == "symbol") | if .kind == "forwarder" then "\(.name) fwd \(.forward)" else "\(.name) \(.addr)" end' \
@@ -145,6 +139,29 @@ peinfo() {
 	# a bare module name (any case, .dll added) lists the same
 	run -0 --separate-stderr mf-syms -p "$wine_pid" -f json KERNEL32
 	assert_equal "$(jq -r 'select(.type == "symbol") | .name' <<<"$output" | sort)" "$(cut -d' ' -f1 <<<"$want")"
+}
+
+@test "wine: the PE reader on real files: ntoskrnl.exe's exports and imports, peinfo.exe's sections and PDB record" {
+	local nt=/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/ntoskrnl.exe want
+	require_cmd llvm-readobj-14 x86_64-w64-mingw32-objdump
+	run -0 pe-dump "$nt"
+	want=$(pe_oracle_exports "$nt")
+	[[ $(wc -l <<<"$want") -ge 1500 ]] || fail "llvm-readobj lists too few exports of ntoskrnl.exe"
+	assert_equal "$(awk '$1 == "export" { print $2, $4 } $1 == "forward" { print $2, "fwd", $4 }' <<<"$output" | sort)" "$want"
+	want=$(pe_oracle_imports "$nt")
+	[[ $(wc -l <<<"$want") -ge 100 ]] || fail "objdump lists too few imports of ntoskrnl.exe"
+	assert_equal "$(awk '$1 == "import" { print $2, $3, $4 }' <<<"$output" | sort)" "$want"
+	run -0 pe-dump "$PEINFO"
+	assert_equal "$(awk '$1 == "import" { print $2, $3, $4 }' <<<"$output" | sort)" "$(pe_oracle_imports "$PEINFO")"
+	# (a name longer than 8 bytes is "/N", an offset into the file's string table, which
+	# is not mapped: only llvm-readobj, reading the file, can show it)
+	assert_equal "$(awk '$1 == "section" { print (length($2) > 8 || $2 ~ /^\// ? "long" : $2), $3, $4 }' <<<"$output")" \
+		"$(llvm-readobj-14 --sections "$PEINFO" | awk '/ Name: / { n = length($2) > 8 ? "long" : $2 }
+			/VirtualSize:/ { v = tolower($2) } /VirtualAddress:/ { print n, tolower($2), v }')"
+	assert_line --regexp "^rsds [0-9A-F]{33,} peinfo.pdb\$"
+	# not a PE file: one line, exit 1
+	run -1 --separate-stderr pe-dump "$MEMTARGET"
+	assert_stderr "pe-dump: no PE image at 0x140000000 (no MZ header)"
 }
 
 @test "wine: a process that is not Wine has no PE modules and says so for symbols" {

@@ -41,3 +41,22 @@ wine_stop_all() {
 wine_hex() {
 	printf '0x%x\n' "0x$1"
 }
+
+# The exports of a PE file as the oracles read them, sorted: "NAME 0xRVA" (llvm-readobj-14
+# --coff-exports), "NAME fwd TARGET" for forwarders (x86_64-w64-mingw32-objdump -p).
+pe_oracle_exports() {
+	local dll=$1 fwd=$BATS_TEST_TMPDIR/fwd.$$
+	x86_64-w64-mingw32-objdump -p "$dll" |
+		sed -n 's/^.*+base\[ *\([0-9]*\)\] [0-9a-f]* Forwarder RVA -- \(.*\)$/\1 \2/p' >"$fwd"
+	llvm-readobj-14 --coff-exports "$dll" |
+		awk -v F="$fwd" 'BEGIN { while ((getline l < F) > 0) { split(l, a, " "); fw[a[1]] = a[2] } }
+			/Ordinal:/ { o = $2 } /Name:/ { n = $2 } /RVA:/ { if (n != "") print n, (o in fw ? "fwd " fw[o] : tolower($2)); n = "" }' |
+		sort
+}
+
+# Its imports, sorted: "DLL NAME HINT" (objdump -p's import tables).
+pe_oracle_imports() {
+	x86_64-w64-mingw32-objdump -p "$1" |
+		awk '/DLL Name:/ { dll = $3; next } /^\tvma:/ { next } dll != "" && NF == 0 { dll = ""; next }
+			dll != "" && NF >= 3 && $1 ~ /^[0-9a-f]+$/ { print dll, $3, $2 }' | sort
+}

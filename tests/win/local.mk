@@ -12,5 +12,10 @@ tests/win/peinfo.exe: tests/win/peinfo.c
 		-Wl,--pdb=tests/win/peinfo.pdb
 CLEANFILES += tests/win/peinfo.exe tests/win/peinfo.pdb
 
+# what pluginlib/pe.c reads of a PE file (mapped as a loader maps it), for the oracles
+check_PROGRAMS += tests/pe-dump
+tests_pe_dump_SOURCES = tests/pe-dump.c
+tests_pe_dump_LDADD = $(pluginlib)
+
 TESTS += tests/wine.bats
 EXTRA_DIST += tests/wine.bats tests/wine_helper.bash
