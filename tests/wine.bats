@@ -122,6 +122,16 @@ peinfo() {
 	assert_stderr --partial "no export 'NoSuchExport' in kernel32"
 }
 
+@test "wine: a Wine process has its ELF modules' symbols too; MODULE!NAME means the PE module first" {
+	run -0 --separate-stderr mf-syms -p "$wine_pid" -f json 'libc!malloc' 'ntdll.dll!NtClose'
+	run -0 jq -r 'select(.type == "symbol") | "\(.module) \(.name) \(.kind)"' <<<"$output"
+	assert_line "libc.so.6 malloc export"
+	assert_line "ntdll.dll NtClose export"
+	run -0 --separate-stderr mf-syms -p "$wine_pid" --at 'ntdll!NtClose' -f json
+	run -0 jq -r 'select(.type == "symbol") | "\(.at) \(.module)"' <<<"$output"
+	assert_output "$(wine_hex "$(peinfo proc | awk '$2 == "NtClose" { print $3 }')") ntdll.dll"
+}
+
 @test "wine: mf-syms lists kernel32's exports as the DLL file has them (llvm-readobj, objdump)" {
 	local dll=/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/kernel32.dll base want got
 	require_cmd llvm-readobj-14 x86_64-w64-mingw32-objdump
@@ -164,13 +174,13 @@ peinfo() {
 	assert_stderr "pe-dump: no PE image at 0x140000000 (no MZ header)"
 }
 
-@test "wine: a process that is not Wine has no PE modules and says so for symbols" {
+@test "wine: a process that is not Wine has no PE modules, and no Windows exports" {
 	start_memtarget
 	run -0 --separate-stderr mf-modules -p "$mt_pid" -f json
 	run -0 jq -r 'select(.type == "module") | .format' <<<"$output"
 	refute_line pe
 	run -1 --separate-stderr mf-syms -p "$mt_pid" --at 'kernel32.dll!HeapAlloc'
-	assert_stderr --partial "the native layer has symbols only for Wine processes (pid $mt_pid is not one)"
+	assert_stderr "mf-syms: pid $mt_pid: no symbol 'kernel32.dll!HeapAlloc'"
 	stop_memtarget
 }
 

@@ -52,7 +52,8 @@ syms_usage(int status)
 	        "address, as `symbol` records; the GLOBs (fnmatch(3)) keep the names that match any\n"
 	        "of them, MODULE!GLOB those of a module too (the kernel image is the module \"\" or\n"
 	        "vmlinux); with -p a bare GLOB also keeps the symbols of the modules it names\n"
-	        "(case-insensitive, .dll added: kernel32).  Nothing matching is an error (exit 1).\n"
+	        "(case-insensitive: kernel32 names kernel32.dll).  Nothing matching is an error\n"
+	        "(exit 1).\n"
 	        "\nSelection:\n"
 	        "      --kernel           the kernel's symbols (pid 0; the default)\n"
 	        "  -p, --pid=PID          the symbols of this process's modules\n"
@@ -80,23 +81,25 @@ syms_space(const struct syms_state *st, char *buf, size_t size)
 
 /* ---- listing ---------------------------------------------------------------------------- */
 
-/* A process's module named by a bare operand, as Windows names modules: case-insensitive,
- * ".dll" added to a name without a dot (kernel32 is KERNEL32.DLL). */
+/* A process's module named by a bare operand: case-insensitive, as Windows names
+ * modules, and like MODULE!GLOB also a module whose name goes on with a "." after it
+ * (kernel32 names kernel32.dll, libc libc.so.6). */
 static bool
 syms_module_named(const char *glob, const char *mod)
 {
-	char dll[256];
+	char dot[256];
 
 	if (mod[0] == '\0')
 		return false;
 	if (fnmatch(glob, mod, FNM_CASEFOLD) == 0)
 		return true;
-	return strchr(glob, '.') == NULL && snprintf(dll, sizeof dll, "%s.dll", glob) < (int)sizeof dll &&
-	       fnmatch(dll, mod, FNM_CASEFOLD) == 0;
+	return snprintf(dot, sizeof dot, "%s.*", glob) < (int)sizeof dot && fnmatch(dot, mod, FNM_CASEFOLD) == 0;
 }
 
-/* Does the symbol match one [MODULE!]GLOB?  The kernel image is the module "" or "vmlinux".
- * In a process a bare GLOB also keeps the symbols of the modules it names. */
+/* Does the symbol match one [MODULE!]GLOB?  The kernel image is the module "" or "vmlinux";
+ * MODULE also names a module whose name goes on after it with a "." ("libc" and "libc.so"
+ * name libc.so.6, as in address arguments).  In a process a bare GLOB also keeps the
+ * symbols of the modules it names. */
 static bool
 syms_glob_match(const char *glob, const struct mf_symbol *s, uint64_t pid)
 {
@@ -106,12 +109,15 @@ syms_glob_match(const char *glob, const struct mf_symbol *s, uint64_t pid)
 
 	if (bang == NULL)
 		return fnmatch(glob, s->name, 0) == 0 || (pid != 0 && syms_module_named(glob, mod));
-	if ((n = (size_t)(bang - glob)) >= sizeof mglob)
+	if ((n = (size_t)(bang - glob)) >= sizeof mglob - 2)
 		return false;
 	memcpy(mglob, glob, n);
 	mglob[n] = '\0';
-	if (fnmatch(mglob, mod, 0) != 0 && !(mod[0] == '\0' && fnmatch(mglob, "vmlinux", 0) == 0))
-		return false;
+	if (fnmatch(mglob, mod, 0) != 0 && !(mod[0] == '\0' && fnmatch(mglob, "vmlinux", 0) == 0)) {
+		memcpy(mglob + n, ".*", 3);
+		if (fnmatch(mglob, mod, 0) != 0)
+			return false;
+	}
 	return fnmatch(bang + 1, s->name, 0) == 0;
 }
 

@@ -71,15 +71,24 @@ native_pe_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx)
 int
 native_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf)
 {
+	int r;
+
+	if (pid == 0)
+		return native_kernel_modules(pid, cb, ctx, errbuf);
+	if ((r = native_map_modules(pid, cb, ctx, errbuf)) == 0)
+		r = native_pe_modules(handle, pid, cb, ctx);
+	return r;
+}
+
+int
+native_map_modules(uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf)
+{
 	struct mapmods c;
 	struct mf_iov *iov = NULL;
 	char path[64];
 	size_t i;
 	int r, over;
 
-	(void)handle;
-	if (pid == 0)
-		return native_kernel_modules(pid, cb, ctx, errbuf);
 	if (!native_pid_ok(pid))
 		return plib_error(errbuf, MF_ERR_NOTFOUND, "no process with pid %llu", (unsigned long long)pid);
 	memset(&c, 0, sizeof c);
@@ -127,8 +136,6 @@ native_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *err
 	}
 	r = mapmods_emit(&c, pid, NATIVE_ARCH, cb, ctx);
 	mapmods_free(&c);
-	if (r == 0)
-		r = native_pe_modules(handle, pid, cb, ctx);
 	return r;
 }
 

@@ -237,8 +237,7 @@ test_native(void)
 	is_int(mf_threads(t, (uint64_t)getpid(), tids_cb, &s, err), 0, "threads of this process");
 	ok(s.n >= 1 && s.self, "include its main thread");
 	is_int(mf_symbols(t, 0, found_cb, &f, err), MF_ERR_UNSUPPORTED, "native has no symbols of the kernel");
-	ok(strcmp(err, "the native layer has symbols only for Wine processes (pid 0 is not one)") == 0,
-	   "says so (%s)", err);
+	ok(strstr(err, "kernel symbols are not listed here") != NULL, "says so (%s)", err);
 	is_int(mf_symbol_lookup(t, 0, "x", found_cb, &f, err), MF_ERR_UNSUPPORTED, "and no lookups");
 	if ((child = fork()) == 0) {
 		for (;;)
