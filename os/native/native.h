@@ -2,8 +2,8 @@
  * descriptor), procfs.c (reading /proc files), processes.c (the process list), maps.c
  * (memory maps), modules.c (modules of a process and of the kernel), auxv.c (the auxiliary
  * vector), mem.c (process memory through the process-memory engine), symbols.c (the
- * symbols of a process's modules); threads.c (threads,
- * their registers, suspending a process) has threads.h. */
+ * symbols of a process's modules), wine.c (the Windows side of Wine processes); threads.c
+ * (threads, their registers, suspending a process) has threads.h. */
 #ifndef MF_OS_NATIVE_H
 #define MF_OS_NATIVE_H
 
