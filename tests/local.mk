@@ -9,6 +9,8 @@ tool_suites = tests/mf-attach.bats tests/mf-ps.bats tests/mf-modules.bats tests/
 	tests/linux.bats tests/mf-cat.bats tests/readme.bats tests/mf-syms.bats
 TESTS += $(tool_suites)
 EXTRA_DIST += $(tool_suites)
+TESTS += tests/mf-scan-multi.bats
+EXTRA_DIST += tests/mf-scan-multi.bats
 
 # a process with known memory contents, for the mf-read/mf-modules tests (not sanitized:
 # it is the target, not the code under test)
