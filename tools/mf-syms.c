@@ -51,7 +51,9 @@ syms_usage(int status)
 	        "\nList the symbols of the kernel (the default) or of a process's modules, sorted by\n"
 	        "address, as `symbol` records; the GLOBs (fnmatch(3)) keep the names that match any\n"
 	        "of them, MODULE!GLOB those of a module too (the kernel image is the module \"\" or\n"
-	        "vmlinux).  Nothing matching is an error (exit 1).\n"
+	        "vmlinux); with -p a bare GLOB also keeps the symbols of the modules it names\n"
+	        "(case-insensitive: kernel32 names kernel32.dll).  Nothing matching is an error\n"
+	        "(exit 1).\n"
 	        "\nSelection:\n"
 	        "      --kernel           the kernel's symbols (pid 0; the default)\n"
 	        "  -p, --pid=PID          the symbols of this process's modules\n"
@@ -79,18 +81,34 @@ syms_space(const struct syms_state *st, char *buf, size_t size)
 
 /* ---- listing ---------------------------------------------------------------------------- */
 
+/* A process's module named by a bare operand: case-insensitive, as Windows names
+ * modules, and like MODULE!GLOB also a module whose name goes on with a "." after it
+ * (kernel32 names kernel32.dll, libc libc.so.6). */
+static bool
+syms_module_named(const char *glob, const char *mod)
+{
+	char dot[256];
+
+	if (mod[0] == '\0')
+		return false;
+	if (fnmatch(glob, mod, FNM_CASEFOLD) == 0)
+		return true;
+	return snprintf(dot, sizeof dot, "%s.*", glob) < (int)sizeof dot && fnmatch(dot, mod, FNM_CASEFOLD) == 0;
+}
+
 /* Does the symbol match one [MODULE!]GLOB?  The kernel image is the module "" or "vmlinux";
  * MODULE also names a module whose name goes on after it with a "." ("libc" and "libc.so"
- * name libc.so.6, as in address arguments). */
+ * name libc.so.6, as in address arguments).  In a process a bare GLOB also keeps the
+ * symbols of the modules it names. */
 static bool
-syms_glob_match(const char *glob, const struct mf_symbol *s)
+syms_glob_match(const char *glob, const struct mf_symbol *s, uint64_t pid)
 {
 	const char *bang = strchr(glob, '!'), *mod = s->module ? s->module : "";
 	char mglob[256];
 	size_t n;
 
 	if (bang == NULL)
-		return fnmatch(glob, s->name, 0) == 0;
+		return fnmatch(glob, s->name, 0) == 0 || (pid != 0 && syms_module_named(glob, mod));
 	if ((n = (size_t)(bang - glob)) >= sizeof mglob - 2)
 		return false;
 	memcpy(mglob, glob, n);
@@ -111,7 +129,7 @@ syms_wanted(const struct syms_state *st, const struct mf_symbol *s)
 	if (st->nglobs == 0)
 		return true;
 	for (i = 0; i < st->nglobs; i++)
-		if (syms_glob_match(st->globs[i], s))
+		if (syms_glob_match(st->globs[i], s, st->pid))
 			return true;
 	return false;
 }

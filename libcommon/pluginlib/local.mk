@@ -20,6 +20,8 @@ libcommon_pluginlib_libmfplugin_la_SOURCES = \
 	libcommon/pluginlib/mapmods.h libcommon/pluginlib/mapmods.c \
 	libcommon/pluginlib/modsyms.h libcommon/pluginlib/modsyms.c \
 	libcommon/pluginlib/elfdyn.h libcommon/pluginlib/elfdyn.c \
-	libcommon/pluginlib/procmem.h libcommon/pluginlib/procmem.c
+	libcommon/pluginlib/procmem.h libcommon/pluginlib/procmem.c \
+	libcommon/pluginlib/pe.h libcommon/pluginlib/pe.c \
+	libcommon/pluginlib/peb.h libcommon/pluginlib/peb.c
 # libmf links it too (its VMCOREINFO readers); its copy stays hidden inside libmf.so.
 libcommon_libmf_la_LIBADD += $(pluginlib)
