@@ -1,0 +1,124 @@
+#!/usr/bin/env bats
+# mf-syms --pdb: our own MSF/PDB reader against llvm-pdbutil-14, on PDB files that
+# clang-14 and lld-link-14 write at test time for tests/pdb/kstructs.c (types that mirror
+# the Windows kernel's: _LIST_ENTRY, an EPROCESS with nested and anonymous unions,
+# bitfields, arrays, pointers to forward-declared structs), x64 and x86.
+
+load test_helper
+
+ORACLE="$MF_TOP_SRCDIR/tests/pdb/llvm-oracle.py"
+TYPES="_EPROCESS _KPROCESS _LIST_ENTRY _LARGE_INTEGER _EX_FAST_REF _UNICODE_STRING"
+
+setup_file() {
+	local arch
+	for c in clang-14 lld-link-14 llvm-pdbutil-14 llvm-readobj-14 python3 jq; do
+		command -v "$c" >/dev/null || return 0   # each test fails with require_cmd
+	done
+	for arch in x86_64 i686; do
+		mkdir -p "$BATS_FILE_TMPDIR/$arch"
+		(cd "$BATS_FILE_TMPDIR/$arch" &&
+		 clang-14 --target=$arch-pc-windows-msvc -ffreestanding -fno-builtin -O0 -g -gcodeview \
+			-c "$MF_TOP_SRCDIR/tests/pdb/kstructs.c" -o kstructs.obj &&
+		 lld-link-14 /nodefaultlib /entry:main /subsystem:console /debug /out:kstructs.exe \
+			/pdb:kstructs.pdb kstructs.obj >/dev/null &&
+		 llvm-pdbutil-14 dump -types -globals -publics -section-headers kstructs.pdb >dump.txt)
+	done
+}
+
+setup() {
+	require_cmd clang-14 lld-link-14 llvm-pdbutil-14 llvm-readobj-14 python3 jq
+	X64=$BATS_FILE_TMPDIR/x86_64
+	X86=$BATS_FILE_TMPDIR/i686
+	[[ -s $X64/dump.txt && -s $X86/dump.txt ]] || fail "the test PDBs were not built"
+}
+
+# mf-syms --type's member records as the oracle's lines
+ours_members() {
+	local pdb=$1 t
+	shift
+	for t in "$@"; do
+		mf-syms --pdb "$pdb" --type "$t" -f json | jq -r --arg t "$t" '
+			if .type == "member" then "\($t) \(.name) \(.offset) \(.size) \(.bit_pos // "-") \(.bits // "-")"
+			else empty end' || return 1
+		mf-syms --pdb "$pdb" --type "$t" -f json | jq -r --arg t "$t" 'select(.type == "type") | "\($t) sizeof \(.size)"'
+	done
+}
+
+@test "x64: every member offset, size and bitfield of the kernel-like structs agrees with llvm-pdbutil" {
+	python3 "$ORACLE" members "$X64/dump.txt" $TYPES >"$BATS_TEST_TMPDIR/want"
+	run -0 ours_members "$X64/kstructs.pdb" $TYPES
+	assert_output "$(cat "$BATS_TEST_TMPDIR/want")"
+	# the comparison is not empty: known facts of the layout
+	assert_line "_EPROCESS ActiveProcessLinks 88 16 - -"
+	assert_line "_EPROCESS Spare 116 4 14 18"
+	assert_line "_EPROCESS MoreBits 352 8 40 24"
+	assert_line "_KPROCESS DirectoryTableBase 40 8 - -"
+	assert_line "_EPROCESS sizeof 360"
+	[[ $(grep -c '^_EPROCESS ' <<<"$output") -eq 44 ]]
+}
+
+@test "x86: the same layout checks on the 32-bit PDB" {
+	python3 "$ORACLE" members "$X86/dump.txt" $TYPES >"$BATS_TEST_TMPDIR/want"
+	run -0 ours_members "$X86/kstructs.pdb" $TYPES
+	assert_output "$(cat "$BATS_TEST_TMPDIR/want")"
+	assert_line "_LIST_ENTRY Blink 4 4 - -"
+	assert_line "_EPROCESS sizeof 240"
+}
+
+@test "x64 and x86: public, global and file-static symbols at the RVAs llvm-pdbutil gives" {
+	local d
+	for d in "$X64" "$X86"; do
+		python3 "$ORACLE" symbols "$d/dump.txt" >"$BATS_TEST_TMPDIR/want"
+		run -0 --separate-stderr bash -c "mf-syms --pdb '$d/kstructs.pdb' -f json | jq -r '\"\(.scope) \(.name) \(.addr)\"' | sort"
+		assert_output "$(cat "$BATS_TEST_TMPDIR/want")"
+		assert_line --regexp '^global PsActiveProcessHead 0x3[0-9a-f]{3}$'
+		assert_line --regexp '^local KeNumberProcessorsLocal 0x3[0-9a-f]{3}$'
+	done
+	# x86 publics are decorated
+	run -0 mf-syms --pdb "$X86/kstructs.pdb" -f json '_main'
+	assert_output --partial '"kind":"function","scope":"public"'
+}
+
+@test "a global's size is its type's; GLOBs select; the module is the PDB's name" {
+	run -0 mf-syms --pdb "$X64/kstructs.pdb" -f json 'PsInitial*Object'
+	assert_line '{"type":"symbol","pid":0,"module":"kstructs","name":"PsInitialSystemProcessObject","addr":"0x3010","size":"0x0","kind":"data","scope":"public","section":3,"offset":16}'
+	assert_line '{"type":"symbol","pid":0,"module":"kstructs","name":"PsInitialSystemProcessObject","addr":"0x3010","size":"0x168","kind":"data","scope":"global","section":3,"offset":16}'
+	[[ ${#lines[@]} -eq 2 ]]
+	run -1 --separate-stderr mf-syms --pdb "$X64/kstructs.pdb" 'NoSuch*'
+	assert_equal "$stderr" "mf-syms: no symbol matches 'NoSuch*'"
+}
+
+@test "-v states the GUID and age the exe's RSDS record names" {
+	local raw guid
+	raw=$(llvm-readobj-14 --coff-debug-directory "$X64/kstructs.exe" | sed -n 's/.*PDBGUID: (\(.*\))/\1/p')
+	[[ -n $raw ]]
+	# the record's bytes: Data1..Data3 little-endian, then Data4
+	guid=$(awk '{ printf "%s%s%s%s-%s%s-%s%s-%s%s-%s%s%s%s%s%s", $4,$3,$2,$1, $6,$5, $8,$7, $9,$10, $11,$12,$13,$14,$15,$16 }' <<<"$raw")
+	run -0 --separate-stderr mf-syms -v --pdb "$X64/kstructs.pdb" -f json 'main'
+	assert_equal "$stderr" "mf-syms: $X64/kstructs.pdb: GUID {$guid} age 1 (symbol server path kstructs.pdb/${guid//-/}1/kstructs.pdb), $(sed -n 's/^  Showing \([0-9]*\) records/\1/p' "$X64/dump.txt" | head -1) types, 4 sections"
+}
+
+@test "--type: a typedef name, nested member records in table form" {
+	run -0 mf-syms --pdb "$X64/kstructs.pdb" --type EPROCESS -f table
+	assert_line --index 0 --regexp '^TYPE +KIND +SIZE +MEMBERS$'
+	assert_line --index 1 --regexp '^_EPROCESS +struct +360 +43$'
+	assert_line --regexp '^ +208 +112 +- +- +2 +Nested +struct _EPROCESS::<unnamed-tag>\[2\]$'
+	assert_line --regexp '^ +152 +8 +- +- +- +Job +struct _EJOB \*$'
+	assert_line --regexp '^ +336 +8 +- +- +- +Self +const struct _EPROCESS \*$'
+	assert_line --regexp '^ +116 +4 +10 +2 +- +AddressSpaceInitialized +unsigned long : 2$'
+}
+
+@test "--pdb errors: a missing type, a non-PDB, usage" {
+	run -1 --separate-stderr mf-syms --pdb "$X64/kstructs.pdb" --type _NO_SUCH
+	assert_equal "$stderr" "mf-syms: $X64/kstructs.pdb: no type '_NO_SUCH' in the PDB"
+	run -1 --separate-stderr mf-syms --pdb "$X64/kstructs.exe"
+	assert_equal "$stderr" "mf-syms: cannot read $X64/kstructs.exe: not a PDB file (no MSF 7.00 magic)"
+	run -1 --separate-stderr mf-syms --pdb "$BATS_TEST_TMPDIR/none.pdb"
+	assert_equal "$stderr" "mf-syms: cannot open $BATS_TEST_TMPDIR/none.pdb: No such file or directory"
+	run -2 --separate-stderr mf-syms --type X
+	assert_equal "${stderr_lines[0]}" "mf-syms: --type goes with --pdb, and --pdb takes no target, -p, --at or --save-btf"
+	run -2 --separate-stderr mf-syms --pdb "$X64/kstructs.pdb" -p 1
+	assert_equal "${stderr_lines[0]}" "mf-syms: --type goes with --pdb, and --pdb takes no target, -p, --at or --save-btf"
+	run -2 --separate-stderr mf-syms --pdb "$X64/kstructs.pdb" --type X 'G*'
+	assert_equal "${stderr_lines[0]}" "mf-syms: --type takes no GLOB ('G*')"
+}
