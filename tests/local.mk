@@ -11,7 +11,7 @@ tool_suites = tests/mf-attach.bats tests/mf-ps.bats tests/mf-modules.bats tests/
 TESTS += $(tool_suites)
 EXTRA_DIST += $(tool_suites)
 # the program whose PDB tests/pdb.bats builds, and its llvm-pdbutil oracle
-EXTRA_DIST += tests/pdb/kstructs.c tests/pdb/llvm-oracle.py
+EXTRA_DIST += tests/pdb/kstructs.c tests/pdb/llvm-oracle.py tests/pdb/corrupt.py
 
 # a process with known memory contents, for the mf-read/mf-modules tests (not sanitized:
 # it is the target, not the code under test)

@@ -122,3 +122,24 @@ ours_members() {
 	run -2 --separate-stderr mf-syms --pdb "$X64/kstructs.pdb" --type X 'G*'
 	assert_equal "${stderr_lines[0]}" "mf-syms: --type takes no GLOB ('G*')"
 }
+
+@test "hostile PDBs (lld-link's file, broken): one line naming what is wrong, exit 1" {
+	local k pdb=$X64/kstructs.pdb bad=$BATS_TEST_TMPDIR/bad.pdb
+	# (regular expressions: the block and type counts are lld-link's)
+	declare -A want=(
+		[blockmap]="cannot read $bad: the block map is at block [0-9]+, past the file's [0-9]+ blocks"
+		[dircount]="cannot read $bad: the stream directory \\([0-9]+ bytes\\) claims 1073741824 streams"
+		[streamblock]="cannot read $bad: stream 2 block 0 is block 134217727, past the file's [0-9]+ blocks"
+		[tpibytes]="cannot read $bad: the TPI header \\(56 bytes\\) claims 2147483632 bytes of records in a stream of [0-9]+"
+		[fieldloop]="$bad: type '_EPROCESS': field list 0x[0-9a-f]+: more than 1024 continuations \\(a loop\\?\\)"
+	)
+	for k in "${!want[@]}"; do
+		python3 "$MF_TOP_SRCDIR/tests/pdb/corrupt.py" "$k" "$pdb" "$bad"
+		run -1 --separate-stderr timeout 20 mf-syms --pdb "$bad" --type _EPROCESS -f json
+		[[ ${#stderr_lines[@]} -eq 1 && $stderr =~ ^mf-syms:\ ${want[$k]}$ ]] || fail "$k: $stderr"
+		assert_output ""
+	done
+	head -c 40000 "$pdb" >"$bad"
+	run -1 --separate-stderr mf-syms --pdb "$bad"
+	assert_equal "$stderr" "mf-syms: cannot read $bad: the MSF superblock claims $(($(stat -c %s "$pdb") / 4096)) blocks of 4096 bytes in a file of 40000 bytes"
+}

@@ -178,7 +178,7 @@ pdb_read_dbi(struct pdb *p, const struct msf *m, char *errbuf)
 {
 	uint64_t dbg = PDB_DBI_HEADER;
 	uint16_t symidx, secidx = PDB_NO_STREAM;
-	uint32_t len, symlen;
+	uint32_t len, symlen, dbg_size;
 	uint8_t *s;
 	int r, i;
 
@@ -197,12 +197,13 @@ pdb_read_dbi(struct pdb *p, const struct msf *m, char *errbuf)
 	for (i = 24; i <= 40; i += 4)
 		dbg += get_le32(s + i);
 	dbg += get_le32(s + 52);
-	if (dbg + get_le32(s + 48) > len) {
+	dbg_size = get_le32(s + 48);
+	if (dbg + dbg_size > len) {
 		free(s);
 		return plib_error(errbuf, MF_ERR_FORMAT, "the DBI substreams claim %llu bytes of the stream's %u",
-		                  (unsigned long long)(dbg + get_le32(s + 48)), len);
+		                  (unsigned long long)(dbg + dbg_size), len);
 	}
-	if (get_le32(s + 48) >= 2 * (PDB_DBG_SECTION_HDR + 1))
+	if (dbg_size >= 2 * (PDB_DBG_SECTION_HDR + 1))
 		secidx = get_le16(s + dbg + 2 * PDB_DBG_SECTION_HDR);
 	free(s);
 	if ((r = pdb_read_sections(p, m, secidx, errbuf)) < 0)

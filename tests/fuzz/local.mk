@@ -8,13 +8,14 @@
 #                     tests/fuzz/out/corpus-NAME of the build tree
 # The programs compile their sources themselves (with clang's sanitizers, not the
 # build's): nothing here links libmf.la or a plugin.
-fuzz_names = stream vat lime elf kdump crashdump vmware raw kcore qmp qemumaps args targetrec rescan pattern snapshot addr kallsyms
+fuzz_names = stream vat lime elf kdump crashdump vmware raw kcore qmp qemumaps args targetrec rescan pattern snapshot addr kallsyms pdb
 fuzz_programs = tests/fuzz/fuzz-stream tests/fuzz/fuzz-vat tests/fuzz/fuzz-lime \
 	tests/fuzz/fuzz-elf tests/fuzz/fuzz-kdump tests/fuzz/fuzz-crashdump tests/fuzz/fuzz-vmware \
 	tests/fuzz/fuzz-raw tests/fuzz/fuzz-kcore tests/fuzz/fuzz-qmp tests/fuzz/fuzz-qemumaps \
 	tests/fuzz/fuzz-args tests/fuzz/fuzz-targetrec tests/fuzz/fuzz-rescan tests/fuzz/fuzz-pattern \
 	tests/fuzz/fuzz-snapshot tests/fuzz/fuzz-kallsyms
 fuzz_programs += tests/fuzz/fuzz-addr
+fuzz_programs += tests/fuzz/fuzz-pdb
 EXTRA_PROGRAMS += $(fuzz_programs)
 
 FUZZ_RUNS = 20000
@@ -128,6 +129,13 @@ tests_fuzz_fuzz_kallsyms_SOURCES = tests/fuzz/fuzz-kallsyms.c os/linux/kallsyms.
 tests_fuzz_fuzz_kallsyms_CFLAGS = $(FUZZ_CFLAGS) -I$(top_srcdir)/os/linux
 tests_fuzz_fuzz_kallsyms_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_kallsyms_LDADD =
+
+tests_fuzz_fuzz_pdb_SOURCES = tests/fuzz/fuzz-pdb.c libcommon/pluginlib/msf.c libcommon/pluginlib/pdb.c \
+	libcommon/pluginlib/pdb-types.c libcommon/pluginlib/pdb-members.c libcommon/pluginlib/error.c \
+	libcommon/pluginlib/bytes.c
+tests_fuzz_fuzz_pdb_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_pdb_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_pdb_LDADD =
 
 tests_fuzz_fuzz_addr_SOURCES = tests/fuzz/fuzz-addr.c $(fuzz_util_sources)
 tests_fuzz_fuzz_addr_CFLAGS = $(FUZZ_CFLAGS)
