@@ -65,6 +65,19 @@ ours_members() {
 	assert_line "_EPROCESS sizeof 240"
 }
 
+@test "an enum's enumerators (short, negative and 32-bit values) agree with llvm-pdbutil" {
+	python3 "$ORACLE" enums "$X64/dump.txt" _POOL_TYPE _PS_PROTECTED_TYPE >"$BATS_TEST_TMPDIR/want"
+	run -0 bash -c "for t in _POOL_TYPE _PS_PROTECTED_TYPE; do mf-syms --pdb '$X64/kstructs.pdb' --type \$t -f json |
+		jq -r --arg t \$t 'select(.type == \"member\") | \"\\(\$t) \\(.name) \\(.value)\"'; done"
+	assert_output "$(cat "$BATS_TEST_TMPDIR/want")"
+	assert_line "_POOL_TYPE PoolTypeNegative -3"
+	assert_line "_POOL_TYPE PoolTypeLarge 305419896"
+	run -0 mf-syms --pdb "$X64/kstructs.pdb" --type POOL_TYPE -f table
+	assert_line --index 1 --regexp '^_POOL_TYPE +enum +4 +5$'
+	assert_line --index 2 --regexp '^ +VALUE +NAME$'
+	assert_line --regexp '^ +512 +NonPagedPoolNx$'
+}
+
 @test "x64 and x86: public, global and file-static symbols at the RVAs llvm-pdbutil gives" {
 	local d
 	for d in "$X64" "$X86"; do
@@ -106,6 +119,10 @@ ours_members() {
 	assert_line --regexp '^ +152 +8 +- +- +- +Job +struct _EJOB \*$'
 	assert_line --regexp '^ +336 +8 +- +- +- +Self +const struct _EPROCESS \*$'
 	assert_line --regexp '^ +116 +4 +10 +2 +- +AddressSpaceInitialized +unsigned long : 2$'
+	# a saved stream prints the same through mf-cat
+	mf-syms --pdb "$X64/kstructs.pdb" --type EPROCESS -f msgpack >"$BATS_TEST_TMPDIR/layout"
+	run -0 mf-cat -f table "$BATS_TEST_TMPDIR/layout"
+	assert_line --regexp '^ +152 +8 +- +- +- +Job +struct _EJOB \*$'
 }
 
 @test "--pdb errors: a missing type, a non-PDB, usage" {

@@ -69,7 +69,7 @@ syms_usage(int status)
 	        "\nPDB files (no target is opened):\n"
 	        "      --pdb=FILE         the public and global symbols of a PDB file, addr = RVA\n"
 	        "                         (-v states its GUID and age)\n"
-	        "      --type=NAME        with --pdb: the layout of struct, union or typedef NAME\n"
+	        "      --type=NAME        with --pdb: the layout of struct, union, enum or typedef NAME\n"
 	        "                         as a `type` record and its `member` records; repeatable\n");
 	tool_usage_common(f, false);
 	exit(status);

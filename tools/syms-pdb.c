@@ -155,6 +155,16 @@ struct syms_pdb_mem {
 	size_t n, cap;
 };
 
+static void
+syms_pdb_keep(struct syms_pdb_mem *w, struct mf_rec *r)
+{
+	if (w->n == w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 64;
+		w->v = tool_xrealloc(w->v, w->cap, sizeof *w->v);
+	}
+	w->v[w->n++] = r;
+}
+
 static int
 syms_pdb_member_cb(void *ctx, const struct pdb_member *m)
 {
@@ -173,11 +183,20 @@ syms_pdb_member_cb(void *ctx, const struct pdb_member *m)
 		tool_oom();
 	if (m->elem != 0 && mf_rec_add_uint(r, "count", m->count) < 0)
 		tool_oom();
-	if (w->n == w->cap) {
-		w->cap = w->cap ? 2 * w->cap : 64;
-		w->v = tool_xrealloc(w->v, w->cap, sizeof *w->v);
-	}
-	w->v[w->n++] = r;
+	syms_pdb_keep(w, r);
+	return 0;
+}
+
+static int
+syms_pdb_enum_cb(void *ctx, const char *name, int64_t value)
+{
+	struct syms_pdb_mem *w = ctx;
+	struct mf_rec *r;
+
+	if ((r = mf_rec_new("member")) == NULL || mf_rec_add_str(r, "struct", w->parent) < 0 ||
+	    mf_rec_add_str(r, "name", name) < 0 || mf_rec_add_int(r, "value", value) < 0)
+		tool_oom();
+	syms_pdb_keep(w, r);
 	return 0;
 }
 
@@ -191,6 +210,7 @@ syms_pdb_type(struct syms_pdb *st, const char *name)
 	struct tool *tl = st->tl;
 	struct syms_pdb_mem w = { .st = st };
 	struct pdb_type t;
+	uint64_t size = 0;
 	uint32_t ti;
 	size_t i;
 	int r;
@@ -200,12 +220,18 @@ syms_pdb_type(struct syms_pdb *st, const char *name)
 		return TOOL_EXIT_FAIL;
 	}
 	w.parent = t.name;
-	if ((r = pdb_members(st->pdb, ti, syms_pdb_member_cb, &w, tl->errbuf)) != 0)
+	if (t.kind == PDB_K_ENUM)
+		r = pdb_enumerators(st->pdb, ti, syms_pdb_enum_cb, &w, tl->errbuf);
+	else
+		r = pdb_members(st->pdb, ti, syms_pdb_member_cb, &w, tl->errbuf);
+	if (r == 0)
+		r = pdb_type_size(st->pdb, ti, &size, tl->errbuf);
+	if (r != 0)
 		tool_err(tl, "%s: type '%s': %s", st->path, name, tl->errbuf);
 	if (r == 0) {
 		mf_rec_reset(st->rec, "type");
 		if (mf_rec_add_str(st->rec, "name", t.name) < 0 || mf_rec_add_str(st->rec, "kind", syms_pdb_kind[t.kind]) < 0 ||
-		    mf_rec_add_uint(st->rec, "size", t.size) < 0 || mf_rec_add_uint(st->rec, "members", w.n) < 0)
+		    mf_rec_add_uint(st->rec, "size", size) < 0 || mf_rec_add_uint(st->rec, "members", w.n) < 0)
 			tool_oom();
 		tool_rec(tl, st->rec);
 	}
@@ -216,6 +242,17 @@ syms_pdb_type(struct syms_pdb *st, const char *name)
 	}
 	free(w.v);
 	return r == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
+}
+
+/* The table columns of member records follow the first --type: an enum's are values. */
+static bool
+syms_pdb_is_enum(struct syms_pdb *st, const char *name)
+{
+	struct pdb_type t;
+	uint32_t ti;
+
+	return pdb_type_find(st->pdb, name, &ti, st->tl->errbuf) == 0 && pdb_type(st->pdb, ti, &t, st->tl->errbuf) == 0 &&
+	       t.kind == PDB_K_ENUM;
 }
 
 /* ---- entry ------------------------------------------------------------------------------- */
@@ -245,7 +282,7 @@ syms_pdb(struct tool *tl, const char *path, char *const *types, size_t ntypes, c
 		status = syms_pdb_list(&st);
 	} else {
 		tool_columns(tl, "type");
-		tool_columns(tl, "member");
+		tool_columns(tl, syms_pdb_is_enum(&st, types[0]) ? "enumerator" : "member");
 		for (i = 0; i < ntypes; i++)
 			if (syms_pdb_type(&st, types[i]) != TOOL_EXIT_OK)
 				status = TOOL_EXIT_FAIL;

@@ -108,6 +108,10 @@ static const struct mf_col cols_member[] = {
 	{ "name", "NAME", -28 },
 	{ "ctype", "TYPE", -1 },
 };
+static const struct mf_col cols_enumerator[] = {
+	{ "value", "VALUE", 12 },
+	{ "name", "NAME", -1 },
+};
 static const struct mf_col cols_thread[] = {
 	{ "pid", "PID", 7 },
 	{ "tid", "TID", 7 },
@@ -154,6 +158,7 @@ static const struct {
 	{ "pdb-symbol", "symbol", COLS(cols_pdb_symbol) },
 	{ "type", "type", COLS(cols_type) },
 	{ "member", "member", COLS(cols_member) },
+	{ "enumerator", "member", COLS(cols_enumerator) },
 };
 
 void

@@ -202,7 +202,8 @@ pdb_members_at(struct pdb_mwalk *w, uint32_t ti)
 	if ((e = pdbint_strip(w->p, ti, &t, w->errbuf)) < 0)
 		return e;
 	if (t.kind != PDB_K_STRUCT && t.kind != PDB_K_CLASS && t.kind != PDB_K_UNION)
-		return plib_error(w->errbuf, MF_ERR_ARG, "type 0x%x is not a struct or union", ti);
+		return plib_error(w->errbuf, MF_ERR_ARG, "type 0x%x%s%s is not a struct or union", ti, t.name[0] ? " " : "",
+		                  t.name);
 	if (t.forward)
 		return plib_error(w->errbuf, MF_ERR_NOTFOUND, "%s is declared in the PDB but never defined", t.name);
 	return pdb_fields(w->p, t.fields, pdb_mwalk_field, w, w->errbuf);
@@ -214,6 +215,59 @@ pdb_members(const struct pdb *p, uint32_t ti, pdb_member_fn cb, void *ctx, char 
 	struct pdb_mwalk w = { .p = p, .cb = cb, .ctx = ctx, .errbuf = errbuf };
 
 	return pdb_members_at(&w, ti);
+}
+
+struct pdb_ewalk {
+	pdb_enum_fn cb;
+	void *ctx;
+	unsigned sign_bits;          /* a signed underlying type's width: values sign-extended from it */
+};
+
+static int
+pdb_ewalk_field(void *ctx, const struct pdb_field *f)
+{
+	struct pdb_ewalk *w = ctx;
+	uint64_t v = f->offset;
+
+	if (f->leaf != LF_ENUMERATE)
+		return 0;
+	/* compilers write -3 of an int enum as LF_ULONG 0xfffffffd */
+	if (w->sign_bits > 0 && w->sign_bits < 64 && (v >> (w->sign_bits - 1) & 1) && v >> w->sign_bits == 0)
+		v |= ~0ull << w->sign_bits;
+	return w->cb(w->ctx, f->name, (int64_t)v);
+}
+
+/* Is the simple type ti a signed integer (char, signed char, __int8, short, long, int,
+ * __int64)? */
+static bool
+pdb_simple_signed(uint32_t ti)
+{
+	static const uint8_t kinds[] = { 0x70, 0x10, 0x68, 0x11, 0x72, 0x12, 0x74, 0x13, 0x76 };
+	size_t i;
+
+	for (i = 0; ti < PDB_TI_FIRST && i < sizeof kinds; i++)
+		if (ti == kinds[i])
+			return true;
+	return false;
+}
+
+int
+pdb_enumerators(const struct pdb *p, uint32_t ti, pdb_enum_fn cb, void *ctx, char *errbuf)
+{
+	struct pdb_ewalk w = { cb, ctx, 0 };
+	struct pdb_type t;
+	uint64_t size;
+	int e;
+
+	if ((e = pdbint_strip(p, ti, &t, errbuf)) < 0)
+		return e;
+	if (t.kind != PDB_K_ENUM)
+		return plib_error(errbuf, MF_ERR_ARG, "type 0x%x is not an enum", ti);
+	if (t.forward)
+		return plib_error(errbuf, MF_ERR_NOTFOUND, "%s is declared in the PDB but never defined", t.name);
+	if (pdb_simple_signed(t.elem) && pdb_type_size(p, t.elem, &size, errbuf) == 0)
+		w.sign_bits = (unsigned)size * 8;
+	return pdb_fields(p, t.fields, pdb_ewalk_field, &w, errbuf);
 }
 
 struct pdb_mfind {

@@ -117,6 +117,12 @@ int pdb_members(const struct pdb *p, uint32_t ti, pdb_member_fn cb, void *ctx, c
  * array, MF_ERR_ARG for a malformed path. */
 int pdb_member_path(const struct pdb *p, uint32_t ti, const char *path, struct pdb_member *m, char *errbuf);
 
+/* Each enumerator (LF_ENUMERATE) of enum ti, in field-list order: its name (borrowed) and
+ * value (a signed leaf sign-extended).  cb returns non-zero to stop (returned).  Returns 0
+ * or an error; MF_ERR_ARG when ti is not an enum. */
+typedef int (*pdb_enum_fn)(void *ctx, const char *name, int64_t value);
+int pdb_enumerators(const struct pdb *p, uint32_t ti, pdb_enum_fn cb, void *ctx, char *errbuf);
+
 /* ---- sections and symbols ------------------------------------------------------------- */
 
 struct pdb_section {

@@ -140,12 +140,22 @@ KiProcessorCount(void)
 	return KeNumberProcessorsLocal + (ULONG)KiBuildTag[0];
 }
 
+typedef enum _POOL_TYPE {
+	NonPagedPool,
+	PagedPool,
+	NonPagedPoolNx = 512,
+	PoolTypeNegative = -3,
+	PoolTypeLarge = 0x12345678,
+} POOL_TYPE;
+
 int
 main(void)
 {
+	POOL_TYPE pool = PagedPool;   /* a local: the type is in the PDB, the data stays as it is */
+
 	PsActiveProcessHead.Flink = &PsInitialSystemProcessObject.ActiveProcessLinks;
 	PsActiveProcessHead.Blink = &PsInitialSystemProcessObject.ActiveProcessLinks;
 	PsInitialSystemProcessObject.UniqueProcessId = (PVOID)4;
 	MmUserProbeAddress = 0x7fffffff0000ull;
-	return (int)KiProcessorCount() + (int)sizeof(EPROCESS) + (int)PsInitialSystemProcess->Flags;
+	return (int)KiProcessorCount() + (int)sizeof(EPROCESS) + (int)PsInitialSystemProcess->Flags + (int)pool;
 }

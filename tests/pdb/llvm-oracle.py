@@ -5,6 +5,7 @@ JSON output.
 
   llvm-oracle.py members DUMP TYPE...   "TYPE NAME OFFSET SIZE BITPOS BITS" per member
                                         ("-" for no bitfield), then "TYPE sizeof N"
+  llvm-oracle.py enums DUMP ENUM...     "ENUM NAME VALUE" per enumerator
   llvm-oracle.py symbols DUMP           "SCOPE NAME RVA" (hex) per public, global and
                                         file-static symbol, sorted
 """
@@ -98,6 +99,28 @@ def members(text, names):
     return out
 
 
+def enums(text, names):
+    recs = parse_types(text)
+    out = []
+    for want in names:
+        defs = [r for r in recs.values() if r["kind"] == "LF_ENUM" and r["name"] == want]
+        if len(defs) != 1:
+            raise SystemExit("%s: %d definitions" % (want, len(defs)))
+        body = " ".join(defs[0]["lines"])
+        fl = int(re.search(r"field list: 0x([0-9A-F]+)", body).group(1), 16)
+        # llvm-pdbutil prints the leaf as stored (-3 of an int enum as 4294967293): the
+        # value is the underlying type's, as C has it
+        signed32 = "underlying type: 0x0074 (int)" in body
+        for line in recs[fl]["lines"]:
+            m = re.match(r"- LF_ENUMERATE \[(\w+) = (-?\d+)\]", line)
+            if m:
+                v = int(m.group(2))
+                if signed32 and v >= 1 << 31:
+                    v -= 1 << 32
+                out.append("%s %s %d" % (want, m.group(1), v))
+    return out
+
+
 def symbols(text):
     va = {}
     for m in re.finditer(r"SECTION HEADER #(\d+)\s*\n\s*\S+ name\s*\n\s*[0-9A-F]+ virtual size\s*\n\s*([0-9A-F]+) virtual address",
@@ -115,6 +138,8 @@ def main():
     text = open(sys.argv[2]).read()
     if sys.argv[1] == "members":
         lines = members(text, sys.argv[3:])
+    elif sys.argv[1] == "enums":
+        lines = enums(text, sys.argv[3:])
     else:
         lines = symbols(text)
     print("\n".join(lines))

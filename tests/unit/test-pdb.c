@@ -145,11 +145,19 @@ build_tpi(struct buf *t, uint32_t loop_target)
 	/* 0x1010 */ t_struct(&r, 0x1505, 0, 0x100f, 4, "_MODLOOP");
 	/* 0x1011: a struct declared, never defined */ t_struct(&r, 0x1505, 0x80, 0, 0, "_EJOB");
 	/* 0x1012 */ s = rec_begin(&r, 0x1002); b_u32(&r, 0x1011); b_u32(&r, (8u << 13) | 0x0c); rec_end(&r, s);
+	/* 0x1013: enumerators, values as a short leaf, LF_CHAR -3, LF_ULONG */
+	s = rec_begin(&r, 0x1203);
+	b_u16(&r, 0x1502); b_u16(&r, 3); b_u16(&r, 5); b_str(&r, "E5"); b_u8(&r, 0xf1);
+	b_u16(&r, 0x1502); b_u16(&r, 3); b_u16(&r, 0x8000); b_u8(&r, 0xfd); b_str(&r, "EN"); b_u8(&r, 0xf2); b_u8(&r, 0xf1);
+	b_u16(&r, 0x1502); b_u16(&r, 3); b_u16(&r, 0x8004); b_u32(&r, 0x12345678); b_str(&r, "EL");
+	rec_end(&r, s);
+	/* 0x1014 */ s = rec_begin(&r, 0x1507); b_u16(&r, 3); b_u16(&r, 0); b_u32(&r, 0x74); b_u32(&r, 0x1013); b_str(&r, "_E");
+	rec_end(&r, s);
 
 	b_u32(t, 20040203);
 	b_u32(t, 56);
 	b_u32(t, 0x1000);
-	b_u32(t, 0x1013);
+	b_u32(t, 0x1015);
 	b_u32(t, (uint32_t)r.n);
 	while (t->n < 56)
 		b_u8(t, 0xff);
@@ -333,6 +341,19 @@ collect_cb(void *ctx, const struct pdb_member *m)
 	return 0;
 }
 
+static int64_t enum_v[8];
+static int enum_n;
+
+static int
+enum_cb(void *ctx, const char *name, int64_t value)
+{
+	(void)ctx;
+	(void)name;
+	if (enum_n < 8)
+		enum_v[enum_n++] = value;
+	return 0;
+}
+
 static struct pdb_sym test_syms[16];
 static int test_nsyms;
 
@@ -365,7 +386,7 @@ test_good(const struct buf *f)
 	ok(memcmp(pdb_info(p)->guid, test_guid, 16) == 0, "GUID bytes as stored");
 	pdb_guid_age(pdb_info(p), g);
 	is_str(g, "6EA59CC85B67EDB84C4C44205044422E3", "symbol-server GUIDAGE");
-	is_u64(pdb_info(p)->ntypes, 0x13, "type count");
+	is_u64(pdb_info(p)->ntypes, 0x15, "type count");
 	is_u64(pdb_info(p)->machine, 0x8664, "machine from the DBI");
 	is_u64(pdb_info(p)->nsections, 2, "two section headers");
 
@@ -416,7 +437,13 @@ test_good(const struct buf *f)
 
 	is_int(pdb_members(p, 0x100d, collect_cb, &c, err), MF_ERR_LIMIT, "a field list that continues into itself");
 	is_int(pdb_members(p, 0x1010, collect_cb, &c, err), MF_ERR_LIMIT, "a modifier of itself");
-	is_int(pdb_type(p, 0x1013, &t, err), MF_ERR_NOTFOUND, "a type index past the stream");
+	is_int(pdb_type(p, 0x1015, &t, err), MF_ERR_NOTFOUND, "a type index past the stream");
+	enum_n = 0;
+	ok(pdb_type_find(p, "_E", &ti, err) == 0 && pdb_enumerators(p, ti, enum_cb, NULL, err) == 0 && enum_n == 3,
+	   "an enum's enumerators");
+	ok(enum_n == 3 && enum_v[0] == 5 && enum_v[1] == -3 && enum_v[2] == 0x12345678, "short, LF_CHAR and LF_ULONG values");
+	ok(pdb_type_size(p, ti, &size, err) == 0 && size == 4, "an enum's size is its underlying type's");
+	is_int(pdb_enumerators(p, 0x100a, enum_cb, NULL, err), MF_ERR_ARG, "a struct has no enumerators");
 
 	test_nsyms = 0;
 	pdb_symbols(p, sym_cb, NULL);
