@@ -160,3 +160,62 @@ ours_members() {
 	run -1 --separate-stderr mf-syms --pdb "$bad"
 	assert_equal "$stderr" "mf-syms: cannot read $bad: the MSF superblock claims $(($(stat -c %s "$pdb") / 4096)) blocks of 4096 bytes in a file of 40000 bytes"
 }
+
+# The value of a symbol field (addr, ...) and a member's offset, from mf-syms --pdb.
+pdb_sym() { mf-syms --pdb "$1" -f json "$2" | jq -r --arg s "${3:-global}" 'select(.scope == $s) | .addr'; }
+pdb_off() { mf-syms --pdb "$1" --type "$2" -f json | jq -r --arg m "$3" 'select(.type == "member" and .name == $m) | .offset'; }
+
+@test "under Wine: the globals a running program set, read at the PDB's RVAs and member offsets" {
+	require_cmd wine llvm-dlltool-14 wineserver
+	local d=$BATS_TEST_TMPDIR prefix=$BATS_TEST_TMPDIR/wine pid="" p i base
+	printf 'LIBRARY kernel32.dll\nEXPORTS\nSleep\n' >"$d/kernel32.def"
+	llvm-dlltool-14 -m i386:x86-64 -d "$d/kernel32.def" -l "$d/kernel32.lib"
+	clang-14 --target=x86_64-pc-windows-msvc -ffreestanding -fno-builtin -O0 -g -gcodeview -DKSTRUCTS_WAIT \
+		-c "$MF_TOP_SRCDIR/tests/pdb/kstructs.c" -o "$d/kwait.obj"
+	lld-link-14 /nodefaultlib /entry:main /subsystem:console /debug /out:"$d/kwait.exe" /pdb:"$d/kwait.pdb" \
+		"$d/kwait.obj" "$d/kernel32.lib" >/dev/null
+	# a prefix of our own (created by the first run, about 20 s), stopped in teardown
+	WINE_PREFIX_USED=$prefix
+	WINEPREFIX=$prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" timeout 120 wine wineboot -i >/dev/null 2>&1
+	WINEPREFIX=$prefix WINEDEBUG=-all wine "$d/kwait.exe" >/dev/null 2>&1 3>&- &
+	for ((i = 0; i < 200; i++)); do
+		for p in $(pgrep -x kwait.exe); do
+			tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qxF "WINEPREFIX=$prefix" && pid=$p
+		done
+		[[ -n $pid ]] && break
+		sleep 0.1
+	done
+	[[ -n $pid ]] || fail "kwait.exe did not start under Wine"
+	# the image base: where Wine mapped the exe's headers
+	for ((i = 0; i < 100; i++)); do
+		base=$(awk -v f="$d/kwait.exe" '$6 == f { split($1, a, "-"); print "0x" a[1]; exit }' "/proc/$pid/maps")
+		[[ -n $base ]] && break
+		sleep 0.1
+	done
+	[[ -n $base ]] || fail "no mapping of kwait.exe in pid $pid"
+	local pdb=$d/kwait.pdb
+	local build=$(( base + $(pdb_sym "$pdb" NtBuildNumber) )) head=$(( base + $(pdb_sym "$pdb" PsActiveProcessHead) ))
+	local obj=$(( base + $(pdb_sym "$pdb" PsInitialSystemProcessObject) )) probe=$(( base + $(pdb_sym "$pdb" MmUserProbeAddress) ))
+	local links=$(pdb_off "$pdb" _EPROCESS ActiveProcessLinks) upid=$(pdb_off "$pdb" _EPROCESS UniqueProcessId)
+	[[ $links -eq 88 && $upid -eq 80 ]]
+	# main sets them at once; poll until it has
+	for ((i = 0; i < 50; i++)); do
+		run -0 mf-read -p "$pid" -T u64 -f json "$(printf 0x%x $probe)"
+		[[ $output == *'"value":"0x7fffffff0000"'* ]] && break
+		sleep 0.1
+	done
+	assert_line --partial '"value":"0x7fffffff0000"'
+	run -0 mf-read -p "$pid" -T u32 -f json "$(printf 0x%x $build)"
+	assert_line --partial "\"value\":$((0xF0004A61))"
+	run -0 mf-read -p "$pid" -T u64 -f json "$(printf 0x%x $head)"
+	assert_line --partial "\"value\":\"$(printf 0x%x $((obj + links)))\""
+	run -0 mf-read -p "$pid" -T u64 -f json "$(printf 0x%x $((obj + upid)))"
+	assert_line --partial '"value":"0x4"'
+}
+
+teardown() {
+	if [[ -n ${WINE_PREFIX_USED:-} ]]; then
+		WINEPREFIX=$WINE_PREFIX_USED wineserver -k 2>/dev/null || true
+		rm -rf "$WINE_PREFIX_USED"
+	fi
+}

@@ -2,7 +2,9 @@
  * win32 os layer reads (_LIST_ENTRY, an EPROCESS-like struct with nested and anonymous
  * unions, bitfields, arrays, pointers to forward-declared structs).  tests/pdb.bats builds
  * it with clang-14 --target=x86_64-pc-windows-msvc and lld-link-14 /debug, then compares
- * what mf-syms --pdb reads from the PDB with llvm-pdbutil-14. */
+ * what mf-syms --pdb reads from the PDB with llvm-pdbutil-14.  Built with -DKSTRUCTS_WAIT it
+ * sets its globals, then sleeps (under Wine): they are read through the PDB's RVAs and
+ * member offsets. */
 
 typedef unsigned char UCHAR;
 typedef unsigned short USHORT;
@@ -126,6 +128,10 @@ typedef struct _EPROCESS {
 	ULONGLONG MoreBits : 24;
 } EPROCESS;
 
+#ifdef KSTRUCTS_WAIT   /* the build tests/pdb.bats runs under Wine: it waits to be read */
+__declspec(dllimport) void __stdcall Sleep(ULONG ms);
+#endif
+
 EPROCESS PsInitialSystemProcessObject;
 EPROCESS *PsInitialSystemProcess = &PsInitialSystemProcessObject;
 LIST_ENTRY PsActiveProcessHead;
@@ -157,5 +163,9 @@ main(void)
 	PsActiveProcessHead.Blink = &PsInitialSystemProcessObject.ActiveProcessLinks;
 	PsInitialSystemProcessObject.UniqueProcessId = (PVOID)4;
 	MmUserProbeAddress = 0x7fffffff0000ull;
+#ifdef KSTRUCTS_WAIT
+	for (;;)
+		Sleep(1000);
+#endif
 	return (int)KiProcessorCount() + (int)sizeof(EPROCESS) + (int)PsInitialSystemProcess->Flags + (int)pool;
 }
