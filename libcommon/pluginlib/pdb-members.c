@@ -338,6 +338,21 @@ pdb_member_path(const struct pdb *p, uint32_t ti, const char *path, struct pdb_m
 	return 0;
 }
 
+int
+pdb_offset(const struct pdb *p, const char *type, const char *path, uint64_t *off, uint64_t *size, char *errbuf)
+{
+	struct pdb_member m;
+	uint32_t ti;
+	int e;
+
+	if ((e = pdb_type_find(p, type, &ti, errbuf)) < 0 || (e = pdb_member_path(p, ti, path, &m, errbuf)) < 0)
+		return e;
+	*off = m.offset;
+	if (size != NULL)
+		*size = m.size;
+	return 0;
+}
+
 /* ---- names ---- */
 
 struct pdb_sb {

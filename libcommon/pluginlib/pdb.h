@@ -123,6 +123,10 @@ int pdb_member_path(const struct pdb *p, uint32_t ti, const char *path, struct p
 typedef int (*pdb_enum_fn)(void *ctx, const char *name, int64_t value);
 int pdb_enumerators(const struct pdb *p, uint32_t ti, pdb_enum_fn cb, void *ctx, char *errbuf);
 
+/* In one call, as the os layers ask for structure offsets: the offset and size of member
+ * PATH (pdb_member_path) in the struct, union or typedef called TYPE (pdb_type_find). */
+int pdb_offset(const struct pdb *p, const char *type, const char *path, uint64_t *off, uint64_t *size, char *errbuf);
+
 /* ---- sections and symbols ------------------------------------------------------------- */
 
 struct pdb_section {

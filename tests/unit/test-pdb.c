@@ -414,6 +414,8 @@ test_good(const struct buf *f)
 	ok(pdb_member_path(p, 0x100a, "Links", &m, err) == 0 && m.count == 3 && m.elem == 0x1000 && m.size == 48,
 	   "an array member: element count and type");
 	ok(pdb_member_path(p, 0x100a, "B", &m, err) == 0 && m.offset == 52 && m.size == 2, "a member of the anonymous union");
+	ok(pdb_offset(p, "BIG", "Links[1].Flink", &size, NULL, err) == 0 && size == 16, "pdb_offset: a typedef and a path");
+	is_int(pdb_offset(p, "_NONE", "x", &size, NULL, err), MF_ERR_NOTFOUND, "pdb_offset: an unknown type");
 	is_int(pdb_member_path(p, 0x100a, "Links[3]", &m, err), MF_ERR_RANGE, "an index past the array");
 	is_int(pdb_member_path(p, 0x100a, "Nope", &m, err), MF_ERR_NOTFOUND, "a missing member");
 	is_str(err, "member path 'Nope': no member 'Nope'", "its message");
