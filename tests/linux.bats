@@ -381,12 +381,35 @@ PY
 	assert_equal "$stderr" "mf-syms: invalid offset 'zz' in '0x10,zz'"
 }
 
-@test "-p PID: the linux layer has no process symbols, and says so in one line" {
+@test "-p PID: a guest process's symbols are its modules' dynamic symbols: the [vdso]'s, as readelf reads its image" {
 	need_guest
 	m1=$(guest_oracle markers | awk '$1 == "mfmarker1" { print $2 }')
-	run -1 --separate-stderr mf-syms -t "$D/target" -p "$m1" </dev/null
-	assert_equal "$stderr" "mf-syms: cannot list the symbols of pid $m1: linux: symbols of processes are not supported (pid 0 is the kernel)"
-	assert_equal "$output" ""
+	run -0 mf-modules -t "$D/target" -p "$m1" -f json </dev/null
+	base=$(printf '%s\n' "$output" | jq -r 'select(.type == "module" and .name == "[vdso]") | .base')
+	size=$(printf '%s\n' "$output" | jq -r 'select(.type == "module" and .name == "[vdso]") | .size')
+	[[ -n $base && -n $size ]] || fail "no [vdso] module: $output"
+	# the image out of the guest's memory, and readelf's reading of its dynamic symbols
+	# (a page the process never touched is not mapped: zeros in its place, and exit 1)
+	mf-read -t "$D/target" -p "$m1" -f raw --zero-fill "$base" "$size" >"$D/vdso.so" 2>/dev/null </dev/null || true
+	[ "$(stat -c %s "$D/vdso.so")" -eq $((size)) ] || fail "the [vdso] image is not $size bytes"
+	readelf --dyn-syms -W "$D/vdso.so" | while read -r num value _ type _ _ ndx name; do
+		[[ $num =~ ^[0-9]+:$ && $ndx != UND && $type != SECTION && $((16#$value)) -ne 0 ]] || continue
+		printf '0x%x %s\n' $((base + 16#$value)) "${name%%@*}"
+	done | sort >"$D/vdso.oracle"
+	[ "$(wc -l <"$D/vdso.oracle")" -ge 5 ] || fail "readelf found no symbols: $(cat "$D/vdso.oracle")"
+	run -0 mf-syms -t "$D/target" -p "$m1" -f json </dev/null
+	printf '%s\n' "$output" | jq -r 'select(.type == "symbol") | "\(.addr) \(.name)"' | sort >"$D/vdso.ours"
+	run diff "$D/vdso.oracle" "$D/vdso.ours"
+	[ "$status" -eq 0 ] || fail "symbols differ from readelf's: $output"
+	# MODULE!NAME in an address argument, and --at back to it
+	addr=$(awk '$2 == "__vdso_clock_gettime" { print $1 }' "$D/vdso.oracle")
+	# (clock_gettime is the same function: either name is the answer)
+	run -0 mf-syms -t "$D/target" -p "$m1" -f json --at '[vdso]!__vdso_clock_gettime+0x10' </dev/null
+	assert_output --regexp "\"name\":\"(__vdso_)?clock_gettime\",\"addr\":\"$addr\""
+	assert_output --regexp '"where":"\[vdso\]!(__vdso_)?clock_gettime\+0x10"'
+	# a kernel thread has none, and says so
+	run -1 --separate-stderr mf-syms -t "$D/target" -p 2 </dev/null
+	assert_equal "$stderr" "mf-syms: cannot list the symbols of pid 2: pid 2 is a kernel thread: it has no modules"
 }
 
 @test "--save-btf: the guest's BTF blob (its sha256), which bpftool reads and whose task_struct offsets fit the guest's tasks" {
@@ -461,11 +484,9 @@ PY
 	run -1 --separate-stderr timeout 60 mf-syms -c "$BATS_TEST_TMPDIR/random.raw" -o linux --save-btf "$BATS_TEST_TMPDIR/x.btf" </dev/null
 	assert_equal "$stderr" "mf-syms: no Linux kernel found in physical memory (no VMCOREINFO note, no \"Linux version\" banner)"
 	[ ! -e "$BATS_TEST_TMPDIR/x.btf" ]
-	# this machine (native): no symbols, no BTF hints
+	# this machine (native): no kernel symbols (its processes' are tests/mf-syms.bats'), no BTF hints
 	run -1 --separate-stderr mf-syms </dev/null
-	assert_equal "$stderr" "mf-syms: cannot list the symbols of the kernel: os layer native cannot list symbols"
-	run -1 --separate-stderr mf-syms -p $$ </dev/null
-	assert_equal "$stderr" "mf-syms: cannot list the symbols of pid $$: os layer native cannot list symbols"
+	assert_equal "$stderr" "mf-syms: cannot list the symbols of the kernel: native: kernel symbols are not listed here (read /proc/kallsyms, or use -c kcore -o linux)"
 	run -1 --separate-stderr mf-syms --save-btf "$BATS_TEST_TMPDIR/x.btf" </dev/null
 	assert_equal "$stderr" "mf-syms: no kernel BTF in native (the os layer gave no btf_addr and btf_size hints)"
 	[ ! -e "$BATS_TEST_TMPDIR/x.btf" ]

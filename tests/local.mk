@@ -6,7 +6,7 @@ EXTRA_DIST += tests/test_helper.bash tests/tools_helper.bash tests/linux_helper.
 tool_suites = tests/mf-attach.bats tests/mf-ps.bats tests/mf-modules.bats tests/mf-read.bats \
 	tests/docs.bats tests/mf-dump.bats tests/dump-guest.bats tests/mf-scan.bats \
 	tests/vtop.bats tests/vtop-guest.bats tests/conn-qemu.bats tests/hostile.bats \
-	tests/linux.bats tests/mf-cat.bats tests/readme.bats \
+	tests/linux.bats tests/mf-cat.bats tests/readme.bats tests/mf-syms.bats \
 	tests/pdb.bats
 TESTS += $(tool_suites)
 EXTRA_DIST += $(tool_suites)

@@ -4,20 +4,11 @@ load test_helper
 load tools_helper
 
 setup() {
-	# a name of its own: other suites may run a "mfmarker" at the same time
-	MARKNAME=mfmarker-$$
-	bash -c "exec -a $MARKNAME sleep 600" 3>&- &
-	MARKER=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -q libc "/proc/$MARKER/maps" 2>/dev/null && [[ $(tr '\0' ' ' <"/proc/$MARKER/cmdline") == "$MARKNAME 600 " ]] && break
-		sleep 0.05
-	done
-	LIBC=$(awk '$6 ~ /\/libc[.-][^\/]*so/ { print $6; exit }' "/proc/$MARKER/maps")
+	marker_start "mfmarker-$$"
 }
 
 teardown() {
-	kill "$MARKER" 2>/dev/null || true
-	wait "$MARKER" 2>/dev/null || true
+	marker_stop
 }
 
 @test "mf-ps -n NAME | mf-modules lists its libc at the base /proc/PID/maps shows" {

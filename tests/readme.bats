@@ -151,6 +151,8 @@ stderr: $stderr"
 	tour "mf-read -p 1234 'game+0x1f00,0x10,0x8' -T f32"
 	# the chain ends at the u64 0xfeedface12345678, read as f32: its low half
 	assert_output "$(python3 -c 'import struct; print("%.9g" % struct.unpack("<f", struct.pack("<I", 0x12345678))[0])')"
+	tour "mf-syms -p 1234 'libc!mem*'"
+	assert_line --regexp '^ +0x[0-9a-f]+ +0x[0-9a-f]+ +export +libc\.so\.6 +memcpy$'
 }
 
 @test "the tour on this machine: a CheatEngine-style scan and rescan" {

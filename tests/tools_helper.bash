@@ -40,6 +40,26 @@ proc_mem_hex() {
 }
 
 # The base of a file's first mapping in /proc/PID/maps, as 0x...
+# marker_start NAME: a sleep 600 named NAME (a name of its own: other suites may run a
+# "mfmarker" at the same time), waited for until its libc is mapped.  Sets MARKER (its pid)
+# and LIBC (the path of its libc); the caller kills it in teardown.
+marker_start() {
+	MARKNAME=$1
+	bash -c "exec -a $MARKNAME sleep 600" 3>&- &
+	MARKER=$!
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -q libc "/proc/$MARKER/maps" 2>/dev/null && [[ $(tr '\0' ' ' <"/proc/$MARKER/cmdline" 2>/dev/null) == "$MARKNAME 600 " ]] && break
+		sleep 0.05
+	done
+	LIBC=$(awk '$6 ~ /\/libc[.-][^\/]*so/ { print $6; exit }' "/proc/$MARKER/maps")
+}
+
+marker_stop() {
+	kill "$MARKER" 2>/dev/null || true
+	wait "$MARKER" 2>/dev/null || true
+}
+
 maps_base() {
 	local pid=$1 path=$2
 	awk -v p="$path" '$6 == p { split($1, a, "-"); print "0x" a[1]; exit }' "/proc/$pid/maps"

@@ -69,8 +69,9 @@ syms_usage(int status)
 	        "\nPDB files (no target is opened):\n"
 	        "      --pdb=FILE         the public and global symbols of a PDB file, addr = RVA\n"
 	        "                         (-v states its GUID and age)\n"
-	        "      --type=NAME        with --pdb: the layout of struct, union, enum or typedef NAME\n"
-	        "                         as a `type` record and its `member` records; repeatable\n");
+	        "      --type=NAME        with --pdb: the layout of the struct, union, enum or\n"
+	        "                         typedef NAME as a `type` record and its `member`\n"
+	        "                         records; repeatable\n");
 	tool_usage_common(f, false);
 	exit(status);
 }
@@ -87,7 +88,9 @@ syms_space(const struct syms_state *st, char *buf, size_t size)
 
 /* ---- listing ---------------------------------------------------------------------------- */
 
-/* Does the symbol match one [MODULE!]GLOB?  The kernel image is the module "" or "vmlinux". */
+/* Does the symbol match one [MODULE!]GLOB?  The kernel image is the module "" or "vmlinux";
+ * MODULE also names a module whose name goes on after it with a "." ("libc" and "libc.so"
+ * name libc.so.6, as in address arguments). */
 static bool
 syms_glob_match(const char *glob, const struct mf_symbol *s)
 {
@@ -97,12 +100,15 @@ syms_glob_match(const char *glob, const struct mf_symbol *s)
 
 	if (bang == NULL)
 		return fnmatch(glob, s->name, 0) == 0;
-	if ((n = (size_t)(bang - glob)) >= sizeof mglob)
+	if ((n = (size_t)(bang - glob)) >= sizeof mglob - 2)
 		return false;
 	memcpy(mglob, glob, n);
 	mglob[n] = '\0';
-	if (fnmatch(mglob, mod, 0) != 0 && !(mod[0] == '\0' && fnmatch(mglob, "vmlinux", 0) == 0))
-		return false;
+	if (fnmatch(mglob, mod, 0) != 0 && !(mod[0] == '\0' && fnmatch(mglob, "vmlinux", 0) == 0)) {
+		memcpy(mglob + n, ".*", 3);
+		if (fnmatch(mglob, mod, 0) != 0)
+			return false;
+	}
 	return fnmatch(bang + 1, s->name, 0) == 0;
 }
 

@@ -18,6 +18,8 @@ libcommon_pluginlib_libmfplugin_la_SOURCES = \
 	libcommon/pluginlib/vmcoreinfo.h libcommon/pluginlib/vmcoreinfo.c \
 	libcommon/pluginlib/kfind.h libcommon/pluginlib/kfind.c \
 	libcommon/pluginlib/mapmods.h libcommon/pluginlib/mapmods.c \
+	libcommon/pluginlib/modsyms.h libcommon/pluginlib/modsyms.c \
+	libcommon/pluginlib/elfdyn.h libcommon/pluginlib/elfdyn.c \
 	libcommon/pluginlib/procmem.h libcommon/pluginlib/procmem.c \
 	libcommon/pluginlib/msf.h libcommon/pluginlib/msf.c \
 	libcommon/pluginlib/pdb.h libcommon/pluginlib/pdb-int.h libcommon/pluginlib/pdb.c \

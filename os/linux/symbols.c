@@ -1,22 +1,66 @@
 /* symbols.c: kernel symbols for the rest of the layer (lx_sym) and the symbol os
- * operations over the decoded kallsyms table: the kernel's symbols (pid 0); a process's
- * have no source here yet. */
+ * operations: the kernel's (pid 0) over the decoded kallsyms table, a process's from its
+ * modules' images in its memory (pluginlib/modsyms.h, the rule every layer shares). */
 #include "config.h"
 
 #include <string.h>
 
+#include "pluginlib/modsyms.h"
 #include "kallsyms.h"
 #include "linux.h"
+#include "maps.h"
+#include "tasks.h"
 
 static int
-sym_kernel_only(struct lx *lx, uint64_t pid, char *errbuf)
+sym_kernel(struct lx *lx, char *errbuf)
 {
-	if (pid != 0)
-		return lx->host->error(errbuf, MF_ERR_UNSUPPORTED, "linux: symbols of processes are not supported (pid 0 is the kernel)");
 	if (lx_ksyms_need(lx) < 0)
 		return lx->host->error(errbuf, MF_ERR_NOTFOUND, "linux: no kernel symbols (%s)", lx->ksyms_why);
 	return 0;
 }
+
+/* ---- a process's symbols ----------------------------------------------------------------- */
+
+struct sym_user {
+	const struct lx *lx;
+	struct mf_space sp;
+};
+
+static int
+sym_user_read(void *rctx, struct mf_iov *iov, size_t n)
+{
+	const struct sym_user *u = rctx;
+
+	return u->lx->phys->vread(u->lx->phys->ctx, &u->sp, iov, n);
+}
+
+/* The query answered over PID's modules, read through its page tables. */
+static int
+sym_user(struct lx *lx, uint64_t pid, const struct modsyms_query *q, mf_symbol_cb cb, void *ctx, char *errbuf)
+{
+	struct sym_user u = { .lx = lx };
+	struct modsyms ms;
+	struct lx_task t;
+	int r;
+
+	if ((r = lx_need_types(lx, errbuf)) < 0 || (r = lx_task_find(lx, pid, &t, errbuf)) < 0)
+		return r;
+	if (t.mm == 0)
+		return lx->host->error(errbuf, MF_ERR_NOTFOUND, "pid %llu is a kernel thread: it has no modules",
+		                       (unsigned long long)pid);
+	if (lx_task_space(lx, &t, &u.sp) < 0)
+		return lx->host->error(errbuf, MF_ERR_NOTMAPPED, "pid %llu: its page tables cannot be read",
+		                       (unsigned long long)pid);
+	modsyms_init(&ms, pid, sym_user_read, &u);
+	if ((r = lx_modules(lx, pid, modsyms_add, &ms, errbuf)) == 0)
+		r = modsyms_answer(&ms, q, cb, ctx, errbuf);
+	else if (r == MF_ERR_NOMEM)
+		r = lx->host->error(errbuf, r, "linux: out of memory listing modules");
+	modsyms_free(&ms);
+	return r;
+}
+
+/* ---- the kernel's symbols ---------------------------------------------------------------- */
 
 static uint32_t
 sym_kind(char type)
@@ -54,7 +98,9 @@ lx_symbols(void *handle, uint64_t pid, mf_symbol_cb cb, void *ctx, char *errbuf)
 	size_t i;
 	int r;
 
-	if ((r = sym_kernel_only(lx, pid, errbuf)) < 0)
+	if (pid != 0)
+		return sym_user(lx, pid, &(struct modsyms_query){ .op = MODSYMS_LIST }, cb, ctx, errbuf);
+	if ((r = sym_kernel(lx, errbuf)) < 0)
 		return r;
 	for (i = 0; i < lx->ksyms->n; i++)
 		if ((r = sym_emit(lx->ksyms, i, cb, ctx)) != 0)
@@ -69,7 +115,9 @@ lx_symbol_lookup(void *handle, uint64_t pid, const char *name, mf_symbol_cb cb, 
 	long i;
 	int r;
 
-	if ((r = sym_kernel_only(lx, pid, errbuf)) < 0)
+	if (pid != 0)
+		return sym_user(lx, pid, &(struct modsyms_query){ .op = MODSYMS_LOOKUP, .name = name }, cb, ctx, errbuf);
+	if ((r = sym_kernel(lx, errbuf)) < 0)
 		return r;
 	/* "module!name": the kernel image itself is the module "" or "vmlinux" */
 	if (strncmp(name, "vmlinux!", 8) == 0)
@@ -89,7 +137,9 @@ lx_symbol_at(void *handle, uint64_t pid, uint64_t addr, mf_symbol_cb cb, void *c
 	long i;
 	int r;
 
-	if ((r = sym_kernel_only(lx, pid, errbuf)) < 0)
+	if (pid != 0)
+		return sym_user(lx, pid, &(struct modsyms_query){ .op = MODSYMS_AT, .addr = addr }, cb, ctx, errbuf);
+	if ((r = sym_kernel(lx, errbuf)) < 0)
 		return r;
 	if ((i = lx_ksyms_at(lx->ksyms, addr)) < 0)
 		return lx->host->error(errbuf, MF_ERR_NOTFOUND, "no kernel symbol at or below 0x%llx", (unsigned long long)addr);

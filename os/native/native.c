@@ -79,7 +79,9 @@ static const struct mf_os native_os = {
 		"    read-only mappings; needs CAP_SYS_PTRACE or ptrace rights over the process\n"
 		"  threads: /proc/PID/task; registers of a thread: stopped for the read with ptrace\n"
 		"  suspend: every thread of a process stopped with ptrace until resume\n"
-		"  auxv: /proc/PID/auxv; environment: /proc/PID/environ\n",
+		"  auxv: /proc/PID/auxv; environment: /proc/PID/environ\n"
+		"  symbols: the dynamic symbols (exports) of a process's ELF modules, read from\n"
+		"    its memory: mf-syms -p PID, and MODULE!SYMBOL in address arguments\n",
 	.keys = native_keys,
 	.flags = MF_OS_NO_PHYS,
 	.thread_model = MF_THREAD_PARALLEL,   /* state: the host pointer; suspended processes in threads.c, locked */
@@ -91,6 +93,9 @@ static const struct mf_os native_os = {
 	.maps = native_maps,
 	.read = native_read,
 	.write = native_write,
+	.symbols = native_symbols,
+	.symbol_lookup = native_symbol_lookup,
+	.symbol_at = native_symbol_at,
 	.threads = native_threads,
 	.thread_regs = native_thread_regs,
 	.suspend = native_suspend,

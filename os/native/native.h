@@ -1,7 +1,8 @@
 /* native.h: internals of the native os layer (os/native/): native.c (open, close, the
  * descriptor), procfs.c (reading /proc files), processes.c (the process list), maps.c
  * (memory maps), modules.c (modules of a process and of the kernel), auxv.c (the auxiliary
- * vector), mem.c (process memory through the process-memory engine); threads.c (threads,
+ * vector), mem.c (process memory through the process-memory engine), symbols.c (the
+ * symbols of a process's modules); threads.c (threads,
  * their registers, suspending a process) has threads.h. */
 #ifndef MF_OS_NATIVE_H
 #define MF_OS_NATIVE_H
@@ -74,6 +75,11 @@ int native_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char 
 int native_auxv(void *handle, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf);
 /* /proc/PID/environ: at most cap bytes into buf, the length in *len. */
 int native_environment(void *handle, uint64_t pid, uint8_t *buf, size_t cap, size_t *len, char *errbuf);
+
+/* symbols.c: the symbols of a process's modules (pluginlib/modsyms.h) */
+int native_symbols(void *handle, uint64_t pid, mf_symbol_cb cb, void *ctx, char *errbuf);
+int native_symbol_lookup(void *handle, uint64_t pid, const char *name, mf_symbol_cb cb, void *ctx, char *errbuf);
+int native_symbol_at(void *handle, uint64_t pid, uint64_t addr, mf_symbol_cb cb, void *ctx, char *errbuf);
 
 /* mem.c */
 /* Read or write process memory (wr 1); results per entry.  0 or the whole-call error. */

@@ -8,13 +8,13 @@
 #                     tests/fuzz/out/corpus-NAME of the build tree
 # The programs compile their sources themselves (with clang's sanitizers, not the
 # build's): nothing here links libmf.la or a plugin.
-fuzz_names = stream vat lime elf kdump crashdump vmware raw kcore qmp qemumaps args targetrec rescan pattern snapshot addr kallsyms pdb
+fuzz_names = stream vat lime elf kdump crashdump vmware raw kcore qmp qemumaps args targetrec rescan pattern snapshot addr kallsyms elfdyn pdb
 fuzz_programs = tests/fuzz/fuzz-stream tests/fuzz/fuzz-vat tests/fuzz/fuzz-lime \
 	tests/fuzz/fuzz-elf tests/fuzz/fuzz-kdump tests/fuzz/fuzz-crashdump tests/fuzz/fuzz-vmware \
 	tests/fuzz/fuzz-raw tests/fuzz/fuzz-kcore tests/fuzz/fuzz-qmp tests/fuzz/fuzz-qemumaps \
 	tests/fuzz/fuzz-args tests/fuzz/fuzz-targetrec tests/fuzz/fuzz-rescan tests/fuzz/fuzz-pattern \
 	tests/fuzz/fuzz-snapshot tests/fuzz/fuzz-kallsyms
-fuzz_programs += tests/fuzz/fuzz-addr
+fuzz_programs += tests/fuzz/fuzz-addr tests/fuzz/fuzz-elfdyn
 fuzz_programs += tests/fuzz/fuzz-pdb
 EXTRA_PROGRAMS += $(fuzz_programs)
 
@@ -136,6 +136,12 @@ tests_fuzz_fuzz_pdb_SOURCES = tests/fuzz/fuzz-pdb.c libcommon/pluginlib/msf.c li
 tests_fuzz_fuzz_pdb_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_pdb_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_pdb_LDADD =
+
+tests_fuzz_fuzz_elfdyn_SOURCES = tests/fuzz/fuzz-elfdyn.c libcommon/pluginlib/elfdyn.c \
+	libcommon/pluginlib/bytes.c libcommon/pluginlib/error.c
+tests_fuzz_fuzz_elfdyn_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_elfdyn_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_elfdyn_LDADD =
 
 tests_fuzz_fuzz_addr_SOURCES = tests/fuzz/fuzz-addr.c $(fuzz_util_sources)
 tests_fuzz_fuzz_addr_CFLAGS = $(FUZZ_CFLAGS)
