@@ -8,7 +8,8 @@
  *
  * pdb_open copies the streams it needs out of the file's bytes: the caller may free (or
  * unmap: struct mf_symfile) them once it returns.  Strings a pdb_* call hands out are
- * borrowed from the struct pdb and live until pdb_close.  Every record is checked against
+ * borrowed from the struct pdb and live until pdb_close; nothing changes it after pdb_open,
+ * so threads may call into one struct pdb at once.  Every record is checked against
  * its stream; every walk (modifier chains, field-list continuations, nested members) is
  * bounded, so a hostile PDB gives MF_ERR_FORMAT or MF_ERR_LIMIT with a message in errbuf
  * (MF_ERRBUF_SIZE bytes), never a crash or a hang.  Part of libmfplugin.la (see
@@ -82,8 +83,9 @@ struct pdb_type {
 /* The type at index ti (< PDB_TI_FIRST: a simple type), forward references resolved.
  * MF_ERR_NOTFOUND for an index past the TPI stream, MF_ERR_FORMAT for a broken record. */
 int pdb_type(const struct pdb *p, uint32_t ti, struct pdb_type *t, char *errbuf);
-/* The struct, class, union or enum NAME (its definition), else the type a typedef NAME
- * (S_UDT in the symbol records) names, through forward references.  MF_ERR_NOTFOUND. */
+/* The struct, class, union or enum NAME (its definition; the first in the TPI when several
+ * share the name), else the type a typedef NAME (S_UDT in the symbol records) names,
+ * through forward references.  MF_ERR_NOTFOUND. */
 int pdb_type_find(const struct pdb *p, const char *name, uint32_t *ti, char *errbuf);
 /* Bytes of type ti, through modifiers (bounded) and forward references. */
 int pdb_type_size(const struct pdb *p, uint32_t ti, uint64_t *size, char *errbuf);
