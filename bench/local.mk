@@ -72,10 +72,12 @@ bench-kdump-run: bench/bench-kdump$(EXEEXT) all
 	$(bench_env) bash $(top_srcdir)/bench/bench-kdump.sh ./bench/bench-kdump$(EXEEXT)
 
 # scripts: mf-ps next to ps -e; physical reads next to cat; mf-dump next to makedumpfile;
-# mf-scan next to cat, grep and yara (BENCH_SCAN_MB sets the file size, default 1024)
+# mf-scan next to the limit loop (bench-scan-limit.c, built by the script), grep and yara
+# (BENCH_SCAN_MB sets the file size, default 512; BENCH_SCAN_REPS the runs, best of 3)
 dist_noinst_SCRIPTS += bench/bench-ps.sh bench/bench-physread.sh bench/bench-dump.sh \
 	bench/bench-scan.sh bench/bench-kdump.sh bench/bench-vat-guest.sh bench/bench-linux.sh
 BENCH_TARGETS += bench-ps bench-physread-run bench-dump bench-scan
+EXTRA_DIST += bench/bench-scan-limit.c
 bench-ps: all
 	$(bench_env) $(SHELL) $(top_srcdir)/bench/bench-ps.sh
 bench-physread-run: all

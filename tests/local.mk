@@ -10,6 +10,8 @@ tool_suites = tests/mf-attach.bats tests/mf-ps.bats tests/mf-modules.bats tests/
 	tests/pdb.bats
 TESTS += $(tool_suites)
 EXTRA_DIST += $(tool_suites)
+TESTS += tests/mf-scan-multi.bats
+EXTRA_DIST += tests/mf-scan-multi.bats
 # the program whose PDB tests/pdb.bats builds, and its llvm-pdbutil oracle
 EXTRA_DIST += tests/pdb/kstructs.c tests/pdb/llvm-oracle.py tests/pdb/corrupt.py
 
