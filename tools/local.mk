@@ -32,8 +32,8 @@ tools_mf_scan_LDADD += libcommon/snapshot/libmfsnapshot.la $(PCAP_LIBS)
 
 # mf-syms: kernel and process symbols, --at, and the kernel's BTF saved atomically
 bin_PROGRAMS += tools/mf-syms
-tools_mf_syms_SOURCES = tools/mf-syms.c
-tools_mf_syms_LDADD = tools/libmftool.la libcommon/snapshot/libmfsnapshot.la $(tool_ldadd)
+tools_mf_syms_SOURCES = tools/mf-syms.c tools/syms-pdb.c tools/syms-pdb.h
+tools_mf_syms_LDADD = tools/libmftool.la libcommon/snapshot/libmfsnapshot.la $(tool_ldadd) $(pluginlib)
 
 # mf-cat: record streams in another format, reading no memory
 tools_mf_cat_SOURCES = tools/mf-cat.c tools/hexdump.h tools/hexdump.c

@@ -6,13 +6,14 @@
 #include "tool.h"
 #include "snapshot/output.h"
 #include "snapshot/snapshot.h"
+#include "syms-pdb.h"
 
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { SYMS_OPT_AT = TOOL_OPT_FIRST_OWN, SYMS_OPT_FORCE, SYMS_OPT_SAVE_BTF };
+enum { SYMS_OPT_AT = TOOL_OPT_FIRST_OWN, SYMS_OPT_FORCE, SYMS_OPT_SAVE_BTF, SYMS_OPT_PDB, SYMS_OPT_TYPE };
 
 #define SYMS_BTF_MAX (256u << 20)   /* a larger BTF blob is not believed */
 
@@ -42,7 +43,9 @@ syms_usage(int status)
 
 	fprintf(f, "usage: mf-syms [options] [--kernel | -p PID] [GLOB | MODULE!GLOB]...\n"
 	           "       mf-syms [options] [--kernel | -p PID] --at ADDR...\n"
-	           "       mf-syms [options] --save-btf FILE [--force]\n");
+	           "       mf-syms [options] --save-btf FILE [--force]\n"
+	           "       mf-syms [options] --pdb FILE [GLOB]...\n"
+	           "       mf-syms [options] --pdb FILE --type NAME...\n");
 	if (status) {
 		fprintf(f, "Try 'mf-syms --help' for more information.\n");
 		exit(status);
@@ -64,7 +67,13 @@ syms_usage(int status)
 	        "      --save-btf=FILE    save the kernel's BTF (the blob the os layer found, read\n"
 	        "                         out of kernel memory) to FILE, atomically; for bpftool\n"
 	        "                         and pahole\n"
-	        "      --force            with --save-btf: replace an existing FILE\n");
+	        "      --force            with --save-btf: replace an existing FILE\n"
+	        "\nPDB files (no target is opened):\n"
+	        "      --pdb=FILE         the public and global symbols of a PDB file, addr = RVA\n"
+	        "                         (-v states its GUID and age)\n"
+	        "      --type=NAME        with --pdb: the layout of the struct, union, enum or\n"
+	        "                         typedef NAME as a `type` record and its `member`\n"
+	        "                         records; repeatable\n");
 	tool_usage_common(f, false);
 	exit(status);
 }
@@ -337,8 +346,10 @@ main(int argc, char **argv)
 		{ "at", required_argument, NULL, SYMS_OPT_AT },
 		{ "force", no_argument, NULL, SYMS_OPT_FORCE },
 		{ "kernel", no_argument, NULL, TOOL_OPT_KERNEL },
+		{ "pdb", required_argument, NULL, SYMS_OPT_PDB },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "save-btf", required_argument, NULL, SYMS_OPT_SAVE_BTF },
+		{ "type", required_argument, NULL, SYMS_OPT_TYPE },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const struct mf_col sym_cols[] = {
@@ -356,9 +367,9 @@ main(int argc, char **argv)
 	};
 	struct syms_state st = { .tl = &syms_tool };
 	struct tool *tl = &syms_tool;
-	const char *btf_path = NULL;
-	char **ats = NULL;
-	size_t nats = 0;
+	const char *btf_path = NULL, *pdb_path = NULL;
+	char **ats = NULL, **types = NULL;
+	size_t nats = 0, ntypes = 0;
 	bool kernel = false, have_pid = false, force = false;
 	int c, status;
 
@@ -381,6 +392,13 @@ main(int argc, char **argv)
 		case SYMS_OPT_SAVE_BTF:
 			btf_path = optarg;
 			break;
+		case SYMS_OPT_PDB:
+			pdb_path = optarg;
+			break;
+		case SYMS_OPT_TYPE:
+			types = tool_xrealloc(types, ntypes + 1, sizeof *types);
+			types[ntypes++] = optarg;
+			break;
 		case TOOL_OPT_KERNEL:
 			kernel = true;
 			break;
@@ -400,6 +418,14 @@ main(int argc, char **argv)
 	st.globs = argv + optind;
 	st.nglobs = (size_t)(argc - optind);
 	tool_options_done(tl);
+	if (pdb_path != NULL || ntypes > 0) {
+		if (pdb_path == NULL || btf_path != NULL || nats > 0 || have_pid || kernel || tl->topt.conn != NULL ||
+		    tl->topt.os != NULL || tl->topt.tfile != NULL)
+			tool_usage_error(tl, "--type goes with --pdb, and --pdb takes no target, -p, --at or --save-btf");
+		status = syms_pdb(tl, pdb_path, types, ntypes, st.globs, st.nglobs);
+		free(types);
+		return tool_finish(tl, status);
+	}
 	/* a target record on stdin (`mf-attach | mf-syms`) unless -c/-o/-t name one: no other
 	 * records are read */
 	tl->topt.read_stdin = tl->topt.conn == NULL && tl->topt.os == NULL && tl->topt.tfile == NULL;

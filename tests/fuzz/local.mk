@@ -8,7 +8,7 @@
 #                     tests/fuzz/out/corpus-NAME of the build tree
 # The programs compile their sources themselves (with clang's sanitizers, not the
 # build's): nothing here links libmf.la or a plugin.
-fuzz_names = stream vat lime elf kdump crashdump vmware raw kcore qmp qemumaps args targetrec rescan pattern snapshot addr kallsyms elfdyn carve pe
+fuzz_names = stream vat lime elf kdump crashdump vmware raw kcore qmp qemumaps args targetrec rescan pattern snapshot addr kallsyms elfdyn carve pe pdb
 fuzz_programs = tests/fuzz/fuzz-stream tests/fuzz/fuzz-vat tests/fuzz/fuzz-lime \
 	tests/fuzz/fuzz-elf tests/fuzz/fuzz-kdump tests/fuzz/fuzz-crashdump tests/fuzz/fuzz-vmware \
 	tests/fuzz/fuzz-raw tests/fuzz/fuzz-kcore tests/fuzz/fuzz-qmp tests/fuzz/fuzz-qemumaps \
@@ -22,6 +22,7 @@ tests_fuzz_fuzz_carve_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_carve_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_carve_LDADD =
 fuzz_programs += tests/fuzz/fuzz-pe
+fuzz_programs += tests/fuzz/fuzz-pdb
 EXTRA_PROGRAMS += $(fuzz_programs)
 
 FUZZ_RUNS = 20000
@@ -135,6 +136,13 @@ tests_fuzz_fuzz_kallsyms_SOURCES = tests/fuzz/fuzz-kallsyms.c os/linux/kallsyms.
 tests_fuzz_fuzz_kallsyms_CFLAGS = $(FUZZ_CFLAGS) -I$(top_srcdir)/os/linux
 tests_fuzz_fuzz_kallsyms_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_kallsyms_LDADD =
+
+tests_fuzz_fuzz_pdb_SOURCES = tests/fuzz/fuzz-pdb.c libcommon/pluginlib/msf.c libcommon/pluginlib/pdb.c \
+	libcommon/pluginlib/pdb-types.c libcommon/pluginlib/pdb-members.c libcommon/pluginlib/error.c \
+	libcommon/pluginlib/bytes.c
+tests_fuzz_fuzz_pdb_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_pdb_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_pdb_LDADD =
 
 tests_fuzz_fuzz_elfdyn_SOURCES = tests/fuzz/fuzz-elfdyn.c libcommon/pluginlib/elfdyn.c \
 	libcommon/pluginlib/bytes.c libcommon/pluginlib/error.c

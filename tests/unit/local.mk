@@ -130,6 +130,12 @@ tests_unit_test_pluginlib_bitmap_LDADD = $(pluginlib)
 tests_unit_test_pluginlib_pe_SOURCES = tests/unit/test-pluginlib-pe.c tests/unit/tap.h
 tests_unit_test_pluginlib_pe_LDADD = $(pluginlib)
 
+# the MSF/PDB reader (pluginlib/msf.c, pdb*.c) on PDBs the test builds, and hostile ones
+check_PROGRAMS += tests/unit/test-pdb
+TESTS += tests/unit/test-pdb
+tests_unit_test_pdb_SOURCES = tests/unit/test-pdb.c tests/unit/tap.h
+tests_unit_test_pdb_LDADD = $(pluginlib)
+
 # the snapshot writers (libcommon/snapshot/): read back through the file connectors
 check_PROGRAMS += tests/unit/test-snapshot-writers tests/unit/test-snapshot-output
 TESTS += tests/unit/test-snapshot-writers tests/unit/test-snapshot-output
