@@ -9,18 +9,10 @@
 # Needs mf-dump, mf-read on PATH (make bench sets it), makedumpfile for the comparison.
 set -eu
 
-: "${MF_TOP_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
-: "${MF_TOP_BUILDDIR:=$MF_TOP_SRCDIR}"
-export MF_TOP_SRCDIR MF_TOP_BUILDDIR
+. "$(dirname "$0")/bench-lib.sh"
 mem=${BENCH_DUMP_MEM:-2G}
-own_dir=0
-if [ -z "${BENCH_DUMP_DIR:-}" ]; then
-	BENCH_DUMP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/bench-dump.XXXXXX")
-	own_dir=1
-fi
-dir=$BENCH_DUMP_DIR
-cleanup() { [ "$own_dir" = 0 ] || rm -rf "$dir"; }
-trap cleanup EXIT
+bench_scratch bench-dump "${BENCH_DUMP_DIR:-}"
+dir=$bench_dir
 
 now() { date +%s.%N; }
 secs() { echo "$2 - $1" | bc; }

@@ -6,17 +6,13 @@
 #   BENCH_KDUMP_SIZE_MB=1024   memory size in MiB
 # Needs mf-read, mf-dump on PATH, MF_PLUGIN_PATH, and the bench-kdump program (argument 1).
 set -eu
+. "$(dirname "$0")/bench-lib.sh"
 limit=${1:?usage: bench-kdump.sh PATH/TO/bench-kdump}
 mb=${BENCH_KDUMP_SIZE_MB:-1024}
-dir=$(mktemp -d "${TMPDIR:-/tmp}/bench-kdump.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
-mfread=$(command -v mf-read)
-bindir=$(dirname "$mfread")
-if [ -x "$bindir/.libs/mf-read" ]; then
-	mfread=$bindir/.libs/mf-read
-	LD_LIBRARY_PATH=$(cd "$bindir/../libcommon/.libs" && pwd)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-	export LD_LIBRARY_PATH
-fi
+bench_scratch bench-kdump
+dir=$bench_dir
+bench_bin mf-read
+mfread=$bench_bin_path
 # guest-like memory, per MiB: 1/4 zero, 1/4 text, 1/4 random, 1/4 small repeated records
 python3 - "$dir/mem.raw" "$mb" <<'PY'
 import os, sys
@@ -30,14 +26,7 @@ PY
 mf-dump -q -c "raw:$dir/mem.raw" -F kdump -o "$dir/mem.kdump"
 size=$(stat -c %s "$dir/mem.raw")
 cat "$dir/mem.kdump" >/dev/null
-best=
-for _ in 1 2 3; do
-	s=$(date +%s%N)
-	"$mfread" --phys -c "$dir/mem.kdump" -f raw --zero-fill 0 "$size" >/dev/null 2>&1
-	e=$(date +%s%N)
-	t=$(( (e - s) / 1000 ))
-	if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
-done
+best=$(bench_best_us 3 "$mfread" --phys -c "$dir/mem.kdump" -f raw --zero-fill -q 0 "$size")
 read -r lbytes lmbs < <("$limit" "$dir/mem.kdump")
 mbs=$(( size / best ))
 echo "kdump-zlib: $(stat -c %s "$dir/mem.kdump") bytes for $size bytes of memory"

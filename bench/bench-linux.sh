@@ -7,20 +7,8 @@
 # drgn with the Debian -dbg vmlinux (what a user would otherwise run).
 # Targets (issue): cold attach < 1 s, warm list < 50 ms, all maps < 200 ms.
 set -eu
-here=$(cd "$(dirname "$0")/.." && pwd)
-: "${MF_TOP_SRCDIR:=$here}" "${MF_TOP_BUILDDIR:=$PWD}"
-export MF_TOP_SRCDIR MF_TOP_BUILDDIR
-export MF_PLUGIN_PATH=$MF_TOP_BUILDDIR/connectors/.libs:$MF_TOP_BUILDDIR/os/.libs
-export PATH=$MF_TOP_BUILDDIR/tools:$PATH
-. "$MF_TOP_SRCDIR/tests/guest/guest.bash"
-if ! guest_require; then
-	echo "bench-linux: skipped: $GUEST_SKIP"
-	exit 0
-fi
-trap 'guest_stop_all; rm -rf "$GUEST__ROOT"' EXIT
-guest_start --name bench --mem 2G
-dump=$GUEST__ROOT/bench.elf
-guest_dump elf "$dump"
+. "$(dirname "$0")/bench-lib.sh"
+bench_guest_dump bench-linux
 ms() { echo $(( ($2 - $1) / 1000000 )); }
 best() { # best of 5 runs of "$@", in ms
 	local i s e b=

@@ -7,41 +7,16 @@
 #   BENCH_PHYSREAD_DIR=DIR   scratch directory (default: a mktemp dir, removed at the end)
 # Needs mf-read and mf-dump on PATH (make bench sets it) and MF_PLUGIN_PATH.
 set -eu
+. "$(dirname "$0")/bench-lib.sh"
 
 size=${BENCH_PHYSREAD_SIZE:-2G}
-own_dir=0
-if [ -z "${BENCH_PHYSREAD_DIR:-}" ]; then
-	BENCH_PHYSREAD_DIR=$(mktemp -d "${TMPDIR:-/tmp}/bench-physread.XXXXXX")
-	own_dir=1
-fi
-dir=$BENCH_PHYSREAD_DIR
-cleanup() { [ "$own_dir" = 0 ] || rm -rf "$dir"; }
-trap cleanup EXIT
-
-# run the real binaries, not libtool's wrapper scripts (a shell start per run would be
-# counted against mf-read)
-mfread=$(command -v mf-read)
+bench_scratch bench-physread "${BENCH_PHYSREAD_DIR:-}"
+dir=$bench_dir
+bench_bin mf-read
+mfread=$bench_bin_path
 mfdump=$(command -v mf-dump)
-bindir=$(dirname "$mfread")
-if [ -x "$bindir/.libs/mf-read" ]; then
-	mfread=$bindir/.libs/mf-read
-	LD_LIBRARY_PATH=$(cd "$bindir/../libcommon/.libs" 2>/dev/null && pwd)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-	export LD_LIBRARY_PATH
-fi
-
-now() { date +%s%N; }
 # best of 5 wall-clock times in microseconds of "$@" >/dev/null
-best() {
-	local b= s e t
-	for _ in 1 2 3 4 5; do
-		s=$(now)
-		"$@" >/dev/null
-		e=$(now)
-		t=$(( (e - s) / 1000 ))
-		if [ -z "$b" ] || [ "$t" -lt "$b" ]; then b=$t; fi
-	done
-	echo "$b"
-}
+best() { bench_best_us 5 "$@"; }
 
 raw=$dir/mem.raw
 elf=$dir/mem.elf

@@ -1,16 +1,24 @@
 #!/bin/sh
-# bench-scan: mf-scan GB/s over a raw file (default 1 GiB; BENCH_SCAN_MB changes it) and
-# over a process's memory, for a string and a zero-heavy pattern, next to the limits:
-# cat to /dev/null (page cache), grep -c -F, and yara with one rule, as ratios.
+# bench-scan: mf-scan over a raw file in the page cache (default 512 MiB; BENCH_SCAN_MB
+# changes it) and over a live process holding the same bytes, for a string, a wildcard
+# pattern, an aligned u32 value, a zero-heavy needle, a list of 1,000 strings (-F) and YARA,
+# next to the limit loop (bench-scan-limit.c: memchr on the rarest byte + compare over the
+# same bytes read into a buffer, on every core), grep -c -a and the yara command, as ratios.
+# Each figure is the best of BENCH_SCAN_REPS runs (default 3).  Run from `make bench`.
 set -eu
-MB=${BENCH_SCAN_MB:-1024}
+MB=${BENCH_SCAN_MB:-512}
+REPS=${BENCH_SCAN_REPS:-3}
+NCPU=$(nproc)
+src=${MF_TOP_SRCDIR:-$(dirname "$0")/..}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/bench-scan.XXXXXX")
-trap 'rm -rf "$dir"; [ -n "${mt:-}" ] && kill "$mt" 2>/dev/null; true' EXIT INT TERM
+trap 'rm -rf "$dir"; [ -n "${holder:-}" ] && kill "$holder" 2>/dev/null; true' EXIT INT TERM
 f=$dir/mem.raw
-# mostly zeros with some text, like real memory; a marker every 64 MiB
-python3 - "$f" "$MB" <<'PY'
-import os, sys
-f, mb = sys.argv[1], int(sys.argv[2])
+${CC:-cc} -O2 -pthread -o "$dir/limit" "$src/bench/bench-scan-limit.c"
+# mostly zeros with some text, like real memory; markers every 64 MiB: a string, a u32
+# (aligned), a zero-heavy needle; and the 1,000-string list (none of which is in the file)
+python3 - "$f" "$MB" "$dir/list.txt" <<'PY'
+import os, random, sys
+f, mb, lst = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 blk = bytearray(1 << 20)
 text = b'the quick brown fox jumps over the lazy dog 0123456789 ' * 64
 with open(f, 'wb') as o:
@@ -20,37 +28,89 @@ with open(f, 'wb') as o:
             b[4096:4096 + len(text)] = text
         if i % 64 == 0:
             b[100:112] = b'MFBENCHMARK!'
+            b[200:204] = (0x4d46beef).to_bytes(4, 'little')
+            b[300:316] = bytes(7) + b'\xf1' + bytes(8)
         o.write(b)
+r = random.Random(1)
+al = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
+with open(lst, 'w') as o:
+    for i in range(1000):
+        o.write(''.join(r.choice(al) for _ in range(12)) + '\n')
+    o.write('MFBENCHMARK!\n')
 PY
 cat "$f" >/dev/null
+bytes=$((MB << 20))
+marks=$(( (MB + 63) / 64 ))
 now() { date +%s.%N; }
-rate() { awk -v b=$((MB << 20)) -v s="$1" 'BEGIN { printf "%.2f", b / s / 1e9 }'; }
-timeit() { t0=$(now); "$@" >/dev/null 2>&1 || true; t1=$(now); awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }'; }
-c=$(timeit cat "$f"); cat_r=$(rate "$c")
-g=$(timeit grep -c -F MFBENCHMARK "$f"); grep_r=$(rate "$g")
-s=$(timeit mf-scan -c "raw:$f" --phys -s MFBENCHMARK -f msgpack); s_r=$(rate "$s")
-z=$(timeit mf-scan -c "raw:$f" --phys -x '00 00 00 00 4d 46 00 00' -f msgpack); z_r=$(rate "$z")
-gz=$(timeit grep -c -P '\x00\x00\x00\x00MF\x00\x00' "$f"); gz_r=$(rate "$gz")
-echo "$MB MiB raw file:"
-printf '  %-40s %6s GB/s\n' "cat > /dev/null (page cache)" "$cat_r"
-printf '  %-40s %6s GB/s (%.2fx cat)\n' "mf-scan -s STRING" "$s_r" "$(awk -v a="$s_r" -v b="$cat_r" 'BEGIN { print a / b }')"
-printf '  %-40s %6s GB/s\n' "grep -c -F STRING" "$grep_r"
-printf '  %-40s %6s GB/s (%.2fx cat)\n' "mf-scan -x zero-heavy" "$z_r" "$(awk -v a="$z_r" -v b="$cat_r" 'BEGIN { print a / b }')"
-printf '  %-40s %6s GB/s\n' "grep -c -P zero-heavy" "$gz_r"
-if command -v yara >/dev/null 2>&1 && mf-scan --help | grep -q -- --yara; then
-	printf 'rule m { strings: $a = "MFBENCHMARK" condition: $a }\n' >"$dir/r.yar"
-	y=$(timeit yara -s "$dir/r.yar" "$f"); y_r=$(rate "$y")
-	ys=$(timeit mf-scan -c "raw:$f" --phys -Y "$dir/r.yar" -f msgpack); ys_r=$(rate "$ys")
-	printf '  %-40s %6s GB/s\n' "yara -s (one rule)" "$y_r"
-	printf '  %-40s %6s GB/s (%.2fx yara)\n' "mf-scan -Y (one rule)" "$ys_r" "$(awk -v a="$ys_r" -v b="$y_r" 'BEGIN { print a / b }')"
+# best wall time of REPS runs of a command (its output discarded)
+best() {
+	b=
+	for _ in $(seq "$REPS"); do
+		t0=$(now); "$@" >/dev/null 2>&1 || true; t1=$(now)
+		b=$(awk -v a="$t0" -v c="$t1" -v b="$b" 'BEGIN { t = c - a; if (b == "" || t < b) b = t; printf "%.4f", b }')
+	done
+	echo "$b"
+}
+gbs() { awk -v n="$2" -v s="$1" 'BEGIN { printf "%.2f", n / s / 1e9 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+# best GB/s of the limit loop (its own timing, without the start)
+limit_gbs() {
+	b=0
+	for _ in $(seq "$REPS"); do
+		g=$("$dir/limit" "$@" "$NCPU" | awk '{ print $(NF - 1) }')
+		b=$(awk -v a="$g" -v b="$b" 'BEGIN { print (a > b ? a : b) }')
+	done
+	echo "$b"
+}
+hits() { "$@" -f json 2>/dev/null | grep -c '"type":"hit"' || true; }
+export LC_ALL=C
+echo "$MB MiB raw file in the page cache, $NCPU threads; ratios are mf-scan / the other"
+printf '  %-24s %7s %7s %5s %7s %5s %7s %5s  %s\n' search mf-scan limit ratio grep ratio yara ratio "hits (want)"
+# row NAME LIMIT-HEX ALIGN GREP-REGEX YARA-STRING WANT-HITS -- MF-SCAN-ARGS...: one line
+row() {
+	name=$1 lhex=$2 al=$3 gre=$4 ystr=$5 want=$6
+	shift 7
+	m=$(gbs "$(best mf-scan -c "raw:$f" --phys "$@" -f msgpack)" $bytes)
+	l=$(limit_gbs "$f" "$lhex" "$al")
+	g=$(gbs "$(best grep -c -a -P "$gre" "$f")" $bytes)
+	printf 'rule r { strings: $a = %s condition: $a }\n' "$ystr" >"$dir/r.yar"
+	y=$(gbs "$(best yara -s "$dir/r.yar" "$f")" $bytes)
+	n=$(hits mf-scan -c "raw:$f" --phys "$@")
+	printf '  %-24s %7s %7s %5s %7s %5s %7s %5s  %s (%s)\n' "$name" "$m" "$l" "$(ratio "$m" "$l")" "$g" \
+		"$(ratio "$m" "$g")" "$y" "$(ratio "$m" "$y")" "$n" "$want"
+	last=$m
+}
+row "string -s" '4d 46 42 45 4e 43 48 4d 41 52 4b 21' 1 'MFBENCHMARK!' '"MFBENCHMARK!"' $marks -- -s MFBENCHMARK!
+str_gbs=$last
+str_limit=$l
+row "wildcard -x" '4d 46 ?? 45 4e 43 48' 1 'MF.ENCH' '{ 4d 46 ?? 45 4e 43 48 }' $marks -- -x '4d 46 ?? 45 4e 43 48'
+row "aligned u32 -T" 'ef be 46 4d' 4 '\xef\xbe\x46\x4d' '{ ef be 46 4d }' $marks -- -T u32 0x4d46beef
+row "zero-heavy -x" '00 00 00 00 00 00 00 f1 00 00 00 00' 1 '\x00{7}\xf1\x00{4}' \
+	'{ 00 00 00 00 00 00 00 f1 00 00 00 00 }' $marks -- -x '00 00 00 00 00 00 00 f1 00 00 00 00'
+echo "  zero-heavy / string: $(ratio "$last" "$str_gbs") (want >= 0.5)"
+# many patterns: 1,000 random strings and the needle, next to the one-string limit
+mf=$(gbs "$(best mf-scan -c "raw:$f" --phys -F "$dir/list.txt" -f msgpack)" $bytes)
+if [ "$(mf-scan -c "raw:$f" --phys -F "$dir/list.txt" --max-hits 1 2>&1 >/dev/null)" = "" ]; then
+	printf '  %-24s %7s %7s %5s  %s hits (%s), want ratio >= 0.5 of the one-string limit\n' "-F 1,001 strings" "$mf" \
+		"$str_limit" "$(ratio "$mf" "$str_limit")" "$(hits mf-scan -c "raw:$f" --phys -F "$dir/list.txt")" $marks
+else
+	echo "  -F: built without Hyperscan"
 fi
-# a process: tests/mf-memtarget's 256 MiB of zeros and 3 MiB of pattern, when built
-if [ -x "${MF_TOP_BUILDDIR:-.}/tests/mf-memtarget" ]; then
-	"${MF_TOP_BUILDDIR:-.}/tests/mf-memtarget" >"$dir/mt.out" &
-	mt=$!
-	sleep 0.5
-	t0=$(now)
-	mf-scan -p "$mt" -s MFBENCHMARK -f msgpack -v 2>"$dir/v" >/dev/null || true
-	t1=$(now)
-	echo "process $mt: $(grep -o 'scanned.*' "$dir/v")"
+# YARA: the same rule through mf-scan -Y (every core) and the yara command (one file: one thread)
+if mf-scan --help | grep -q -- --yara; then
+	printf 'rule r { strings: $a = "MFBENCHMARK!" $b = { 4d 46 ?? 45 4e 43 48 } condition: any of them }\n' >"$dir/r.yar"
+	ym=$(gbs "$(best mf-scan -c "raw:$f" --phys -Y "$dir/r.yar" -f msgpack)" $bytes)
+	yy=$(gbs "$(best yara -s "$dir/r.yar" "$f")" $bytes)
+	printf '  %-24s %7s  yara %s GB/s, ratio %s (want >= 2)\n' "-Y two strings" "$ym" "$yy" "$(ratio "$ym" "$yy")"
 fi
+# a live process holding the same bytes in its heap
+python3 -c 'import sys, time; b = bytearray(open(sys.argv[1], "rb").read()); print("ready", flush=True); time.sleep(3600)' \
+	"$f" >"$dir/holder.out" &
+holder=$!
+while ! grep -q ready "$dir/holder.out" 2>/dev/null; do sleep 0.2; done
+pm=$(best mf-scan -p "$holder" -s MFBENCHMARK! -f msgpack)
+pbytes=$(mf-scan -p "$holder" -s MFBENCHMARK! -f msgpack -v 2>&1 >/dev/null | sed -n 's/.*scanned \([0-9]*\) bytes.*/\1/p')
+pl=$(limit_gbs "pid:$holder" '4d 46 42 45 4e 43 48 4d 41 52 4b 21' 1)
+echo "process $holder ($((pbytes >> 20)) MiB readable, the file's bytes in its heap):"
+printf '  %-24s %7s %7s %5s  %s hits (at least %s)\n' "string -s" "$(gbs "$pm" "$pbytes")" "$pl" \
+	"$(ratio "$(gbs "$pm" "$pbytes")" "$pl")" "$(hits mf-scan -p "$holder" -s MFBENCHMARK!)" $marks

@@ -4,20 +4,8 @@
 # translator's working memory), then bench-vat-guest (page-map walk alone; batched, one by
 # one and naive-pread translations per second).  Usage: bench-vat-guest.sh [N]
 set -eu
-here=$(cd "$(dirname "$0")/.." && pwd)
-: "${MF_TOP_SRCDIR:=$here}" "${MF_TOP_BUILDDIR:=$PWD}"
-export MF_TOP_SRCDIR MF_TOP_BUILDDIR
-export MF_PLUGIN_PATH=$MF_TOP_BUILDDIR/connectors/.libs:$MF_TOP_BUILDDIR/os/.libs
-export PATH=$MF_TOP_BUILDDIR/tools:$PATH
-. "$MF_TOP_SRCDIR/tests/guest/guest.bash"
-if ! guest_require; then
-	echo "bench-vat-guest: skipped: $GUEST_SKIP"
-	exit 0
-fi
-trap 'guest_stop_all; rm -rf "$GUEST__ROOT"' EXIT
-guest_start --name bench --mem 2G
-dump=$GUEST__ROOT/bench.elf
-guest_dump elf "$dump"
+. "$(dirname "$0")/bench-lib.sh"
+bench_guest_dump bench-vat-guest
 guest_stop bench
 echo "guest: 2 GiB, $(stat -c %s "$dump") byte ELF dump"
 start=$(date +%s%N)

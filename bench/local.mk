@@ -72,10 +72,12 @@ bench-kdump-run: bench/bench-kdump$(EXEEXT) all
 	$(bench_env) bash $(top_srcdir)/bench/bench-kdump.sh ./bench/bench-kdump$(EXEEXT)
 
 # scripts: mf-ps next to ps -e; physical reads next to cat; mf-dump next to makedumpfile;
-# mf-scan next to cat, grep and yara (BENCH_SCAN_MB sets the file size, default 1024)
+# mf-scan next to the limit loop (bench-scan-limit.c, built by the script), grep and yara
+# (BENCH_SCAN_MB sets the file size, default 512; BENCH_SCAN_REPS the runs, best of 3)
 dist_noinst_SCRIPTS += bench/bench-ps.sh bench/bench-physread.sh bench/bench-dump.sh \
 	bench/bench-scan.sh bench/bench-kdump.sh bench/bench-vat-guest.sh bench/bench-linux.sh
 BENCH_TARGETS += bench-ps bench-physread-run bench-dump bench-scan
+EXTRA_DIST += bench/bench-scan-limit.c
 bench-ps: all
 	$(bench_env) $(SHELL) $(top_srcdir)/bench/bench-ps.sh
 bench-physread-run: all
@@ -84,6 +86,19 @@ bench-dump: all
 	$(bench_env) $(SHELL) $(top_srcdir)/bench/bench-dump.sh
 bench-scan: all
 	$(bench_env) $(SHELL) $(top_srcdir)/bench/bench-scan.sh
+# mf-scan --carve net next to cat (BENCH_CARVE_MB sets the file size, default 1024)
+dist_noinst_SCRIPTS += bench/bench-carve.sh
+BENCH_TARGETS += bench-carve
+bench-carve: all
+	$(bench_env) $(SHELL) $(top_srcdir)/bench/bench-carve.sh
 
 bench: $(BENCH_TARGETS)
 .PHONY: bench $(BENCH_TARGETS)
+
+# a virtual span read through the translator next to cat of the same bytes;
+# BENCH_VREAD_OLD=DIR (the build of another commit) runs its mf-read too, with the ratio
+dist_noinst_SCRIPTS += bench/bench-vread.sh
+EXTRA_DIST += bench/bench-lib.sh
+BENCH_TARGETS += bench-vread-run
+bench-vread-run: all
+	$(bench_env) bash $(top_srcdir)/bench/bench-vread.sh $(BENCH_VREAD_OLD)

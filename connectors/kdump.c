@@ -29,7 +29,7 @@
 
 #define KDUMP_FLAT_HDR_SIZE 4096
 #define KDUMP_FLAT_MAX_RECS ((size_t)1 << 24)
-#define KDUMP_MAX_BITMAP_BYTES ((uint64_t)1 << 30)   /* per half: 2^33 pages */
+#define KDUMP_MAX_BITMAP_BYTES ((uint64_t)1 << 33)   /* per half: 2^36 pages, 256 TiB, what mf-dump writes */
 #define KDUMP_DESC_SIZE 24
 #define KDUMP_DESC_CACHE 256
 #define KDUMP_PAGE_CACHE 64

@@ -151,6 +151,7 @@ static const struct mf_connector raw_connector = {
 	.open = raw_open,
 	.close = raw_close,
 	.read = raw_read,
+	.thread_model = MF_THREAD_PARALLEL,   /* pread on a shared fd, the map read-only */
 	.write = raw_write,
 	.ranges = raw_ranges,
 };

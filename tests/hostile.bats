@@ -180,10 +180,11 @@ PY
 # An ELF64 core: PT_LOAD of the 00..ff page at physical 0x100000; PHENTSIZE bytes a
 # header, NPH headers (PN_XNUM past 0xfffe), each extra one a PT_NOTE of the NOTE bytes
 # (written once, after the headers) when NOTE is given, else PT_NULL; sparse.
-gen_elf_core() { # PATH PHENTSIZE NPH NOTE(0|1)
+gen_elf_core() { # PATH PHENTSIZE NPH NOTE(0|1) [PADDR of the page, default 0x100000]
 	/usr/bin/python3 - "$@" <<'PY'
 import struct, sys
 path, phent, nph, with_note = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1"
+paddr = int(sys.argv[5], 0) if len(sys.argv) > 5 else 0x100000
 xnum = nph >= 0xffff
 phoff = 128
 data = (phoff + nph * phent + 0xfff) & ~0xfff
@@ -201,7 +202,7 @@ sh = bytearray(64)
 struct.pack_into("<I", sh, 44, nph if xnum else 0)
 with open(path, "wb") as f:
     f.write(eh + sh)
-    load = struct.pack("<IIQQQQQQ", 1, 7, page_off, 0, 0x100000, 4096, 4096, 4096)
+    load = struct.pack("<IIQQQQQQ", 1, 7, page_off, 0, paddr, 4096, 4096, 4096)
     f.seek(phoff); f.write(load)
     if with_note:
         pn = struct.pack("<IIQQQQQQ", 4, 0, data, 0, 0, len(note), 0, 4)
@@ -227,7 +228,8 @@ PY
 
 # A kdump with two pages: pfn 0x100 a zlib page that is hostile (MODE short: a valid
 # stream of 100 bytes; cut: the page's stream, its size cut to two thirds), pfn 0x101 the
-# 00..ff page uncompressed.
+# 00..ff page uncompressed.  MODE wrap: pfn 0x100 is the 00..ff page, the descriptor of
+# pfn 0x101 (the last) has the offset 0xfffffffffffffff0, whose end wraps past 2^64.
 gen_kdump_bad_page() { # PATH MODE
 	/usr/bin/python3 - "$1" "$2" <<'PY'
 import struct, sys, zlib
@@ -242,12 +244,16 @@ sub = bytearray(bs)
 struct.pack_into("<Q", sub, 0x60, 0x200)
 bit = bytearray(bs); bit[0x20] = 3         # pfns 0x100 (the hostile page) and 0x101
 page = bytes(range(256)) * 16
-if mode == "short":                       # a valid stream of 100 bytes
-    z = zlib.compress(page[:100]); zsize = len(z)
-else:                                     # the page's stream, its size cut to two thirds
-    z = zlib.compress(page); zsize = len(z) * 2 // 3
 data = 4 * bs + 2 * 24
-desc = struct.pack("<QIIQ", data, zsize, 1, 0) + struct.pack("<QIIQ", data + len(z), bs, 0, 0)
+if mode == "wrap":
+    desc = struct.pack("<QIIQ", data, bs, 0, 0) + struct.pack("<QIIQ", 2**64 - 16, bs, 0, 0)
+    z = b""
+else:
+    if mode == "short":                   # a valid stream of 100 bytes
+        z = zlib.compress(page[:100]); zsize = len(z)
+    else:                                 # the page's stream, its size cut to two thirds
+        z = zlib.compress(page); zsize = len(z) * 2 // 3
+    desc = struct.pack("<QIIQ", data, zsize, 1, 0) + struct.pack("<QIIQ", data + len(z), bs, 0, 0)
 open(path, "wb").write(bytes(h) + bytes(sub) + bytes(bit) + bytes(bit) + desc + z + page)
 PY
 }
@@ -262,4 +268,46 @@ PY
 		[ "$stderr" = "mf-read: warning: 0x100ff0-0x100fff unreadable: corrupt data (zero-filled)" ]
 		[ "$output" = 00000000000000000000000000000000000102030405060708090a0b0c0d0e0f ]
 	done
+}
+
+@test "kdump whose last page descriptor wraps past 2^64: a truncation warning, that page fails, the other reads" {
+	gen_kdump_bad_page "$BATS_TEST_TMPDIR/wrap.kdump" wrap
+	local size
+	size=$(stat -c %s "$BATS_TEST_TMPDIR/wrap.kdump")
+	run -0 --separate-stderr bash -c 'mf-read -c "$1" --phys -f raw 0x100000 16 | od -An -tx1 | tr -d " \n"; exit "${PIPESTATUS[0]}"' _ "$BATS_TEST_TMPDIR/wrap.kdump"
+	[ "$output" = 000102030405060708090a0b0c0d0e0f ]
+	[ "$stderr" = "mf-read: warning: $BATS_TEST_TMPDIR/wrap.kdump: kdump truncated: the last page's data (0x1000 bytes at 0xfffffffffffffff0) runs past the end of the file ($(printf 0x%x "$size")); missing pages are holes" ]
+	run -1 --separate-stderr mf-read -c "$BATS_TEST_TMPDIR/wrap.kdump" --phys -f raw 0x101000 16
+	[ "$output" = "" ]
+	[ "${stderr_lines[-1]}" = "mf-read: cannot read 0x101000-0x10100f: corrupt data (with -f raw, --zero-fill writes zeros instead)" ]
+}
+
+# mf-dump -F kdump of the ELF core at $1 into $2: bounded, and the result sparse.
+dump_kdump_bounded() { # ELF OUT
+	bounded mf-dump -c "$1" -F kdump -o "$2" </dev/null
+}
+
+@test "mf-dump -F kdump of memory ending at 128 TiB: bitmaps cost what is present (sparse file, bounded memory)" {
+	gen_elf_core "$BATS_TEST_TMPDIR/high.elf" 56 1 0 0x7ffffffff000
+	dump_kdump_bounded "$BATS_TEST_TMPDIR/high.elf" "$BATS_TEST_TMPDIR/high.kdump"
+	[ "$status" -eq 0 ]
+	# 2 bitmaps of 4 GiB each in the file's size, a few blocks of it written
+	[ "$(stat -c %s "$BATS_TEST_TMPDIR/high.kdump")" -gt $((8 << 30)) ]
+	[ "$(du -k "$BATS_TEST_TMPDIR/high.kdump" | cut -f1)" -lt 1024 ]
+	run -0 --separate-stderr bash -c 'mf-read -c "$1" --phys -f raw 0x7fffffffff00 16 | od -An -tx1 | tr -d " \n"; exit "${PIPESTATUS[0]}"' _ "$BATS_TEST_TMPDIR/high.kdump"
+	[ "$output" = 000102030405060708090a0b0c0d0e0f ]
+	run -1 --separate-stderr mf-read -c "$BATS_TEST_TMPDIR/high.kdump" --phys -f raw 0x7fffffffe000 16
+	[ "${stderr_lines[-1]}" = "mf-read: cannot read 0x7fffffffe000-0x7fffffffe00f: not present in the source (with -f raw, --zero-fill writes zeros instead)" ]
+}
+
+@test "mf-dump -F kdump of memory ending past 256 TiB, or at the top of the address space: refused with one line, no file left" {
+	gen_elf_core "$BATS_TEST_TMPDIR/over.elf" 56 1 0 0x1000000000000
+	dump_kdump_bounded "$BATS_TEST_TMPDIR/over.elf" "$BATS_TEST_TMPDIR/over.kdump"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "mf-dump: physical memory ends at 0x1000000001000: too large for a kdump bitmap (256 TiB at most)" ]
+	gen_elf_core "$BATS_TEST_TMPDIR/top.elf" 56 1 0 0xfffffffffffff000
+	dump_kdump_bounded "$BATS_TEST_TMPDIR/top.elf" "$BATS_TEST_TMPDIR/top.kdump"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "mf-dump: physical memory ends at 0xffffffffffffffff: too large for a kdump bitmap (256 TiB at most)" ]
+	[ ! -e "$BATS_TEST_TMPDIR/over.kdump" ] && [ ! -e "$BATS_TEST_TMPDIR/top.kdump" ]
 }

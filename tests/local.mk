@@ -6,9 +6,17 @@ EXTRA_DIST += tests/test_helper.bash tests/tools_helper.bash tests/linux_helper.
 tool_suites = tests/mf-attach.bats tests/mf-ps.bats tests/mf-modules.bats tests/mf-read.bats \
 	tests/docs.bats tests/mf-dump.bats tests/dump-guest.bats tests/mf-scan.bats \
 	tests/vtop.bats tests/vtop-guest.bats tests/conn-qemu.bats tests/hostile.bats \
-	tests/linux.bats tests/mf-cat.bats tests/readme.bats tests/mf-syms.bats
+	tests/linux.bats tests/mf-cat.bats tests/readme.bats tests/mf-syms.bats \
+	tests/pdb.bats
+# mf-scan --carve net (tests/carve-mkraw.py builds its raw image)
+tool_suites += tests/mf-scan-carve.bats
+EXTRA_DIST += tests/carve-mkraw.py
 TESTS += $(tool_suites)
 EXTRA_DIST += $(tool_suites)
+TESTS += tests/mf-scan-multi.bats
+EXTRA_DIST += tests/mf-scan-multi.bats
+# the program whose PDB tests/pdb.bats builds, and its llvm-pdbutil oracle
+EXTRA_DIST += tests/pdb/kstructs.c tests/pdb/llvm-oracle.py tests/pdb/corrupt.py
 
 # a process with known memory contents, for the mf-read/mf-modules tests (not sanitized:
 # it is the target, not the code under test)

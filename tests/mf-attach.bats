@@ -65,10 +65,10 @@ load tools_helper
 }
 
 @test "mf-attach: errors" {
-	run -1 --separate-stderr mf-attach -c nosuch </dev/null
+	run -2 --separate-stderr mf-attach -c nosuch </dev/null
 	no_sanitizer
 	assert_stderr "mf-attach: unknown connector 'nosuch' (see mf-attach --list)"
-	run -1 --separate-stderr mf-attach -o nosuch </dev/null
+	run -2 --separate-stderr mf-attach -o nosuch </dev/null
 	assert_stderr "mf-attach: unknown os layer 'nosuch' (see mf-attach --list)"
 	run -1 --separate-stderr mf-attach -c "$BATS_TEST_TMPDIR/missing.lime" </dev/null
 	assert_stderr --regexp "^mf-attach: cannot open .*missing.lime: No such file or directory\$"

@@ -152,10 +152,14 @@ teardown() {
 	assert_stderr "mf-ps: unexpected argument 'extra'"
 }
 
-@test "mf-ps: unknown connector and a plugin with the wrong ABI" {
-	run -1 --separate-stderr mf-ps -c nosuch </dev/null
+@test "mf-ps: unknown connector (a usage error) and a plugin with the wrong ABI" {
+	run -2 --separate-stderr mf-ps -c nosuch </dev/null
 	no_sanitizer
 	assert_stderr "mf-ps: unknown connector 'nosuch' (see mf-attach --list)"
+	run -2 --separate-stderr mf-ps -c nosuch:x </dev/null
+	assert_stderr "mf-ps: unknown connector 'nosuch' (see mf-attach --list)"
+	run -2 --separate-stderr mf-ps -o nosuch </dev/null
+	assert_stderr "mf-ps: unknown os layer 'nosuch' (see mf-attach --list)"
 	[[ -e $BADABI_DIR/mf-connector-badabi.so ]] || fail "test plugin $BADABI_DIR/mf-connector-badabi.so not built (make check builds it)"
 	MF_PLUGIN_PATH=$MF_PLUGIN_PATH:$BADABI_DIR run -1 --separate-stderr mf-ps -c badabi </dev/null
 	no_sanitizer

@@ -111,7 +111,7 @@ teardown() {
 	run -0 bash -c "mf-read -p $mt_pid -f raw libc+0 4 </dev/null | od -An -tx1"
 	assert_output " 7f 45 4c 46"
 	run -1 --separate-stderr mf-read -p "$mt_pid" nosuchlib+0x10 </dev/null
-	assert_stderr "mf-read: no module 'nosuchlib' in pid $mt_pid"
+	assert_stderr "mf-read: no module or symbol 'nosuchlib' in pid $mt_pid"
 	run -1 --separate-stderr mf-read -p "$mt_pid" -T u64 "$mt_final,0x0,0x0" </dev/null
 	assert_stderr --regexp '^mf-read: cannot follow the pointer chain at step 2: cannot read 0xfeedface12345678: address not mapped$'
 }

@@ -93,6 +93,7 @@ subst() {
 		"| less" "| cat"
 		"-n nginx" "-n mfholder"
 		"-s password" "-s mfsecret-"
+		"ntkrnlmp.pdb" "$BATS_TEST_TMPDIR/kstructs.pdb"
 	)
 }
 
@@ -240,6 +241,17 @@ stderr: $stderr"
 	mf-scan -p "$mt_pid" -T u32 0xdeadbeef </dev/null >hits
 	tour "mf-cat -f json hits | jq -r .addr"
 	assert_line "$mt_u32"
+}
+
+@test "the tour: a PDB file's symbols and a struct's layout" {
+	require_cmd clang-14 lld-link-14
+	clang-14 --target=x86_64-pc-windows-msvc -ffreestanding -fno-builtin -g -gcodeview \
+		-c "$MF_TOP_SRCDIR/tests/pdb/kstructs.c" -o kstructs.obj
+	lld-link-14 /nodefaultlib /entry:main /subsystem:console /debug /out:kstructs.exe /pdb:kstructs.pdb kstructs.obj
+	tour "mf-syms --pdb ntkrnlmp.pdb 'Ps*'"
+	assert_line --regexp '^ +0x3178 +data +global +3 +376 +PsActiveProcessHead$'
+	tour "mf-syms --pdb ntkrnlmp.pdb --type _EPROCESS"
+	assert_line --regexp '^ +88 +16 +- +- +- +ActiveProcessLinks +struct _LIST_ENTRY$'
 }
 
 @test "every command line of the README's tour is run by a test above" {

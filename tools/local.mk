@@ -23,13 +23,17 @@ tools_mf_dump_LDADD = tools/libmftool.la libcommon/snapshot/libmfsnapshot.la $(t
 
 # mf-scan: patterns, strings, typed values and rescans over physical, kernel and process memory
 tools_mf_scan_SOURCES = tools/mf-scan.c tools/scan-tool.h tools/scan-out.c tools/scan-rescan.c \
-	tools/scan-space.c
+	tools/scan-space.c tools/scan-list.c
 tools_mf_scan_LDADD = tools/libmftool.la libcommon/scan/libmfscan.la $(tool_ldadd)
+# --carve net: the packet carver, its pcap written with libpcap, atomically (snapshot/output.c)
+tools_mf_scan_SOURCES += tools/scan-carve.c
+tools_mf_scan_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
+tools_mf_scan_LDADD += libcommon/snapshot/libmfsnapshot.la $(PCAP_LIBS)
 
 # mf-syms: kernel and process symbols, --at, and the kernel's BTF saved atomically
 bin_PROGRAMS += tools/mf-syms
-tools_mf_syms_SOURCES = tools/mf-syms.c
-tools_mf_syms_LDADD = tools/libmftool.la libcommon/snapshot/libmfsnapshot.la $(tool_ldadd)
+tools_mf_syms_SOURCES = tools/mf-syms.c tools/syms-pdb.c tools/syms-pdb.h
+tools_mf_syms_LDADD = tools/libmftool.la libcommon/snapshot/libmfsnapshot.la $(tool_ldadd) $(pluginlib)
 
 # mf-cat: record streams in another format, reading no memory
 tools_mf_cat_SOURCES = tools/mf-cat.c tools/hexdump.h tools/hexdump.c

@@ -128,25 +128,11 @@ attach_value(struct tool *tl, const struct mf_value *v)
 	char buf[ATTACH_HINT_MAX + 1];
 	size_t i, n;
 
+	if (mf_value_scalar_text(v, buf, sizeof buf) >= 0) {
+		tool_printf(tl, "%s", buf);
+		return;
+	}
 	switch (v->type) {
-	case MF_V_NIL:
-		tool_printf(tl, "-");
-		break;
-	case MF_V_BOOL:
-		tool_printf(tl, "%s", v->v.b ? "true" : "false");
-		break;
-	case MF_V_INT:
-		tool_printf(tl, "%lld", (long long)v->v.i);
-		break;
-	case MF_V_UINT:
-		tool_printf(tl, "%llu", (unsigned long long)v->v.u);
-		break;
-	case MF_V_ADDR:
-		tool_printf(tl, "0x%llx", (unsigned long long)v->v.u);
-		break;
-	case MF_V_FLOAT:
-		tool_printf(tl, "%g", v->v.f);
-		break;
 	case MF_V_STR:
 		/* long values (vmcoreinfo) shortened, one line */
 		n = v->v.s.n < ATTACH_HINT_MAX ? v->v.s.n : ATTACH_HINT_MAX;
@@ -169,6 +155,8 @@ attach_value(struct tool *tl, const struct mf_value *v)
 		break;
 	case MF_V_ARRAY:
 		tool_printf(tl, "(%zu values)", v->v.arr.n);
+		break;
+	default:
 		break;
 	}
 }

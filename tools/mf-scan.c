@@ -22,6 +22,7 @@ enum {
 	SCAN_OPT_THREADS,
 	SCAN_OPT_UTF16,
 	SCAN_OPT_CHUNK,
+	SCAN_OPT_CARVE,
 };
 
 #define SCAN_CONTEXT_MAX 4096u
@@ -38,7 +39,9 @@ scan_usage(int status)
 	           "       mf-scan [options] [--phys | --kernel | -p PID | -n NAME] -T TYPE [--eq|--gt|--lt] VALUE\n"
 	           "       mf-scan [options] [--phys | --kernel | -p PID | -n NAME] -T TYPE --between LOW HIGH\n"
 	           "       mf-scan [options] [--phys | --kernel | -p PID | -n NAME] -Y RULES.yar\n"
-	           "       mf-scan [options] --rescan MODE [VALUE...] < HITS\n");
+	           "       mf-scan [options] [--phys | --kernel | -p PID | -n NAME] -F PATTERNS.txt\n"
+	           "       mf-scan [options] --rescan MODE [VALUE...] < HITS\n"
+	           "       mf-scan [options] [--phys | --kernel | -p PID | -n NAME] --carve net -w FILE\n");
 	if (status) {
 		fprintf(f, "Try 'mf-scan --help' for more information.\n");
 		exit(status);
@@ -54,6 +57,8 @@ scan_usage(int status)
 	        "  -p, --pid=PID[,PID]    processes (readable mappings only)\n"
 	        "      --phys             every range of physical memory\n"
 	        "\nPatterns (-x and -s may be repeated):\n"
+	        "  -F, --patterns=FILE    a list, one pattern a line, all found in one pass: TEXT,\n"
+	        "                         str:TEXT, hex:BYTES or { BYTES } (as -x); # comments\n"
 	        "  -i, --ignore-case      -s: ASCII letters in either case\n"
 	        "  -s, --string=TEXT      a string (its bytes)\n"
 	        "      --utf16            -s: also as UTF-16LE\n"
@@ -70,8 +75,13 @@ scan_usage(int status)
 	        "      --rescan=MODE      keep the hits whose value now is: unchanged (or equal),\n"
 	        "                         changed, increased, decreased (than in the hit), or\n"
 	        "                         eq VALUE, gt VALUE, lt VALUE, between LOW HIGH\n"
+	        "\nCarving:\n"
+	        "      --carve=net        network packets (IPv4, IPv6, in Ethernet frames or bare) with\n"
+	        "                         valid headers: a hit per packet, the packets to -w FILE\n"
+	        "  -w, --pcap=FILE        the pcap to write (LINKTYPE_RAW: IP packets, Ethernet\n"
+	        "                         headers dropped), replaced when complete\n"
 	        "\nScanning and output:\n"
-	        "      --chunk=SIZE       bytes per chunk (default 16M)\n"
+	        "      --chunk=SIZE       bytes per chunk (default 1M; 4M with -Y)\n"
 	        "      --context=N        bytes of data in each hit, from the match (default 16)\n"
 	        "      --max-hits=N       stop after N hits\n"
 	        "      --threads=N        scanning threads (default: online CPUs)\n");
@@ -97,16 +107,19 @@ main(int argc, char **argv)
 		TOOL_LONGOPTS_COMMON,
 		{ "align", required_argument, NULL, SCAN_OPT_ALIGN },
 		{ "between", required_argument, NULL, SCAN_OPT_BETWEEN },
+		{ "carve", required_argument, NULL, SCAN_OPT_CARVE },
 		{ "chunk", required_argument, NULL, SCAN_OPT_CHUNK },
 		{ "context", required_argument, NULL, SCAN_OPT_CONTEXT },
 		{ "eq", required_argument, NULL, SCAN_OPT_EQ },
 		{ "gt", required_argument, NULL, SCAN_OPT_GT },
+		{ "patterns", required_argument, NULL, 'F' },
 		{ "hex", required_argument, NULL, 'x' },
 		{ "ignore-case", no_argument, NULL, 'i' },
 		{ "kernel", no_argument, NULL, TOOL_OPT_KERNEL },
 		{ "lt", required_argument, NULL, SCAN_OPT_LT },
 		{ "max-hits", required_argument, NULL, SCAN_OPT_MAX_HITS },
 		{ "name", required_argument, NULL, 'n' },
+		{ "pcap", required_argument, NULL, 'w' },
 		{ "phys", no_argument, NULL, TOOL_OPT_PHYS },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "rescan", required_argument, NULL, SCAN_OPT_RESCAN },
@@ -117,7 +130,7 @@ main(int argc, char **argv)
 		{ "yara", required_argument, NULL, 'Y' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct scan_state st = { .tl = &scan_tool, .context = 16, .chunk = SCAN_CHUNK_DEFAULT };
+	struct scan_state st = { .tl = &scan_tool, .context = 16 };
 	struct tool *tl = &scan_tool;
 	const char **hexes = NULL, **strs = NULL, *cmp_a = NULL, *cmp_b = NULL, *align_arg = NULL;
 	size_t nhex = 0, nstr = 0, i;
@@ -131,13 +144,16 @@ main(int argc, char **argv)
 	tool_init(tl, argv, "mf-scan", scan_usage);
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	st.threads = ncpu < 1 ? 1 : ncpu > SCAN_THREADS_MAX ? SCAN_THREADS_MAX : (unsigned)ncpu;
-	while ((c = tool_getopt_long(argc, argv, "T:Y:c:f:hin:o:p:qs:t:vx:", longopts)) != -1) {
+	while ((c = tool_getopt_long(argc, argv, "F:T:Y:c:f:hin:o:p:qs:t:vw:x:", longopts)) != -1) {
 		switch (c) {
 		case 'T':
 			if (mf_type_parse(optarg, &st.typed.type) < 0 || mf_type_size(st.typed.type, 8) == 0 ||
 			    st.typed.type == MF_T_PTR)
 				tool_usage_error(tl, "unknown type '%s' (u8 u16 u32 u64 i8 i16 i32 i64 f32 f64)", optarg);
 			st.have_typed = true;
+			break;
+		case 'F':
+			st.list_file = optarg;
 			break;
 		case 'Y':
 			st.yara_file = optarg;
@@ -155,6 +171,9 @@ main(int argc, char **argv)
 			strs = tool_xrealloc(strs, nstr + 1, sizeof *strs);
 			strs[nstr++] = optarg;
 			break;
+		case 'w':
+			st.pcap_path = optarg;
+			break;
 		case 'x':
 			hexes = tool_xrealloc(hexes, nhex + 1, sizeof *hexes);
 			hexes[nhex++] = optarg;
@@ -168,6 +187,9 @@ main(int argc, char **argv)
 			if (optind >= argc)
 				tool_usage_error(tl, "--between takes LOW and HIGH");
 			cmp_b = argv[optind++];
+			break;
+		case SCAN_OPT_CARVE:
+			st.carve = optarg;
 			break;
 		case SCAN_OPT_CHUNK:
 			v = tool_parse_u64(tl, "chunk size", optarg);
@@ -216,9 +238,12 @@ main(int argc, char **argv)
 		}
 	}
 
-	if (st.yara_file != NULL) {
-		if (st.rescan != NULL || nhex || nstr || st.have_typed || cmp_set)
-			tool_usage_error(tl, "-Y excludes -x, -s, -T and --rescan");
+	if (st.carve != NULL || st.pcap_path != NULL) {
+		scan_carve_opts(&st, nhex + nstr > 0 || st.list_file != NULL, st.have_typed || cmp_set || align_arg != NULL,
+		                optind < argc ? argv[optind] : NULL);
+	} else if (st.yara_file != NULL) {
+		if (st.rescan != NULL || nhex || nstr || st.have_typed || cmp_set || st.list_file != NULL)
+			tool_usage_error(tl, "-Y excludes -x, -s, -F, -T and --rescan");
 		if (optind < argc)
 			tool_usage_error(tl, "unexpected argument '%s'", argv[optind]);
 		if (scan_yara_load(st.yara_file, &st.yara, tl->errbuf) < 0)
@@ -227,14 +252,14 @@ main(int argc, char **argv)
 			st.threads = scan_yara_max_threads();
 		st.maxlen = SCAN_YARA_OVERLAP;
 	} else if (st.rescan != NULL) {
-		if (nhex || nstr || st.have_typed || tool_spaces_given(&st.sp) || cmp_set)
+		if (nhex || nstr || st.have_typed || tool_spaces_given(&st.sp) || cmp_set || st.list_file != NULL)
 			tool_usage_error(tl, "--rescan takes its hits from stdin: no patterns, types or spaces");
 		st.rescan_args = argv + optind;
 		st.nrescan_args = (size_t)(argc - optind);
 		scan_parse_rescan(&st, &rs);
 	} else if (st.have_typed) {
-		if (nhex || nstr)
-			tool_usage_error(tl, "-T excludes -x and -s");
+		if (nhex || nstr || st.list_file != NULL)
+			tool_usage_error(tl, "-T excludes -x, -s and -F");
 		if (!cmp_set && optind < argc)
 			cmp_a = argv[optind++];
 		if (cmp_a == NULL)
@@ -267,8 +292,8 @@ main(int argc, char **argv)
 			tool_usage_error(tl, "--eq, --gt, --lt, --between and --align go with -T");
 		if (optind < argc)
 			tool_usage_error(tl, "unexpected argument '%s'", argv[optind]);
-		if (nhex + nstr == 0)
-			tool_usage_error(tl, "nothing to search for: give -x HEX, -s TEXT or -T TYPE VALUE");
+		if (nhex + nstr == 0 && st.list_file == NULL)
+			tool_usage_error(tl, "nothing to search for: give -x HEX, -s TEXT, -F FILE or -T TYPE VALUE");
 		if ((icase || utf16) && nstr == 0)
 			tool_usage_error(tl, "-i and --utf16 go with -s");
 		st.pats = tool_xcalloc(nhex + nstr * 2, sizeof *st.pats);
@@ -281,10 +306,14 @@ main(int argc, char **argv)
 			if (utf16 && scan_pat_str(&st.pats[st.npats++], strs[i], true, icase, err, sizeof err) < 0)
 				tool_usage_error(tl, "%s", err);
 		}
+		if (st.list_file != NULL)
+			scan_list_load(&st);
 		for (i = 0; i < st.npats; i++)
 			if (st.pats[i].len > st.maxlen)
 				st.maxlen = st.pats[i].len;
 	}
+	if (st.chunk == 0)
+		st.chunk = st.yara_file != NULL ? SCAN_CHUNK_YARA_DEFAULT : SCAN_CHUNK_DEFAULT;
 	if (st.context == 0)
 		st.context = 1;   /* the overlap arithmetic needs one byte; data holds at least it */
 	tool_options_done(tl);
@@ -299,7 +328,10 @@ main(int argc, char **argv)
 	} else {
 		scan_open_spaces(&st);
 		tool_write_target(tl);
-		scan_run(&st);
+		if (st.carve != NULL)
+			scan_carve_run(&st);
+		else
+			scan_run(&st);
 	}
 	if (st.stats.unreadable > 0 && tl->verbosity < 1)
 		mf_log(1, "%llu bytes unreadable, skipped", (unsigned long long)st.stats.unreadable);
@@ -318,6 +350,7 @@ main(int argc, char **argv)
 	free(st.failed);
 	mf_rec_free(st.rec);
 	scan_yara_free(st.yara);
+	scan_multi_free(st.multi);
 	c = tool_finish(tl, tool_spaces_status(tl, st.status));
 	if (c != TOOL_EXIT_OK)
 		return c;

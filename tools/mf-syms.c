@@ -6,13 +6,14 @@
 #include "tool.h"
 #include "snapshot/output.h"
 #include "snapshot/snapshot.h"
+#include "syms-pdb.h"
 
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { SYMS_OPT_AT = TOOL_OPT_FIRST_OWN, SYMS_OPT_FORCE, SYMS_OPT_SAVE_BTF };
+enum { SYMS_OPT_AT = TOOL_OPT_FIRST_OWN, SYMS_OPT_FORCE, SYMS_OPT_SAVE_BTF, SYMS_OPT_PDB, SYMS_OPT_TYPE };
 
 #define SYMS_BTF_MAX (256u << 20)   /* a larger BTF blob is not believed */
 
@@ -42,7 +43,9 @@ syms_usage(int status)
 
 	fprintf(f, "usage: mf-syms [options] [--kernel | -p PID] [GLOB | MODULE!GLOB]...\n"
 	           "       mf-syms [options] [--kernel | -p PID] --at ADDR...\n"
-	           "       mf-syms [options] --save-btf FILE [--force]\n");
+	           "       mf-syms [options] --save-btf FILE [--force]\n"
+	           "       mf-syms [options] --pdb FILE [GLOB]...\n"
+	           "       mf-syms [options] --pdb FILE --type NAME...\n");
 	if (status) {
 		fprintf(f, "Try 'mf-syms --help' for more information.\n");
 		exit(status);
@@ -51,7 +54,9 @@ syms_usage(int status)
 	        "\nList the symbols of the kernel (the default) or of a process's modules, sorted by\n"
 	        "address, as `symbol` records; the GLOBs (fnmatch(3)) keep the names that match any\n"
 	        "of them, MODULE!GLOB those of a module too (the kernel image is the module \"\" or\n"
-	        "vmlinux).  Nothing matching is an error (exit 1).\n"
+	        "vmlinux); with -p a bare GLOB also keeps the symbols of the modules it names\n"
+	        "(case-insensitive: kernel32 names kernel32.dll).  Nothing matching is an error\n"
+	        "(exit 1).\n"
 	        "\nSelection:\n"
 	        "      --kernel           the kernel's symbols (pid 0; the default)\n"
 	        "  -p, --pid=PID          the symbols of this process's modules\n"
@@ -62,7 +67,13 @@ syms_usage(int status)
 	        "      --save-btf=FILE    save the kernel's BTF (the blob the os layer found, read\n"
 	        "                         out of kernel memory) to FILE, atomically; for bpftool\n"
 	        "                         and pahole\n"
-	        "      --force            with --save-btf: replace an existing FILE\n");
+	        "      --force            with --save-btf: replace an existing FILE\n"
+	        "\nPDB files (no target is opened):\n"
+	        "      --pdb=FILE         the public and global symbols of a PDB file, addr = RVA\n"
+	        "                         (-v states its GUID and age)\n"
+	        "      --type=NAME        with --pdb: the layout of the struct, union, enum or\n"
+	        "                         typedef NAME as a `type` record and its `member`\n"
+	        "                         records; repeatable\n");
 	tool_usage_common(f, false);
 	exit(status);
 }
@@ -79,18 +90,34 @@ syms_space(const struct syms_state *st, char *buf, size_t size)
 
 /* ---- listing ---------------------------------------------------------------------------- */
 
+/* A process's module named by a bare operand: case-insensitive, as Windows names
+ * modules, and like MODULE!GLOB also a module whose name goes on with a "." after it
+ * (kernel32 names kernel32.dll, libc libc.so.6). */
+static bool
+syms_module_named(const char *glob, const char *mod)
+{
+	char dot[256];
+
+	if (mod[0] == '\0')
+		return false;
+	if (fnmatch(glob, mod, FNM_CASEFOLD) == 0)
+		return true;
+	return snprintf(dot, sizeof dot, "%s.*", glob) < (int)sizeof dot && fnmatch(dot, mod, FNM_CASEFOLD) == 0;
+}
+
 /* Does the symbol match one [MODULE!]GLOB?  The kernel image is the module "" or "vmlinux";
  * MODULE also names a module whose name goes on after it with a "." ("libc" and "libc.so"
- * name libc.so.6, as in address arguments). */
+ * name libc.so.6, as in address arguments).  In a process a bare GLOB also keeps the
+ * symbols of the modules it names. */
 static bool
-syms_glob_match(const char *glob, const struct mf_symbol *s)
+syms_glob_match(const char *glob, const struct mf_symbol *s, uint64_t pid)
 {
 	const char *bang = strchr(glob, '!'), *mod = s->module ? s->module : "";
 	char mglob[256];
 	size_t n;
 
 	if (bang == NULL)
-		return fnmatch(glob, s->name, 0) == 0;
+		return fnmatch(glob, s->name, 0) == 0 || (pid != 0 && syms_module_named(glob, mod));
 	if ((n = (size_t)(bang - glob)) >= sizeof mglob - 2)
 		return false;
 	memcpy(mglob, glob, n);
@@ -111,7 +138,7 @@ syms_wanted(const struct syms_state *st, const struct mf_symbol *s)
 	if (st->nglobs == 0)
 		return true;
 	for (i = 0; i < st->nglobs; i++)
-		if (syms_glob_match(st->globs[i], s))
+		if (syms_glob_match(st->globs[i], s, st->pid))
 			return true;
 	return false;
 }
@@ -319,8 +346,10 @@ main(int argc, char **argv)
 		{ "at", required_argument, NULL, SYMS_OPT_AT },
 		{ "force", no_argument, NULL, SYMS_OPT_FORCE },
 		{ "kernel", no_argument, NULL, TOOL_OPT_KERNEL },
+		{ "pdb", required_argument, NULL, SYMS_OPT_PDB },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "save-btf", required_argument, NULL, SYMS_OPT_SAVE_BTF },
+		{ "type", required_argument, NULL, SYMS_OPT_TYPE },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const struct mf_col sym_cols[] = {
@@ -338,9 +367,9 @@ main(int argc, char **argv)
 	};
 	struct syms_state st = { .tl = &syms_tool };
 	struct tool *tl = &syms_tool;
-	const char *btf_path = NULL;
-	char **ats = NULL;
-	size_t nats = 0;
+	const char *btf_path = NULL, *pdb_path = NULL;
+	char **ats = NULL, **types = NULL;
+	size_t nats = 0, ntypes = 0;
 	bool kernel = false, have_pid = false, force = false;
 	int c, status;
 
@@ -363,6 +392,13 @@ main(int argc, char **argv)
 		case SYMS_OPT_SAVE_BTF:
 			btf_path = optarg;
 			break;
+		case SYMS_OPT_PDB:
+			pdb_path = optarg;
+			break;
+		case SYMS_OPT_TYPE:
+			types = tool_xrealloc(types, ntypes + 1, sizeof *types);
+			types[ntypes++] = optarg;
+			break;
 		case TOOL_OPT_KERNEL:
 			kernel = true;
 			break;
@@ -382,6 +418,14 @@ main(int argc, char **argv)
 	st.globs = argv + optind;
 	st.nglobs = (size_t)(argc - optind);
 	tool_options_done(tl);
+	if (pdb_path != NULL || ntypes > 0) {
+		if (pdb_path == NULL || btf_path != NULL || nats > 0 || have_pid || kernel || tl->topt.conn != NULL ||
+		    tl->topt.os != NULL || tl->topt.tfile != NULL)
+			tool_usage_error(tl, "--type goes with --pdb, and --pdb takes no target, -p, --at or --save-btf");
+		status = syms_pdb(tl, pdb_path, types, ntypes, st.globs, st.nglobs);
+		free(types);
+		return tool_finish(tl, status);
+	}
 	/* a target record on stdin (`mf-attach | mf-syms`) unless -c/-o/-t name one: no other
 	 * records are read */
 	tl->topt.read_stdin = tl->topt.conn == NULL && tl->topt.os == NULL && tl->topt.tfile == NULL;

@@ -17,7 +17,8 @@ scan_add_value(struct mf_rec *r, enum mf_type t, union mf_num v)
 /* One hit to the output: record, or a table row. */
 void
 scan_emit(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, uint32_t len, const char *pattern,
-          const char *encoding, const enum mf_type *vt, const union mf_num *val, const uint8_t *data, size_t dlen)
+          const char *encoding, unsigned src_line, const enum mf_type *vt, const union mf_num *val,
+          const uint8_t *data, size_t dlen)
 {
 	struct tool *tl = st->tl;
 
@@ -55,6 +56,13 @@ scan_emit(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, u
 		tool_oom();
 	if (encoding != NULL && mf_rec_add_str(st->rec, "encoding", encoding) < 0)
 		tool_oom();
+	if (src_line > 0) {
+		char src[4096 + 16];
+
+		snprintf(src, sizeof src, "%s:%u", st->list_file, src_line);
+		if (mf_rec_add_str(st->rec, "source", src) < 0)
+			tool_oom();
+	}
 	if (vt != NULL)
 		scan_add_value(st->rec, *vt, *val);
 	if (mf_rec_add_bin(st->rec, "data", data, dlen) < 0)
@@ -71,7 +79,7 @@ scan_emit_rule(struct scan_state *st, const struct mf_aspace_id *id, const struc
 		char what[160];
 
 		snprintf(what, sizeof what, "%s%s%s", m->rule, m->sid != NULL ? ":" : "", m->sid != NULL ? m->sid : "");
-		scan_emit(st, id, m->addr, m->len, what, NULL, NULL, NULL, m->data, m->dlen);
+		scan_emit(st, id, m->addr, m->len, what, NULL, 0, NULL, NULL, m->data, m->dlen);
 		return;
 	}
 	mf_rec_reset(st->rec, "hit");
@@ -95,10 +103,10 @@ scan_emit_match(void *ctx, const struct scan_match *m)
 		scan_emit_rule(st, id, m);
 	} else if (st->have_typed) {
 		v = mf_num_decode(st->typed.type, st->typed.size, m->data);
-		scan_emit(st, id, m->addr, m->len, st->typed_text, NULL, &st->typed.type, &v, m->data, m->dlen);
+		scan_emit(st, id, m->addr, m->len, st->typed_text, NULL, 0, &st->typed.type, &v, m->data, m->dlen);
 	} else {
-		scan_emit(st, id, m->addr, m->len, st->pats[m->pat].text, st->pats[m->pat].encoding, NULL, NULL, m->data,
-		          m->dlen);
+		scan_emit(st, id, m->addr, m->len, st->pats[m->pat].text, st->pats[m->pat].encoding, st->pats[m->pat].line, NULL,
+		          NULL, m->data, m->dlen);
 	}
 }
 
@@ -130,7 +138,7 @@ void
 scan_run(struct scan_state *st)
 {
 	struct scan_job job = {
-		.pats = st->pats, .npats = st->npats, .typed = st->have_typed ? &st->typed : NULL, .yara = st->yara,
+		.pats = st->pats, .npats = st->npats, .multi = st->multi, .typed = st->have_typed ? &st->typed : NULL, .yara = st->yara,
 		.maxlen = st->maxlen, .context = st->context, .chunk = st->chunk, .max_hits = st->max_hits,
 		.threads = st->threads, .fill = scan_fill_cb, .fail = scan_fail_cb, .gap = scan_gap_cb,
 		.emit = scan_emit_match, .ctx = st,

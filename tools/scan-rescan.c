@@ -131,7 +131,7 @@ scan_rescan_flush(struct scan_state *st, const struct scan_rescan *rs, struct sc
 				char pbuf[128];
 
 				tool_rec_str(h->rec, "pattern", pbuf, sizeof pbuf);
-				scan_emit(st, &h->id, h->addr, h->len, pbuf, NULL, h->vt != MF_T_NONE ? &h->vt : NULL, &v, now,
+				scan_emit(st, &h->id, h->addr, h->len, pbuf, NULL, 0, h->vt != MF_T_NONE ? &h->vt : NULL, &v, now,
 				          h->len);
 			} else {
 				tool_rec(st->tl, st->rec);

@@ -23,8 +23,12 @@ struct scan_state {
 	struct scan_typed typed;
 	bool have_typed;
 	char typed_text[192];         /* "u32 eq 100", as given */
+	const char *list_file;        /* -F */
+	struct scan_multi *multi;     /* every pattern in one pass (with -F) */
 	const char *yara_file;        /* -Y */
 	struct scan_yara *yara;
+	const char *carve;            /* --carve KIND */
+	const char *pcap_path;        /* -w */
 	size_t maxlen;                /* longest match */
 	size_t context;
 	uint64_t max_hits;
@@ -56,14 +60,24 @@ bool scan_space_is_lost(const struct scan_state *st, const struct mf_aspace_id *
 void scan_spaces_worked(struct scan_state *st);
 /* The "vtype" and "value" fields of a hit record. */
 void scan_add_value(struct mf_rec *r, enum mf_type t, union mf_num v);
-/* One hit to the output: a record, or a table row (vt and val for typed hits, else NULL). */
+/* One hit to the output: a record, or a table row (vt and val for typed hits, else NULL;
+ * src_line: the pattern's line in the -F list, 0 for none). */
 void scan_emit(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, uint32_t len, const char *pattern,
-               const char *encoding, const enum mf_type *vt, const union mf_num *val, const uint8_t *data,
+               const char *encoding, unsigned src_line, const enum mf_type *vt, const union mf_num *val, const uint8_t *data,
                size_t dlen);
+/* -F: the list's patterns appended to st->pats, and all of them compiled into st->multi
+ * (scan-list.c); exits on errors. */
+void scan_list_load(struct scan_state *st);
 /* Scan st->regions with the engine, writing the hits; exits on failure. */
 void scan_run(struct scan_state *st);
 /* --rescan MODE [VALUE...]: check the mode, then keep the hits on stdin that pass it. */
 void scan_parse_rescan(struct scan_state *st, struct scan_rescan *rs);
 void scan_rescan_run(struct scan_state *st, const struct scan_rescan *rs);
+
+/* --carve net -w FILE (scan-carve.c): check the options (patterns: -x, -s or -F given; typed:
+ * -T's comparisons or --align; operand: the first operand left, or NULL); exits on misuse. */
+void scan_carve_opts(struct scan_state *st, bool patterns, bool typed, const char *operand);
+/* Carve the packets of st->regions into the pcap, writing a hit per packet; exits on failure. */
+void scan_carve_run(struct scan_state *st);
 
 #endif /* MF_SCAN_TOOL_H */

@@ -85,6 +85,33 @@ static const struct mf_col cols_symbol[] = {
 	{ "module", "MODULE", -16 },
 	{ "name", "NAME", -1 },
 };
+static const struct mf_col cols_pdb_symbol[] = {
+	{ "addr", "RVA", 18 },
+	{ "kind", "KIND", -8 },
+	{ "scope", "SCOPE", -6 },
+	{ "section", "SEC", 3 },
+	{ "offset", "OFFSET", 10 },
+	{ "name", "NAME", -1 },
+};
+static const struct mf_col cols_type[] = {
+	{ "name", "TYPE", -32 },
+	{ "kind", "KIND", -6 },
+	{ "size", "SIZE", 8 },
+	{ "members", "MEMBERS", 7 },
+};
+static const struct mf_col cols_member[] = {
+	{ "offset", "OFFSET", 8 },
+	{ "size", "SIZE", 6 },
+	{ "bit_pos", "BIT", 3 },
+	{ "bits", "BITS", 4 },
+	{ "count", "COUNT", 5 },
+	{ "name", "NAME", -28 },
+	{ "ctype", "TYPE", -1 },
+};
+static const struct mf_col cols_enumerator[] = {
+	{ "value", "VALUE", 12 },
+	{ "name", "NAME", -1 },
+};
 static const struct mf_col cols_thread[] = {
 	{ "pid", "PID", 7 },
 	{ "tid", "TID", 7 },
@@ -128,6 +155,10 @@ static const struct {
 	{ "p2v", "p2v", COLS(cols_p2v) },
 	{ "symbol", "symbol", COLS(cols_symbol) },
 	{ "thread", "thread", COLS(cols_thread) },
+	{ "pdb-symbol", "symbol", COLS(cols_pdb_symbol) },
+	{ "type", "type", COLS(cols_type) },
+	{ "member", "member", COLS(cols_member) },
+	{ "enumerator", "member", COLS(cols_enumerator) },
 };
 
 void

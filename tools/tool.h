@@ -82,7 +82,7 @@ void tool_open(struct tool *tl, bool allow_raw);
 void tool_open_output(struct tool *tl, bool allow_raw);
 /* Table columns for records, from the one table of layouts (tool-cols.c): a layout name
  * ("process", "process-tree", "module", "map", "hit", "xlat", "pagemap", "p2v", "symbol",
- * "thread"), or "all" for the default layout of every record type. */
+ * "thread", "pdb-symbol", "type", "member", "enumerator"), or "all" for the default layout of every record type. */
 void tool_columns(struct tool *tl, const char *layout);
 /* A record read from a stream into out (reset), its address fields and hints typed as the
  * tool that wrote it typed them (msgpack carries addresses as integers, JSON as strings). */

@@ -36,27 +36,7 @@ mf_strerror(int code)
 	}
 }
 
-MF_API int
-mf_error(char *errbuf, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	plib_verror(errbuf, code, PLIB_NO_ERRNO, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
-MF_API int
-mf_error_errno(char *errbuf, int code, int errnum, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	plib_verror(errbuf, code, errnum, fmt, ap);
-	va_end(ap);
-	return code;
-}
+PLIB_DEFINE_ERROR_FUNCS(MF_API, mf_error, mf_error_errno)
 
 MF_API void
 mf_log_init(const char *progname, int verbosity)

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int
-osops_unsupported(const struct mfint_plugin *os, const char *what, char *errbuf)
+int
+mfint_os_unsupported(const struct mfint_plugin *os, const char *what, char *errbuf)
 {
 	return mf_error(errbuf, MF_ERR_UNSUPPORTED, "os layer %s cannot %s", os->name, what);
 }
@@ -26,7 +26,7 @@ mf_symbols(struct mf_target *t, uint64_t pid, mf_symbol_cb cb, void *ctx, char *
 	if ((r = mfint_target_os(t, &os, &h, errbuf)) < 0)
 		return r;
 	if (os->u.os.symbols == NULL)
-		return osops_unsupported(os, "list symbols", errbuf);
+		return mfint_os_unsupported(os, "list symbols", errbuf);
 	return os->u.os.symbols(h, pid, cb, ctx, errbuf);
 }
 
@@ -129,7 +129,7 @@ mf_symbol_lookup(struct mf_target *t, uint64_t pid, const char *name, mf_symbol_
 	if (os->u.os.symbol_lookup != NULL)
 		return os->u.os.symbol_lookup(h, pid, name, cb, ctx, errbuf);
 	if (os->u.os.symbols == NULL)
-		return osops_unsupported(os, "look up symbols", errbuf);
+		return mfint_os_unsupported(os, "look up symbols", errbuf);
 	r = os->u.os.symbols(h, pid, osops_by_name_cb, &f, errbuf);
 	return osops_find_end(&f, r, cb, ctx, name, errbuf);
 }
@@ -148,7 +148,7 @@ mf_symbol_at(struct mf_target *t, uint64_t pid, uint64_t addr, mf_symbol_cb cb, 
 	if (os->u.os.symbol_at != NULL)
 		return os->u.os.symbol_at(h, pid, addr, cb, ctx, errbuf);
 	if (os->u.os.symbols == NULL)
-		return osops_unsupported(os, "look up symbols", errbuf);
+		return mfint_os_unsupported(os, "look up symbols", errbuf);
 	r = os->u.os.symbols(h, pid, osops_by_addr_cb, &f, errbuf);
 	snprintf(what, sizeof what, "at 0x%llx", (unsigned long long)addr);
 	return osops_find_end(&f, r, cb, ctx, what, errbuf);
@@ -166,7 +166,7 @@ mf_threads(struct mf_target *t, uint64_t pid, mf_thread_cb cb, void *ctx, char *
 	if ((r = mfint_target_os(t, &os, &h, errbuf)) < 0)
 		return r;
 	if (os->u.os.threads == NULL)
-		return osops_unsupported(os, "list threads", errbuf);
+		return mfint_os_unsupported(os, "list threads", errbuf);
 	return os->u.os.threads(h, pid, cb, ctx, errbuf);
 }
 
@@ -183,7 +183,7 @@ mf_thread_regs(struct mf_target *t, uint64_t pid, uint64_t tid, struct mf_regs *
 	if ((r = mfint_target_os(t, &os, &h, errbuf)) < 0)
 		return r;
 	if (os->u.os.thread_regs == NULL)
-		return osops_unsupported(os, "read thread registers", errbuf);
+		return mfint_os_unsupported(os, "read thread registers", errbuf);
 	if ((r = os->u.os.thread_regs(h, pid, tid, regs, errbuf)) < 0)
 		return r;
 	if (regs->arch == MF_ARCH_UNKNOWN)
@@ -204,7 +204,7 @@ mf_suspend(struct mf_target *t, uint64_t pid, char *errbuf)
 	if ((r = mfint_target_os(t, &os, &h, errbuf)) < 0)
 		return r;
 	if (os->u.os.suspend == NULL)
-		return osops_unsupported(os, "suspend processes", errbuf);
+		return mfint_os_unsupported(os, "suspend processes", errbuf);
 	return os->u.os.suspend(h, pid, errbuf);
 }
 
@@ -235,7 +235,7 @@ osops_buf(struct mf_target *t, enum osops_buf_op op, const char *what, uint64_t 
 		return r;
 	fn = op == OSOPS_AUXV ? os->u.os.auxv : os->u.os.environment;
 	if (fn == NULL)
-		return osops_unsupported(os, what, errbuf);
+		return mfint_os_unsupported(os, what, errbuf);
 	if ((r = fn(h, pid, buf, cap, len, errbuf)) < 0) {
 		*len = 0;
 		return r;

@@ -36,6 +36,10 @@ mf_module_rec(const struct mf_module *m, struct mf_rec *r)
 	    (e = mf_rec_add_addr(r, "size", m->size)) < 0 ||
 	    (e = mf_rec_add_str(r, "arch", mf_arch_name(m->arch))) < 0)
 		return e;
+	if ((m->format != NULL && m->format[0] != '\0' && (e = mf_rec_add_str(r, "format", m->format)) < 0) ||
+	    (m->pdb_id != NULL && m->pdb_id[0] != '\0' &&
+	     ((e = mf_rec_add_str(r, "pdb", m->pdb ? m->pdb : "")) < 0 || (e = mf_rec_add_str(r, "pdb_id", m->pdb_id)) < 0)))
+		return e;
 	return 0;
 }
 

@@ -63,6 +63,8 @@ void *mfint_plugin_real_handle(void *handle);
 /* The target's os layer and the handle to call it with; MF_ERR_UNSUPPORTED (message in
  * errbuf, which may be NULL) when the target has none. */
 int mfint_target_os(struct mf_target *t, struct mfint_plugin **os, void **handle, char *errbuf);
+/* MF_ERR_UNSUPPORTED, "os layer NAME cannot WHAT" (an operation the layer lacks). */
+int mfint_os_unsupported(const struct mfint_plugin *os, const char *what, char *errbuf);
 
 /* ---- ABI 1: the records and tables of plugins built against the ABI-1 header ---- */
 

@@ -197,8 +197,9 @@ mfint_targs_from_string(struct mfint_targs *a, const char *s, bool conn, char *e
 	return 0;
 }
 
-/* One target string as written: its syntax, its keys when the plugin is found (an unknown
- * plugin and a file are left to the open, which says what is wrong), the common values. */
+/* One target string as written: its syntax, its plugin (a name no plugin has is a usage
+ * error, MF_ERR_NOTFOUND), its keys when the plugin loads (a plugin that is refused and a
+ * file are left to the open, which says what is wrong), the common values. */
 static int
 targs_check_string(const char *s, enum mf_plugin_kind kind, char *errbuf)
 {
@@ -206,13 +207,15 @@ targs_check_string(const char *s, enum mf_plugin_kind kind, char *errbuf)
 	char why[MF_ERRBUF_SIZE];
 	struct mfint_plugin *p;
 	struct mfint_targs a;
-	int r;
+	int r, load = MF_ERR_ARG;
 
 	memset(&a, 0, sizeof a);
 	if ((r = mfint_targs_from_string(&a, s, kind == MF_PLUGIN_CONNECTOR, errbuf)) < 0)
 		;
-	else if (strcmp(a.name, "file") != 0 && mfint_plugin_load(kind, a.name, &p, why) == 0)
+	else if (strcmp(a.name, "file") != 0 && (load = mfint_plugin_load(kind, a.name, &p, why)) == 0)
 		r = mfint_targs_normalise(&a, word, kind == MF_PLUGIN_CONNECTOR ? p->u.conn.keys : p->u.os.keys, errbuf);
+	else if (load == MF_ERR_NOTFOUND)
+		r = mf_error(errbuf, load, "%s", why);
 	else
 		r = targs_check_values(&a, word, errbuf);
 	mfint_targs_clear(&a);

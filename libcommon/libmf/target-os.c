@@ -71,11 +71,9 @@ mf_modules(struct mf_target *t, uint64_t pid, mf_module_cb cb, void *ctx, char *
 {
 	int r = target_need_os(t, errbuf);
 
-	if (r < 0)
-		return r;
-	if (t->os->u.os.modules == NULL)
-		return mf_error(errbuf, MF_ERR_UNSUPPORTED, "os layer %s cannot list modules", t->os->name);
-	return t->os->u.os.modules(t->oh, pid, cb, ctx, errbuf);
+	if (r == 0 && t->os->u.os.modules == NULL)
+		r = mfint_os_unsupported(t->os, "list modules", errbuf);
+	return r < 0 ? r : t->os->u.os.modules(t->oh, pid, cb, ctx, errbuf);
 }
 
 MF_API int
@@ -83,11 +81,9 @@ mf_maps(struct mf_target *t, uint64_t pid, mf_map_cb cb, void *ctx, char *errbuf
 {
 	int r = target_need_os(t, errbuf);
 
-	if (r < 0)
-		return r;
-	if (t->os->u.os.maps == NULL)
-		return mf_error(errbuf, MF_ERR_UNSUPPORTED, "os layer %s cannot list memory maps", t->os->name);
-	return t->os->u.os.maps(t->oh, pid, cb, ctx, errbuf);
+	if (r == 0 && t->os->u.os.maps == NULL)
+		r = mfint_os_unsupported(t->os, "list memory maps", errbuf);
+	return r < 0 ? r : t->os->u.os.maps(t->oh, pid, cb, ctx, errbuf);
 }
 
 static int

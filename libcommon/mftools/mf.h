@@ -235,6 +235,10 @@ int mf_out_columns(struct mf_out *o, const char *type, const struct mf_col *cols
 void mf_out_set_width(struct mf_out *o, size_t width);
 /* Write one record (buffered).  0 or MF_ERR_IO (EPIPE included: the tool should exit quietly). */
 int mf_out_rec(struct mf_out *o, const struct mf_rec *r);
+/* A scalar field value as tables show it ("-" for nil, true/false, decimal integers, 0x-hex
+ * addresses, %g floats) into buf (32 bytes hold any): its length; -1 for strings, bytes,
+ * maps and arrays, which are the caller's to show. */
+int mf_value_scalar_text(const struct mf_value *v, char *buf, size_t n);
 /* Raw bytes (for -f raw and for tools that print free text in table mode). */
 int mf_out_raw(struct mf_out *o, const void *p, size_t n);
 int mf_out_flush(struct mf_out *o);
@@ -267,8 +271,9 @@ struct mf_target;
 int mf_target_open(const char *conn, const char *os, unsigned flags,
                    struct mf_target **out, char *errbuf);
 /* Check the target strings as written, before opening: their syntax and the values of the
- * keys every plugin reads alike (pid= a process id).  MF_ERR_ARG (a usage error) with the
- * message; what only the plugin can check (unknown keys, files) is left to the open. */
+ * keys every plugin reads alike (pid= a process id), that a plugin has the name.  MF_ERR_ARG,
+ * or MF_ERR_NOTFOUND ("unknown connector 'x' ..."), both usage errors, with the message;
+ * what only the plugin can check (unknown keys, files) is left to the open. */
 int mf_target_spec_check(const char *conn, const char *os, char *errbuf);
 /* Reopen from a target record (skipping discovery: the hints are passed in). */
 int mf_target_open_rec(const struct mf_rec *rec, unsigned flags,

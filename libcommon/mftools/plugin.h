@@ -290,6 +290,11 @@ struct mf_module {
 	uint64_t size;
 	uint32_t arch;
 	uint32_t reserved;
+	/* ---- ABI 2, added later (zero from older plugins) ---- */
+	const char *format;    /* the image format: "elf", "pe"; NULL or "" if unknown */
+	const char *pdb;       /* PE: the PDB its CodeView (RSDS) record names; NULL or "" if none */
+	const char *pdb_id;    /* PE: that record's GUID and age as a symbol server names them
+	                        * (32 hex digits, then the age in hex); NULL or "" if none */
 };
 
 struct mf_map {

@@ -22,24 +22,4 @@ plib_verror(char *errbuf, int code, int errnum, const char *fmt, va_list ap)
 	return code;
 }
 
-int
-plib_error(char *errbuf, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	plib_verror(errbuf, code, PLIB_NO_ERRNO, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
-int
-plib_error_errno(char *errbuf, int code, int errnum, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	plib_verror(errbuf, code, errnum, fmt, ap);
-	va_end(ap);
-	return code;
-}
+PLIB_DEFINE_ERROR_FUNCS(, plib_error, plib_error_errno)

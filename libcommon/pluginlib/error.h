@@ -18,4 +18,24 @@ int plib_error_errno(char *errbuf, int code, int errnum, const char *fmt, ...)
 int plib_verror(char *errbuf, int code, int errnum, const char *fmt, va_list ap)
 	__attribute__((format(printf, 4, 0)));
 
+/* Defines the variadic pair over plib_verror with the linkage `attr`: plib_error and
+ * plib_error_errno here, libmf's exported mf_error and mf_error_errno. */
+#define PLIB_DEFINE_ERROR_FUNCS(attr, error, error_errno)                                   \
+	attr int error(char *errbuf, int code, const char *fmt, ...)                        \
+	{                                                                                   \
+		va_list ap;                                                                 \
+		va_start(ap, fmt);                                                          \
+		plib_verror(errbuf, code, PLIB_NO_ERRNO, fmt, ap);                          \
+		va_end(ap);                                                                 \
+		return code;                                                                \
+	}                                                                                   \
+	attr int error_errno(char *errbuf, int code, int errnum, const char *fmt, ...)      \
+	{                                                                                   \
+		va_list ap;                                                                 \
+		va_start(ap, fmt);                                                          \
+		plib_verror(errbuf, code, errnum, fmt, ap);                                 \
+		va_end(ap);                                                                 \
+		return code;                                                                \
+	}
+
 #endif

@@ -1,5 +1,5 @@
 # pluginlib: the convenience library of code shared by plugins, libmf and tools: byte
-# order, error messages, file I/O, range maps, page bitmaps, ELF cores, VMCOREINFO, and the process-memory
+# order, error messages, file I/O, range maps, page bitmaps, ELF cores, VMCOREINFO, PDB files (msf, pdb), and the process-memory
 # engine (procmem: batched process_vm_readv/writev, used by the qemu connector and the
 # native os layer).  noinst, PIC and built with hidden symbols, so every object that links
 # it keeps its own copy and exports none of it.
@@ -20,6 +20,11 @@ libcommon_pluginlib_libmfplugin_la_SOURCES = \
 	libcommon/pluginlib/mapmods.h libcommon/pluginlib/mapmods.c \
 	libcommon/pluginlib/modsyms.h libcommon/pluginlib/modsyms.c \
 	libcommon/pluginlib/elfdyn.h libcommon/pluginlib/elfdyn.c \
-	libcommon/pluginlib/procmem.h libcommon/pluginlib/procmem.c
+	libcommon/pluginlib/procmem.h libcommon/pluginlib/procmem.c \
+	libcommon/pluginlib/pe.h libcommon/pluginlib/pe.c \
+	libcommon/pluginlib/peb.h libcommon/pluginlib/peb.c \
+	libcommon/pluginlib/msf.h libcommon/pluginlib/msf.c \
+	libcommon/pluginlib/pdb.h libcommon/pluginlib/pdb-int.h libcommon/pluginlib/pdb.c \
+	libcommon/pluginlib/pdb-types.c libcommon/pluginlib/pdb-members.c
 # libmf links it too (its VMCOREINFO readers); its copy stays hidden inside libmf.so.
 libcommon_libmf_la_LIBADD += $(pluginlib)

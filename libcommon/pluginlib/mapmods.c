@@ -125,6 +125,7 @@ mapmods_emit(const struct mapmods *c, uint64_t pid, uint32_t dflt_arch, mf_modul
 		m.base = md->base;
 		m.size = md->end - md->base;
 		m.arch = mapmods_elf_arch(md->head, dflt_arch);
+		m.format = "elf";
 		if ((r = cb(ctx, &m)) != 0)
 			return r;
 	}

@@ -1,7 +1,11 @@
-/* engine.c: the scan engine: reading chunks into slots and the pool that scans them.  The caller's thread reads chunks into slots and emits
- * the hits of finished slots in sequence order; workers take the oldest ready slot.  A
- * chunk with more hits than SCAN_CHUNK_HITS_MAX per pattern is emitted in parts: the worker
- * stops where the hits are complete, and scans again from there after the emit. */
+/* engine.c: the scan engine: the pool that reads chunks into slots and scans them.  The
+ * caller's thread assigns chunks to free slots and emits the hits of finished slots in
+ * sequence order; workers take the oldest slot to do, read its chunk (so that the copies
+ * out of the connector run on every core, not on the caller's alone) and scan it.  What a
+ * read found unreadable or failed goes back with the slot and is reported on the caller's
+ * thread, in order.  A chunk with more hits than SCAN_CHUNK_HITS_MAX per pattern is emitted
+ * in parts: the worker stops where the hits are complete, and scans again from there after
+ * the emit. */
 #include "config.h"
 #include "scan/engine.h"
 
@@ -16,7 +20,13 @@ struct scan_hit {
 	const char *rule, *sid;       /* YARA: the rule and string identifiers */
 };
 
-enum scan_slot_state { SLOT_FREE, SLOT_READY, SLOT_BUSY, SLOT_DONE };
+/* SLOT_FILL: to read and scan; SLOT_READY: read, to scan (again, from scan_from) */
+enum scan_slot_state { SLOT_FREE, SLOT_FILL, SLOT_READY, SLOT_BUSY, SLOT_DONE };
+
+struct scan_gap {
+	uint64_t addr, len;
+	int err;
+};
 
 struct scan_slot {
 	enum scan_slot_state state;
@@ -28,6 +38,11 @@ struct scan_slot {
 	void *space;
 	bool region_first;            /* the first chunk of its region */
 	uint64_t region_end;          /* the region's end (0: the top of the space) */
+	struct scan_gap *gaps;        /* unreadable pieces, reported at the emit */
+	size_t ngaps, capgaps;
+	uint64_t unreadable;
+	int fail;                     /* the read failed as a whole (negative), message in failmsg */
+	char failmsg[MF_ERRBUF_SIZE];
 	size_t *segs;                 /* readable runs: [segs[2i], segs[2i+1]) */
 	size_t nsegs, capsegs;
 	size_t scan_from;             /* resume offset when a chunk is emitted in parts */
@@ -47,9 +62,11 @@ struct scan_engine {
 	pthread_cond_t cv_work, cv_done;
 	bool quit;
 	bool oom;
+	void *gone;                   /* the space whose read failed as a whole (emitted) */
+	void *gone_read;              /* the same, as the workers know it: not read again */
 };
 
-/* ---- reading (the caller's thread) ---- */
+/* ---- reading (worker threads) ---- */
 
 static bool
 scan_engine_seg_add(struct scan_slot *s, size_t a, size_t b)
@@ -89,9 +106,21 @@ scan_engine_piece(void *ctx, const struct mf_span_piece *p)
 	size_t o = (size_t)(p->addr - s->base);
 
 	if (p->data == NULL) {
-		f->e->stats->unreadable += p->len;
-		if (job->gap != NULL)
-			job->gap(job->ctx, s->space, p->addr, p->len, p->err);
+		s->unreadable += p->len;
+		if (job->gap == NULL)
+			return 0;
+		if (s->ngaps == s->capgaps) {
+			size_t cap = s->capgaps ? s->capgaps * 2 : 16;
+			struct scan_gap *v = realloc(s->gaps, cap * sizeof *v);
+
+			if (v == NULL) {
+				f->oom = true;
+				return 1;
+			}
+			s->gaps = v;
+			s->capgaps = cap;
+		}
+		s->gaps[s->ngaps++] = (struct scan_gap){ p->addr, p->len, p->err };
 		return 0;
 	}
 	if (!scan_engine_seg_add(s, o, o + (size_t)p->len)) {
@@ -101,36 +130,27 @@ scan_engine_piece(void *ctx, const struct mf_span_piece *p)
 	return 0;
 }
 
-/* Fill a slot with [addr, addr + size) of a region.  1, 0 if the whole call failed (the
- * process went away: reported through fail), or MF_ERR_NOMEM. */
-static int
-scan_engine_read_slot(struct scan_engine *e, struct scan_slot *s, const struct scan_region *rg, uint64_t addr,
-                      size_t size)
+/* Read the slot's chunk (on a worker): its readable runs, gaps and failure are kept in the
+ * slot; false when out of memory. */
+static bool
+scan_engine_read_slot(struct scan_engine *e, struct scan_slot *s)
 {
 	const struct scan_job *job = e->job;
 	struct scan_engine_fill f = { .e = e, .s = s };
-	char errbuf[MF_ERRBUF_SIZE];
-	int r;
 
-	s->base = addr;
-	s->size = size;
-	s->space = rg->space;
-	s->region_first = addr == rg->start;
-	s->region_end = rg->end;
 	s->nsegs = 0;
-	r = job->fill(job->ctx, rg->space, addr, size, s->buf, scan_engine_piece, &f, errbuf);
-	if (f.oom)
-		return MF_ERR_NOMEM;
-	if (r < 0) {
-		job->fail(job->ctx, rg->space, r, errbuf);
-		return 0;
-	}
-	return 1;
+	s->ngaps = 0;
+	s->unreadable = 0;
+	s->fail = job->fill(job->ctx, s->space, s->base, s->size, s->buf, scan_engine_piece, &f, s->failmsg);
+	if (s->fail > 0)
+		s->fail = 0;
+	return !f.oom;
 }
 
 /* ---- scanning (worker threads) ---- */
 
 struct scan_wctx {
+	const struct scan_job *job;
 	struct scan_slot *s;
 	uint32_t pat;
 	size_t len;
@@ -222,10 +242,52 @@ scan_engine_slot_yara(const struct scan_job *job, struct scan_slot *s, struct sc
 	}
 }
 
+static int
+scan_engine_multi_hit(void *ctx, size_t off, uint32_t pat)
+{
+	struct scan_wctx *w = ctx;
+
+	w->pat = pat;
+	w->len = w->job->pats[pat].len;
+	return scan_engine_hit(w, off);
+}
+
+/* Every pattern at once over each readable run, in windows of SCAN_MULTI_WINDOW starts
+ * (the matcher reports in no set order): once a window leaves cap hits or more, the hits
+ * are complete below its end, where the chunk is split.  The stop offset, or s->own. */
+static size_t
+scan_engine_slot_multi(const struct scan_job *job, struct scan_slot *s, struct scan_wctx *w, size_t cap)
+{
+	size_t i, over = job->maxlen - 1;
+
+	for (i = 0; i < s->nsegs && !s->oom; i++) {
+		size_t a = s->segs[2 * i], b = s->segs[2 * i + 1], from;
+
+		if (b <= s->scan_from)
+			continue;
+		for (from = a < s->scan_from ? s->scan_from : a; from < b && from < s->own;) {
+			size_t own = from + SCAN_MULTI_WINDOW < s->own ? from + SCAN_MULTI_WINDOW : s->own;
+			size_t end = own + over < b ? own + over : b;
+
+			if (scan_multi_run(job->multi, s->buf, from, end, own, scan_engine_multi_hit, w) < 0) {
+				mf_log(0, "many-pattern scan of 0x%llx-0x%llx failed", (unsigned long long)(s->base + from),
+				       (unsigned long long)(s->base + end - 1));
+				break;
+			}
+			if (s->oom)
+				return s->own;
+			from = own;
+			if (s->nhits >= cap && from < s->own)
+				return from;
+		}
+	}
+	return s->own;
+}
+
 static void
 scan_engine_slot_scan(const struct scan_job *job, struct scan_slot *s)
 {
-	struct scan_wctx w = { .s = s };
+	struct scan_wctx w = { .job = job, .s = s };
 	size_t np = job->typed != NULL ? 1 : job->npats, p, i;
 	size_t stop = s->own;           /* hits are complete below this offset */
 
@@ -239,6 +301,13 @@ scan_engine_slot_scan(const struct scan_job *job, struct scan_slot *s)
 		w.cap = SIZE_MAX;
 		s->pat_hits = 0;
 		scan_engine_slot_yara(job, s, &w);
+		np = 0;
+	} else if (job->multi != NULL) {
+		size_t cap = w.cap;
+
+		w.cap = SIZE_MAX;
+		s->pat_hits = 0;
+		stop = scan_engine_slot_multi(job, s, &w, cap);
 		np = 0;
 	}
 	for (p = 0; p < np && !s->oom; p++) {
@@ -286,10 +355,12 @@ scan_engine_worker(void *arg)
 	pthread_mutex_lock(&e->mu);
 	for (;;) {
 		struct scan_slot *s = NULL;
+		bool fill;
 		size_t i;
 
 		for (i = 0; i < e->nslots; i++)
-			if (e->slots[i].state == SLOT_READY && (s == NULL || e->slots[i].seq < s->seq))
+			if ((e->slots[i].state == SLOT_READY || e->slots[i].state == SLOT_FILL) &&
+			    (s == NULL || e->slots[i].seq < s->seq))
 				s = &e->slots[i];
 		if (s == NULL) {
 			if (e->quit)
@@ -297,10 +368,24 @@ scan_engine_worker(void *arg)
 			pthread_cond_wait(&e->cv_work, &e->mu);
 			continue;
 		}
+		fill = s->state == SLOT_FILL;
 		s->state = SLOT_BUSY;
+		if (fill && s->space == e->gone_read) {
+			/* a later chunk of a space whose read failed: dropped at the emit (the
+			 * failed chunk, earlier in order, reports it) */
+			s->fail = MF_ERR_GONE;
+			s->state = SLOT_DONE;
+			pthread_cond_broadcast(&e->cv_done);
+			continue;
+		}
 		pthread_mutex_unlock(&e->mu);
-		scan_engine_slot_scan(e->job, s);
+		if (fill && !scan_engine_read_slot(e, s))
+			s->oom = true;
+		else if (s->fail == 0)
+			scan_engine_slot_scan(e->job, s);
 		pthread_mutex_lock(&e->mu);
+		if (s->fail < 0)
+			e->gone_read = s->space;
 		s->state = SLOT_DONE;
 		pthread_cond_broadcast(&e->cv_done);
 	}
@@ -337,12 +422,34 @@ scan_engine_emit_slot(struct scan_engine *e, struct scan_slot *s)
 	return true;
 }
 
+/* A read chunk's gaps and failure, reported in order; false when its space had gone (the
+ * chunk is dropped: the failure is reported once, by the space's first failed chunk). */
+static bool
+scan_engine_report_read(struct scan_engine *e, struct scan_slot *s)
+{
+	const struct scan_job *job = e->job;
+	size_t i;
+
+	if (s->space == e->gone)
+		return false;
+	if (s->fail < 0) {
+		e->gone = s->space;
+		job->fail(job->ctx, s->space, s->fail, s->failmsg);
+		return false;
+	}
+	for (i = 0; i < s->ngaps; i++)
+		job->gap(job->ctx, s->space, s->gaps[i].addr, s->gaps[i].len, s->gaps[i].err);
+	e->stats->unreadable += s->unreadable;
+	e->stats->bytes += s->own;
+	return true;
+}
+
 /* Wait for the slot holding the oldest chunk, emit it; false when output should stop. */
 static bool
 scan_engine_emit_next(struct scan_engine *e, uint64_t *next_emit)
 {
 	struct scan_slot *s = &e->slots[*next_emit % e->nslots];
-	bool more;
+	bool more, first = true;
 
 	for (;;) {
 		pthread_mutex_lock(&e->mu);
@@ -354,6 +461,11 @@ scan_engine_emit_next(struct scan_engine *e, uint64_t *next_emit)
 			more = false;
 			break;
 		}
+		if (first && !scan_engine_report_read(e, s)) {
+			more = true;
+			break;
+		}
+		first = false;
 		more = scan_engine_emit_slot(e, s);
 		if (!more || s->resume == 0)
 			break;
@@ -371,30 +483,27 @@ scan_engine_emit_next(struct scan_engine *e, uint64_t *next_emit)
 	return more;
 }
 
-/* Read every region into the slots, in order; false when output stopped (or out of memory). */
+/* Hand every region to the slots in chunks, in order; false when output stopped (or out of
+ * memory). */
 static bool
 scan_engine_feed(struct scan_engine *e, const struct scan_regions *rl, size_t overlap, uint64_t *seq,
                  uint64_t *next_emit)
 {
 	const struct scan_job *job = e->job;
-	void *gone = NULL;            /* the space whose read failed as a whole */
 	size_t i;
 
 	for (i = 0; i < rl->n; i++) {
 		const struct scan_region *rg = &rl->v[i];
 		uint64_t addr = rg->start;
 
-		/* a space's regions are consecutive (scan_regions_aspace adds them so): once it
-		 * has gone, its other regions are skipped, reported once */
-		if (rg->space == gone)
-			continue;
 		for (;;) {
 			uint64_t left = rg->end - addr;   /* end 0: wraps to the distance to the top */
 			size_t own, size;
 			struct scan_slot *s;
-			int r;
 
-			if (left == 0)
+			/* a space's regions are consecutive (scan_regions_aspace adds them so): once
+			 * it has gone, its other regions are skipped, reported once */
+			if (left == 0 || rg->space == e->gone)
 				break;
 			own = left < job->chunk ? (size_t)left : job->chunk;
 			size = left - own < overlap ? (size_t)left : own + overlap;
@@ -402,20 +511,17 @@ scan_engine_feed(struct scan_engine *e, const struct scan_regions *rl, size_t ov
 			while (*seq - *next_emit >= e->nslots)
 				if (!scan_engine_emit_next(e, next_emit))
 					return false;
-			if ((r = scan_engine_read_slot(e, s, rg, addr, size)) < 0) {
-				e->oom = true;
-				return false;
-			}
-			if (r == 0) {
-				gone = rg->space;             /* the space went away */
-				break;
-			}
-			e->stats->bytes += own;
+			s->base = addr;
+			s->size = size;
 			s->own = own;
+			s->space = rg->space;
+			s->region_first = addr == rg->start;
+			s->region_end = rg->end;
 			s->seq = (*seq)++;
 			s->scan_from = 0;
+			s->fail = 0;
 			pthread_mutex_lock(&e->mu);
-			s->state = SLOT_READY;
+			s->state = SLOT_FILL;
 			pthread_cond_signal(&e->cv_work);
 			pthread_mutex_unlock(&e->mu);
 			addr += own;
@@ -483,6 +589,7 @@ out:
 	for (i = 0; e.slots != NULL && i < e.nslots; i++) {
 		free(e.slots[i].buf);
 		free(e.slots[i].segs);
+		free(e.slots[i].gaps);
 		free(e.slots[i].hits);
 	}
 	free(e.slots);

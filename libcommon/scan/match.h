@@ -16,6 +16,7 @@
 struct scan_pat {
 	char *text;                  /* as the user gave it (for the hit records) */
 	const char *encoding;        /* NULL, or "utf-16le" for the --utf16 form of a string */
+	unsigned line;               /* its line in a pattern list (-F), 0 otherwise */
 	size_t len;
 	uint8_t *want;
 	uint8_t *mask;
@@ -58,6 +59,15 @@ int scan_pat_str(struct scan_pat *p, const char *text, bool utf16, bool icase, c
  * when n is 0 or out of memory. */
 int scan_pat_bytes(struct scan_pat *p, const char *text, const uint8_t *bytes, size_t n);
 void scan_pat_free(struct scan_pat *p);
+
+#define SCAN_LIST_MAX 1000000        /* patterns in one list */
+/* A pattern list (mf-scan -F): one pattern a line, appended to *pats (*n of them, *cap
+ * allocated).  A line is "hex:BYTES" or "{ BYTES }" (bytes as scan_pat_hex takes them),
+ * "str:TEXT" or any other TEXT (its bytes, exactly); empty lines and lines starting with
+ * '#' are skipped; a '\r' before the newline is dropped.  Each pattern's text is its line
+ * as written and line its number.  0, or MF_ERR_IO / MF_ERR_ARG ("FILE:LINE: invalid hex
+ * pattern ...") / MF_ERR_LIMIT / MF_ERR_NOMEM with the message in errbuf. */
+int scan_pat_list(const char *path, struct scan_pat **pats, size_t *n, size_t *cap, char *errbuf);
 
 /* Matches of p in buf[0, seg_end) that start below own_end: the callback gets each start
  * offset in increasing order and returns non-zero to stop (that value is returned). */

@@ -9,6 +9,7 @@
 #include "scan/match.h"
 #include "libmf/hexval.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,4 +282,97 @@ scan_pat_bytes(struct scan_pat *p, const char *text, const uint8_t *bytes, size_
 	memset(p->mask, 0xff, n);
 	scan_pat_finish(p);
 	return 0;
+}
+
+/* One line of a pattern list into p: 0, 1 for a line without a pattern, or -1 with err. */
+static int
+scan_pat_list_line(struct scan_pat *p, char *line, char *err, size_t errsize)
+{
+	size_t len = strlen(line);
+	int r;
+
+	if (len > 0 && line[len - 1] == '\n')
+		line[--len] = '\0';
+	if (len > 0 && line[len - 1] == '\r')
+		line[--len] = '\0';
+	if (len == 0 || line[0] == '#')
+		return 1;
+	if (strncmp(line, "hex:", 4) == 0) {
+		r = scan_pat_hex(p, line + 4, err, errsize);
+	} else if (line[0] == '{' && line[len - 1] == '}' && len >= 2) {
+		line[len - 1] = '\0';
+		r = scan_pat_hex(p, line + 1, err, errsize);
+		line[len - 1] = '}';
+	} else {
+		r = scan_pat_str(p, strncmp(line, "str:", 4) == 0 ? line + 4 : line, false, false, err, errsize);
+	}
+	if (r < 0)
+		return -1;
+	free(p->text);
+	if ((p->text = strdup(line)) == NULL) {
+		scan_pat_free(p);
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int
+scan_pat_list(const char *path, struct scan_pat **pats, size_t *n, size_t *cap, char *errbuf)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL, err[512];
+	size_t lsize = 0;
+	unsigned lineno = 0;
+	ssize_t got;
+	int r = 0;
+
+	if (f == NULL)
+		return mf_error_errno(errbuf, MF_ERR_IO, errno, "cannot open %s", path);
+	while ((got = getline(&line, &lsize, f)) >= 0) {
+		struct scan_pat p;
+		int k;
+
+		lineno++;
+		if ((size_t)got != strlen(line)) {
+			r = mf_error(errbuf, MF_ERR_ARG, "%s:%u: a NUL byte in the line (give such bytes as hex:)", path,
+			             lineno);
+			break;
+		}
+		if ((size_t)got > 4 * SCAN_PAT_MAX + 8) {
+			r = mf_error(errbuf, MF_ERR_ARG, "%s:%u: pattern longer than %d bytes", path, lineno, SCAN_PAT_MAX);
+			break;
+		}
+		if ((k = scan_pat_list_line(&p, line, err, sizeof err)) == 1)
+			continue;
+		if (k < 0) {
+			r = mf_error(errbuf, strcmp(err, "out of memory") == 0 ? MF_ERR_NOMEM : MF_ERR_ARG, "%s:%u: %s",
+			             path, lineno, err);
+			break;
+		}
+		p.line = lineno;
+		if (*n == SCAN_LIST_MAX) {
+			scan_pat_free(&p);
+			r = mf_error(errbuf, MF_ERR_LIMIT, "%s: more than %d patterns", path, SCAN_LIST_MAX);
+			break;
+		}
+		if (*n == *cap) {
+			size_t nc = *cap ? *cap * 2 : 64;
+			struct scan_pat *v = realloc(*pats, nc * sizeof *v);
+
+			if (v == NULL) {
+				scan_pat_free(&p);
+				r = mf_error(errbuf, MF_ERR_NOMEM, "out of memory");
+				break;
+			}
+			*pats = v;
+			*cap = nc;
+		}
+		(*pats)[(*n)++] = p;
+	}
+	if (r == 0 && ferror(f))
+		r = mf_error_errno(errbuf, MF_ERR_IO, errno, "cannot read %s", path);
+	free(line);
+	fclose(f);
+	return r;
 }

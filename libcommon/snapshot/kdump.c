@@ -1,6 +1,8 @@
 /* kdump.c: kdump-compressed (diskdump) with zlib, as makedumpfile and crash read it:
  * pages compressed on every core in rounds, written in PFN order; all-zero pages share one
- * stored page; both bitmaps; VMCOREINFO from the hint, or found in memory. */
+ * stored page; both bitmaps, written a block at a time as the pages pass (blocks with no
+ * page stay holes: memory near the 256 TiB limit costs what is present, not 8 GiB of
+ * bitmap); VMCOREINFO from the hint, or found in memory. */
 #include "config.h"
 #include "snapshot-int.h"
 #include "pluginlib/vmcoreinfo.h"
@@ -41,8 +43,11 @@ struct kdump {
 	const struct snap_source *src;
 	uint64_t end;                /* end of the last range */
 	uint64_t max_mapnr;
-	uint8_t *bitmap;
-	size_t bitmap_len;           /* bytes of one bitmap, block-aligned */
+	uint8_t *bm_block;           /* the bitmap block of the pages being written */
+	uint64_t bm_index;           /* its index in the bitmap */
+	bool bm_dirty;
+	uint64_t next_pfn;           /* pages are dumped in PFN order: the lowest next one */
+	uint64_t bitmap_len;         /* bytes of one bitmap, block-aligned */
 	uint32_t sub_blocks, bitmap_blocks;
 	uint64_t off_bitmap, off_desc, off_data, off_zero;
 	uint64_t ndesc, maxdesc;
@@ -107,6 +112,44 @@ static size_t
 kd_more_notes(const struct snap_source *s)
 {
 	return kd_mark_size(s) + kd_cpu_size(s);
+}
+
+/* Write the bitmap block held (to both bitmaps, which are the same), if it has a page. */
+static int
+kd_bitmap_flush(struct kdump *w)
+{
+	uint64_t at = w->off_bitmap + w->bm_index * KD_BLOCK;
+
+	if (!w->bm_dirty)
+		return 0;
+	if (snap_pwrite(w->f, w->bm_block, KD_BLOCK, at) < 0 ||
+	    snap_pwrite(w->f, w->bm_block, KD_BLOCK, at + w->bitmap_len) < 0)
+		return -1;
+	memset(w->bm_block, 0, KD_BLOCK);
+	w->bm_dirty = false;
+	return 0;
+}
+
+/* Mark pfn dumped; the descriptors follow the bitmap's order, so pfns must ascend. */
+static int
+kd_bitmap_set(struct kdump *w, uint64_t pfn)
+{
+	uint64_t index = pfn / (8 * KD_BLOCK), bit = pfn % (8 * KD_BLOCK);
+
+	if (pfn < w->next_pfn) {
+		snprintf(w->f->err, MF_ERRBUF_SIZE, "page 0x%" PRIx64 " comes after a higher one: kdump needs pages in order",
+		         pfn * SNAP_PAGE);
+		return -1;
+	}
+	if (index != w->bm_index) {
+		if (kd_bitmap_flush(w) < 0)
+			return -1;
+		w->bm_index = index;
+	}
+	w->bm_block[bit / 8] |= (uint8_t)(1u << (bit % 8));
+	w->bm_dirty = true;
+	w->next_pfn = pfn + 1;
+	return 0;
 }
 
 static void
@@ -228,7 +271,8 @@ kd_round(struct kdump *w)
 				return -1;
 		}
 		put_le64(d + 16, 0);
-		w->bitmap[w->q_pfn[i] / 8] |= (uint8_t)(1u << (w->q_pfn[i] % 8));
+		if (kd_bitmap_set(w, w->q_pfn[i]) < 0)
+			return -1;
 		w->ndesc++;
 		w->f->written += SNAP_PAGE;
 	}
@@ -318,16 +362,21 @@ kd_begin(struct snap_writer *sw)
 	w->end = sw->end;
 	for (i = 0; i < s->nranges; i++)
 		pages += (s->ranges[i].size + SNAP_PAGE - 1) / SNAP_PAGE + 1;
-	w->max_mapnr = (w->end + SNAP_PAGE - 1) / SNAP_PAGE;
+	w->max_mapnr = w->end / SNAP_PAGE + (w->end % SNAP_PAGE != 0);   /* the end may be 2^64 - 1 */
+	if (s->nranges > 0 && w->end == 0) {
+		snprintf(w->f->err, MF_ERRBUF_SIZE, "physical memory ends at 2^64: too large for a kdump bitmap (256 TiB at most)");
+		return -1;
+	}
 	if (w->max_mapnr > KD_MAX_MAPNR) {
-		snprintf(w->f->err, MF_ERRBUF_SIZE, "physical memory ends at 0x%" PRIx64 ": too large for a kdump bitmap", w->end);
+		snprintf(w->f->err, MF_ERRBUF_SIZE, "physical memory ends at 0x%" PRIx64 ": too large for a kdump bitmap (256 TiB at most)",
+		         w->end);
 		return -1;
 	}
 	bm = (w->max_mapnr + 7) / 8;
 	bm = (bm + KD_BLOCK - 1) / KD_BLOCK * KD_BLOCK;
 	if (bm == 0)
 		bm = KD_BLOCK;
-	w->bitmap_len = (size_t)bm;
+	w->bitmap_len = bm;
 	w->bitmap_blocks = (uint32_t)(2 * bm / KD_BLOCK);
 	w->vmci = s->vmcoreinfo;
 	/* sub header + one VMCOREINFO note; room for a note found in memory when there is no hint */
@@ -343,7 +392,7 @@ kd_begin(struct snap_writer *sw)
 	w->off_data = w->off_zero + SNAP_PAGE;
 	w->wbuf_off = w->off_data;
 	w->zbound = compressBound(SNAP_PAGE);
-	if ((w->bitmap = calloc(1, w->bitmap_len)) == NULL || (w->pend_buf = malloc(SNAP_PAGE)) == NULL ||
+	if ((w->bm_block = calloc(1, KD_BLOCK)) == NULL || (w->pend_buf = malloc(SNAP_PAGE)) == NULL ||
 	    (w->own = malloc((size_t)KD_OWN * SNAP_PAGE)) == NULL || (w->zout = malloc(KD_QUEUE * w->zbound)) == NULL ||
 	    (w->desc = malloc((size_t)KD_QUEUE * 24)) == NULL || (w->wbuf = malloc(KD_WBUF)) == NULL)
 		return snap_oom(w->f);
@@ -384,8 +433,7 @@ kd_finish(struct snap_writer *sw)
 	if (kd_pend_flush(w) < 0 || kd_round(w) < 0 || kd_wflush(w) < 0)
 		return -1;
 	/* both bitmaps: what exists and what is dumped are the same pages */
-	if (snap_pwrite(w->f, w->bitmap, w->bitmap_len, w->off_bitmap) < 0 ||
-	    snap_pwrite(w->f, w->bitmap, w->bitmap_len, w->off_bitmap + w->bitmap_len) < 0)
+	if (kd_bitmap_flush(w) < 0)
 		return -1;
 	if (w->vmci) {
 		vl = strlen(w->vmci);
@@ -483,7 +531,7 @@ kd_free(struct snap_writer *sw)
 			if (w->workers[t].zinit)
 				deflateEnd(&w->workers[t].zs);
 	free(w->workers);
-	free(w->bitmap);
+	free(w->bm_block);
 	free(w->pend_buf);
 	free(w->own);
 	free(w->zout);

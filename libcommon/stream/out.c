@@ -576,6 +576,20 @@ out_text_safe(struct mf_out *o, const char *s, size_t n)
 	return e ? e : out_text(o, p + start, n - start);
 }
 
+MF_API int
+mf_value_scalar_text(const struct mf_value *v, char *buf, size_t n)
+{
+	switch (v->type) {
+	case MF_V_NIL: return snprintf(buf, n, "-");
+	case MF_V_BOOL: return snprintf(buf, n, "%s", v->v.b ? "true" : "false");
+	case MF_V_INT: return snprintf(buf, n, "%" PRId64, v->v.i);
+	case MF_V_UINT: return snprintf(buf, n, "%" PRIu64, v->v.u);
+	case MF_V_ADDR: return snprintf(buf, n, "0x%" PRIx64, v->v.u);
+	case MF_V_FLOAT: return snprintf(buf, n, "%g", v->v.f);
+	default: return -1;
+	}
+}
+
 /* A value as table text: hex addresses, safe strings, "-" for nothing. */
 static int
 out_text_value(struct mf_out *o, const struct mf_value *v, int depth)
@@ -585,13 +599,9 @@ out_text_value(struct mf_out *o, const struct mf_value *v, int depth)
 	size_t i;
 	int n, e = 0;
 
+	if ((n = mf_value_scalar_text(v, tmp, sizeof tmp)) >= 0)
+		return out_text(o, tmp, (size_t)n);
 	switch (v->type) {
-	case MF_V_NIL: return out_text(o, "-", 1);
-	case MF_V_BOOL: return v->v.b ? out_text(o, "true", 4) : out_text(o, "false", 5);
-	case MF_V_INT: n = snprintf(tmp, sizeof tmp, "%" PRId64, v->v.i); break;
-	case MF_V_UINT: n = snprintf(tmp, sizeof tmp, "%" PRIu64, v->v.u); break;
-	case MF_V_ADDR: n = snprintf(tmp, sizeof tmp, "0x%" PRIx64, v->v.u); break;
-	case MF_V_FLOAT: n = snprintf(tmp, sizeof tmp, "%g", v->v.f); break;
 	case MF_V_STR:
 		if (v->v.s.n == 0)
 			return out_text(o, "-", 1);
@@ -623,7 +633,6 @@ out_text_value(struct mf_out *o, const struct mf_value *v, int depth)
 		return e ? e : out_text(o, "]", 1);
 	default: return out_text(o, "-", 1);
 	}
-	return out_text(o, tmp, (size_t)n);
 }
 
 /* key=value key=value (no braces at depth 0, {...} inside). */

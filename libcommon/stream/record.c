@@ -421,15 +421,9 @@ record_parse_u64(const char *s, size_t n, uint64_t *out)
 		if (n - 2 > 16)
 			return MF_ERR_FORMAT;
 		for (i = 2; i < n; i++) {
-			int c = (unsigned char)s[i], d;
+			int d = mfint_hexval((unsigned char)s[i]);
 
-			if (c >= '0' && c <= '9')
-				d = c - '0';
-			else if (c >= 'a' && c <= 'f')
-				d = c - 'a' + 10;
-			else if (c >= 'A' && c <= 'F')
-				d = c - 'A' + 10;
-			else
+			if (d < 0)
 				return MF_ERR_FORMAT;
 			v = v << 4 | (uint64_t)d;
 		}

@@ -51,8 +51,37 @@ native_file_head(uint64_t pid, const struct mapmod *md, uint8_t *head, size_t n)
 static int
 native_kernel_modules(uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf);
 
+/* A Wine process's PE modules after its ELF ones; one that cannot be walked (no ptrace
+ * rights, the loader not up yet) is a warning: its ELF modules stand. */
+static int
+native_pe_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx)
+{
+	const struct mf_host *host = *(const struct mf_host *const *)handle;
+	char why[MF_ERRBUF_SIZE];
+	int r, is64;
+
+	if (!wine_is_process(pid, &is64))
+		return 0;
+	r = wine_modules(handle, pid, cb, ctx, why);
+	if (r < 0 && host != NULL && host->log != NULL)
+		host->log(0, "pid %llu: cannot list its PE modules: %s", (unsigned long long)pid, why);
+	return r < 0 ? 0 : r;
+}
+
 int
 native_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf)
+{
+	int r;
+
+	if (pid == 0)
+		return native_kernel_modules(pid, cb, ctx, errbuf);
+	if ((r = native_map_modules(pid, cb, ctx, errbuf)) == 0)
+		r = native_pe_modules(handle, pid, cb, ctx);
+	return r;
+}
+
+int
+native_map_modules(uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf)
 {
 	struct mapmods c;
 	struct mf_iov *iov = NULL;
@@ -60,9 +89,6 @@ native_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *err
 	size_t i;
 	int r, over;
 
-	(void)handle;
-	if (pid == 0)
-		return native_kernel_modules(pid, cb, ctx, errbuf);
 	if (!native_pid_ok(pid))
 		return plib_error(errbuf, MF_ERR_NOTFOUND, "no process with pid %llu", (unsigned long long)pid);
 	memset(&c, 0, sizeof c);

@@ -81,7 +81,9 @@ static const struct mf_os native_os = {
 		"  suspend: every thread of a process stopped with ptrace until resume\n"
 		"  auxv: /proc/PID/auxv; environment: /proc/PID/environ\n"
 		"  symbols: the dynamic symbols (exports) of a process's ELF modules, read from\n"
-		"    its memory: mf-syms -p PID, and MODULE!SYMBOL in address arguments\n",
+		"    its memory: mf-syms -p PID, and MODULE!SYMBOL in address arguments\n"
+		"  Wine processes (64-bit): PE modules from the PEB's loader list, the Windows\n"
+		"    image path and command line, the PE modules' exports as symbols\n",
 	.keys = native_keys,
 	.flags = MF_OS_NO_PHYS,
 	.thread_model = MF_THREAD_PARALLEL,   /* state: the host pointer; suspended processes in threads.c, locked */

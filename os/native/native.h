@@ -2,8 +2,8 @@
  * descriptor), procfs.c (reading /proc files), processes.c (the process list), maps.c
  * (memory maps), modules.c (modules of a process and of the kernel), auxv.c (the auxiliary
  * vector), mem.c (process memory through the process-memory engine), symbols.c (the
- * symbols of a process's modules); threads.c (threads,
- * their registers, suspending a process) has threads.h. */
+ * symbols of a process's modules), wine.c (the Windows side of Wine processes); threads.c
+ * (threads, their registers, suspending a process) has threads.h. */
 #ifndef MF_OS_NATIVE_H
 #define MF_OS_NATIVE_H
 
@@ -24,6 +24,25 @@
 #define NATIVE_MAX_KMODS (1u << 16)        /* cap on /proc/modules lines */
 #ifndef NATIVE_PROC_MODULES
 #define NATIVE_PROC_MODULES "/proc/modules"
+/* wine.c: Wine processes (their Windows side: PEB, PE modules, exports) */
+struct peb_info;
+/* 1 when pid runs Wine's loader (wine64, wine64-preloader; wine, wine-preloader for
+ * i386), *is64 set; else 0. */
+int wine_is_process(uint64_t pid, int *is64);
+/* The same from the executable's path (the link /proc/PID/exe holds). */
+int wine_exe(const char *exe, int *is64);
+/* The PEB of a 64-bit Wine process, from its main thread's TEB (gs_base). */
+int wine_peb(void *handle, uint64_t pid, uint64_t *peb, char *errbuf);
+/* Its PEB and process parameters (free with peb_info_free). */
+int wine_process_info(void *handle, uint64_t pid, struct peb_info *info, char *errbuf);
+/* Its PE modules from the loader's list (format "pe", Windows paths). */
+int wine_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf);
+/* The exports of its PE modules; MODULE!EXPORT (case-insensitive module names, ".dll"
+ * added, forwarders followed); the export at or below an address. */
+int wine_symbols(void *handle, uint64_t pid, mf_symbol_cb cb, void *ctx, char *errbuf);
+int wine_symbol_lookup(void *handle, uint64_t pid, const char *name, mf_symbol_cb cb, void *ctx, char *errbuf);
+int wine_symbol_at(void *handle, uint64_t pid, uint64_t addr, mf_symbol_cb cb, void *ctx, char *errbuf);
+
 #endif
 
 #if defined(__x86_64__)
@@ -69,6 +88,8 @@ int native_maps(void *handle, uint64_t pid, mf_map_cb cb, void *ctx, char *errbu
 
 /* modules.c */
 int native_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf);
+/* The mapped ELF files alone (a Wine process's PE modules left out). */
+int native_map_modules(uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf);
 
 /* auxv.c (and the environment) */
 /* /proc/PID/auxv: at most cap bytes into buf, the length in *len. */

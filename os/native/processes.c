@@ -6,11 +6,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "native.h"
+#include "pluginlib/peb.h"
 
 /* Per-walk scratch: reentrant (callbacks may call back into the plugin). */
 struct native_scratch {
@@ -155,6 +157,24 @@ native_read_proc(long long pid, struct native_scratch *s, struct mf_process *p, 
 	return 0;
 }
 
+/* A Wine process: its Windows image path and command line (from the PEB's process
+ * parameters) as path and cmdline, when its PEB can be read; else the Linux ones stay. */
+static void
+native_wine_names(void *handle, struct native_scratch *s, struct mf_process *p)
+{
+	struct peb_info info;
+	char why[MF_ERRBUF_SIZE];
+	int is64;
+
+	if (!wine_exe(s->exe, &is64) || wine_process_info(handle, p->pid, &info, why) < 0)
+		return;
+	if (info.image_path[0] != '\0')
+		snprintf(s->exe, sizeof s->exe, "%s", info.image_path);
+	if (info.cmdline[0] != '\0')
+		snprintf(s->cmdline, sizeof s->cmdline, "%s", info.cmdline);
+	peb_info_free(&info);
+}
+
 int
 native_processes(void *handle, mf_process_cb cb, void *ctx, char *errbuf)
 {
@@ -164,7 +184,6 @@ native_processes(void *handle, mf_process_cb cb, void *ctx, char *errbuf)
 	int ret = 0;
 	DIR *d;
 
-	(void)handle;
 	d = opendir("/proc");
 	if (d == NULL)
 		return plib_error_errno(errbuf, MF_ERR_IO, errno, "cannot open /proc");
@@ -194,6 +213,7 @@ native_processes(void *handle, mf_process_cb cb, void *ctx, char *errbuf)
 			continue;   /* vanished during the walk */
 		if (r < 0)
 			continue;   /* an unparsable stat line: skip it rather than fail the walk */
+		native_wine_names(handle, s, &p);
 		r = cb(ctx, &p);
 		if (r != 0) {
 			ret = r;
@@ -213,7 +233,6 @@ native_process(void *handle, uint64_t pid, mf_process_cb cb, void *ctx, char *er
 	uint64_t tgid;
 	int r;
 
-	(void)handle;
 	if (!native_pid_ok(pid))
 		return plib_error(errbuf, MF_ERR_NOTFOUND, "no process with pid %llu",
 		                  (unsigned long long)pid);
@@ -230,8 +249,10 @@ native_process(void *handle, uint64_t pid, mf_process_cb cb, void *ctx, char *er
 	else if (tgid != 0 && tgid != pid)
 		r = plib_error(errbuf, MF_ERR_NOTFOUND, "no process with pid %llu (it is a thread of process %llu)",
 		               (unsigned long long)pid, (unsigned long long)tgid);
-	else
+	else {
+		native_wine_names(handle, s, &p);
 		r = cb(ctx, &p);
+	}
 	free(s);
 	return r;
 }

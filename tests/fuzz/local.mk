@@ -8,13 +8,21 @@
 #                     tests/fuzz/out/corpus-NAME of the build tree
 # The programs compile their sources themselves (with clang's sanitizers, not the
 # build's): nothing here links libmf.la or a plugin.
-fuzz_names = stream vat lime elf kdump crashdump vmware raw kcore qmp qemumaps args targetrec rescan pattern snapshot addr kallsyms elfdyn lxwalk
+fuzz_names = stream vat lime elf kdump crashdump vmware raw kcore qmp qemumaps args targetrec rescan pattern snapshot addr kallsyms elfdyn carve pe pdb lxwalk
 fuzz_programs = tests/fuzz/fuzz-stream tests/fuzz/fuzz-vat tests/fuzz/fuzz-lime \
 	tests/fuzz/fuzz-elf tests/fuzz/fuzz-kdump tests/fuzz/fuzz-crashdump tests/fuzz/fuzz-vmware \
 	tests/fuzz/fuzz-raw tests/fuzz/fuzz-kcore tests/fuzz/fuzz-qmp tests/fuzz/fuzz-qemumaps \
 	tests/fuzz/fuzz-args tests/fuzz/fuzz-targetrec tests/fuzz/fuzz-rescan tests/fuzz/fuzz-pattern \
 	tests/fuzz/fuzz-snapshot tests/fuzz/fuzz-kallsyms
 fuzz_programs += tests/fuzz/fuzz-addr tests/fuzz/fuzz-elfdyn tests/fuzz/fuzz-lxwalk
+# the packet carver of mf-scan --carve net
+fuzz_programs += tests/fuzz/fuzz-carve
+tests_fuzz_fuzz_carve_SOURCES = tests/fuzz/fuzz-carve.c libcommon/scan/carve.c
+tests_fuzz_fuzz_carve_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_carve_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_carve_LDADD =
+fuzz_programs += tests/fuzz/fuzz-pe
+fuzz_programs += tests/fuzz/fuzz-pdb
 EXTRA_PROGRAMS += $(fuzz_programs)
 
 FUZZ_RUNS = 20000
@@ -129,6 +137,13 @@ tests_fuzz_fuzz_kallsyms_CFLAGS = $(FUZZ_CFLAGS) -I$(top_srcdir)/os/linux
 tests_fuzz_fuzz_kallsyms_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_kallsyms_LDADD =
 
+tests_fuzz_fuzz_pdb_SOURCES = tests/fuzz/fuzz-pdb.c libcommon/pluginlib/msf.c libcommon/pluginlib/pdb.c \
+	libcommon/pluginlib/pdb-types.c libcommon/pluginlib/pdb-members.c libcommon/pluginlib/error.c \
+	libcommon/pluginlib/bytes.c
+tests_fuzz_fuzz_pdb_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_pdb_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_pdb_LDADD =
+
 tests_fuzz_fuzz_elfdyn_SOURCES = tests/fuzz/fuzz-elfdyn.c libcommon/pluginlib/elfdyn.c \
 	libcommon/pluginlib/bytes.c libcommon/pluginlib/error.c
 tests_fuzz_fuzz_elfdyn_CFLAGS = $(FUZZ_CFLAGS)
@@ -144,6 +159,12 @@ tests_fuzz_fuzz_addr_SOURCES = tests/fuzz/fuzz-addr.c $(fuzz_util_sources)
 tests_fuzz_fuzz_addr_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_addr_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_addr_LDADD = $(fuzz_libmf_all)
+
+tests_fuzz_fuzz_pe_SOURCES = tests/fuzz/fuzz-pe.c libcommon/pluginlib/pe.c libcommon/pluginlib/peb.c \
+	libcommon/pluginlib/bytes.c libcommon/pluginlib/error.c
+tests_fuzz_fuzz_pe_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_pe_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_pe_LDADD =
 
 fuzz_snapshot_sources = libcommon/snapshot/file.c libcommon/snapshot/writer.c libcommon/snapshot/raw.c \
 	libcommon/snapshot/lime.c libcommon/snapshot/elf.c libcommon/snapshot/kdump.c libcommon/snapshot/elfcore.c

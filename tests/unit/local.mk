@@ -110,6 +110,7 @@ tests_unit_test_scan_engine_LDADD = libcommon/scan/libmfscan.la $(tool_ldadd)
 # pluginlib: one test per part
 pluginlib_tests = tests/unit/test-pluginlib-bytes tests/unit/test-pluginlib-error tests/unit/test-pluginlib-fileio \
 	tests/unit/test-pluginlib-rangemap tests/unit/test-pluginlib-bitmap tests/unit/test-pluginlib-vmcoreinfo
+pluginlib_tests += tests/unit/test-pluginlib-pe
 check_PROGRAMS += $(pluginlib_tests)
 TESTS += $(pluginlib_tests)
 pluginlib_test_cppflags = $(AM_CPPFLAGS) -DTEST_TOP_SRCDIR='"$(abs_top_srcdir)"'
@@ -126,6 +127,14 @@ tests_unit_test_pluginlib_rangemap_SOURCES = tests/unit/test-pluginlib-rangemap.
 tests_unit_test_pluginlib_rangemap_LDADD = $(pluginlib)
 tests_unit_test_pluginlib_bitmap_SOURCES = tests/unit/test-pluginlib-bitmap.c tests/unit/tap.h
 tests_unit_test_pluginlib_bitmap_LDADD = $(pluginlib)
+tests_unit_test_pluginlib_pe_SOURCES = tests/unit/test-pluginlib-pe.c tests/unit/tap.h
+tests_unit_test_pluginlib_pe_LDADD = $(pluginlib)
+
+# the MSF/PDB reader (pluginlib/msf.c, pdb*.c) on PDBs the test builds, and hostile ones
+check_PROGRAMS += tests/unit/test-pdb
+TESTS += tests/unit/test-pdb
+tests_unit_test_pdb_SOURCES = tests/unit/test-pdb.c tests/unit/tap.h
+tests_unit_test_pdb_LDADD = $(pluginlib)
 
 # the snapshot writers (libcommon/snapshot/): read back through the file connectors
 check_PROGRAMS += tests/unit/test-snapshot-writers tests/unit/test-snapshot-output

@@ -236,8 +236,9 @@ test_native(void)
 	ok(mf_target_reads_proc(t), "native reads processes itself");
 	is_int(mf_threads(t, (uint64_t)getpid(), tids_cb, &s, err), 0, "threads of this process");
 	ok(s.n >= 1 && s.self, "include its main thread");
-	is_int(mf_symbols(t, 0, found_cb, &f, err), MF_ERR_UNSUPPORTED, "native has no symbols");
-	ok(strcmp(err, "os layer native cannot list symbols") == 0, "says so (%s)", err);
+	is_int(mf_symbols(t, 0, found_cb, &f, err), MF_ERR_UNSUPPORTED, "native has no kernel symbols");
+	ok(strcmp(err, "native: kernel symbols are not listed here (read /proc/kallsyms, or use -c kcore -o linux)") == 0,
+	   "says so (%s)", err);
 	is_int(mf_symbol_lookup(t, 0, "x", found_cb, &f, err), MF_ERR_UNSUPPORTED, "and no lookups");
 	if ((child = fork()) == 0) {
 		for (;;)

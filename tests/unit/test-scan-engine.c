@@ -40,7 +40,7 @@ mem_fill(void *ctx, void *space, uint64_t addr, uint64_t len, uint8_t *buf, mf_s
 
 	(void)ctx;
 	if (space == &gone_tag) {
-		gone_calls++;
+		__atomic_fetch_add(&gone_calls, 1, __ATOMIC_RELAXED);
 		return mf_error(errbuf, MF_ERR_GONE, "process exited");
 	}
 	if (space != &space_tag)
@@ -238,7 +238,10 @@ test_gone(void)
 	gone_calls = 0;
 	ok(scan_engine_run(&job, &rl, &stats, errbuf) == 0, "engine runs over a space that went away");
 	is_int(g.fails, 1, "its failure is reported once");
-	is_int(gone_calls, 1, "and its other regions are not read");
+	/* reads run ahead on every worker: those begun before the first failure are the only
+	 * ones that reach the space */
+	ok(gone_calls >= 1 && gone_calls <= (int)job.threads, "and its other regions are not read (%d reads)",
+	   gone_calls);
 	is_u64(g.n, 1, "the next space is scanned");
 	is_u64(stats.bytes, 0x10000, "only the next space counted scanned");
 	free(g.addr);

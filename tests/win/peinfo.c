@@ -1,0 +1,83 @@
+/* peinfo.c: a Windows test program for tests/wine.bats, built with mingw-w64 and run
+ * under Wine.  It prints what mftools must find by itself from outside the process: its
+ * Linux pid (a raw getpid system call), its PEB address, its module list
+ * (EnumProcessModules + GetModuleInformation + GetModuleFileNameEx), its command line, and
+ * GetProcAddress results (forwarded exports among them), then waits to be killed.
+ * Lines (CRLF under Wine):
+ *   pid N
+ *   peb 0xADDR
+ *   module 0xBASE 0xSIZE PATH
+ *   cmdline TEXT
+ *   proc MODULE NAME 0xADDR          (NAME may be #ORDINAL)
+ *   ready */
+#include <windows.h>
+#include <psapi.h>
+#include <winternl.h>
+#include <stdio.h>
+
+static long long
+linux_getpid(void)
+{
+	long long r;
+
+	__asm__ volatile("syscall" : "=a"(r) : "a"(39LL) : "rcx", "r11", "memory");
+	return r;
+}
+
+static void
+proc(const char *mod, const char *name)
+{
+	HMODULE h = GetModuleHandleA(mod);
+	FARPROC p;
+
+	if (h == NULL)
+		h = LoadLibraryA(mod);
+	if (name[0] == '#')
+		p = GetProcAddress(h, (LPCSTR)(ULONG_PTR)atoi(name + 1));
+	else
+		p = GetProcAddress(h, name);
+	printf("proc %s %s %p\n", mod, name, (void *)p);
+}
+
+int
+main(int argc, char **argv)
+{
+	HMODULE mods[512];
+	DWORD need = 0, i;
+	static const char *const procs[][2] = {
+		{ "kernel32.dll", "HeapAlloc" },        /* forwarded to ntdll.RtlAllocateHeap */
+		{ "kernel32.dll", "HeapFree" },
+		{ "kernel32.dll", "GetProcAddress" },   /* kernel32's own */
+		{ "kernel32.dll", "CreateFileA" },      /* forwarded to kernelbase */
+		{ "kernel32.dll", "GetCurrentProcessId" },
+		{ "ntdll.dll", "RtlAllocateHeap" },
+		{ "ntdll.dll", "NtClose" },
+		{ "kernelbase.dll", "CreateFileA" },
+		{ "kernel32.dll", "#1" },               /* by ordinal: a forwarder to ntdll */
+	};
+
+	(void)argc;
+	(void)argv;
+	printf("pid %lld\n", linux_getpid());
+	printf("peb %p\n", (void *)NtCurrentTeb()->ProcessEnvironmentBlock);
+	if (!EnumProcessModules(GetCurrentProcess(), mods, sizeof mods, &need)) {
+		printf("error EnumProcessModules %lu\n", GetLastError());
+		return 1;
+	}
+	for (i = 0; i < need / sizeof mods[0] && i < 512; i++) {
+		MODULEINFO mi;
+		char path[MAX_PATH];
+
+		if (!GetModuleInformation(GetCurrentProcess(), mods[i], &mi, sizeof mi) ||
+		    GetModuleFileNameExA(GetCurrentProcess(), mods[i], path, sizeof path) == 0)
+			continue;
+		printf("module %p 0x%lx %s\n", mi.lpBaseOfDll, (unsigned long)mi.SizeOfImage, path);
+	}
+	printf("cmdline %s\n", GetCommandLineA());
+	for (i = 0; i < sizeof procs / sizeof procs[0]; i++)
+		proc(procs[i][0], procs[i][1]);
+	printf("ready\n");
+	fflush(stdout);
+	for (;;)
+		Sleep(1000);
+}

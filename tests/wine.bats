@@ -1,0 +1,189 @@
+#!/usr/bin/env bats
+# The native layer's Wine support against a real Windows program: tests/win/peinfo.exe
+# (mingw-w64) runs under Wine 8 (64-bit) and prints its PEB address, its modules
+# (EnumProcessModules + GetModuleInformation + GetModuleFileNameEx), its command line and
+# GetProcAddress results (forwarded exports among them).  mftools finds the PEB by itself
+# (the main thread's gs_base) and must report the same; the exports are checked against
+# the DLL files with llvm-readobj and objdump.  The PE and PEB parsers' hostile inputs
+# are tests/unit/test-pluginlib-pe.c and tests/fuzz/fuzz-pe.c.
+
+load test_helper
+load tools_helper
+load wine_helper
+
+setup_file() {
+	wine_prefix
+	wine_start "$PEINFO" foo "bar baz" 'C:\a b\c.txt'
+	export WINEPREFIX WINEDEBUG wine_pid wine_out
+}
+
+teardown_file() {
+	wine_stop_all
+}
+
+# The program's own lines of one kind, without the kind.
+peinfo() {
+	awk -v k="$1" '$1 == k { sub(/^[^ ]* /, ""); print }' "$wine_out"
+}
+
+@test "wine: mftools finds the PEB the program has, from its main thread's TEB" {
+	run -0 --separate-stderr mf-ps -v -p "$wine_pid" -f json
+	no_sanitizer
+	assert_stderr --partial "pid $wine_pid: PEB at $(wine_hex "$(peinfo peb)") (TEB "
+}
+
+@test "wine: mf-modules lists the PE modules EnumProcessModules gives (bases, sizes, Windows paths)" {
+	local want got
+	want=$(peinfo module | while read -r b s p; do echo "$(wine_hex "$b") $s $p"; done | sort)
+	[[ $(wc -l <<<"$want") -ge 5 ]] || fail "the program listed too few modules: $want"
+	run -0 --separate-stderr mf-modules -p "$wine_pid" -f json
+	no_sanitizer
+	got=$(jq -r 'select(.type == "module" and .format == "pe") | "\(.base) \(.size) \(.path)"' <<<"$output" | sort)
+	assert_equal "$got" "$want"
+	# the names are the loader's BaseDllName
+	run -0 jq -r 'select(.format == "pe") | .name' <<<"$output"
+	assert_line kernel32.dll
+	assert_line peinfo.exe
+}
+
+@test "wine: a PE module's CodeView record names its PDB (GUID and age as llvm-readobj and llvm-pdbutil read them)" {
+	local guid age name id
+	require_cmd llvm-readobj-14 llvm-pdbutil-14
+	guid=$(llvm-readobj-14 --coff-debug-directory "$PEINFO" | sed -n 's/.*PDBGUID: (\(.*\))/\1/p' | tr -d ' ')
+	age=$(llvm-readobj-14 --coff-debug-directory "$PEINFO" | awk '/PDBAge:/ { print $2 }')
+	name=$(llvm-readobj-14 --coff-debug-directory "$PEINFO" | sed -n 's/.*PDBFileName: //p')
+	[[ ${#guid} -eq 32 && -n $age && -n $name ]] || fail "llvm-readobj shows no CodeView record: $guid $age $name"
+	# symbol server order: Data1..3 byte-swapped, the rest as stored, then the age in hex
+	id=${guid:6:2}${guid:4:2}${guid:2:2}${guid:0:2}${guid:10:2}${guid:8:2}${guid:14:2}${guid:12:2}${guid:16:16}$(printf '%X' "$age")
+	run -0 --separate-stderr mf-modules -p "$wine_pid" -f json
+	run -0 jq -r 'select(.name == "peinfo.exe") | "\(.pdb) \(.pdb_id)"' <<<"$output"
+	assert_output "$name $id"
+	# the PDB the linker wrote has the same GUID and age
+	run -0 llvm-pdbutil-14 dump -summary "$MF_TOP_BUILDDIR/tests/win/peinfo.pdb"
+	assert_output --partial "GUID: {${id:0:8}-${id:8:4}-${id:12:4}-${id:16:4}-${id:20:12}}"
+	assert_output --regexp "Age: $age"
+	# Wine's builtin DLLs have no debug directory: no pdb fields
+	run -0 jq -r 'select(.name == "kernel32.dll") | .pdb_id' <<<"$(mf-modules -p "$wine_pid" -f json)"
+	assert_output null
+}
+
+@test "wine: the ELF mappings stay, told apart by the format field" {
+	run -0 --separate-stderr mf-modules -p "$wine_pid" -f json
+	run -0 jq -r 'select(.type == "module") | "\(.format) \(.name)"' <<<"$output"
+	assert_line "elf ntdll.so"
+	assert_line "elf libc.so.6"
+	assert_line "pe ntdll.dll"
+	refute_line --regexp '^null '
+}
+
+@test "wine: mf-ps shows the Windows image path and command line" {
+	local exe
+	exe=$(peinfo module | head -n 1 | cut -d' ' -f3-)
+	[[ $exe == *peinfo.exe ]] || fail "the first module is not the program: $exe"
+	run -0 --separate-stderr mf-ps -p "$wine_pid" -f json
+	no_sanitizer
+	run -0 jq -r 'select(.type == "process") | .path, .cmdline, .name' <<<"$output"
+	assert_equal "${lines[0]}" "$exe"
+	assert_equal "${lines[1]}" "$(peinfo cmdline)"
+	assert_equal "${lines[1]}" "\"$exe\" foo \"bar baz\" \"C:\\a b\\c.txt\""
+	assert_equal "${lines[2]}" "peinfo.exe"
+	# and the process list has it the same way
+	run -0 --separate-stderr mf-ps -f json
+	run -0 jq -r --argjson p "$wine_pid" 'select(.pid == $p) | .cmdline' <<<"$output"
+	assert_output "$(peinfo cmdline)"
+}
+
+@test "wine: MODULE!EXPORT resolves to GetProcAddress's answers, forwarders followed" {
+	local mod name addr n=0
+	while read -r mod name addr; do
+		run -0 --separate-stderr mf-syms -p "$wine_pid" --at "$mod!$name" -f json </dev/null
+		no_sanitizer
+		run -0 jq -r 'select(.type == "symbol") | .at' <<<"$output"
+		assert_output "$(wine_hex "$addr")"
+		n=$((n + 1))
+	done < <(peinfo proc)
+	[[ $n -ge 8 ]] || fail "only $n GetProcAddress lines"
+	# HeapAlloc is kernel32's forwarder to ntdll's RtlAllocateHeap: the same address
+	run -0 --separate-stderr mf-syms -p "$wine_pid" -f json 'kernel32.dll!HeapAlloc'
+	run -0 jq -r 'select(.type == "symbol") | "\(.kind) \(.forward) \(.addr)"' <<<"$output"
+	assert_output "forwarder NTDLL.RtlAllocateHeap $(wine_hex "$(peinfo proc | awk '$2 == "RtlAllocateHeap" { print $3 }')")"
+}
+
+@test "wine: module names are case-insensitive with .dll added; +OFF reads the right bytes" {
+	local a want
+	a=$(wine_hex "$(peinfo proc | awk '$1 == "kernel32.dll" && $2 == "GetProcAddress" { print $3 }')")
+	run -0 --separate-stderr mf-syms -p "$wine_pid" --at 'KERNEL32!GetProcAddress' -f json
+	run -0 jq -r 'select(.type == "symbol") | "\(.at) \(.module) \(.name)"' <<<"$output"
+	assert_output "$a kernel32.dll GetProcAddress"
+	want=$(proc_mem_hex "$wine_pid" $((a + 0x10)) 16)
+	mf-read -p "$wine_pid" -f raw 'Kernel32.DLL!GetProcAddress+0x10' 16 >"$BATS_TEST_TMPDIR/bytes"
+	assert_equal "$(od -An -v -tx1 "$BATS_TEST_TMPDIR/bytes" | tr -d ' \n')" "$want"
+	run -1 --separate-stderr mf-syms -p "$wine_pid" --at 'kernel32!NoSuchExport'
+	assert_stderr --partial "no export 'NoSuchExport' in kernel32"
+}
+
+@test "wine: a Wine process has its ELF modules' symbols too; MODULE!NAME means the PE module first" {
+	run -0 --separate-stderr mf-syms -p "$wine_pid" -f json 'libc!malloc' 'ntdll.dll!NtClose'
+	run -0 jq -r 'select(.type == "symbol") | "\(.module) \(.name) \(.kind)"' <<<"$output"
+	assert_line "libc.so.6 malloc export"
+	assert_line "ntdll.dll NtClose export"
+	run -0 --separate-stderr mf-syms -p "$wine_pid" --at 'ntdll!NtClose' -f json
+	run -0 jq -r 'select(.type == "symbol") | "\(.at) \(.module)"' <<<"$output"
+	assert_output "$(wine_hex "$(peinfo proc | awk '$2 == "NtClose" { print $3 }')") ntdll.dll"
+}
+
+@test "wine: mf-syms lists kernel32's exports as the DLL file has them (llvm-readobj, objdump)" {
+	local dll=/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/kernel32.dll base want got
+	require_cmd llvm-readobj-14 x86_64-w64-mingw32-objdump
+	base=$(peinfo module | awk '$3 ~ /kernel32.dll$/ { print $1 }')
+	want=$(pe_oracle_exports "$dll")
+	[[ $(grep -c ' fwd ' <<<"$want") -ge 50 ]] || fail "objdump shows too few forwarders"
+	run -0 --separate-stderr mf-syms -p "$wine_pid" -f json 'kernel32.dll!*'
+	no_sanitizer
+	got=$(jq -r 'select(.type == "symbol") | if .kind == "forwarder" then "\(.name) fwd \(.forward)" else "\(.name) \(.addr)" end' \
+		<<<"$output" | while read -r n a f; do
+			if [[ $a == fwd ]]; then echo "$n fwd $f"; else printf '%s 0x%x\n' "$n" $((a - 0x$base)); fi
+		done | sort)
+	[[ $(wc -l <<<"$want") -ge 1000 ]] || fail "llvm-readobj lists too few exports"
+	assert_equal "$got" "$want"
+	# a bare module name (any case, .dll added) lists the same
+	run -0 --separate-stderr mf-syms -p "$wine_pid" -f json KERNEL32
+	assert_equal "$(jq -r 'select(.type == "symbol") | .name' <<<"$output" | sort)" "$(cut -d' ' -f1 <<<"$want")"
+}
+
+@test "wine: the PE reader on real files: ntoskrnl.exe's exports and imports, peinfo.exe's sections and PDB record" {
+	local nt=/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/ntoskrnl.exe want
+	require_cmd llvm-readobj-14 x86_64-w64-mingw32-objdump
+	run -0 pe-dump "$nt"
+	want=$(pe_oracle_exports "$nt")
+	[[ $(wc -l <<<"$want") -ge 1500 ]] || fail "llvm-readobj lists too few exports of ntoskrnl.exe"
+	assert_equal "$(awk '$1 == "export" { print $2, $4 } $1 == "forward" { print $2, "fwd", $4 }' <<<"$output" | sort)" "$want"
+	want=$(pe_oracle_imports "$nt")
+	[[ $(wc -l <<<"$want") -ge 100 ]] || fail "objdump lists too few imports of ntoskrnl.exe"
+	assert_equal "$(awk '$1 == "import" { print $2, $3, $4 }' <<<"$output" | sort)" "$want"
+	run -0 pe-dump "$PEINFO"
+	assert_equal "$(awk '$1 == "import" { print $2, $3, $4 }' <<<"$output" | sort)" "$(pe_oracle_imports "$PEINFO")"
+	# (a name longer than 8 bytes is "/N", an offset into the file's string table, which
+	# is not mapped: only llvm-readobj, reading the file, can show it)
+	assert_equal "$(awk '$1 == "section" { print (length($2) > 8 || $2 ~ /^\// ? "long" : $2), $3, $4 }' <<<"$output")" \
+		"$(llvm-readobj-14 --sections "$PEINFO" | awk '/ Name: / { n = length($2) > 8 ? "long" : $2 }
+			/VirtualSize:/ { v = tolower($2) } /VirtualAddress:/ { print n, tolower($2), v }')"
+	assert_line --regexp "^rsds [0-9A-F]{33,} peinfo.pdb\$"
+	# not a PE file: one line, exit 1
+	run -1 --separate-stderr pe-dump "$MEMTARGET"
+	assert_stderr "pe-dump: no PE image at 0x140000000 (no MZ header)"
+}
+
+@test "wine: a process that is not Wine has no PE modules, and no Windows exports" {
+	start_memtarget
+	run -0 --separate-stderr mf-modules -p "$mt_pid" -f json
+	run -0 jq -r 'select(.type == "module") | .format' <<<"$output"
+	refute_line pe
+	run -1 --separate-stderr mf-syms -p "$mt_pid" --at 'kernel32.dll!HeapAlloc'
+	assert_stderr "mf-syms: pid $mt_pid: no symbol 'kernel32.dll!HeapAlloc'"
+	stop_memtarget
+}
+
+@test "wine: 32-bit Windows programs" {
+	skip "wine32 (i386) is not installable on this Debian archive (multi-arch version pinning): 32-bit Wine processes are refused, not tested"
+}
