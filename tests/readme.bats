@@ -174,6 +174,14 @@ stderr: $stderr"
 	assert_output "efi_pei"
 }
 
+@test "the tour on snapshots: an IOC list over a LiME file in one pass" {
+	require_file "$LIME"
+	printf '# what the LiME fixture holds\nPlatformPei.efi\nhex:4d5a\nno such indicator here\n' >iocs.txt
+	tour "mf-scan -c /srv/vm.lime --phys -F iocs.txt"
+	run -0 bash -c "mf-scan -c '$LIME' --phys -F iocs.txt -f json </dev/null | jq -r 'select(.type == \"hit\") | .pattern' | sort -u"
+	assert_output "$(printf 'PlatformPei.efi\nhex:4d5a')"
+}
+
 @test "the tour on snapshots and a live guest: kdump, ELF, kernel memory, page walks, mf-dump" {
 	guest_require
 	guest_use guest
