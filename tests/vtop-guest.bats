@@ -230,24 +230,24 @@ print("ok", len(maps))' "$(ksym _stext)" "$(ksym _etext)" <<<"$output"
 	assert_output --partial "(x86_64-la57) from VMCOREINFO"
 }
 
-@test "the linux os layer on Debian's -rt-amd64 flavour (another config, other struct layouts)" {
-	GUEST_ARCH=x86_64-rt guest_require
-	guest_use rt
-	run linux_agrees "$BATS_FILE_TMPDIR/rt.elf"
+# The guest NAME of GUEST_ARCH ARCH (booted in setup_file): processes and maps agree with
+# its oracle, and mf-attach names its release, which ends in SUFFIX.
+flavour_agrees() { # ARCH NAME SUFFIX
+	GUEST_ARCH=$1 guest_require
+	guest_use "$2"
+	run linux_agrees "$BATS_FILE_TMPDIR/$2.elf"
 	[ "$status" -eq 0 ] || fail "$output"
-	run -0 mf-attach -c "$BATS_FILE_TMPDIR/rt.elf" -o linux -v -f msgpack
+	run -0 mf-attach -c "$BATS_FILE_TMPDIR/$2.elf" -o linux -v -f msgpack
 	assert_output --partial "OSRELEASE $(guest_oracle uname)"
-	[[ $(guest_oracle uname) == *-rt-amd64 ]]
+	[[ $(guest_oracle uname) == *"$3" ]]
+}
+
+@test "the linux os layer on Debian's -rt-amd64 flavour (another config, other struct layouts)" {
+	flavour_agrees x86_64-rt rt -rt-amd64
 }
 
 @test "the linux os layer on Debian's -cloud-amd64 flavour (a config for virtual machines)" {
-	GUEST_ARCH=x86_64-cloud guest_require
-	guest_use cloud
-	run linux_agrees "$BATS_FILE_TMPDIR/cloud.elf"
-	[ "$status" -eq 0 ] || fail "$output"
-	run -0 mf-attach -c "$BATS_FILE_TMPDIR/cloud.elf" -o linux -v -f msgpack
-	assert_output --partial "OSRELEASE $(guest_oracle uname)"
-	[[ $(guest_oracle uname) == *-cloud-amd64 ]]
+	flavour_agrees x86_64-cloud cloud -cloud-amd64
 }
 
 @test "the linux os layer on Debian 12's 6.12 kernel: processes, maps, kernel modules as /proc/modules" {
