@@ -155,6 +155,28 @@ setup() {
 	[ "$(printf '%s\n' "$output" | jq -r 'select(.type == "xlat") | .pa' | sort -u | wc -l)" -eq 1 ]
 }
 
+@test "--kernel with no os layer on our raw and LiME: the page-table root found in RAM (VMCOREINFO note, else a table that maps the banner)" {
+	version=$(guest_oracle version)
+	banner=$(oracle_addr linux_banner)
+	for src in "$D/ours.raw" "$D/ours.lime"; do
+		run -0 --separate-stderr mf-read -c "$src" --kernel -v -f raw "$banner" ${#version} </dev/null
+		[ "$output" = "$version" ] || fail "$src: $output"
+		assert_stderr --partial "VMCOREINFO note found in RAM at physical"
+	done
+	raw_replace novmci-noos.raw 'VMCOREINFO\x00' 'VMCOREINFX\x00'
+	run -0 --separate-stderr mf-read -c "$D/novmci-noos.raw" --kernel -v -f raw "$banner" ${#version} </dev/null
+	[ "$output" = "$version" ]
+	assert_stderr --partial "no VMCOREINFO; banner at physical"
+	assert_stderr --partial "a top-level page table at"
+	rm -f "$D/novmci-noos.raw"
+	# no kernel at all: one line, the same advice as the options give
+	truncate -s 64M "$D/zero-noos.raw"
+	run -1 --separate-stderr mf-read -c "$D/zero-noos.raw" --kernel 0xffffffff81000000 8 </dev/null
+	assert_stderr "mf-read: raw:$D/zero-noos.raw: no kernel found in physical memory (no VMCOREINFO, no page table that maps a Linux banner): give --arch and --dtb"
+	run -2 --separate-stderr mf-read -c "$D/ours.raw" --arch x86_64 --kernel 0xffffffff81000000 8 </dev/null
+	assert_stderr --partial "--arch goes with --dtb"
+}
+
 @test "mf-attach saves what discovery found: the next tool starts without a search" {
 	run -0 mf-attach -c "$D/qemu.elf" -o linux -v -f msgpack
 	assert_output --partial "VMCOREINFO"
