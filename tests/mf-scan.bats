@@ -504,3 +504,43 @@ EOF2
 	run -1 --separate-stderr mf-scan -c "raw:$SD/a.raw" --phys -Y "$d/sub/miss.yar" </dev/null
 	assert_stderr --regexp "cannot include 'missing\.yar': No such file or directory$"
 }
+
+# scan_exits_midway SOURCE: mf-scan -T u8 0 of a fresh mf-memtarget (SOURCE "-p": by -p PID,
+# "piped": its mf-ps record on stdin) that is killed in the middle of the scan; sets pid,
+# status, output (mf-scan's stderr) and leaves the hits read before the exit in $out.
+# -T u8 0 matches every byte of the 256 MiB zero mapping: far more output than the pipe holds,
+# so mf-scan is blocked mid-scan until the reader has taken 256 KiB; only then is the process
+# killed, and the rest of its regions (and chunks) cannot be read.
+scan_exits_midway() {
+	start_memtarget
+	pid=$mt_pid out=$BATS_TEST_TMPDIR/mid.out
+	local err=$BATS_TEST_TMPDIR/mid.err scan="mf-scan -p $pid"
+	if [[ $1 == piped ]]; then
+		mf-ps -p "$pid" -f msgpack </dev/null >"$BATS_TEST_TMPDIR/mid.proc"
+		scan="mf-scan <'$BATS_TEST_TMPDIR/mid.proc'"
+	else
+		scan+=" </dev/null"
+	fi
+	run bash -c "set -o pipefail; $scan -T u8 0 --threads 1 -f msgpack 2>'$err' |
+		{ head -c 262144 >'$out'; kill $pid; cat >>'$out'; }"
+	status_scan=$status
+	wait "$pid" 2>/dev/null || true
+	mt_pid=
+	run cat "$err"
+	status=$status_scan
+	no_sanitizer
+	# what was read before the exit is a valid stream of hits
+	assert [ "$(stat -c %s "$out")" -gt 262144 ]
+	assert_equal "$(mf-cat -f json "$out" | jq -r 'select(.type == "hit") | .value' | sort -u)" "0"
+}
+
+@test "mf-scan: a process that exits in the middle of the scan is one line, and the hits read before it are kept" {
+	# piped in: a warning, exit 0 (hits were found)
+	scan_exits_midway piped
+	assert_equal "$status" 0
+	assert_output "mf-scan: warning: pid $pid exited"
+	# named by -p: an error (the user asked for it), once, exit 1
+	scan_exits_midway -p
+	assert_equal "$status" 1
+	assert_output --regexp "^mf-scan: cannot read 0x[0-9a-f]+ in pid $pid: process $pid exited$"
+}

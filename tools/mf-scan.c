@@ -351,7 +351,8 @@ main(int argc, char **argv)
 	mf_rec_free(st.rec);
 	scan_yara_free(st.yara);
 	scan_multi_free(st.multi);
-	c = tool_finish(tl, tool_spaces_status(tl, st.status));
+	/* hits found: exit 0 even when every process they came from exited since (a warning) */
+	c = tool_finish(tl, st.stats.emitted > 0 ? st.status : tool_spaces_status(tl, st.status));
 	if (c != TOOL_EXIT_OK)
 		return c;
 	return st.stats.emitted > 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
