@@ -8,7 +8,6 @@
 #include <string.h>
 
 #define KFIND_CHUNK ((size_t)1 << 20)
-#define KFIND_OVERLAP 64                      /* longer than every needle */
 #define KFIND_VMCI_DESC_MAX ((size_t)65536)   /* VMCOREINFO_BYTES is one page (64 KiB granule) */
 #define KFIND_START_KERNEL_MAP 0xffffffff80000000ull
 #define KFIND_X86_32_PAGE_OFFSET 0xc0000000ull
@@ -48,12 +47,7 @@ kfind_in_ram(const struct kfind_src *src, uint64_t pa, uint64_t len)
 	return false;
 }
 
-/* Calls `hit` with every chunk of RAM (up to KFIND_SCAN_MAX bytes in all, consecutive
- * chunks overlapping by KFIND_OVERLAP bytes): `hit` returns 0 to go on, 1 to stop (found),
- * or a negative error.  Holes inside a range (a reader's MF_ERR_UNMAPPED) are skipped. */
-typedef int (*kfind_chunk_cb)(void *ctx, const struct kfind_src *src, uint64_t pa, const uint8_t *b, size_t n);
-
-static int
+int
 kfind_scan(const struct kfind_src *src, uint64_t from, kfind_chunk_cb hit, void *ctx)
 {
 	uint8_t *buf = malloc(KFIND_CHUNK);

@@ -30,6 +30,15 @@ struct kfind_src {
 /* A kfind_src over a struct mf_phys (an os layer's view of physical memory). */
 void kfind_src_phys(struct kfind_src *src, const struct mf_phys *phys);
 
+/* Calls `hit` with every chunk of RAM from physical address `from` on (up to KFIND_SCAN_MAX
+ * bytes in all, consecutive chunks of one range overlapping by KFIND_OVERLAP bytes, so a
+ * needle of up to that many bytes is seen whole in one of them): `hit` returns 0 to go on,
+ * 1 to stop (found), or a negative error, which kfind_scan returns.  Holes inside a range
+ * (a reader's MF_ERR_UNMAPPED) are skipped. */
+#define KFIND_OVERLAP 64
+typedef int (*kfind_chunk_cb)(void *ctx, const struct kfind_src *src, uint64_t pa, const uint8_t *b, size_t n);
+int kfind_scan(const struct kfind_src *src, uint64_t from, kfind_chunk_cb hit, void *ctx);
+
 /* The kernel's VMCOREINFO note found in RAM: an ELF note header (namesz 11, type 0, name
  * "VMCOREINFO") whose descriptor is text starting with "OSRELEASE=" and holding PAGESIZE=.
  * Returns the text (the caller frees it) with the note's physical address in *pa, or NULL

@@ -14,6 +14,7 @@
  *   maps.c       memory maps (maple tree on 6.1+, the VMA list before)
  *   paths.c      file paths from dentries and mounts
  *   modules.c    kernel modules (the `modules` list) and process modules (mapped ELF files)
+ *   modules-find.c  the `modules` list's head found from a struct module in RAM (no symbol)
  *
  * Every struct offset comes from the kernel's own BTF: nothing here is compiled in for a
  * particular kernel.  Guest memory is hostile: every pointer read from it is checked,
@@ -126,6 +127,11 @@ struct lx_seen {
 };
 int lx_seen_add(struct lx_seen *s, uint64_t a);
 void lx_seen_free(struct lx_seen *s);
+
+/* modules-find.c: the head of the module list when kallsyms has no `modules` symbol,
+ * found from a struct module in RAM: 0, MF_ERR_NOTFOUND (no module loaded: logged), or
+ * another error with errbuf set. */
+int lx_modules_find(const struct lx *lx, uint64_t *head, char *errbuf);
 
 /* btf.c */
 int lx_types_load(struct lx *lx, char *errbuf);

@@ -45,7 +45,7 @@ struct lx_off {
 		mount_mnt, mount_parent, mount_mountpoint, vfsmount_root;
 	/* module: before 6.4 core_layout, after mem[] */
 	struct lx_field mod_list, mod_name, mod_state, mod_core_base, mod_core_size, mod_mem,
-		mod_mem_base, mod_mem_size;
+		mod_mem_base, mod_mem_size, mod_mkobj_mod;
 	uint32_t mod_mem_count, mod_mem_stride;
 };
 

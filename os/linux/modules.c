@@ -1,5 +1,6 @@
 /* modules.c: modules of the kernel (pid 0: the kernel image itself, then every loaded
- * module from the `modules` list, as lsmod shows them) and of a process (its mapped ELF
+ * module from the `modules` list, as lsmod shows them; the list's head found in memory by
+ * modules-find.c when kallsyms does not name it) and of a process (its mapped ELF
  * files, by the rule every os layer shares: pluginlib/mapmods.h, the ELF headers read
  * through the process's own page tables in one batch). */
 #include "config.h"
@@ -64,19 +65,19 @@ lx_kernel_modules(const struct lx *lx, mf_module_cb cb, void *ctx, char *errbuf)
 	uint64_t head, next;
 	uint8_t *b;
 	size_t n = 0;
+	bool usable;
 	int r;
 
 	if ((r = lx_kernel_image(lx, cb, ctx)) != 0)
 		return r;
+	usable = o->module_size != LX_NONE && lx_has(o->mod_list) && lx_has(o->mod_name);
 	if (lx_sym(lx, "modules", &head) < 0) {
-		uint64_t v;
-
-		if (lx_sym(lx, "init_task", &v) < 0)
-			return lx->host->error(errbuf, MF_ERR_UNSUPPORTED,
-			                       "linux: kallsyms has no data symbols (a kernel without KALLSYMS_ALL): no module list to walk");
-		return 0;   /* a kernel without loadable modules */
+		if (!usable)
+			return 0;   /* a kernel without loadable modules */
+		if ((r = lx_modules_find(lx, &head, errbuf)) < 0)
+			return r == MF_ERR_NOTFOUND ? 0 : r;   /* no module loaded */
 	}
-	if (o->module_size == LX_NONE || !lx_has(o->mod_list) || !lx_has(o->mod_name))
+	if (!usable)
 		return lx->host->error(errbuf, MF_ERR_UNSUPPORTED, "linux: BTF has no usable struct module");
 	if (lx_kread_u64(lx, head, &next) < 0)
 		return lx->host->error(errbuf, MF_ERR_NOTMAPPED, "linux: cannot read the module list at 0x%" PRIx64, head);

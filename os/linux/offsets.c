@@ -76,6 +76,7 @@ static const struct lx_off_spec {
 	{ "module", "core_layout.base", LX_F(mod_core_base), 0 },
 	{ "module", "core_layout.size", LX_F(mod_core_size), 0 },
 	{ "module", "mem", LX_F(mod_mem), 0 },
+	{ "module", "mkobj.mod", LX_F(mod_mkobj_mod), 0 },
 	{ "module_memory", "base", LX_F(mod_mem_base), 0 },
 	{ "module_memory", "size", LX_F(mod_mem_size), 0 },
 };
