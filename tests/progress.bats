@@ -120,6 +120,20 @@ assert_gone() {
 	cmp "$PD/img.raw" "$T/read.raw"
 }
 
+@test "mf-dump -p: the process core's pass too, its warnings on their own lines" {
+	sleep 60 3>&- &
+	local pid=$!
+	on_tty "MF_PROGRESS_MIN=1 mf-dump -p $pid -o $T/p.core </dev/null"
+	kill "$pid"
+	assert_bar mf-dump "[0-9.]+ (KiB|MiB)"
+	assert_gone
+	# what is left on the screen: warnings (its [vvar] pages cannot be read), whole
+	local left
+	left=$(screen | grep -avE '^(mf-dump: warning: [0-9]+ unreadable pages? of pid [0-9]+ recorded without data)?$' || true)
+	assert_equal "$left" ""
+	[ -s "$T/p.core" ]
+}
+
 @test "stderr to a file: no progress bytes at all, on the terminal or in the file" {
 	on_tty "MF_PROGRESS_MIN=1M mf-dump -c raw:$PD/img.raw -F raw -o $T/out.raw 2>$T/err"
 	assert_output ''
