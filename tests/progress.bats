@@ -27,6 +27,7 @@ EOF
 
 setup() {
 	require_cmd script jq
+	unset MF_PROGRESS_MIN   # the tests set it where they mean to
 	T=$BATS_TEST_TMPDIR
 	cd "$T"
 }
