@@ -8,6 +8,8 @@ tool_suites = tests/mf-attach.bats tests/mf-ps.bats tests/mf-modules.bats tests/
 	tests/vtop.bats tests/vtop-guest.bats tests/conn-qemu.bats tests/hostile.bats \
 	tests/linux.bats tests/mf-cat.bats tests/readme.bats tests/mf-syms.bats \
 	tests/pdb.bats
+# the progress line of long passes, on a pseudo-terminal (util-linux script)
+tool_suites += tests/progress.bats
 # mf-scan --carve net (tests/carve-mkraw.py builds its raw image)
 tool_suites += tests/mf-scan-carve.bats
 EXTRA_DIST += tests/carve-mkraw.py

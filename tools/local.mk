@@ -18,7 +18,7 @@ tools_mf_vtop_SOURCES = tools/mf-vtop.c tools/vtop-fmt.h tools/vtop-fmt.c tools/
 tools_mf_vtop_LDADD = tools/libmftool.la $(tool_ldadd)
 
 # mf-dump: snapshots of physical memory (raw, LiME, ELF, kdump) and process cores
-tools_mf_dump_SOURCES = tools/mf-dump.c tools/dump-progress.c tools/dump-progress.h
+tools_mf_dump_SOURCES = tools/mf-dump.c
 tools_mf_dump_LDADD = tools/libmftool.la libcommon/snapshot/libmfsnapshot.la $(tool_ldadd)
 
 # mf-scan: patterns, strings, typed values and rescans over physical, kernel and process memory

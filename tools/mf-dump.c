@@ -1,11 +1,10 @@
 /* mf-dump: write the physical memory of any target (raw, LiME, ELF core, kdump-compressed)
  * or a process's memory (ELF core for gdb) to a file, safely: a temporary file in the
  * destination directory, fsynced and renamed into place; no file under the final name on
- * any failure.  The options and the messages; the progress bar is dump-progress.c; the
- * writers, the atomic output and --keep are libcommon/snapshot/. */
+ * any failure.  The options and the messages; the writers, the atomic output and --keep
+ * are libcommon/snapshot/, the progress line libmf's (mf_progress_new). */
 #include "config.h"
 #include "tool.h"
-#include "dump-progress.h"
 #include "snapshot/output.h"
 #include "snapshot/snapshot.h"
 
@@ -34,7 +33,8 @@ static struct tool dump_tool;
 static volatile sig_atomic_t dump_signal;
 /* The temporary output, for the cleanup on failure. */
 static struct snap_out *dump_out;
-static struct dump_progress dump_prog;
+/* The progress line of the pass (NULL: none drawn). */
+static struct mf_progress *dump_prog;
 
 static void
 dump_usage(int status)
@@ -72,7 +72,7 @@ dump_usage(int status)
 	        "      --os=OS            os layer spec: NAME[:ARG][,KEY=VALUE...]\n"
 	        "  -t, --target=FILE      a target saved by mf-attach\n"
 	        "\nMessages:\n"
-	        "  -q, --quiet            no progress bar, no warnings\n"
+	        "  -q, --quiet            no warnings, no progress line\n"
 	        "  -v, --verbose          more messages (-vv: debug)\n"
 	        "  -h, --help             this help\n"
 	        "      --version          version and plugin directory\n");
@@ -186,6 +186,13 @@ dump_keep(const char *pattern, const char *shortname, const char *mark, uint64_t
 		tool_die(&dump_tool, "%s (%s is written)", dump_tool.errbuf, written);
 }
 
+/* The writers' progress callback. */
+static void
+dump_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	mf_progress_update(ctx, done, total);
+}
+
 /* ---- physical memory ---------------------------------------------------------------------- */
 
 static void
@@ -193,7 +200,7 @@ dump_physical(struct mf_target *t, enum snap_format fmt, struct snap_file *f, ui
               uint64_t rate, const char *mark)
 {
 	struct snap_phys_opts o = { .fmt = fmt, .max_errors = max_errors, .threads = threads, .rate = rate,
-	                            .progress = dump_progress_show, .ctx = &dump_prog, .mark = mark };
+	                            .progress = dump_progress, .ctx = dump_prog, .mark = mark };
 	struct snap_phys_result res;
 	double start = snap_now();
 
@@ -201,7 +208,8 @@ dump_physical(struct mf_target *t, enum snap_format fmt, struct snap_file *f, ui
 		dump_check_signal();
 		dump_fail("%s", f->err);
 	}
-	dump_progress_end(&dump_prog);
+	mf_progress_end(dump_prog);
+	dump_prog = NULL;
 	if (res.vmcoreinfo_found)
 		mf_log(1, "VMCOREINFO found in memory");
 	else if (fmt == SNAP_F_KDUMP && !res.vmcoreinfo_hint)
@@ -316,7 +324,6 @@ main(int argc, char **argv)
 		threads = ncpu < 1 ? 1 : ncpu > 64 ? 64 : (uint64_t)ncpu;
 	}
 	tool_options_done(tl);
-	dump_progress_init(&dump_prog, tl->name, tl->verbosity >= 0 && isatty(STDERR_FILENO));
 
 	/* the pattern's errors before the target is opened; its name after */
 	if ((c = snap_name_expand(out_arg, "target", utc, &path, tl->errbuf)) == MF_ERR_ARG ||
@@ -334,15 +341,17 @@ main(int argc, char **argv)
 	dump_open_out(path, force, mark, keep > 0, !have_pid && (fmt == SNAP_F_ELF || fmt == SNAP_F_KDUMP));
 	f.fd = snap_out_fd(dump_out);
 	f.name = path;
+	dump_prog = mf_progress_new(0);   /* the writers give the total */
 	if (have_pid) {
 		struct snap_proc_opts po = { .pid = pid, .verbosity = tl->verbosity, .max_errors = max_errors,
-		                             .progress = dump_progress_show, .ctx = &dump_prog };
+		                             .progress = dump_progress, .ctx = dump_prog };
 
 		if (snap_proc(tl->t, &po, &f) < 0) {
 			dump_check_signal();
 			dump_fail("%s", f.err);
 		}
-		dump_progress_end(&dump_prog);
+		mf_progress_end(dump_prog);
+		dump_prog = NULL;
 	} else {
 		dump_physical(tl->t, fmt, &f, max_errors, (unsigned)threads, rate, mark);
 	}

@@ -107,8 +107,12 @@ read_bytes(struct read_state *st, uint64_t addr, uint64_t len)
 	bool raw = st->tl->fmt == MF_FMT_RAW;
 	int r;
 
-	if ((r = mf_aspace_read_span(st->as, addr, len, raw ? READ_RAW_PIECE : READ_PIECE, raw ? READ_RAW_BATCH : READ_BATCH,
-	                             read_out_piece, &st->out, st->tl->errbuf)) < 0)
+	st->out.progress = mf_progress_new(len);   /* a long read: `--phys -f raw 0 16G` */
+	r = mf_aspace_read_span(st->as, addr, len, raw ? READ_RAW_PIECE : READ_PIECE, raw ? READ_RAW_BATCH : READ_BATCH,
+	                        read_out_piece, &st->out, st->tl->errbuf);
+	mf_progress_end(st->out.progress);
+	st->out.progress = NULL;
+	if (r < 0)
 		read_failed(st, r, false, 0);
 	read_out_end(&st->out);
 }

@@ -101,6 +101,7 @@ read_out_piece(void *ctx, const struct mf_span_piece *p)
 {
 	struct read_out *o = ctx;
 
+	mf_progress_add(o->progress, p->len);
 	if (p->data == NULL)
 		read_out_gap(o, p->addr, p->len, p->err);
 	else

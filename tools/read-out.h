@@ -16,6 +16,7 @@ struct read_out {
 	uint64_t gap_addr, gap_len;
 	int gap_err;
 	struct hexdump hx;
+	struct mf_progress *progress;    /* the read's progress line, or NULL: pieces add to it */
 };
 
 /* Start the output of a space (set tl, rec and zero_fill once before). */

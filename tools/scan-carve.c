@@ -43,6 +43,7 @@ struct scan_carve {
 	struct snap_out *out;
 	uint64_t frames;
 	bool done;                    /* --max-hits reached */
+	struct mf_progress *progress; /* the progress line, or NULL */
 };
 
 void
@@ -243,6 +244,7 @@ scan_carve_region(struct scan_carve *c, const struct scan_region *rg)
 		}
 		a += take;
 		left -= take;
+		mf_progress_add(c->progress, take);
 	}
 }
 
@@ -303,12 +305,14 @@ scan_carve_run(struct scan_state *st)
 	scan_carve_open(&c);
 	c.buf = tool_xmalloc(CARVE_LOOKBEHIND + st->chunk + CARVE_OVERLAP);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	c.progress = mf_progress_new(scan_regions_bytes(&st->regions));
 	for (i = 0; i < st->regions.n && !c.done; i++) {
 		const struct scan_region *rg = &st->regions.v[i];
 
 		if (!scan_space_is_lost(st, mf_aspace_id(rg->space)))
 			scan_carve_region(&c, rg);
 	}
+	mf_progress_end(c.progress);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	free(c.buf);
 	free(c.runs);

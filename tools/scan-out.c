@@ -1,5 +1,5 @@
-/* scan-out.c: mf-scan's scan of the selected spaces through the engine, and its hits as
- * records or table rows. */
+/* scan-out.c: mf-scan's scan of the selected spaces through the engine (with a progress
+ * line over their regions), and its hits as records or table rows. */
 #include "config.h"
 #include "scan-tool.h"
 
@@ -149,7 +149,10 @@ scan_run(struct scan_state *st)
 	int r;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if ((r = scan_engine_run(&job, &st->regions, &st->stats, errbuf)) == MF_ERR_NOMEM)
+	job.progress = mf_progress_new(scan_regions_bytes(&st->regions));
+	r = scan_engine_run(&job, &st->regions, &st->stats, errbuf);
+	mf_progress_end(job.progress);
+	if (r == MF_ERR_NOMEM)
 		tool_oom();
 	else if (r < 0)
 		tool_die(st->tl, "%s", errbuf);

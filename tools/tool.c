@@ -32,7 +32,9 @@ tool_verr(struct tool *tl, const char *prefix, const char *fmt, va_list ap)
 
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	fflush(stdout);
+	mf_progress_hold();   /* never on the progress line's text */
 	fprintf(stderr, "%s: %s%s\n", tl->name, prefix, buf);
+	mf_progress_release();
 }
 
 void
@@ -84,7 +86,9 @@ tool_usage_error(struct tool *tl, const char *fmt, ...)
 void
 tool_oom(void)
 {
+	mf_progress_hold();
 	fprintf(stderr, "%s: out of memory\n", tool_current ? tool_current->name : "mftools");
+	mf_progress_release();
 	exit(TOOL_EXIT_FAIL);
 }
 
@@ -192,7 +196,7 @@ tool_usage_common(FILE *f, bool allow_raw)
 	        "\nOutput:\n"
 	        "  -f, --format=FORMAT    table, json, msgpack%s (default: table on a terminal,\n"
 	        "                         else msgpack; MF_FORMAT changes the default)\n"
-	        "  -q, --quiet            no warnings\n"
+	        "  -q, --quiet            no warnings, no progress line\n"
 	        "  -v, --verbose          more messages (-vv: debug)\n"
 	        "  -h, --help             this help\n"
 	        "      --version          version and plugin directory\n",

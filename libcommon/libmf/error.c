@@ -1,4 +1,4 @@
-/* error.c: error codes, messages and logging. */
+/* error.c: error codes, messages and logging (a message erases the progress line first). */
 #include "mf-int.h"
 #include "pluginlib/error.h"
 
@@ -45,6 +45,7 @@ mf_log_init(const char *progname, int verbosity)
 
 	snprintf(error_progname, sizeof error_progname, "%s", slash ? slash + 1 : progname);
 	error_verbosity = verbosity;
+	mfint_progress_verbosity(verbosity);
 }
 
 MF_API const char *
@@ -65,5 +66,7 @@ mf_log(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
+	mf_progress_hold();   /* never on the progress line's text */
 	fprintf(stderr, "%s: %s%s\n", error_progname, prefix[level < 0 ? 0 : level > 2 ? 2 : level], buf);
+	mf_progress_release();
 }

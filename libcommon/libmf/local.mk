@@ -1,10 +1,11 @@
-# libmf core: errors, arguments, hints, the plugin loader, os records, typed values;
+# libmf core: errors, the progress line, arguments, hints, the plugin loader, os records, typed values;
 # targets (opening, arguments, file-format detection, saved records, I/O, the os layer,
 # the kernel's root, the tools' way to open one); address spaces (opening, span reads,
 # mapped regions, address expressions, choosing them)
 libcommon_libmf_la_SOURCES += \
 	libcommon/libmf/mf-int.h libcommon/libmf/hexval.h \
 	libcommon/libmf/error.c \
+	libcommon/libmf/progress.c \
 	libcommon/libmf/args.c \
 	libcommon/libmf/hints.c \
 	libcommon/libmf/plugin-int.h \

@@ -38,6 +38,14 @@ int mfint_page_map(struct mf_target *t, const struct mf_space *sp, uint64_t star
  * relative path (into buf): 0, or MF_ERR_NOTFOUND (not opened so) (symfile.c). */
 struct mf_kv;
 int mfint_symfile_abs(const struct mf_kv *kv, char *buf, size_t size);
+/* The progress line (progress.c): the verbosity mf_log_init was given (below 0: no line);
+ * the threshold from MF_PROGRESS_MIN's value (NULL or empty: MF_PROGRESS_MIN_DEFAULT), 0 or
+ * MF_ERR_ARG (not a byte count: *min is the default); the line for done of total bytes
+ * after elapsed seconds, below width columns (0: 80), into buf: its length. */
+void mfint_progress_verbosity(int verbosity);
+int mfint_progress_min(const char *env, uint64_t *min);
+size_t mfint_progress_line(char *buf, size_t size, const char *name, uint64_t done, uint64_t total, double elapsed,
+                           unsigned width);
 /* The target an address space reads (aspace.c). */
 struct mf_target *mfint_aspace_target(const struct mf_aspace *as);
 

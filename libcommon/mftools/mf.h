@@ -34,6 +34,36 @@ void mf_log_init(const char *progname, int verbosity);
 void mf_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *mf_progname(void);
 
+/* ---- progress ---------------------------------------------------------------------- */
+
+/* A progress line on stderr for a long pass (a scan, a dump, a long read), redrawn in
+ * place at most 5 times a second and erased by mf_progress_end:
+ *     mf-dump [#########.........]  34% 1.4 GiB / 4.0 GiB  612.3 MiB/s  ETA 0:00:04
+ * cut to the terminal's width.  Drawn only when stderr is a terminal, logging is not quiet
+ * (mf_log_init's verbosity >= 0: -q silences it) and the pass's total is at least
+ * MF_PROGRESS_MIN_DEFAULT bytes, or what the environment variable MF_PROGRESS_MIN says
+ * (a byte count: "0", "64M"; an invalid one is warned about once and the default kept).
+ * One line per process: while one is open, mf_progress_new returns NULL.  mf_log's
+ * messages and mf_out's writes to a terminal erase the line first (it comes back at its
+ * next update); a tool that prints to stderr itself brackets that with mf_progress_hold
+ * and mf_progress_release. */
+#define MF_PROGRESS_MIN_DEFAULT (UINT64_C(256) << 20)
+struct mf_progress;
+/* A line for a pass over `total` bytes (0: not known yet, see mf_progress_update); NULL
+ * when none is to be drawn, or out of memory.  Every call below accepts NULL. */
+struct mf_progress *mf_progress_new(uint64_t total);
+/* n more bytes done: from any thread at once (an atomic count); the thread whose update
+ * finds a redraw due draws, unless stderr is held meanwhile. */
+void mf_progress_add(struct mf_progress *p, uint64_t n);
+/* done of total bytes, absolutely (one thread; the shape of a writer's progress callback). */
+void mf_progress_update(struct mf_progress *p, uint64_t done, uint64_t total);
+/* Erase the line and free p: after every other call on p has returned. */
+void mf_progress_end(struct mf_progress *p);
+/* Lock stderr (flockfile) and erase a progress line being shown, to print on the terminal
+ * without mixing with it; mf_progress_release unlocks.  Recursive, cheap when no line is. */
+void mf_progress_hold(void);
+void mf_progress_release(void);
+
 /* ---- numbers and arguments --------------------------------------------------------- */
 
 /* "0x1f00", "4096", "16K", "2M", "1G", "1T" (binary units).  MF_ERR_ARG if not a number,

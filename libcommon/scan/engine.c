@@ -373,9 +373,14 @@ scan_engine_worker(void *arg)
 		if (fill && s->space == e->gone_read) {
 			/* a later chunk of a space whose read failed: dropped at the emit (the
 			 * failed chunk, earlier in order, reports it) */
+			size_t own = s->own;   /* the slot is the caller's again once done */
+
 			s->fail = MF_ERR_GONE;
 			s->state = SLOT_DONE;
 			pthread_cond_broadcast(&e->cv_done);
+			pthread_mutex_unlock(&e->mu);
+			mf_progress_add(e->job->progress, own);   /* passed over: done all the same */
+			pthread_mutex_lock(&e->mu);
 			continue;
 		}
 		pthread_mutex_unlock(&e->mu);
@@ -383,6 +388,8 @@ scan_engine_worker(void *arg)
 			s->oom = true;
 		else if (s->fail == 0)
 			scan_engine_slot_scan(e->job, s);
+		if (fill)
+			mf_progress_add(e->job->progress, s->own);   /* atomic; draws when due */
 		pthread_mutex_lock(&e->mu);
 		if (s->fail < 0)
 			e->gone_read = s->space;
@@ -543,6 +550,17 @@ scan_engine_stop(struct scan_engine *e, pthread_t *th, size_t nth)
 	pthread_mutex_unlock(&e->mu);
 	for (i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
+}
+
+uint64_t
+scan_regions_bytes(const struct scan_regions *l)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		n += l->v[i].end - l->v[i].start;   /* end 0 wraps to the distance to the top */
+	return n;
 }
 
 int

@@ -5,7 +5,8 @@
  * order.
  * A match belongs to the chunk its first byte is in, so one across a chunk boundary is
  * found once, by the chunk that holds the overlap: overlap = max(longest match, context) - 1
- * bytes.  Implemented in engine.c and regions.c. */
+ * bytes.  The workers count the bytes done into the job's progress line, if any.
+ * Implemented in engine.c and regions.c. */
 #ifndef MF_SCAN_ENGINE_H
 #define MF_SCAN_ENGINE_H
 
@@ -52,6 +53,8 @@ int scan_regions_add(struct scan_regions *l, void *space, uint64_t start, uint64
  * stopped early, what it found is kept) or of scan_regions_add, message in errbuf. */
 int scan_regions_aspace(struct scan_regions *l, struct mf_aspace *as, char *errbuf);
 void scan_regions_free(struct scan_regions *l);
+/* The bytes the regions cover (the total of a scan's progress line; engine.c). */
+uint64_t scan_regions_bytes(const struct scan_regions *l);
 
 /* One hit, handed to the emit callback on the caller's thread.  data: dlen bytes from the
  * match on (up to the context, within the readable run), valid during the call. */
@@ -95,6 +98,8 @@ struct scan_job {
 	scan_gap_fn gap;
 	scan_emit_fn emit;
 	void *ctx;
+	struct mf_progress *progress; /* each chunk's bytes are added once read and scanned, on
+	                               * the worker (mf_progress_add), or NULL */
 };
 
 struct scan_stats {

@@ -3,7 +3,8 @@
  * Everything goes through one 64 KiB buffer, written with write() looped over short writes
  * and EINTR when full and on flush/close.  The first error sticks: later calls return it,
  * and errno is set to the errno of the failed write (EPIPE: the reader went away, the tool
- * should exit quietly).
+ * should exit quietly).  Writes to a terminal erase the progress line first
+ * (mf_progress_hold), so that rows never land on its text.
  *
  * JSON: one object per line.  ADDR values are "0x<lowercase hex>" strings, and so are UINT
  * values above 2^53 (JSON numbers beyond that lose precision in jq and JavaScript; readers'
@@ -62,6 +63,7 @@ struct mf_out {
 	size_t ncell, ccap;
 	size_t nrows;
 	size_t width;          /* table lines are cut to this many columns; 0: never */
+	bool tty;              /* fd is a terminal: writes erase the progress line first */
 };
 
 /* ---- formats ---------------------------------------------------------------------- */
@@ -127,21 +129,25 @@ static int
 out_write_all(struct mf_out *o, const void *p, size_t n)
 {
 	const char *c = p;
+	int e = 0;
 
-	while (n > 0) {
+	if (o->tty)
+		mf_progress_hold();
+	while (n > 0 && e == 0) {
 		ssize_t w = write(o->fd, c, n);
 
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return out_fail(o, errno);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			e = out_fail(o, w < 0 ? errno : EIO);
+			break;
 		}
-		if (w == 0)
-			return out_fail(o, EIO);
 		c += w;
 		n -= (size_t)w;
 	}
-	return 0;
+	if (o->tty)
+		mf_progress_release();
+	return e;
 }
 
 static int
@@ -204,7 +210,8 @@ mf_out_new(int fd, enum mf_format fmt)
 		return NULL;
 	}
 	o->fd = fd;
-	o->fmt = fmt == MF_FMT_AUTO ? (isatty(fd) ? MF_FMT_TABLE : MF_FMT_MSGPACK) : fmt;
+	o->tty = isatty(fd);
+	o->fmt = fmt == MF_FMT_AUTO ? (o->tty ? MF_FMT_TABLE : MF_FMT_MSGPACK) : fmt;
 	msgpack_packer_init(&o->pk, o, out_mp_write);
 #ifdef F_SETPIPE_SZ
 	/* a 1 MiB pipe doubles throughput; not being allowed to is fine */

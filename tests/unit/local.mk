@@ -160,3 +160,10 @@ TESTS += tests/unit/test-tool-getopt
 tests_unit_test_tool_getopt_SOURCES = tests/unit/test-tool-getopt.c tests/unit/tap.h \
 	tools/tool-getopt.c tools/tool-getopt.h
 tests_unit_test_tool_getopt_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools
+
+# the progress line (compiled in): its text, threshold, and threads drawing on a pty
+check_PROGRAMS += tests/unit/test-progress
+TESTS += tests/unit/test-progress
+tests_unit_test_progress_SOURCES = tests/unit/test-progress.c tests/unit/tap.h libcommon/libmf/progress.c
+tests_unit_test_progress_CFLAGS = $(AM_CFLAGS) -pthread
+tests_unit_test_progress_LDADD = $(tool_ldadd) $(LIBS) -lpthread
