@@ -27,6 +27,8 @@
 
 #include <mftools/plugin.h>
 
+#include "pluginlib/seen.h"
+
 struct lx_ksyms;   /* kallsyms.c */
 struct lx_types;   /* btf.c */
 
@@ -117,15 +119,6 @@ lx_kptr_ok(uint64_t p)
 {
 	return (p >> 63) != 0 && (p & 7) == 0;
 }
-
-/* seen.c: a set of the addresses a walk has visited (zero-initialise; free with
- * lx_seen_free).  lx_seen_add: 1 if added, 0 if already there, -1 out of memory. */
-struct lx_seen {
-	uint64_t *slot;
-	size_t cap, n;
-};
-int lx_seen_add(struct lx_seen *s, uint64_t a);
-void lx_seen_free(struct lx_seen *s);
 
 /* btf.c */
 int lx_types_load(struct lx *lx, char *errbuf);
