@@ -1,0 +1,252 @@
+#!/usr/bin/python3
+"""win32-mkimage.py OUT [VARIANT] NTOSKRNL: a raw physical memory image of an x64 Windows
+kernel, for tests/win32.bats.  Wine's real ntoskrnl.exe is mapped (headers and sections at
+their RVAs, as the loader maps it) at a kernel address through 4-level page tables, with
+KUSER_SHARED_DATA, an active process list and a loaded module list at the offsets of
+os/win32/offsets/x86_64-19041.offsets (read from that file, not repeated here).
+
+VARIANT: full (default: a processor start block in low memory and a self-referencing
+PML4), selfref (no start block: only the self-map finds the root), cyclic (the last
+process links back to the second), wild (the third process's link points into unmapped
+kernel memory), lyingpe (ntoskrnl's export directory claims 4 GiB).
+
+Prints what a reader must find: "dtb 0x..", "kernel 0x..", then one line per process
+"process PID PPID NAME" in list order and one per kernel module "module BASE SIZE NAME"."""
+import os
+import struct
+import sys
+
+SIZE = 16 << 20
+PFN = 0x000FFFFFFFFFF000
+P, RW, A, D = 1, 2, 0x20, 0x40
+NX = 1 << 63
+KBASE = 0xFFFFF80312400000
+KPA = 0x400000
+KSD_VA, KSD_PA = 0xFFFFF78000000000, 0x300000
+POOL_VA, POOL_PA, POOL_PAGES = 0xFFFFA00000000000, 0x800000, 256
+PML4 = 0x100000
+SELFREF = 0x1ED
+BUILD = 19041
+HEAD_RVA, MODLIST_RVA = 0x38500, 0x38540   # free bytes in Wine's .bss
+
+mem = bytearray(SIZE)
+next_table = [PML4 + 0x1000]
+
+
+def u64(pa, v):
+    struct.pack_into("<Q", mem, pa, v)
+
+
+def u32(pa, v):
+    struct.pack_into("<I", mem, pa, v)
+
+
+def new_table():
+    pa = next_table[0]
+    next_table[0] += 0x1000
+    return pa
+
+
+def map_page(root, va, pa, nx=False):
+    """Map one 4 KiB page, creating the tables on the way."""
+    t = root
+    for shift in (39, 30, 21):
+        i = (va >> shift) & 511
+        e = struct.unpack_from("<Q", mem, t + 8 * i)[0]
+        if not e & P:
+            e = new_table() | P | RW | A
+            u64(t + 8 * i, e)
+        t = e & PFN
+    u64(t + 8 * ((va >> 12) & 511), pa | P | RW | A | D | (NX if nx else 0))
+
+
+def offsets():
+    here = os.path.dirname(os.path.abspath(__file__))
+    off = {}
+    with open(os.path.join(here, "..", "os", "win32", "offsets", "x86_64-19041.offsets")) as f:
+        for line in f:
+            k = line.split()
+            if len(k) == 2 and "." in k[0]:
+                off[k[0]] = int(k[1], 0)
+    return off
+
+
+def pe_load(path):
+    """The image as the loader maps it, and its exports by name (RVA)."""
+    raw = open(path, "rb").read()
+    pe = struct.unpack_from("<I", raw, 0x3C)[0]
+    nsec = struct.unpack_from("<H", raw, pe + 6)[0]
+    optsz = struct.unpack_from("<H", raw, pe + 20)[0]
+    opt = pe + 24
+    size_image = struct.unpack_from("<I", raw, opt + 56)[0]
+    size_headers = struct.unpack_from("<I", raw, opt + 60)[0]
+    img = bytearray(size_image)
+    img[:size_headers] = raw[:size_headers]
+    for s in range(nsec):
+        sh = opt + optsz + 40 * s
+        vsize, rva, rawsize, rawoff = struct.unpack_from("<IIII", raw, sh + 8)
+        n = min(rawsize, vsize) if vsize else rawsize
+        img[rva:rva + n] = raw[rawoff:rawoff + n]
+    erva = struct.unpack_from("<I", img, opt + 112)[0]
+    nfun, nnames, afun, anames, aords = struct.unpack_from("<IIIII", img, erva + 20)
+    exports = {}
+    for i in range(nnames):
+        nrva = struct.unpack_from("<I", img, anames + 4 * i)[0]
+        name = bytes(img[nrva:img.index(0, nrva)]).decode()
+        ordi = struct.unpack_from("<H", img, aords + 2 * i)[0]
+        exports[name] = struct.unpack_from("<I", img, afun + 4 * ordi)[0]
+    return img, exports, opt
+
+
+class Pool:
+    """Kernel pool: objects carved from mapped pages, by VA."""
+
+    def __init__(self):
+        self.next = POOL_VA
+
+    def alloc(self, n, align=16):
+        self.next = (self.next + align - 1) & ~(align - 1)
+        va = self.next
+        self.next += n
+        assert self.next <= POOL_VA + POOL_PAGES * 4096
+        return va
+
+    def pa(self, va):
+        return POOL_PA + (va - POOL_VA)
+
+    def ustring(self, s):
+        """A UNICODE_STRING (16 bytes) and its buffer; returns the string's VA."""
+        b = s.encode("utf-16-le")
+        buf = self.alloc(len(b) + 2)
+        mem[self.pa(buf):self.pa(buf) + len(b)] = b
+        us = self.alloc(16)
+        struct.pack_into("<HHxxxxQ", mem, self.pa(us), len(b), len(b) + 2, buf)
+        return us
+
+
+def ustring_at(pa_of, va, s, bufva):
+    """Fill a UNICODE_STRING at va whose buffer is at bufva (user memory of one process)."""
+    b = s.encode("utf-16-le")
+    struct.pack_into("<HHxxxxQ", mem, pa_of(va), len(b), len(b) + 2, bufva)
+    mem[pa_of(bufva):pa_of(bufva) + len(b)] = b
+
+
+def main():
+    out = sys.argv[1]
+    variant = sys.argv[2] if len(sys.argv) > 3 else "full"
+    ntos = sys.argv[-1]
+    off = offsets()
+    img, exports, opt = pe_load(ntos)
+
+    # the kernel: its page tables, the self-map entry, the image, KUSER_SHARED_DATA, pool
+    u64(PML4 + 8 * SELFREF, PML4 | P | RW | A | D | NX)
+    for i in range(0, len(img), 4096):
+        map_page(PML4, KBASE + i, KPA + i)
+    if variant == "lyingpe":
+        struct.pack_into("<I", img, opt + 116, 0xFFFFFFF0)   # export directory size
+    map_page(PML4, KSD_VA, KSD_PA, nx=True)
+    for i in range(POOL_PAGES):
+        map_page(PML4, POOL_VA + 4096 * i, POOL_PA + 4096 * i, nx=True)
+    u32(KSD_PA + 0x260, BUILD)
+    u32(KSD_PA + 0x26C, 10)
+    u32(KSD_PA + 0x270, 0)
+    struct.pack_into("<I", img, exports["NtBuildNumber"], 0xF0000000 | BUILD)
+
+    pool = Pool()
+    head = KBASE + HEAD_RVA
+    procs = [(4, 0, "System", None, None), (356, 4, "smss.exe", r"\Device\HarddiskVolume3\Windows\System32\smss.exe", None),
+             (468, 356, "csrss.exe", r"\Device\HarddiskVolume3\Windows\System32\csrss.exe", None),
+             (2044, 1980, "explorer.exe", r"\Device\HarddiskVolume3\Windows\explorer.exe",
+              r"C:\Windows\Explorer.EXE /factory,{75dff2b7-6936-4c06-a8bb-676a7b00b24b}"),
+             (5120, 2044, "a_very_long_name_app.exe", None, None)]
+    eps = []
+    for n, (pid, ppid, name, path, cmdline) in enumerate(procs):
+        ep = pool.alloc(0xA40, 64)
+        eps.append(ep)
+        pa = pool.pa(ep)
+        root = PML4 if pid == 4 else 0x200000 + 0x1000 * n
+        u64(pa + off["_KPROCESS.DirectoryTableBase"], root)
+        u64(pa + off["_EPROCESS.UniqueProcessId"], pid)
+        u64(pa + off["_EPROCESS.InheritedFromUniqueProcessId"], ppid)
+        u64(pa + off["_EPROCESS.CreateTime"], 0x01D9A0C0FFEE0000 + n)
+        nb = name.encode()[:15]
+        mem[pa + off["_EPROCESS.ImageFileName"]:pa + off["_EPROCESS.ImageFileName"] + len(nb)] = nb
+        if path is not None:
+            u64(pa + off["_EPROCESS.SeAuditProcessCreationInfo"], pool.ustring(path))
+        if cmdline is not None:
+            # its own PML4: the kernel half shared, a PEB and its parameters in user space
+            for i in range(256, 512):
+                u64(root + 8 * i, struct.unpack_from("<Q", mem, PML4 + 8 * i)[0])
+            u64(root + 8 * SELFREF, root | P | RW | A | D | NX)
+            peb, params = 0x7FFDE000, 0x7FFDF000
+            upa = {peb: 0x700000, params: 0x701000}
+            for va, p in upa.items():
+                map_page(root, va, p, nx=True)
+
+            def pa_of(va):
+                return upa[va & ~0xFFF] + (va & 0xFFF)
+            u64(pa_of(peb + 0x10), 0x7FF6A0000000)
+            u64(pa_of(peb + 0x20), params)
+            ustring_at(pa_of, params + 0x60, r"C:\Windows\explorer.exe", params + 0x100)
+            ustring_at(pa_of, params + 0x70, cmdline, params + 0x200)
+            u64(pa + off["_EPROCESS.Peb"], peb)
+    links = [ep + off["_EPROCESS.ActiveProcessLinks"] for ep in eps]
+    chain = [head] + links
+    for i, e in enumerate(chain):
+        nxt = chain[(i + 1) % len(chain)]
+        prv = chain[i - 1]
+        pa = pool.pa(e) if e != head else KPA + HEAD_RVA
+        if e == head:
+            struct.pack_into("<QQ", img, HEAD_RVA, nxt, prv)
+        else:
+            u64(pa, nxt)
+            u64(pa + 8, prv)
+    listed = procs
+    if variant == "cyclic":
+        u64(pool.pa(links[-1]), links[1])
+    if variant == "wild":
+        u64(pool.pa(links[2]), 0xFFFFA00012345000)
+        listed = procs[:3]
+    struct.pack_into("<Q", img, exports["PsInitialSystemProcess"], eps[0])
+
+    mods = [("ntoskrnl.exe", r"\SystemRoot\system32\ntoskrnl.exe", KBASE, len(img)),
+            ("hal.dll", r"\SystemRoot\system32\hal.dll", 0xFFFFF80312200000, 0xA6000),
+            ("ACPI.sys", r"\SystemRoot\System32\drivers\ACPI.sys", 0xFFFFF80314A00000, 0xD2000)]
+    ents = []
+    for name, path, base, size in mods:
+        le = pool.alloc(0xA0, 16)
+        ents.append(le)
+        pa = pool.pa(le)
+        u64(pa + off["_KLDR_DATA_TABLE_ENTRY.DllBase"], base)
+        u32(pa + off["_KLDR_DATA_TABLE_ENTRY.SizeOfImage"], size)
+        for key, s in (("FullDllName", path), ("BaseDllName", name)):
+            us = pool.ustring(s)
+            mem[pa + off["_KLDR_DATA_TABLE_ENTRY." + key]:pa + off["_KLDR_DATA_TABLE_ENTRY." + key] + 16] = \
+                mem[pool.pa(us):pool.pa(us) + 16]
+    mhead = KBASE + MODLIST_RVA
+    chain = [mhead] + [le + off["_KLDR_DATA_TABLE_ENTRY.InLoadOrderLinks"] for le in ents]
+    for i, e in enumerate(chain):
+        nxt, prv = chain[(i + 1) % len(chain)], chain[i - 1]
+        if e == mhead:
+            struct.pack_into("<QQ", img, MODLIST_RVA, nxt, prv)
+        else:
+            struct.pack_into("<QQ", mem, pool.pa(e), nxt, prv)
+
+    mem[KPA:KPA + len(img)] = img
+    if variant != "selfref":
+        # PROCESSOR_START_BLOCK: the jmp, the kernel's entry point (+0x70), its CR3 (+0xa0)
+        entry = struct.unpack_from("<I", img, opt + 16)[0]
+        u64(0x1000, 0x00000001000600E9)
+        u64(0x1000 + 0x70, KBASE + entry)
+        u64(0x1000 + 0xA0, PML4)
+    with open(out, "wb") as f:
+        f.write(mem)
+    print("dtb 0x%x" % PML4)
+    print("kernel 0x%x" % KBASE)
+    for pid, ppid, name, path, cmdline in listed:
+        print("process %d %d %s" % (pid, ppid, name[:15]))
+    for name, path, base, size in mods:
+        print("module 0x%x 0x%x %s" % (base, size, name))
+
+
+main()
