@@ -11,6 +11,9 @@ tool_suites = tests/mf-attach.bats tests/mf-ps.bats tests/mf-modules.bats tests/
 # mf-scan --carve net (tests/carve-mkraw.py builds its raw image)
 tool_suites += tests/mf-scan-carve.bats
 EXTRA_DIST += tests/carve-mkraw.py
+# the win32 os layer (tests/win32-mkimage.py builds its images around Wine's ntoskrnl.exe)
+tool_suites += tests/win32.bats
+EXTRA_DIST += tests/win32-mkimage.py
 TESTS += $(tool_suites)
 EXTRA_DIST += $(tool_suites)
 TESTS += tests/mf-scan-multi.bats

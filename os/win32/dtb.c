@@ -168,8 +168,11 @@ w32_dtb_find(struct w32 *w, char *errbuf)
 	uint64_t v;
 	int r;
 
-	if (arch != NULL && (strcmp(arch, "x86") == 0 || strcmp(arch, "x86-pae") == 0))
+	if (arch != NULL && (strcmp(arch, "x86") == 0 || strcmp(arch, "x86-pae") == 0)) {
+		if (host->hint_get_u64(w->hints, "dtb", &v) == 0)
+			host->log(1, "win32: DirectoryTableBase 0x%" PRIx64 " (%s) from the connector's hint", v, arch);
 		return host->error(errbuf, MF_ERR_UNSUPPORTED, "win32: %s kernels are not supported yet (x86_64 only)", arch);
+	}
 	if (arch != NULL && strcmp(arch, "x86_64") != 0)
 		return host->error(errbuf, MF_ERR_UNSUPPORTED, "win32: %s kernels are not supported (x86_64 only)", arch);
 	if (s != NULL) {

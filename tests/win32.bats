@@ -1,0 +1,181 @@
+#!/usr/bin/env bats
+# The win32 os layer (x64) over raw images that tests/win32-mkimage.py builds: Wine's real
+# ntoskrnl.exe (package libwine) mapped into kernel space through 4-level page tables,
+# KUSER_SHARED_DATA, an EPROCESS list and a PsLoadedModuleList at the offsets of the
+# installed build-19041 table.  The generator prints what must be found (the oracle); the
+# broken variants (a cyclic process list, a wild pointer, a PE that lies) end in the right
+# list or a one-line error, never a hang.  The real crash dump headers in
+# tests/fixtures/third-party give their DirectoryTableBase to the layer.
+load test_helper
+load tools_helper
+
+NTOSKRNL=/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/ntoskrnl.exe
+
+setup_file() {
+	[[ -r $NTOSKRNL ]] || return 0
+	local v
+	for v in full selfref cyclic wild lyingpe; do
+		/usr/bin/python3 "$MF_TOP_SRCDIR/tests/win32-mkimage.py" "$BATS_FILE_TMPDIR/$v.raw" "$v" "$NTOSKRNL" \
+			>"$BATS_FILE_TMPDIR/$v.oracle"
+	done
+}
+
+setup() {
+	require_file "$NTOSKRNL"
+	require_cmd jq
+	D=$BATS_FILE_TMPDIR
+}
+
+# pid ppid name of each process, as mf-ps lists them / as the generator wrote them
+ours_ps() {
+	mf-ps -f json "$@" | jq -r 'select(.type == "process") | "process \(.pid) \(.ppid) \(.name)"'
+}
+oracle() {
+	grep "^$2 " "$D/$1.oracle"
+}
+
+@test "win32: the processor start block gives the root, ntoskrnl.exe is found below its entry point, the build from NtBuildNumber and KUSER_SHARED_DATA" {
+	run -0 --separate-stderr mf-attach -v -f json -c "raw:$D/full.raw" -o win32
+	no_sanitizer
+	assert_equal "$(grep -c . <<<"$output")" 1
+	assert_equal "$(jq -r '.hints | "\(.kernel_dtb) \(.kernel_base) \(.build) \(.arch)"' <<<"$output")" \
+		"$(oracle full dtb | cut -d' ' -f2) $(oracle full kernel | cut -d' ' -f2) 19041 x86_64"
+	assert_equal "$(jq -r '.hints.ps_active_process_head' <<<"$output")" 0xfffff80312438500
+	assert_equal "$(jq -r '.hints.ps_loaded_module_list' <<<"$output")" 0xfffff80312438540
+	grep -qx 'mf-attach: win32: processor start block at physical 0x1000: CR3 0x100000, kernel entry 0xfffff80312422410' <<<"$stderr" ||
+		fail "no start block line in: $stderr"
+	grep -qx 'mf-attach: win32: page-table root 0x100000 (x86_64) from the processor start block at physical 0x1000' <<<"$stderr" ||
+		fail "$stderr"
+	grep -qx 'mf-attach: win32: ntoskrnl.exe at 0xfffff80312400000 (0x12d000 bytes), below the kernel entry point' <<<"$stderr" ||
+		fail "$stderr"
+	grep -qx 'mf-attach: win32: NtBuildNumber 0xf0004a61 (build 19041, free build)' <<<"$stderr" || fail "$stderr"
+	grep -qx 'mf-attach: win32: KUSER_SHARED_DATA: Windows 10.0 build 19041' <<<"$stderr" || fail "$stderr"
+	grep -q '^mf-attach: win32: structure offsets from the table of build 19041 (.*/x86_64-19041.offsets)$' <<<"$stderr" ||
+		fail "$stderr"
+}
+
+@test "win32: with no start block, a self-referencing PML4 found by scan gives the root, and ntoskrnl.exe is found by walking kernel space" {
+	run -0 --separate-stderr mf-attach -v -f json -c "raw:$D/selfref.raw" -o win32
+	no_sanitizer
+	grep -qx 'mf-attach: win32: no processor start block in the first 1 MiB' <<<"$stderr" || fail "$stderr"
+	grep -qx 'mf-attach: win32: page-table root 0x100000 (x86_64) from a self-referencing top-level table (entry 493) found by scan' \
+		<<<"$stderr" || fail "$stderr"
+	grep -q '^mf-attach: win32: ntoskrnl.exe at 0xfffff80312400000 (0x12d000 bytes), found by scanning kernel space' \
+		<<<"$stderr" || fail "$stderr"
+	run -0 ours_ps -c "raw:$D/selfref.raw" -o win32
+	assert_output "$(oracle selfref process)"
+}
+
+@test "win32: mf-ps lists the processes (pid, ppid, name) in list order, with path, command line and page-table root" {
+	run -0 ours_ps -c "raw:$D/full.raw" -o win32
+	assert_output "$(oracle full process)"
+	assert_equal "${#lines[@]}" 5
+	run -0 --separate-stderr mf-ps -f json -c "raw:$D/full.raw" -o win32
+	run -0 jq -c 'select(.pid == 2044) | [.path, .cmdline, .dtb, .arch]' <<<"$output"
+	assert_output '["\\Device\\HarddiskVolume3\\Windows\\explorer.exe","C:\\Windows\\Explorer.EXE /factory,{75dff2b7-6936-4c06-a8bb-676a7b00b24b}","0x203000","x86_64"]'
+	# System: no PEB, no audit name; the root is the kernel's
+	run -0 bash -c 'mf-ps -f json -c "raw:$1" -o win32 | jq -c "select(.pid == 4) | [.name, .path, .cmdline, .dtb]"' - "$D/full.raw"
+	assert_output '["System","","","0x100000"]'
+	# ImageFileName is 15 bytes: a longer name is cut there, as Windows cuts it
+	run -0 bash -c 'mf-ps -f json -c "raw:$1" -o win32 | jq -r "select(.pid == 5120) | .name"' - "$D/full.raw"
+	assert_output a_very_long_nam
+}
+
+@test "win32: mf-modules --kernel lists PsLoadedModuleList (found in ntoskrnl's .bss: Wine exports no PsLoadedModuleList)" {
+	run -0 --separate-stderr mf-modules --kernel -f json -c "raw:$D/full.raw" -o win32
+	run -0 jq -r 'select(.type == "module") | "module \(.base) \(.size) \(.name)"' <<<"$output"
+	assert_output "$(oracle full module)"
+	run -0 bash -c 'mf-modules --kernel -f json -c "raw:$1" -o win32 | jq -r "select(.name == \"ACPI.sys\") | .path"' - "$D/full.raw"
+	assert_output '\SystemRoot\System32\drivers\ACPI.sys'
+	run -1 --separate-stderr mf-modules -p 4 -c "raw:$D/full.raw" -o win32
+	assert_stderr --partial "win32: process modules are not read yet (kernel modules only)"
+}
+
+@test "win32: ntoskrnl.exe!NAME resolves through the kernel's exports: mf-read gives NtBuildNumber's bytes, mf-syms every export" {
+	run -0 --separate-stderr mf-read -f json -c "raw:$D/full.raw" -o win32 --kernel 'ntoskrnl.exe!NtBuildNumber' 4
+	run -0 jq -r 'select(.type == "mem") | "\(.addr) \(.data)"' <<<"$output"
+	assert_output "0xfffff803124380ac 614a00f0"
+	# KUSER_SHARED_DATA.NtBuildNumber through the same kernel space
+	run -0 --separate-stderr mf-read -f json -c "raw:$D/full.raw" -o win32 --kernel 0xfffff78000000260 4
+	assert_equal "$(jq -r 'select(.type == "mem") | .data' <<<"$output")" 614a0000
+	# as many exports of ntoskrnl.exe as its export directory holds (pe-dump reads the file)
+	run -0 --separate-stderr mf-syms -f json -c "raw:$D/full.raw" -o win32
+	assert_equal "$(jq -r 'select(.type == "symbol" and .module == "ntoskrnl.exe") | .name' <<<"$output" | wc -l)" \
+		"$(pe-dump "$NTOSKRNL" | grep -c '^\(export\|forward\) ')"
+}
+
+@test "win32: a saved target record reopens with no search and lists the same" {
+	mf-attach -q -c "raw:$D/full.raw" -o win32 >"$D/t.mp"
+	run -0 --separate-stderr mf-ps -v -f json -t "$D/t.mp"
+	grep -qx 'mf-ps: win32: page-table root 0x100000, ntoskrnl.exe at 0xfffff80312400000 from the target record: no search' \
+		<<<"$stderr" || fail "$stderr"
+	grep -q 'start block\|scan' <<<"$stderr" && fail "searched again: $stderr"
+	run -0 bash -c 'mf-ps -f json -t "$1" | jq -r "select(.type == \"process\") | \"process \(.pid) \(.ppid) \(.name)\""' - "$D/t.mp"
+	assert_output "$(oracle full process)"
+}
+
+@test "win32: dtb= from the user is used as given; a wrong or malformed one is a one-line error" {
+	run -0 --separate-stderr mf-attach -v -f json -c "raw:$D/selfref.raw" -o win32:dtb=0x100000
+	grep -qx 'mf-attach: win32: page-table root 0x100000 (x86_64) from dtb= (the user)' <<<"$stderr" || fail "$stderr"
+	grep -q 'start block\|self-referencing' <<<"$stderr" && fail "searched: $stderr"
+	run -1 --separate-stderr mf-attach -c "raw:$D/full.raw" -o win32:dtb=0x123000
+	assert_stderr 'mf-attach: win32: no ntoskrnl.exe found through dtb=0x123000'
+	run -1 --separate-stderr mf-attach -c "raw:$D/full.raw" -o win32:dtb=xyz
+	assert_stderr "mf-attach: win32: invalid dtb 'xyz'"
+}
+
+@test "win32: a process list that loops, or leads into unmapped memory, gives the processes before the break and a warning" {
+	run -0 --separate-stderr timeout 60 mf-ps -f json -c "raw:$D/cyclic.raw" -o win32
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "process") | "process \(.pid) \(.ppid) \(.name)"' <<<"$output")" \
+		"$(oracle cyclic process)"
+	grep -q '^mf-ps: warning: win32: the process list loops back to 0x[0-9a-f]*: the list ends there$' <<<"$stderr" || fail "$stderr"
+	run -0 --separate-stderr timeout 60 mf-ps -f json -c "raw:$D/wild.raw" -o win32
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "process") | "process \(.pid) \(.ppid) \(.name)"' <<<"$output")" \
+		"$(oracle wild process)"
+	assert_equal "$(oracle wild process | wc -l)" 3
+	grep -q '^mf-ps: warning: win32: the process at 0xffffa00012344bb8 cannot be read: the list ends there$' <<<"$stderr" ||
+		fail "$stderr"
+}
+
+@test "win32: an ntoskrnl.exe whose export directory lies about its size is not taken: a one-line error, at once" {
+	run -1 --separate-stderr timeout 60 mf-attach -c "raw:$D/lyingpe.raw" -o win32
+	no_sanitizer
+	assert_stderr 'mf-attach: win32: no Windows kernel found (no page-table root through which ntoskrnl.exe is mapped)'
+	run -1 --separate-stderr mf-attach -c "raw:$D/full.raw.missing" -o win32
+	run -1 --separate-stderr mf-attach -c "raw:$BATS_TEST_DIRNAME/fixtures/third-party/SOURCES.md" -o win32
+	assert_equal "${#stderr_lines[@]}" 1
+}
+
+@test "win32: offsets: the nearest lower build's table, stated; none at or below the build is one line naming it; a broken table names file and line" {
+	mkdir -p "$D/tables" "$D/none" "$D/broken"
+	sed 's/^build 19041/build 19000/' "$MF_TOP_SRCDIR/os/win32/offsets/x86_64-19041.offsets" >"$D/tables/x86_64-19000.offsets"
+	cp "$D/tables/x86_64-19000.offsets" "$D/tables/x86_64-20000.offsets"
+	MF_WIN32_OFFSETS_PATH=$D/tables run -0 --separate-stderr mf-attach -v -f json -c "raw:$D/full.raw" -o win32
+	grep -qx "mf-attach: win32: structure offsets from the table of build 19000, the nearest lower build: none for 19041 ($D/tables/x86_64-19000.offsets)" \
+		<<<"$stderr" || fail "$stderr"
+	# no table: the installed directory is not there in the build tree, so none is found
+	MF_WIN32_OFFSETS_PATH=$D/none run -1 --separate-stderr mf-attach -c "raw:$D/full.raw" -o win32
+	assert_equal "${#stderr_lines[@]}" 1
+	assert_stderr --regexp '^mf-attach: win32: no structure offsets for build 19041 \(no table at or below it in .*/none, .*\), and ntoskrnl.exe names no PDB \(no debug directory\): give pdb=FILE$'
+	grep -v VadRoot "$MF_TOP_SRCDIR/os/win32/offsets/x86_64-19041.offsets" >"$D/broken/x86_64-19041.offsets"
+	MF_WIN32_OFFSETS_PATH=$D/broken run -1 --separate-stderr mf-attach -c "raw:$D/full.raw" -o win32
+	assert_stderr "mf-attach: $D/broken/x86_64-19041.offsets: no _EPROCESS.VadRoot"
+	sed 's/^_EPROCESS.Peb 0x550/_EPROCESS.Peb 0x55z/' "$MF_TOP_SRCDIR/os/win32/offsets/x86_64-19041.offsets" \
+		>"$D/broken/x86_64-19041.offsets"
+	MF_WIN32_OFFSETS_PATH=$D/broken run -1 --separate-stderr mf-attach -c "raw:$D/full.raw" -o win32
+	assert_stderr --regexp "^mf-attach: $D/broken/x86_64-19041.offsets:[0-9]+: _EPROCESS.Peb: invalid offset '0x55z'\$"
+}
+
+@test "win32: the real crash dump headers give their DirectoryTableBase to the layer (the stripped dumps hold no pages: no kernel)" {
+	local f=$THIRD_PARTY/coredump_win10_64bit_stripped.raw
+	require_file "$f" "$THIRD_PARTY/coredump_win7_32bit_stripped.raw"
+	run -1 --separate-stderr mf-attach -v -c "$f" -o win32
+	grep -qx 'mf-attach: win32: DirectoryTableBase 0x3e6b1a000 from the connector'"'"'s hint (crash dump header)' <<<"$stderr" ||
+		fail "$stderr"
+	assert_equal "${stderr_lines[-1]}" 'mf-attach: win32: no Windows kernel found (no page-table root through which ntoskrnl.exe is mapped)'
+	run -1 --separate-stderr mf-attach -v -c "$THIRD_PARTY/coredump_win7_32bit_stripped.raw" -o win32
+	grep -q '^mf-attach: win32: DirectoryTableBase 0x[0-9a-f]* (x86-pae) from the connector'"'"'s hint$' <<<"$stderr" || fail "$stderr"
+	assert_equal "${stderr_lines[-1]}" 'mf-attach: win32: x86-pae kernels are not supported yet (x86_64 only)'
+}
