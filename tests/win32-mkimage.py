@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""win32-mkimage.py OUT [VARIANT] NTOSKRNL: a raw physical memory image of an x64 Windows
-kernel, for tests/win32.bats.  Wine's real ntoskrnl.exe is mapped (headers and sections at
-their RVAs, as the loader maps it) at a kernel address through 4-level page tables, with
-KUSER_SHARED_DATA, an active process list and a loaded module list at the offsets of
-os/win32/offsets/x86_64-19041.offsets (read from that file, not repeated here).
+"""win32-mkimage.py OUT VARIANT NTOSKRNL [OFFSETS]: a raw physical memory image of an x64
+Windows kernel, for tests/win32.bats.  Wine's real ntoskrnl.exe is mapped (headers and
+sections at their RVAs, as the loader maps it) at a kernel address through 4-level page
+tables, with KUSER_SHARED_DATA, an active process list and a loaded module list at the
+offsets of the table OFFSETS (default os/win32/offsets/x86_64-19041.offsets; read from the
+file, not repeated here).
 
 VARIANT: full (default: a processor start block in low memory and a self-referencing
 PML4), selfref (no start block: only the self-map finds the root), cyclic (the last
@@ -60,10 +61,9 @@ def map_page(root, va, pa, nx=False):
     u64(t + 8 * ((va >> 12) & 511), pa | P | RW | A | D | (NX if nx else 0))
 
 
-def offsets():
-    here = os.path.dirname(os.path.abspath(__file__))
+def offsets(path):
     off = {}
-    with open(os.path.join(here, "..", "os", "win32", "offsets", "x86_64-19041.offsets")) as f:
+    with open(path) as f:
         for line in f:
             k = line.split()
             if len(k) == 2 and "." in k[0]:
@@ -132,10 +132,10 @@ def ustring_at(pa_of, va, s, bufva):
 
 
 def main():
-    out = sys.argv[1]
-    variant = sys.argv[2] if len(sys.argv) > 3 else "full"
-    ntos = sys.argv[-1]
-    off = offsets()
+    out, variant, ntos = sys.argv[1:4]
+    here = os.path.dirname(os.path.abspath(__file__))
+    off = offsets(sys.argv[4] if len(sys.argv) > 4 else
+                  os.path.join(here, "..", "os", "win32", "offsets", "x86_64-19041.offsets"))
     img, exports, opt = pe_load(ntos)
 
     # the kernel: its page tables, the self-map entry, the image, KUSER_SHARED_DATA, pool

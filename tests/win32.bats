@@ -18,6 +18,35 @@ setup_file() {
 		/usr/bin/python3 "$MF_TOP_SRCDIR/tests/win32-mkimage.py" "$BATS_FILE_TMPDIR/$v.raw" "$v" "$NTOSKRNL" \
 			>"$BATS_FILE_TMPDIR/$v.oracle"
 	done
+	# a PDB whose types have another layout (tests/pdb/ntkernel.c), and an image laid out so
+	command -v clang-14 >/dev/null && command -v lld-link-14 >/dev/null || return 0
+	(cd "$BATS_FILE_TMPDIR" &&
+	 clang-14 --target=x86_64-pc-windows-msvc -ffreestanding -fno-builtin -O0 -g -gcodeview \
+		-c "$MF_TOP_SRCDIR/tests/pdb/ntkernel.c" -o ntkernel.obj &&
+	 lld-link-14 /nodefaultlib /entry:main /subsystem:console /debug /out:ntkernel.exe /pdb:ntkernel.pdb \
+		ntkernel.obj >/dev/null)
+	cat >"$BATS_FILE_TMPDIR/pdb-layout.offsets" <<-EOF
+		# the layout of tests/pdb/ntkernel.c (its static assertions)
+		_KPROCESS.DirectoryTableBase 0x30
+		_EPROCESS.UniqueProcessId 0x2e0
+		_EPROCESS.ActiveProcessLinks 0x2e8
+		_EPROCESS.CreateTime 0x300
+		_EPROCESS.InheritedFromUniqueProcessId 0x3e0
+		_EPROCESS.Peb 0x3f8
+		_EPROCESS.WoW64Process 0x428
+		_EPROCESS.ImageFileName 0x450
+		_EPROCESS.SeAuditProcessCreationInfo 0x468
+		_EPROCESS.ExitStatus 0x654
+		_EPROCESS.VadRoot 0x658
+		_EPROCESS.ExitTime 0x6c0
+		_KLDR_DATA_TABLE_ENTRY.InLoadOrderLinks 0x0
+		_KLDR_DATA_TABLE_ENTRY.DllBase 0x30
+		_KLDR_DATA_TABLE_ENTRY.SizeOfImage 0x40
+		_KLDR_DATA_TABLE_ENTRY.FullDllName 0x48
+		_KLDR_DATA_TABLE_ENTRY.BaseDllName 0x58
+	EOF
+	/usr/bin/python3 "$MF_TOP_SRCDIR/tests/win32-mkimage.py" "$BATS_FILE_TMPDIR/pdb.raw" full "$NTOSKRNL" \
+		"$BATS_FILE_TMPDIR/pdb-layout.offsets" >"$BATS_FILE_TMPDIR/pdb.oracle"
 }
 
 setup() {
@@ -178,4 +207,28 @@ oracle() {
 	run -1 --separate-stderr mf-attach -v -c "$THIRD_PARTY/coredump_win7_32bit_stripped.raw" -o win32
 	grep -q '^mf-attach: win32: DirectoryTableBase 0x[0-9a-f]* (x86-pae) from the connector'"'"'s hint$' <<<"$stderr" || fail "$stderr"
 	assert_equal "${stderr_lines[-1]}" 'mf-attach: win32: x86-pae kernels are not supported yet (x86_64 only)'
+}
+
+@test "win32: pdb= gives the offsets (a PDB lld-link wrote, types at another layout than the installed table)" {
+	require_cmd clang-14 lld-link-14
+	mkdir -p "$D/none"
+	MF_WIN32_OFFSETS_PATH=$D/none run -0 --separate-stderr mf-ps -v -f json -c "raw:$D/pdb.raw" -o "win32:pdb=$D/ntkernel.pdb"
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "process") | "process \(.pid) \(.ppid) \(.name)"' <<<"$output")" \
+		"$(oracle pdb process)"
+	assert_equal "$(jq -r 'select(.pid == 2044) | .cmdline' <<<"$output")" \
+		'C:\Windows\Explorer.EXE /factory,{75dff2b7-6936-4c06-a8bb-676a7b00b24b}'
+	grep -q "^mf-ps: win32: structure offsets from the PDB $D/ntkernel.pdb ([0-9A-F]\{33,\})\$" <<<"$stderr" || fail "$stderr"
+	run -0 bash -c 'MF_WIN32_OFFSETS_PATH=$2 mf-modules --kernel -f json -c "raw:$1" -o "win32:pdb=$3" |
+		jq -r "select(.type == \"module\") | \"module \(.base) \(.size) \(.name)\""' - "$D/pdb.raw" "$D/none" "$D/ntkernel.pdb"
+	assert_output "$(oracle pdb module)"
+	# the installed table does not fit this image: names are wrong or missing there
+	run -0 --separate-stderr mf-ps -f json -c "raw:$D/pdb.raw" -o win32
+	refute_output --partial '"explorer.exe"'
+	# a PDB without the kernel's types, and a file that is no PDB: one line each
+	run -1 --separate-stderr mf-attach -c "raw:$D/pdb.raw" -o "win32:pdb=$MF_TOP_SRCDIR/README.md"
+	assert_equal "${#stderr_lines[@]}" 1
+	assert_stderr --regexp "^mf-attach: win32: .*README.md: "
+	run -1 --separate-stderr mf-attach -c "raw:$D/pdb.raw" -o "win32:pdb=$D/missing.pdb"
+	assert_equal "${#stderr_lines[@]}" 1
 }
