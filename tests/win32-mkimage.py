@@ -9,7 +9,9 @@ file, not repeated here).
 VARIANT: full (default: a processor start block in low memory and a self-referencing
 PML4), selfref (no start block: only the self-map finds the root), cyclic (the last
 process links back to the second), wild (the third process's link points into unmapped
-kernel memory), lyingpe (ntoskrnl's export directory claims 4 GiB).
+kernel memory), lyingpe (ntoskrnl's export directory claims 4 GiB), rsds (full, and
+ntoskrnl gets a debug directory with a CodeView record naming ntkrnlmp.pdb, which Wine's
+build lacks).
 
 Prints what a reader must find: "dtb 0x..", "kernel 0x..", then one line per process
 "process PID PPID NAME" in list order and one per kernel module "module BASE SIZE NAME"."""
@@ -144,6 +146,12 @@ def main():
         map_page(PML4, KBASE + i, KPA + i)
     if variant == "lyingpe":
         struct.pack_into("<I", img, opt + 116, 0xFFFFFFF0)   # export directory size
+    if variant == "rsds":
+        # IMAGE_DEBUG_DIRECTORY (type 2, CodeView) at RVA 0x800, its RSDS record at 0x840
+        rsds = b"RSDS" + bytes(range(0x10, 0x20)) + struct.pack("<I", 3) + b"ntkrnlmp.pdb\0"
+        struct.pack_into("<IIHHIIII", img, 0x800, 0, 0, 0, 0, 2, len(rsds), 0x840, 0)
+        img[0x840:0x840 + len(rsds)] = rsds
+        struct.pack_into("<II", img, opt + 112 + 8 * 6, 0x800, 28)
     map_page(PML4, KSD_VA, KSD_PA, nx=True)
     for i in range(POOL_PAGES):
         map_page(PML4, POOL_VA + 4096 * i, POOL_PA + 4096 * i, nx=True)

@@ -14,7 +14,7 @@ NTOSKRNL=/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/ntoskrnl.exe
 setup_file() {
 	[[ -r $NTOSKRNL ]] || return 0
 	local v
-	for v in full selfref cyclic wild lyingpe; do
+	for v in full selfref cyclic wild lyingpe rsds; do
 		/usr/bin/python3 "$MF_TOP_SRCDIR/tests/win32-mkimage.py" "$BATS_FILE_TMPDIR/$v.raw" "$v" "$NTOSKRNL" \
 			>"$BATS_FILE_TMPDIR/$v.oracle"
 	done
@@ -187,7 +187,7 @@ oracle() {
 	# no table: the installed directory is not there in the build tree, so none is found
 	MF_WIN32_OFFSETS_PATH=$D/none run -1 --separate-stderr mf-attach -c "raw:$D/full.raw" -o win32
 	assert_equal "${#stderr_lines[@]}" 1
-	assert_stderr --regexp '^mf-attach: win32: no structure offsets for build 19041 \(no table at or below it in .*/none, .*\), and ntoskrnl.exe names no PDB \(no debug directory\): give pdb=FILE$'
+	assert_stderr --regexp '^mf-attach: win32: no structure offsets for build 19041: give pdb=FILE \(ntoskrnl.exe names no PDB: no debug directory; no table at or below the build in .*/none, .*\)$'
 	grep -v VadRoot "$MF_TOP_SRCDIR/os/win32/offsets/x86_64-19041.offsets" >"$D/broken/x86_64-19041.offsets"
 	MF_WIN32_OFFSETS_PATH=$D/broken run -1 --separate-stderr mf-attach -c "raw:$D/full.raw" -o win32
 	assert_stderr "mf-attach: $D/broken/x86_64-19041.offsets: no _EPROCESS.VadRoot"
@@ -231,4 +231,17 @@ oracle() {
 	assert_stderr --regexp "^mf-attach: win32: .*README.md: "
 	run -1 --separate-stderr mf-attach -c "raw:$D/pdb.raw" -o "win32:pdb=$D/missing.pdb"
 	assert_equal "${#stderr_lines[@]}" 1
+}
+
+@test "win32: with no table and no PDB, the error names the PDB that ntoskrnl.exe's CodeView record asks for; a PDB that is not it is a warning" {
+	mkdir -p "$D/none"
+	MF_WIN32_OFFSETS_PATH=$D/none run -1 --separate-stderr mf-attach -c "raw:$D/rsds.raw" -o win32
+	no_sanitizer
+	assert_equal "${#stderr_lines[@]}" 1
+	assert_stderr --regexp '^mf-attach: win32: no structure offsets for build 19041: give pdb=FILE, from a symbol server ntkrnlmp.pdb/131211101514171618191A1B1C1D1E1F3/ntkrnlmp.pdb \(no table at or below the build in .*/none, '
+	run -0 bash -c 'mf-modules --kernel -f json -c "raw:$1" -o win32 | jq -r "select(.name == \"ntoskrnl.exe\") | \"\(.pdb) \(.pdb_id)\""' - "$D/rsds.raw"
+	assert_output "ntkrnlmp.pdb 131211101514171618191A1B1C1D1E1F3"
+	require_cmd clang-14 lld-link-14
+	run -0 --separate-stderr mf-attach -f json -c "raw:$D/rsds.raw" -o "win32:pdb=$D/ntkernel.pdb"
+	assert_stderr --regexp "^mf-attach: warning: win32: $D/ntkernel.pdb is [0-9A-F]+, ntoskrnl.exe names ntkrnlmp.pdb 131211101514171618191A1B1C1D1E1F3: offsets may not fit"
 }

@@ -4,9 +4,10 @@
 # ntoskrnl.exe found by scanning kernel space, its build; offsets.c the structure offsets
 # (pdb=, else the installed tables in offsets/); processes.c the active process list;
 # modules.c kernel modules (PsLoadedModuleList) and their exports.
-os_LTLIBRARIES += os/mf-os-win32.la
-os_mf_os_win32_la_SOURCES = os/win32/win32.h os/win32/win32.c os/win32/dtb.c os/win32/kernel.c \
+win32_os_sources = os/win32/win32.h os/win32/win32.c os/win32/dtb.c os/win32/kernel.c \
 	os/win32/offsets.c os/win32/processes.c os/win32/modules.c
+os_LTLIBRARIES += os/mf-os-win32.la
+os_mf_os_win32_la_SOURCES = $(win32_os_sources)
 os_mf_os_win32_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/os/win32
 os_mf_os_win32_la_LIBADD = $(pluginlib)
 os_mf_os_win32_la_LDFLAGS = $(plugin_ldflags)

@@ -234,15 +234,17 @@ w32_offsets_load(struct w32 *w, char *errbuf)
 		return r;
 	if (r == MF_ERR_NOTFOUND && (r = w32_offsets_table(w, dirs, sizeof dirs, errbuf)) == MF_ERR_NOTFOUND) {
 		if (pe_rsds(&w->kpe, &rs, eb) == 0) {
+			const char *name = strrchr(rs.pdb, '\\') != NULL ? strrchr(rs.pdb, '\\') + 1 : rs.pdb;
+
 			pe_rsds_key(&rs, key, sizeof key);
 			return w->host->error(errbuf, MF_ERR_NOTFOUND,
-			                      "win32: no structure offsets for build %" PRIu32 " (no table at or below it in %s):"
-			                      " give pdb=FILE, %s %s from a symbol server (%s/%s/%s)",
-			                      w->build, dirs, rs.pdb, key, rs.pdb, key, rs.pdb);
+			                      "win32: no structure offsets for build %" PRIu32 ": give pdb=FILE, from a symbol"
+			                      " server %s/%s/%s (no table at or below the build in %s)",
+			                      w->build, name, key, name, dirs);
 		}
 		return w->host->error(errbuf, MF_ERR_NOTFOUND,
-		                      "win32: no structure offsets for build %" PRIu32 " (no table at or below it in %s),"
-		                      " and ntoskrnl.exe names no PDB (%s): give pdb=FILE", w->build, dirs, eb);
+		                      "win32: no structure offsets for build %" PRIu32 ": give pdb=FILE (ntoskrnl.exe names no"
+		                      " PDB: %s; no table at or below the build in %s)", w->build, eb, dirs);
 	}
 	if (r < 0)
 		return r;

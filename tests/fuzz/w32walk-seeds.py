@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Seeds for fuzz-w32walk: a small Windows kernel in fuzz-w32walk.c's struct layout.
+
+Kernel memory at FZ_KBASE: PsActiveProcessHead (+0), PsLoadedModuleList (+0x10),
+PsInitialSystemProcess (+0x20); three processes (System pid 4, smss.exe with an image
+path, cmd.exe with a PEB and a command line, read through user addresses that see the same
+bytes) and two kernel modules.  Usage: w32walk-seeds.py DIR (writes DIR/hinted, where the
+first byte keeps the list-head hint, and DIR/from-system, where it drops it)."""
+import os
+import struct
+import sys
+
+KBASE = 0xfffff80000000000
+
+
+def image(flags):
+    m = bytearray(0x1000)
+
+    def put(off, fmt, *v):
+        struct.pack_into("<" + fmt, m, off, *v)
+
+    def ustr(off, s, buf, kernel=True):
+        b = s.encode("utf-16-le")
+        put(off, "HHxxxxQ", len(b), len(b) + 2, (KBASE if kernel else 0) + buf)
+        m[buf:buf + len(b)] = b
+
+    eps = [0x100, 0x200, 0x300]
+    chain = [0] + [e + 0x18 for e in eps]
+    for i, e in enumerate(chain):
+        put(e, "QQ", KBASE + chain[(i + 1) % len(chain)], KBASE + chain[i - 1])
+    for e, pid, ppid, name in zip(eps, (4, 356, 2000), (0, 4, 356), (b"System", b"smss.exe", b"cmd.exe")):
+        put(e + 0x08, "Q", 0x1ab000)
+        put(e + 0x10, "Q", pid)
+        put(e + 0x30, "Q", ppid)
+        m[e + 0x48:e + 0x48 + len(name)] = name
+    ustr(0x400, r"\Device\HarddiskVolume3\Windows\System32\smss.exe", 0x420)
+    put(0x200 + 0x58, "Q", KBASE + 0x400)
+    put(0x300 + 0x38, "Q", 0x800)                 # Peb (a user address)
+    put(0x800 + 0x20, "Q", 0x900)                 # ProcessParameters
+    ustr(0x900 + 0x70, "cmd.exe /c dir", 0xa00, kernel=False)
+    put(0x20, "Q", KBASE + eps[0])
+    ents = [0xc00, 0xd00]
+    chain = [0x10] + ents
+    for i, e in enumerate(chain):
+        put(e, "QQ", KBASE + chain[(i + 1) % len(chain)], KBASE + chain[i - 1])
+    for e, name, s in zip(ents, ("ntoskrnl.exe", "hal.dll"), (0x1000, 0x2000)):
+        put(e + 0x30, "Q", KBASE)
+        put(e + 0x40, "I", s)
+        ustr(e + 0x58, name, e + 0x80)
+    m[0] = m[0] & ~1 | flags   # the head's low byte carries the flag bit: the pointer stays 8-aligned
+    return bytes(m)
+
+
+def main():
+    d = sys.argv[1]
+    os.makedirs(d, exist_ok=True)
+    for name, flags in (("hinted", 0), ("from-system", 1)):
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(image(flags))
+
+
+main()
