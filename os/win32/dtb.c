@@ -9,6 +9,7 @@
  * found through it (kernel.c).  Each step is logged at verbose level (mf-attach -v). */
 #include "config.h"
 
+#include <endian.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,17 @@ w32_selfref(const uint8_t *t, uint64_t pa, uint64_t maxpa, unsigned *slot)
 {
 	unsigned i, self = 0, present = 0;
 
+	/* the self entry first: most pages have none, and are left after 256 loads */
+	for (i = 256; i < 512 && self == 0; i++) {
+		uint64_t e;
+
+		memcpy(&e, t + 8 * i, sizeof e);   /* one load per entry: this runs over all of RAM */
+		e = le64toh(e);
+		if ((e & 3) == 3 && (e & W32_PFN_MASK) == pa)
+			self = i;
+	}
+	if (self == 0)
+		return false;
 	for (i = 0; i < 512; i++) {
 		uint64_t e = get_le64(t + 8 * i);
 
@@ -110,11 +122,9 @@ w32_selfref(const uint8_t *t, uint64_t pa, uint64_t maxpa, unsigned *slot)
 		if ((e & W32_PFN_MASK) >= maxpa || (e & 0x80) != 0)
 			return false;   /* out of RAM, or a large-page bit no PML4 entry has */
 		present++;
-		if (i >= 256 && (e & W32_PFN_MASK) == pa && (e & 2) != 0 && self == 0)
-			self = i;
 	}
 	*slot = self;
-	return self != 0 && present >= 2;
+	return present >= 2;
 }
 
 /* Scan physical memory for self-mapping top-level tables, each tried in turn. */
