@@ -105,6 +105,9 @@ oracle() {
 	# System: no PEB, no audit name; the root is the kernel's
 	run -0 bash -c 'mf-ps -f json -c "raw:$1" -o win32 | jq -c "select(.pid == 4) | [.name, .path, .cmdline, .dtb]"' - "$D/full.raw"
 	assert_output '["System","","","0x100000"]'
+	# process memory through the process's own page-table root: PEB.ImageBaseAddress
+	run -0 --separate-stderr mf-read -f json -c "raw:$D/full.raw" -o win32 -p 2044 0x7ffde010 8
+	assert_equal "$(jq -r 'select(.type == "mem") | .data' <<<"$output")" 000000a0f67f0000
 	# ImageFileName is 15 bytes: a longer name is cut there, as Windows cuts it
 	run -0 bash -c 'mf-ps -f json -c "raw:$1" -o win32 | jq -r "select(.pid == 5120) | .name"' - "$D/full.raw"
 	assert_output a_very_long_nam
@@ -127,6 +130,10 @@ oracle() {
 	# KUSER_SHARED_DATA.NtBuildNumber through the same kernel space
 	run -0 --separate-stderr mf-read -f json -c "raw:$D/full.raw" -o win32 --kernel 0xfffff78000000260 4
 	assert_equal "$(jq -r 'select(.type == "mem") | .data' <<<"$output")" 614a0000
+	# an address inside an export: the nearest one at or below it
+	run -0 --separate-stderr mf-syms -f json -c "raw:$D/full.raw" -o win32 --at 0xfffff803124380ae
+	assert_equal "$(jq -r 'select(.type == "symbol") | "\(.module)!\(.name) \(.addr)"' <<<"$output")" \
+		"ntoskrnl.exe!NtBuildNumber 0xfffff803124380ac"
 	# as many exports of ntoskrnl.exe as its export directory holds (pe-dump reads the file)
 	run -0 --separate-stderr mf-syms -f json -c "raw:$D/full.raw" -o win32
 	assert_equal "$(jq -r 'select(.type == "symbol" and .module == "ntoskrnl.exe") | .name' <<<"$output" | wc -l)" \
