@@ -11,7 +11,9 @@ PML4), selfref (no start block: only the self-map finds the root), cyclic (the l
 process links back to the second), wild (the third process's link points into unmapped
 kernel memory), lyingpe (ntoskrnl's export directory claims 4 GiB), rsds (full, and
 ntoskrnl gets a debug directory with a CodeView record naming ntkrnlmp.pdb, which Wine's
-build lacks).
+build lacks), crashdump (no start block, no self-map entry: a Windows full crash dump,
+PAGEDU64 DumpType 1, whose header gives DirectoryTableBase, PsActiveProcessHead and
+PsLoadedModuleList, as KeBugCheck writes them).
 
 Prints what a reader must find: "dtb 0x..", "kernel 0x..", then one line per process
 "process PID PPID NAME" in list order and one per kernel module "module BASE SIZE NAME"."""
@@ -141,7 +143,8 @@ def main():
     img, exports, opt = pe_load(ntos)
 
     # the kernel: its page tables, the self-map entry, the image, KUSER_SHARED_DATA, pool
-    u64(PML4 + 8 * SELFREF, PML4 | P | RW | A | D | NX)
+    if variant != "crashdump":
+        u64(PML4 + 8 * SELFREF, PML4 | P | RW | A | D | NX)
     for i in range(0, len(img), 4096):
         map_page(PML4, KBASE + i, KPA + i)
     if variant == "lyingpe":
@@ -185,7 +188,8 @@ def main():
             # its own PML4: the kernel half shared, a PEB and its parameters in user space
             for i in range(256, 512):
                 u64(root + 8 * i, struct.unpack_from("<Q", mem, PML4 + 8 * i)[0])
-            u64(root + 8 * SELFREF, root | P | RW | A | D | NX)
+            if variant != "crashdump":
+                u64(root + 8 * SELFREF, root | P | RW | A | D | NX)
             peb, params = 0x7FFDE000, 0x7FFDF000
             upa = {peb: 0x700000, params: 0x701000}
             for va, p in upa.items():
@@ -241,13 +245,23 @@ def main():
             struct.pack_into("<QQ", mem, pool.pa(e), nxt, prv)
 
     mem[KPA:KPA + len(img)] = img
-    if variant != "selfref":
+    if variant not in ("selfref", "crashdump"):
         # PROCESSOR_START_BLOCK: the jmp, the kernel's entry point (+0x70), its CR3 (+0xa0)
         entry = struct.unpack_from("<I", img, opt + 16)[0]
         u64(0x1000, 0x00000001000600E9)
         u64(0x1000 + 0x70, KBASE + entry)
         u64(0x1000 + 0xA0, PML4)
     with open(out, "wb") as f:
+        if variant == "crashdump":
+            # DUMP_HEADER64: unused fields hold "PAGE"; one run of every page from 0
+            h = bytearray(b"PAGE" * (0x2000 // 4))
+            h[0:8] = b"PAGEDU64"
+            struct.pack_into("<II", h, 0x8, 10, BUILD)                 # MajorVersion, MinorVersion
+            struct.pack_into("<QQQQ", h, 0x10, PML4, 0, mhead, head)   # DirectoryTableBase .. PsActiveProcessHead
+            struct.pack_into("<IIi", h, 0x30, 0x8664, 1, 0xE2)         # machine, processors, bugcheck
+            struct.pack_into("<IIQQQ", h, 0x88, 1, 0, SIZE // 4096, 0, SIZE // 4096)
+            struct.pack_into("<I", h, 0xF98, 1)                        # DumpType: full
+            f.write(h)
         f.write(mem)
     print("dtb 0x%x" % PML4)
     print("kernel 0x%x" % KBASE)

@@ -14,10 +14,11 @@ NTOSKRNL=/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/ntoskrnl.exe
 setup_file() {
 	[[ -r $NTOSKRNL ]] || return 0
 	local v
-	for v in full selfref cyclic wild lyingpe rsds; do
+	for v in full selfref cyclic wild lyingpe rsds crashdump; do
 		/usr/bin/python3 "$MF_TOP_SRCDIR/tests/win32-mkimage.py" "$BATS_FILE_TMPDIR/$v.raw" "$v" "$NTOSKRNL" \
 			>"$BATS_FILE_TMPDIR/$v.oracle"
 	done
+	mv "$BATS_FILE_TMPDIR/crashdump.raw" "$BATS_FILE_TMPDIR/crashdump.dmp"
 	# a PDB whose types have another layout (tests/pdb/ntkernel.c), and an image laid out so
 	command -v clang-14 >/dev/null && command -v lld-link-14 >/dev/null || return 0
 	(cd "$BATS_FILE_TMPDIR" &&
@@ -251,4 +252,20 @@ oracle() {
 	require_cmd clang-14 lld-link-14
 	run -0 --separate-stderr mf-attach -f json -c "raw:$D/rsds.raw" -o "win32:pdb=$D/ntkernel.pdb"
 	assert_stderr --regexp "^mf-attach: warning: win32: $D/ntkernel.pdb is [0-9A-F]+, ntoskrnl.exe names ntkrnlmp.pdb 131211101514171618191A1B1C1D1E1F3: offsets may not fit"
+}
+
+@test "win32: a full crash dump's header gives the root and both list heads (no start block, no self-map in it)" {
+	run -0 --separate-stderr mf-attach -v -f json -c "$D/crashdump.dmp" -o win32
+	no_sanitizer
+	assert_equal "$(jq -r '.hints | "\(.format) \(.kernel_dtb) \(.ps_active_process_head)"' <<<"$output")" \
+		"crashdump-full64 0x100000 0xfffff80312438500"
+	grep -qx "mf-attach: win32: page-table root 0x100000 (x86_64) from the connector's hint (crash dump header)" <<<"$stderr" ||
+		fail "$stderr"
+	grep -q 'start block\|self-referencing\|found in ntoskrnl\|entry in ntoskrnl' <<<"$stderr" && fail "searched: $stderr"
+	grep -qx 'mf-attach: win32: PsActiveProcessHead 0xfffff80312438500 from the hints' <<<"$stderr" || fail "$stderr"
+	grep -qx 'mf-attach: win32: PsLoadedModuleList 0xfffff80312438540 from the hints' <<<"$stderr" || fail "$stderr"
+	run -0 ours_ps -c "$D/crashdump.dmp" -o win32
+	assert_output "$(oracle crashdump process)"
+	run -0 bash -c 'mf-modules --kernel -f json -c "$1" -o win32 | jq -r "select(.type == \"module\") | .name" | paste -sd " "' - "$D/crashdump.dmp"
+	assert_output "ntoskrnl.exe hal.dll ACPI.sys"
 }

@@ -236,10 +236,16 @@ w32_kernel_facts(struct w32 *w, char *errbuf)
 	w->build = have_nt ? nt : kb;
 	if (w32_kernel_export(w, "PsInitialSystemProcess", &va) == 0)
 		w->ps_initial_system_process = va;
-	if (host->hint_get_u64(w->hints, "ps_active_process_head", &va) == 0 && w32_kptr_ok(va))
+	if (host->hint_get_u64(w->hints, "ps_active_process_head", &va) == 0 && w32_kptr_ok(va)) {
 		w->ps_active_process_head = va;
-	if (w32_kernel_export(w, "PsLoadedModuleList", &va) == 0 ||
-	    (host->hint_get_u64(w->hints, "ps_loaded_module_list", &va) == 0 && w32_kptr_ok(va)))
+		host->log(1, "win32: PsActiveProcessHead 0x%" PRIx64 " from the hints", va);
+	}
+	if (w32_kernel_export(w, "PsLoadedModuleList", &va) == 0) {
 		w->ps_loaded_module_list = va;
+		host->log(1, "win32: PsLoadedModuleList 0x%" PRIx64 " (the export)", va);
+	} else if (host->hint_get_u64(w->hints, "ps_loaded_module_list", &va) == 0 && w32_kptr_ok(va)) {
+		w->ps_loaded_module_list = va;
+		host->log(1, "win32: PsLoadedModuleList 0x%" PRIx64 " from the hints", va);
+	}
 	return 0;
 }
