@@ -16,7 +16,8 @@ PAGEDU64 DumpType 1, whose header gives DirectoryTableBase, PsActiveProcessHead 
 PsLoadedModuleList, as KeBugCheck writes them).
 
 Prints what a reader must find: "dtb 0x..", "kernel 0x..", then one line per process
-"process PID PPID NAME" in list order and one per kernel module "module BASE SIZE NAME"."""
+"process PID PPID NAME" in list order, one per kernel module "module BASE SIZE NAME" and
+one per module of explorer.exe's loader list "umodule PID BASE SIZE NAME PATH"."""
 import os
 import struct
 import sys
@@ -33,6 +34,8 @@ PML4 = 0x100000
 SELFREF = 0x1ED
 BUILD = 19041
 HEAD_RVA, MODLIST_RVA = 0x38500, 0x38540   # free bytes in Wine's .bss
+UMODS = [("explorer.exe", r"C:\Windows\Explorer.EXE", 0x7FF6A0000000, 0x3D5000),
+         ("ntdll.dll", r"C:\Windows\SYSTEM32\ntdll.dll", 0x7FFB5E7D0000, 0x1F8000)]
 
 mem = bytearray(SIZE)
 next_table = [PML4 + 0x1000]
@@ -199,6 +202,21 @@ def main():
                 return upa[va & ~0xFFF] + (va & 0xFFF)
             u64(pa_of(peb + 0x10), 0x7FF6A0000000)
             u64(pa_of(peb + 0x20), params)
+            # PEB.Ldr: PEB_LDR_DATA at peb + 0x400, its load-order list at +0x10; the
+            # LDR_DATA_TABLE_ENTRYs (x64 layout) in the parameters page
+            ldr = peb + 0x400
+            u64(pa_of(peb + 0x18), ldr)
+            ents = []
+            for k, (mname, mpath, mbase, msize) in enumerate(UMODS):
+                le = params + 0x400 + 0x100 * k
+                ents.append(le)
+                u64(pa_of(le + 0x30), mbase)
+                u32(pa_of(le + 0x40), msize)
+                ustring_at(pa_of, le + 0x48, mpath, params + 0x800 + 0x100 * k)
+                ustring_at(pa_of, le + 0x58, mname, params + 0x800 + 0x100 * k + 0xc0)
+            lchain = [ldr + 0x10] + ents
+            for k, e in enumerate(lchain):
+                struct.pack_into("<QQ", mem, pa_of(e), lchain[(k + 1) % len(lchain)], lchain[k - 1])
             ustring_at(pa_of, params + 0x60, r"C:\Windows\explorer.exe", params + 0x100)
             ustring_at(pa_of, params + 0x70, cmdline, params + 0x200)
             u64(pa + off["_EPROCESS.Peb"], peb)
@@ -269,6 +287,8 @@ def main():
         print("process %d %d %s" % (pid, ppid, name[:15]))
     for name, path, base, size in mods:
         print("module 0x%x 0x%x %s" % (base, size, name))
+    for name, path, base, size in UMODS:
+        print("umodule 2044 0x%x 0x%x %s %s" % (base, size, name, path))
 
 
 main()

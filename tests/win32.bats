@@ -120,8 +120,18 @@ oracle() {
 	assert_output "$(oracle full module)"
 	run -0 bash -c 'mf-modules --kernel -f json -c "raw:$1" -o win32 | jq -r "select(.name == \"ACPI.sys\") | .path"' - "$D/full.raw"
 	assert_output '\SystemRoot\System32\drivers\ACPI.sys'
-	run -1 --separate-stderr mf-modules -p 4 -c "raw:$D/full.raw" -o win32
-	assert_stderr --partial "win32: process modules are not read yet (kernel modules only)"
+}
+
+@test "win32: mf-modules -p lists a process's modules from its PEB's loader list; System has none" {
+	run -0 --separate-stderr mf-modules -p 2044 -f json -c "raw:$D/full.raw" -o win32
+	no_sanitizer
+	run -0 jq -r 'select(.type == "module") | "umodule \(.pid) \(.base) \(.size) \(.name) \(.path)"' <<<"$output"
+	assert_output "$(oracle full umodule)"
+	assert_equal "${#lines[@]}" 2
+	run -0 --separate-stderr mf-modules -p 4 -f json -c "raw:$D/full.raw" -o win32
+	assert_equal "$(jq -c 'select(.type == "module")' <<<"$output")" ""
+	run -1 --separate-stderr mf-modules -p 9999 -f json -c "raw:$D/full.raw" -o win32
+	assert_stderr --partial "no process 9999"
 }
 
 @test "win32: ntoskrnl.exe!NAME resolves through the kernel's exports: mf-read gives NtBuildNumber's bytes, mf-syms every export" {

@@ -6,8 +6,9 @@
  * sections: a LIST_ENTRY whose first entry is ntoskrnl's own KLDR_DATA_TABLE_ENTRY
  * (DllBase the image's base) and links back to it.  Each entry gives base, size, the full
  * and the base name; the module's CodeView record gives the PDB to fetch for it.  The
- * walk is bounded (W32_MAX_MODULES, a visited set).  Process modules (the PEB's loader
- * lists) are not read yet. */
+ * walk is bounded (W32_MAX_MODULES, a visited set).  A process's modules come from its
+ * PEB's loader list (in load order), read through its own page tables (pluginlib/peb.c);
+ * a WoW64 process's 32-bit list is not read yet. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -165,6 +166,78 @@ w32_module_emit(struct w32 *w, const struct w32_kmod *km, void *ctx, char *errbu
 	return me->cb(me->ctx, &m);
 }
 
+/* ---- process modules: the PEB's loader list ---- */
+
+struct w32_pfound {
+	uint64_t ep, dtb;
+};
+
+static int
+w32_pfound_cb(void *ctx, const struct mf_process *p)
+{
+	struct w32_pfound *f = ctx;
+
+	f->ep = p->addr;
+	f->dtb = p->dtb;
+	return 0;
+}
+
+struct w32_pmod_emit {
+	uint64_t pid;
+	mf_module_cb cb;
+	void *ctx;
+};
+
+static int
+w32_pmod_cb(void *ctx, const struct peb_module *pm)
+{
+	struct w32_pmod_emit *pe = ctx;
+	struct mf_module m = {
+		.struct_size = sizeof m,
+		.pid = pe->pid,
+		.name = pm->name,
+		.path = pm->path,
+		.base = pm->base,
+		.size = pm->size,
+		.arch = MF_ARCH_X86_64,
+		.format = "pe",
+		.pdb = "",
+		.pdb_id = "",
+	};
+
+	return pe->cb(pe->ctx, &m);
+}
+
+static int
+w32_process_modules(struct w32 *w, uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf)
+{
+	struct w32_pfound f = { 0 };
+	struct w32_pmod_emit pe = { .pid = pid, .cb = cb, .ctx = ctx };
+	struct w32_uspace us = { .w = w, .sp = { .arch = MF_ARCH_X86_64 } };
+	struct peb_info info;
+	char why[MF_ERRBUF_SIZE];
+	uint64_t peb;
+	int r;
+
+	if ((r = w32_process(w, pid, w32_pfound_cb, &f, errbuf)) < 0)
+		return r;
+	if (w32_kread_u64(w, f.ep + w->off[W32_EPROCESS_PEB], &peb) < 0 || peb == 0)
+		return 0;   /* System and the minimal processes: no PEB, no modules */
+	us.sp.root = f.dtb;
+	if ((r = peb_read(peb, 1, w32_uread, &us, &info, why)) < 0)
+		return w->host->error(errbuf, r, "win32: pid %" PRIu64 ": %s", pid, why);
+	r = info.ldr != 0 ? peb_modules(info.ldr, 1, PEB_LOAD_ORDER, w32_uread, &us, w32_pmod_cb, &pe, errbuf) : 0;
+	peb_info_free(&info);
+	if (r == MF_ERR_LIMIT || r == MF_ERR_FORMAT) {
+		w->host->log(0, "win32: pid %" PRIu64 ": %s: the list ends there", pid, errbuf);
+		r = 0;
+	} else if (r == MF_ERR_NOTMAPPED || r == MF_ERR_UNMAPPED) {
+		w->host->log(0, "win32: pid %" PRIu64 ": %s (paged out?): the list ends there", pid, errbuf);
+		r = 0;
+	}
+	return r;
+}
+
 int
 w32_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf)
 {
@@ -172,7 +245,7 @@ w32_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf
 	struct w32_mod_emit me = { .cb = cb, .ctx = ctx };
 
 	if (pid != 0)
-		return w->host->error(errbuf, MF_ERR_UNSUPPORTED, "win32: process modules are not read yet (kernel modules only)");
+		return w32_process_modules(w, pid, cb, ctx, errbuf);
 	return w32_kmods_each(w, w32_module_emit, &me, errbuf);
 }
 

@@ -22,22 +22,6 @@
 
 #define W32_PFN_MASK UINT64_C(0x000ffffffffff000)
 
-/* A process's own address space, for pe.h-style reads of its PEB. */
-struct w32_pread_ctx {
-	const struct w32 *w;
-	struct mf_space sp;
-};
-
-static int
-w32_proc_read(void *ctx, uint64_t addr, void *buf, size_t len)
-{
-	struct w32_pread_ctx *c = ctx;
-	struct mf_iov iov = { .addr = addr, .buf = buf, .len = len };
-	int r = c->w->phys->vread(c->w->phys->ctx, &c->sp, &iov, 1);
-
-	return r < 0 ? r : iov.err;
-}
-
 int
 w32_process_head(struct w32 *w, char *errbuf)
 {
@@ -106,9 +90,9 @@ w32_process_emit(struct w32 *w, uint64_t ep, struct w32_proc_walk *pw)
 	if (w32_kread_u64(w, ep + o[W32_EPROCESS_AUDIT], &audit) == 0 && w32_kptr_ok(audit))
 		peb_ustring(audit, 1, w32_pe_read, w, &path, eb);
 	if (peb != 0 && (peb >> 47) == 0) {
-		struct w32_pread_ctx pc = { .w = w, .sp = { .arch = MF_ARCH_X86_64, .root = dtb & W32_PFN_MASK } };
+		struct w32_uspace pc = { .w = w, .sp = { .arch = MF_ARCH_X86_64, .root = dtb & W32_PFN_MASK } };
 
-		if (peb_read(peb, 1, w32_proc_read, &pc, &info, eb) < 0)
+		if (peb_read(peb, 1, w32_uread, &pc, &info, eb) < 0)
 			memset(&info, 0, sizeof info);
 	}
 	struct mf_process p = {

@@ -43,6 +43,19 @@ w32_pe_read(void *ctx, uint64_t addr, void *buf, size_t len)
 	return w32_kread(ctx, addr, buf, len);
 }
 
+int
+w32_uread(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct w32_uspace *u = ctx;
+	struct mf_iov iov = { .addr = addr, .buf = buf, .len = len };
+	int r;
+
+	if (len == 0)
+		return 0;
+	r = u->w->phys->vread(u->w->phys->ctx, &u->sp, &iov, 1);
+	return r < 0 ? r : iov.err;
+}
+
 /* What was found, as hints: the next tool reopens from them without a search. */
 static void
 w32_store_hints(struct w32 *w)
@@ -142,8 +155,8 @@ static const struct mf_os w32_os = {
 		"    directory names it, the build from NtBuildNumber and KUSER_SHARED_DATA\n"
 		"  offsets: the PDB, else the installed table of the build, else of the nearest\n"
 		"    lower build (mf-attach -v says which)\n"
-		"  processes (PsActiveProcessHead), kernel modules (PsLoadedModuleList) and their\n"
-		"    exports as the kernel's symbols\n",
+		"  processes (PsActiveProcessHead), process modules (the PEB's loader list),\n"
+		"    kernel modules (PsLoadedModuleList) and their exports as the kernel's symbols\n",
 	.keys = w32_keys,
 	.thread_model = MF_THREAD_SERIALIZE_HANDLE,
 	.open = w32_open,

@@ -12,7 +12,8 @@
  *   offsets.c    structure offsets as data: a PDB the user gives (pdb=), else the
  *                installed table of the build, else of the nearest lower build
  *   processes.c  processes from PsActiveProcessHead
- *   modules.c    kernel modules from PsLoadedModuleList, and their exports (symbols)
+ *   modules.c    kernel modules from PsLoadedModuleList, their exports (symbols), and
+ *                process modules from the PEB's loader list
  *
  * x64 only so far (x86 and PAE kernels are refused with a message).  Guest memory is
  * hostile: every pointer read from it is checked, every list walk is bounded. */
@@ -79,6 +80,12 @@ int w32_kread(const struct w32 *w, uint64_t va, void *buf, size_t len);
 int w32_kread_u64(const struct w32 *w, uint64_t va, uint64_t *v);
 /* pe.h's reader over the kernel space (ctx: the struct w32) */
 int w32_pe_read(void *ctx, uint64_t addr, void *buf, size_t len);
+/* pe.h's reader over a process's address space (its PEB, loader lists) */
+struct w32_uspace {
+	const struct w32 *w;
+	struct mf_space sp;
+};
+int w32_uread(void *ctx, uint64_t addr, void *buf, size_t len);
 
 /* A pointer read from the guest that can be a kernel object: kernel half, 8-aligned. */
 static inline bool
@@ -116,7 +123,8 @@ int w32_process_head(struct w32 *w, char *errbuf);
 int w32_processes(void *handle, mf_process_cb cb, void *ctx, char *errbuf);
 int w32_process(void *handle, uint64_t pid, mf_process_cb cb, void *ctx, char *errbuf);
 
-/* modules.c: kernel modules (pid 0) and their exports as the kernel's symbols */
+/* modules.c: kernel modules (pid 0) and their exports as the kernel's symbols; a
+ * process's modules from its PEB's loader list (x64; WoW64's 32-bit list not yet) */
 int w32_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf);
 int w32_symbols(void *handle, uint64_t pid, mf_symbol_cb cb, void *ctx, char *errbuf);
 /* PsLoadedModuleList found when no hint or PDB named it: a list head in ntoskrnl's image

@@ -1,7 +1,7 @@
 /* fuzz-w32walk.c: libFuzzer target for the win32 layer's walkers of guest structures
  * (os/win32/processes.c: the active process list, image paths, the PEB and its command
  * line; modules.c: PsLoadedModuleList, module names, each module's PE headers and
- * exports; the list head found from the System process), which follow pointers through
+ * exports, a process's loader list (pid 2000's); the list head found from the System process), which follow pointers through
  * memory an attacker may have written.  Input: kernel memory mapped at FZ_KBASE, where
  * the "ntoskrnl image" is (its first 0x40 bytes: PsActiveProcessHead at +0,
  * PsLoadedModuleList at +0x10, PsInitialSystemProcess at +0x20); user memory reads see
@@ -93,6 +93,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w32_processes(w, fz_proc, NULL, err);
 	w32_process(w, 4, fz_proc, NULL, err);
 	w32_modules(w, 0, fz_mod, NULL, err);
+	w32_modules(w, 2000, fz_mod, NULL, err);
 	w32_symbols(w, 0, fz_sym, NULL, err);
 	w32_kernel_free(w);
 	free(w);

@@ -3,7 +3,7 @@
 
 Kernel memory at FZ_KBASE: PsActiveProcessHead (+0), PsLoadedModuleList (+0x10),
 PsInitialSystemProcess (+0x20); three processes (System pid 4, smss.exe with an image
-path, cmd.exe with a PEB and a command line, read through user addresses that see the same
+path, cmd.exe with a PEB, a command line and a loader list of one module, read through user addresses that see the same
 bytes) and two kernel modules.  Usage: w32walk-seeds.py DIR (writes DIR/hinted, where the
 first byte keeps the list-head hint, and DIR/from-system, where it drops it)."""
 import os
@@ -36,6 +36,12 @@ def image(flags):
     ustr(0x400, r"\Device\HarddiskVolume3\Windows\System32\smss.exe", 0x420)
     put(0x200 + 0x58, "Q", KBASE + 0x400)
     put(0x300 + 0x38, "Q", 0x800)                 # Peb (a user address)
+    put(0x800 + 0x18, "Q", 0xb00)                 # Ldr: its load-order list at +0x10
+    put(0xb10, "QQ", 0xb80, 0xb80)                # one LDR_DATA_TABLE_ENTRY at 0xb80
+    put(0xb80, "QQ", 0xb10, 0xb10)
+    put(0xb80 + 0x30, "QI", 0x400000, 0)
+    put(0xb80 + 0x40, "I", 0x5000)
+    ustr(0xb80 + 0x58, "cmd.exe", 0xf00, kernel=False)
     put(0x800 + 0x20, "Q", 0x900)                 # ProcessParameters
     ustr(0x900 + 0x70, "cmd.exe /c dir", 0xa00, kernel=False)
     put(0x20, "Q", KBASE + eps[0])
