@@ -17,7 +17,8 @@ PsLoadedModuleList, as KeBugCheck writes them).
 
 Prints what a reader must find: "dtb 0x..", "kernel 0x..", then one line per process
 "process PID PPID NAME" in list order, one per kernel module "module BASE SIZE NAME" and
-one per module of explorer.exe's loader list "umodule PID BASE SIZE NAME PATH"."""
+one per module of a loader list "umodule PID BASE SIZE NAME PATH ARCH" (explorer.exe's,
+and the 32-bit list of the WoW64 process 5120)."""
 import os
 import struct
 import sys
@@ -34,6 +35,9 @@ PML4 = 0x100000
 SELFREF = 0x1ED
 BUILD = 19041
 HEAD_RVA, MODLIST_RVA = 0x38500, 0x38540   # free bytes in Wine's .bss
+WOW64_PID = 5120
+WOW64_MODS = [("app32.exe", r"C:\Program Files (x86)\App\app32.exe", 0x00400000, 0x52000),
+              ("ntdll.dll", r"C:\Windows\SysWOW64\ntdll.dll", 0x77A40000, 0x1A4000)]
 UMODS = [("explorer.exe", r"C:\Windows\Explorer.EXE", 0x7FF6A0000000, 0x3D5000),
          ("ntdll.dll", r"C:\Windows\SYSTEM32\ntdll.dll", 0x7FFB5E7D0000, 0x1F8000)]
 
@@ -138,6 +142,31 @@ def ustring_at(pa_of, va, s, bufva):
     mem[pa_of(bufva):pa_of(bufva) + len(b)] = b
 
 
+# The loader's LDR_DATA_TABLE_ENTRY layouts (the public ones pluginlib/peb.c reads):
+# pointer format, DllBase, SizeOfImage, FullDllName, BaseDllName, UNICODE_STRING format,
+# the entries' stride
+LDR = {64: ("<Q", 0x30, 0x40, 0x48, 0x58, "<HHxxxxQ", 0x100),
+       32: ("<I", 0x18, 0x20, 0x24, 0x2C, "<HHI", 0x80)}
+
+
+def loader_list(pa_of, head, first, strings, mods, bits):
+    """A load-order list at head: one entry per module from first, names at strings."""
+    ptr, o_base, o_size, o_full, o_name, us, stride = LDR[bits]
+    ents = []
+    for k, (mname, mpath, mbase, msize) in enumerate(mods):
+        le = first + stride * k
+        ents.append(le)
+        struct.pack_into(ptr, mem, pa_of(le + o_base), mbase)
+        u32(pa_of(le + o_size), msize)
+        for so, text, bo in ((o_full, mpath, 0x100 * k), (o_name, mname, 0x100 * k + 0xC0)):
+            b = text.encode("utf-16-le")
+            struct.pack_into(us, mem, pa_of(le + so), len(b), len(b) + 2, strings + bo)
+            mem[pa_of(strings + bo):pa_of(strings + bo) + len(b)] = b
+    chain = [head] + ents
+    for k, e in enumerate(chain):
+        struct.pack_into(ptr[0] + ptr[1] * 2, mem, pa_of(e), chain[(k + 1) % len(chain)], chain[k - 1])
+
+
 def main():
     out, variant, ntos = sys.argv[1:4]
     here = os.path.dirname(os.path.abspath(__file__))
@@ -187,12 +216,29 @@ def main():
         mem[pa + off["_EPROCESS.ImageFileName"]:pa + off["_EPROCESS.ImageFileName"] + len(nb)] = nb
         if path is not None:
             u64(pa + off["_EPROCESS.SeAuditProcessCreationInfo"], pool.ustring(path))
-        if cmdline is not None:
-            # its own PML4: the kernel half shared, a PEB and its parameters in user space
+        if cmdline is not None or pid == WOW64_PID:
+            # its own PML4: the kernel half shared
             for i in range(256, 512):
                 u64(root + 8 * i, struct.unpack_from("<Q", mem, PML4 + 8 * i)[0])
             if variant != "crashdump":
                 u64(root + 8 * SELFREF, root | P | RW | A | D | NX)
+        if pid == WOW64_PID:
+            # WoW64: EPROCESS.WoW64Process -> EWOW64PROCESS, whose Peb is the 32-bit PEB
+            # (x86 layout: Ldr at 0x0c; PEB_LDR_DATA's load-order list at 0x0c; entries with
+            # DllBase 0x18, SizeOfImage 0x20, FullDllName 0x24, BaseDllName 0x2c)
+            peb32 = 0x00A2F000
+            map_page(root, peb32, 0x702000, nx=True)
+
+            def pa32(va):
+                return 0x702000 + (va - peb32)
+            ew = pool.alloc(0x10, 16)
+            u64(pool.pa(ew) + off["_EWOW64PROCESS.Peb"], peb32)
+            u64(pa + off["_EPROCESS.WoW64Process"], ew)
+            ldr32 = peb32 + 0x400
+            u32(pa32(peb32 + 0x0C), ldr32)
+            loader_list(pa32, ldr32 + 0x0C, peb32 + 0x500, peb32 + 0x800, WOW64_MODS, 32)
+        if cmdline is not None:
+            # a PEB and its parameters in user space
             peb, params = 0x7FFDE000, 0x7FFDF000
             upa = {peb: 0x700000, params: 0x701000}
             for va, p in upa.items():
@@ -206,17 +252,7 @@ def main():
             # LDR_DATA_TABLE_ENTRYs (x64 layout) in the parameters page
             ldr = peb + 0x400
             u64(pa_of(peb + 0x18), ldr)
-            ents = []
-            for k, (mname, mpath, mbase, msize) in enumerate(UMODS):
-                le = params + 0x400 + 0x100 * k
-                ents.append(le)
-                u64(pa_of(le + 0x30), mbase)
-                u32(pa_of(le + 0x40), msize)
-                ustring_at(pa_of, le + 0x48, mpath, params + 0x800 + 0x100 * k)
-                ustring_at(pa_of, le + 0x58, mname, params + 0x800 + 0x100 * k + 0xc0)
-            lchain = [ldr + 0x10] + ents
-            for k, e in enumerate(lchain):
-                struct.pack_into("<QQ", mem, pa_of(e), lchain[(k + 1) % len(lchain)], lchain[k - 1])
+            loader_list(pa_of, ldr + 0x10, params + 0x400, params + 0x800, UMODS, 64)
             ustring_at(pa_of, params + 0x60, r"C:\Windows\explorer.exe", params + 0x100)
             ustring_at(pa_of, params + 0x70, cmdline, params + 0x200)
             u64(pa + off["_EPROCESS.Peb"], peb)
@@ -288,7 +324,9 @@ def main():
     for name, path, base, size in mods:
         print("module 0x%x 0x%x %s" % (base, size, name))
     for name, path, base, size in UMODS:
-        print("umodule 2044 0x%x 0x%x %s %s" % (base, size, name, path))
+        print("umodule 2044 0x%x 0x%x %s %s x86_64" % (base, size, name, path))
+    for name, path, base, size in WOW64_MODS:
+        print("umodule %d 0x%x 0x%x %s %s x86" % (WOW64_PID, base, size, name, path))
 
 
 main()

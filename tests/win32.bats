@@ -45,6 +45,7 @@ setup_file() {
 		_KLDR_DATA_TABLE_ENTRY.SizeOfImage 0x40
 		_KLDR_DATA_TABLE_ENTRY.FullDllName 0x48
 		_KLDR_DATA_TABLE_ENTRY.BaseDllName 0x58
+		_EWOW64PROCESS.Peb 0x10
 	EOF
 	/usr/bin/python3 "$MF_TOP_SRCDIR/tests/win32-mkimage.py" "$BATS_FILE_TMPDIR/pdb.raw" full "$NTOSKRNL" \
 		"$BATS_FILE_TMPDIR/pdb-layout.offsets" >"$BATS_FILE_TMPDIR/pdb.oracle"
@@ -122,12 +123,12 @@ oracle() {
 	assert_output '\SystemRoot\System32\drivers\ACPI.sys'
 }
 
-@test "win32: mf-modules -p lists a process's modules from its PEB's loader list; System has none" {
-	run -0 --separate-stderr mf-modules -p 2044 -f json -c "raw:$D/full.raw" -o win32
+@test "win32: mf-modules -p lists a process's modules from its PEB's loader list, a WoW64 process's 32-bit list as x86; System has none" {
+	run -0 --separate-stderr mf-modules -p 2044,5120 -f json -c "raw:$D/full.raw" -o win32
 	no_sanitizer
-	run -0 jq -r 'select(.type == "module") | "umodule \(.pid) \(.base) \(.size) \(.name) \(.path)"' <<<"$output"
+	run -0 jq -r 'select(.type == "module") | "umodule \(.pid) \(.base) \(.size) \(.name) \(.path) \(.arch)"' <<<"$output"
 	assert_output "$(oracle full umodule)"
-	assert_equal "${#lines[@]}" 2
+	assert_equal "${#lines[@]}" 4
 	run -0 --separate-stderr mf-modules -p 4 -f json -c "raw:$D/full.raw" -o win32
 	assert_equal "$(jq -c 'select(.type == "module")' <<<"$output")" ""
 	run -1 --separate-stderr mf-modules -p 9999 -f json -c "raw:$D/full.raw" -o win32

@@ -8,7 +8,7 @@
  * and the base name; the module's CodeView record gives the PDB to fetch for it.  The
  * walk is bounded (W32_MAX_MODULES, a visited set).  A process's modules come from its
  * PEB's loader list (in load order), read through its own page tables (pluginlib/peb.c);
- * a WoW64 process's 32-bit list is not read yet. */
+ * a WoW64 process's 32-bit list (its EWOW64PROCESS's PEB) follows, as x86 modules. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -184,6 +184,7 @@ w32_pfound_cb(void *ctx, const struct mf_process *p)
 
 struct w32_pmod_emit {
 	uint64_t pid;
+	uint32_t arch;                 /* of the list's modules: x86_64, or x86 (WoW64) */
 	mf_module_cb cb;
 	void *ctx;
 };
@@ -199,7 +200,7 @@ w32_pmod_cb(void *ctx, const struct peb_module *pm)
 		.path = pm->path,
 		.base = pm->base,
 		.size = pm->size,
-		.arch = MF_ARCH_X86_64,
+		.arch = pe->arch,
 		.format = "pe",
 		.pdb = "",
 		.pdb_id = "",
@@ -208,33 +209,48 @@ w32_pmod_cb(void *ctx, const struct peb_module *pm)
 	return pe->cb(pe->ctx, &m);
 }
 
+/* One loader list: the PEB at peb (is64: the native one, else WoW64's), its modules. */
+static int
+w32_ldr_list(struct w32 *w, struct w32_uspace *us, uint64_t peb, int is64, struct w32_pmod_emit *pe, char *errbuf)
+{
+	struct peb_info info;
+	char why[MF_ERRBUF_SIZE];
+	int r;
+
+	if ((r = peb_read(peb, is64, w32_uread, us, &info, why)) < 0)
+		return w->host->error(errbuf, r, "win32: pid %" PRIu64 ": %s", pe->pid, why);
+	pe->arch = is64 ? MF_ARCH_X86_64 : MF_ARCH_X86_32;
+	r = info.ldr != 0 ? peb_modules(info.ldr, is64, PEB_LOAD_ORDER, w32_uread, us, w32_pmod_cb, pe, why) : 0;
+	peb_info_free(&info);
+	if (r == MF_ERR_LIMIT || r == MF_ERR_FORMAT || r == MF_ERR_NOTMAPPED || r == MF_ERR_UNMAPPED) {
+		w->host->log(0, "win32: pid %" PRIu64 ": %s: the list ends there", pe->pid, why);
+		r = 0;
+	} else if (r < 0) {
+		r = w->host->error(errbuf, r, "win32: pid %" PRIu64 ": %s", pe->pid, why);
+	}
+	return r;
+}
+
 static int
 w32_process_modules(struct w32 *w, uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf)
 {
 	struct w32_pfound f = { 0 };
 	struct w32_pmod_emit pe = { .pid = pid, .cb = cb, .ctx = ctx };
 	struct w32_uspace us = { .w = w, .sp = { .arch = MF_ARCH_X86_64 } };
-	struct peb_info info;
-	char why[MF_ERRBUF_SIZE];
-	uint64_t peb;
+	uint64_t peb = 0, wow64 = 0, peb32 = 0;
 	int r;
 
 	if ((r = w32_process(w, pid, w32_pfound_cb, &f, errbuf)) < 0)
 		return r;
-	if (w32_kread_u64(w, f.ep + w->off[W32_EPROCESS_PEB], &peb) < 0 || peb == 0)
-		return 0;   /* System and the minimal processes: no PEB, no modules */
 	us.sp.root = f.dtb;
-	if ((r = peb_read(peb, 1, w32_uread, &us, &info, why)) < 0)
-		return w->host->error(errbuf, r, "win32: pid %" PRIu64 ": %s", pid, why);
-	r = info.ldr != 0 ? peb_modules(info.ldr, 1, PEB_LOAD_ORDER, w32_uread, &us, w32_pmod_cb, &pe, errbuf) : 0;
-	peb_info_free(&info);
-	if (r == MF_ERR_LIMIT || r == MF_ERR_FORMAT) {
-		w->host->log(0, "win32: pid %" PRIu64 ": %s: the list ends there", pid, errbuf);
-		r = 0;
-	} else if (r == MF_ERR_NOTMAPPED || r == MF_ERR_UNMAPPED) {
-		w->host->log(0, "win32: pid %" PRIu64 ": %s (paged out?): the list ends there", pid, errbuf);
-		r = 0;
-	}
+	/* System and the minimal processes have no PEB: no modules */
+	if (w32_kread_u64(w, f.ep + w->off[W32_EPROCESS_PEB], &peb) == 0 && peb != 0 &&
+	    (r = w32_ldr_list(w, &us, peb, 1, &pe, errbuf)) != 0)
+		return r;
+	/* a WoW64 process: its 32-bit PEB (below 4 GiB) and loader list too */
+	if (w32_kread_u64(w, f.ep + w->off[W32_EPROCESS_WOW64], &wow64) == 0 && w32_kptr_ok(wow64) &&
+	    w32_kread_u64(w, wow64 + w->off[W32_EWOW64_PEB], &peb32) == 0 && peb32 != 0 && peb32 >> 32 == 0)
+		r = w32_ldr_list(w, &us, peb32, 0, &pe, errbuf);
 	return r;
 }
 

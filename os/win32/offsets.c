@@ -48,6 +48,7 @@ const char *const w32_off_names[W32_NOFFS] = {
 	[W32_LDR_SIZE] = "_KLDR_DATA_TABLE_ENTRY.SizeOfImage",
 	[W32_LDR_FULL_NAME] = "_KLDR_DATA_TABLE_ENTRY.FullDllName",
 	[W32_LDR_BASE_NAME] = "_KLDR_DATA_TABLE_ENTRY.BaseDllName",
+	[W32_EWOW64_PEB] = "_EWOW64PROCESS.Peb",
 };
 
 /* The largest offset a table may give: a member beyond it is a typing error. */

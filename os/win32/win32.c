@@ -155,7 +155,8 @@ static const struct mf_os w32_os = {
 		"    directory names it, the build from NtBuildNumber and KUSER_SHARED_DATA\n"
 		"  offsets: the PDB, else the installed table of the build, else of the nearest\n"
 		"    lower build (mf-attach -v says which)\n"
-		"  processes (PsActiveProcessHead), process modules (the PEB's loader list),\n"
+		"  processes (PsActiveProcessHead), process modules (the PEB's loader lists,\n"
+		"    native and WoW64),\n"
 		"    kernel modules (PsLoadedModuleList) and their exports as the kernel's symbols\n",
 	.keys = w32_keys,
 	.thread_model = MF_THREAD_SERIALIZE_HANDLE,

@@ -13,7 +13,7 @@
  *                installed table of the build, else of the nearest lower build
  *   processes.c  processes from PsActiveProcessHead
  *   modules.c    kernel modules from PsLoadedModuleList, their exports (symbols), and
- *                process modules from the PEB's loader list
+ *                process modules from the PEB's loader lists (native and WoW64)
  *
  * x64 only so far (x86 and PAE kernels are refused with a message).  Guest memory is
  * hostile: every pointer read from it is checked, every list walk is bounded. */
@@ -52,6 +52,7 @@ enum w32_off {
 	W32_LDR_SIZE,                   /* _KLDR_DATA_TABLE_ENTRY.SizeOfImage */
 	W32_LDR_FULL_NAME,              /* _KLDR_DATA_TABLE_ENTRY.FullDllName */
 	W32_LDR_BASE_NAME,              /* _KLDR_DATA_TABLE_ENTRY.BaseDllName */
+	W32_EWOW64_PEB,                 /* _EWOW64PROCESS.Peb: the 32-bit PEB of a WoW64 process */
 	W32_NOFFS
 };
 extern const char *const w32_off_names[W32_NOFFS];

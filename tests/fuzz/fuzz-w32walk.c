@@ -41,6 +41,7 @@ fz_layout(uint64_t *o)
 	o[W32_LDR_SIZE] = 0x40;
 	o[W32_LDR_FULL_NAME] = 0x48;
 	o[W32_LDR_BASE_NAME] = 0x58;
+	o[W32_EWOW64_PEB] = 0x00;
 }
 
 static int

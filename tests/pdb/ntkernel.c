@@ -1,5 +1,6 @@
 /* ntkernel.c: a freestanding Windows program whose types carry the names and members the
- * win32 os layer reads from ntoskrnl's PDB (_KPROCESS, _EPROCESS, _KLDR_DATA_TABLE_ENTRY),
+ * win32 os layer reads from ntoskrnl's PDB (_KPROCESS, _EPROCESS, _KLDR_DATA_TABLE_ENTRY,
+ * _EWOW64PROCESS),
  * at offsets unlike the installed build-19041 table (an invented layout, checked below
  * with static assertions; tests/win32.bats writes the same numbers as the image
  * generator's table).  tests/win32.bats builds it with clang-14 and lld-link-14 /debug and
@@ -67,6 +68,12 @@ typedef struct _EPROCESS {
 	UCHAR pad8[0x100];
 } EPROCESS;
 
+typedef struct _EWOW64PROCESS {
+	UCHAR pad[0x10];
+	void *Peb;                         /* 0x10 */
+	USHORT Machine;
+} EWOW64PROCESS;
+
 typedef struct _KLDR_DATA_TABLE_ENTRY {
 	struct _LIST_ENTRY InLoadOrderLinks;
 	void *ExceptionTable;
@@ -98,12 +105,14 @@ AT(_KLDR_DATA_TABLE_ENTRY, DllBase, 0x30);
 AT(_KLDR_DATA_TABLE_ENTRY, SizeOfImage, 0x40);
 AT(_KLDR_DATA_TABLE_ENTRY, FullDllName, 0x48);
 AT(_KLDR_DATA_TABLE_ENTRY, BaseDllName, 0x58);
+AT(_EWOW64PROCESS, Peb, 0x10);
 
 struct _EPROCESS g_process;
 struct _KLDR_DATA_TABLE_ENTRY g_module;
+struct _EWOW64PROCESS g_wow64;
 
 int
 main(void)
 {
-	return (int)g_process.Pcb.DirectoryTableBase + (int)g_module.SizeOfImage;
+	return (int)g_process.Pcb.DirectoryTableBase + (int)g_module.SizeOfImage + g_wow64.Machine;
 }
