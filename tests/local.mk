@@ -19,7 +19,7 @@ EXTRA_DIST += $(tool_suites)
 TESTS += tests/mf-scan-multi.bats
 EXTRA_DIST += tests/mf-scan-multi.bats
 # the program whose PDB tests/pdb.bats builds, and its llvm-pdbutil oracle
-EXTRA_DIST += tests/pdb/kstructs.c tests/pdb/llvm-oracle.py tests/pdb/corrupt.py
+EXTRA_DIST += tests/pdb/kstructs.c tests/pdb/llvm-oracle.py tests/pdb/corrupt.py tests/pdb/ntkernel.c
 
 # a process with known memory contents, for the mf-read/mf-modules tests (not sanitized:
 # it is the target, not the code under test)
