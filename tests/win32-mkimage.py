@@ -18,7 +18,8 @@ PsLoadedModuleList, as KeBugCheck writes them).
 Prints what a reader must find: "dtb 0x..", "kernel 0x..", then one line per process
 "process PID PPID NAME" in list order, one per kernel module "module BASE SIZE NAME" and
 one per module of a loader list "umodule PID BASE SIZE NAME PATH ARCH" (explorer.exe's,
-and the 32-bit list of the WoW64 process 5120)."""
+and the 32-bit list of the WoW64 process 5120), one per node of explorer.exe's VAD tree
+"map PID START END PERMS PATH" (the cyclic variant's tree loops back to its root)."""
 import os
 import struct
 import sys
@@ -78,7 +79,8 @@ def offsets(path):
         for line in f:
             k = line.split()
             if len(k) == 2 and "." in k[0]:
-                off[k[0]] = int(k[1], 0)
+                # a bitfield is BITPOS:BITS
+                off[k[0]] = tuple(int(x, 0) for x in k[1].split(":")) if ":" in k[1] else int(k[1], 0)
     return off
 
 
@@ -165,6 +167,47 @@ def loader_list(pa_of, head, first, strings, mods, bits):
     chain = [head] + ents
     for k, e in enumerate(chain):
         struct.pack_into(ptr[0] + ptr[1] * 2, mem, pa_of(e), chain[(k + 1) % len(chain)], chain[k - 1])
+
+
+# explorer.exe's VAD tree: (start, end exclusive, MM protection, private, file); in address
+# order, the root the second (the image), the PEB's pages to its left, ntdll to its right
+VADS = [(0x7FFDE000, 0x7FFE0000, 4, 1, None),
+        (0x7FF6A0000000, 0x7FF6A03D5000, 7, 0, r"\Windows\explorer.exe"),
+        (0x7FFB5E7D0000, 0x7FFB5E9C8000, 7, 0, r"\Windows\System32\ntdll.dll")]
+PERMS = ["---", "r--", "--x", "r-x", "rw-", "rw-", "rwx", "rwx"]
+
+
+def vad_tree(pool, off, ep_pa, variant):
+    nodes = []
+    for start, end, prot, private, path in VADS:
+        v = pool.alloc(0x80, 16)
+        nodes.append(v)
+        pa = pool.pa(v)
+        sv, ev = start >> 12, (end >> 12) - 1
+        u32(pa + off["_MMVAD_SHORT.StartingVpn"], sv & 0xFFFFFFFF)
+        u32(pa + off["_MMVAD_SHORT.EndingVpn"], ev & 0xFFFFFFFF)
+        mem[pa + off["_MMVAD_SHORT.StartingVpnHigh"]] = sv >> 32
+        mem[pa + off["_MMVAD_SHORT.EndingVpnHigh"]] = ev >> 32
+        ppos, pbits = off["_MMVAD_FLAGS.Protection"]
+        xpos, _ = off["_MMVAD_FLAGS.PrivateMemory"]
+        u32(pa + off["_MMVAD_SHORT.u"], prot << ppos | private << xpos | 2 << 4)   # VadType 2 (image)
+        if path is not None:
+            # Subsection -> ControlArea -> FilePointer (an _EX_FAST_REF: low 4 bits a count) -> FileName
+            fo = pool.alloc(0xD8, 16)
+            us = pool.ustring(path)
+            mem[pool.pa(fo) + off["_FILE_OBJECT.FileName"]:pool.pa(fo) + off["_FILE_OBJECT.FileName"] + 16] = \
+                mem[pool.pa(us):pool.pa(us) + 16]
+            ca = pool.alloc(0x80, 16)
+            u64(pool.pa(ca) + off["_CONTROL_AREA.FilePointer"], fo | 0x5)
+            sub = pool.alloc(0x40, 16)
+            u64(pool.pa(sub) + off["_SUBSECTION.ControlArea"], ca)
+            u64(pa + off["_MMVAD.Subsection"], sub)
+    root, left, right = nodes[1], nodes[0], nodes[2]
+    u64(pool.pa(root) + off["_RTL_BALANCED_NODE.Left"], left)
+    u64(pool.pa(root) + off["_RTL_BALANCED_NODE.Right"], right)
+    if variant == "cyclic":
+        u64(pool.pa(right) + off["_RTL_BALANCED_NODE.Right"], root)   # a tree with a loop
+    u64(ep_pa + off["_EPROCESS.VadRoot"], root)
 
 
 def main():
@@ -254,6 +297,7 @@ def main():
             u64(pa_of(peb + 0x18), ldr)
             loader_list(pa_of, ldr + 0x10, params + 0x400, params + 0x800, UMODS, 64)
             ustring_at(pa_of, params + 0x60, r"C:\Windows\explorer.exe", params + 0x100)
+            vad_tree(pool, off, pa, variant)
             ustring_at(pa_of, params + 0x70, cmdline, params + 0x200)
             u64(pa + off["_EPROCESS.Peb"], peb)
     links = [ep + off["_EPROCESS.ActiveProcessLinks"] for ep in eps]
@@ -327,6 +371,8 @@ def main():
         print("umodule 2044 0x%x 0x%x %s %s x86_64" % (base, size, name, path))
     for name, path, base, size in WOW64_MODS:
         print("umodule %d 0x%x 0x%x %s %s x86" % (WOW64_PID, base, size, name, path))
+    for start, end, prot, private, path in VADS:
+        print("map 2044 0x%x 0x%x %s%s %s" % (start, end, PERMS[prot], "p" if private else "s", path or ""))
 
 
 main()

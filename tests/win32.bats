@@ -46,6 +46,19 @@ setup_file() {
 		_KLDR_DATA_TABLE_ENTRY.FullDllName 0x48
 		_KLDR_DATA_TABLE_ENTRY.BaseDllName 0x58
 		_EWOW64PROCESS.Peb 0x10
+		_RTL_BALANCED_NODE.Left 0x0
+		_RTL_BALANCED_NODE.Right 0x8
+		_MMVAD_SHORT.StartingVpn 0x18
+		_MMVAD_SHORT.EndingVpn 0x1c
+		_MMVAD_SHORT.StartingVpnHigh 0x20
+		_MMVAD_SHORT.EndingVpnHigh 0x21
+		_MMVAD_SHORT.u 0x30
+		_MMVAD_FLAGS.Protection 7:5
+		_MMVAD_FLAGS.PrivateMemory 20:1
+		_MMVAD.Subsection 0x48
+		_SUBSECTION.ControlArea 0x0
+		_CONTROL_AREA.FilePointer 0x40
+		_FILE_OBJECT.FileName 0x58
 	EOF
 	/usr/bin/python3 "$MF_TOP_SRCDIR/tests/win32-mkimage.py" "$BATS_FILE_TMPDIR/pdb.raw" full "$NTOSKRNL" \
 		"$BATS_FILE_TMPDIR/pdb-layout.offsets" >"$BATS_FILE_TMPDIR/pdb.oracle"
@@ -279,4 +292,31 @@ oracle() {
 	assert_output "$(oracle crashdump process)"
 	run -0 bash -c 'mf-modules --kernel -f json -c "$1" -o win32 | jq -r "select(.type == \"module\") | .name" | paste -sd " "' - "$D/crashdump.dmp"
 	assert_output "ntoskrnl.exe hal.dll ACPI.sys"
+}
+
+@test "win32: mf-modules --maps lists a process's VAD tree in address order, with protections and mapped files; a looping tree ends with a warning" {
+	run -0 --separate-stderr mf-modules --maps -p 2044 -f json -c "raw:$D/full.raw" -o win32
+	no_sanitizer
+	run -0 jq -r 'select(.type == "map") | "map \(.pid) \(.start) \(.end) \(.perms) \(.path)"' <<<"$output"
+	assert_output "$(oracle full map)"
+	assert_equal "${#lines[@]}" 3
+	run -0 --separate-stderr timeout 60 mf-modules --maps -p 2044 -f json -c "raw:$D/cyclic.raw" -o win32
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "map") | "map \(.pid) \(.start) \(.end) \(.perms) \(.path)"' <<<"$output")" \
+		"$(oracle cyclic map)"
+	grep -q '^mf-modules: warning: win32: pid 2044: the VAD tree loops back to 0x[0-9a-f]*: the walk ends there$' <<<"$stderr" ||
+		fail "$stderr"
+	# a table without the VAD members: processes still; the layer lists no maps, so
+	# mf-modules --maps gives the page tables' (no file names)
+	mkdir -p "$D/novad"
+	grep -v '_MMVAD\|_RTL_BALANCED\|_SUBSECTION\|_CONTROL_AREA\|_FILE_OBJECT' \
+		"$MF_TOP_SRCDIR/os/win32/offsets/x86_64-19041.offsets" >"$D/novad/x86_64-19041.offsets"
+	MF_WIN32_OFFSETS_PATH=$D/novad run -0 --separate-stderr mf-attach -v -f json -c "raw:$D/full.raw" -o win32
+	grep -qx "mf-attach: win32: $D/novad/x86_64-19041.offsets has no _RTL_BALANCED_NODE.Left: no memory maps" <<<"$stderr" ||
+		fail "$stderr"
+	MF_WIN32_OFFSETS_PATH=$D/novad run -0 ours_ps -c "raw:$D/full.raw" -o win32
+	assert_output "$(oracle full process)"
+	MF_WIN32_OFFSETS_PATH=$D/novad run -0 --separate-stderr mf-modules --maps -p 2044 -f json -c "raw:$D/full.raw" -o win32
+	assert_equal "$(jq -r 'select(.type == "map") | "\(.start) \(.end) \(.path)"' <<<"$output" | head -1)" "0x7ffde000 0x7ffe0000 "
+	refute_output --partial explorer.exe
 }

@@ -49,7 +49,35 @@ const char *const w32_off_names[W32_NOFFS] = {
 	[W32_LDR_FULL_NAME] = "_KLDR_DATA_TABLE_ENTRY.FullDllName",
 	[W32_LDR_BASE_NAME] = "_KLDR_DATA_TABLE_ENTRY.BaseDllName",
 	[W32_EWOW64_PEB] = "_EWOW64PROCESS.Peb",
+	[W32_VAD_LEFT] = "_RTL_BALANCED_NODE.Left",
+	[W32_VAD_RIGHT] = "_RTL_BALANCED_NODE.Right",
+	[W32_VAD_START] = "_MMVAD_SHORT.StartingVpn",
+	[W32_VAD_END] = "_MMVAD_SHORT.EndingVpn",
+	[W32_VAD_START_HIGH] = "_MMVAD_SHORT.StartingVpnHigh",
+	[W32_VAD_END_HIGH] = "_MMVAD_SHORT.EndingVpnHigh",
+	[W32_VAD_FLAGS] = "_MMVAD_SHORT.u",
+	[W32_VADF_PROTECTION] = "_MMVAD_FLAGS.Protection",
+	[W32_VADF_PRIVATE] = "_MMVAD_FLAGS.PrivateMemory",
+	[W32_VAD_SUBSECTION] = "_MMVAD.Subsection",
+	[W32_SUBSECTION_CA] = "_SUBSECTION.ControlArea",
+	[W32_CA_FILE] = "_CONTROL_AREA.FilePointer",
+	[W32_FILE_NAME] = "_FILE_OBJECT.FileName",
 };
+
+/* Are all the optional (VAD) members known?  Logged when some are not. */
+static void
+w32_vad_check(struct w32 *w, const bool *have, const char *from)
+{
+	unsigned i;
+
+	w->have_vad = true;
+	for (i = W32_FIRST_OPTIONAL; i < W32_NOFFS; i++)
+		if (!have[i]) {
+			w->have_vad = false;
+			w->host->log(1, "win32: %s has no %s: no memory maps", from, w32_off_names[i]);
+			return;
+		}
+}
 
 /* The largest offset a table may give: a member beyond it is a typing error. */
 #define W32_OFF_MAX 0x4000u
@@ -86,16 +114,26 @@ w32_table_parse(struct w32 *w, const char *path, char *text, char *errbuf)
 			;
 		errno = 0;
 		v = strtoull(val, &end, 0);
-		if (*val == '\0' || *end != '\0' || errno != 0 || v > W32_OFF_MAX)
+		if (i < W32_NOFFS && w32_off_is_bits(i)) {
+			/* a bitfield: BITPOS:BITS */
+			unsigned long n = *end == ':' ? strtoul(end + 1, &end, 0) : 0;
+
+			if (*val == '\0' || *end != '\0' || errno != 0 || v > 63 || n == 0 || n > 64 - v)
+				return w->host->error(errbuf, MF_ERR_FORMAT, "%s:%u: %s: invalid bitfield '%s' (BITPOS:BITS)",
+				                      path, lineno, key, val);
+			v = W32_BITS(v, n);
+		} else if (*val == '\0' || *end != '\0' || errno != 0 || v > W32_OFF_MAX) {
 			return w->host->error(errbuf, MF_ERR_FORMAT, "%s:%u: %s: invalid offset '%s'", path, lineno, key, val);
+		}
 		if (i == W32_NOFFS)
 			continue;   /* a member a later version of the layer reads */
 		w->off[i] = v;
 		have[i] = true;
 	}
-	for (i = 0; i < W32_NOFFS; i++)
+	for (i = 0; i < W32_FIRST_OPTIONAL; i++)
 		if (!have[i])
 			return w->host->error(errbuf, MF_ERR_FORMAT, "%s: no %s", path, w32_off_names[i]);
+	w32_vad_check(w, have, path);
 	return 0;
 }
 
@@ -185,6 +223,7 @@ w32_offsets_pdb(struct w32 *w, char *errbuf)
 	struct pdb *p;
 	struct pe_rsds rs;
 	char want[41], have[41], eb[MF_ERRBUF_SIZE];
+	bool got[W32_NOFFS] = { false };
 	unsigned i;
 	int r;
 
@@ -205,11 +244,24 @@ w32_offsets_pdb(struct w32 *w, char *errbuf)
 		const char *name = w32_off_names[i], *dot = strchr(name, '.');
 		char type[64];
 		uint64_t size;
+		uint32_t ti;
+		struct pdb_member m;
 
 		snprintf(type, sizeof type, "%.*s", (int)(dot - name), name);
-		if ((r = pdb_offset(p, type, dot + 1, &w->off[i], &size, eb)) < 0)
+		if (w32_off_is_bits(i)) {
+			if ((r = pdb_type_find(p, type, &ti, eb)) == 0 && (r = pdb_member_path(p, ti, dot + 1, &m, eb)) == 0)
+				w->off[i] = W32_BITS(m.bitpos, m.bits ? m.bits : m.size * 8);
+		} else {
+			r = pdb_offset(p, type, dot + 1, &w->off[i], &size, eb);
+		}
+		got[i] = r == 0;
+		if (r < 0 && i >= W32_FIRST_OPTIONAL && r != MF_ERR_NOMEM)
+			r = 0;   /* optional */
+		else if (r < 0)
 			r = host->error(errbuf, r, "win32: %s: no %s (%s)", f.path, name, eb);
 	}
+	if (r == 0)
+		w32_vad_check(w, got, f.path);
 	if (r == 0) {
 		struct pdb_sym s;
 

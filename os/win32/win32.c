@@ -156,8 +156,8 @@ static const struct mf_os w32_os = {
 		"  offsets: the PDB, else the installed table of the build, else of the nearest\n"
 		"    lower build (mf-attach -v says which)\n"
 		"  processes (PsActiveProcessHead), process modules (the PEB's loader lists,\n"
-		"    native and WoW64), kernel modules (PsLoadedModuleList) and their exports\n"
-		"    as the kernel's symbols\n",
+		"    native and WoW64), memory maps (the VAD tree), kernel modules\n"
+		"    (PsLoadedModuleList) and their exports as the kernel's symbols\n",
 	.keys = w32_keys,
 	.thread_model = MF_THREAD_SERIALIZE_HANDLE,
 	.open = w32_open,
@@ -165,6 +165,7 @@ static const struct mf_os w32_os = {
 	.processes = w32_processes,
 	.process = w32_process,
 	.modules = w32_modules,
+	.maps = w32_maps,
 	.symbols = w32_symbols,
 };
 

@@ -12,6 +12,7 @@
  *   offsets.c    structure offsets as data: a PDB the user gives (pdb=), else the
  *                installed table of the build, else of the nearest lower build
  *   processes.c  processes from PsActiveProcessHead
+ *   maps.c       memory maps from the VAD tree: ranges, protections, mapped files
  *   modules.c    kernel modules from PsLoadedModuleList, their exports (symbols), and
  *                process modules from the PEB's loader lists (native and WoW64)
  *
@@ -53,8 +54,32 @@ enum w32_off {
 	W32_LDR_FULL_NAME,              /* _KLDR_DATA_TABLE_ENTRY.FullDllName */
 	W32_LDR_BASE_NAME,              /* _KLDR_DATA_TABLE_ENTRY.BaseDllName */
 	W32_EWOW64_PEB,                 /* _EWOW64PROCESS.Peb: the 32-bit PEB of a WoW64 process */
+	/* optional: without them (all of them) there are no memory maps */
+	W32_VAD_LEFT,                   /* _RTL_BALANCED_NODE.Left */
+	W32_VAD_RIGHT,                  /* _RTL_BALANCED_NODE.Right */
+	W32_VAD_START,                  /* _MMVAD_SHORT.StartingVpn */
+	W32_VAD_END,                    /* _MMVAD_SHORT.EndingVpn */
+	W32_VAD_START_HIGH,             /* _MMVAD_SHORT.StartingVpnHigh */
+	W32_VAD_END_HIGH,               /* _MMVAD_SHORT.EndingVpnHigh */
+	W32_VAD_FLAGS,                  /* _MMVAD_SHORT.u (the _MMVAD_FLAGS word) */
+	W32_VADF_PROTECTION,            /* _MMVAD_FLAGS.Protection: a bitfield, W32_BITS */
+	W32_VADF_PRIVATE,               /* _MMVAD_FLAGS.PrivateMemory: a bitfield */
+	W32_VAD_SUBSECTION,             /* _MMVAD.Subsection */
+	W32_SUBSECTION_CA,              /* _SUBSECTION.ControlArea */
+	W32_CA_FILE,                    /* _CONTROL_AREA.FilePointer (an _EX_FAST_REF) */
+	W32_FILE_NAME,                  /* _FILE_OBJECT.FileName */
 	W32_NOFFS
 };
+#define W32_FIRST_OPTIONAL W32_VAD_LEFT
+/* A bitfield member's value: its bit position and width, as BITPOS:BITS in a table. */
+#define W32_BITS(pos, n) ((uint64_t)(pos) | (uint64_t)(n) << 8)
+#define W32_BITPOS(v) ((unsigned)((v) & 0xff))
+#define W32_NBITS(v) ((unsigned)((v) >> 8 & 0xff))
+static inline bool
+w32_off_is_bits(unsigned i)
+{
+	return i == W32_VADF_PROTECTION || i == W32_VADF_PRIVATE;
+}
 extern const char *const w32_off_names[W32_NOFFS];
 
 struct w32 {
@@ -73,6 +98,7 @@ struct w32 {
 	struct pe_exports kex;
 	bool kex_ok;
 	uint64_t off[W32_NOFFS];
+	bool have_vad;                  /* the optional VAD members are all known */
 	char offsets_from[MF_ERRBUF_SIZE];  /* where the offsets came from, for the log */
 };
 
@@ -117,6 +143,9 @@ void w32_kernel_free(struct w32 *w);
 /* offsets.c: w->off from pdb= or the installed tables.  0 or MF_ERR_* with errbuf set
  * (nothing fits: one line naming the build and the PDB to fetch). */
 int w32_offsets_load(struct w32 *w, char *errbuf);
+
+/* maps.c: memory maps from a process's VAD tree */
+int w32_maps(void *handle, uint64_t pid, mf_map_cb cb, void *ctx, char *errbuf);
 
 /* processes.c.  w32_process_head: PsActiveProcessHead, found from the System process when
  * no hint or PDB named it (then kept in w and the hints): 0 or MF_ERR_NOTFOUND. */

@@ -1,7 +1,7 @@
 /* fuzz-w32walk.c: libFuzzer target for the win32 layer's walkers of guest structures
  * (os/win32/processes.c: the active process list, image paths, the PEB and its command
  * line; modules.c: PsLoadedModuleList, module names, each module's PE headers and
- * exports, a process's loader list (pid 2000's); the list head found from the System process), which follow pointers through
+ * exports, a process's loader list (pid 2000's); maps.c: its VAD tree; the list head found from the System process), which follow pointers through
  * memory an attacker may have written.  Input: kernel memory mapped at FZ_KBASE, where
  * the "ntoskrnl image" is (its first 0x40 bytes: PsActiveProcessHead at +0,
  * PsLoadedModuleList at +0x10, PsInitialSystemProcess at +0x20); user memory reads see
@@ -42,6 +42,19 @@ fz_layout(uint64_t *o)
 	o[W32_LDR_FULL_NAME] = 0x48;
 	o[W32_LDR_BASE_NAME] = 0x58;
 	o[W32_EWOW64_PEB] = 0x00;
+	o[W32_VAD_LEFT] = 0x00;
+	o[W32_VAD_RIGHT] = 0x08;
+	o[W32_VAD_START] = 0x18;
+	o[W32_VAD_END] = 0x1c;
+	o[W32_VAD_START_HIGH] = 0x20;
+	o[W32_VAD_END_HIGH] = 0x21;
+	o[W32_VAD_FLAGS] = 0x30;
+	o[W32_VADF_PROTECTION] = W32_BITS(7, 5);
+	o[W32_VADF_PRIVATE] = W32_BITS(20, 1);
+	o[W32_VAD_SUBSECTION] = 0x48;
+	o[W32_SUBSECTION_CA] = 0x00;
+	o[W32_CA_FILE] = 0x40;
+	o[W32_FILE_NAME] = 0x58;
 }
 
 static int
@@ -58,6 +71,15 @@ fz_mod(void *ctx, const struct mf_module *m)
 {
 	(void)ctx;
 	if (m->name == NULL || m->path == NULL || m->pdb == NULL || m->pdb_id == NULL)
+		abort();
+	return 0;
+}
+
+static int
+fz_map(void *ctx, const struct mf_map *m)
+{
+	(void)ctx;
+	if (m->start >= m->end || m->perms == NULL || strlen(m->perms) != 4 || m->path == NULL)
 		abort();
 	return 0;
 }
@@ -91,10 +113,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w->ps_loaded_module_list = FZ_KBASE + 0x10;
 	w->ps_initial_system_process = FZ_KBASE + 0x20;
 	fz_layout(w->off);
+	w->have_vad = true;
 	w32_processes(w, fz_proc, NULL, err);
 	w32_process(w, 4, fz_proc, NULL, err);
 	w32_modules(w, 0, fz_mod, NULL, err);
 	w32_modules(w, 2000, fz_mod, NULL, err);
+	w32_maps(w, 2000, fz_map, NULL, err);
 	w32_symbols(w, 0, fz_sym, NULL, err);
 	w32_kernel_free(w);
 	free(w);

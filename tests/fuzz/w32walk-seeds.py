@@ -3,7 +3,7 @@
 
 Kernel memory at FZ_KBASE: PsActiveProcessHead (+0), PsLoadedModuleList (+0x10),
 PsInitialSystemProcess (+0x20); three processes (System pid 4, smss.exe with an image
-path, cmd.exe with a PEB, a command line and a loader list of one module, read through user addresses that see the same
+path, cmd.exe with a PEB, a command line and a loader list of one module and a VAD tree of two nodes, read through user addresses that see the same
 bytes) and two kernel modules.  Usage: w32walk-seeds.py DIR (writes DIR/hinted, where the
 first byte keeps the list-head hint, and DIR/from-system, where it drops it)."""
 import os
@@ -43,6 +43,17 @@ def image(flags):
     put(0xb80 + 0x40, "I", 0x5000)
     ustr(0xb80 + 0x58, "cmd.exe", 0xf00, kernel=False)
     put(0x800 + 0x20, "Q", 0x900)                 # ProcessParameters
+    # cmd.exe's VAD tree: a mapped image at 0x600 (root), a private page at 0x680 (left)
+    put(0x300 + 0x68, "Q", KBASE + 0x600)
+    put(0x600, "QQ", KBASE + 0x680, 0)
+    put(0x600 + 0x18, "IIBB", 0x400, 0x404, 0, 0)
+    put(0x600 + 0x30, "I", 7 << 7)
+    put(0x600 + 0x48, "Q", KBASE + 0x700)         # Subsection -> ControlArea -> FilePointer
+    put(0x700, "Q", KBASE + 0x740)
+    put(0x740 + 0x40, "Q", KBASE + 0x7c0 + 3)
+    ustr(0x7c0 + 0x58, r"\Windows\cmd.exe", 0xf80)
+    put(0x680 + 0x18, "IIBB", 0x100, 0x100, 0, 0)
+    put(0x680 + 0x30, "I", 4 << 7 | 1 << 20)
     ustr(0x900 + 0x70, "cmd.exe /c dir", 0xa00, kernel=False)
     put(0x20, "Q", KBASE + eps[0])
     ents = [0xc00, 0xd00]
