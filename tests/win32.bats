@@ -53,8 +53,8 @@ setup_file() {
 		_MMVAD_SHORT.StartingVpnHigh 0x20
 		_MMVAD_SHORT.EndingVpnHigh 0x21
 		_MMVAD_SHORT.u 0x30
-		_MMVAD_FLAGS.Protection 7:5
-		_MMVAD_FLAGS.PrivateMemory 20:1
+		_MMVAD_FLAGS.Protection 8:5
+		_MMVAD_FLAGS.PrivateMemory 21:1
 		_MMVAD.Subsection 0x48
 		_SUBSECTION.ControlArea 0x0
 		_CONTROL_AREA.FilePointer 0x40
@@ -254,6 +254,10 @@ oracle() {
 	run -0 bash -c 'MF_WIN32_OFFSETS_PATH=$2 mf-modules --kernel -f json -c "raw:$1" -o "win32:pdb=$3" |
 		jq -r "select(.type == \"module\") | \"module \(.base) \(.size) \(.name)\""' - "$D/pdb.raw" "$D/none" "$D/ntkernel.pdb"
 	assert_output "$(oracle pdb module)"
+	# the VAD tree's flags at the PDB's bit positions
+	run -0 bash -c 'MF_WIN32_OFFSETS_PATH=$2 mf-modules --maps -p 2044 -f json -c "raw:$1" -o "win32:pdb=$3" |
+		jq -r "select(.type == \"map\") | \"map \(.pid) \(.start) \(.end) \(.perms) \(.path)\""' - "$D/pdb.raw" "$D/none" "$D/ntkernel.pdb"
+	assert_output "$(oracle pdb map)"
 	# the installed table does not fit this image: names are wrong or missing there
 	run -0 --separate-stderr mf-ps -f json -c "raw:$D/pdb.raw" -o win32
 	refute_output --partial '"explorer.exe"'

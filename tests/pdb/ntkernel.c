@@ -1,6 +1,6 @@
 /* ntkernel.c: a freestanding Windows program whose types carry the names and members the
  * win32 os layer reads from ntoskrnl's PDB (_KPROCESS, _EPROCESS, _KLDR_DATA_TABLE_ENTRY,
- * _EWOW64PROCESS),
+ * _EWOW64PROCESS, and the VAD tree's types with other bitfield positions),
  * at offsets unlike the installed build-19041 table (an invented layout, checked below
  * with static assertions; tests/win32.bats writes the same numbers as the image
  * generator's table).  tests/win32.bats builds it with clang-14 and lld-link-14 /debug and
@@ -74,6 +74,57 @@ typedef struct _EWOW64PROCESS {
 	USHORT Machine;
 } EWOW64PROCESS;
 
+typedef struct _RTL_BALANCED_NODE {
+	struct _RTL_BALANCED_NODE *Left;
+	struct _RTL_BALANCED_NODE *Right;
+	ULONGLONG ParentValue;
+} RTL_BALANCED_NODE;
+
+/* bit positions unlike 19041's (Protection 7:5, PrivateMemory 20:1) */
+typedef struct _MMVAD_FLAGS {
+	ULONG Lock : 1;
+	ULONG VadType : 3;
+	ULONG Spare : 4;
+	ULONG Protection : 5;              /* 8:5 */
+	ULONG PreferredNode : 8;
+	ULONG PrivateMemory : 1;           /* 21:1 */
+} MMVAD_FLAGS;
+
+typedef struct _MMVAD_SHORT {
+	struct _RTL_BALANCED_NODE VadNode;
+	ULONG StartingVpn;                 /* 0x18 */
+	ULONG EndingVpn;
+	UCHAR StartingVpnHigh;             /* 0x20 */
+	UCHAR EndingVpnHigh;
+	UCHAR pad[0x0e];
+	union {
+		ULONG LongFlags;
+		struct _MMVAD_FLAGS VadFlags;
+	} u;                               /* 0x30 */
+	ULONG u1;
+	void *EventList;
+} MMVAD_SHORT;
+
+typedef struct _MMVAD {
+	struct _MMVAD_SHORT Core;
+	ULONG u2;
+	struct _SUBSECTION *Subsection;    /* 0x48 */
+} MMVAD;
+
+typedef struct _SUBSECTION {
+	struct _CONTROL_AREA *ControlArea;
+} SUBSECTION;
+
+typedef struct _CONTROL_AREA {
+	UCHAR pad[0x40];
+	ULONGLONG FilePointer;             /* 0x40: an _EX_FAST_REF */
+} CONTROL_AREA;
+
+typedef struct _FILE_OBJECT {
+	UCHAR pad[0x58];
+	struct _UNICODE_STRING FileName;   /* 0x58 */
+} FILE_OBJECT;
+
 typedef struct _KLDR_DATA_TABLE_ENTRY {
 	struct _LIST_ENTRY InLoadOrderLinks;
 	void *ExceptionTable;
@@ -106,13 +157,25 @@ AT(_KLDR_DATA_TABLE_ENTRY, SizeOfImage, 0x40);
 AT(_KLDR_DATA_TABLE_ENTRY, FullDllName, 0x48);
 AT(_KLDR_DATA_TABLE_ENTRY, BaseDllName, 0x58);
 AT(_EWOW64PROCESS, Peb, 0x10);
+AT(_MMVAD_SHORT, StartingVpn, 0x18);
+AT(_MMVAD_SHORT, StartingVpnHigh, 0x20);
+AT(_MMVAD_SHORT, u, 0x30);
+AT(_MMVAD, Subsection, 0x48);
+AT(_CONTROL_AREA, FilePointer, 0x40);
+AT(_FILE_OBJECT, FileName, 0x58);
 
 struct _EPROCESS g_process;
 struct _KLDR_DATA_TABLE_ENTRY g_module;
 struct _EWOW64PROCESS g_wow64;
+struct _MMVAD g_vad;
+struct _SUBSECTION g_subsection;
+struct _CONTROL_AREA g_control_area;
+struct _FILE_OBJECT g_file;
 
 int
 main(void)
 {
-	return (int)g_process.Pcb.DirectoryTableBase + (int)g_module.SizeOfImage + g_wow64.Machine;
+	return (int)g_process.Pcb.DirectoryTableBase + (int)g_module.SizeOfImage + g_wow64.Machine +
+	       (int)g_vad.Core.u.VadFlags.Protection + (int)g_control_area.FilePointer +
+	       (g_subsection.ControlArea != 0) + g_file.FileName.Length;
 }
