@@ -13,12 +13,15 @@ tool_suites += tests/progress.bats
 # mf-scan --carve net (tests/carve-mkraw.py builds its raw image)
 tool_suites += tests/mf-scan-carve.bats
 EXTRA_DIST += tests/carve-mkraw.py
+# the win32 os layer (tests/win32-mkimage.py builds its images around Wine's ntoskrnl.exe)
+tool_suites += tests/win32.bats
+EXTRA_DIST += tests/win32-mkimage.py
 TESTS += $(tool_suites)
 EXTRA_DIST += $(tool_suites)
 TESTS += tests/mf-scan-multi.bats
 EXTRA_DIST += tests/mf-scan-multi.bats
 # the program whose PDB tests/pdb.bats builds, and its llvm-pdbutil oracle
-EXTRA_DIST += tests/pdb/kstructs.c tests/pdb/llvm-oracle.py tests/pdb/corrupt.py
+EXTRA_DIST += tests/pdb/kstructs.c tests/pdb/llvm-oracle.py tests/pdb/corrupt.py tests/pdb/ntkernel.c
 
 # a process with known memory contents, for the mf-read/mf-modules tests (not sanitized:
 # it is the target, not the code under test)

@@ -28,6 +28,8 @@
 
 #include <mftools/plugin.h>
 
+#include "pluginlib/seen.h"
+
 struct lx_ksyms;   /* kallsyms.c */
 struct lx_types;   /* btf.c */
 
@@ -118,15 +120,6 @@ lx_kptr_ok(uint64_t p)
 {
 	return (p >> 63) != 0 && (p & 7) == 0;
 }
-
-/* seen.c: a set of the addresses a walk has visited (zero-initialise; free with
- * lx_seen_free).  lx_seen_add: 1 if added, 0 if already there, -1 out of memory. */
-struct lx_seen {
-	uint64_t *slot;
-	size_t cap, n;
-};
-int lx_seen_add(struct lx_seen *s, uint64_t a);
-void lx_seen_free(struct lx_seen *s);
 
 /* modules-find.c: the head of the module list when kallsyms has no `modules` symbol,
  * found from a struct module in RAM: 0, MF_ERR_NOTFOUND (no module loaded: logged), or

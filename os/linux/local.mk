@@ -9,7 +9,7 @@
 linux_os_sources = os/linux/linux.h os/linux/linux.c os/linux/discovery.c \
 	os/linux/kallsyms.h os/linux/kallsyms.c os/linux/kallsyms-mem.c os/linux/kallsyms-scan.c \
 	os/linux/symbols.c os/linux/lxtypes.h os/linux/btf.c os/linux/offsets.c \
-	os/linux/seen.c os/linux/saved.c os/linux/tasks.h os/linux/tasks.c os/linux/paths.c \
+	os/linux/saved.c os/linux/tasks.h os/linux/tasks.c os/linux/paths.c \
 	os/linux/maps.h os/linux/maps.c os/linux/modules.c os/linux/modules-find.c
 os_LTLIBRARIES += os/mf-os-linux.la
 os_mf_os_linux_la_SOURCES = $(linux_os_sources)

@@ -32,7 +32,7 @@ struct lx_vwalk {
 	const struct lx *lx;
 	lx_vma_cb cb;
 	void *ctx;
-	struct lx_seen seen;
+	struct seen seen;
 	uint8_t *vbuf;          /* one vm_area_struct */
 	uint64_t prev_end;
 	uint64_t next;          /* the VMA list: vm_next of the last VMA */
@@ -108,7 +108,7 @@ lx_mt_node(struct lx_vwalk *w, uint64_t entry, uint64_t max, int depth)
 		lx_vwalk_warn(w, "a maple tree too deep", node);
 		return;
 	}
-	if (!lx_kptr_ok(node) || (a = lx_seen_add(&w->seen, node)) <= 0) {
+	if (!lx_kptr_ok(node) || (a = seen_add(&w->seen, node)) <= 0) {
 		/* -1: wild (or out of memory for the set), 0: a cycle */
 		lx_vwalk_warn(w, a == 0 ? "a maple node seen twice" : "a wild maple node", node);
 		return;
@@ -193,7 +193,7 @@ lx_vma_walk(const struct lx *lx, const struct lx_task *t, lx_vma_cb cb, void *ct
 		return lx->host->error(errbuf, MF_ERR_UNSUPPORTED, "linux: BTF's mm_struct has neither a maple tree nor a VMA list");
 	}
 	free(w.vbuf);
-	lx_seen_free(&w.seen);
+	seen_free(&w.seen);
 	return w.warned ? 0 : w.stop;
 }
 

@@ -91,14 +91,14 @@ static int
 lx_modfind_head(struct lx_modfind *f, uint64_t mod, uint64_t *head)
 {
 	const struct lx_off *o = f->o;
-	struct lx_seen seen = { 0 };
+	struct seen seen = { 0 };
 	uint64_t node = mod + o->mod_list.off, start = node;
 	size_t n = 0;
 	int r = MF_ERR_NOTFOUND;
 
 	*head = 0;
 	do {
-		if (++n > LX_MODULES_MAX || lx_seen_add(&seen, node) != 1 || lx_kread_u64(f->lx, node, &node) < 0 ||
+		if (++n > LX_MODULES_MAX || seen_add(&seen, node) != 1 || lx_kread_u64(f->lx, node, &node) < 0 ||
 		    !lx_kptr_ok(node))
 			break;
 		if (node == start) {
@@ -111,7 +111,7 @@ lx_modfind_head(struct lx_modfind *f, uint64_t mod, uint64_t *head)
 			*head = node;
 		}
 	} while (true);
-	lx_seen_free(&seen);
+	seen_free(&seen);
 	return r;
 }
 

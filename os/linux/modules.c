@@ -61,7 +61,7 @@ static int
 lx_kernel_modules(const struct lx *lx, mf_module_cb cb, void *ctx, char *errbuf)
 {
 	const struct lx_off *o = &lx->types->off;
-	struct lx_seen seen = { 0 };
+	struct seen seen = { 0 };
 	uint64_t head, next;
 	uint8_t *b;
 	size_t n = 0;
@@ -83,7 +83,7 @@ lx_kernel_modules(const struct lx *lx, mf_module_cb cb, void *ctx, char *errbuf)
 		return lx->host->error(errbuf, MF_ERR_NOTMAPPED, "linux: cannot read the module list at 0x%" PRIx64, head);
 	if ((b = malloc(o->module_size)) == NULL)
 		return lx->host->error(errbuf, MF_ERR_NOMEM, "linux: out of memory listing modules");
-	lx_seen_add(&seen, head);
+	seen_add(&seen, head);
 	r = 0;
 	while (next != head && r == 0) {
 		uint64_t mod = next - o->mod_list.off, base, size;
@@ -91,7 +91,7 @@ lx_kernel_modules(const struct lx *lx, mf_module_cb cb, void *ctx, char *errbuf)
 		char name[LX_MODULE_NAME_MAX + 1];
 		size_t i;
 
-		if (++n > LX_MAX_KMODS || !lx_kptr_ok(next) || lx_seen_add(&seen, next) != 1 ||
+		if (++n > LX_MAX_KMODS || !lx_kptr_ok(next) || seen_add(&seen, next) != 1 ||
 		    lx_kread(lx, mod, b, o->module_size) < 0) {
 			lx->host->log(0, "linux: the module list breaks at 0x%" PRIx64 " after %zu modules: stopped", next, n - 1);
 			break;
@@ -113,7 +113,7 @@ lx_kernel_modules(const struct lx *lx, mf_module_cb cb, void *ctx, char *errbuf)
 		r = cb(ctx, &m);
 	}
 	free(b);
-	lx_seen_free(&seen);
+	seen_free(&seen);
 	return r;
 }
 

@@ -139,7 +139,7 @@ int
 lx_task_walk(const struct lx *lx, lx_task_cb cb, void *ctx, char *errbuf)
 {
 	const struct lx_off *o = &lx->types->off;
-	struct lx_seen seen = { 0 };
+	struct seen seen = { 0 };
 	struct lx_task t;
 	uint64_t init, head, next;
 	size_t n = 0;
@@ -151,7 +151,7 @@ lx_task_walk(const struct lx *lx, lx_task_cb cb, void *ctx, char *errbuf)
 	if ((r = lx_kread_u64(lx, head, &next)) < 0)
 		return lx->host->error(errbuf, r, "linux: cannot read init_task.tasks at 0x%llx",
 		                       (unsigned long long)head);
-	lx_seen_add(&seen, head);
+	seen_add(&seen, head);
 	r = 0;
 	while (next != head) {
 		uint64_t task = next - o->task_tasks.off;
@@ -166,7 +166,7 @@ lx_task_walk(const struct lx *lx, lx_task_cb cb, void *ctx, char *errbuf)
 			              (unsigned long long)next, n - 1);
 			break;
 		}
-		a = lx_seen_add(&seen, next);
+		a = seen_add(&seen, next);
 		if (a < 0) {
 			r = lx->host->error(errbuf, MF_ERR_NOMEM, "linux: out of memory walking tasks");
 			break;
@@ -184,7 +184,7 @@ lx_task_walk(const struct lx *lx, lx_task_cb cb, void *ctx, char *errbuf)
 		if ((r = cb(ctx, &t)) != 0)
 			break;
 	}
-	lx_seen_free(&seen);
+	seen_free(&seen);
 	return r;
 }
 
@@ -382,7 +382,7 @@ lx_threads(void *handle, uint64_t pid, mf_thread_cb cb, void *ctx, char *errbuf)
 {
 	struct lx *lx = handle;
 	const struct lx_off *o;
-	struct lx_seen seen = { 0 };
+	struct seen seen = { 0 };
 	struct lx_task leader, t;
 	uint64_t head, next, loff;
 	size_t n = 0;
@@ -414,10 +414,10 @@ lx_threads(void *handle, uint64_t pid, mf_thread_cb cb, void *ctx, char *errbuf)
 	if (lx_kread_u64(lx, head, &next) < 0)
 		return lx->host->error(errbuf, MF_ERR_NOTMAPPED, "linux: cannot read the threads of pid %llu",
 		                       (unsigned long long)pid);
-	lx_seen_add(&seen, head);
+	seen_add(&seen, head);
 	r = 0;
 	while (next != head) {
-		if (++n > LX_MAX_TASKS || !lx_kptr_ok(next) || lx_seen_add(&seen, next) != 1 ||
+		if (++n > LX_MAX_TASKS || !lx_kptr_ok(next) || seen_add(&seen, next) != 1 ||
 		    lx_task_read(lx, next - loff, &t) < 0 || lx_kread_u64(lx, next, &next) < 0) {
 			lx->host->log(0, "linux: thread list of pid %llu broken after %zu threads: stopped",
 			              (unsigned long long)pid, n - 1);
@@ -429,6 +429,6 @@ lx_threads(void *handle, uint64_t pid, mf_thread_cb cb, void *ctx, char *errbuf)
 		if (r != 0)
 			break;
 	}
-	lx_seen_free(&seen);
+	seen_free(&seen);
 	return r;
 }

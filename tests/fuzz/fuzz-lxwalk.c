@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-util.h"
 #include "libmf/mf-int.h"
 #include "linux.h"
 #include "lxtypes.h"
@@ -22,31 +23,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FZ_KBASE 0xffff888000000000ull
 #define F(o, s) ((struct lx_field){ (o), (s) })
 #define NONE F(LX_NONE, LX_NONE)
-
-struct fz_mem {
-	const uint8_t *img;
-	size_t len;
-};
-
-/* Kernel and user reads alike: the input at FZ_KBASE, or at 0 for user addresses. */
-static int
-fz_vread(void *ctx, const struct mf_space *sp, struct mf_iov *iov, size_t n)
-{
-	const struct fz_mem *m = ctx;
-	size_t i;
-
-	(void)sp;
-	for (i = 0; i < n; i++) {
-		uint64_t off = iov[i].addr >= FZ_KBASE ? iov[i].addr - FZ_KBASE : iov[i].addr;
-
-		iov[i].err = MF_ERR_NOTMAPPED;
-		if (off < m->len && iov[i].len <= m->len - off) {
-			memcpy(iov[i].buf, m->img + off, iov[i].len);
-			iov[i].err = 0;
-		}
-	}
-	return 0;
-}
 
 /* The kernel's page-table root is where it points in the input. */
 static int
@@ -155,7 +131,7 @@ fz_thread(void *ctx, const struct mf_thread *t)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fz_mem mem;
+	struct fz_mem mem = { .kbase = FZ_KBASE };
 	struct mf_phys phys = { .struct_size = sizeof phys, .ctx = &mem, .vread = fz_vread, .vtop = fz_vtop };
 	struct lx_types types;
 	struct lx lx;

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <mftools/plugin.h>
+
 #include "fuzz-util.h"
 
 void
@@ -59,4 +61,23 @@ fz_memfd(const void *p, size_t n)
 	if (lseek(fd, 0, SEEK_SET) != 0)
 		abort();
 	return fd;
+}
+
+int
+fz_vread(void *ctx, const struct mf_space *sp, struct mf_iov *iov, size_t n)
+{
+	const struct fz_mem *m = ctx;
+	size_t i;
+
+	(void)sp;
+	for (i = 0; i < n; i++) {
+		uint64_t off = iov[i].addr >= m->kbase ? iov[i].addr - m->kbase : iov[i].addr;
+
+		iov[i].err = MF_ERR_NOTMAPPED;
+		if (off < m->len && iov[i].len <= m->len - off) {
+			memcpy(iov[i].buf, m->img + off, iov[i].len);
+			iov[i].err = 0;
+		}
+	}
+	return 0;
 }

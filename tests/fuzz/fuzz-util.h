@@ -1,5 +1,5 @@
 /* fuzz-util.h: input helpers every fuzz target may use (fuzz-util.c): the input cut into
- * NUL-terminated parts, and an input as a memfd. */
+ * NUL-terminated parts, an input as a memfd, and an input as guest memory. */
 #ifndef MF_FUZZ_UTIL_H
 #define MF_FUZZ_UTIL_H
 
@@ -22,5 +22,17 @@ void fz_parts_free(struct fz_parts *parts);
 
 /* A memfd at offset 0 holding the n bytes at p (the caller closes it); aborts on failure. */
 int fz_memfd(const void *p, size_t n);
+
+/* The input as guest memory for the os layers' walkers: kernel addresses at or above
+ * kbase read the input from kbase, lower (user) addresses read it from 0.  fz_vread is a
+ * struct mf_phys vread over a struct fz_mem. */
+struct fz_mem {
+	const uint8_t *img;
+	size_t len;
+	uint64_t kbase;
+};
+struct mf_space;
+struct mf_iov;
+int fz_vread(void *ctx, const struct mf_space *sp, struct mf_iov *iov, size_t n);
 
 #endif

@@ -8,13 +8,13 @@
 #                     tests/fuzz/out/corpus-NAME of the build tree
 # The programs compile their sources themselves (with clang's sanitizers, not the
 # build's): nothing here links libmf.la or a plugin.
-fuzz_names = stream vat lime elf kdump crashdump vmware raw kcore qmp qemumaps args targetrec rescan pattern snapshot addr kallsyms elfdyn carve pe pdb lxwalk
+fuzz_names = stream vat lime elf kdump crashdump vmware raw kcore qmp qemumaps args targetrec rescan pattern snapshot addr kallsyms elfdyn carve pe pdb lxwalk w32walk
 fuzz_programs = tests/fuzz/fuzz-stream tests/fuzz/fuzz-vat tests/fuzz/fuzz-lime \
 	tests/fuzz/fuzz-elf tests/fuzz/fuzz-kdump tests/fuzz/fuzz-crashdump tests/fuzz/fuzz-vmware \
 	tests/fuzz/fuzz-raw tests/fuzz/fuzz-kcore tests/fuzz/fuzz-qmp tests/fuzz/fuzz-qemumaps \
 	tests/fuzz/fuzz-args tests/fuzz/fuzz-targetrec tests/fuzz/fuzz-rescan tests/fuzz/fuzz-pattern \
 	tests/fuzz/fuzz-snapshot tests/fuzz/fuzz-kallsyms
-fuzz_programs += tests/fuzz/fuzz-addr tests/fuzz/fuzz-elfdyn tests/fuzz/fuzz-lxwalk
+fuzz_programs += tests/fuzz/fuzz-addr tests/fuzz/fuzz-elfdyn tests/fuzz/fuzz-lxwalk tests/fuzz/fuzz-w32walk
 # the packet carver of mf-scan --carve net
 fuzz_programs += tests/fuzz/fuzz-carve
 tests_fuzz_fuzz_carve_SOURCES = tests/fuzz/fuzz-carve.c libcommon/scan/carve.c
@@ -150,10 +150,15 @@ tests_fuzz_fuzz_elfdyn_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_elfdyn_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_elfdyn_LDADD =
 
-tests_fuzz_fuzz_lxwalk_SOURCES = tests/fuzz/fuzz-lxwalk.c $(linux_os_sources)
+tests_fuzz_fuzz_lxwalk_SOURCES = tests/fuzz/fuzz-lxwalk.c $(fuzz_util_sources) $(linux_os_sources)
 tests_fuzz_fuzz_lxwalk_CFLAGS = $(FUZZ_CFLAGS) $(LIBBPF_CFLAGS) -I$(top_srcdir)/os/linux
 tests_fuzz_fuzz_lxwalk_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_lxwalk_LDADD = $(fuzz_libmf_all) $(LIBBPF_LIBS)
+
+tests_fuzz_fuzz_w32walk_SOURCES = tests/fuzz/fuzz-w32walk.c $(fuzz_util_sources) $(win32_os_sources)
+tests_fuzz_fuzz_w32walk_CFLAGS = $(FUZZ_CFLAGS) -I$(top_srcdir)/os/win32
+tests_fuzz_fuzz_w32walk_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_w32walk_LDADD = $(fuzz_libmf_all)
 
 tests_fuzz_fuzz_addr_SOURCES = tests/fuzz/fuzz-addr.c $(fuzz_util_sources)
 tests_fuzz_fuzz_addr_CFLAGS = $(FUZZ_CFLAGS)
@@ -187,5 +192,5 @@ fuzz-long: fuzz
 .PHONY: fuzz fuzz-check fuzz-long
 
 TESTS += tests/fuzz.bats
-EXTRA_DIST += tests/fuzz.bats tests/fuzz/run tests/fuzz/vat-seeds.py tests/fuzz/more-seeds.py tests/fuzz/kallsyms-seeds.py tests/fuzz/lxwalk-seeds.py tests/fuzz/seeds
+EXTRA_DIST += tests/fuzz.bats tests/fuzz/run tests/fuzz/vat-seeds.py tests/fuzz/more-seeds.py tests/fuzz/kallsyms-seeds.py tests/fuzz/lxwalk-seeds.py tests/fuzz/w32walk-seeds.py tests/fuzz/seeds
 EXTRA_DIST += tests/fuzz/coverage.md

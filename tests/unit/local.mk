@@ -110,13 +110,15 @@ tests_unit_test_scan_engine_LDADD = libcommon/scan/libmfscan.la $(tool_ldadd)
 # pluginlib: one test per part
 pluginlib_tests = tests/unit/test-pluginlib-bytes tests/unit/test-pluginlib-error tests/unit/test-pluginlib-fileio \
 	tests/unit/test-pluginlib-rangemap tests/unit/test-pluginlib-bitmap tests/unit/test-pluginlib-vmcoreinfo
-pluginlib_tests += tests/unit/test-pluginlib-pe
+pluginlib_tests += tests/unit/test-pluginlib-pe tests/unit/test-pluginlib-seen
 check_PROGRAMS += $(pluginlib_tests)
 TESTS += $(pluginlib_tests)
 pluginlib_test_cppflags = $(AM_CPPFLAGS) -DTEST_TOP_SRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_pluginlib_vmcoreinfo_SOURCES = tests/unit/test-pluginlib-vmcoreinfo.c tests/unit/tap.h tests/unit/plugin-harness.c tests/unit/plugin-harness.h
 tests_unit_test_pluginlib_vmcoreinfo_CPPFLAGS = $(pluginlib_test_cppflags)
 tests_unit_test_pluginlib_vmcoreinfo_LDADD = $(tool_ldadd) $(pluginlib)
+tests_unit_test_pluginlib_seen_SOURCES = tests/unit/test-pluginlib-seen.c tests/unit/tap.h
+tests_unit_test_pluginlib_seen_LDADD = $(pluginlib)
 tests_unit_test_pluginlib_bytes_SOURCES = tests/unit/test-pluginlib-bytes.c tests/unit/tap.h
 tests_unit_test_pluginlib_bytes_LDADD = $(pluginlib)
 tests_unit_test_pluginlib_error_SOURCES = tests/unit/test-pluginlib-error.c tests/unit/tap.h

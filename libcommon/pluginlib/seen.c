@@ -1,13 +1,13 @@
-/* seen.c: a set of kernel addresses (the objects a walk has visited), so that a list or
- * tree that loops back in hostile memory ends the walk instead of repeating it. */
+/* pluginlib/seen.c: a set of addresses (the objects a walk has visited), so that a list or
+ * tree that loops back in hostile memory ends the walk instead of repeating it (seen.h). */
 #include "config.h"
 
 #include <stdlib.h>
 
-#include "linux.h"
+#include "pluginlib/seen.h"
 
 int
-lx_seen_add(struct lx_seen *s, uint64_t a)
+seen_add(struct seen *s, uint64_t a)
 {
 	size_t i;
 
@@ -36,7 +36,7 @@ lx_seen_add(struct lx_seen *s, uint64_t a)
 }
 
 void
-lx_seen_free(struct lx_seen *s)
+seen_free(struct seen *s)
 {
 	free(s->slot);
 	s->slot = NULL;

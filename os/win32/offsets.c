@@ -1,0 +1,306 @@
+/* offsets.c: the structure offsets the walkers need, as data.
+ *
+ * From the PDB the user gives (pdb=FILE: ntkrnlmp.pdb, read with pluginlib/pdb.c), else
+ * from the installed table of this build, else of the nearest lower build (said in the
+ * log).  Tables are text files named ARCH-BUILD.offsets (x86_64-19041.offsets) in the
+ * directories of MF_WIN32_OFFSETS_PATH (colon-separated, searched first) and in
+ * $(pkgdatadir)/win32; their format is documented in os/win32/offsets/README.md:
+ *
+ *   # comment
+ *   build 19041
+ *   arch x86_64
+ *   source <where the numbers come from>
+ *   _EPROCESS.UniqueProcessId 0x440
+ *
+ * The table's keys are the PDB's TYPE.MEMBER paths, so a PDB and a table answer the same
+ * question.  When nothing fits, the error names the build and the PDB (name, GUID and age
+ * from ntoskrnl's CodeView record) to fetch from a symbol server. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pluginlib/fileio.h"
+#include "pluginlib/pdb.h"
+#include "win32.h"
+
+#define W32_TABLE_MAX (256u << 10)
+
+const char *const w32_off_names[W32_NOFFS] = {
+	[W32_KPROCESS_DTB] = "_KPROCESS.DirectoryTableBase",
+	[W32_EPROCESS_PID] = "_EPROCESS.UniqueProcessId",
+	[W32_EPROCESS_LINKS] = "_EPROCESS.ActiveProcessLinks",
+	[W32_EPROCESS_CREATE_TIME] = "_EPROCESS.CreateTime",
+	[W32_EPROCESS_PPID] = "_EPROCESS.InheritedFromUniqueProcessId",
+	[W32_EPROCESS_PEB] = "_EPROCESS.Peb",
+	[W32_EPROCESS_WOW64] = "_EPROCESS.WoW64Process",
+	[W32_EPROCESS_NAME] = "_EPROCESS.ImageFileName",
+	[W32_EPROCESS_AUDIT] = "_EPROCESS.SeAuditProcessCreationInfo",
+	[W32_EPROCESS_EXIT_STATUS] = "_EPROCESS.ExitStatus",
+	[W32_EPROCESS_VAD_ROOT] = "_EPROCESS.VadRoot",
+	[W32_EPROCESS_EXIT_TIME] = "_EPROCESS.ExitTime",
+	[W32_LDR_LINKS] = "_KLDR_DATA_TABLE_ENTRY.InLoadOrderLinks",
+	[W32_LDR_BASE] = "_KLDR_DATA_TABLE_ENTRY.DllBase",
+	[W32_LDR_SIZE] = "_KLDR_DATA_TABLE_ENTRY.SizeOfImage",
+	[W32_LDR_FULL_NAME] = "_KLDR_DATA_TABLE_ENTRY.FullDllName",
+	[W32_LDR_BASE_NAME] = "_KLDR_DATA_TABLE_ENTRY.BaseDllName",
+	[W32_EWOW64_PEB] = "_EWOW64PROCESS.Peb",
+	[W32_VAD_LEFT] = "_RTL_BALANCED_NODE.Left",
+	[W32_VAD_RIGHT] = "_RTL_BALANCED_NODE.Right",
+	[W32_VAD_START] = "_MMVAD_SHORT.StartingVpn",
+	[W32_VAD_END] = "_MMVAD_SHORT.EndingVpn",
+	[W32_VAD_START_HIGH] = "_MMVAD_SHORT.StartingVpnHigh",
+	[W32_VAD_END_HIGH] = "_MMVAD_SHORT.EndingVpnHigh",
+	[W32_VAD_FLAGS] = "_MMVAD_SHORT.u",
+	[W32_VADF_PROTECTION] = "_MMVAD_FLAGS.Protection",
+	[W32_VADF_PRIVATE] = "_MMVAD_FLAGS.PrivateMemory",
+	[W32_VAD_SUBSECTION] = "_MMVAD.Subsection",
+	[W32_SUBSECTION_CA] = "_SUBSECTION.ControlArea",
+	[W32_CA_FILE] = "_CONTROL_AREA.FilePointer",
+	[W32_FILE_NAME] = "_FILE_OBJECT.FileName",
+};
+
+/* Are all the optional (VAD) members known?  Logged when some are not. */
+static void
+w32_vad_check(struct w32 *w, const bool *have, const char *from)
+{
+	unsigned i;
+
+	w->have_vad = true;
+	for (i = W32_FIRST_OPTIONAL; i < W32_NOFFS; i++)
+		if (!have[i]) {
+			w->have_vad = false;
+			w->host->log(1, "win32: %s has no %s: no memory maps", from, w32_off_names[i]);
+			return;
+		}
+}
+
+/* The largest offset a table may give: a member beyond it is a typing error. */
+#define W32_OFF_MAX 0x4000u
+
+/* Parse the table at path into w->off: 0, or MF_ERR_FORMAT with "PATH:LINE: why". */
+static int
+w32_table_parse(struct w32 *w, const char *path, char *text, char *errbuf)
+{
+	bool have[W32_NOFFS] = { false };
+	char *line, *next;
+	unsigned lineno = 0, i;
+
+	for (line = text; line != NULL; line = next) {
+		char key[128], *val, *end;
+		size_t kl;
+		uint64_t v;
+
+		lineno++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		line += strspn(line, " \t");
+		if (*line == '#' || *line == '\0' || *line == '\r')
+			continue;
+		kl = strcspn(line, " \t");
+		if (kl >= sizeof key)
+			return w->host->error(errbuf, MF_ERR_FORMAT, "%s:%u: key too long", path, lineno);
+		memcpy(key, line, kl);
+		key[kl] = '\0';
+		val = line + kl + strspn(line + kl, " \t");
+		val[strcspn(val, "\r")] = '\0';
+		if (strcmp(key, "build") == 0 || strcmp(key, "arch") == 0 || strcmp(key, "source") == 0)
+			continue;
+		for (i = 0; i < W32_NOFFS && strcmp(w32_off_names[i], key) != 0; i++)
+			;
+		errno = 0;
+		v = strtoull(val, &end, 0);
+		if (i < W32_NOFFS && w32_off_is_bits(i)) {
+			/* a bitfield: BITPOS:BITS */
+			unsigned long n = *end == ':' ? strtoul(end + 1, &end, 0) : 0;
+
+			if (*val == '\0' || *end != '\0' || errno != 0 || v > 63 || n == 0 || n > 64 - v)
+				return w->host->error(errbuf, MF_ERR_FORMAT, "%s:%u: %s: invalid bitfield '%s' (BITPOS:BITS)",
+				                      path, lineno, key, val);
+			v = W32_BITS(v, n);
+		} else if (*val == '\0' || *end != '\0' || errno != 0 || v > W32_OFF_MAX) {
+			return w->host->error(errbuf, MF_ERR_FORMAT, "%s:%u: %s: invalid offset '%s'", path, lineno, key, val);
+		}
+		if (i == W32_NOFFS)
+			continue;   /* a member a later version of the layer reads */
+		w->off[i] = v;
+		have[i] = true;
+	}
+	for (i = 0; i < W32_FIRST_OPTIONAL; i++)
+		if (!have[i])
+			return w->host->error(errbuf, MF_ERR_FORMAT, "%s: no %s", path, w32_off_names[i]);
+	w32_vad_check(w, have, path);
+	return 0;
+}
+
+/* The best table in one directory: the build itself, else the highest below it. */
+static void
+w32_table_scan_dir(const char *dir, uint32_t build, char *best, size_t cap, uint32_t *best_build)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		unsigned b;
+		char tail[16];
+
+		if (sscanf(de->d_name, "x86_64-%u.%15s", &b, tail) != 2 || strcmp(tail, "offsets") != 0 || b > build)
+			continue;
+		if (*best_build != UINT32_MAX && b <= *best_build)
+			continue;
+		*best_build = b;
+		snprintf(best, cap, "%s/%s", dir, de->d_name);
+	}
+	closedir(d);
+}
+
+/* dirs += ", " dir (cut at cap) */
+static void
+w32_dirs_add(char *dirs, size_t cap, const char *dir)
+{
+	size_t l = strlen(dirs);
+
+	if (snprintf(dirs + l, cap - l, "%s%s", l ? ", " : "", dir) >= (int)(cap - l))
+		dirs[cap - 1] = '\0';
+}
+
+static int
+w32_offsets_table(struct w32 *w, char *dirs, size_t dcap, char *errbuf)
+{
+	const char *env = getenv("MF_WIN32_OFFSETS_PATH");
+	char best[4096] = "", dir[4096], *text;
+	uint32_t best_build = UINT32_MAX;
+	const char *p;
+	ssize_t n;
+	int r;
+
+	dirs[0] = '\0';
+	for (p = env; p != NULL && *p != '\0';) {
+		size_t l = strcspn(p, ":");
+
+		if (l > 0 && l < sizeof dir) {
+			memcpy(dir, p, l);
+			dir[l] = '\0';
+			if (best_build != w->build)
+				w32_table_scan_dir(dir, w->build, best, sizeof best, &best_build);
+			w32_dirs_add(dirs, dcap, dir);
+		}
+		p += l + (p[l] == ':');
+	}
+	if (best_build != w->build)
+		w32_table_scan_dir(MF_PKGDATADIR "/win32", w->build, best, sizeof best, &best_build);
+	w32_dirs_add(dirs, dcap, MF_PKGDATADIR "/win32");
+	if (best_build == UINT32_MAX)
+		return MF_ERR_NOTFOUND;
+	if ((n = fio_read_file(best, W32_TABLE_MAX, &text)) < 0)
+		return w->host->error_errno(errbuf, MF_ERR_IO, (int)-n, "win32: cannot read %s", best);
+	r = w32_table_parse(w, best, text, errbuf);
+	free(text);
+	if (r < 0)
+		return r;
+	if (best_build == w->build)
+		snprintf(w->offsets_from, sizeof w->offsets_from, "the table of build %" PRIu32 " (%s)", best_build, best);
+	else
+		snprintf(w->offsets_from, sizeof w->offsets_from,
+		         "the table of build %" PRIu32 ", the nearest lower build: none for %" PRIu32 " (%s)", best_build,
+		         w->build, best);
+	return 0;
+}
+
+/* The offsets and the list heads from pdb=FILE: 0, MF_ERR_NOTFOUND (no pdb= given), or an
+ * error. */
+static int
+w32_offsets_pdb(struct w32 *w, char *errbuf)
+{
+	const struct mf_host *host = w->host;
+	struct mf_symfile f = { .struct_size = sizeof f };
+	struct pdb *p;
+	struct pe_rsds rs;
+	char want[41], have[41], eb[MF_ERRBUF_SIZE];
+	bool got[W32_NOFFS] = { false };
+	unsigned i;
+	int r;
+
+	if ((r = host->open_symbol_file(w->args, "pdb", &f, errbuf)) < 0)
+		return r;
+	if ((r = pdb_open(f.data, f.size, &p, errbuf)) < 0) {
+		r = host->error(errbuf, r, "win32: %s: %s", f.path, strcpy(eb, errbuf));
+		host->close_symbol_file(&f);
+		return r;
+	}
+	pdb_guid_age(pdb_info(p), have);
+	if (pe_rsds(&w->kpe, &rs, eb) == 0) {
+		pe_rsds_key(&rs, want, sizeof want);
+		if (strcmp(want, have) != 0)
+			host->log(0, "win32: %s is %s, ntoskrnl.exe names %s %s: offsets may not fit", f.path, have, rs.pdb, want);
+	}
+	for (i = 0; i < W32_NOFFS && r == 0; i++) {
+		const char *name = w32_off_names[i], *dot = strchr(name, '.');
+		char type[64];
+		uint64_t size;
+		uint32_t ti;
+		struct pdb_member m;
+
+		snprintf(type, sizeof type, "%.*s", (int)(dot - name), name);
+		if (w32_off_is_bits(i)) {
+			if ((r = pdb_type_find(p, type, &ti, eb)) == 0 && (r = pdb_member_path(p, ti, dot + 1, &m, eb)) == 0)
+				w->off[i] = W32_BITS(m.bitpos, m.bits ? m.bits : m.size * 8);
+		} else {
+			r = pdb_offset(p, type, dot + 1, &w->off[i], &size, eb);
+		}
+		got[i] = r == 0;
+		if (r < 0 && i >= W32_FIRST_OPTIONAL && r != MF_ERR_NOMEM)
+			r = 0;   /* optional */
+		else if (r < 0)
+			r = host->error(errbuf, r, "win32: %s: no %s (%s)", f.path, name, eb);
+	}
+	if (r == 0)
+		w32_vad_check(w, got, f.path);
+	if (r == 0) {
+		struct pdb_sym s;
+
+		if (w->ps_active_process_head == 0 && pdb_symbol_find(p, "PsActiveProcessHead", &s) == 0 && s.has_rva)
+			w->ps_active_process_head = w->kbase + s.rva;
+		if (w->ps_loaded_module_list == 0 && pdb_symbol_find(p, "PsLoadedModuleList", &s) == 0 && s.has_rva)
+			w->ps_loaded_module_list = w->kbase + s.rva;
+		snprintf(w->offsets_from, sizeof w->offsets_from, "the PDB %s (%s)", f.path, have);
+	}
+	pdb_close(p);
+	host->close_symbol_file(&f);
+	return r;
+}
+
+int
+w32_offsets_load(struct w32 *w, char *errbuf)
+{
+	struct pe_rsds rs;
+	char dirs[1024], key[41], eb[MF_ERRBUF_SIZE];
+	int r;
+
+	if ((r = w32_offsets_pdb(w, errbuf)) != MF_ERR_NOTFOUND && r != 0)
+		return r;
+	if (r == MF_ERR_NOTFOUND && (r = w32_offsets_table(w, dirs, sizeof dirs, errbuf)) == MF_ERR_NOTFOUND) {
+		if (pe_rsds(&w->kpe, &rs, eb) == 0) {
+			const char *name = strrchr(rs.pdb, '\\') != NULL ? strrchr(rs.pdb, '\\') + 1 : rs.pdb;
+
+			pe_rsds_key(&rs, key, sizeof key);
+			return w->host->error(errbuf, MF_ERR_NOTFOUND,
+			                      "win32: no structure offsets for build %" PRIu32 ": give pdb=FILE, from a symbol"
+			                      " server %s/%s/%s (no table at or below the build in %s)",
+			                      w->build, name, key, name, dirs);
+		}
+		return w->host->error(errbuf, MF_ERR_NOTFOUND,
+		                      "win32: no structure offsets for build %" PRIu32 ": give pdb=FILE (ntoskrnl.exe names no"
+		                      " PDB: %s; no table at or below the build in %s)", w->build, eb, dirs);
+	}
+	if (r < 0)
+		return r;
+	w->host->log(1, "win32: structure offsets from %s", w->offsets_from);
+	return 0;
+}

@@ -1,0 +1,199 @@
+/* processes.c: processes from the kernel's active process list.
+ *
+ * The list head is PsActiveProcessHead (a hint: a crash dump's debugger data, a saved
+ * target record, or the PDB); without it the list is entered at the System process
+ * (PsInitialSystemProcess, an export) and the head is the one entry that lies inside
+ * ntoskrnl's image.  Each EPROCESS gives pid, parent pid, image name, page-table root and
+ * exit time; the full image path comes from SeAuditProcessCreationInfo (the kernel's
+ * OBJECT_NAME_INFORMATION), the command line from the PEB read through the process's own
+ * page tables (pluginlib/peb.c).  Walks are bounded (W32_MAX_PROCESSES, a visited set):
+ * a list that loops or leads into unreadable memory ends with a warning after the
+ * processes it gave. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pluginlib/bytes.h"
+#include "pluginlib/peb.h"
+#include "pluginlib/seen.h"
+#include "win32.h"
+
+#define W32_PFN_MASK UINT64_C(0x000ffffffffff000)
+
+int
+w32_process_head(struct w32 *w, char *errbuf)
+{
+	struct seen seen = { 0 };
+	uint64_t sys, e;
+	unsigned n;
+	int r = MF_ERR_NOTFOUND;
+
+	if (w->ps_active_process_head != 0)
+		return 0;
+	if (w->ps_initial_system_process == 0 || w32_kread_u64(w, w->ps_initial_system_process, &sys) < 0 ||
+	    !w32_kptr_ok(sys))
+		return w->host->error(errbuf, MF_ERR_NOTFOUND,
+		                      "win32: no PsActiveProcessHead (no hint, no PDB) and no readable PsInitialSystemProcess");
+	e = sys + w->off[W32_EPROCESS_LINKS];
+	for (n = 0; n < W32_MAX_PROCESSES; n++) {
+		if (e - w->kbase < w->ksize) {
+			w->ps_active_process_head = e;
+			w->host->log(1, "win32: PsActiveProcessHead 0x%" PRIx64 " (the process list's entry in ntoskrnl.exe)", e);
+			r = 0;
+			break;
+		}
+		if (seen_add(&seen, e) <= 0 || w32_kread_u64(w, e, &e) < 0 || !w32_kptr_ok(e))
+			break;
+	}
+	seen_free(&seen);
+	if (r < 0)
+		return w->host->error(errbuf, r, "win32: the System process's list (from 0x%" PRIx64 ") leads back to no"
+		                      " list head in ntoskrnl.exe", sys);
+	return 0;
+}
+
+struct w32_proc_walk {
+	uint64_t only_pid;             /* UINT64_MAX: every process */
+	mf_process_cb cb;
+	void *ctx;
+	bool found;
+};
+
+/* Read one EPROCESS and hand it on. */
+static int
+w32_process_emit(struct w32 *w, uint64_t ep, struct w32_proc_walk *pw)
+{
+	const uint64_t *o = w->off;
+	uint8_t name[16] = { 0 }, b[8];
+	uint64_t pid, ppid, dtb, peb = 0, exit_time = 0, audit = 0;
+	char *path = NULL, state[2] = "";
+	struct peb_info info = { 0 };
+	char eb[MF_ERRBUF_SIZE];
+	unsigned i;
+	int r;
+
+	if (w32_kread_u64(w, ep + o[W32_EPROCESS_PID], &pid) < 0 || w32_kread_u64(w, ep + o[W32_EPROCESS_PPID], &ppid) < 0 ||
+	    w32_kread_u64(w, ep + o[W32_KPROCESS_DTB], &dtb) < 0 || w32_kread(w, ep + o[W32_EPROCESS_NAME], name, 15) < 0)
+		return MF_ERR_NOTMAPPED;
+	if (pw->only_pid != UINT64_MAX && pid != pw->only_pid)
+		return 0;
+	for (i = 0; i < 15 && name[i] != 0; i++)
+		if (name[i] < 0x20 || name[i] > 0x7e)
+			name[i] = '?';
+	if (w32_kread(w, ep + o[W32_EPROCESS_EXIT_TIME], b, 8) == 0)
+		exit_time = get_le64(b);
+	if (exit_time != 0)
+		state[0] = 'Z';   /* exited, its object still referenced */
+	w32_kread_u64(w, ep + o[W32_EPROCESS_PEB], &peb);
+	if (w32_kread_u64(w, ep + o[W32_EPROCESS_AUDIT], &audit) == 0 && w32_kptr_ok(audit))
+		peb_ustring(audit, 1, w32_pe_read, w, &path, eb);
+	if (peb != 0 && (peb >> 47) == 0) {
+		struct w32_uspace pc = { .w = w, .sp = { .arch = MF_ARCH_X86_64, .root = dtb & W32_PFN_MASK } };
+
+		if (peb_read(peb, 1, w32_uread, &pc, &info, eb) < 0)
+			memset(&info, 0, sizeof info);
+	}
+	struct mf_process p = {
+		.struct_size = sizeof p,
+		.pid = pid,
+		.ppid = ppid,
+		.name = (const char *)name,
+		.path = path != NULL && path[0] ? path : info.image_path != NULL ? info.image_path : "",
+		.cmdline = info.cmdline != NULL ? info.cmdline : "",
+		.state = state,
+		.uid = -1,
+		.arch = MF_ARCH_X86_64,
+		.dtb = dtb & W32_PFN_MASK,
+		.addr = ep,
+	};
+	pw->found = true;
+	r = pw->cb(pw->ctx, &p);
+	free(path);
+	peb_info_free(&info);
+	return r;
+}
+
+static int
+w32_walk(struct w32 *w, struct w32_proc_walk *pw, char *errbuf)
+{
+	struct seen seen = { 0 };
+	uint64_t stop, e, sys;
+	unsigned n = 0;
+	int r;
+
+	if ((r = w32_process_head(w, errbuf)) == 0) {
+		stop = w->ps_active_process_head;
+		if (w32_kread_u64(w, stop, &e) < 0)
+			return w->host->error(errbuf, MF_ERR_NOTMAPPED, "win32: PsActiveProcessHead 0x%" PRIx64 " cannot be read",
+			                      stop);
+	} else if (w->ps_initial_system_process != 0 && w32_kread_u64(w, w->ps_initial_system_process, &sys) == 0 &&
+	           w32_kptr_ok(sys)) {
+		/* a list that does not lead back to its head: what can be read of it, from System */
+		w->host->log(0, "%s: the list is read from the System process", errbuf);
+		stop = e = sys + w->off[W32_EPROCESS_LINKS];
+	} else {
+		return r;
+	}
+	for (r = 0; r == 0; n++) {
+		if (e == stop && (n > 0 || stop == w->ps_active_process_head))
+			break;
+		if (n == W32_MAX_PROCESSES) {
+			w->host->log(0, "win32: the process list runs past %u entries: the list ends there", W32_MAX_PROCESSES);
+			break;
+		}
+		if (!w32_kptr_ok(e)) {
+			w->host->log(0, "win32: the process list leads to 0x%" PRIx64 ", not a kernel object: the list ends there", e);
+			break;
+		}
+		if ((r = seen_add(&seen, e)) <= 0) {
+			if (r < 0)
+				r = w->host->error(errbuf, MF_ERR_NOMEM, "out of memory");
+			else
+				w->host->log(0, "win32: the process list loops back to 0x%" PRIx64 ": the list ends there", e);
+			break;
+		}
+		r = 0;
+		/* the head (in ntoskrnl's image) is no process */
+		if (e - w->kbase >= w->ksize &&
+		    (r = w32_process_emit(w, e - w->off[W32_EPROCESS_LINKS], pw)) == MF_ERR_NOTMAPPED) {
+			w->host->log(0, "win32: the process at 0x%" PRIx64 " cannot be read: the list ends there",
+			             e - w->off[W32_EPROCESS_LINKS]);
+			r = 0;
+			break;
+		}
+		if (r != 0 || (pw->found && pw->only_pid != UINT64_MAX))
+			break;
+		if (w32_kread_u64(w, e, &e) < 0) {
+			w->host->log(0, "win32: the process list entry at 0x%" PRIx64 " cannot be read: the list ends there", e);
+			break;
+		}
+	}
+	seen_free(&seen);
+	return r;
+}
+
+int
+w32_processes(void *handle, mf_process_cb cb, void *ctx, char *errbuf)
+{
+	struct w32_proc_walk pw = { .only_pid = UINT64_MAX, .cb = cb, .ctx = ctx };
+
+	return w32_walk(handle, &pw, errbuf);
+}
+
+int
+w32_process(void *handle, uint64_t pid, mf_process_cb cb, void *ctx, char *errbuf)
+{
+	struct w32 *w = handle;
+	struct w32_proc_walk pw = { .only_pid = pid, .cb = cb, .ctx = ctx };
+	int r;
+
+	if (pid == UINT64_MAX)
+		return w->host->error(errbuf, MF_ERR_NOTFOUND, "no process %" PRIu64, pid);
+	if ((r = w32_walk(w, &pw, errbuf)) < 0)
+		return r;
+	if (!pw.found)
+		return w->host->error(errbuf, MF_ERR_NOTFOUND, "no process %" PRIu64, pid);
+	return r;
+}
