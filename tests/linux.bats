@@ -393,13 +393,24 @@ PY
 	done
 }
 
+@test "mf-syms --kernel: each symbol's size is the kernel's own (the /SIZE of its backtraces in /proc/PID/stack)" {
+	need_guest
+	guest_oracle stack | sed -n 's/^\[<[0-9a-f]*>\] \([A-Za-z0-9_.]*\)+0x[0-9a-f]*\/\(0x[0-9a-f]*\)$/\1 \2/p' | sort -u >"$D/oracle.sizes"
+	[ "$(wc -l <"$D/oracle.sizes")" -ge 3 ] || fail "the guest printed too few stack lines: $(guest_oracle stack)"
+	# every oracle function: one of the symbols of that name has exactly that size
+	mf-syms -c "$E" -o linux --kernel -f json $(awk '{ print $1 }' "$D/oracle.sizes") </dev/null |
+		jq -r 'select(.type == "symbol") | "\(.name) \(.size)"' | sort -u >"$D/ours.sizes"
+	run -0 bash -c "while read -r n z; do grep -qx \"\$n \$z\" '$D/ours.sizes' || echo \"\$n \$z: ours \$(grep \"^\$n \" '$D/ours.sizes' | tr '\n' ' ')\"; done <'$D/oracle.sizes'"
+	assert_output ""
+}
+
 @test "globs: NAME, MODULE!NAME (the kernel image is vmlinux), several at once; nothing matching is exit 1" {
 	need_guest
 	task=$(oracle_addr init_task) banner=$(oracle_addr linux_banner)
 	run -0 --separate-stderr mf-syms -c "$E" -o linux -f table 'init_t?sk' </dev/null
 	assert_equal "$stderr" ""
 	assert_line --index 0 --regexp '^ +ADDR +SIZE +KIND +MODULE +NAME$'
-	assert_line --index 1 --regexp "^ *$task +0x0 +data +- +init_task\$"
+	assert_line --index 1 --regexp "^ *$task +0x[1-9a-f][0-9a-f]* +data +- +init_task\$"
 	assert_equal "${#lines[@]}" 2
 	# two globs: both symbols, in address order (linux_banner is rodata, before init_task)
 	run -0 mf-syms -c "$E" -o linux -f json 'vmlinux!init_task' linux_banner </dev/null

@@ -246,3 +246,14 @@ lx_ksyms_at(const struct lx_ksyms *ks, uint64_t addr)
 	}
 	return lo == 0 ? -1 : (long)lo - 1;
 }
+
+uint64_t
+lx_ksym_size(const struct lx_ksyms *ks, size_t i)
+{
+	size_t j;
+
+	for (j = i + 1; j < ks->n; j++)
+		if (ks->sym[j].addr > ks->sym[i].addr)
+			return ks->sym[j].addr - ks->sym[i].addr;
+	return 0;
+}

@@ -52,6 +52,10 @@ long lx_ksyms_find(const struct lx_ksyms *ks, const char *name);
 /* The last symbol at or below ADDR: its index, or -1. */
 long lx_ksyms_at(const struct lx_ksyms *ks, uint64_t addr);
 
+/* The size of symbol I as the kernel itself counts it (kallsyms_lookup_size_offset, the
+ * "/0x..." of a backtrace): up to the next higher address in the table; 0 for the last. */
+uint64_t lx_ksym_size(const struct lx_ksyms *ks, size_t i);
+
 struct lx;
 /* kallsyms-mem.c: copy the tables at the addresses in WHERE (its va_* fields) out of
  * kernel memory and decode them; check a decoded table against the kernel (_text ==

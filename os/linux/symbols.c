@@ -85,6 +85,7 @@ sym_emit(const struct lx_ksyms *ks, size_t i, mf_symbol_cb cb, void *ctx)
 		.module = "",
 		.name = lx_ksym_name(ks, i),
 		.addr = ks->sym[i].addr,
+		.size = lx_ksym_size(ks, i),
 		.forward = "",
 	};
 
