@@ -35,6 +35,7 @@ struct scan_state {
 	unsigned threads;
 	size_t chunk;
 	struct scan_regions regions;
+	bool all_regions;             /* --all-regions: a process's code and read-only data too */
 	struct scan_stats stats;
 	struct mf_rec *rec;
 	bool table_header;
@@ -45,10 +46,13 @@ struct scan_state {
 	size_t nrescan_args;
 };
 
+/* The options (scan-opts.c): st->tl (zeroed) initialised, st and rs filled; patterns, the
+ * typed value or the rules compiled; exits on usage errors. */
+void scan_parse_opts(struct scan_state *st, struct scan_rescan *rs, int argc, char **argv);
 /* A space option (-p, -n, --phys, --kernel; one kind of space). */
 void scan_space_opt(struct scan_state *st, int c, const char *arg);
 /* The spaces to scan by libmf's rule (the options, else the process records on stdin),
- * opened, with their readable regions in st->regions; exits on errors. */
+ * opened, with the regions to scan in st->regions (see scan_region_sel); exits on errors. */
 void scan_open_spaces(struct scan_state *st);
 /* Do two ids name the same space? */
 bool scan_space_same(const struct mf_aspace_id *a, const struct mf_aspace_id *b);
