@@ -33,8 +33,13 @@ main(int argc, char **argv)
 		tool_write_target(tl);
 		if (st.carve != NULL)
 			scan_carve_run(&st);
-		else
+		else {
+			/* a first typed scan's dense hits, packed (see scan-pack.c) */
+			if (tl->fmt == MF_FMT_MSGPACK && st.have_typed && !st.context_given)
+				scan_pack_begin(&st);
 			scan_run(&st);
+			scan_pack_end(&st);
+		}
 	}
 	if (st.stats.unreadable > 0 && tl->verbosity < 1)
 		mf_log(1, "%llu bytes unreadable, skipped", (unsigned long long)st.stats.unreadable);

@@ -206,6 +206,7 @@ scan_parse_opts(struct scan_state *st, struct scan_rescan *rs, int argc, char **
 			if (v > SCAN_CONTEXT_MAX)
 				tool_usage_error(tl, "context '%s' out of range (at most %u)", optarg, SCAN_CONTEXT_MAX);
 			st->context = (size_t)v;
+			st->context_given = true;
 			break;
 		case SCAN_OPT_EQ:
 			scan_set_cmp(st, SCAN_EQ, &cmp_set);

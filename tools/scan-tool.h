@@ -31,6 +31,8 @@ struct scan_state {
 	const char *pcap_path;        /* -w */
 	size_t maxlen;                /* longest match */
 	size_t context;
+	bool context_given;           /* --context: every hit with its context, none packed */
+	struct scan_pack *pack;       /* dense hits being packed, or NULL (scan-pack.c) */
 	uint64_t max_hits;
 	unsigned threads;
 	size_t chunk;
@@ -69,6 +71,20 @@ void scan_add_value(struct mf_rec *r, enum mf_type t, union mf_num v);
 void scan_emit(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, uint32_t len, const char *pattern,
                const char *encoding, unsigned src_line, const enum mf_type *vt, const union mf_num *val, const uint8_t *data,
                size_t dlen);
+/* The hit record of scan_emit, never packed. */
+void scan_hit_rec(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, uint32_t len,
+                  const char *pattern, const char *encoding, unsigned src_line, const enum mf_type *vt,
+                  const union mf_num *val, const uint8_t *data, size_t dlen);
+/* Dense hits packed into "hits" records (scan-pack.c): begin (st->pack set) before the scan
+ * and end (the last run written, st->pack freed) after it.  scan_pack_hit takes a hit into
+ * the run (true), or writes the run so far and leaves the hit to the caller (false; always
+ * false without st->pack).  scan_pack_flush writes the run so far. */
+void scan_pack_begin(struct scan_state *st);
+bool scan_pack_hit(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, uint32_t len, const char *pattern,
+                   const char *encoding, unsigned src_line, const enum mf_type *vt, const union mf_num *val,
+                   const uint8_t *data, size_t dlen);
+void scan_pack_flush(struct scan_state *st);
+void scan_pack_end(struct scan_state *st);
 /* -F: the list's patterns appended to st->pats, and all of them compiled into st->multi
  * (scan-list.c); exits on errors. */
 void scan_list_load(struct scan_state *st);
