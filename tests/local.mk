@@ -10,6 +10,8 @@ tool_suites = tests/mf-attach.bats tests/mf-ps.bats tests/mf-modules.bats tests/
 	tests/pdb.bats
 # mf-scan --carve net (tests/carve-mkraw.py builds its raw image)
 tool_suites += tests/mf-scan-carve.bats
+# mf-scan against scanmem on the same process (skipped without it)
+tool_suites += tests/mf-scan-scanmem.bats
 EXTRA_DIST += tests/carve-mkraw.py
 TESTS += $(tool_suites)
 EXTRA_DIST += $(tool_suites)
