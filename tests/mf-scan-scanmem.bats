@@ -128,6 +128,57 @@ mf_list() {
 	assert_equal "$(sm_count)" 0
 }
 
+@test "mf-scan --snapshot: the counter from an unknown initial value, narrowed by each mode as scanmem narrows it" {
+	need_scanmem
+	start_memtarget
+	mf-read -p "$mt_pid" -T u32 --write 1000 "$mt_u32" </dev/null
+	sm_start
+	sm_do "option scan_data_type int32"
+	sm_do snapshot
+	# unaligned, as scanmem: the counter and the three values that overlap its low byte
+	run -0 --separate-stderr mf-scan -p "$mt_pid" -T i32 --align 1 --snapshot "$BATS_TEST_TMPDIR/snap" -f json </dev/null
+	no_sanitizer
+	refute_output --partial '"type":"hit"'
+	[[ $(stat -c %a "$BATS_TEST_TMPDIR/snap") == 600 ]]
+	mf-read -p "$mt_pid" -T u32 --write 1001 "$mt_u32" </dev/null
+	sm_do ">"
+	mf-scan --rescan increased --snapshot "$BATS_TEST_TMPDIR/snap" >"$BATS_TEST_TMPDIR/h-increased"
+	assert_equal "$(mf_list <"$BATS_TEST_TMPDIR/h-increased")" "$(sm_list)"
+	assert_equal "$(mf_list <"$BATS_TEST_TMPDIR/h-increased" | wc -l)" 4
+	run -0 bash -c "mf-cat -f json '$BATS_TEST_TMPDIR/h-increased' | jq -r 'select(.type == \"hit\" and .addr == \"$mt_u32\") | \"\(.pattern) \(.vtype) \(.value)\"'"
+	assert_output "i32 increased i32 1001"
+	# then the hits, as after any first scan
+	local step mode cmd value prev=h-increased
+	for step in "990 decreased <" "- unchanged =" "995 changed !=" "- eq:995 995"; do
+		read -r value mode cmd <<<"$step"
+		[[ $value == - ]] || mf-read -p "$mt_pid" -T u32 --write "$value" "$mt_u32" </dev/null
+		sm_do "$cmd"
+		mf-scan --rescan ${mode/:/ } <"$BATS_TEST_TMPDIR/$prev" >"$BATS_TEST_TMPDIR/h-$mode" || true
+		assert_equal "$(mf_list <"$BATS_TEST_TMPDIR/h-$mode")" "$(sm_list)"
+		prev=h-$mode
+	done
+	assert_equal "$(mf_list <"$BATS_TEST_TMPDIR/$prev")" "$mt_u32"
+	# the snapshot again, against memory now: every mode of it
+	run -0 bash -c "mf-scan --rescan decreased --snapshot '$BATS_TEST_TMPDIR/snap' | mf-cat -f json | jq -r 'select(.type == \"hit\") | .addr' | grep -cx '$mt_u32'"
+	assert_output 1
+	run -0 bash -c "mf-scan --rescan eq 995 --snapshot '$BATS_TEST_TMPDIR/snap' | mf-cat -f json | jq -r 'select(.type == \"hit\") | .addr'"
+	assert_output "$mt_u32"
+}
+
+@test "mf-scan --snapshot: misuse and bad snapshot files" {
+	run -2 --separate-stderr mf-scan -p $$ -T u32 1000 --snapshot "$BATS_TEST_TMPDIR/s" </dev/null
+	assert_stderr "mf-scan: -T u32 --snapshot saves memory for an unknown value: no VALUE (compare later with --rescan MODE --snapshot FILE)"
+	run -2 --separate-stderr mf-scan -p $$ -s x --snapshot "$BATS_TEST_TMPDIR/s" </dev/null
+	assert_stderr "mf-scan: --snapshot goes with -T TYPE (a first scan for an unknown value) or --rescan MODE"
+	run -1 --separate-stderr mf-scan --rescan changed --snapshot "$BATS_TEST_TMPDIR/none" </dev/null
+	assert_stderr --partial "$BATS_TEST_TMPDIR/none"
+	[[ ! -e $BATS_TEST_TMPDIR/s ]]
+	# a stream that is not a snapshot: a target record and nothing else
+	mf-ps -p $$ -f msgpack </dev/null >"$BATS_TEST_TMPDIR/ps"
+	run -1 --separate-stderr mf-scan --rescan changed --snapshot "$BATS_TEST_TMPDIR/ps"
+	assert_stderr "mf-scan: $BATS_TEST_TMPDIR/ps: not a snapshot of mf-scan -T --snapshot (no snapshot record)"
+}
+
 @test "mf-scan -T u8 0: the first scan's hits are hits records, under 8 bytes a hit, as many as scanmem finds" {
 	need_scanmem
 	sleep 300 3>&- &

@@ -21,18 +21,33 @@ main(int argc, char **argv)
 	scan_parse_opts(&st, &rs, argc, argv);
 	tool_options_done(tl);
 	tool_spaces_stdin(tl, &st.sp);
+	if (st.rescan != NULL && st.snapshot != NULL) {
+		/* the target is the snapshot's own unless named; stdin is not read */
+		if (tl->topt.conn == NULL && tl->topt.os == NULL && tl->topt.tfile == NULL)
+			tl->topt.tfile = st.snapshot;
+		tl->topt.read_stdin = false;
+	}
 	tool_open(tl, false);
 	if ((st.rec = mf_rec_new("hit")) == NULL)
 		tool_oom();
 
 	if (st.rescan != NULL) {
 		tool_write_target(tl);
-		scan_rescan_run(&st, &rs);
+		if (st.snapshot != NULL) {
+			if (tl->fmt == MF_FMT_MSGPACK)
+				scan_pack_begin(&st);
+			scan_snap_rescan(&st, &rs);
+			scan_pack_end(&st);
+		} else {
+			scan_rescan_run(&st, &rs);
+		}
 	} else {
 		scan_open_spaces(&st);
 		tool_write_target(tl);
 		if (st.carve != NULL)
 			scan_carve_run(&st);
+		else if (st.snapshot != NULL)
+			scan_snap_write(&st);
 		else {
 			/* a first typed scan's dense hits, packed (see scan-pack.c) */
 			if (tl->fmt == MF_FMT_MSGPACK && st.have_typed && !st.context_given)
@@ -60,5 +75,6 @@ main(int argc, char **argv)
 	c = tool_finish(tl, tool_spaces_status(tl, st.status));
 	if (c != TOOL_EXIT_OK)
 		return c;
-	return st.stats.emitted > 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
+	/* a snapshot saved is a success; a scan or rescan, when it found something */
+	return st.stats.emitted > 0 || (st.snapshot != NULL && st.rescan == NULL) ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
 }

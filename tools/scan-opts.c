@@ -22,6 +22,7 @@ enum {
 	SCAN_OPT_UTF16,
 	SCAN_OPT_CHUNK,
 	SCAN_OPT_CARVE,
+	SCAN_OPT_SNAPSHOT,
 };
 
 #define SCAN_CONTEXT_MAX 4096u
@@ -37,7 +38,9 @@ scan_usage(int status)
 	           "       mf-scan [options] [--phys | --kernel | -p PID | -n NAME] -T TYPE --between LOW HIGH\n"
 	           "       mf-scan [options] [--phys | --kernel | -p PID | -n NAME] -Y RULES.yar\n"
 	           "       mf-scan [options] [--phys | --kernel | -p PID | -n NAME] -F PATTERNS.txt\n"
+	           "       mf-scan [options] [--phys | --kernel | -p PID | -n NAME] -T TYPE --snapshot FILE\n"
 	           "       mf-scan [options] --rescan MODE [VALUE...] < HITS\n"
+	           "       mf-scan [options] --rescan MODE [VALUE...] --snapshot FILE\n"
 	           "       mf-scan [options] [--phys | --kernel | -p PID | -n NAME] --carve net -w FILE\n");
 	if (status) {
 		fprintf(f, "Try 'mf-scan --help' for more information.\n");
@@ -77,6 +80,9 @@ scan_usage(int status)
 	        "      --rescan=MODE      keep the hits whose value now is: unchanged (or equal),\n"
 	        "                         changed, increased, decreased (than in the hit), or\n"
 	        "                         eq VALUE, gt VALUE, lt VALUE, between LOW HIGH\n"
+	        "      --snapshot=FILE    an unknown initial value: with -T TYPE and no value, save\n"
+	        "                         the memory to search to FILE; with --rescan, compare\n"
+	        "                         memory now with FILE instead of hits on stdin\n"
 	        "\nCarving:\n"
 	        "      --carve=net        network packets (IPv4, IPv6, in Ethernet frames or bare) with\n"
 	        "                         valid headers: a hit per packet, the packets to -w FILE\n"
@@ -124,6 +130,7 @@ scan_parse_opts(struct scan_state *st, struct scan_rescan *rs, int argc, char **
 		{ "phys", no_argument, NULL, TOOL_OPT_PHYS },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "rescan", required_argument, NULL, SCAN_OPT_RESCAN },
+		{ "snapshot", required_argument, NULL, SCAN_OPT_SNAPSHOT },
 		{ "string", required_argument, NULL, 's' },
 		{ "threads", required_argument, NULL, SCAN_OPT_THREADS },
 		{ "type", required_argument, NULL, 'T' },
@@ -228,6 +235,9 @@ scan_parse_opts(struct scan_state *st, struct scan_rescan *rs, int argc, char **
 		case SCAN_OPT_RESCAN:
 			st->rescan = optarg;
 			break;
+		case SCAN_OPT_SNAPSHOT:
+			st->snapshot = optarg;
+			break;
 		case SCAN_OPT_THREADS:
 			v = tool_parse_u64(tl, "thread count", optarg);
 			if (v == 0 || v > SCAN_THREADS_MAX)
@@ -246,6 +256,8 @@ scan_parse_opts(struct scan_state *st, struct scan_rescan *rs, int argc, char **
 	if (st->all_regions && (st->rescan != NULL || st->sp.kind == MF_ASPACE_PHYS || st->sp.kind == MF_ASPACE_KERNEL))
 		tool_usage_error(tl, "--all-regions goes with process spaces (-p, -n or process records), not %s",
 		                 st->rescan != NULL ? "--rescan" : st->sp.kind == MF_ASPACE_PHYS ? "--phys" : "--kernel");
+	if (st->snapshot != NULL && st->rescan == NULL && !st->have_typed)
+		tool_usage_error(tl, "--snapshot goes with -T TYPE (a first scan for an unknown value) or --rescan MODE");
 	if (st->carve != NULL || st->pcap_path != NULL) {
 		scan_carve_opts(st, nhex + nstr > 0 || st->list_file != NULL, st->have_typed || cmp_set || align_arg != NULL,
 		                optind < argc ? argv[optind] : NULL);
@@ -268,8 +280,13 @@ scan_parse_opts(struct scan_state *st, struct scan_rescan *rs, int argc, char **
 	} else if (st->have_typed) {
 		if (nhex || nstr || st->list_file != NULL)
 			tool_usage_error(tl, "-T excludes -x, -s and -F");
+		if (st->snapshot != NULL && (cmp_set || optind < argc))
+			tool_usage_error(tl, "-T %s --snapshot saves memory for an unknown value: no VALUE (compare later with "
+			                 "--rescan MODE --snapshot FILE)", mf_type_name(st->typed.type));
 		if (!cmp_set && optind < argc)
 			cmp_a = argv[optind++];
+		if (st->snapshot != NULL)
+			cmp_a = "0";   /* the matcher is not run: memory is saved */
 		if (cmp_a == NULL)
 			tool_usage_error(tl, "-T %s needs a value (VALUE, --eq, --gt, --lt or --between)",
 			                 mf_type_name(st->typed.type));

@@ -44,6 +44,7 @@ struct scan_state {
 	int status;
 	/* rescans */
 	const char *rescan;
+	const char *snapshot;         /* --snapshot FILE: written by a first scan, read by a rescan */
 	char **rescan_args;
 	size_t nrescan_args;
 };
@@ -62,6 +63,9 @@ bool scan_space_same(const struct mf_aspace_id *a, const struct mf_aspace_id *b)
  * a warning ("pid N exited"), anything else the error msg; later calls skip it. */
 void scan_space_lost(struct scan_state *st, const struct mf_aspace_id *id, int err, const char *msg);
 bool scan_space_is_lost(const struct scan_state *st, const struct mf_aspace_id *id);
+/* A space of a hit (or snapshot), opened once (kept in st->spaces); NULL when it failed
+ * (lost: a warning or an error, once). */
+struct mf_aspace *scan_space_get(struct scan_state *st, const struct mf_aspace_id *id);
 /* After the scan: count the processes read (tool_space_worked), for the exit status. */
 void scan_spaces_worked(struct scan_state *st);
 /* The "vtype" and "value" fields of a hit record. */
@@ -93,6 +97,15 @@ void scan_run(struct scan_state *st);
 /* --rescan MODE [VALUE...]: check the mode, then keep the hits on stdin that pass it. */
 void scan_parse_rescan(struct scan_state *st, struct scan_rescan *rs);
 void scan_rescan_run(struct scan_state *st, const struct scan_rescan *rs);
+
+/* -T TYPE --snapshot FILE: st->regions saved to the snapshot file; --rescan MODE --snapshot
+ * FILE: memory now against it, a hit per value that passes (scan-snap.c). */
+void scan_snap_write(struct scan_state *st);
+/* A file written through snapshot/output.c (the snapshot, the pcap) synced and put in
+ * place, o freed; exits on failure. */
+struct snap_out;
+void scan_out_publish(struct scan_state *st, struct snap_out *o);
+void scan_snap_rescan(struct scan_state *st, const struct scan_rescan *rs);
 
 /* --carve net -w FILE (scan-carve.c): check the options (patterns: -x, -s or -F given; typed:
  * -T's comparisons or --align; operand: the first operand left, or NULL); exits on misuse. */
