@@ -226,7 +226,7 @@ mf_list() {
 		'"count":0,"deltas":""|without a "count" of at least 1' \
 		'"count":2,"deltas":"ffffffffffffffffff01"|delta 1 is past the top of the address space'; do
 		run -1 --separate-stderr bash -c "printf '%s\n' '{\"type\":\"target\",\"v\":1}' '{\"type\":\"hits\",$h,\"addr\":\"0x10\",${bad%%|*}}' | mf-cat -f json"
-		assert_stderr --partial "mf-cat: stdin: at byte 23: hits record"
+		assert_stderr --partial "mf-cat: stdin: at byte 24: hits record"
 		assert_stderr --partial "${bad#*|}"
 	done
 }

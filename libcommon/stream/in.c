@@ -835,6 +835,10 @@ mf_in_next(struct mf_in *in, const struct mf_rec **rec, char *errbuf)
 		if ((e = in_detect(in)) <= 0)
 			goto out;
 	}
+	/* where the record starts, for the errors of a hits record (past the white space
+	 * before a JSON object that has arrived) */
+	while (in->mode == IN_JSON && in->pos < in->end && in_space(in->buf[in->pos]))
+		in_consume(in, 1);
 	off = in->off;
 	switch (in->mode) {
 	case IN_MSGPACK: e = in_mp_next(in); break;
