@@ -7,7 +7,7 @@ load test_helper
 load tools_helper
 
 teardown() {
-	sm_stop
+	[[ -z ${sm_pid-} ]] || kill "$sm_pid" 2>/dev/null || true
 	[[ -z ${sleep_pid-} ]] || kill "$sleep_pid" 2>/dev/null || true
 	stop_memtarget
 }
@@ -23,13 +23,13 @@ sm_start() {
 	mkfifo "$BATS_TEST_TMPDIR/sm.in"
 	scanmem -p "$mt_pid" <"$BATS_TEST_TMPDIR/sm.in" >"$BATS_TEST_TMPDIR/sm.out" 2>&1 3>&- &
 	sm_pid=$!
-	exec 4>"$BATS_TEST_TMPDIR/sm.in"
+	exec {sm_fd}>"$BATS_TEST_TMPDIR/sm.in"
 }
 
 sm_do() {
 	local n k
 	k=$(grep -c '^info: target pid is' "$BATS_TEST_TMPDIR/sm.out" || true)
-	printf '%s\npid\n' "$1" >&4
+	printf '%s\npid\n' "$1" >&"$sm_fd"
 	for n in $(seq 600); do
 		[[ $(grep -c '^info: target pid is' "$BATS_TEST_TMPDIR/sm.out" || true) -gt $k ]] && return 0
 		kill -0 "$sm_pid" 2>/dev/null || fail "scanmem exited: $(tail -5 "$BATS_TEST_TMPDIR/sm.out")"
@@ -38,13 +38,25 @@ sm_do() {
 	fail "scanmem did not answer '$1'"
 }
 
+# The end of its input: scanmem exits.
 sm_stop() {
-	if [[ -n ${sm_pid-} ]]; then
-		printf 'exit\n' >&4 2>/dev/null || true
-		exec 4>&-
-		wait "$sm_pid" 2>/dev/null || true
-		sm_pid=
-	fi
+	local n
+	exec {sm_fd}>&-
+	for n in $(seq 100); do
+		kill -0 "$sm_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill "$sm_pid" 2>/dev/null || true
+	wait "$sm_pid" 2>/dev/null || true
+	sm_pid=
+}
+
+# tests/mf-memtarget, kept on one CPU: the kernel rewrites a thread's rseq area (glibc's,
+# in its TLS: the CPU it runs on) when it moves, and the two scanners, reading at
+# different moments, would see different values there.
+start_pinned_memtarget() {
+	start_memtarget
+	taskset -p -c 0 "$mt_pid" >/dev/null
 }
 
 # The match count of scanmem's last scan.
@@ -67,7 +79,7 @@ mf_list() {
 
 @test "mf-scan -p: by default the regions and matches of scanmem; --all-regions adds code and read-only data" {
 	need_scanmem
-	start_memtarget
+	start_pinned_memtarget
 	mf-read -p "$mt_pid" -T u32 --write 1000 "$mt_u32" </dev/null
 	sm_start
 	sm_do "option scan_data_type int8"
@@ -103,7 +115,7 @@ mf_list() {
 
 @test "mf-scan --rescan: the counter narrowed by each mode from a known value, as scanmem narrows it" {
 	need_scanmem
-	start_memtarget
+	start_pinned_memtarget
 	mf-read -p "$mt_pid" -T u32 --write 1000 "$mt_u32" </dev/null
 	sm_start
 	sm_do "option scan_data_type int32"
@@ -126,11 +138,12 @@ mf_list() {
 	run -1 --separate-stderr bash -c "mf-scan --rescan increased -f json <'$BATS_TEST_TMPDIR/$prev'"
 	refute_output --partial '"type":"hit"'
 	assert_equal "$(sm_count)" 0
+	sm_stop
 }
 
 @test "mf-scan --snapshot: the counter from an unknown initial value, narrowed by each mode as scanmem narrows it" {
 	need_scanmem
-	start_memtarget
+	start_pinned_memtarget
 	mf-read -p "$mt_pid" -T u32 --write 1000 "$mt_u32" </dev/null
 	sm_start
 	sm_do "option scan_data_type int32"
@@ -163,6 +176,7 @@ mf_list() {
 	assert_output 1
 	run -0 bash -c "mf-scan --rescan eq 995 --snapshot '$BATS_TEST_TMPDIR/snap' | mf-cat -f json | jq -r 'select(.type == \"hit\") | .addr'"
 	assert_output "$mt_u32"
+	sm_stop
 }
 
 @test "mf-scan --snapshot: misuse and bad snapshot files" {
@@ -181,11 +195,11 @@ mf_list() {
 
 @test "mf-scan -T u8 0: the first scan's hits are hits records, under 8 bytes a hit, as many as scanmem finds" {
 	need_scanmem
-	sleep 300 3>&- &
+	taskset -c 0 sleep 300 3>&- &
 	sleep_pid=$!
 	sleep 0.2
-	# scanmem's first ptrace stop changes a few bytes of the sleeper's stack (its sleep
-	# is interrupted and restarted): after one, its memory stays as it is
+	# on one CPU (see start_pinned_memtarget), and once stopped by scanmem's ptrace, which
+	# interrupts its sleep: after that its memory stays as it is
 	scanmem -p "$sleep_pid" -c 'option scan_data_type int8;0;exit' >/dev/null 2>&1
 	mf-scan -p "$sleep_pid" -T u8 0 </dev/null >"$BATS_TEST_TMPDIR/z"
 	local hits bytes
