@@ -111,6 +111,6 @@ while ! grep -q ready "$dir/holder.out" 2>/dev/null; do sleep 0.2; done
 pm=$(best mf-scan -p "$holder" -s MFBENCHMARK! -f msgpack)
 pbytes=$(mf-scan -p "$holder" -s MFBENCHMARK! -f msgpack -v 2>&1 >/dev/null | sed -n 's/.*scanned \([0-9]*\) bytes.*/\1/p')
 pl=$(limit_gbs "pid:$holder" '4d 46 42 45 4e 43 48 4d 41 52 4b 21' 1)
-echo "process $holder ($((pbytes >> 20)) MiB readable, the file's bytes in its heap):"
+echo "process $holder ($((pbytes >> 20)) MiB of writable data scanned, the file's bytes in its heap):"
 printf '  %-24s %7s %7s %5s  %s hits (at least %s)\n' "string -s" "$(gbs "$pm" "$pbytes")" "$pl" \
 	"$(ratio "$(gbs "$pm" "$pbytes")" "$pl")" "$(hits mf-scan -p "$holder" -s MFBENCHMARK!)" $marks

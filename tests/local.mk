@@ -12,6 +12,8 @@ tool_suites = tests/mf-attach.bats tests/mf-ps.bats tests/mf-modules.bats tests/
 tool_suites += tests/progress.bats
 # mf-scan --carve net (tests/carve-mkraw.py builds its raw image)
 tool_suites += tests/mf-scan-carve.bats
+# mf-scan against scanmem on the same process (skipped without it)
+tool_suites += tests/mf-scan-scanmem.bats
 EXTRA_DIST += tests/carve-mkraw.py
 # the win32 os layer (tests/win32-mkimage.py builds its images around Wine's ntoskrnl.exe)
 tool_suites += tests/win32.bats

@@ -22,8 +22,8 @@ tools_mf_dump_SOURCES = tools/mf-dump.c
 tools_mf_dump_LDADD = tools/libmftool.la libcommon/snapshot/libmfsnapshot.la $(tool_ldadd)
 
 # mf-scan: patterns, strings, typed values and rescans over physical, kernel and process memory
-tools_mf_scan_SOURCES = tools/mf-scan.c tools/scan-tool.h tools/scan-out.c tools/scan-rescan.c \
-	tools/scan-space.c tools/scan-list.c
+tools_mf_scan_SOURCES = tools/mf-scan.c tools/scan-tool.h tools/scan-opts.c tools/scan-out.c tools/scan-rescan.c \
+	tools/scan-space.c tools/scan-list.c tools/scan-pack.c tools/scan-snap.c
 tools_mf_scan_LDADD = tools/libmftool.la libcommon/scan/libmfscan.la $(tool_ldadd)
 # --carve net: the packet carver, its pcap written with libpcap, atomically (snapshot/output.c)
 tools_mf_scan_SOURCES += tools/scan-carve.c

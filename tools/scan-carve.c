@@ -273,7 +273,6 @@ scan_carve_close(struct scan_carve *c)
 {
 	struct tool *tl = c->st->tl;
 	bool failed = pcap_dump_flush(c->dumper) != 0 || ferror(c->fp);
-	int r;
 
 	pcap_dump_close(c->dumper);   /* closes c->fp */
 	pcap_close(c->pd);
@@ -282,16 +281,7 @@ scan_carve_close(struct scan_carve *c)
 		snap_out_free(c->out);
 		tool_die(tl, "cannot write %s: %s", c->st->pcap_path, strerror(errno));
 	}
-	if ((r = snap_out_sync(c->out, tl->errbuf)) == 0)
-		r = snap_out_publish(c->out, tl->errbuf);
-	if (r < 0) {
-		snap_out_abort(c->out);
-		snap_out_free(c->out);
-		tool_die(tl, "%s", tl->errbuf);
-	}
-	if (r > 0)
-		tool_warn(tl, "%s", tl->errbuf);
-	snap_out_free(c->out);
+	scan_out_publish(c->st, c->out);
 }
 
 void

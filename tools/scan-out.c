@@ -50,6 +50,15 @@ scan_emit(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, u
 		tool_raw(tl, line, o);
 		return;
 	}
+	if (!scan_pack_hit(st, id, addr, len, pattern, encoding, src_line, vt, val, data, dlen))
+		scan_hit_rec(st, id, addr, len, pattern, encoding, src_line, vt, val, data, dlen);
+}
+
+void
+scan_hit_rec(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, uint32_t len, const char *pattern,
+             const char *encoding, unsigned src_line, const enum mf_type *vt, const union mf_num *val,
+             const uint8_t *data, size_t dlen)
+{
 	mf_rec_reset(st->rec, "hit");
 	if (mf_aspace_id_rec(id, 0, st->rec) < 0 || mf_rec_add_addr(st->rec, "addr", addr) < 0 ||
 	    mf_rec_add_uint(st->rec, "len", len) < 0 || mf_rec_add_str(st->rec, "pattern", pattern) < 0)
@@ -67,7 +76,7 @@ scan_emit(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, u
 		scan_add_value(st->rec, *vt, *val);
 	if (mf_rec_add_bin(st->rec, "data", data, dlen) < 0)
 		tool_oom();
-	tool_rec(tl, st->rec);
+	tool_rec(st->tl, st->rec);
 }
 
 static void

@@ -34,9 +34,8 @@ scan_rescan_keep(struct scan_state *st, const struct scan_rescan *rs, struct sca
 	return r == 1;
 }
 
-/* The space of a hit, opened once (kept in st->spaces); NULL when it failed. */
-static struct mf_aspace *
-scan_rescan_space(struct scan_state *st, const struct mf_aspace_id *id)
+struct mf_aspace *
+scan_space_get(struct scan_state *st, const struct mf_aspace_id *id)
 {
 	struct mf_aspace *as;
 	char msg[MF_ERRBUF_SIZE + 64];
@@ -174,7 +173,7 @@ scan_rescan_run(struct scan_state *st, const struct scan_rescan *rs)
 			tool_die(tl, "stdin: a %s hit, but %s has no physical memory",
 			         h->id.kind == MF_ASPACE_KERNEL ? "kernel" : h->id.kind == MF_ASPACE_PHYS ? "phys" : "dtb",
 			         mf_target_name(tl->t));
-		h->as = scan_rescan_space(st, &h->id);
+		h->as = scan_space_get(st, &h->id);
 		if (scan_rescan_hit_parse(rec, &hi, tl->errbuf) < 0)
 			tool_die(tl, "stdin: %s", tl->errbuf);
 		h->addr = hi.addr;

@@ -1,5 +1,5 @@
-/* scan-space.c: mf-scan's spaces: the space options, the selection opened with its readable
- * regions, and spaces lost on the way (a process that exited is a warning, once). */
+/* scan-space.c: mf-scan's spaces: the space options, the selection opened with the regions
+ * to scan, and spaces lost on the way (a process that exited is a warning, once). */
 #include "config.h"
 #include "scan-tool.h"
 
@@ -78,11 +78,24 @@ scan_space_failed(struct scan_state *st, const struct mf_aspace_id *id, size_t n
 	scan_space_lost(st, id, r, msg);
 }
 
-/* Open one space and list its readable regions. */
+static int
+scan_space_exe_cb(void *ctx, const struct mf_process *p)
+{
+	char **exe = ctx;
+
+	free(*exe);
+	*exe = tool_xstrdup(p->path != NULL ? p->path : "");
+	return 0;
+}
+
+/* Open one space and list the regions to scan (of a process by default scanmem's: its
+ * writable data; all readable ones with --all-regions). */
 static void
 scan_add_space(struct scan_state *st, const struct mf_aspace_id *id, size_t nids)
 {
 	struct tool *tl = st->tl;
+	struct scan_region_sel sel = { .all = st->all_regions };
+	char *exe = NULL;
 	struct mf_aspace *as;
 	int r;
 
@@ -94,8 +107,13 @@ scan_add_space(struct scan_state *st, const struct mf_aspace_id *id, size_t nids
 	}
 	st->spaces = tool_xrealloc(st->spaces, st->nspaces + 1, sizeof *st->spaces);
 	st->spaces[st->nspaces++] = as;
-	if ((r = scan_regions_aspace(&st->regions, as, tl->errbuf)) == MF_ERR_NOMEM ||
-	    (r == MF_ERR_LIMIT && st->regions.n >= SCAN_REGIONS_MAX))
+	/* the executable's path: its mappings are the program's data (a process gone by now
+	 * fails in the regions walk below) */
+	if (id->kind == MF_ASPACE_PROCESS && !sel.all && mf_process(tl->t, id->pid, scan_space_exe_cb, &exe, tl->errbuf) >= 0)
+		sel.exe = exe;
+	r = scan_regions_aspace(&st->regions, as, &sel, tl->errbuf);
+	free(exe);
+	if (r == MF_ERR_NOMEM || (r == MF_ERR_LIMIT && st->regions.n >= SCAN_REGIONS_MAX))
 		tool_die(tl, "%s", tl->errbuf);
 	if (r < 0)
 		scan_space_failed(st, id, nids, r);

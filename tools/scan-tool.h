@@ -31,24 +31,31 @@ struct scan_state {
 	const char *pcap_path;        /* -w */
 	size_t maxlen;                /* longest match */
 	size_t context;
+	bool context_given;           /* --context: every hit with its context, none packed */
+	struct scan_pack *pack;       /* dense hits being packed, or NULL (scan-pack.c) */
 	uint64_t max_hits;
 	unsigned threads;
 	size_t chunk;
 	struct scan_regions regions;
+	bool all_regions;             /* --all-regions: a process's code and read-only data too */
 	struct scan_stats stats;
 	struct mf_rec *rec;
 	bool table_header;
 	int status;
 	/* rescans */
 	const char *rescan;
+	const char *snapshot;         /* --snapshot FILE: written by a first scan, read by a rescan */
 	char **rescan_args;
 	size_t nrescan_args;
 };
 
+/* The options (scan-opts.c): st->tl (zeroed) initialised, st and rs filled; patterns, the
+ * typed value or the rules compiled; exits on usage errors. */
+void scan_parse_opts(struct scan_state *st, struct scan_rescan *rs, int argc, char **argv);
 /* A space option (-p, -n, --phys, --kernel; one kind of space). */
 void scan_space_opt(struct scan_state *st, int c, const char *arg);
 /* The spaces to scan by libmf's rule (the options, else the process records on stdin),
- * opened, with their readable regions in st->regions; exits on errors. */
+ * opened, with the regions to scan in st->regions (see scan_region_sel); exits on errors. */
 void scan_open_spaces(struct scan_state *st);
 /* Do two ids name the same space? */
 bool scan_space_same(const struct mf_aspace_id *a, const struct mf_aspace_id *b);
@@ -56,6 +63,9 @@ bool scan_space_same(const struct mf_aspace_id *a, const struct mf_aspace_id *b)
  * a warning ("pid N exited"), anything else the error msg; later calls skip it. */
 void scan_space_lost(struct scan_state *st, const struct mf_aspace_id *id, int err, const char *msg);
 bool scan_space_is_lost(const struct scan_state *st, const struct mf_aspace_id *id);
+/* A space of a hit (or snapshot), opened once (kept in st->spaces); NULL when it failed
+ * (lost: a warning or an error, once). */
+struct mf_aspace *scan_space_get(struct scan_state *st, const struct mf_aspace_id *id);
 /* After the scan: count the processes read (tool_space_worked), for the exit status. */
 void scan_spaces_worked(struct scan_state *st);
 /* The "vtype" and "value" fields of a hit record. */
@@ -65,6 +75,20 @@ void scan_add_value(struct mf_rec *r, enum mf_type t, union mf_num v);
 void scan_emit(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, uint32_t len, const char *pattern,
                const char *encoding, unsigned src_line, const enum mf_type *vt, const union mf_num *val, const uint8_t *data,
                size_t dlen);
+/* The hit record of scan_emit, never packed. */
+void scan_hit_rec(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, uint32_t len,
+                  const char *pattern, const char *encoding, unsigned src_line, const enum mf_type *vt,
+                  const union mf_num *val, const uint8_t *data, size_t dlen);
+/* Dense hits packed into "hits" records (scan-pack.c): begin (st->pack set) before the scan
+ * and end (the last run written, st->pack freed) after it.  scan_pack_hit takes a hit into
+ * the run (true), or writes the run so far and leaves the hit to the caller (false; always
+ * false without st->pack).  scan_pack_flush writes the run so far. */
+void scan_pack_begin(struct scan_state *st);
+bool scan_pack_hit(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, uint32_t len, const char *pattern,
+                   const char *encoding, unsigned src_line, const enum mf_type *vt, const union mf_num *val,
+                   const uint8_t *data, size_t dlen);
+void scan_pack_flush(struct scan_state *st);
+void scan_pack_end(struct scan_state *st);
 /* -F: the list's patterns appended to st->pats, and all of them compiled into st->multi
  * (scan-list.c); exits on errors. */
 void scan_list_load(struct scan_state *st);
@@ -73,6 +97,15 @@ void scan_run(struct scan_state *st);
 /* --rescan MODE [VALUE...]: check the mode, then keep the hits on stdin that pass it. */
 void scan_parse_rescan(struct scan_state *st, struct scan_rescan *rs);
 void scan_rescan_run(struct scan_state *st, const struct scan_rescan *rs);
+
+/* -T TYPE --snapshot FILE: st->regions saved to the snapshot file; --rescan MODE --snapshot
+ * FILE: memory now against it, a hit per value that passes (scan-snap.c). */
+void scan_snap_write(struct scan_state *st);
+/* A file written through snapshot/output.c (the snapshot, the pcap) synced and put in
+ * place, o freed; exits on failure. */
+struct snap_out;
+void scan_out_publish(struct scan_state *st, struct snap_out *o);
+void scan_snap_rescan(struct scan_state *st, const struct scan_rescan *rs);
 
 /* --carve net -w FILE (scan-carve.c): check the options (patterns: -x, -s or -F given; typed:
  * -T's comparisons or --align; operand: the first operand left, or NULL); exits on misuse. */

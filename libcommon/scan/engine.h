@@ -48,10 +48,23 @@ struct scan_regions {
  * the same space; empty ranges are ignored.  0, MF_ERR_LIMIT (more than SCAN_REGIONS_MAX)
  * or MF_ERR_NOMEM, with the message in errbuf. */
 int scan_regions_add(struct scan_regions *l, void *space, uint64_t start, uint64_t end, char *errbuf);
-/* The readable regions of a libmf address space (mf_aspace_regions: physical ranges, maps,
- * page maps), appended: 0, or the error of mf_aspace_regions (MF_ERR_LIMIT: the page map
- * stopped early, what it found is kept) or of scan_regions_add, message in errbuf. */
-int scan_regions_aspace(struct scan_regions *l, struct mf_aspace *as, char *errbuf);
+/* Which mappings of a process are scanned.  By default scanmem's (its region_scan_level 2,
+ * "heap, stack, executable and bss"): mappings that are readable *and* writable and either
+ * anonymous, "[heap]", "[stack...]" or of the process's executable `exe` (its .data; a NULL
+ * or "" exe: none is).  all: every readable mapping (code and read-only data too).
+ * Physical ranges and page maps (the kernel, a dtb) carry no permissions: all of them. */
+struct scan_region_sel {
+	bool all;
+	const char *exe;
+};
+/* Does a mapping with these perms and path pass sel? */
+bool scan_region_wanted(const struct scan_region_sel *sel, const char *perms, const char *path);
+/* The regions of a libmf address space that sel selects (mf_aspace_regions: physical
+ * ranges, maps, page maps), appended: 0, or the error of mf_aspace_regions (MF_ERR_LIMIT:
+ * the page map stopped early, what it found is kept) or of scan_regions_add, message in
+ * errbuf. */
+int scan_regions_aspace(struct scan_regions *l, struct mf_aspace *as, const struct scan_region_sel *sel,
+                        char *errbuf);
 void scan_regions_free(struct scan_regions *l);
 /* The bytes the regions cover (the total of a scan's progress line; engine.c). */
 uint64_t scan_regions_bytes(const struct scan_regions *l);

@@ -1,9 +1,10 @@
-/* regions.c: the list of regions the scan engine reads, and the readable regions of a
- * libmf address space. */
+/* regions.c: the list of regions the scan engine reads, and the regions of a libmf address
+ * space that a scan selects (scanmem's by default: writable data, not code). */
 #include "config.h"
 #include "scan/engine.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int
 scan_regions_add(struct scan_regions *l, void *space, uint64_t start, uint64_t end, char *errbuf)
@@ -41,9 +42,31 @@ scan_regions_free(struct scan_regions *l)
 	l->n = l->cap = 0;
 }
 
+bool
+scan_region_wanted(const struct scan_region_sel *sel, const char *perms, const char *path)
+{
+	/* physical ranges and page maps have no permissions: all of them */
+	if (perms == NULL || perms[0] == '\0')
+		return true;
+	if (perms[0] != 'r')
+		return false;
+	if (sel->all)
+		return true;
+	/* scanmem's maps.c, region_scan_level 2: read and write, then anonymous (bss and
+	 * the heap of mmap), the heap, a stack, or the executable's own mappings */
+	if (perms[1] != 'w')
+		return false;
+	if (path == NULL || path[0] == '\0')
+		return true;
+	if (strcmp(path, "[heap]") == 0 || strncmp(path, "[stack", 6) == 0)
+		return true;
+	return sel->exe != NULL && sel->exe[0] != '\0' && strcmp(path, sel->exe) == 0;
+}
+
 struct scan_regions_walk {
 	struct scan_regions *l;
 	struct mf_aspace *as;
+	const struct scan_region_sel *sel;
 	int err;
 	char *errbuf;
 };
@@ -53,17 +76,16 @@ scan_regions_cb(void *ctx, const struct mf_region *r)
 {
 	struct scan_regions_walk *w = ctx;
 
-	/* physical ranges have no permissions; of mappings, the readable ones */
-	if (r->perms != NULL && r->perms[0] != '\0' && r->perms[0] != 'r')
+	if (!scan_region_wanted(w->sel, r->perms, r->path))
 		return 0;
 	w->err = scan_regions_add(w->l, w->as, r->start, r->end, w->errbuf);
 	return w->err < 0 ? 1 : 0;
 }
 
 int
-scan_regions_aspace(struct scan_regions *l, struct mf_aspace *as, char *errbuf)
+scan_regions_aspace(struct scan_regions *l, struct mf_aspace *as, const struct scan_region_sel *sel, char *errbuf)
 {
-	struct scan_regions_walk w = { .l = l, .as = as, .errbuf = errbuf };
+	struct scan_regions_walk w = { .l = l, .as = as, .sel = sel, .errbuf = errbuf };
 	int r = mf_aspace_regions(as, scan_regions_cb, &w, errbuf);
 
 	return w.err < 0 ? w.err : r < 0 ? r : 0;

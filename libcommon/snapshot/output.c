@@ -290,3 +290,16 @@ snap_out_free(struct snap_out *o)
 	free(o->base);
 	free(o);
 }
+
+int
+snap_out_finish(struct snap_out *o, char *errbuf)
+{
+	int r = snap_out_sync(o, errbuf);
+
+	if (r == 0)
+		r = snap_out_publish(o, errbuf);
+	if (r < 0)
+		snap_out_abort(o);
+	snap_out_free(o);
+	return r;
+}

@@ -16,6 +16,11 @@
  * msgpack: uint formats become UINT, int formats INT (mf_out writes INT fields with the
  * signed formats, so they come back as INT); ext types are refused.
  *
+ * A "hits" record (mf-scan's dense hits: the fields of one hit, "addr" the first address,
+ * "count" hits, "deltas" a bin of count - 1 ULEB128 distances, each > 0, from the address
+ * before) is checked whole when it arrives and then handed out as its count "hit" records,
+ * one per call, so no reader ever sees one.
+ *
  * Every error names the byte offset at which the bad record starts. */
 #include "record-int.h"
 
@@ -55,6 +60,14 @@ struct mf_in {
 	int instr, esc;         /* JSON: inside a string, after a backslash */
 	int started;
 	int oversize;           /* the record claims more than IN_MAX_RECORD bytes */
+
+	/* a "hits" record being handed out as hit records */
+	struct mf_rec *pack;
+	uint64_t pack_left;     /* hits still to hand out */
+	uint64_t pack_addr;     /* the address of the last one handed out */
+	const unsigned char *pack_deltas;
+	size_t pack_ndeltas, pack_pos;
+	int pack_first;         /* the next one is the first, at "addr" */
 };
 
 MF_API struct mf_in *
@@ -103,6 +116,7 @@ mf_in_free(struct mf_in *in)
 	if (in == NULL)
 		return;
 	mf_rec_free(in->rec);
+	mf_rec_free(in->pack);
 	free(in->buf);
 	free(in);
 }
@@ -671,6 +685,108 @@ in_json_next(struct mf_in *in)
 	return 1;
 }
 
+/* ---- "hits": many hits in one record --------------------------------------------- */
+
+/* The ULEB128 at p[*pos..n) into *v: 0, or -1 when it is cut off or exceeds 64 bits. */
+static int
+in_uleb(const unsigned char *p, size_t n, size_t *pos, uint64_t *v)
+{
+	uint64_t x = 0;
+	unsigned shift = 0;
+
+	for (;;) {
+		unsigned char b;
+
+		if (*pos >= n || shift > 63)
+			return -1;
+		b = p[(*pos)++];
+		if (shift == 63 && (b & 0x7e) != 0)
+			return -1;
+		x |= (uint64_t)(b & 0x7f) << shift;
+		if ((b & 0x80) == 0)
+			break;
+		shift += 7;
+	}
+	*v = x;
+	return 0;
+}
+
+/* The next hit of the pack into in->rec: its fields but "count" and "deltas", the type
+ * "hit" and the next address. */
+static int
+in_pack_next(struct mf_in *in)
+{
+	size_t i, n = mf_rec_count(in->pack);
+	uint64_t d;
+
+	/* the first hit is at "addr", each next one a delta on (checked by in_pack_start) */
+	if (in->pack_first)
+		in->pack_first = 0;
+	else if (in_uleb(in->pack_deltas, in->pack_ndeltas, &in->pack_pos, &d) == 0)
+		in->pack_addr += d;
+	in->pack_left--;
+	mf_rec_reset(in->rec, "hit");
+	for (i = 1; i < n; i++) {
+		const struct mf_field *f = mf_rec_field(in->pack, i);
+		int e;
+
+		if (strcmp(f->key, "count") == 0 || strcmp(f->key, "deltas") == 0)
+			continue;
+		e = strcmp(f->key, "addr") == 0 ? mf_rec_add_addr(in->rec, "addr", in->pack_addr)
+		                                : mf_rec_add_value(in->rec, f->key, &f->val);
+		if (e < 0)
+			return in_fail(in, MF_ERR_NOMEM, "out of memory");
+	}
+	return 1;
+}
+
+/* in->rec is a "hits" record that started at byte off: check it whole, then hand out its
+ * first hit. */
+static int
+in_pack_start(struct mf_in *in, uint64_t off)
+{
+	struct mf_rec *t;
+	const void *dp = NULL;
+	size_t dn = 0, pos = 0;
+	uint64_t count, addr, a, d, k;
+
+#define in_pack_fail(in, off, ...) ((in)->off = (off), in_fail((in), MF_ERR_FORMAT, __VA_ARGS__))
+
+	if (in->pack == NULL && (in->pack = mf_rec_new(NULL)) == NULL)
+		return in_fail(in, MF_ERR_NOMEM, "out of memory");
+	t = in->pack;
+	in->pack = in->rec;
+	in->rec = t;
+	if (mf_rec_get_u64(in->pack, "count", &count) < 0 || count == 0)
+		return in_pack_fail(in, off, "hits record without a \"count\" of at least 1");
+	if (mf_rec_get_u64(in->pack, "addr", &addr) < 0)
+		return in_pack_fail(in, off, "hits record without an \"addr\"");
+	if (mf_rec_get_bin(in->pack, "deltas", &dp, &dn) < 0)
+		return in_pack_fail(in, off, "hits record without \"deltas\" (bin)");
+	/* count - 1 deltas, each at least one byte: the count is bounded by the bytes */
+	if (count - 1 > dn)
+		return in_pack_fail(in, off, "hits record: count %" PRIu64 " but %zu bytes of deltas", count, dn);
+	for (a = addr, k = 1; k < count; k++) {
+		if (in_uleb(dp, dn, &pos, &d) < 0)
+			return in_pack_fail(in, off, "hits record: delta %" PRIu64 " cut off or over 64 bits", k);
+		if (d == 0 || a + d < a)
+			return in_pack_fail(in, off, "hits record: delta %" PRIu64 " is %s", k,
+			               d == 0 ? "0 (addresses must increase)" : "past the top of the address space");
+		a += d;
+	}
+	if (pos != dn)
+		return in_pack_fail(in, off, "hits record: %zu bytes after the last of %" PRIu64 " deltas", dn - pos,
+		               count - 1);
+	in->pack_deltas = dp;
+	in->pack_ndeltas = dn;
+	in->pack_pos = 0;
+	in->pack_addr = addr;
+	in->pack_left = count;
+	in->pack_first = 1;
+	return in_pack_next(in);
+#undef in_pack_fail
+}
+
 /* ---- the stream ------------------------------------------------------------------- */
 
 static int
@@ -702,6 +818,7 @@ in_detect(struct mf_in *in)
 MF_API int
 mf_in_next(struct mf_in *in, const struct mf_rec **rec, char *errbuf)
 {
+	uint64_t off;
 	int e;
 
 	if (in->unread && in->have) {
@@ -710,16 +827,27 @@ mf_in_next(struct mf_in *in, const struct mf_rec **rec, char *errbuf)
 		return 1;
 	}
 	in->have = in->unread = 0;
+	if (in->pack_left > 0 && in->mode != IN_FAILED) {
+		e = in_pack_next(in);
+		goto out;
+	}
 	if (in->mode == IN_DETECT) {
 		if ((e = in_detect(in)) <= 0)
 			goto out;
 	}
+	/* where the record starts, for the errors of a hits record (past the white space
+	 * before a JSON object that has arrived) */
+	while (in->mode == IN_JSON && in->pos < in->end && in_space(in->buf[in->pos]))
+		in_consume(in, 1);
+	off = in->off;
 	switch (in->mode) {
 	case IN_MSGPACK: e = in_mp_next(in); break;
 	case IN_JSON: e = in_json_next(in); break;
 	case IN_DONE: return 0;
 	default: e = in->err; break;
 	}
+	if (e > 0 && strcmp(mf_rec_type(in->rec), "hits") == 0)
+		e = in_pack_start(in, off);
 out:
 	if (e > 0) {
 		in->have = 1;

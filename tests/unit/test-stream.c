@@ -753,6 +753,85 @@ test_out_misc(void)
 	mf_rec_free(r);
 }
 
+/* A "hits" record (mf-scan's dense hits) comes out as its hit records, in msgpack and
+ * JSON, put back with mf_in_unread like any record; a bad one fails at its offset. */
+static struct mf_rec *
+test_hits_rec(uint64_t count, const void *deltas, size_t n)
+{
+	struct mf_rec *r = mf_rec_new("hits");
+
+	mf_rec_add_str(r, "space", "phys");
+	mf_rec_add_addr(r, "addr", 0x1000);
+	mf_rec_add_uint(r, "len", 1);
+	mf_rec_add_str(r, "pattern", "u8 eq 0");
+	mf_rec_add_bin(r, "data", "", 1);
+	mf_rec_add_uint(r, "count", count);
+	mf_rec_add_bin(r, "deltas", deltas, n);
+	return r;
+}
+
+static void
+test_hits(void)
+{
+	enum mf_format fmts[2] = { MF_FMT_MSGPACK, MF_FMT_JSON };
+	static const uint64_t want[3] = { 0x1000, 0x1001, 0x1081 };
+	struct mf_rec *recs[3], *bad[2];
+	int k;
+
+	recs[0] = mf_rec_new("first");
+	recs[1] = test_hits_rec(3, "\x01\x80\x01", 3);
+	recs[2] = mf_rec_new("last");
+	for (k = 0; k < 2; k++) {
+		int fd = test_write(fmts[k], recs, 3), got = 0, e;
+		char err[MF_ERRBUF_SIZE] = "";
+		struct mf_in *in = mf_in_new(fd);
+		const struct mf_rec *r;
+		const void *d;
+		size_t dn;
+		uint64_t a;
+
+		ok(mf_in_next(in, &r, err) == 1 && strcmp(mf_rec_type(r), "first") == 0, "%s: the record before",
+		   mf_format_name(fmts[k]));
+		while ((e = mf_in_next(in, &r, err)) == 1 && strcmp(mf_rec_type(r), "hit") == 0) {
+			if (got == 1 && k == 0) {
+				mf_in_unread(in);   /* the same hit again */
+				ok(mf_in_next(in, &r, err) == 1 && mf_rec_get_u64(r, "addr", &a) == 0 && a == 0x1001,
+				   "msgpack: a hit put back comes again");
+			}
+			ok(got < 3 && mf_rec_get_u64(r, "addr", &a) == 0 && a == want[got] &&
+			   mf_rec_get_bin(r, "data", &d, &dn) == 0 && dn == 1 && mf_rec_get(r, "count") == NULL &&
+			   mf_rec_get(r, "deltas") == NULL && mf_rec_get(r, "pattern") != NULL,
+			   "%s: hit %d at 0x%llx, its fields but count and deltas", mf_format_name(fmts[k]), got,
+			   (unsigned long long)(got < 3 ? want[got] : 0));
+			got++;
+		}
+		is_int(got, 3, "%s: three hits (%s)", mf_format_name(fmts[k]), err);
+		ok(e == 1 && strcmp(mf_rec_type(r), "last") == 0, "%s: then the record after", mf_format_name(fmts[k]));
+		mf_in_free(in);
+		close(fd);
+	}
+	bad[0] = recs[0];
+	bad[1] = test_hits_rec(2, "\x00", 1);
+	for (k = 0; k < 2; k++) {
+		int fd = test_write(fmts[k], bad, 2), e;
+		char err[MF_ERRBUF_SIZE] = "";
+		struct mf_in *in = mf_in_new(fd);
+		const struct mf_rec *r;
+
+		mf_in_next(in, &r, err);
+		e = mf_in_next(in, &r, err);
+		ok(e == MF_ERR_FORMAT && strstr(err, "hits record: delta 1 is 0") != NULL &&
+		   strncmp(err, k == 0 ? "at byte 12: " : "at byte 17: ", 12) == 0,
+		   "%s: a delta of 0 fails the stream at its offset (%s)", mf_format_name(fmts[k]), err);
+		ok(mf_in_next(in, &r, err) == MF_ERR_FORMAT, "%s: and the error sticks", mf_format_name(fmts[k]));
+		mf_in_free(in);
+		close(fd);
+	}
+	mf_rec_free(bad[1]);
+	for (k = 0; k < 3; k++)
+		mf_rec_free(recs[k]);
+}
+
 int
 main(void)
 {
@@ -767,5 +846,6 @@ main(void)
 	test_pretty_json();
 	test_big_pipe();
 	test_out_misc();
+	test_hits();
 	return done_testing();
 }
