@@ -484,6 +484,20 @@ PY
 	assert_equal "$stderr" "mf-syms: cannot list the symbols of pid 2: pid 2 is a kernel thread: it has no modules"
 }
 
+@test "every struct size and offset the layer uses (mf-attach -vv) is what pahole reads in the guest's own BTF" {
+	need_guest
+	require_cmd pahole
+	run -0 mf-syms -c "$E" -o linux --save-btf "$D/offsets.btf" </dev/null
+	run -0 --separate-stderr mf-attach -c "$E" -o linux -vv -f msgpack </dev/null
+	no_sanitizer
+	grep -E 'linux: BTF (size|offset) of ' <<<"$stderr" >"$D/ours.offsets" || fail "mf-attach -vv logged no offsets"
+	# every member of the layer's table that this kernel has (6.1: no core_layout, no mmap)
+	[ "$(grep -c 'BTF offset of' "$D/ours.offsets")" -ge 45 ] || fail "$(cat "$D/ours.offsets")"
+	grep -q 'BTF offset of module.mkobj.mod: ' "$D/ours.offsets"
+	run /usr/bin/python3 "$MF_TOP_SRCDIR/tests/pahole-offsets.py" "$D/offsets.btf" "$D/ours.offsets"
+	[ "$status" -eq 0 ] || fail "$output"
+}
+
 @test "--save-btf: the guest's BTF blob (its sha256), which bpftool reads and whose task_struct offsets fit the guest's tasks" {
 	need_guest
 	require_cmd bpftool pahole sha256sum

@@ -14,7 +14,7 @@ tool_suites += tests/progress.bats
 tool_suites += tests/mf-scan-carve.bats
 # mf-scan against scanmem on the same process (skipped without it)
 tool_suites += tests/mf-scan-scanmem.bats
-EXTRA_DIST += tests/carve-mkraw.py
+EXTRA_DIST += tests/carve-mkraw.py tests/pahole-offsets.py
 # the win32 os layer (tests/win32-mkimage.py builds its images around Wine's ntoskrnl.exe)
 tool_suites += tests/win32.bats
 EXTRA_DIST += tests/win32-mkimage.py

@@ -195,6 +195,7 @@ lx_types_load(struct lx *lx, char *errbuf)
 	t->va = start;
 	lx->host->log(1, "linux: types from the kernel's BTF at 0x%llx (%llu bytes, %u types)",
 	              (unsigned long long)start, (unsigned long long)t->size, t->ntypes);
+	lx_off_log(t, lx->host);
 	if (lx->hints != NULL) {
 		lx->host->hint_set_u64(lx->hints, "btf_addr", start);
 		lx->host->hint_set_u64(lx->hints, "btf_size", stop - start);

@@ -83,6 +83,9 @@ int lx_btf_nelems(const struct lx_types *t, const char *type, const char *path, 
 /* Fill t->off from t->btf.  Missing members are LX_NONE; members every kernel has
  * (task_struct.tasks, pid, comm ...) missing is MF_ERR_FORMAT. */
 int lx_off_load(struct lx_types *t, char *errbuf);
+/* Log (host->log level 2: mf-attach -vv) every size and offset lx_off_load found, as
+ * "BTF offset of TYPE.PATH: OFF (SIZE bytes)", for checks against pahole. */
+void lx_off_log(const struct lx_types *t, const struct mf_host *host);
 /* An id of the table of offsets lx_off_load fills (its members and their order): a saved
  * struct lx_off is used only by a build with the same id. */
 uint32_t lx_off_layout_id(void);

@@ -173,6 +173,45 @@ lx_off_load(struct lx_types *t, char *errbuf)
 	return 0;
 }
 
+void
+lx_off_log(const struct lx_types *t, const struct mf_host *host)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof lx_size_specs / sizeof lx_size_specs[0]; i++) {
+		uint32_t size = *(const uint32_t *)((const char *)&t->off + lx_size_specs[i].where);
+
+		if (size != LX_NONE)
+			host->log(2, "linux: BTF size of %s: %u", lx_size_specs[i].type, size);
+	}
+	for (i = 0; i < sizeof lx_off_specs / sizeof lx_off_specs[0]; i++) {
+		const struct lx_off_spec *s = &lx_off_specs[i];
+		const struct lx_field *f = (const struct lx_field *)((const char *)&t->off + s->where);
+		const char *p = s->path;
+		char alt[64];
+		uint64_t off, size;
+
+		if (!lx_has(*f))
+			continue;
+		/* the alternative that was found: the first one BTF has */
+		while (*p != '\0') {
+			size_t len = strcspn(p, "|");
+
+			if (len >= sizeof alt)
+				break;
+			memcpy(alt, p, len);
+			alt[len] = '\0';
+			if (lx_btf_member(t, s->type, alt, &off, &size) == 0) {
+				host->log(2, "linux: BTF offset of %s.%s: %u (%u bytes)", s->type, alt, f->off, f->size);
+				break;
+			}
+			p += len;
+			if (*p == '|')
+				p++;
+		}
+	}
+}
+
 uint32_t
 lx_off_layout_id(void)
 {
