@@ -14,14 +14,18 @@ no_sanitizer() {
 # Start tests/mf-memtarget in the background; sets mt_pid, mt_str, mt_u32... (see its source).
 # start_memtarget [--threads]: run tests/mf-memtarget, its facts as mt_* variables.
 start_memtarget() {
-	local out=$BATS_TEST_TMPDIR/memtarget.out i
+	local out=$BATS_TEST_TMPDIR/memtarget.out pid waited
 	[[ -x $MEMTARGET ]] || fail "tests/mf-memtarget not built (make check builds it)"
 	"$MEMTARGET" "$@" >"$out" 3>&- &
-	for ((i = 0; i < 100; i++)); do
+	pid=$!
+	# until it is ready, or has died; a loaded machine (ASan, guests booting) can take
+	# seconds, so the bound is generous (60 s).  (No for ((i...)): see linux.bats.)
+	for waited in $(seq 1 1200); do
 		grep -q '^ready$' "$out" 2>/dev/null && break
+		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
 	done
-	grep -q '^ready$' "$out" || fail "mf-memtarget did not start"
+	grep -q '^ready$' "$out" || fail "mf-memtarget did not start (after ${waited} polls: $(head -c 300 "$out"))"
 	eval "$(grep '^[a-z0-9]*=' "$out" | sed 's/^/mt_/')"
 }
 
