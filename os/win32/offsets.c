@@ -3,7 +3,7 @@
  * From the PDB the user gives (pdb=FILE: ntkrnlmp.pdb, read with pluginlib/pdb.c), else
  * from the installed table of this build, else of the nearest lower build (said in the
  * log).  Tables are text files named ARCH-BUILD.offsets (x86_64-19041.offsets) in the
- * directories of MF_WIN32_OFFSETS_PATH (colon-separated, searched first) and in
+ * directories of MF_WIN32_OFFSETS_PATH (colon-separated) when it is set, else in
  * $(pkgdatadir)/win32; their format is documented in os/win32/offsets/README.md:
  *
  *   # comment
@@ -193,9 +193,11 @@ w32_offsets_table(struct w32 *w, char *dirs, size_t dcap, char *errbuf)
 		}
 		p += l + (p[l] == ':');
 	}
-	if (best_build != w->build)
+	/* the installed tables, unless the variable names the directories to use instead */
+	if (env == NULL || *env == '\0') {
 		w32_table_scan_dir(MF_PKGDATADIR "/win32", w->build, best, sizeof best, &best_build);
-	w32_dirs_add(dirs, dcap, MF_PKGDATADIR "/win32");
+		w32_dirs_add(dirs, dcap, MF_PKGDATADIR "/win32");
+	}
 	if (best_build == UINT32_MAX)
 		return MF_ERR_NOTFOUND;
 	if ((n = fio_read_file(best, W32_TABLE_MAX, &text)) < 0)

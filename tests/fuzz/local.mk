@@ -30,7 +30,7 @@ FUZZ_SEED = 1
 FUZZ_SECONDS = 300
 
 # the parts of libmf a target needs, and the host of the connector targets
-fuzz_libmf_sources = libcommon/libmf/error.c libcommon/libmf/args.c libcommon/libmf/hints.c \
+fuzz_libmf_sources = libcommon/libmf/error.c libcommon/libmf/progress.c libcommon/libmf/args.c libcommon/libmf/hints.c \
 	libcommon/stream/record.c
 fuzz_libmf_libs = $(MSGPACK_LIBS) $(JANSSON_LIBS) $(LIBS)
 fuzz_host_sources = tests/fuzz/fuzz-host.c tests/fuzz/fuzz-host.h $(fuzz_libmf_sources) \
