@@ -94,21 +94,8 @@ w32_kmods_each(struct w32 *w, w32_kmod_fn fn, void *ctx, char *errbuf)
 		uint8_t b[4];
 		char eb[MF_ERRBUF_SIZE];
 
-		if (n == W32_MAX_MODULES) {
-			w->host->log(0, "win32: the kernel module list runs past %u entries: the list ends there", W32_MAX_MODULES);
+		if ((r = w32_list_step(w, &seen, e, n, W32_MAX_MODULES, "the kernel module list", errbuf)) <= 0)
 			break;
-		}
-		if (!w32_kptr_ok(e)) {
-			w->host->log(0, "win32: the kernel module list leads to 0x%" PRIx64 ", not a kernel object: the list ends there", e);
-			break;
-		}
-		if ((r = seen_add(&seen, e)) <= 0) {
-			if (r < 0)
-				r = w->host->error(errbuf, MF_ERR_NOMEM, "out of memory");
-			else
-				w->host->log(0, "win32: the kernel module list loops back to 0x%" PRIx64 ": the list ends there", e);
-			break;
-		}
 		if (w32_kread_u64(w, le + w->off[W32_LDR_BASE], &m.base) < 0 ||
 		    w32_kread(w, le + w->off[W32_LDR_SIZE], b, 4) < 0) {
 			w->host->log(0, "win32: the kernel module entry at 0x%" PRIx64 " cannot be read: the list ends there", le);

@@ -139,21 +139,8 @@ w32_walk(struct w32 *w, struct w32_proc_walk *pw, char *errbuf)
 	for (r = 0; r == 0; n++) {
 		if (e == stop && (n > 0 || stop == w->ps_active_process_head))
 			break;
-		if (n == W32_MAX_PROCESSES) {
-			w->host->log(0, "win32: the process list runs past %u entries: the list ends there", W32_MAX_PROCESSES);
+		if ((r = w32_list_step(w, &seen, e, n, W32_MAX_PROCESSES, "the process list", errbuf)) <= 0)
 			break;
-		}
-		if (!w32_kptr_ok(e)) {
-			w->host->log(0, "win32: the process list leads to 0x%" PRIx64 ", not a kernel object: the list ends there", e);
-			break;
-		}
-		if ((r = seen_add(&seen, e)) <= 0) {
-			if (r < 0)
-				r = w->host->error(errbuf, MF_ERR_NOMEM, "out of memory");
-			else
-				w->host->log(0, "win32: the process list loops back to 0x%" PRIx64 ": the list ends there", e);
-			break;
-		}
 		r = 0;
 		/* the head (in ntoskrnl's image) is no process */
 		if (e - w->kbase >= w->ksize &&

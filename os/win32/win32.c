@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pluginlib/bytes.h"
+#include "pluginlib/seen.h"
 #include "win32.h"
 
 int
@@ -54,6 +55,27 @@ w32_uread(void *ctx, uint64_t addr, void *buf, size_t len)
 		return 0;
 	r = u->w->phys->vread(u->w->phys->ctx, &u->sp, &iov, 1);
 	return r < 0 ? r : iov.err;
+}
+
+int
+w32_list_step(const struct w32 *w, struct seen *seen, uint64_t e, unsigned n, unsigned max, const char *what,
+              char *errbuf)
+{
+	int r;
+
+	if (n == max) {
+		w->host->log(0, "win32: %s runs past %u entries: the list ends there", what, max);
+		return 0;
+	}
+	if (!w32_kptr_ok(e)) {
+		w->host->log(0, "win32: %s leads to 0x%" PRIx64 ", not a kernel object: the list ends there", what, e);
+		return 0;
+	}
+	if ((r = seen_add(seen, e)) < 0)
+		return w->host->error(errbuf, MF_ERR_NOMEM, "out of memory");
+	if (r == 0)
+		w->host->log(0, "win32: %s loops back to 0x%" PRIx64 ": the list ends there", what, e);
+	return r;
 }
 
 /* What was found, as hints: the next tool reopens from them without a search. */

@@ -121,6 +121,13 @@ w32_kptr_ok(uint64_t p)
 	return (p >> 47) == 0x1ffff && (p & 7) == 0;
 }
 
+/* One step of a bounded walk of a kernel list (win32.c): N entries read so far, at most
+ * MAX; WHAT names the list in the warnings.  1: go on to entry E; 0: the list ends here
+ * (too long, a wild pointer or a loop: a warning says which); MF_ERR_NOMEM (errbuf set). */
+struct seen;
+int w32_list_step(const struct w32 *w, struct seen *seen, uint64_t e, unsigned n, unsigned max, const char *what,
+                  char *errbuf);
+
 /* dtb.c: the kernel's page-table root into w->kspace, logged with its route; a candidate
  * is taken when w32_kernel_find finds ntoskrnl.exe through it (so w->kbase is set too).
  * 0 or MF_ERR_* with errbuf set. */
