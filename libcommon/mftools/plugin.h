@@ -278,7 +278,17 @@ struct mf_process {
 	uint32_t reserved;
 	uint64_t dtb;          /* page-table root, 0 if not applicable */
 	uint64_t addr;         /* kernel object (task_struct, EPROCESS), 0 if none */
+	/* ---- ABI 2, added later (zero from older plugins; a record whose struct_size is 0
+	 * is taken to end before them) ---- */
+	int64_t start_time;    /* when it started: nanoseconds since 1970-01-01 UTC; 0 if unknown */
+	int64_t exit_time;     /* when it exited, same clock; 0 if it has not or it is unknown */
+	int64_t exit_status;   /* with `exited`: Linux the exit code as wait() gives it, Windows
+	                        * the NTSTATUS (ExitStatus) */
+	uint32_t exited;       /* 1: it has exited and is still listed (a zombie; an EPROCESS
+	                        * whose handles keep it); 0: running or unknown */
+	uint32_t reserved2;    /* 0 */
 };
+#define MF_PROCESS_SIZE_ABI2_FIRST 88u   /* sizeof before start_time: what struct_size 0 means */
 
 struct mf_module {
 	uint32_t struct_size;
