@@ -62,21 +62,34 @@ const char *const w32_off_names[W32_NOFFS] = {
 	[W32_SUBSECTION_CA] = "_SUBSECTION.ControlArea",
 	[W32_CA_FILE] = "_CONTROL_AREA.FilePointer",
 	[W32_FILE_NAME] = "_FILE_OBJECT.FileName",
+	[W32_EPROCESS_THREADS] = "_EPROCESS.ThreadListHead",
+	[W32_ETHREAD_LINKS] = "_ETHREAD.ThreadListEntry",
+	[W32_ETHREAD_TID] = "_ETHREAD.Cid.UniqueThread",
+	[W32_KTHREAD_STATE] = "_KTHREAD.State",
+	[W32_ETHREAD_NAME] = "_ETHREAD.ThreadName",
 };
 
-/* Are all the optional (VAD) members known?  Logged when some are not. */
-static void
-w32_vad_check(struct w32 *w, const bool *have, const char *from)
+/* Are all the members of the optional group [first, end) known?  Logged when one is not:
+ * then there is no WHAT. */
+static bool
+w32_group_check(const struct w32 *w, const bool *have, const char *from, unsigned first, unsigned end,
+                const char *what)
 {
 	unsigned i;
 
-	w->have_vad = true;
-	for (i = W32_FIRST_OPTIONAL; i < W32_NOFFS; i++)
+	for (i = first; i < end; i++)
 		if (!have[i]) {
-			w->have_vad = false;
-			w->host->log(1, "win32: %s has no %s: no memory maps", from, w32_off_names[i]);
-			return;
+			w->host->log(1, "win32: %s has no %s: no %s", from, w32_off_names[i], what);
+			return false;
 		}
+	return true;
+}
+
+static void
+w32_optional_check(struct w32 *w, const bool *have, const char *from)
+{
+	w->have_vad = w32_group_check(w, have, from, W32_VAD_FIRST, W32_VAD_END_, "memory maps");
+	w->have_threads = w32_group_check(w, have, from, W32_THREAD_FIRST, W32_THREAD_END_, "threads");
 }
 
 /* The largest offset a table may give: a member beyond it is a typing error. */
@@ -133,7 +146,7 @@ w32_table_parse(struct w32 *w, const char *path, char *text, char *errbuf)
 	for (i = 0; i < W32_FIRST_OPTIONAL; i++)
 		if (!have[i])
 			return w->host->error(errbuf, MF_ERR_FORMAT, "%s: no %s", path, w32_off_names[i]);
-	w32_vad_check(w, have, path);
+	w32_optional_check(w, have, path);
 	return 0;
 }
 
@@ -263,7 +276,7 @@ w32_offsets_pdb(struct w32 *w, char *errbuf)
 			r = host->error(errbuf, r, "win32: %s: no %s (%s)", f.path, name, eb);
 	}
 	if (r == 0)
-		w32_vad_check(w, got, f.path);
+		w32_optional_check(w, got, f.path);
 	if (r == 0) {
 		struct pdb_sym s;
 

@@ -177,8 +177,9 @@ static const struct mf_os w32_os = {
 		"    directory names it, the build from NtBuildNumber and KUSER_SHARED_DATA\n"
 		"  offsets: the PDB, else the installed table of the build, else of the nearest\n"
 		"    lower build (mf-attach -v says which)\n"
-		"  processes (PsActiveProcessHead), process modules (the PEB's loader lists,\n"
-		"    native and WoW64), memory maps (the VAD tree), kernel modules\n"
+		"  processes (PsActiveProcessHead; create and exit times, exit status), their\n"
+		"    threads (ThreadListHead), process modules (the PEB's loader lists, native\n"
+		"    and WoW64), memory maps (the VAD tree), kernel modules\n"
 		"    (PsLoadedModuleList) and their exports as the kernel's symbols\n",
 	.keys = w32_keys,
 	.thread_model = MF_THREAD_SERIALIZE_HANDLE,
@@ -188,6 +189,7 @@ static const struct mf_os w32_os = {
 	.process = w32_process,
 	.modules = w32_modules,
 	.maps = w32_maps,
+	.threads = w32_threads,
 	.symbols = w32_symbols,
 };
 
