@@ -62,6 +62,14 @@ setup_file() {
 	EOF
 	/usr/bin/python3 "$MF_TOP_SRCDIR/tests/win32-mkimage.py" "$BATS_FILE_TMPDIR/pdb.raw" full "$NTOSKRNL" \
 		"$BATS_FILE_TMPDIR/pdb-layout.offsets" >"$BATS_FILE_TMPDIR/pdb.oracle"
+	# the same layout with a CodeView record in ntoskrnl, and a symbol server's cache that
+	# holds the PDB under the name and GUID/age the record gives
+	/usr/bin/python3 "$MF_TOP_SRCDIR/tests/win32-mkimage.py" "$BATS_FILE_TMPDIR/pdb-rsds.raw" rsds "$NTOSKRNL" \
+		"$BATS_FILE_TMPDIR/pdb-layout.offsets" >"$BATS_FILE_TMPDIR/pdb-rsds.oracle"
+	mkdir -p "$BATS_FILE_TMPDIR/sym/ntkrnlmp.pdb/131211101514171618191A1B1C1D1E1F3" "$BATS_FILE_TMPDIR/none"
+	cp "$BATS_FILE_TMPDIR/ntkernel.pdb" "$BATS_FILE_TMPDIR/sym/ntkrnlmp.pdb/131211101514171618191A1B1C1D1E1F3/"
+	mv "$BATS_FILE_TMPDIR/sym/ntkrnlmp.pdb/131211101514171618191A1B1C1D1E1F3/ntkernel.pdb" \
+		"$BATS_FILE_TMPDIR/sym/ntkrnlmp.pdb/131211101514171618191A1B1C1D1E1F3/ntkrnlmp.pdb"
 }
 
 setup() {
@@ -312,12 +320,44 @@ for r in msgpack.Unpacker(sys.stdin.buffer):
 	MF_WIN32_OFFSETS_PATH=$D/none run -1 --separate-stderr mf-attach -c "raw:$D/rsds.raw" -o win32
 	no_sanitizer
 	assert_equal "${#stderr_lines[@]}" 1
-	assert_stderr --regexp '^mf-attach: win32: no structure offsets for build 19041: give pdb=FILE, from a symbol server ntkrnlmp.pdb/131211101514171618191A1B1C1D1E1F3/ntkrnlmp.pdb \(no table at or below the build in [^ ]*/none\)$'
+	assert_stderr --regexp '^mf-attach: win32: no structure offsets for build 19041: give pdb=FILE or symdir=DIR, from a symbol server ntkrnlmp.pdb/131211101514171618191A1B1C1D1E1F3/ntkrnlmp.pdb \(no table at or below the build in [^ ]*/none\)$'
 	run -0 bash -c 'mf-modules --kernel -f json -c "raw:$1" -o win32 | jq -r "select(.name == \"ntoskrnl.exe\") | \"\(.pdb) \(.pdb_id)\""' - "$D/rsds.raw"
 	assert_output "ntkrnlmp.pdb 131211101514171618191A1B1C1D1E1F3"
 	require_cmd clang-14 lld-link-14
 	run -0 --separate-stderr mf-attach -f json -c "raw:$D/rsds.raw" -o "win32:pdb=$D/ntkernel.pdb"
 	assert_stderr --regexp "^mf-attach: warning: win32: $D/ntkernel.pdb is [0-9A-F]+, ntoskrnl.exe names ntkrnlmp.pdb 131211101514171618191A1B1C1D1E1F3: offsets may not fit"
+}
+
+@test "win32: symdir=: the PDB ntoskrnl.exe's CodeView record names, from a symbol server's cache (DIR/NAME/GUIDAGE/NAME); not there: a warning, then the tables" {
+	require_cmd clang-14 lld-link-14
+	local pdb=$D/sym/ntkrnlmp.pdb/131211101514171618191A1B1C1D1E1F3/ntkrnlmp.pdb
+	MF_WIN32_OFFSETS_PATH=$D/none run -0 --separate-stderr mf-ps -v -f json -c "raw:$D/pdb-rsds.raw" -o "win32:symdir=$D/sym"
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "process") | "process \(.pid) \(.ppid) \(.name)"' <<<"$output")" \
+		"$(oracle pdb-rsds process)"
+	grep -q "^mf-ps: win32: structure offsets from the PDB $pdb ([0-9A-F]\{33,\})\$" <<<"$stderr" || fail "$stderr"
+	# the file in the cache is lld's, with its own GUID: said, as for pdb=
+	grep -q "^mf-ps: warning: win32: $pdb is [0-9A-F]*, ntoskrnl.exe names ntkrnlmp.pdb 131211101514171618191A1B1C1D1E1F3: offsets may not fit" <<<"$stderr" ||
+		fail "$stderr"
+	# a relative symdir= in a saved target works from another directory
+	(cd "$D" && MF_WIN32_OFFSETS_PATH=$D/none mf-attach -q -c "raw:$D/pdb-rsds.raw" -o win32:symdir=sym >"$D/symdir.target")
+	run -0 bash -c 'cd / && MF_WIN32_OFFSETS_PATH=$2 mf-ps -q -f json -t "$1" | jq -r "select(.type == \"process\") | .pid" | paste -sd " "' \
+		- "$D/symdir.target" "$D/none"
+	assert_output "$(oracle pdb-rsds process | awk '{ print $2 }' | paste -sd ' ')"
+	# a cache without this PDB: a warning naming what was looked for, then the installed table
+	mkdir -p "$D/emptysym"
+	run -0 --separate-stderr mf-ps -f json -c "raw:$D/rsds.raw" -o "win32:symdir=$D/emptysym"
+	assert_equal "$(jq -r 'select(.type == "process") | "process \(.pid) \(.ppid) \(.name)"' <<<"$output")" \
+		"$(oracle rsds process)"
+	assert_stderr "mf-ps: warning: win32: $D/emptysym has no ntkrnlmp.pdb/131211101514171618191A1B1C1D1E1F3/ntkrnlmp.pdb"
+	# ... and with no table either, the one-line error
+	MF_WIN32_OFFSETS_PATH=$D/none run -1 --separate-stderr mf-ps -c "raw:$D/rsds.raw" -o "win32:symdir=$D/emptysym"
+	assert_equal "${#stderr_lines[@]}" 2
+	assert_stderr --regexp 'no structure offsets for build 19041: give pdb=FILE or symdir=DIR'
+	# a symdir= that is no directory: one line, exit 1
+	run -1 --separate-stderr mf-ps -c "raw:$D/rsds.raw" -o "win32:symdir=$D/rsds.raw"
+	assert_equal "${#stderr_lines[@]}" 1
+	assert_stderr --regexp "cannot open symdir directory $D/rsds.raw: Not a directory"
 }
 
 @test "win32: a full crash dump's header gives the root and both list heads (no start block, no self-map in it)" {

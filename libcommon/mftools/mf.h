@@ -595,6 +595,8 @@ int mf_thread_rec(const struct mf_thread *th, struct mf_rec *r);
 int mf_args_trust(const struct mf_args *args);
 void mf_args_untrust(const struct mf_args *args);
 int mf_symbol_file_open(const struct mf_args *args, const char *key, struct mf_symfile *file, char *errbuf);
+int mf_symbol_file_open_in(const struct mf_args *args, const char *key, const char *name, struct mf_symfile *file,
+                           char *errbuf);
 void mf_symbol_file_close(struct mf_symfile *file);
 
 /* The host services libmf gives every plugin it loads (logging through mf_log, errors,

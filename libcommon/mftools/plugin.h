@@ -210,7 +210,20 @@ struct mf_host {
 	int (*open_symbol_file)(const struct mf_args *args, const char *key, struct mf_symfile *file,
 	                        char *errbuf);
 	void (*close_symbol_file)(struct mf_symfile *file);
+	/* ---- ABI 2, added later: present when struct_size covers it (MF_HOST_HAS) ---- */
+	/* Open NAME inside the directory the user named as the value of `key` (a symbol
+	 * server's cache, symdir=DIR, holding DIR/ntkrnlmp.pdb/GUIDAGE/ntkrnlmp.pdb).  The
+	 * plugin builds NAME (from what it read of the target); the host takes only a relative
+	 * path of plain names (no "..", ".", empty part or leading '/': MF_ERR_PERM) and
+	 * resolves it beneath DIR (a symbolic link that leads out is MF_ERR_PERM).  A NAME
+	 * that is not there is MF_ERR_NOTFOUND (message set), as is a `key` the user did not
+	 * give; the rest as open_symbol_file, and close_symbol_file frees it. */
+	int (*open_symbol_file_in)(const struct mf_args *args, const char *key, const char *name,
+	                           struct mf_symfile *file, char *errbuf);
 };
+/* Does the host (a struct mf_host *) have service MEMBER (one added to ABI 2 later)? */
+#define MF_HOST_HAS(host, member) \
+	((host)->struct_size >= offsetof(struct mf_host, member) + sizeof((host)->member) && (host)->member != NULL)
 
 /* Thread models (see the top of this file). */
 enum mf_thread_model {

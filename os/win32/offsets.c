@@ -1,7 +1,8 @@
 /* offsets.c: the structure offsets the walkers need, as data.
  *
- * From the PDB the user gives (pdb=FILE: ntkrnlmp.pdb, read with pluginlib/pdb.c), else
- * from the installed table of this build, else of the nearest lower build (said in the
+ * From the PDB the user gives (pdb=FILE: ntkrnlmp.pdb, read with pluginlib/pdb.c; or
+ * symdir=DIR, a symbol server's cache, where the host opens DIR/ntkrnlmp.pdb/GUIDAGE/
+ * ntkrnlmp.pdb by the name ntoskrnl's CodeView record gives), else from the installed table of this build, else of the nearest lower build (said in the
  * log).  Tables are text files named ARCH-BUILD.offsets (x86_64-19041.offsets) in the
  * directories of MF_WIN32_OFFSETS_PATH (colon-separated) when it is set, else in
  * $(pkgdatadir)/win32; their format is documented in os/win32/offsets/README.md:
@@ -228,8 +229,39 @@ w32_offsets_table(struct w32 *w, char *dirs, size_t dcap, char *errbuf)
 	return 0;
 }
 
-/* The offsets and the list heads from pdb=FILE: 0, MF_ERR_NOTFOUND (no pdb= given), or an
- * error. */
+/* ntoskrnl's PDB from symdir=DIR, a symbol server's cache: DIR/NAME/GUIDAGE/NAME, named by
+ * ntoskrnl's CodeView record.  0 (f open), MF_ERR_NOTFOUND (no symdir=, or the PDB is not
+ * in it: said as a warning, and the tables are tried), or an error. */
+static int
+w32_symdir_open(struct w32 *w, struct mf_symfile *f, char *errbuf)
+{
+	const struct mf_host *host = w->host;
+	const char *dir = host->arg(w->args, "symdir"), *name;
+	struct pe_rsds rs;
+	char key[41], rel[3 * PE_MAX_NAME], eb[MF_ERRBUF_SIZE];
+	int r;
+
+	if (dir == NULL || dir[0] == '\0')
+		return MF_ERR_NOTFOUND;
+	if (!MF_HOST_HAS(host, open_symbol_file_in))
+		return host->error(errbuf, MF_ERR_UNSUPPORTED, "win32: symdir=: this mftools cannot open files in a directory"
+		                   " for its plugins (an older host)");
+	if (pe_rsds(&w->kpe, &rs, eb) < 0) {
+		host->log(0, "win32: symdir=%s: ntoskrnl.exe names no PDB (%s)", dir, eb);
+		return MF_ERR_NOTFOUND;
+	}
+	name = strrchr(rs.pdb, '\\') != NULL ? strrchr(rs.pdb, '\\') + 1 : rs.pdb;
+	pe_rsds_key(&rs, key, sizeof key);
+	snprintf(rel, sizeof rel, "%s/%s/%s", name, key, name);
+	if ((r = host->open_symbol_file_in(w->args, "symdir", rel, f, errbuf)) == MF_ERR_NOTFOUND) {
+		host->log(0, "win32: %s", errbuf);
+		errbuf[0] = '\0';
+	}
+	return r;
+}
+
+/* The offsets and the list heads from pdb=FILE, else from symdir=DIR: 0, MF_ERR_NOTFOUND
+ * (neither given, or the PDB not in DIR), or an error. */
 static int
 w32_offsets_pdb(struct w32 *w, char *errbuf)
 {
@@ -242,7 +274,9 @@ w32_offsets_pdb(struct w32 *w, char *errbuf)
 	unsigned i;
 	int r;
 
-	if ((r = host->open_symbol_file(w->args, "pdb", &f, errbuf)) < 0)
+	if ((r = host->open_symbol_file(w->args, "pdb", &f, errbuf)) == MF_ERR_NOTFOUND)
+		r = w32_symdir_open(w, &f, errbuf);
+	if (r < 0)
 		return r;
 	if ((r = pdb_open(f.data, f.size, &p, errbuf)) < 0) {
 		r = host->error(errbuf, r, "win32: %s: %s", f.path, strcpy(eb, errbuf));
@@ -306,8 +340,8 @@ w32_offsets_load(struct w32 *w, char *errbuf)
 
 			pe_rsds_key(&rs, key, sizeof key);
 			return w->host->error(errbuf, MF_ERR_NOTFOUND,
-			                      "win32: no structure offsets for build %" PRIu32 ": give pdb=FILE, from a symbol"
-			                      " server %s/%s/%s (no table at or below the build in %s)",
+			                      "win32: no structure offsets for build %" PRIu32 ": give pdb=FILE or symdir=DIR,"
+			                      " from a symbol server %s/%s/%s (no table at or below the build in %s)",
 			                      w->build, name, key, name, dirs);
 		}
 		return w->host->error(errbuf, MF_ERR_NOTFOUND,

@@ -161,7 +161,7 @@ fail:
 	return r;
 }
 
-static const char *const w32_keys[] = { "dtb", "pdb", NULL };
+static const char *const w32_keys[] = { "dtb", "pdb", "symdir", NULL };
 
 static const struct mf_os w32_os = {
 	MF_OS_INIT,
@@ -170,6 +170,8 @@ static const struct mf_os w32_os = {
 	.help =
 		"  dtb=ADDR    the kernel's page-table root (CR3), when it is known\n"
 		"  pdb=FILE    ntoskrnl's PDB (ntkrnlmp.pdb): structure offsets and symbols from it\n"
+		"  symdir=DIR  a symbol server's cache: the PDB ntoskrnl.exe names, as\n"
+		"              DIR/ntkrnlmp.pdb/GUIDAGE/ntkrnlmp.pdb (when no pdb= is given)\n"
 		"  discovery: the page-table root from dtb=, else the connector's hint (a crash\n"
 		"    dump's DirectoryTableBase), else the x64 processor start block in low\n"
 		"    memory, else a self-referencing top-level table found by scanning; then\n"
