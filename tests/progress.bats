@@ -189,3 +189,18 @@ assert_gone() {
 	[[ $(wc -l <"$T/table") -eq 2 ]]
 	assert_equal "$(screen)" "$(cat "$T/table")"
 }
+
+@test "Ctrl-C (SIGINT), SIGTERM, SIGHUP in the middle of a pass: the line is erased, the tool dies of the signal" {
+	local sig
+	for sig in INT TERM HUP; do
+		# mf-read is blocked writing to a pipe nobody reads after 8 MiB: its line is on the
+		# terminal when the signal comes; the shell then reports how it died
+		on_tty "MF_PROGRESS_MIN=1M mf-read -c raw:$PD/img.raw --phys -f raw 0 64M | { head -c 8M >/dev/null; kill -$sig \$(pgrep -P \$\$ -x mf-read); sleep 0.5; }; wait; echo done"
+		assert_bar mf-read "64.0 MiB"
+		assert_gone
+		assert_equal "$(screen | tr -d '\r')" "done"
+	done
+	# a tool that takes the signal itself (mf-dump: no half-written snapshot) keeps its handler
+	on_tty "MF_PROGRESS_MIN=1M mf-dump -c raw:$PD/img.raw -F raw -o $T/d.raw & sleep 0.3; kill -INT \$!; wait \$!; echo \"status \$?\"" 0
+	assert_gone
+}

@@ -6,9 +6,12 @@
  * another thread holds it, and never waits), mf_progress_hold takes it and erases the
  * line, so a message or a table row never lands on the line's text.  The count is atomic:
  * workers add without a lock.  progress_drawn (a line is on the terminal) and progress_cur
- * are only touched with the lock held. */
+ * are only touched with the lock held.  A signal that ends the tool (SIGINT, SIGTERM,
+ * SIGHUP, when the tool has not taken them itself) erases the line first: the handler
+ * reads progress_on_screen, a copy of progress_drawn it may read. */
 #include "mf-int.h"
 
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +35,7 @@ struct mf_progress {
 
 static struct mf_progress *progress_cur;
 static bool progress_drawn;
+static volatile sig_atomic_t progress_on_screen;   /* progress_drawn, for the signal handler */
 static int progress_verbosity;
 static bool progress_atexit;
 
@@ -142,6 +146,7 @@ progress_erase(void)
 		fputs("\r\033[K", stderr);
 		fflush(stderr);
 		progress_drawn = false;
+		progress_on_screen = 0;
 	}
 }
 
@@ -163,6 +168,7 @@ progress_draw(struct mf_progress *p, uint64_t now)
 	fputs("\033[K", stderr);
 	fflush(stderr);
 	progress_drawn = true;
+	progress_on_screen = 1;
 	atomic_store_explicit(&p->next_ns, now + PROGRESS_PERIOD_NS, memory_order_relaxed);
 }
 
@@ -188,6 +194,35 @@ progress_at_exit(void)
 	flockfile(stderr);
 	progress_erase();
 	funlockfile(stderr);
+}
+
+/* A signal that ends the tool: erase the line (write(2) is safe here), then die of it. */
+static void
+progress_on_signal(int sig)
+{
+	if (progress_on_screen) {
+		ssize_t r = write(STDERR_FILENO, "\r\033[K", 4);
+
+		(void)r;
+	}
+	raise(sig);   /* SA_RESETHAND: the default action now */
+}
+
+/* For each signal that would end the tool with its default action: our handler. */
+static void
+progress_catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old;
+	size_t i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = progress_on_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < mf_countof(sigs); i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL && !(old.sa_flags & SA_SIGINFO))
+			sigaction(sigs[i], &sa, NULL);
 }
 
 /* ---- the API ---- */
@@ -225,8 +260,10 @@ mf_progress_new(uint64_t total)
 		return NULL;
 	}
 	progress_cur = p;
-	if (!progress_atexit)
+	if (!progress_atexit) {
 		progress_atexit = atexit(progress_at_exit) == 0;
+		progress_catch_signals();
+	}
 	funlockfile(stderr);
 	return p;
 }
