@@ -320,17 +320,15 @@ syms_save_btf(struct tool *tl, const char *path, bool force)
 	f.fd = snap_out_fd(out);
 	f.name = path;
 	f.err = tl->errbuf;
-	if ((r = snap_pwrite(&f, buf, (size_t)size, 0)) == 0 && (r = snap_out_sync(out, tl->errbuf)) == 0)
-		r = snap_out_publish(out, tl->errbuf);
+	if ((r = snap_pwrite(&f, buf, (size_t)size, 0)) == 0)
+		r = snap_out_finish(out, tl->errbuf);
+	else
+		snap_out_discard(out);
 	free(buf);
-	if (r < 0) {
-		snap_out_abort(out);
-		snap_out_free(out);
+	if (r < 0)
 		tool_die(tl, "%s", tl->errbuf);
-	}
 	if (r > 0)
 		tool_warn(tl, "%s", tl->errbuf);
-	snap_out_free(out);
 	mf_log(1, "saved %llu bytes of kernel BTF from 0x%llx to %s", (unsigned long long)size, (unsigned long long)addr,
 	       path);
 	return TOOL_EXIT_OK;

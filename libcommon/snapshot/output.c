@@ -291,6 +291,13 @@ snap_out_free(struct snap_out *o)
 	free(o);
 }
 
+void
+snap_out_discard(struct snap_out *o)
+{
+	snap_out_abort(o);
+	snap_out_free(o);
+}
+
 int
 snap_out_finish(struct snap_out *o, char *errbuf)
 {
@@ -299,7 +306,8 @@ snap_out_finish(struct snap_out *o, char *errbuf)
 	if (r == 0)
 		r = snap_out_publish(o, errbuf);
 	if (r < 0)
-		snap_out_abort(o);
-	snap_out_free(o);
+		snap_out_discard(o);
+	else
+		snap_out_free(o);
 	return r;
 }

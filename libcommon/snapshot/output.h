@@ -37,6 +37,8 @@ int snap_out_publish(struct snap_out *o, char *errbuf);
  * more than once, and after a publish (then it only closes). */
 void snap_out_abort(struct snap_out *o);
 void snap_out_free(struct snap_out *o);
+/* Abort and free: a write failed, nothing is to appear. */
+void snap_out_discard(struct snap_out *o);
 /* Sync, publish and free o, whatever happens: 0; 1 when only the directory fsync failed
  * (a warning in errbuf); negative when the file could not be synced or named (message in
  * errbuf; nothing appears under the final name). */

@@ -1,7 +1,7 @@
 /* phys.c: a target's physical memory into a snapshot writer: each range read through the
  * span reader in windows of 64 MiB (64 pieces of 1 MiB per read call, failed pieces read
  * again page by page), data and holes handed to the writer in order, flushed per window;
- * progress, an optional rate limit and the signal flag between windows. */
+ * progress per piece, an optional rate limit and the signal flag between windows. */
 #include "config.h"
 #include "snapshot-int.h"
 
@@ -23,7 +23,8 @@ struct phys {
 	struct snap_file *f;
 	struct snap_writer *w;
 	struct snap_phys_result *res;
-	uint64_t done;
+	uint64_t done;               /* bytes of the windows before this one */
+	uint64_t win;                /* the current window's first address */
 	double start;
 	bool failed;                 /* the message is in f->err */
 };
@@ -57,6 +58,8 @@ phys_piece(void *ctx, const struct mf_span_piece *p)
 		d->failed = true;
 		return 1;
 	}
+	if (d->o->progress)
+		d->o->progress(d->o->ctx, d->done + (p->addr + p->len - d->win), d->res->total);
 	return 0;
 }
 
@@ -86,6 +89,7 @@ phys_window(struct phys *d, struct mf_aspace *as, uint8_t *buf, size_t batch, ui
 
 	if (snap_check_stop(d->f) < 0)
 		return -1;
+	d->win = a;
 	r = mf_aspace_read_span_into(as, a, len, buf, PHYS_PIECE, batch, phys_piece, d, errbuf);
 	if (d->failed)
 		return -1;
