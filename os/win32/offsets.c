@@ -2,7 +2,8 @@
  *
  * From the PDB the user gives (pdb=FILE: ntkrnlmp.pdb, read with pluginlib/pdb.c), else
  * from the installed table of this build, else of the nearest lower build (said in the
- * log).  Tables are text files named ARCH-BUILD.offsets (x86_64-19041.offsets) in the
+ * log).  Tables are text files named ARCH-BUILD.offsets (x86_64-19041.offsets for x64
+ * kernels, x86-18363.offsets for x86 and PAE ones: the same structures) in the
  * directories of MF_WIN32_OFFSETS_PATH (colon-separated) when it is set, else in
  * $(pkgdatadir)/win32; their format is documented in os/win32/offsets/README.md:
  *
@@ -64,6 +65,20 @@ const char *const w32_off_names[W32_NOFFS] = {
 	[W32_FILE_NAME] = "_FILE_OBJECT.FileName",
 };
 
+/* Does this kernel read member i (x64-only members are not read on x86)? */
+static bool
+w32_off_used(const struct w32 *w, unsigned i)
+{
+	return w->is64 || !w32_off_x64_only(i);
+}
+
+/* The table's name prefix for this kernel: x86 and PAE kernels share their structures. */
+static const char *
+w32_table_arch(const struct w32 *w)
+{
+	return w->is64 ? "x86_64" : "x86";
+}
+
 /* Are all the optional (VAD) members known?  Logged when some are not. */
 static void
 w32_vad_check(struct w32 *w, const bool *have, const char *from)
@@ -72,7 +87,7 @@ w32_vad_check(struct w32 *w, const bool *have, const char *from)
 
 	w->have_vad = true;
 	for (i = W32_FIRST_OPTIONAL; i < W32_NOFFS; i++)
-		if (!have[i]) {
+		if (!have[i] && w32_off_used(w, i)) {
 			w->have_vad = false;
 			w->host->log(1, "win32: %s has no %s: no memory maps", from, w32_off_names[i]);
 			return;
@@ -131,7 +146,7 @@ w32_table_parse(struct w32 *w, const char *path, char *text, char *errbuf)
 		have[i] = true;
 	}
 	for (i = 0; i < W32_FIRST_OPTIONAL; i++)
-		if (!have[i])
+		if (!have[i] && w32_off_used(w, i))
 			return w->host->error(errbuf, MF_ERR_FORMAT, "%s: no %s", path, w32_off_names[i]);
 	w32_vad_check(w, have, path);
 	return 0;
@@ -139,10 +154,11 @@ w32_table_parse(struct w32 *w, const char *path, char *text, char *errbuf)
 
 /* The best table in one directory: the build itself, else the highest below it. */
 static void
-w32_table_scan_dir(const char *dir, uint32_t build, char *best, size_t cap, uint32_t *best_build)
+w32_table_scan_dir(const char *dir, const char *arch, uint32_t build, char *best, size_t cap, uint32_t *best_build)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
+	size_t al = strlen(arch);
 
 	if (d == NULL)
 		return;
@@ -150,7 +166,8 @@ w32_table_scan_dir(const char *dir, uint32_t build, char *best, size_t cap, uint
 		unsigned b;
 		char tail[16];
 
-		if (sscanf(de->d_name, "x86_64-%u.%15s", &b, tail) != 2 || strcmp(tail, "offsets") != 0 || b > build)
+		if (strncmp(de->d_name, arch, al) != 0 || de->d_name[al] != '-' ||
+		    sscanf(de->d_name + al + 1, "%u.%15s", &b, tail) != 2 || strcmp(tail, "offsets") != 0 || b > build)
 			continue;
 		if (*best_build != UINT32_MAX && b <= *best_build)
 			continue;
@@ -188,14 +205,14 @@ w32_offsets_table(struct w32 *w, char *dirs, size_t dcap, char *errbuf)
 			memcpy(dir, p, l);
 			dir[l] = '\0';
 			if (best_build != w->build)
-				w32_table_scan_dir(dir, w->build, best, sizeof best, &best_build);
+				w32_table_scan_dir(dir, w32_table_arch(w), w->build, best, sizeof best, &best_build);
 			w32_dirs_add(dirs, dcap, dir);
 		}
 		p += l + (p[l] == ':');
 	}
 	/* the installed tables, unless the variable names the directories to use instead */
 	if (env == NULL || *env == '\0') {
-		w32_table_scan_dir(MF_PKGDATADIR "/win32", w->build, best, sizeof best, &best_build);
+		w32_table_scan_dir(MF_PKGDATADIR "/win32", w32_table_arch(w), w->build, best, sizeof best, &best_build);
 		w32_dirs_add(dirs, dcap, MF_PKGDATADIR "/win32");
 	}
 	if (best_build == UINT32_MAX)
@@ -257,7 +274,7 @@ w32_offsets_pdb(struct w32 *w, char *errbuf)
 			r = pdb_offset(p, type, dot + 1, &w->off[i], &size, eb);
 		}
 		got[i] = r == 0;
-		if (r < 0 && i >= W32_FIRST_OPTIONAL && r != MF_ERR_NOMEM)
+		if (r < 0 && (i >= W32_FIRST_OPTIONAL || !w32_off_used(w, i)) && r != MF_ERR_NOMEM)
 			r = 0;   /* optional */
 		else if (r < 0)
 			r = host->error(errbuf, r, "win32: %s: no %s (%s)", f.path, name, eb);
@@ -293,13 +310,13 @@ w32_offsets_load(struct w32 *w, char *errbuf)
 
 			pe_rsds_key(&rs, key, sizeof key);
 			return w->host->error(errbuf, MF_ERR_NOTFOUND,
-			                      "win32: no structure offsets for build %" PRIu32 ": give pdb=FILE, from a symbol"
+			                      "win32: no structure offsets for build %" PRIu32 "%s: give pdb=FILE, from a symbol"
 			                      " server %s/%s/%s (no table at or below the build in %s)",
-			                      w->build, name, key, name, dirs);
+			                      w->build, w->is64 ? "" : " (x86)", name, key, name, dirs);
 		}
 		return w->host->error(errbuf, MF_ERR_NOTFOUND,
-		                      "win32: no structure offsets for build %" PRIu32 ": give pdb=FILE (ntoskrnl.exe names no"
-		                      " PDB: %s; no table at or below the build in %s)", w->build, eb, dirs);
+		                      "win32: no structure offsets for build %" PRIu32 "%s: give pdb=FILE (ntoskrnl.exe names no"
+		                      " PDB: %s; no table at or below the build in %s)", w->build, w->is64 ? "" : " (x86)", eb, dirs);
 	}
 	if (r < 0)
 		return r;
