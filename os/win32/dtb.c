@@ -209,23 +209,14 @@ w32_selfref_pae(const uint8_t *t, uint64_t pa, uint64_t maxpa)
 	return true;
 }
 
-/* The architecture whose self-map the page at pa is (of those in AS), or 0; its slot. */
-static uint32_t
-w32_selfref(const struct w32_archs *as, const uint8_t *t, uint64_t pa, uint64_t maxpa, unsigned *slot)
+/* Is the page at pa a self-map of architecture ARCH?  Its slot. */
+static bool
+w32_selfref(uint32_t arch, const uint8_t *t, uint64_t pa, uint64_t maxpa, unsigned *slot)
 {
-	for (unsigned i = 0; i < as->n; i++) {
-		if (as->a[i] == MF_ARCH_X86_64 && w32_selfref64(t, pa, maxpa, slot))
-			return MF_ARCH_X86_64;
-		if (as->a[i] == MF_ARCH_X86_PAE && w32_selfref_pae(t, pa, maxpa)) {
-			*slot = W32_PAE_SELFMAP;
-			return MF_ARCH_X86_PAE;
-		}
-		if (as->a[i] == MF_ARCH_X86_32 && w32_selfref32(t, pa)) {
-			*slot = W32_X86_SELFMAP;
-			return MF_ARCH_X86_32;
-		}
-	}
-	return 0;
+	if (arch == MF_ARCH_X86_64)
+		return w32_selfref64(t, pa, maxpa, slot);
+	*slot = arch == MF_ARCH_X86_PAE ? W32_PAE_SELFMAP : W32_X86_SELFMAP;
+	return arch == MF_ARCH_X86_PAE ? w32_selfref_pae(t, pa, maxpa) : w32_selfref32(t, pa);
 }
 
 /* Scan physical memory for self-mapping tables, each tried in turn. */
@@ -251,21 +242,25 @@ w32_selfref_scan(struct w32 *w, const struct w32_archs *as, char *errbuf)
 			scanned += len;
 			for (k = 0; k < len / 4096 && r != 0 && tries < W32_SELFREF_TRIES; k++) {
 				uint64_t pa = a + k * 4096;
-				unsigned slot;
-				uint32_t arch;
+				unsigned slot, j;
 				char how[128];
 
-				if (!ok[k] || (arch = w32_selfref(as, buf + k * 4096, pa, maxpa, &slot)) == 0)
-					continue;
-				tries++;
-				snprintf(how, sizeof how, "%s (entry %u) found by scan",
-				         arch == MF_ARCH_X86_PAE ? "a self-referencing page directory, the last of a PDPT's four"
-				         : arch == MF_ARCH_X86_32 ? "a self-referencing page directory"
-				                                  : "a self-referencing top-level table", slot);
-				w->root_selfmap = arch == MF_ARCH_X86_PAE;
-				r = w32_try_root(w, arch, pa, 0, how, errbuf);
-				if (r < 0 && r != MF_ERR_NOTFOUND)
-					goto out;
+				/* a page can look like the self-map of more than one architecture */
+				for (j = 0; ok[k] && j < as->n && r != 0 && tries < W32_SELFREF_TRIES; j++) {
+					uint32_t arch = as->a[j];
+
+					if (!w32_selfref(arch, buf + k * 4096, pa, maxpa, &slot))
+						continue;
+					tries++;
+					snprintf(how, sizeof how, "%s (entry %u) found by scan",
+					         arch == MF_ARCH_X86_PAE ? "a self-referencing page directory, the last of a PDPT's four"
+					         : arch == MF_ARCH_X86_32 ? "a self-referencing page directory"
+					                                  : "a self-referencing top-level table", slot);
+					w->root_selfmap = arch == MF_ARCH_X86_PAE;
+					r = w32_try_root(w, arch, pa, 0, how, errbuf);
+					if (r < 0 && r != MF_ERR_NOTFOUND)
+						goto out;
+				}
 			}
 		}
 	}

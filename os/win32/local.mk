@@ -13,5 +13,5 @@ os_mf_os_win32_la_LIBADD = $(pluginlib)
 os_mf_os_win32_la_LDFLAGS = $(plugin_ldflags)
 # the structure offsets, one table per build (format: os/win32/offsets/README.md)
 win32offsetsdir = $(pkgdatadir)/win32
-dist_win32offsets_DATA = os/win32/offsets/x86_64-19041.offsets
+dist_win32offsets_DATA = os/win32/offsets/x86_64-19041.offsets os/win32/offsets/x86-18363.offsets
 EXTRA_DIST += os/win32/offsets/README.md
