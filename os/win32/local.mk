@@ -1,7 +1,8 @@
-# win32 os layer: a Windows kernel (x64) found in physical memory.
-# win32.c open, close, kernel reads and the descriptor; dtb.c the page-table root (dtb=,
-# the connector's hint, the processor start block, a self-referencing table); kernel.c
-# ntoskrnl.exe found by scanning kernel space, its build; offsets.c the structure offsets
+# win32 os layer: a Windows kernel (x64, x86, x86 PAE) found in physical memory.
+# win32.c open, close, kernel reads and the descriptor; dtb.c the page-table root and its
+# architecture (dtb=, the connector's hint, the processor start block, a self-referencing
+# table); kernel.c ntoskrnl.exe found through the host's page map of kernel space, its
+# build; offsets.c the structure offsets
 # (pdb=, else the installed tables in offsets/); processes.c the active process list;
 # modules.c kernel and process modules, kernel exports; maps.c the VAD tree.
 win32_os_sources = os/win32/win32.h os/win32/win32.c os/win32/dtb.c os/win32/kernel.c \

@@ -191,17 +191,19 @@ static const char *const w32_keys[] = { "dtb", "pdb", NULL };
 static const struct mf_os w32_os = {
 	MF_OS_INIT,
 	.name = "win32",
-	.description = "a Windows kernel in physical memory (x64; offsets from installed tables or a PDB)",
+	.description = "a Windows kernel in physical memory (x64, x86, x86 PAE; offsets from installed tables or a PDB)",
 	.help =
 		"  dtb=ADDR    the kernel's page-table root (CR3), when it is known\n"
 		"  pdb=FILE    ntoskrnl's PDB (ntkrnlmp.pdb): structure offsets and symbols from it\n"
-		"  discovery: the page-table root from dtb=, else the connector's hint (a crash\n"
-		"    dump's DirectoryTableBase), else the x64 processor start block in low\n"
-		"    memory, else a self-referencing top-level table found by scanning; then\n"
-		"    ntoskrnl.exe found by scanning kernel space for a PE image whose export\n"
-		"    directory names it, the build from NtBuildNumber and KUSER_SHARED_DATA\n"
-		"  offsets: the PDB, else the installed table of the build, else of the nearest\n"
-		"    lower build (mf-attach -v says which)\n"
+		"  discovery: the architecture from the connector's hint, else x86_64, x86-pae\n"
+		"    and x86 in turn; the page-table root from dtb=, else the connector's hint\n"
+		"    (a crash dump's DirectoryTableBase), else the x64 processor start block in\n"
+		"    low memory, else a self-referencing table found by scanning (x64 PML4, x86\n"
+		"    directory, PAE last directory); then ntoskrnl.exe found by walking the page\n"
+		"    map of kernel space for a PE image whose export directory names it, the\n"
+		"    build from NtBuildNumber and KUSER_SHARED_DATA\n"
+		"  offsets: the PDB, else the installed table of the build and architecture,\n"
+		"    else of the nearest lower build (mf-attach -v says which)\n"
 		"  processes (PsActiveProcessHead), process modules (the PEB's loader lists,\n"
 		"    native and WoW64), memory maps (the VAD tree), kernel modules\n"
 		"    (PsLoadedModuleList) and their exports as the kernel's symbols\n",

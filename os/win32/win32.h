@@ -4,11 +4,13 @@
  * The parts, one file each:
  *   win32.c      the plugin descriptor, open (dtb, kernel, offsets in that order), close,
  *                kernel virtual reads, and storing what was found as hints
- *   dtb.c        the page-table root: the target record, `dtb=`, the connector's hint (a
- *                crash dump's DirectoryTableBase), the x64 low-memory processor start
- *                block, else a self-referencing top-level table found by scanning
- *   kernel.c     ntoskrnl.exe: a PE image in kernel space whose export directory names
- *                it; the build from NtBuildNumber and KUSER_SHARED_DATA
+ *   dtb.c        the page-table root and its architecture: the target record, `dtb=`,
+ *                the connector's hint (a crash dump's DirectoryTableBase), the x64
+ *                low-memory processor start block, else a self-referencing table found
+ *                by scanning (x64 PML4, x86 directory, PAE last directory)
+ *   kernel.c     ntoskrnl.exe: a PE image in kernel space (the host's page map of it)
+ *                whose export directory names it; the build from NtBuildNumber and
+ *                KUSER_SHARED_DATA
  *   offsets.c    structure offsets as data: a PDB the user gives (pdb=), else the
  *                installed table of the build, else of the nearest lower build
  *   processes.c  processes from PsActiveProcessHead
