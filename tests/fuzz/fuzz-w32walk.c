@@ -6,8 +6,9 @@
  * the "ntoskrnl image" is (its first 0x40 bytes: PsActiveProcessHead at +0,
  * PsLoadedModuleList at +0x10, PsInitialSystemProcess at +0x20); user memory reads see
  * the same bytes from 0.  The first byte's bit 0 drops the list-head hint (the head is
- * then found from the System process); bit 1 makes the kernel an x86 one (4-byte pointers,
- * the 32-bit UNICODE_STRING and loader lists, the kernel at FZ_KBASE32).  The struct layout
+ * then found from the System process); bit 0 of the byte at 0x3f makes the kernel an x86
+ * PAE one (4-byte pointers, the 32-bit UNICODE_STRING and loader lists, the kernel at
+ * FZ_KBASE32).  The struct layout
  * is this file's own (fz_layout), small so that the structures fit the input.  Every walk
  * must end, whatever the bytes say. */
 #include "config.h"
@@ -107,11 +108,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 0x40 || (w = calloc(1, sizeof *w)) == NULL)
 		return 0;
-	kbase = data[0] & 2 ? FZ_KBASE32 : FZ_KBASE;
+	kbase = data[0x3f] & 1 ? FZ_KBASE32 : FZ_KBASE;
 	mem.kbase = kbase;
 	w->host = &mfint_host;
 	w->phys = &phys;
-	w32_set_kspace(w, data[0] & 2 ? MF_ARCH_X86_PAE : MF_ARCH_X86_64, 0);
+	w32_set_kspace(w, data[0x3f] & 1 ? MF_ARCH_X86_PAE : MF_ARCH_X86_64, 0);
 	w->kbase = kbase;
 	w->ksize = 0x40;
 	if ((data[0] & 1) == 0)
