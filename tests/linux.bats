@@ -62,6 +62,47 @@ setup() {
 	[ ! -s "$D/dups" ]
 }
 
+@test "start times: each process's is the guest's boot time + its start ticks (tk_core's timekeeper, no symbol file); a zombie's exit status" {
+	guest_oracle times >"$D/times"
+	zombie=$(guest_oracle markers | awk '$1 == "mfzombie" { print $2 }')
+	[[ -n $zombie ]] || fail "no mfzombie in the oracle"
+	for src in "$D/qemu.elf" "$D/qemu.kdump"; do
+		mf-ps -c "$src" -o linux -f json | jq -r 'select(.type == "process") |
+			"\(.pid) \(.start_time // "none" | sub("\\.[0-9]+Z$"; "Z") | if . == "none" then -1 else fromdate end) \(.state) \(.exit_status // "-")"' >"$D/ours.times" ||
+			fail "mf-ps -c $src failed"
+		# btime is cut down to the second: ours is up to 1 s later; a process started in the
+		# second before a tick boundary rounds the same way in both (no slack needed below)
+		run /usr/bin/python3 - "$D/times" "$D/ours.times" "$zombie" <<'PY'
+import sys
+times = open(sys.argv[1]).read().split("\n")
+btime = int(next(l.split()[1] for l in times if l.startswith("btime ")))
+tck = int(next(l.split()[1] for l in times if l.startswith("clk_tck ")))
+ours = {l.split()[0]: l.split()[1:] for l in open(sys.argv[2]) if l.strip()}
+bad, n = [], 0
+for l in times:
+    f = l.split()
+    if len(f) != 4 or f[0] != "start" or f[1] not in ours:
+        continue
+    want = btime + int(f[2]) // tck
+    got = int(ours[f[1]][0])
+    n += 1
+    if not (want <= got <= want + 1):
+        bad.append("pid %s: start %d, the guest says %d (btime %d + %s ticks)" % (f[1], got, want, btime, f[2]))
+z = ours.get(sys.argv[3])
+if z is None or z[1:] != ["Z", "1280"]:
+    bad.append("zombie %s: %s, want state Z and exit status 1280 (exit 5 << 8)" % (sys.argv[3], z))
+if n < 40:
+    bad.append("only %d processes compared" % n)
+print("\n".join(bad) if bad else "%d start times agree" % n)
+sys.exit(1 if bad else 0)
+PY
+		[ "$status" -eq 0 ] || fail "$src: $output"
+	done
+	# a running process has neither an exit time nor a status
+	run -0 mf-ps -c "$E" -o linux -p 1 -f json
+	assert_equal "$(jq -c 'select(.type == "process") | [.exit_time, .exit_status]' <<<"$output")" "[null,null]"
+}
+
 @test "mf-ps --env: the marker's environment (with its run-time variable) from the dump and live" {
 	pid=$(guest_oracle environ | awk 'NR == 1 { print $2 }')
 	guest_oracle environ | awk 'NR > 1' | sort >"$D/oracle.env"

@@ -80,6 +80,48 @@ teardown() {
 	assert_line --index 1 --regexp "^ *$MARKER +$$ +$(id -u) +S +sleep +mfmarker 600\$"
 }
 
+@test "mf-ps: start times as the kernel counts them (boot time + /proc/PID/stat's clock ticks), a zombie's exit status" {
+	# a zombie: sh exits 3 under a parent (the exec'd sleep) that never reaps it
+	( sh -c 'exit 3' & exec sleep 30 ) 3>&- &
+	local parent=$! zombie= k
+	for k in $(seq 100); do
+		zombie=$(pgrep -P "$parent" || true)
+		[[ -n $zombie && $(awk '{ print $3 }' "/proc/$zombie/stat" 2>/dev/null) == Z ]] && break
+		sleep 0.05
+	done
+	run -0 --separate-stderr mf-ps -p "$MARKER,$zombie" -f json </dev/null
+	kill "$parent"
+	no_sanitizer
+	local btime ticks tck got want
+	btime=$(awk '$1 == "btime" { print $2 }' /proc/stat)
+	tck=$(getconf CLK_TCK)
+	ticks=$(sed 's/.*) //' "/proc/$MARKER/stat" | awk '{ print $20 }')
+	# btime is whole seconds (cut down): ours is the exact boot time, up to 1 s later
+	want=$((btime + ticks / tck))
+	got=$(jq -r --argjson p "$MARKER" 'select(.pid == $p) | .start_time | sub("\\.[0-9]+Z$"; "Z") | fromdate' <<<"$output")
+	(( got >= want && got <= want + 1 )) || fail "start_time $got, /proc says $want (btime $btime + $ticks ticks)"
+	# no exit for a running process
+	assert_equal "$(jq -r --argjson p "$MARKER" 'select(.pid == $p) | [.exit_time, .exit_status] | tostring' <<<"$output")" "[null,null]"
+	# the zombie: state Z, its wait status (exit 3 << 8)
+	assert_equal "$(jq -r --argjson p "$zombie" 'select(.pid == $p) | "\(.state) \(.exit_status)"' <<<"$output")" "Z 768"
+	# msgpack carries timestamps (extension type -1): mf-cat reads them back, to the
+	# nanosecond (the boot time is rounded to the millisecond: the same in every listing)
+	run -0 --separate-stderr bash -c "mf-ps -p $MARKER </dev/null | mf-cat -f json"
+	assert_equal "$(jq -r 'select(.type == "process") | .start_time' <<<"$output")" \
+		"$(mf-ps -p "$MARKER" -f json </dev/null | jq -r 'select(.type == "process") | .start_time')"
+	if /usr/bin/python3 -c 'import msgpack' 2>/dev/null; then
+		# and so does another msgpack reader, as a timestamp
+		run -0 bash -c "mf-ps -p $MARKER </dev/null | /usr/bin/python3 -c 'import msgpack, sys
+for r in msgpack.Unpacker(sys.stdin.buffer):
+    if r[\"type\"] == \"process\": print(r[\"start_time\"].to_unix())'"
+		assert_equal "${output%.*}" "$got"
+	fi
+	# --times: the table's columns
+	run -0 --separate-stderr mf-ps --times -p "$MARKER" -f table </dev/null
+	assert_line --index 0 --regexp '^ +PID +PPID  S  START +EXIT +STATUS  NAME$'
+	assert_line --index 1 --regexp "^ *$MARKER +$$  S  $(date -u -d "@$got" +%Y-%m-%dT%H:%M:%SZ)  - +-  sleep\$"
+}
+
 @test "mf-ps --tree: children under their parent, with depth" {
 	# the marker has no children: -p MARKER alone is one line at depth 0
 	run -0 --separate-stderr mf-ps --tree -p "$MARKER" -f json </dev/null

@@ -24,7 +24,11 @@ process is an x86 kernel's plain process (there is no WoW64 on x86).
 
 Prints what a reader must find: "dtb 0x..", "kernel 0x..", "selfmap 0x.." (the table
 page the self-map entry is in), then one line per process
-"process PID PPID NAME" in list order, one per kernel module "module BASE SIZE NAME" and
+"process PID PPID NAME" in list order (each followed by "ptime PID CREATE_NS EXIT_NS
+STATUS": its times as nanoseconds since 1970, 0 and "-" when running, and "thread PID TID
+KTHREAD_STATE [DESCRIPTION]" per thread when the table has the thread members; the cyclic
+variant's explorer.exe thread list loops back to its second thread), one per kernel
+module "module BASE SIZE NAME" and
 one per module of a loader list "umodule PID BASE SIZE NAME PATH ARCH" (explorer.exe's,
 and the 32-bit list of the WoW64 process 5120), one per node of explorer.exe's VAD tree
 "map PID START END PERMS PATH" (the cyclic variant's tree loops back to its root), and
@@ -334,6 +338,56 @@ def vad_tree(pool, off, ep_pa, variant):
     uptr(ep_pa + off["_EPROCESS.VadRoot"], root)
 
 
+# FILETIMEs: 100 ns units since 1601-01-01; 1970-01-01 is 116444736000000000
+FT_EPOCH = 116444736000000000
+BOOT = 1748764800   # 2025-06-01T08:00:00Z
+EXITED_PID = 356    # smss.exe's session instance: exited, its EPROCESS still referenced
+STATUS_PENDING, EXIT_STATUS = 0x103, 0xC000013A
+
+
+def ptimes(n, pid):
+    """Create time, exit time (0: running) and ExitStatus of the n-th process."""
+    ct = FT_EPOCH + (BOOT + 7 * n) * 10 ** 7 + 1234567 * n
+    if pid == EXITED_PID:
+        return ct, ct + 42 * 10 ** 7 + 89, EXIT_STATUS
+    return ct, 0, STATUS_PENDING
+
+
+# threads: (tid, KTHREAD_STATE, description or None) per process
+THREADS = {4: [(8, 2, None), (12, 5, None)],
+           2044: [(2048, 5, "explorer main"), (2052, 1, None), (3104, 6, "worker")],
+           5120: [(5124, 4, None)]}
+
+
+THREAD_KEYS = ("_EPROCESS.ThreadListHead", "_ETHREAD.ThreadListEntry", "_ETHREAD.Cid.UniqueThread", "_KTHREAD.State",
+               "_ETHREAD.ThreadName")
+
+
+def has_threads(off):
+    """Does the table have the thread members (a layout without them has no threads)?"""
+    return all(k in off for k in THREAD_KEYS)
+
+
+def thread_list(pool, off, head_pa, head_va, threads, variant):
+    """ETHREADs linked at the process's ThreadListHead."""
+    links = []
+    for tid, state, name in threads:
+        et = pool.alloc(0x898, 64)
+        pa = pool.pa(et)
+        uptr(pa + off["_ETHREAD.Cid.UniqueThread"], tid)
+        mem[pa + off["_KTHREAD.State"]] = state
+        if name is not None:
+            uptr(pa + off["_ETHREAD.ThreadName"], pool.ustring(name))
+        links.append(et + off["_ETHREAD.ThreadListEntry"])
+    chain = [head_va] + links
+    for k, e in enumerate(chain):
+        pa = head_pa if k == 0 else pool.pa(e)
+        uptr(pa, chain[(k + 1) % len(chain)])
+        uptr(pa + arch.ptr, chain[k - 1])
+    if variant == "cyclic" and len(links) > 2:
+        uptr(pool.pa(links[-1]), links[1])   # the last thread leads back to the second
+
+
 def crash_header(kernel_root, mhead, head):
     """A full crash dump's header (64-bit PAGEDU64 or 32-bit PAGEDUMP): unused fields hold
     "PAGE"; one run of every page from 0."""
@@ -427,7 +481,13 @@ def main():
         uptr(pa + off["_KPROCESS.DirectoryTableBase"], root)
         uptr(pa + off["_EPROCESS.UniqueProcessId"], pid)
         uptr(pa + off["_EPROCESS.InheritedFromUniqueProcessId"], ppid)
-        u64(pa + off["_EPROCESS.CreateTime"], 0x01D9A0C0FFEE0000 + n)
+        ct, et, status = ptimes(n, pid)
+        u64(pa + off["_EPROCESS.CreateTime"], ct)
+        u64(pa + off["_EPROCESS.ExitTime"], et)
+        u32(pa + off["_EPROCESS.ExitStatus"], status)
+        if has_threads(off):
+            thread_list(pool, off, pa + off["_EPROCESS.ThreadListHead"], ep + off["_EPROCESS.ThreadListHead"],
+                        THREADS.get(pid, []), variant)
         nb = name.encode()[:15]
         mem[pa + off["_EPROCESS.ImageFileName"]:pa + off["_EPROCESS.ImageFileName"] + len(nb)] = nb
         if path is not None:
@@ -537,8 +597,13 @@ def main():
     print("dtb 0x%x" % kroot)
     print("kernel 0x%x" % kbase)
     print("selfmap 0x%x" % selfmap)
-    for pid, ppid, name, path, cmdline in listed:
+    for n, (pid, ppid, name, path, cmdline) in enumerate(listed):
         print("process %d %d %s" % (pid, ppid, name[:15]))
+        ct, et, status = ptimes(n, pid)
+        print("ptime %d %d %d %s" % (pid, (ct - FT_EPOCH) * 100, (et - FT_EPOCH) * 100 if et else 0,
+                                     "0x%x" % status if et else "-"))
+        for tid, state, tname in THREADS.get(pid, []) if has_threads(off) else []:
+            print("thread %d %d %d %s" % (pid, tid, state, tname or ""))
     for name, path, base, size in mods:
         print("module 0x%x 0x%x %s" % (base, size, name))
     for name, path, base, size in arch.umods:

@@ -63,6 +63,14 @@ setup_file() {
 	EOF
 	/usr/bin/python3 "$MF_TOP_SRCDIR/tests/win32-mkimage.py" "$BATS_FILE_TMPDIR/pdb.raw" full "$NTOSKRNL" \
 		"$BATS_FILE_TMPDIR/pdb-layout.offsets" >"$BATS_FILE_TMPDIR/pdb.oracle"
+	# the same layout with a CodeView record in ntoskrnl, and a symbol server's cache that
+	# holds the PDB under the name and GUID/age the record gives
+	/usr/bin/python3 "$MF_TOP_SRCDIR/tests/win32-mkimage.py" "$BATS_FILE_TMPDIR/pdb-rsds.raw" rsds "$NTOSKRNL" \
+		"$BATS_FILE_TMPDIR/pdb-layout.offsets" >"$BATS_FILE_TMPDIR/pdb-rsds.oracle"
+	mkdir -p "$BATS_FILE_TMPDIR/sym/ntkrnlmp.pdb/131211101514171618191A1B1C1D1E1F3" "$BATS_FILE_TMPDIR/none"
+	cp "$BATS_FILE_TMPDIR/ntkernel.pdb" "$BATS_FILE_TMPDIR/sym/ntkrnlmp.pdb/131211101514171618191A1B1C1D1E1F3/"
+	mv "$BATS_FILE_TMPDIR/sym/ntkrnlmp.pdb/131211101514171618191A1B1C1D1E1F3/ntkernel.pdb" \
+		"$BATS_FILE_TMPDIR/sym/ntkrnlmp.pdb/131211101514171618191A1B1C1D1E1F3/ntkrnlmp.pdb"
 }
 
 setup() {
@@ -116,6 +124,44 @@ setup() {
 	# ImageFileName is 15 bytes: a longer name is cut there, as Windows cuts it
 	run -0 bash -c 'mf-ps -f json -c "raw:$1" -o win32 | jq -r "select(.pid == 5120) | .name"' - "$D/full.raw"
 	assert_output a_very_long_nam
+}
+
+@test "win32: each process's create time, and of one that exited its exit time and status (CreateTime, ExitTime, ExitStatus)" {
+	# msgpack timestamps, read by another msgpack library, to the nanosecond (FILETIMEs are
+	# 100 ns units)
+	run -0 bash -c 'mf-ps -c "raw:$1" -o win32 | /usr/bin/python3 -c "
+import msgpack, sys
+for r in msgpack.Unpacker(sys.stdin.buffer):
+    if r[\"type\"] == \"process\":
+        print(\"ptime %d %d %d %s\" % (r[\"pid\"], r[\"start_time\"].to_unix_nano(),
+              r[\"exit_time\"].to_unix_nano() if \"exit_time\" in r else 0,
+              \"0x%x\" % r[\"exit_status\"] if \"exit_status\" in r else \"-\"))"' - "$D/full.raw"
+	assert_output "$(oracle full ptime)"
+	# the exited one is listed with state Z; JSON and the --times table show the times
+	run -0 --separate-stderr mf-ps -f json -c "raw:$D/full.raw" -o win32 -p 356
+	assert_equal "$(jq -c 'select(.type == "process") | [.state, .start_time, .exit_time, .exit_status]' <<<"$output")" \
+		'["Z","2025-06-01T08:00:07.123456700Z","2025-06-01T08:00:49.123465600Z",3221225786]'
+	run -0 --separate-stderr mf-ps --times -f table -c "raw:$D/full.raw" -o win32 -p 356,468
+	assert_line --index 1 --regexp '^ +356 +4  Z  2025-06-01T08:00:07Z  2025-06-01T08:00:49Z  3221225786  smss.exe$'
+	assert_line --index 2 --regexp '^ +468 +356  -  2025-06-01T08:00:14Z  - +-  csrss.exe$'
+}
+
+@test "win32: mf-ps --threads lists a process's threads (ThreadListHead): ids, states, descriptions; a looping list ends with a warning" {
+	local want
+	want=$(oracle full thread | awk 'BEGIN { split("- R R R X S W R S", st, " ") }
+		$2 == 2044 { printf "thread %s %s %s %s\n", $2, $3, st[$4 + 1], $5 == "" ? "" : substr($0, index($0, $5)) }')
+	[[ $(wc -l <<<"$want") -eq 3 ]] || fail "oracle: $want"
+	run -0 --separate-stderr mf-ps --threads -f json -c "raw:$D/full.raw" -o win32 -p 2044
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "thread") | "thread \(.pid) \(.tid) \(.state) \(.name)"' <<<"$output")" "$want"
+	# every thread of every process, each under its own pid
+	run -0 --separate-stderr mf-ps --threads -f json -c "raw:$D/full.raw" -o win32
+	assert_equal "$(jq -r 'select(.type == "thread") | "\(.pid) \(.tid)"' <<<"$output" | sort)" \
+		"$(oracle full thread | awk '{ print $2, $3 }' | sort)"
+	# the cyclic image's explorer.exe: its last thread leads back to the second
+	run -0 --separate-stderr timeout 60 mf-ps --threads -f json -c "raw:$D/cyclic.raw" -o win32 -p 2044
+	assert_equal "$(jq -r 'select(.type == "thread") | .tid' <<<"$output" | tr '\n' ' ')" "2048 2052 3104 "
+	grep -q '^mf-ps: warning: win32: a thread list loops back to 0x[0-9a-f]*: the list ends there$' <<<"$stderr" || fail "$stderr"
 }
 
 @test "win32: mf-modules --kernel lists PsLoadedModuleList (found in ntoskrnl's .bss: Wine exports no PsLoadedModuleList)" {
@@ -257,12 +303,44 @@ setup() {
 	MF_WIN32_OFFSETS_PATH=$D/none run -1 --separate-stderr mf-attach -c "raw:$D/rsds.raw" -o win32
 	no_sanitizer
 	assert_equal "${#stderr_lines[@]}" 1
-	assert_stderr --regexp '^mf-attach: win32: no structure offsets for build 19041: give pdb=FILE, from a symbol server ntkrnlmp.pdb/131211101514171618191A1B1C1D1E1F3/ntkrnlmp.pdb \(no table at or below the build in [^ ]*/none\)$'
+	assert_stderr --regexp '^mf-attach: win32: no structure offsets for build 19041: give pdb=FILE or symdir=DIR, from a symbol server ntkrnlmp.pdb/131211101514171618191A1B1C1D1E1F3/ntkrnlmp.pdb \(no table at or below the build in [^ ]*/none\)$'
 	run -0 bash -c 'mf-modules --kernel -f json -c "raw:$1" -o win32 | jq -r "select(.name == \"ntoskrnl.exe\") | \"\(.pdb) \(.pdb_id)\""' - "$D/rsds.raw"
 	assert_output "ntkrnlmp.pdb 131211101514171618191A1B1C1D1E1F3"
 	require_cmd clang-14 lld-link-14
 	run -0 --separate-stderr mf-attach -f json -c "raw:$D/rsds.raw" -o "win32:pdb=$D/ntkernel.pdb"
 	assert_stderr --regexp "^mf-attach: warning: win32: $D/ntkernel.pdb is [0-9A-F]+, ntoskrnl.exe names ntkrnlmp.pdb 131211101514171618191A1B1C1D1E1F3: offsets may not fit"
+}
+
+@test "win32: symdir=: the PDB ntoskrnl.exe's CodeView record names, from a symbol server's cache (DIR/NAME/GUIDAGE/NAME); not there: a warning, then the tables" {
+	require_cmd clang-14 lld-link-14
+	local pdb=$D/sym/ntkrnlmp.pdb/131211101514171618191A1B1C1D1E1F3/ntkrnlmp.pdb
+	MF_WIN32_OFFSETS_PATH=$D/none run -0 --separate-stderr mf-ps -v -f json -c "raw:$D/pdb-rsds.raw" -o "win32:symdir=$D/sym"
+	no_sanitizer
+	assert_equal "$(jq -r 'select(.type == "process") | "process \(.pid) \(.ppid) \(.name)"' <<<"$output")" \
+		"$(oracle pdb-rsds process)"
+	grep -q "^mf-ps: win32: structure offsets from the PDB $pdb ([0-9A-F]\{33,\})\$" <<<"$stderr" || fail "$stderr"
+	# the file in the cache is lld's, with its own GUID: said, as for pdb=
+	grep -q "^mf-ps: warning: win32: $pdb is [0-9A-F]*, ntoskrnl.exe names ntkrnlmp.pdb 131211101514171618191A1B1C1D1E1F3: offsets may not fit" <<<"$stderr" ||
+		fail "$stderr"
+	# a relative symdir= in a saved target works from another directory
+	(cd "$D" && MF_WIN32_OFFSETS_PATH=$D/none mf-attach -q -c "raw:$D/pdb-rsds.raw" -o win32:symdir=sym >"$D/symdir.target")
+	run -0 bash -c 'cd / && MF_WIN32_OFFSETS_PATH=$2 mf-ps -q -f json -t "$1" | jq -r "select(.type == \"process\") | .pid" | paste -sd " "' \
+		- "$D/symdir.target" "$D/none"
+	assert_output "$(oracle pdb-rsds process | awk '{ print $2 }' | paste -sd ' ')"
+	# a cache without this PDB: a warning naming what was looked for, then the installed table
+	mkdir -p "$D/emptysym"
+	run -0 --separate-stderr mf-ps -f json -c "raw:$D/rsds.raw" -o "win32:symdir=$D/emptysym"
+	assert_equal "$(jq -r 'select(.type == "process") | "process \(.pid) \(.ppid) \(.name)"' <<<"$output")" \
+		"$(oracle rsds process)"
+	assert_stderr "mf-ps: warning: win32: $D/emptysym has no ntkrnlmp.pdb/131211101514171618191A1B1C1D1E1F3/ntkrnlmp.pdb"
+	# ... and with no table either, the one-line error
+	MF_WIN32_OFFSETS_PATH=$D/none run -1 --separate-stderr mf-ps -c "raw:$D/rsds.raw" -o "win32:symdir=$D/emptysym"
+	assert_equal "${#stderr_lines[@]}" 2
+	assert_stderr --regexp 'no structure offsets for build 19041: give pdb=FILE or symdir=DIR'
+	# a symdir= that is no directory: one line, exit 1
+	run -1 --separate-stderr mf-ps -c "raw:$D/rsds.raw" -o "win32:symdir=$D/rsds.raw"
+	assert_equal "${#stderr_lines[@]}" 1
+	assert_stderr --regexp "cannot open symdir directory $D/rsds.raw: Not a directory"
 }
 
 @test "win32: a full crash dump's header gives the root and both list heads (no start block, no self-map in it)" {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { PS_OPT_TREE = TOOL_OPT_FIRST_OWN, PS_OPT_ENV, PS_OPT_THREADS };
+enum { PS_OPT_TREE = TOOL_OPT_FIRST_OWN, PS_OPT_ENV, PS_OPT_THREADS, PS_OPT_TIMES };
 
 #define PS_ENV_MAX (1u << 20)   /* an environment is cut here (Linux allows far less per string) */
 
@@ -28,6 +28,7 @@ struct ps_state {
 	bool tree;
 	bool env;             /* --env: an "env" map in each process record */
 	bool threads;         /* --threads: thread records instead of process records */
+	bool times;           /* --times: the table shows start and exit times */
 	uint8_t *envbuf;
 	struct ps_proc *procs;
 	size_t n, cap;
@@ -41,7 +42,8 @@ ps_usage(int status)
 {
 	FILE *f = status ? stderr : stdout;
 
-	fprintf(f, "usage: mf-ps [options] [-p PID[,PID...]]... [-n NAME]... [--tree] [--env] [--threads]\n");
+	fprintf(f, "usage: mf-ps [options] [-p PID[,PID...]]... [-n NAME]... [--tree] [--env] [--threads]\n"
+	           "       mf-ps [options] [-p PID[,PID...]]... [-n NAME]... [--times]\n");
 	if (status) {
 		fprintf(f, "Try 'mf-ps --help' for more information.\n");
 		exit(status);
@@ -57,7 +59,10 @@ ps_usage(int status)
 	        "\nWhat to show:\n"
 	        "      --env              each process's environment (an \"env\" map), read from\n"
 	        "                         the process itself\n"
-	        "      --threads          the threads of the processes (`thread` records) instead\n");
+	        "      --threads          the threads of the processes (`thread` records) instead\n"
+	        "      --times            table columns for when each process started and exited\n"
+	        "                         and its exit status (every format carries them as\n"
+	        "                         start_time, exit_time and exit_status where known)\n");
 	tool_usage_common(f, false);
 	exit(status);
 }
@@ -322,6 +327,7 @@ main(int argc, char **argv)
 		{ "tree", no_argument, NULL, PS_OPT_TREE },
 		{ "env", no_argument, NULL, PS_OPT_ENV },
 		{ "threads", no_argument, NULL, PS_OPT_THREADS },
+		{ "times", no_argument, NULL, PS_OPT_TIMES },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ps_state st = { .tl = &ps_tool };
@@ -337,6 +343,9 @@ main(int argc, char **argv)
 			break;
 		case PS_OPT_ENV:
 			st.env = true;
+			break;
+		case PS_OPT_TIMES:
+			st.times = true;
 			break;
 		case PS_OPT_THREADS:
 			st.threads = true;
@@ -356,7 +365,7 @@ main(int argc, char **argv)
 	tl->topt.read_stdin = tl->topt.conn == NULL && tl->topt.os == NULL && tl->topt.tfile == NULL;
 	st.pid_seen = tool_xcalloc(st.sel.sel.npids, sizeof *st.pid_seen);
 	tool_open(tl, false);
-	tool_columns(tl, st.tree ? "process-tree" : st.env ? "process-env" : "process");
+	tool_columns(tl, st.tree ? "process-tree" : st.env ? "process-env" : st.times ? "process-times" : "process");
 	tool_columns(tl, "thread");
 	if (st.env)
 		st.envbuf = tool_xmalloc(PS_ENV_MAX);

@@ -26,6 +26,15 @@ static const struct mf_col cols_process_tree[] = {
 	{ "tree_name", "NAME", -24 },
 	{ "cmdline", "CMDLINE", -1 },
 };
+static const struct mf_col cols_process_times[] = {
+	{ "pid", "PID", 7 },
+	{ "ppid", "PPID", 7 },
+	{ "state", "S", -1 },
+	{ "start_time", "START", -20 },
+	{ "exit_time", "EXIT", -20 },
+	{ "exit_status", "STATUS", 10 },
+	{ "name", "NAME", -1 },
+};
 static const struct mf_col cols_process_env[] = {
 	{ "pid", "PID", 7 },
 	{ "name", "NAME", -16 },
@@ -147,6 +156,7 @@ static const struct {
 	{ "process", "process", COLS(cols_process) },
 	{ "process-tree", "process", COLS(cols_process_tree) },
 	{ "process-env", "process", COLS(cols_process_env) },
+	{ "process-times", "process", COLS(cols_process_times) },
 	{ "module", "module", COLS(cols_module) },
 	{ "map", "map", COLS(cols_map) },
 	{ "hit", "hit", COLS(cols_hit) },

@@ -20,6 +20,10 @@ mf_process_rec(const struct mf_process *p, struct mf_rec *r)
 	    (e = mf_rec_add_addr(r, "dtb", p->dtb)) < 0 ||
 	    (e = mf_rec_add_addr(r, "addr", p->addr)) < 0)
 		return e;
+	if ((p->start_time != 0 && (e = mf_rec_add_time(r, "start_time", p->start_time)) < 0) ||
+	    (p->exit_time != 0 && (e = mf_rec_add_time(r, "exit_time", p->exit_time)) < 0) ||
+	    (p->exited && (e = mf_rec_add_int(r, "exit_status", p->exit_status)) < 0))
+		return e;
 	return 0;
 }
 

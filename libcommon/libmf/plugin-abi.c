@@ -15,6 +15,7 @@
 #include "plugin-int.h"
 
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 struct abi_handle {
@@ -193,16 +194,21 @@ abi_conn_ranges(void *handle, const struct mf_range **out)
 
 /* An ABI-2 record of the plugin's size as one of ours: `in` itself when the sizes agree,
  * else a copy in buf (min of both sizes, the rest zero).  struct_size 0 means the size
- * of the struct in the plugin's ABI, which for ABI 2 is ours. */
+ * of the struct in the plugin's ABI: zero_size, the struct's size when ABI 2 began. */
+_Static_assert(offsetof(struct mf_process, start_time) == MF_PROCESS_SIZE_ABI2_FIRST,
+               "MF_PROCESS_SIZE_ABI2_FIRST is where the later fields begin");
+
 static const void *
-abi_fit(const void *in, void *buf, size_t size)
+abi_fit(const void *in, void *buf, size_t size, size_t zero_size)
 {
 	uint32_t s = *(const uint32_t *)in;
 
 	if (s == size)
 		return in;
+	if (s == 0)
+		s = (uint32_t)zero_size;
 	memset(buf, 0, size);
-	memcpy(buf, in, s == 0 || s > size ? size : s);
+	memcpy(buf, in, s > size ? size : s);
 	*(uint32_t *)buf = (uint32_t)size;
 	return buf;
 }
@@ -229,7 +235,7 @@ abi_fit_process(void *c, const struct mf_process *in)
 		};
 		in = &p;
 	} else {
-		in = abi_fit(in, &p, sizeof p);
+		in = abi_fit(in, &p, sizeof p, MF_PROCESS_SIZE_ABI2_FIRST);
 	}
 	return ((mf_process_cb)f->cb)(f->ctx, in);
 }
@@ -249,7 +255,7 @@ abi_fit_module(void *c, const struct mf_module *in)
 		};
 		in = &m;
 	} else {
-		in = abi_fit(in, &m, sizeof m);
+		in = abi_fit(in, &m, sizeof m, sizeof m);
 	}
 	return ((mf_module_cb)f->cb)(f->ctx, in);
 }
@@ -269,7 +275,7 @@ abi_fit_map(void *c, const struct mf_map *in)
 		};
 		in = &m;
 	} else {
-		in = abi_fit(in, &m, sizeof m);
+		in = abi_fit(in, &m, sizeof m, sizeof m);
 	}
 	return ((mf_map_cb)f->cb)(f->ctx, in);
 }
@@ -281,7 +287,7 @@ abi_fit_thread(void *c, const struct mf_thread *in)
 	struct abi_fit_ctx *f = c;
 	struct mf_thread t;
 
-	return ((mf_thread_cb)f->cb)(f->ctx, abi_fit(in, &t, sizeof t));
+	return ((mf_thread_cb)f->cb)(f->ctx, abi_fit(in, &t, sizeof t, sizeof t));
 }
 
 static int
@@ -290,7 +296,7 @@ abi_fit_symbol(void *c, const struct mf_symbol *in)
 	struct abi_fit_ctx *f = c;
 	struct mf_symbol s;
 
-	return ((mf_symbol_cb)f->cb)(f->ctx, abi_fit(in, &s, sizeof s));
+	return ((mf_symbol_cb)f->cb)(f->ctx, abi_fit(in, &s, sizeof s, sizeof s));
 }
 
 /* ---- os layers: calls ---- */

@@ -48,6 +48,7 @@ const struct mf_host mfint_host = {
 	.error_errno = mf_error_errno,
 	.open_symbol_file = mf_symbol_file_open,
 	.close_symbol_file = mf_symbol_file_close,
+	.open_symbol_file_in = mf_symbol_file_open_in,
 };
 
 MF_API const struct mf_host *

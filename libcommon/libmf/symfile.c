@@ -10,11 +10,16 @@
 #include <limits.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sys/syscall.h>
+#ifdef SYS_openat2
+#include <linux/openat2.h>
+#endif
 
 #define SYMFILE_MAX (4ull << 30)   /* a PDB or BTF blob larger than this is not one */
 
@@ -139,24 +144,24 @@ symfile_is_trusted(const struct mf_args *args)
 	return found;
 }
 
-MF_API int
-mf_symbol_file_open(const struct mf_args *args, const char *key, struct mf_symfile *file, char *errbuf)
-{
-	const char *path;
-	struct stat st;
-	void *p;
-	int fd, e;
+/* What the host keeps of an open symbol file (file->host_data): the mapping, and the
+ * path shown in messages when the host built it (open_in). */
+struct symfile_map {
+	void *map;
+	size_t len;
+	char path[];
+};
 
-	if (file == NULL || file->struct_size < offsetof(struct mf_symfile, host_data) + sizeof(void *) || key == NULL)
-		return mf_error(errbuf, MF_ERR_ARG, "open_symbol_file: no file struct or key");
-	if (args == NULL || !symfile_is_trusted(args))
-		return mf_error(errbuf, MF_ERR_PERM, "cannot open a %s file: only a file the user names as %s=PATH is opened",
-		                key, key);
-	if ((path = mf_args_get(args, key)) == NULL || path[0] == '\0')
-		return mf_error(errbuf, MF_ERR_NOTFOUND, "no %s file given (%s=PATH)", key, key);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
-		return mf_error_errno(errbuf, errno == ENOENT ? MF_ERR_ARG : errno == EACCES ? MF_ERR_PERM : MF_ERR_IO,
-		                      errno, "cannot open %s file %s", key, path);
+/* The file at fd (opened as PATH, named by argument KEY) mapped into *file; closes fd. */
+static int
+symfile_map_fd(int fd, const char *key, const char *path, bool own_path, struct mf_symfile *file, char *errbuf)
+{
+	struct symfile_map *m;
+	struct stat st;
+	size_t pl = own_path ? strlen(path) + 1 : 0;
+	void *p;
+	int e;
+
 	if (fstat(fd, &st) < 0) {
 		e = errno;
 		close(fd);
@@ -175,34 +180,186 @@ mf_symbol_file_open(const struct mf_args *args, const char *key, struct mf_symfi
 		return mf_error(errbuf, MF_ERR_LIMIT, "%s file %s is larger than %llu bytes", key, path,
 		                (unsigned long long)SYMFILE_MAX);
 	}
+	if ((m = malloc(sizeof *m + pl)) == NULL) {
+		close(fd);
+		return mf_error(errbuf, MF_ERR_NOMEM, "out of memory");
+	}
 	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	e = errno;
 	close(fd);
-	if (p == MAP_FAILED)
+	if (p == MAP_FAILED) {
+		free(m);
 		return mf_error_errno(errbuf, e == ENOMEM ? MF_ERR_NOMEM : MF_ERR_IO, e, "cannot map %s", path);
-	if (path[0] != '/') {
-		size_t i;
-
-		pthread_mutex_lock(&symfile_lock);
-		for (i = 0; i < args->n; i++)
-			if (args->kv[i].value == path)
-				symfile_abs_note(&args->kv[i]);
-		pthread_mutex_unlock(&symfile_lock);
 	}
+	m->map = p;
+	m->len = (size_t)st.st_size;
+	memcpy(m->path, path, pl);
 	file->data = p;
 	file->size = (uint64_t)st.st_size;
-	file->path = path;
-	file->host_data = p;
+	file->path = own_path ? m->path : path;
+	file->host_data = m;
+	return 0;
+}
+
+/* The checks both services make: the file struct, and args the host built from user
+ * input.  The value of KEY in *value: 0, or an error (MF_ERR_NOTFOUND when not given). */
+static int
+symfile_arg(const struct mf_args *args, const char *key, const struct mf_symfile *file, bool dir,
+            const char **value, char *errbuf)
+{
+	const char *noun = dir ? "directory" : "file", *what = dir ? "DIR" : "PATH";
+
+	if (file == NULL || file->struct_size < offsetof(struct mf_symfile, host_data) + sizeof(void *) || key == NULL)
+		return mf_error(errbuf, MF_ERR_ARG, "open_symbol_file: no file struct or key");
+	if (args == NULL || !symfile_is_trusted(args))
+		return mf_error(errbuf, MF_ERR_PERM, "cannot open a %s %s: only a %s the user names as %s=%s is opened",
+		                key, noun, noun, key, what);
+	if ((*value = mf_args_get(args, key)) == NULL || (*value)[0] == '\0')
+		return mf_error(errbuf, MF_ERR_NOTFOUND, "no %s %s given (%s=%s)", key, noun, key, what);
+	return 0;
+}
+
+/* A relative path the user gave (the value of one of args), once opened: remembered as
+ * absolute for saved targets. */
+static void
+symfile_note_relative(const struct mf_args *args, const char *value)
+{
+	size_t i;
+
+	if (value[0] == '/')
+		return;
+	pthread_mutex_lock(&symfile_lock);
+	for (i = 0; i < args->n; i++)
+		if (args->kv[i].value == value)
+			symfile_abs_note(&args->kv[i]);
+	pthread_mutex_unlock(&symfile_lock);
+}
+
+static int
+symfile_open_error(int err, const char *key, const char *path, char *errbuf)
+{
+	return mf_error_errno(errbuf, err == ENOENT ? MF_ERR_ARG : err == EACCES ? MF_ERR_PERM : MF_ERR_IO, err,
+	                      "cannot open %s file %s", key, path);
+}
+
+MF_API int
+mf_symbol_file_open(const struct mf_args *args, const char *key, struct mf_symfile *file, char *errbuf)
+{
+	const char *path;
+	int fd, r;
+
+	if ((r = symfile_arg(args, key, file, false, &path, errbuf)) < 0)
+		return r;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+		return symfile_open_error(errno, key, path, errbuf);
+	if ((r = symfile_map_fd(fd, key, path, false, file, errbuf)) < 0)
+		return r;
+	symfile_note_relative(args, path);
+	return 0;
+}
+
+/* Is NAME a relative path of plain components (no "", ".", ".." or a leading '/')? */
+static bool
+symfile_name_ok(const char *name)
+{
+	const char *p = name;
+
+	if (name == NULL || name[0] == '\0' || strlen(name) >= PATH_MAX)
+		return false;
+	while (*p != '\0') {
+		size_t l = strcspn(p, "/");
+
+		if (l == 0 || (l == 1 && p[0] == '.') || (l == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		p += l;
+		if (*p == '/' && *++p == '\0')
+			return false;
+	}
+	return true;
+}
+
+/* NAME beneath the directory dirfd: openat2's RESOLVE_BENEATH where the kernel has it
+ * (symbolic links that stay inside are followed), else one component at a time with no
+ * symbolic link followed.  A file descriptor, or -1 with errno set. */
+static int
+symfile_open_beneath(int dirfd, const char *name)
+{
+#ifdef SYS_openat2
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
+	                        .resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS };
+	long fd = syscall(SYS_openat2, dirfd, name, &how, sizeof how);
+
+	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+		return (int)fd;
+#endif
+	char part[PATH_MAX];
+	const char *p = name;
+	int cur = dirfd, next;
+
+	for (;;) {
+		size_t l = strcspn(p, "/");
+		bool last = p[l] == '\0';
+
+		memcpy(part, p, l);
+		part[l] = '\0';
+		next = openat(cur, part, (last ? O_RDONLY : O_RDONLY | O_DIRECTORY) | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+		if (cur != dirfd) {
+			int e = errno;
+
+			close(cur);
+			errno = e;
+		}
+		if (next < 0 || last)
+			return next;
+		cur = next;
+		p += l + 1;
+	}
+}
+
+MF_API int
+mf_symbol_file_open_in(const struct mf_args *args, const char *key, const char *name, struct mf_symfile *file,
+                       char *errbuf)
+{
+	char shown[2 * PATH_MAX + 2];
+	const char *dir;
+	int dfd, fd, e, r;
+
+	if ((r = symfile_arg(args, key, file, true, &dir, errbuf)) < 0)
+		return r;
+	if (!symfile_name_ok(name))
+		return mf_error(errbuf, MF_ERR_PERM, "cannot open '%s' in %s=%s: only a relative path of plain names",
+		                name != NULL ? name : "", key, dir);
+	snprintf(shown, sizeof shown, "%s/%s", dir, name);
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return mf_error_errno(errbuf, errno == ENOENT || errno == ENOTDIR ? MF_ERR_ARG : MF_ERR_IO, errno,
+		                      "cannot open %s directory %s", key, dir);
+	fd = symfile_open_beneath(dfd, name);
+	e = errno;
+	close(dfd);
+	if (fd < 0) {
+		if (e == ENOENT)
+			return mf_error(errbuf, MF_ERR_NOTFOUND, "%s has no %s", dir, name);
+		if (e == ELOOP || e == EXDEV)
+			return mf_error(errbuf, MF_ERR_PERM, "%s: a symbolic link that leads out of %s", shown, dir);
+		return symfile_open_error(e, key, shown, errbuf);
+	}
+	if ((r = symfile_map_fd(fd, key, shown, true, file, errbuf)) < 0)
+		return r;
+	symfile_note_relative(args, dir);
 	return 0;
 }
 
 MF_API void
 mf_symbol_file_close(struct mf_symfile *file)
 {
-	if (file == NULL || file->host_data == NULL)
+	struct symfile_map *m;
+
+	if (file == NULL || (m = file->host_data) == NULL)
 		return;
-	munmap(file->host_data, (size_t)file->size);
+	munmap(m->map, m->len);
+	free(m);
 	file->host_data = NULL;
 	file->data = NULL;
 	file->size = 0;
+	file->path = NULL;
 }

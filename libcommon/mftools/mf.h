@@ -127,6 +127,8 @@ enum mf_vtype {
 	MF_V_NIL = 0, MF_V_BOOL, MF_V_INT, MF_V_UINT,
 	MF_V_ADDR,   /* an unsigned 64-bit address: "0x..." in JSON and tables */
 	MF_V_FLOAT, MF_V_STR, MF_V_BIN, MF_V_MAP, MF_V_ARRAY,
+	MF_V_TIME,   /* a point in time, v.i nanoseconds since 1970-01-01 UTC: a msgpack
+	              * timestamp (extension type -1), an RFC 3339 string in JSON and tables */
 };
 
 struct mf_rec;
@@ -160,6 +162,7 @@ const char *mf_rec_type(const struct mf_rec *r);         /* "" if none */
 int mf_rec_add_uint(struct mf_rec *r, const char *key, uint64_t v);
 int mf_rec_add_addr(struct mf_rec *r, const char *key, uint64_t v);
 int mf_rec_add_int(struct mf_rec *r, const char *key, int64_t v);
+int mf_rec_add_time(struct mf_rec *r, const char *key, int64_t ns_since_epoch);
 int mf_rec_add_float(struct mf_rec *r, const char *key, double v);
 int mf_rec_add_bool(struct mf_rec *r, const char *key, bool v);
 int mf_rec_add_str(struct mf_rec *r, const char *key, const char *s);
@@ -266,9 +269,13 @@ void mf_out_set_width(struct mf_out *o, size_t width);
 /* Write one record (buffered).  0 or MF_ERR_IO (EPIPE included: the tool should exit quietly). */
 int mf_out_rec(struct mf_out *o, const struct mf_rec *r);
 /* A scalar field value as tables show it ("-" for nil, true/false, decimal integers, 0x-hex
- * addresses, %g floats) into buf (32 bytes hold any): its length; -1 for strings, bytes,
+ * addresses, %g floats, times to the second) into buf (32 bytes hold any): its length; -1 for strings, bytes,
  * maps and arrays, which are the caller's to show. */
 int mf_value_scalar_text(const struct mf_value *v, char *buf, size_t n);
+/* A time (nanoseconds since 1970-01-01 UTC) as RFC 3339 UTC text, "2026-12-03T12:01:02Z",
+ * with ".NNNNNNNNN" before the Z when frac and the time is not a whole second (a 32-byte
+ * buffer holds any): its length, as snprintf counts it. */
+int mf_time_text(int64_t ns, bool frac, char *buf, size_t n);
 /* Raw bytes (for -f raw and for tools that print free text in table mode). */
 int mf_out_raw(struct mf_out *o, const void *p, size_t n);
 int mf_out_flush(struct mf_out *o);
@@ -588,6 +595,8 @@ int mf_thread_rec(const struct mf_thread *th, struct mf_rec *r);
 int mf_args_trust(const struct mf_args *args);
 void mf_args_untrust(const struct mf_args *args);
 int mf_symbol_file_open(const struct mf_args *args, const char *key, struct mf_symfile *file, char *errbuf);
+int mf_symbol_file_open_in(const struct mf_args *args, const char *key, const char *name, struct mf_symfile *file,
+                           char *errbuf);
 void mf_symbol_file_close(struct mf_symfile *file);
 
 /* The host services libmf gives every plugin it loads (logging through mf_log, errors,

@@ -184,7 +184,9 @@ struct mf_phys {
 	 * older host's struct ends before it) ---- */
 	/* The page map of address space sp between start and end (exclusive; 0 = the top of
 	 * the space): every mapped run, in increasing VA order, merged where VA and PA are
-	 * contiguous with the same page size and flags, one callback each (the host's
+	 * contiguous with the same page size and flags (and the same accessed, dirty and
+	 * global bits, which a run does not carry: two adjacent runs can show the same
+	 * flags), one callback each (the host's
 	 * translator walks the tables, reading whole table pages in batches, for every
 	 * architecture of enum mf_arch).  The callback may read memory through this struct
 	 * (vread etc.); it returns non-zero to stop, and page_map returns that value.
@@ -248,7 +250,20 @@ struct mf_host {
 	int (*open_symbol_file)(const struct mf_args *args, const char *key, struct mf_symfile *file,
 	                        char *errbuf);
 	void (*close_symbol_file)(struct mf_symfile *file);
+	/* ---- ABI 2, added later: present when struct_size covers it (MF_HOST_HAS) ---- */
+	/* Open NAME inside the directory the user named as the value of `key` (a symbol
+	 * server's cache, symdir=DIR, holding DIR/ntkrnlmp.pdb/GUIDAGE/ntkrnlmp.pdb).  The
+	 * plugin builds NAME (from what it read of the target); the host takes only a relative
+	 * path of plain names (no "..", ".", empty part or leading '/': MF_ERR_PERM) and
+	 * resolves it beneath DIR (a symbolic link that leads out is MF_ERR_PERM).  A NAME
+	 * that is not there is MF_ERR_NOTFOUND (message set), as is a `key` the user did not
+	 * give; the rest as open_symbol_file, and close_symbol_file frees it. */
+	int (*open_symbol_file_in)(const struct mf_args *args, const char *key, const char *name,
+	                           struct mf_symfile *file, char *errbuf);
 };
+/* Does the host (a struct mf_host *) have service MEMBER (one added to ABI 2 later)? */
+#define MF_HOST_HAS(host, member) \
+	((host)->struct_size >= offsetof(struct mf_host, member) + sizeof((host)->member) && (host)->member != NULL)
 
 /* Thread models (see the top of this file). */
 enum mf_thread_model {
@@ -316,7 +331,17 @@ struct mf_process {
 	uint32_t reserved;
 	uint64_t dtb;          /* page-table root, 0 if not applicable */
 	uint64_t addr;         /* kernel object (task_struct, EPROCESS), 0 if none */
+	/* ---- ABI 2, added later (zero from older plugins; a record whose struct_size is 0
+	 * is taken to end before them) ---- */
+	int64_t start_time;    /* when it started: nanoseconds since 1970-01-01 UTC; 0 if unknown */
+	int64_t exit_time;     /* when it exited, same clock; 0 if it has not or it is unknown */
+	int64_t exit_status;   /* with `exited`: Linux the exit code as wait() gives it, Windows
+	                        * the NTSTATUS (ExitStatus) */
+	uint32_t exited;       /* 1: it has exited and is still listed (a zombie; an EPROCESS
+	                        * whose handles keep it); 0: running or unknown */
+	uint32_t reserved2;    /* 0 */
 };
+#define MF_PROCESS_SIZE_ABI2_FIRST 88u   /* sizeof before start_time: what struct_size 0 means */
 
 struct mf_module {
 	uint32_t struct_size;

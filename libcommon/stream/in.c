@@ -220,13 +220,15 @@ struct in_mp_item {
 	unsigned hdr;        /* bytes of header, type byte included */
 	unsigned lenbytes;   /* width of the big-endian length/count field after the byte */
 	uint64_t len;        /* payload bytes (fixed-size scalars, fixstr) */
-	int kind;            /* 0 scalar, 1 array, 2 map, -1 invalid, -2 ext */
+	unsigned extra;      /* payload bytes beyond the length field's (ext8's type byte) */
+	int kind;            /* 0 scalar, 1 array, 2 map, -1 invalid, -2 ext, 3 an ext that
+	                      * can be a timestamp (its first payload byte is the type) */
 };
 
 static struct in_mp_item
 in_mp_shape(unsigned c)
 {
-	struct in_mp_item it = { 1, 0, 0, 0 };
+	struct in_mp_item it = { 1, 0, 0, 0, 0 };
 
 	if (c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3)
 		return it;
@@ -248,7 +250,11 @@ in_mp_shape(unsigned c)
 	case 0xde: it.kind = 2; it.lenbytes = 2; break;
 	case 0xdf: it.kind = 2; it.lenbytes = 4; break;
 	case 0xc1: it.kind = -1; break;
-	default: it.kind = -2; break;   /* ext and fixext */
+	/* the sizes a timestamp has: fixext4, fixext8, ext8 (12 bytes) */
+	case 0xd6: it.kind = 3; it.len = 1 + 4; break;
+	case 0xd7: it.kind = 3; it.len = 1 + 8; break;
+	case 0xc7: it.kind = 3; it.lenbytes = 1; it.extra = 1; break;
+	default: it.kind = -2; break;   /* the other ext and fixext */
 	}
 	it.hdr += it.lenbytes;
 	return it;
@@ -286,12 +292,12 @@ in_mp_scan(struct mf_in *in)
 			return in_fail(in, MF_ERR_FORMAT, "msgpack extension types are not supported");
 		if (avail - in->scan < it.hdr)
 			return 0;
-		n = it.lenbytes ? in_be(p + in->scan + 1, it.lenbytes) : it.len;
+		n = (it.lenbytes ? in_be(p + in->scan + 1, it.lenbytes) : it.len) + it.extra;
 		in->left[in->depth]--;
 		if (++in->nvals > IN_MAX_VALUES)
 			return in_fail(in, MF_ERR_LIMIT, "record has more than %u values", IN_MAX_VALUES);
 		in->scan += it.hdr;
-		if (it.kind == 0) {
+		if (it.kind == 0 || it.kind == 3) {
 			if (n > IN_MAX_RECORD - in->scan) {
 				in->oversize = 1;
 				return 0;
@@ -318,6 +324,37 @@ struct in_mp {
 
 static int in_mp_map(struct in_mp *d, struct mf_rec *r, uint64_t count);
 
+/* A msgpack timestamp (extension type -1: 4 bytes of seconds; 8 bytes of 30-bit
+ * nanoseconds and 34-bit seconds; 12 bytes of 32-bit nanoseconds and signed 64-bit
+ * seconds) at p (type byte first), as a TIME value. */
+static int
+in_mp_timestamp(struct mf_in *in, const unsigned char *p, size_t n, struct mf_value *v)
+{
+	int64_t sec;
+	uint64_t ns = 0, u;
+
+	if ((int8_t)p[0] != -1)
+		return in_fail(in, MF_ERR_FORMAT, "msgpack extension type %d is not supported", (int8_t)p[0]);
+	if (n == 1 + 4) {
+		sec = (int64_t)in_be(p + 1, 4);
+	} else if (n == 1 + 8) {
+		u = in_be(p + 1, 8);
+		ns = u >> 34;
+		sec = (int64_t)(u & ((UINT64_C(1) << 34) - 1));
+	} else if (n == 1 + 12) {
+		ns = in_be(p + 1, 4);
+		sec = (int64_t)in_be(p + 5, 8);
+	} else {
+		return in_fail(in, MF_ERR_FORMAT, "a msgpack timestamp of %zu bytes", n - 1);
+	}
+	/* nanoseconds since the epoch fit in 64 bits from 1677 to 2262 */
+	if (ns >= 1000000000 || sec > INT64_MAX / 1000000000 - 1 || sec < INT64_MIN / 1000000000 + 1)
+		return in_fail(in, MF_ERR_FORMAT, "msgpack timestamp out of range");
+	v->type = MF_V_TIME;
+	v->v.i = sec * 1000000000 + (int64_t)ns;
+	return 0;
+}
+
 /* Decode one item of the scanned record into *v; strings and arrays go to r's arena. */
 static int
 in_mp_value(struct in_mp *d, struct mf_rec *r, struct mf_value *v)
@@ -334,9 +371,9 @@ in_mp_value(struct in_mp *d, struct mf_rec *r, struct mf_value *v)
 	it = in_mp_shape(c);
 	if (it.kind < 0 || d->n - d->i < it.hdr)
 		return in_fail(d->in, MF_ERR_FORMAT, "invalid msgpack");
-	n = it.lenbytes ? in_be(p + d->i + 1, it.lenbytes) : it.len;
+	n = (it.lenbytes ? in_be(p + d->i + 1, it.lenbytes) : it.len) + it.extra;
 	d->i += it.hdr;
-	if (it.kind == 0 && n > d->n - d->i)
+	if ((it.kind == 0 || it.kind == 3) && n > d->n - d->i)
 		return in_fail(d->in, MF_ERR_FORMAT, "truncated record");
 	memset(v, 0, sizeof *v);
 	if (c <= 0x7f) {
@@ -386,6 +423,10 @@ in_mp_value(struct in_mp *d, struct mf_rec *r, struct mf_value *v)
 		memcpy(&v->v.f, &u, sizeof v->v.f);
 		v->type = MF_V_FLOAT;
 		d->i += 8;
+	} else if (it.kind == 3) {
+		if ((e = in_mp_timestamp(d->in, p + d->i, (size_t)n, v)) < 0)
+			return e;
+		d->i += (size_t)n;
 	} else if (it.kind == 2) {
 		v->type = MF_V_MAP;
 		if ((v->v.map = mfint_rec_kid(r)) == NULL)

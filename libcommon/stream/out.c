@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define OUT_BUF_SIZE (64u << 10)
@@ -310,6 +311,15 @@ out_mp_value(struct mf_out *o, const struct mf_value *v)
 	case MF_V_UINT:
 	case MF_V_ADDR: return msgpack_pack_uint64(pk, v->v.u);
 	case MF_V_FLOAT: return msgpack_pack_double(pk, v->v.f);
+	case MF_V_TIME: {
+		msgpack_timestamp ts = { .tv_sec = v->v.i / 1000000000, .tv_nsec = (uint32_t)(v->v.i % 1000000000) };
+
+		if (v->v.i % 1000000000 < 0) {   /* before 1970: nanoseconds count up from the second below */
+			ts.tv_sec--;
+			ts.tv_nsec = (uint32_t)(v->v.i % 1000000000 + 1000000000);
+		}
+		return msgpack_pack_timestamp(pk, &ts);
+	}
 	case MF_V_STR:
 		if (msgpack_pack_str(pk, v->v.s.n) < 0)
 			return -1;
@@ -491,6 +501,11 @@ out_json_value(struct mf_out *o, const struct mf_value *v)
 		}
 		return out_put(o, tmp, (size_t)n);
 	case MF_V_STR: return out_json_str(o, v->v.s.p, v->v.s.n);
+	case MF_V_TIME:
+		tmp[0] = '"';
+		n = mf_time_text(v->v.i, true, tmp + 1, sizeof tmp - 2);
+		tmp[n + 1] = '"';
+		return out_put(o, tmp, (size_t)n + 2);
 	case MF_V_BIN:
 		out_putc(o, '"');
 		out_hex(o, v->v.s.p, v->v.s.n);
@@ -584,6 +599,34 @@ out_text_safe(struct mf_out *o, const char *s, size_t n)
 }
 
 MF_API int
+mf_time_text(int64_t ns, bool frac, char *buf, size_t n)
+{
+	int64_t sec = ns / 1000000000, sub = ns % 1000000000;
+	time_t t;
+	struct tm tm;
+	int k;
+
+	if (sub < 0) {
+		sec--;
+		sub += 1000000000;
+	}
+	t = (time_t)sec;
+	if (gmtime_r(&t, &tm) == NULL)
+		return snprintf(buf, n, "%" PRId64 "ns", ns);
+	k = snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	             tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (k < 0 || (size_t)k >= n)
+		return k;
+	if (frac && sub != 0)
+		k += snprintf(buf + k, n - (size_t)k, ".%09" PRId64, sub);
+	if ((size_t)k + 1 < n) {
+		buf[k++] = 'Z';
+		buf[k] = '\0';
+	}
+	return k;
+}
+
+MF_API int
 mf_value_scalar_text(const struct mf_value *v, char *buf, size_t n)
 {
 	switch (v->type) {
@@ -593,6 +636,7 @@ mf_value_scalar_text(const struct mf_value *v, char *buf, size_t n)
 	case MF_V_UINT: return snprintf(buf, n, "%" PRIu64, v->v.u);
 	case MF_V_ADDR: return snprintf(buf, n, "0x%" PRIx64, v->v.u);
 	case MF_V_FLOAT: return snprintf(buf, n, "%g", v->v.f);
+	case MF_V_TIME: return mf_time_text(v->v.i, false, buf, n);
 	default: return -1;
 	}
 }

@@ -235,6 +235,14 @@ mf_rec_add_addr(struct mf_rec *r, const char *key, uint64_t u)
 }
 
 MF_API int
+mf_rec_add_time(struct mf_rec *r, const char *key, int64_t ns)
+{
+	struct mf_value v = { .type = MF_V_TIME, .v.i = ns };
+
+	return record_add(r, key, &v);
+}
+
+MF_API int
 mf_rec_add_int(struct mf_rec *r, const char *key, int64_t i)
 {
 	struct mf_value v = { .type = MF_V_INT, .v.i = i };
@@ -477,6 +485,7 @@ mf_rec_get_i64(const struct mf_rec *r, const char *key, int64_t *out)
 		return MF_ERR_NOTFOUND;
 	switch (v->type) {
 	case MF_V_INT:
+	case MF_V_TIME:   /* nanoseconds since the epoch */
 		*out = v->v.i;
 		return 0;
 	case MF_V_UINT:

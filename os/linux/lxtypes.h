@@ -24,11 +24,13 @@ struct lx_field {
 
 /* Everything the walkers need, looked up once. */
 struct lx_off {
-	uint32_t task_size, mm_size, vma_size, module_size, cred_size, dentry_size, mount_size;
+	uint32_t task_size, mm_size, vma_size, module_size, cred_size, dentry_size, mount_size,
+		seqcount_raw_size;
 	/* task_struct */
 	struct lx_field task_tasks, task_pid, task_tgid, task_real_parent, task_group_leader,
 		task_comm, task_state, task_exit_state, task_flags, task_mm, task_cred,
-		task_start_time, task_thread_group, task_thread_node, task_signal;
+		task_start_time, task_start_boottime, task_exit_code, task_thread_group,
+		task_thread_node, task_signal;
 	/* signal_struct (thread_head: 6.4+ thread list) */
 	struct lx_field signal_thread_head;
 	/* cred */
@@ -47,6 +49,8 @@ struct lx_off {
 	struct lx_field mod_list, mod_name, mod_state, mod_core_base, mod_core_size, mod_mem,
 		mod_mem_base, mod_mem_size, mod_mkobj_mod;
 	uint32_t mod_mem_count, mod_mem_stride;
+	/* timekeeper (in tk_core: after a seqcount_raw_spinlock_t, or tk_data.timekeeper) */
+	struct lx_field tk_offs_real, tk_offs_boot, tkd_timekeeper;
 };
 
 struct btf;

@@ -34,6 +34,8 @@ static const struct lx_off_spec {
 	{ "task_struct", "mm", LX_F(task_mm), LX_REQ },
 	{ "task_struct", "real_cred|cred", LX_F(task_cred), 0 },
 	{ "task_struct", "start_time", LX_F(task_start_time), 0 },
+	{ "task_struct", "start_boottime|real_start_time", LX_F(task_start_boottime), 0 },
+	{ "task_struct", "exit_code", LX_F(task_exit_code), 0 },
 	{ "task_struct", "thread_group", LX_F(task_thread_group), 0 },
 	{ "task_struct", "thread_node", LX_F(task_thread_node), 0 },
 	{ "task_struct", "signal", LX_F(task_signal), 0 },
@@ -79,6 +81,10 @@ static const struct lx_off_spec {
 	{ "module", "mkobj.mod", LX_F(mod_mkobj_mod), 0 },
 	{ "module_memory", "base", LX_F(mod_mem_base), 0 },
 	{ "module_memory", "size", LX_F(mod_mem_size), 0 },
+	/* the boot time: tk_core's timekeeper (6.13+: a struct tk_data) */
+	{ "timekeeper", "offs_real", LX_F(tk_offs_real), 0 },
+	{ "timekeeper", "offs_boot", LX_F(tk_offs_boot), 0 },
+	{ "tk_data", "timekeeper", LX_F(tkd_timekeeper), 0 },
 };
 
 static const struct lx_size_spec {
@@ -93,6 +99,7 @@ static const struct lx_size_spec {
 	{ "cred", LX_F(cred_size), 0 },
 	{ "dentry", LX_F(dentry_size), 0 },
 	{ "mount", LX_F(mount_size), 0 },
+	{ "seqcount_raw_spinlock", LX_F(seqcount_raw_size), 0 },
 };
 
 /* One spec: the first alternative found.  0, MF_ERR_NOTFOUND, or another error. */

@@ -59,6 +59,10 @@ lx_task_read(const struct lx *lx, uint64_t addr, struct lx_task *t)
 		memcpy(t->comm, b + o->task_comm.off, 16);
 	t->comm[16] = '\0';
 	t->state[0] = lx_state_char(lx_get(b, o->task_size, o->task_state), lx_get(b, o->task_size, o->task_exit_state));
+	t->start_boottime = lx_get(b, o->task_size, o->task_start_boottime);
+	/* EXIT_ZOMBIE 0x20, EXIT_DEAD 0x10 */
+	t->exited = (lx_get(b, o->task_size, o->task_exit_state) & 0x30) != 0;
+	t->exit_code = (int32_t)lx_get(b, o->task_size, o->task_exit_code);
 	parent = lx_get(b, o->task_size, o->task_real_parent);
 	free(b);
 	t->ppid = 0;
@@ -292,8 +296,34 @@ lx_environment(void *handle, uint64_t pid, uint8_t *buf, size_t cap, size_t *len
 	return 0;
 }
 
+/* The wall-clock time of boot, as getboottime64 computes it (timekeeper.offs_real -
+ * offs_boot, read from tk_core): nanoseconds since the epoch, 0 if unknown (no tk_core
+ * symbol: Debian's arm64 kallsyms has no data symbols). */
+static int64_t
+lx_boot_ns(const struct lx *lx)
+{
+	const struct lx_off *o = &lx->types->off;
+	uint64_t tk, real, boot;
+	uint32_t at;
+
+	if (!lx_has(o->tk_offs_real) || !lx_has(o->tk_offs_boot) || o->tk_offs_real.size != 8 ||
+	    o->tk_offs_boot.size != 8 || lx_sym(lx, "tk_core", &tk) < 0)
+		return 0;
+	if (lx_has(o->tkd_timekeeper))
+		at = o->tkd_timekeeper.off;
+	else if (o->seqcount_raw_size != LX_NONE)
+		at = (o->seqcount_raw_size + 7) & ~7u;   /* the struct after it, 8-aligned */
+	else
+		return 0;
+	if (lx_kread_u64(lx, tk + at + o->tk_offs_real.off, &real) < 0 ||
+	    lx_kread_u64(lx, tk + at + o->tk_offs_boot.off, &boot) < 0)
+		return 0;
+	return (int64_t)(real - boot);
+}
+
 struct lx_proc_ctx {
 	const struct lx *lx;
+	int64_t boot_ns;     /* lx_boot_ns, once a walk */
 	mf_process_cb cb;
 	void *ctx;
 	char *cmdline;   /* LX_CMDLINE_MAX + 1 */
@@ -319,6 +349,10 @@ lx_proc_cb(void *ctx, const struct lx_task *t)
 	p.addr = t->addr;
 	p.path = "";
 	p.cmdline = "";
+	if (c->boot_ns > 0 && t->start_boottime != 0 && t->start_boottime < (uint64_t)INT64_MAX - (uint64_t)c->boot_ns)
+		p.start_time = c->boot_ns + (int64_t)t->start_boottime;
+	p.exited = (uint32_t)t->exited;
+	p.exit_status = t->exited ? t->exit_code : 0;
 	if (lx_kptr_ok(t->cred) && lx_has(o->cred_uid) && lx_kread(lx, t->cred + o->cred_uid.off, u, 4) == 0)
 		p.uid = (int64_t)lx_get(u, 4, (struct lx_field){ 0, 4 });
 	if (!t->kthread && lx_task_space(lx, t, &sp) == 0) {
@@ -349,6 +383,7 @@ lx_proc_walk(struct lx *lx, int one, uint64_t pid, mf_process_cb cb, void *ctx, 
 		return lx->host->error(errbuf, MF_ERR_NOMEM, "linux: out of memory listing processes");
 	}
 	c->lx = lx;
+	c->boot_ns = lx_boot_ns(lx);
 	c->cb = cb;
 	c->ctx = ctx;
 	if (one) {

@@ -23,6 +23,9 @@ struct lx_task {
 	char comm[17];
 	char state[2];
 	int kthread;
+	uint64_t start_boottime;   /* ns after boot (CLOCK_BOOTTIME), 0 if unknown */
+	int exited;                /* exit_state: a zombie (or dead) */
+	int64_t exit_code;         /* its wait status, when exited */
 };
 
 /* lx->init_task: its symbol, a saved record's hint, else (no data symbols in kallsyms:

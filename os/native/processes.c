@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "native.h"
@@ -45,6 +46,58 @@ native_exe_arch(long long pid)
 	return NATIVE_ARCH;
 }
 
+/* Field `field` of a stat line (3 is the state, the first after the name), from the text
+ * after the name's ')': its start, or NULL when the line is shorter. */
+static const char *
+native_stat_field(const char *after_name, const char *end, unsigned field)
+{
+	const char *q = after_name;
+	unsigned f;
+
+	for (f = 2; f < field; f++) {
+		q = memchr(q, ' ', (size_t)(end - q));
+		if (q == NULL || ++q >= end)
+			return NULL;
+	}
+	return q;
+}
+
+/* When this machine booted, by the clock stat's start times count from (CLOCK_BOOTTIME,
+ * which goes on in suspend), as nanoseconds of the wall clock; 0 if unknown.  Rounded to
+ * the millisecond: the two clock reads are some nanoseconds apart, and a start time is
+ * only good to the clock tick anyway, so every listing gives the same times. */
+static int64_t
+native_boot_ns(void)
+{
+	struct timespec real, boot;
+	int64_t ns;
+
+	if (clock_gettime(CLOCK_REALTIME, &real) < 0 || clock_gettime(CLOCK_BOOTTIME, &boot) < 0)
+		return 0;
+	ns = ((int64_t)real.tv_sec - boot.tv_sec) * 1000000000 + (real.tv_nsec - boot.tv_nsec);
+	return (ns + 500000) / 1000000 * 1000000;
+}
+
+/* Start time (field 22, clock ticks after boot) and, of a zombie, the exit code (field 52,
+ * Linux 3.5 and later, as wait() gives it) from the stat line. */
+static void
+native_stat_times(const char *after_name, const char *end, struct mf_process *p)
+{
+	const char *f = native_stat_field(after_name, end, 22);
+	long tck = sysconf(_SC_CLK_TCK);
+	uint64_t ticks, code;
+	int64_t boot;
+
+	if (f != NULL && tck > 0 && native_parse_dec(f, end, &ticks, NULL) == 0 && (boot = native_boot_ns()) != 0 &&
+	    ticks < (uint64_t)INT64_MAX / 1000000000)
+		p->start_time = boot + (int64_t)(ticks * 1000000000 / (uint64_t)tck);
+	if (after_name[1] == 'Z' && (f = native_stat_field(after_name, end, 52)) != NULL &&
+	    native_parse_dec(f, end, &code, NULL) == 0 && code <= INT32_MAX) {
+		p->exited = 1;
+		p->exit_status = (int64_t)code;
+	}
+}
+
 /* Fill p from /proc/PID.  Returns 0, MF_ERR_NOTFOUND when the process is not there (or
  * vanished meanwhile), or MF_ERR_FORMAT for a stat line that does not parse.  *tgid is
  * the thread group (0 when unknown). */
@@ -58,6 +111,7 @@ native_read_proc(long long pid, struct native_scratch *s, struct mf_process *p, 
 	size_t i, namelen;
 
 	*tgid = 0;
+	*p = (struct mf_process){ .struct_size = sizeof *p };
 	native_path(path, sizeof path, pid, "stat");
 	n = fio_read_into(path, s->stat, sizeof s->stat - 1, FIO_PROCFS);
 	if (n <= 0)
@@ -89,6 +143,7 @@ native_read_proc(long long pid, struct native_scratch *s, struct mf_process *p, 
 		/* ppid may be printed as a negative number in no kernel; be strict anyway */
 		return MF_ERR_FORMAT;
 	}
+	native_stat_times(q, end, p);
 
 	/* status: real uid and thread group */
 	p->uid = -1;
@@ -150,10 +205,6 @@ native_read_proc(long long pid, struct native_scratch *s, struct mf_process *p, 
 	p->cmdline = s->cmdline;
 	p->state = s->state;
 	p->arch = n > 0 ? native_exe_arch(pid) : NATIVE_ARCH;
-	p->struct_size = sizeof *p;
-	p->reserved = 0;
-	p->dtb = 0;
-	p->addr = 0;
 	return 0;
 }
 

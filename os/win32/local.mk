@@ -4,9 +4,10 @@
 # table); kernel.c ntoskrnl.exe found through the host's page map of kernel space, its
 # build; offsets.c the structure offsets
 # (pdb=, else the installed tables in offsets/); processes.c the active process list;
-# modules.c kernel and process modules, kernel exports; maps.c the VAD tree.
+# modules.c kernel and process modules, kernel exports; maps.c the VAD tree; threads.c a
+# process's thread list.
 win32_os_sources = os/win32/win32.h os/win32/win32.c os/win32/dtb.c os/win32/kernel.c \
-	os/win32/offsets.c os/win32/processes.c os/win32/modules.c os/win32/maps.c
+	os/win32/offsets.c os/win32/processes.c os/win32/threads.c os/win32/modules.c os/win32/maps.c
 os_LTLIBRARIES += os/mf-os-win32.la
 os_mf_os_win32_la_SOURCES = $(win32_os_sources)
 os_mf_os_win32_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/os/win32

@@ -27,17 +27,6 @@
 /* MM_* protection (low 3 bits) as "rwx" */
 static const char *const w32_prot[8] = { "---", "r--", "--x", "r-x", "rw-", "rw-", "rwx", "rwx" };
 
-struct w32_pfind {
-	uint64_t ep;
-};
-
-static int
-w32_pfind_cb(void *ctx, const struct mf_process *p)
-{
-	((struct w32_pfind *)ctx)->ep = p->addr;
-	return 0;
-}
-
 /* One node, read and handed on. */
 static int
 w32_vad_emit(struct w32 *w, uint64_t pid, uint64_t node, mf_map_cb cb, void *ctx)
@@ -83,7 +72,7 @@ int
 w32_maps(void *handle, uint64_t pid, mf_map_cb cb, void *ctx, char *errbuf)
 {
 	struct w32 *w = handle;
-	struct w32_pfind f = { 0 };
+	uint64_t ep;
 	struct seen seen = { 0 };
 	uint64_t stack[W32_VAD_DEPTH], node;
 	unsigned depth = 0, n = 0;
@@ -93,9 +82,9 @@ w32_maps(void *handle, uint64_t pid, mf_map_cb cb, void *ctx, char *errbuf)
 		return w->host->error(errbuf, MF_ERR_UNSUPPORTED, "win32: no VAD offsets in %s: no memory maps", w->offsets_from);
 	if (pid == 0)
 		return w->host->error(errbuf, MF_ERR_UNSUPPORTED, "win32: the kernel has no VAD tree (maps are per process)");
-	if ((r = w32_process(w, pid, w32_pfind_cb, &f, errbuf)) < 0)
+	if ((r = w32_process_object(w, pid, &ep, NULL, errbuf)) < 0)
 		return r;
-	if (w32_kread_ptr(w, f.ep + w->off[W32_EPROCESS_VAD_ROOT], &node) < 0)
+	if (w32_kread_ptr(w, ep + w->off[W32_EPROCESS_VAD_ROOT], &node) < 0)
 		return w->host->error(errbuf, MF_ERR_NOTMAPPED, "win32: pid %" PRIu64 ": its VadRoot cannot be read", pid);
 	/* in order: down the left spine, a node, then its right subtree */
 	for (r = 0; r == 0 && (node != 0 || depth > 0);) {

@@ -155,20 +155,6 @@ w32_module_emit(struct w32 *w, const struct w32_kmod *km, void *ctx, char *errbu
 
 /* ---- process modules: the PEB's loader list ---- */
 
-struct w32_pfound {
-	uint64_t ep, dtb;
-};
-
-static int
-w32_pfound_cb(void *ctx, const struct mf_process *p)
-{
-	struct w32_pfound *f = ctx;
-
-	f->ep = p->addr;
-	f->dtb = p->dtb;
-	return 0;
-}
-
 struct w32_pmod_emit {
 	uint64_t pid;
 	uint32_t arch;                 /* of the list's modules: x86_64, or x86 (WoW64) */
@@ -221,21 +207,21 @@ w32_ldr_list(struct w32 *w, struct w32_uspace *us, uint64_t peb, int is64, struc
 static int
 w32_process_modules(struct w32 *w, uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf)
 {
-	struct w32_pfound f = { 0 };
+	uint64_t ep, dtb;
 	struct w32_pmod_emit pe = { .pid = pid, .cb = cb, .ctx = ctx };
 	struct w32_uspace us = { .w = w, .sp = { .arch = w->kspace.arch } };
 	uint64_t peb = 0, wow64 = 0, peb32 = 0;
 	int r;
 
-	if ((r = w32_process(w, pid, w32_pfound_cb, &f, errbuf)) < 0)
+	if ((r = w32_process_object(w, pid, &ep, &dtb, errbuf)) < 0)
 		return r;
-	us.sp.root = f.dtb;
+	us.sp.root = dtb;
 	/* System and the minimal processes have no PEB: no modules */
-	if (w32_kread_ptr(w, f.ep + w->off[W32_EPROCESS_PEB], &peb) == 0 && peb != 0 &&
+	if (w32_kread_ptr(w, ep + w->off[W32_EPROCESS_PEB], &peb) == 0 && peb != 0 &&
 	    (r = w32_ldr_list(w, &us, peb, w->is64, &pe, errbuf)) != 0)
 		return r;
 	/* a WoW64 process (x64): its 32-bit PEB (below 4 GiB) and loader list too */
-	if (w->is64 && w32_kread_ptr(w, f.ep + w->off[W32_EPROCESS_WOW64], &wow64) == 0 && w32_kptr_ok(w, wow64) &&
+	if (w->is64 && w32_kread_ptr(w, ep + w->off[W32_EPROCESS_WOW64], &wow64) == 0 && w32_kptr_ok(w, wow64) &&
 	    w32_kread_ptr(w, wow64 + w->off[W32_EWOW64_PEB], &peb32) == 0 && peb32 != 0 && peb32 >> 32 == 0)
 		r = w32_ldr_list(w, &us, peb32, 0, &pe, errbuf);
 	return r;

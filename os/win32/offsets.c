@@ -1,9 +1,11 @@
 /* offsets.c: the structure offsets the walkers need, as data.
  *
- * From the PDB the user gives (pdb=FILE: ntkrnlmp.pdb, read with pluginlib/pdb.c), else
- * from the installed table of this build, else of the nearest lower build (said in the
- * log).  Tables are text files named ARCH-BUILD.offsets (x86_64-19041.offsets for x64
- * kernels, x86-18363.offsets for x86 and PAE ones: the same structures) in the
+ * From the PDB the user gives (pdb=FILE: ntkrnlmp.pdb, read with pluginlib/pdb.c; or
+ * symdir=DIR, a symbol server's cache, where the host opens DIR/ntkrnlmp.pdb/GUIDAGE/
+ * ntkrnlmp.pdb by the name ntoskrnl's CodeView record gives), else from the installed
+ * table of this build, else of the nearest lower build (said in the log).  Tables are
+ * text files named ARCH-BUILD.offsets (x86_64-19041.offsets for x64 kernels,
+ * x86-18363.offsets for x86 and PAE ones: the same structures) in the
  * directories of MF_WIN32_OFFSETS_PATH (colon-separated) when it is set, else in
  * $(pkgdatadir)/win32; their format is documented in os/win32/offsets/README.md:
  *
@@ -63,6 +65,11 @@ const char *const w32_off_names[W32_NOFFS] = {
 	[W32_SUBSECTION_CA] = "_SUBSECTION.ControlArea",
 	[W32_CA_FILE] = "_CONTROL_AREA.FilePointer",
 	[W32_FILE_NAME] = "_FILE_OBJECT.FileName",
+	[W32_EPROCESS_THREADS] = "_EPROCESS.ThreadListHead",
+	[W32_ETHREAD_LINKS] = "_ETHREAD.ThreadListEntry",
+	[W32_ETHREAD_TID] = "_ETHREAD.Cid.UniqueThread",
+	[W32_KTHREAD_STATE] = "_KTHREAD.State",
+	[W32_ETHREAD_NAME] = "_ETHREAD.ThreadName",
 };
 
 /* Does this kernel read member i (x64-only members are not read on x86)? */
@@ -79,19 +86,27 @@ w32_table_arch(const struct w32 *w)
 	return w->is64 ? "x86_64" : "x86";
 }
 
-/* Are all the optional (VAD) members known?  Logged when some are not. */
-static void
-w32_vad_check(struct w32 *w, const bool *have, const char *from)
+/* Are all the members of the optional group [first, end) known (those this kernel reads)?
+ * Logged when one is not: then there is no WHAT. */
+static bool
+w32_group_check(const struct w32 *w, const bool *have, const char *from, unsigned first, unsigned end,
+                const char *what)
 {
 	unsigned i;
 
-	w->have_vad = true;
-	for (i = W32_FIRST_OPTIONAL; i < W32_NOFFS; i++)
+	for (i = first; i < end; i++)
 		if (!have[i] && w32_off_used(w, i)) {
-			w->have_vad = false;
-			w->host->log(1, "win32: %s has no %s: no memory maps", from, w32_off_names[i]);
-			return;
+			w->host->log(1, "win32: %s has no %s: no %s", from, w32_off_names[i], what);
+			return false;
 		}
+	return true;
+}
+
+static void
+w32_optional_check(struct w32 *w, const bool *have, const char *from)
+{
+	w->have_vad = w32_group_check(w, have, from, W32_VAD_FIRST, W32_VAD_END_, "memory maps");
+	w->have_threads = w32_group_check(w, have, from, W32_THREAD_FIRST, W32_THREAD_END_, "threads");
 }
 
 /* The largest offset a table may give: a member beyond it is a typing error. */
@@ -148,7 +163,7 @@ w32_table_parse(struct w32 *w, const char *path, char *text, char *errbuf)
 	for (i = 0; i < W32_FIRST_OPTIONAL; i++)
 		if (!have[i] && w32_off_used(w, i))
 			return w->host->error(errbuf, MF_ERR_FORMAT, "%s: no %s", path, w32_off_names[i]);
-	w32_vad_check(w, have, path);
+	w32_optional_check(w, have, path);
 	return 0;
 }
 
@@ -232,8 +247,39 @@ w32_offsets_table(struct w32 *w, char *dirs, size_t dcap, char *errbuf)
 	return 0;
 }
 
-/* The offsets and the list heads from pdb=FILE: 0, MF_ERR_NOTFOUND (no pdb= given), or an
- * error. */
+/* ntoskrnl's PDB from symdir=DIR, a symbol server's cache: DIR/NAME/GUIDAGE/NAME, named by
+ * ntoskrnl's CodeView record.  0 (f open), MF_ERR_NOTFOUND (no symdir=, or the PDB is not
+ * in it: said as a warning, and the tables are tried), or an error. */
+static int
+w32_symdir_open(struct w32 *w, struct mf_symfile *f, char *errbuf)
+{
+	const struct mf_host *host = w->host;
+	const char *dir = host->arg(w->args, "symdir"), *name;
+	struct pe_rsds rs;
+	char key[41], rel[3 * PE_MAX_NAME], eb[MF_ERRBUF_SIZE];
+	int r;
+
+	if (dir == NULL || dir[0] == '\0')
+		return MF_ERR_NOTFOUND;
+	if (!MF_HOST_HAS(host, open_symbol_file_in))
+		return host->error(errbuf, MF_ERR_UNSUPPORTED, "win32: symdir=: this mftools cannot open files in a directory"
+		                   " for its plugins (an older host)");
+	if (pe_rsds(&w->kpe, &rs, eb) < 0) {
+		host->log(0, "win32: symdir=%s: ntoskrnl.exe names no PDB (%s)", dir, eb);
+		return MF_ERR_NOTFOUND;
+	}
+	name = strrchr(rs.pdb, '\\') != NULL ? strrchr(rs.pdb, '\\') + 1 : rs.pdb;
+	pe_rsds_key(&rs, key, sizeof key);
+	snprintf(rel, sizeof rel, "%s/%s/%s", name, key, name);
+	if ((r = host->open_symbol_file_in(w->args, "symdir", rel, f, errbuf)) == MF_ERR_NOTFOUND) {
+		host->log(0, "win32: %s", errbuf);
+		errbuf[0] = '\0';
+	}
+	return r;
+}
+
+/* The offsets and the list heads from pdb=FILE, else from symdir=DIR: 0, MF_ERR_NOTFOUND
+ * (neither given, or the PDB not in DIR), or an error. */
 static int
 w32_offsets_pdb(struct w32 *w, char *errbuf)
 {
@@ -246,7 +292,9 @@ w32_offsets_pdb(struct w32 *w, char *errbuf)
 	unsigned i;
 	int r;
 
-	if ((r = host->open_symbol_file(w->args, "pdb", &f, errbuf)) < 0)
+	if ((r = host->open_symbol_file(w->args, "pdb", &f, errbuf)) == MF_ERR_NOTFOUND)
+		r = w32_symdir_open(w, &f, errbuf);
+	if (r < 0)
 		return r;
 	if ((r = pdb_open(f.data, f.size, &p, errbuf)) < 0) {
 		r = host->error(errbuf, r, "win32: %s: %s", f.path, strcpy(eb, errbuf));
@@ -280,7 +328,7 @@ w32_offsets_pdb(struct w32 *w, char *errbuf)
 			r = host->error(errbuf, r, "win32: %s: no %s (%s)", f.path, name, eb);
 	}
 	if (r == 0)
-		w32_vad_check(w, got, f.path);
+		w32_optional_check(w, got, f.path);
 	if (r == 0) {
 		struct pdb_sym s;
 
@@ -310,8 +358,8 @@ w32_offsets_load(struct w32 *w, char *errbuf)
 
 			pe_rsds_key(&rs, key, sizeof key);
 			return w->host->error(errbuf, MF_ERR_NOTFOUND,
-			                      "win32: no structure offsets for build %" PRIu32 "%s: give pdb=FILE, from a symbol"
-			                      " server %s/%s/%s (no table at or below the build in %s)",
+			                      "win32: no structure offsets for build %" PRIu32 "%s: give pdb=FILE or symdir=DIR,"
+			                      " from a symbol server %s/%s/%s (no table at or below the build in %s)",
 			                      w->build, w->is64 ? "" : " (x86)", name, key, name, dirs);
 		}
 		return w->host->error(errbuf, MF_ERR_NOTFOUND,

@@ -3,8 +3,8 @@
  * The list head is PsActiveProcessHead (a hint: a crash dump's debugger data, a saved
  * target record, or the PDB); without it the list is entered at the System process
  * (PsInitialSystemProcess, an export) and the head is the one entry that lies inside
- * ntoskrnl's image.  Each EPROCESS gives pid, parent pid, image name, page-table root and
- * exit time; the full image path comes from SeAuditProcessCreationInfo (the kernel's
+ * ntoskrnl's image.  Each EPROCESS gives pid, parent pid, image name, page-table root,
+ * create and exit times and the exit status of one that has exited; the full image path comes from SeAuditProcessCreationInfo (the kernel's
  * OBJECT_NAME_INFORMATION), the command line from the PEB read through the process's own
  * page tables (pluginlib/peb.c).  Walks are bounded (W32_MAX_PROCESSES, a visited set):
  * a list that loops or leads into unreadable memory ends with a warning after the
@@ -52,6 +52,16 @@ w32_process_head(struct w32 *w, char *errbuf)
 	return 0;
 }
 
+int64_t
+w32_filetime_ns(uint64_t ft)
+{
+	const uint64_t epoch = UINT64_C(116444736000000000);   /* 1970-01-01 in FILETIME units */
+
+	if (ft <= epoch || ft - epoch > (uint64_t)INT64_MAX / 100)
+		return 0;
+	return (int64_t)(ft - epoch) * 100;
+}
+
 struct w32_proc_walk {
 	uint64_t only_pid;             /* UINT64_MAX: every process */
 	mf_process_cb cb;
@@ -65,7 +75,8 @@ w32_process_emit(struct w32 *w, uint64_t ep, struct w32_proc_walk *pw)
 {
 	const uint64_t *o = w->off;
 	uint8_t name[16] = { 0 }, b[8];
-	uint64_t pid, ppid, dtb, peb = 0, exit_time = 0, audit = 0;
+	uint64_t pid, ppid, dtb, peb = 0, create_time = 0, exit_time = 0, audit = 0;
+	uint32_t exit_status = 0;
 	char *path = NULL, state[2] = "";
 	struct peb_info info = { 0 };
 	char eb[MF_ERRBUF_SIZE];
@@ -80,10 +91,15 @@ w32_process_emit(struct w32 *w, uint64_t ep, struct w32_proc_walk *pw)
 	for (i = 0; i < 15 && name[i] != 0; i++)
 		if (name[i] < 0x20 || name[i] > 0x7e)
 			name[i] = '?';
+	if (w32_kread(w, ep + o[W32_EPROCESS_CREATE_TIME], b, 8) == 0)
+		create_time = get_le64(b);
 	if (w32_kread(w, ep + o[W32_EPROCESS_EXIT_TIME], b, 8) == 0)
 		exit_time = get_le64(b);
-	if (exit_time != 0)
+	if (exit_time != 0) {
 		state[0] = 'Z';   /* exited, its object still referenced */
+		if (w32_kread(w, ep + o[W32_EPROCESS_EXIT_STATUS], b, 4) == 0)
+			exit_status = get_le32(b);
+	}
 	w32_kread_ptr(w, ep + o[W32_EPROCESS_PEB], &peb);
 	if (w32_kread_ptr(w, ep + o[W32_EPROCESS_AUDIT], &audit) == 0 && w32_kptr_ok(w, audit))
 		peb_ustring(audit, w->is64, w32_pe_read, w, &path, eb);
@@ -105,6 +121,11 @@ w32_process_emit(struct w32 *w, uint64_t ep, struct w32_proc_walk *pw)
 		.arch = w->kspace.arch,
 		.dtb = w32_root_of(w->kspace.arch, dtb),
 		.addr = ep,
+		.start_time = w32_filetime_ns(create_time),
+		.exit_time = w32_filetime_ns(exit_time),
+		/* an NTSTATUS (or the exit code), as Windows shows it: unsigned 32 bits */
+		.exit_status = exit_status,
+		.exited = exit_time != 0,
 	};
 	pw->found = true;
 	r = pw->cb(pw->ctx, &p);
@@ -181,4 +202,32 @@ w32_process(void *handle, uint64_t pid, mf_process_cb cb, void *ctx, char *errbu
 	if (!pw.found)
 		return w->host->error(errbuf, MF_ERR_NOTFOUND, "no process %" PRIu64, pid);
 	return r;
+}
+
+struct w32_pobj {
+	uint64_t ep, dtb;
+};
+
+static int
+w32_pobj_cb(void *ctx, const struct mf_process *p)
+{
+	struct w32_pobj *o = ctx;
+
+	o->ep = p->addr;
+	o->dtb = p->dtb;
+	return 0;
+}
+
+int
+w32_process_object(struct w32 *w, uint64_t pid, uint64_t *ep, uint64_t *dtb, char *errbuf)
+{
+	struct w32_pobj o = { 0 };
+	int r;
+
+	if ((r = w32_process(w, pid, w32_pobj_cb, &o, errbuf)) < 0)
+		return r;
+	*ep = o.ep;
+	if (dtb != NULL)
+		*dtb = o.dtb;
+	return 0;
 }

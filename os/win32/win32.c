@@ -186,7 +186,7 @@ fail:
 	return r;
 }
 
-static const char *const w32_keys[] = { "dtb", "pdb", NULL };
+static const char *const w32_keys[] = { "dtb", "pdb", "symdir", NULL };
 
 static const struct mf_os w32_os = {
 	MF_OS_INIT,
@@ -195,6 +195,8 @@ static const struct mf_os w32_os = {
 	.help =
 		"  dtb=ADDR    the kernel's page-table root (CR3), when it is known\n"
 		"  pdb=FILE    ntoskrnl's PDB (ntkrnlmp.pdb): structure offsets and symbols from it\n"
+		"  symdir=DIR  a symbol server's cache: the PDB ntoskrnl.exe names, as\n"
+		"              DIR/ntkrnlmp.pdb/GUIDAGE/ntkrnlmp.pdb (when no pdb= is given)\n"
 		"  discovery: the architecture from the connector's hint, else x86_64, x86-pae\n"
 		"    and x86 in turn; the page-table root from dtb=, else the connector's hint\n"
 		"    (a crash dump's DirectoryTableBase), else the x64 processor start block in\n"
@@ -204,8 +206,9 @@ static const struct mf_os w32_os = {
 		"    build from NtBuildNumber and KUSER_SHARED_DATA\n"
 		"  offsets: the PDB, else the installed table of the build and architecture,\n"
 		"    else of the nearest lower build (mf-attach -v says which)\n"
-		"  processes (PsActiveProcessHead), process modules (the PEB's loader lists,\n"
-		"    native and WoW64), memory maps (the VAD tree), kernel modules\n"
+		"  processes (PsActiveProcessHead; create and exit times, exit status), their\n"
+		"    threads (ThreadListHead), process modules (the PEB's loader lists, native\n"
+		"    and WoW64), memory maps (the VAD tree), kernel modules\n"
 		"    (PsLoadedModuleList) and their exports as the kernel's symbols\n",
 	.keys = w32_keys,
 	.thread_model = MF_THREAD_SERIALIZE_HANDLE,
@@ -215,6 +218,7 @@ static const struct mf_os w32_os = {
 	.process = w32_process,
 	.modules = w32_modules,
 	.maps = w32_maps,
+	.threads = w32_threads,
 	.symbols = w32_symbols,
 };
 

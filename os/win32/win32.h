@@ -14,6 +14,7 @@
  *   offsets.c    structure offsets as data: a PDB the user gives (pdb=), else the
  *                installed table of the build, else of the nearest lower build
  *   processes.c  processes from PsActiveProcessHead
+ *   threads.c    a process's threads from its thread list
  *   maps.c       memory maps from the VAD tree: ranges, protections, mapped files
  *   modules.c    kernel modules from PsLoadedModuleList, their exports (symbols), and
  *                process modules from the PEB's loader lists (native and WoW64)
@@ -74,9 +75,20 @@ enum w32_off {
 	W32_SUBSECTION_CA,              /* _SUBSECTION.ControlArea */
 	W32_CA_FILE,                    /* _CONTROL_AREA.FilePointer (an _EX_FAST_REF) */
 	W32_FILE_NAME,                  /* _FILE_OBJECT.FileName */
+	/* optional: without them (all of them) there are no threads */
+	W32_EPROCESS_THREADS,           /* _EPROCESS.ThreadListHead */
+	W32_ETHREAD_LINKS,              /* _ETHREAD.ThreadListEntry */
+	W32_ETHREAD_TID,                /* _ETHREAD.Cid.UniqueThread */
+	W32_KTHREAD_STATE,              /* _KTHREAD.State (the ETHREAD's Tcb, at its start) */
+	W32_ETHREAD_NAME,               /* _ETHREAD.ThreadName (a PUNICODE_STRING: 1607 and later) */
 	W32_NOFFS
 };
 #define W32_FIRST_OPTIONAL W32_VAD_LEFT
+/* The optional groups: a layer without one of its members goes without what it serves. */
+#define W32_VAD_FIRST W32_VAD_LEFT
+#define W32_VAD_END_ W32_EPROCESS_THREADS
+#define W32_THREAD_FIRST W32_EPROCESS_THREADS
+#define W32_THREAD_END_ W32_NOFFS
 /* A bitfield member's value: its bit position and width, as BITPOS:BITS in a table. */
 #define W32_BITS(pos, n) ((uint64_t)(pos) | (uint64_t)(n) << 8)
 #define W32_BITPOS(v) ((unsigned)((v) & 0xff))
@@ -115,6 +127,7 @@ struct w32 {
 	bool kex_ok;
 	uint64_t off[W32_NOFFS];
 	bool have_vad;                  /* the optional VAD members are all known */
+	bool have_threads;              /* the optional thread members are all known */
 	char offsets_from[MF_ERRBUF_SIZE];  /* where the offsets came from, for the log */
 };
 
@@ -211,6 +224,14 @@ int w32_maps(void *handle, uint64_t pid, mf_map_cb cb, void *ctx, char *errbuf);
 int w32_process_head(struct w32 *w, char *errbuf);
 int w32_processes(void *handle, mf_process_cb cb, void *ctx, char *errbuf);
 int w32_process(void *handle, uint64_t pid, mf_process_cb cb, void *ctx, char *errbuf);
+/* The EPROCESS of process PID and its page-table root: 0 or MF_ERR_* with errbuf set. */
+int w32_process_object(struct w32 *w, uint64_t pid, uint64_t *ep, uint64_t *dtb, char *errbuf);
+/* A FILETIME (100 ns units since 1601) as nanoseconds since 1970; 0 for 0 and for times
+ * before 1970 or after 2262 (garbage). */
+int64_t w32_filetime_ns(uint64_t ft);
+
+/* threads.c: a process's threads from its EPROCESS's ThreadListHead */
+int w32_threads(void *handle, uint64_t pid, mf_thread_cb cb, void *ctx, char *errbuf);
 
 /* modules.c: kernel modules (pid 0) and their exports as the kernel's symbols; a
  * process's modules from its PEB's loader list (x64; WoW64's 32-bit list not yet) */

@@ -1,7 +1,7 @@
 /* fuzz-w32walk.c: libFuzzer target for the win32 layer's walkers of guest structures
  * (os/win32/processes.c: the active process list, image paths, the PEB and its command
  * line; modules.c: PsLoadedModuleList, module names, each module's PE headers and
- * exports, a process's loader list (pid 2000's); maps.c: its VAD tree; the list head found from the System process), which follow pointers through
+ * exports, a process's loader list (pid 2000's); maps.c: its VAD tree; threads.c: its thread list; the list head found from the System process), which follow pointers through
  * memory an attacker may have written.  Input: kernel memory mapped at FZ_KBASE, where
  * the "ntoskrnl image" is (its first 0x40 bytes: PsActiveProcessHead at +0,
  * PsLoadedModuleList at +0x10, PsInitialSystemProcess at +0x20); user memory reads see
@@ -59,6 +59,11 @@ fz_layout(uint64_t *o)
 	o[W32_SUBSECTION_CA] = 0x00;
 	o[W32_CA_FILE] = 0x40;
 	o[W32_FILE_NAME] = 0x58;
+	o[W32_EPROCESS_THREADS] = 0x78;
+	o[W32_ETHREAD_LINKS] = 0x10;
+	o[W32_ETHREAD_TID] = 0x20;
+	o[W32_KTHREAD_STATE] = 0x28;
+	o[W32_ETHREAD_NAME] = 0x30;
 }
 
 static int
@@ -84,6 +89,15 @@ fz_map(void *ctx, const struct mf_map *m)
 {
 	(void)ctx;
 	if (m->start >= m->end || m->perms == NULL || strlen(m->perms) != 4 || m->path == NULL)
+		abort();
+	return 0;
+}
+
+static int
+fz_thread(void *ctx, const struct mf_thread *t)
+{
+	(void)ctx;
+	if (t->name == NULL || t->state == NULL)
 		abort();
 	return 0;
 }
@@ -121,11 +135,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w->ps_initial_system_process = kbase + 0x20;
 	fz_layout(w->off);
 	w->have_vad = true;
+	w->have_threads = true;
 	w32_processes(w, fz_proc, NULL, err);
 	w32_process(w, 4, fz_proc, NULL, err);
 	w32_modules(w, 0, fz_mod, NULL, err);
 	w32_modules(w, 2000, fz_mod, NULL, err);
 	w32_maps(w, 2000, fz_map, NULL, err);
+	w32_threads(w, 2000, fz_thread, NULL, err);
 	w32_symbols(w, 0, fz_sym, NULL, err);
 	w32_kernel_free(w);
 	free(w);

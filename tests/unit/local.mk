@@ -10,6 +10,10 @@ tests_unit_test_target_LDADD = $(tool_ldadd) $(LIBS)
 tests_unit_test_stream_SOURCES = tests/unit/test-stream.c tests/unit/tap.h
 tests_unit_test_stream_LDADD = $(tool_ldadd)
 # typed values
+check_PROGRAMS += tests/unit/test-symfile
+TESTS += tests/unit/test-symfile
+tests_unit_test_symfile_SOURCES = tests/unit/test-symfile.c tests/unit/tap.h
+tests_unit_test_symfile_LDADD = $(tool_ldadd)
 check_PROGRAMS += tests/unit/test-value
 TESTS += tests/unit/test-value
 tests_unit_test_value_SOURCES = tests/unit/test-value.c tests/unit/tap.h

@@ -291,11 +291,13 @@ t_os1_maps(void *handle, uint64_t pid, mf_map_cb cb, void *ctx, char *errbuf)
 	return cb(ctx, (const struct mf_map *)(const void *)&m);
 }
 
-/* ABI 2: a record with struct_size 0 and one cut short before `addr` */
+/* ABI 2: a record with struct_size 0 (bytes after the first ABI-2 fields are not its own:
+ * a plugin built before start_time was added has other data there) and one cut short
+ * before `addr` */
 static int
 t_os2_processes(void *handle, mf_process_cb cb, void *ctx, char *errbuf)
 {
-	struct mf_process p = { .pid = 5, .name = "five", .dtb = 0x5000, .addr = 0x55 };
+	struct mf_process p = { .pid = 5, .name = "five", .dtb = 0x5000, .addr = 0x55, .start_time = 77, .exited = 1 };
 	struct { struct mf_process p; uint64_t garbage; } q = { .p = { .struct_size = offsetof(struct mf_process, addr),
 	                                                               .pid = 6, .name = "six", .addr = 0x66 } };
 	int r;
@@ -448,7 +450,9 @@ test_os(void)
 	memset(&g, 0, sizeof g);
 	p.u.os.processes(h, t_got_process, &g, err);
 	ok(g.n == 2 && g.p[0].struct_size == sizeof(struct mf_process) && g.p[0].pid == 5 && g.p[0].addr == 0x55,
-	   "struct_size 0 means the full ABI-2 record");
+	   "struct_size 0 means the ABI-2 record");
+	ok(g.p[0].start_time == 0 && g.p[0].exited == 0,
+	   "struct_size 0: the fields added to ABI 2 later read as zero, not as what follows the record");
 	ok(g.p[1].struct_size == sizeof(struct mf_process) && g.p[1].pid == 6 && g.p[1].addr == 0 &&
 	   strcmp(g.names[1], "six") == 0, "a shorter record: what it lacks reads as zero");
 	p.u.os.close(h);

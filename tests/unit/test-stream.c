@@ -432,6 +432,57 @@ test_bad(const void *p, size_t n, int good, int code, const char *msg, const cha
 	close(fd);
 }
 
+/* Times: msgpack timestamps of each size back as the same nanoseconds, RFC 3339 in JSON
+ * and tables; ext types that are not timestamps are refused. */
+static void
+test_times(void)
+{
+	static const struct { int64_t ns; const char *json, *table; } t[] = {
+		{ INT64_C(1764763262) * 1000000000, "\"2025-12-03T12:01:02Z\"", "2025-12-03T12:01:02Z" },   /* timestamp 32 */
+		{ INT64_C(1764763262123456789), "\"2025-12-03T12:01:02.123456789Z\"", "2025-12-03T12:01:02Z" },  /* 64 */
+		{ -INT64_C(1500000000), "\"1969-12-31T23:59:58.500000000Z\"", "1969-12-31T23:59:58Z" },   /* 96 */
+		{ INT64_C(9000000000) * 1000000000 + 1, "\"2255-03-14T16:00:00.000000001Z\"", "2255-03-14T16:00:00Z" },
+	};
+	char buf[128], err[MF_ERRBUF_SIZE];
+	size_t k, n;
+
+	for (k = 0; k < sizeof t / sizeof *t; k++) {
+		struct mf_rec *r = mf_rec_new("process"), *recs[1] = { r };
+		const struct mf_value *v;
+		const struct mf_rec *got;
+		struct mf_in *in;
+		int64_t i = 0;
+		char *b;
+		int fd;
+
+		mf_rec_add_time(r, "start_time", t[k].ns);
+		fd = test_write(MF_FMT_MSGPACK, recs, 1);
+		in = mf_in_new(fd);
+		is_int(mf_in_next(in, &got, err), 1, "time %zu: read back (%s)", k, err);
+		v = mf_rec_get(got, "start_time");
+		ok(v != NULL && v->type == MF_V_TIME && v->v.i == t[k].ns, "time %zu: the same nanoseconds, typed", k);
+		ok(mf_rec_get_i64(got, "start_time", &i) == 0 && i == t[k].ns, "time %zu: get_i64", k);
+		mf_in_free(in);
+		close(fd);
+		fd = test_write(MF_FMT_JSON, recs, 1);
+		b = test_slurp(fd, &n);
+		snprintf(buf, sizeof buf, "{\"type\":\"process\",\"start_time\":%s}\n", t[k].json);
+		is_str(b, buf, "time %zu: JSON text", k);
+		free(b);
+		close(fd);
+		n = (size_t)mf_value_scalar_text(&(struct mf_value){ .type = MF_V_TIME, .v.i = t[k].ns }, buf, 32);
+		is_str(buf, t[k].table, "time %zu: table text", k);
+		ok(n == strlen(t[k].table), "time %zu: table text length", k);
+		mf_rec_free(r);
+	}
+	test_bad("\x81\xa4type\xd6\x05\x01\x02\x03\x04", 12, 0, MF_ERR_FORMAT,
+	         "at byte 0: msgpack extension type 5 is not supported", "fixext4 not a timestamp");
+	test_bad("\x81\xa4type\xc7\x05\xff\x01\x02\x03\x04\x05", 14, 0, MF_ERR_FORMAT,
+	         "at byte 0: a msgpack timestamp of 5 bytes", "timestamp of a wrong size");
+	test_bad("\x81\xa4type\xd7\xff\xff\xff\xff\xff\x00\x00\x00\x00", 16, 0, MF_ERR_FORMAT,
+	         "at byte 0: msgpack timestamp out of range", "timestamp of 1,073,741,823 ns");
+}
+
 static void
 test_errors(void)
 {
@@ -847,5 +898,6 @@ main(void)
 	test_big_pipe();
 	test_out_misc();
 	test_hits();
+	test_times();
 	return done_testing();
 }
