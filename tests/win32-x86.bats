@@ -113,6 +113,15 @@ setup() {
 	assert_equal "$(jq -c 'select(.type == "module")' <<<"$output")" ""
 }
 
+@test "win32 x86, PAE: each process's create time, and of one that exited its exit time and status" {
+	w32_ptimes x86-full
+	w32_ptimes pae-full
+}
+
+@test "win32 x86: mf-ps --threads lists a process's threads (the 32-bit ThreadListHead, ETHREAD and thread description); a looping list ends with a warning" {
+	w32_threads x86-
+}
+
 @test "win32 x86: ntoskrnl.exe!NAME resolves through the 32-bit kernel's exports; mf-syms lists every one" {
 	run -0 --separate-stderr mf-read -f json -c "raw:$D/x86-full.raw" -o win32 --kernel 'ntoskrnl.exe!NtBuildNumber' 4
 	assert_equal "$(jq -r 'select(.type == "mem") | "\(.addr) \(.data)"' <<<"$output")" "0x8243886c bb4700f0"

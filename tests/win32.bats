@@ -127,16 +127,7 @@ setup() {
 }
 
 @test "win32: each process's create time, and of one that exited its exit time and status (CreateTime, ExitTime, ExitStatus)" {
-	# msgpack timestamps, read by another msgpack library, to the nanosecond (FILETIMEs are
-	# 100 ns units)
-	run -0 bash -c 'mf-ps -c "raw:$1" -o win32 | /usr/bin/python3 -c "
-import msgpack, sys
-for r in msgpack.Unpacker(sys.stdin.buffer):
-    if r[\"type\"] == \"process\":
-        print(\"ptime %d %d %d %s\" % (r[\"pid\"], r[\"start_time\"].to_unix_nano(),
-              r[\"exit_time\"].to_unix_nano() if \"exit_time\" in r else 0,
-              \"0x%x\" % r[\"exit_status\"] if \"exit_status\" in r else \"-\"))"' - "$D/full.raw"
-	assert_output "$(oracle full ptime)"
+	w32_ptimes full
 	# the exited one is listed with state Z; JSON and the --times table show the times
 	run -0 --separate-stderr mf-ps -f json -c "raw:$D/full.raw" -o win32 -p 356
 	assert_equal "$(jq -c 'select(.type == "process") | [.state, .start_time, .exit_time, .exit_status]' <<<"$output")" \
@@ -147,21 +138,7 @@ for r in msgpack.Unpacker(sys.stdin.buffer):
 }
 
 @test "win32: mf-ps --threads lists a process's threads (ThreadListHead): ids, states, descriptions; a looping list ends with a warning" {
-	local want
-	want=$(oracle full thread | awk 'BEGIN { split("- R R R X S W R S", st, " ") }
-		$2 == 2044 { printf "thread %s %s %s %s\n", $2, $3, st[$4 + 1], $5 == "" ? "" : substr($0, index($0, $5)) }')
-	[[ $(wc -l <<<"$want") -eq 3 ]] || fail "oracle: $want"
-	run -0 --separate-stderr mf-ps --threads -f json -c "raw:$D/full.raw" -o win32 -p 2044
-	no_sanitizer
-	assert_equal "$(jq -r 'select(.type == "thread") | "thread \(.pid) \(.tid) \(.state) \(.name)"' <<<"$output")" "$want"
-	# every thread of every process, each under its own pid
-	run -0 --separate-stderr mf-ps --threads -f json -c "raw:$D/full.raw" -o win32
-	assert_equal "$(jq -r 'select(.type == "thread") | "\(.pid) \(.tid)"' <<<"$output" | sort)" \
-		"$(oracle full thread | awk '{ print $2, $3 }' | sort)"
-	# the cyclic image's explorer.exe: its last thread leads back to the second
-	run -0 --separate-stderr timeout 60 mf-ps --threads -f json -c "raw:$D/cyclic.raw" -o win32 -p 2044
-	assert_equal "$(jq -r 'select(.type == "thread") | .tid' <<<"$output" | tr '\n' ' ')" "2048 2052 3104 "
-	grep -q '^mf-ps: warning: win32: a thread list loops back to 0x[0-9a-f]*: the list ends there$' <<<"$stderr" || fail "$stderr"
+	w32_threads ""
 }
 
 @test "win32: mf-modules --kernel lists PsLoadedModuleList (found in ntoskrnl's .bss: Wine exports no PsLoadedModuleList)" {
