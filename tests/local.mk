@@ -1,6 +1,6 @@
 # tests: bats suites (one per tool and per concern), the test helpers and targets;
 # unit tests in tests/unit/, the QEMU guest in tests/guest/, fuzzing in tests/fuzz/.
-EXTRA_DIST += tests/test_helper.bash tests/tools_helper.bash tests/linux_helper.bash
+EXTRA_DIST += tests/test_helper.bash tests/tools_helper.bash tests/linux_helper.bash tests/win32_helper.bash
 
 # bats suites of the tools
 tool_suites = tests/mf-attach.bats tests/mf-ps.bats tests/mf-modules.bats tests/mf-read.bats \
@@ -16,8 +16,8 @@ tool_suites += tests/mf-scan-carve.bats
 tool_suites += tests/mf-scan-scanmem.bats
 EXTRA_DIST += tests/carve-mkraw.py tests/pahole-offsets.py
 # the win32 os layer (tests/win32-mkimage.py builds its images around Wine's ntoskrnl.exe)
-tool_suites += tests/win32.bats
-EXTRA_DIST += tests/win32-mkimage.py
+tool_suites += tests/win32.bats tests/win32-x86.bats
+EXTRA_DIST += tests/win32-mkimage.py tests/win32-ntoskrnl32.py
 TESTS += $(tool_suites)
 EXTRA_DIST += $(tool_suites)
 TESTS += tests/mf-scan-multi.bats

@@ -393,6 +393,41 @@ io_os_vtop(void *ctx, const struct mf_space *sp, uint64_t va, uint64_t *pa)
 	return 0;
 }
 
+/* page_map: the translator's ranges, handed on as struct mf_page_run */
+_Static_assert(MF_PAGE_W == MF_VAT_W && MF_PAGE_X == MF_VAT_X && MF_PAGE_U == MF_VAT_U,
+               "MF_PAGE_* are the translator's flags");
+
+struct io_os_runs {
+	mf_page_run_cb cb;
+	void *ctx;
+};
+
+static int
+io_os_run_cb(void *ctx, const struct mf_vat_range *r)
+{
+	struct io_os_runs *o = ctx;
+	struct mf_page_run run = {
+		.va = r->va,
+		.pa = r->pa,
+		.len = r->size,
+		.page_size = r->page_size,
+		.flags = r->flags & (MF_PAGE_W | MF_PAGE_X | MF_PAGE_U),
+	};
+
+	return o->cb(o->ctx, &run);
+}
+
+static int
+io_os_page_map(void *ctx, const struct mf_space *sp, uint64_t start, uint64_t end, mf_page_run_cb cb, void *cbctx)
+{
+	struct io_os_runs o = { cb, cbctx };
+	char errbuf[MF_ERRBUF_SIZE];
+
+	if (cb == NULL)
+		return MF_ERR_ARG;
+	return mfint_page_map(ctx, sp, start, end, io_os_run_cb, &o, errbuf);
+}
+
 void
 mfint_target_os_phys(struct mf_target *t)
 {
@@ -405,5 +440,6 @@ mfint_target_os_phys(struct mf_target *t)
 		.vread = io_os_vread,
 		.vwrite = (t->flags & MF_TARGET_WRITE) ? io_os_vwrite : NULL,
 		.vtop = io_os_vtop,
+		.page_map = io_os_page_map,
 	};
 }

@@ -20,8 +20,11 @@
  * - Fixed-form structs carry no size: struct mf_iov and struct mf_range are elements of
  *   arrays (a per-element size would cost bandwidth on the hot path and could differ
  *   between elements), struct mf_kv and struct mf_args are read-only views the host builds,
- *   and struct mf_space is a fixed value type.  They are frozen: a new shape of request
- *   would be a new struct and a new callback.
+ *   struct mf_space is a fixed value type, and struct mf_page_run is a value the host
+ *   hands to a callback, once per run of a page walk.  They are frozen: a new shape of
+ *   request would be a new struct and a new callback.
+ * - struct mf_phys grows at its end too: a plugin checks MF_PHYS_HAS(phys, field) before
+ *   it calls a callback added after the first ABI-2 layout (page_map).
  * - A plugin may use every host service its own header declares: the host's struct
  *   mf_host is always at least that large (host->struct_size tells a plugin built against
  *   a newer header what an older host has).
@@ -145,6 +148,24 @@ struct mf_range {
  * they discover; mf-attach writes it into the target record. */
 struct mf_hints;
 
+/* A run of mapped pages of an address space, as its page tables give it (mf_phys's
+ * page_map): `len` bytes from `va` map `len` contiguous bytes from `pa`, every page of the
+ * run `page_size` bytes large (4 KiB, 2 MiB, 4 MiB, 1 GiB ...) with the same MF_PAGE_*
+ * flags.  Like struct mf_iov a fixed-form, frozen struct: the host writes it, plugins
+ * read it. */
+#define MF_PAGE_W 0x1u   /* writable at every level */
+#define MF_PAGE_X 0x2u   /* executable (no NX at any level) */
+#define MF_PAGE_U 0x4u   /* user accessible at every level */
+struct mf_page_run {
+	uint64_t va;
+	uint64_t pa;
+	uint64_t len;
+	uint64_t page_size;
+	uint32_t flags;     /* MF_PAGE_* */
+	uint32_t reserved;  /* 0 */
+};
+typedef int (*mf_page_run_cb)(void *ctx, const struct mf_page_run *run);
+
 /* Physical memory as the host presents it to os layers: batched, split at range
  * boundaries, cached.  `ctx` is opaque. */
 struct mf_phys {
@@ -159,7 +180,26 @@ struct mf_phys {
 	int (*vwrite)(void *ctx, const struct mf_space *sp, struct mf_iov *iov, size_t n);
 	/* virtual -> physical for one address; 0 or MF_ERR_NOTMAPPED / MF_ERR_NONCANONICAL */
 	int (*vtop)(void *ctx, const struct mf_space *sp, uint64_t va, uint64_t *pa);
+	/* ---- ABI 2, added later: check MF_PHYS_HAS(phys, page_map) before the call (an
+	 * older host's struct ends before it) ---- */
+	/* The page map of address space sp between start and end (exclusive; 0 = the top of
+	 * the space): every mapped run, in increasing VA order, merged where VA and PA are
+	 * contiguous with the same page size and flags (and the same accessed, dirty and
+	 * global bits, which a run does not carry: two adjacent runs can show the same
+	 * flags), one callback each (the host's
+	 * translator walks the tables, reading whole table pages in batches, for every
+	 * architecture of enum mf_arch).  The callback may read memory through this struct
+	 * (vread etc.); it returns non-zero to stop, and page_map returns that value.
+	 * Unreadable tables map nothing.  Returns 0, MF_ERR_LIMIT when hostile or cyclic
+	 * tables made the walk visit more table pages than its cap (the runs found before
+	 * were given), MF_ERR_ARG / MF_ERR_UNSUPPORTED for a space it cannot walk. */
+	int (*page_map)(void *ctx, const struct mf_space *sp, uint64_t start, uint64_t end, mf_page_run_cb cb,
+	                void *cbctx);
 };
+/* Does this host's struct mf_phys have FIELD (a callback added after the first ABI-2
+ * layout), and is it set? */
+#define MF_PHYS_HAS(phys, field) \
+	((phys)->struct_size >= offsetof(struct mf_phys, field) + sizeof((phys)->field) && (phys)->field != NULL)
 
 /* A symbol file the user named in a plugin's arguments, opened by the host: its bytes,
  * read-only, until close_symbol_file(). */

@@ -1,12 +1,14 @@
 /* kernel.c: ntoskrnl.exe in kernel space, and what it says about itself.
  *
- * The image is found by walking the page tables of the region x64 Windows loads it in
- * (0xfffff80000000000, 32 GiB: PML4 entry 496's first 32 PDPT entries) and looking at the
- * first bytes of each mapped page (4 KiB) or large page (2 MiB, 1 GiB) for "MZ"; a page that
- * starts a PE image whose export directory is named "ntoskrnl.exe" is the kernel.  When a
- * route knows an address inside the kernel (the start block's entry point), the pages
- * below it are tried first.  The build is NtBuildNumber's low 16 bits (the export), checked
- * against KUSER_SHARED_DATA.NtBuildNumber (0xfffff78000000260). */
+ * The image is found through the host's page map of kernel space (struct mf_phys's
+ * page_map, libmf's translator: every architecture, table pages read in batches): of the
+ * region x64 Windows loads it in (0xfffff80000000000, 32 GiB), or of the kernel half of an
+ * x86 or PAE kernel (0x80000000 up); the first bytes of each mapped 4 KiB page are looked
+ * at for "MZ", and a page that starts a PE image of the space's machine (0x8664, or 0x14c)
+ * whose export directory is named "ntoskrnl.exe" is the kernel.  When a route knows an
+ * address inside the kernel (the start block's entry point), the pages below it are tried
+ * first.  The build is NtBuildNumber's low 16 bits (the export), checked against
+ * KUSER_SHARED_DATA.NtBuildNumber (+0x260 of 0xfffff78000000000, or of 0xffdf0000). */
 #include "config.h"
 
 #include <inttypes.h>
@@ -17,10 +19,10 @@
 #include "pluginlib/bytes.h"
 #include "win32.h"
 
-#define W32_PFN_MASK UINT64_C(0x000ffffffffff000)
 #define W32_KERNEL_REGION 0xfffff80000000000ull
-#define W32_KERNEL_PML4I 496u
-#define W32_KERNEL_PDPTS 32u          /* 32 GiB from the region's start */
+#define W32_KERNEL_REGION_SIZE (32ull << 30)     /* x64: 32 GiB from the region's start */
+#define W32_KERNEL_HALF32 0x80000000ull          /* x86, PAE: the kernel half */
+#define W32_MAX_PAGES (1u << 20)               /* 4 KiB pages looked at (4 GiB) */
 #define W32_NEAR_PAGES 8192u          /* 32 MiB below a known address */
 #define W32_KSD_BUILD 0x260u          /* KUSER_SHARED_DATA.NtBuildNumber (1607+) */
 #define W32_KSD_MAJOR 0x26cu
@@ -41,7 +43,7 @@ w32_kernel_at(struct w32 *w, uint64_t base)
 	struct pe_exports ex;
 	char eb[MF_ERRBUF_SIZE];
 
-	if (pe_open(&pe, base, w32_pe_read, w, eb) < 0 || pe.machine != 0x8664 || !pe.is64)
+	if (pe_open(&pe, base, w32_pe_read, w, eb) < 0 || pe.machine != (w->is64 ? 0x8664 : 0x14c) || pe.is64 != w->is64)
 		return false;
 	if (pe_exports_load(&pe, &ex, eb) < 0)
 		return false;
@@ -58,21 +60,15 @@ w32_kernel_at(struct w32 *w, uint64_t base)
 	return true;
 }
 
-static int
-w32_pread(const struct w32 *w, uint64_t pa, void *buf, size_t len)
-{
-	struct mf_iov iov = { .addr = pa, .buf = buf, .len = len };
-	int r = w->phys->read(w->phys->ctx, &iov, 1);
-
-	return r < 0 ? r : iov.err;
-}
-
 /* Candidate pages: physical address and virtual address, "MZ" looked at in batches. */
 struct w32_cand {
 	struct w32 *w;
 	uint64_t va[256], pa[256];
 	size_t n;
+	unsigned pages;                /* 4 KiB pages looked at */
+	unsigned runs;                 /* mapped runs the page map gave */
 	unsigned seen;                 /* "MZ" pages looked into */
+	bool found;
 };
 
 static bool
@@ -97,59 +93,49 @@ w32_cand_flush(struct w32_cand *c)
 	return false;
 }
 
-static bool
-w32_cand_add(struct w32_cand *c, uint64_t va, uint64_t pa)
+/* One mapped run of kernel space: each of its 4 KiB pages a candidate (an image need not
+ * start a large page).  Non-zero stops the page map: found, or too many pages. */
+static int
+w32_cand_run(void *ctx, const struct mf_page_run *run)
 {
-	c->va[c->n] = va;
-	c->pa[c->n++] = pa;
-	return c->n == 256 && w32_cand_flush(c);
+	struct w32_cand *c = ctx;
+	uint64_t off;
+
+	c->runs++;
+	for (off = (0x1000 - (run->va & 0xfff)) & 0xfff; off < run->len; off += 0x1000) {
+		if (c->pages++ == W32_MAX_PAGES)
+			return 1;
+		c->va[c->n] = run->va + off;
+		c->pa[c->n++] = run->pa + off;
+		if (c->n == 256 && (c->found = w32_cand_flush(c)))
+			return 1;
+	}
+	return 0;
 }
 
-/* Walk the kernel region's tables for the candidates. */
-static bool
+/* Walk the kernel region's page map for the candidates: 0 (c->found says whether), or the
+ * page map's error. */
+static int
 w32_walk_region(struct w32 *w, struct w32_cand *c)
 {
-	uint8_t pdpt[4096], pd[4096], pt[4096];
-	uint64_t e4, e3, e2, e1;
-	unsigned i3, i2, i1;
+	const struct mf_phys *ph = w->phys;
+	uint64_t lo = w->is64 ? W32_KERNEL_REGION : W32_KERNEL_HALF32;
+	uint64_t hi = w->is64 ? W32_KERNEL_REGION + W32_KERNEL_REGION_SIZE : 1ull << 32;
+	int r;
 
-	if (w32_pread(w, w->kspace.root + 8 * W32_KERNEL_PML4I, &e4, 8) < 0 || (e4 & 1) == 0 ||
-	    w32_pread(w, e4 & W32_PFN_MASK, pdpt, sizeof pdpt) < 0)
-		return false;
-	for (i3 = 0; i3 < W32_KERNEL_PDPTS; i3++) {
-		uint64_t va3 = W32_KERNEL_REGION + ((uint64_t)i3 << 30);
-
-		e3 = get_le64(pdpt + 8 * i3);
-		if ((e3 & 1) == 0)
-			continue;
-		if (e3 & 0x80) {
-			if (w32_cand_add(c, va3, e3 & 0x000fffffc0000000ull))
-				return true;
-			continue;
-		}
-		if (w32_pread(w, e3 & W32_PFN_MASK, pd, sizeof pd) < 0)
-			continue;
-		for (i2 = 0; i2 < 512; i2++) {
-			uint64_t va2 = va3 + ((uint64_t)i2 << 21);
-
-			e2 = get_le64(pd + 8 * i2);
-			if ((e2 & 1) == 0)
-				continue;
-			if (e2 & 0x80) {
-				if (w32_cand_add(c, va2, e2 & 0x000fffffffe00000ull))
-					return true;
-				continue;
-			}
-			if (w32_pread(w, e2 & W32_PFN_MASK, pt, sizeof pt) < 0)
-				continue;
-			for (i1 = 0; i1 < 512; i1++) {
-				e1 = get_le64(pt + 8 * i1);
-				if ((e1 & 1) != 0 && w32_cand_add(c, va2 + ((uint64_t)i1 << 12), e1 & W32_PFN_MASK))
-					return true;
-			}
-		}
-	}
-	return c->n > 0 && w32_cand_flush(c);
+	if (!MF_PHYS_HAS(ph, page_map))
+		return MF_ERR_UNSUPPORTED;
+	r = ph->page_map(ph->ctx, &w->kspace, lo, hi, w32_cand_run, c);
+	if (r < 0 && r != MF_ERR_LIMIT)
+		return r;
+	if (r == MF_ERR_LIMIT)
+		w->host->log(0, "win32: the kernel's page tables at 0x%" PRIx64 " are larger than the walk's cap: the scan ends"
+		             " there", w->kspace.root);
+	if (c->pages > W32_MAX_PAGES)
+		w->host->log(0, "win32: more than %u mapped pages in kernel space: the scan ends there", W32_MAX_PAGES);
+	if (!c->found && c->n > 0)
+		c->found = w32_cand_flush(c);
+	return 0;
 }
 
 /* The pages below NEAR, nearest first. */
@@ -159,7 +145,7 @@ w32_walk_near(struct w32 *w, uint64_t near)
 	uint64_t va = near & ~0xfffull;
 	unsigned i;
 
-	for (i = 0; i < W32_NEAR_PAGES && va >= W32_KERNEL_REGION; i++, va -= 4096) {
+	for (i = 0; i < W32_NEAR_PAGES && w32_kptr_ok(w, va); i++, va -= 4096) {
 		uint8_t b[2];
 
 		if (w32_kread(w, va, b, 2) == 0 && b[0] == 'M' && b[1] == 'Z' && w32_kernel_at(w, va) &&
@@ -174,6 +160,7 @@ w32_kernel_find(struct w32 *w, uint64_t near, char *errbuf)
 {
 	struct w32_cand *c;
 	bool found;
+	int r;
 
 	if (near != 0 && w32_walk_near(w, near)) {
 		w->host->log(1, "win32: ntoskrnl.exe at 0x%" PRIx64 " (0x%" PRIx32 " bytes), below the kernel entry point",
@@ -183,7 +170,13 @@ w32_kernel_find(struct w32 *w, uint64_t near, char *errbuf)
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		return w->host->error(errbuf, MF_ERR_NOMEM, "out of memory");
 	c->w = w;
-	found = w32_walk_region(w, c);
+	if ((r = w32_walk_region(w, c)) < 0) {
+		free(c);
+		return w->host->error(errbuf, r, "win32: the page map of kernel space: %s", w->host->strerror(r));
+	}
+	found = c->found;
+	w->host->log(2, "win32: kernel space through 0x%" PRIx64 ": %u mapped runs, %u pages, %u PE headers looked at",
+	             w->kspace.root, c->runs, c->pages, c->seen);
 	if (found)
 		w->host->log(1, "win32: ntoskrnl.exe at 0x%" PRIx64 " (0x%" PRIx32 " bytes), found by scanning kernel space"
 		             " (%u PE headers looked at)", w->kbase, w->ksize, c->seen);
@@ -220,7 +213,7 @@ w32_kernel_facts(struct w32 *w, char *errbuf)
 		host->log(1, "win32: NtBuildNumber 0x%08" PRIx32 " (build %" PRIu32 "%s)", get_le32(b), nt,
 		          (get_le32(b) >> 28) == 0xf ? ", free build" : (get_le32(b) >> 28) == 0xc ? ", checked build" : "");
 	}
-	if (w32_kread(w, W32_KUSER_SHARED_DATA, ksd, sizeof ksd) == 0) {
+	if (w32_kread(w, w->is64 ? W32_KUSER_SHARED_DATA : W32_KUSER_SHARED_DATA32, ksd, sizeof ksd) == 0) {
 		kb = get_le32(ksd + W32_KSD_BUILD);
 		have_ksd = kb != 0;
 		host->log(1, "win32: KUSER_SHARED_DATA: Windows %" PRIu32 ".%" PRIu32 " build %" PRIu32,
@@ -236,14 +229,14 @@ w32_kernel_facts(struct w32 *w, char *errbuf)
 	w->build = have_nt ? nt : kb;
 	if (w32_kernel_export(w, "PsInitialSystemProcess", &va) == 0)
 		w->ps_initial_system_process = va;
-	if (host->hint_get_u64(w->hints, "ps_active_process_head", &va) == 0 && w32_kptr_ok(va)) {
+	if (host->hint_get_u64(w->hints, "ps_active_process_head", &va) == 0 && w32_kptr_ok(w, va)) {
 		w->ps_active_process_head = va;
 		host->log(1, "win32: PsActiveProcessHead 0x%" PRIx64 " from the hints", va);
 	}
 	if (w32_kernel_export(w, "PsLoadedModuleList", &va) == 0) {
 		w->ps_loaded_module_list = va;
 		host->log(1, "win32: PsLoadedModuleList 0x%" PRIx64 " (the export)", va);
-	} else if (host->hint_get_u64(w->hints, "ps_loaded_module_list", &va) == 0 && w32_kptr_ok(va)) {
+	} else if (host->hint_get_u64(w->hints, "ps_loaded_module_list", &va) == 0 && w32_kptr_ok(w, va)) {
 		w->ps_loaded_module_list = va;
 		host->log(1, "win32: PsLoadedModuleList 0x%" PRIx64 " from the hints", va);
 	}

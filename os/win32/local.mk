@@ -1,7 +1,8 @@
-# win32 os layer: a Windows kernel (x64) found in physical memory.
-# win32.c open, close, kernel reads and the descriptor; dtb.c the page-table root (dtb=,
-# the connector's hint, the processor start block, a self-referencing table); kernel.c
-# ntoskrnl.exe found by scanning kernel space, its build; offsets.c the structure offsets
+# win32 os layer: a Windows kernel (x64, x86, x86 PAE) found in physical memory.
+# win32.c open, close, kernel reads and the descriptor; dtb.c the page-table root and its
+# architecture (dtb=, the connector's hint, the processor start block, a self-referencing
+# table); kernel.c ntoskrnl.exe found through the host's page map of kernel space, its
+# build; offsets.c the structure offsets
 # (pdb=, else the installed tables in offsets/); processes.c the active process list;
 # modules.c kernel and process modules, kernel exports; maps.c the VAD tree; threads.c a
 # process's thread list.
@@ -14,5 +15,5 @@ os_mf_os_win32_la_LIBADD = $(pluginlib)
 os_mf_os_win32_la_LDFLAGS = $(plugin_ldflags)
 # the structure offsets, one table per build (format: os/win32/offsets/README.md)
 win32offsetsdir = $(pkgdatadir)/win32
-dist_win32offsets_DATA = os/win32/offsets/x86_64-19041.offsets
+dist_win32offsets_DATA = os/win32/offsets/x86_64-19041.offsets os/win32/offsets/x86-18363.offsets
 EXTRA_DIST += os/win32/offsets/README.md

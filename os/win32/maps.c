@@ -2,7 +2,8 @@
  *
  * EPROCESS.VadRoot is the root of an AVL tree of _MMVAD_SHORT nodes (RTL_BALANCED_NODE
  * Left/Right), walked in order, so the maps come out by address.  A node's range is
- * (StartingVpn | StartingVpnHigh << 32) << 12 to the page after EndingVpn; its
+ * (StartingVpn | StartingVpnHigh << 32) << 12 to the page after EndingVpn (x86 has no
+ * High bytes); its
  * _MMVAD_FLAGS give the protection (MM_* values: the low 3 bits say read, write, execute)
  * and whether it is private; a mapped file's name is
  * _MMVAD.Subsection->ControlArea->FilePointer (an _EX_FAST_REF)->FileName.  The offsets
@@ -38,7 +39,8 @@ w32_vad_emit(struct w32 *w, uint64_t pid, uint64_t node, mf_map_cb cb, void *ctx
 	int r;
 
 	if (w32_kread(w, node + o[W32_VAD_START], sv, 4) < 0 || w32_kread(w, node + o[W32_VAD_END], ev, 4) < 0 ||
-	    w32_kread(w, node + o[W32_VAD_START_HIGH], &sh, 1) < 0 || w32_kread(w, node + o[W32_VAD_END_HIGH], &eh, 1) < 0 ||
+	    (w->is64 && (w32_kread(w, node + o[W32_VAD_START_HIGH], &sh, 1) < 0 ||
+	                 w32_kread(w, node + o[W32_VAD_END_HIGH], &eh, 1) < 0)) ||
 	    w32_kread(w, node + o[W32_VAD_FLAGS], fl, 4) < 0)
 		return MF_ERR_NOTMAPPED;
 	flags = get_le32(fl);
@@ -49,10 +51,10 @@ w32_vad_emit(struct w32 *w, uint64_t pid, uint64_t node, mf_map_cb cb, void *ctx
 	if (end <= start)
 		return 0;   /* a node that says nothing: skipped */
 	snprintf(perms, sizeof perms, "%s%c", w32_prot[prot & 7], priv ? 'p' : 's');
-	if (!priv && w32_kread_u64(w, node + o[W32_VAD_SUBSECTION], &sub) == 0 && w32_kptr_ok(sub) &&
-	    w32_kread_u64(w, sub + o[W32_SUBSECTION_CA], &ca) == 0 && w32_kptr_ok(ca) &&
-	    w32_kread_u64(w, ca + o[W32_CA_FILE], &fp) == 0 && w32_kptr_ok(fp & ~0xfull))
-		peb_ustring((fp & ~0xfull) + o[W32_FILE_NAME], 1, w32_pe_read, w, &path, eb);
+	if (!priv && w32_kread_ptr(w, node + o[W32_VAD_SUBSECTION], &sub) == 0 && w32_kptr_ok(w, sub) &&
+	    w32_kread_ptr(w, sub + o[W32_SUBSECTION_CA], &ca) == 0 && w32_kptr_ok(w, ca) &&
+	    w32_kread_ptr(w, ca + o[W32_CA_FILE], &fp) == 0 && w32_kptr_ok(w, w32_fast_ref(w, fp)))
+		peb_ustring(w32_fast_ref(w, fp) + o[W32_FILE_NAME], w->is64, w32_pe_read, w, &path, eb);
 	struct mf_map m = {
 		.struct_size = sizeof m,
 		.pid = pid,
@@ -82,12 +84,12 @@ w32_maps(void *handle, uint64_t pid, mf_map_cb cb, void *ctx, char *errbuf)
 		return w->host->error(errbuf, MF_ERR_UNSUPPORTED, "win32: the kernel has no VAD tree (maps are per process)");
 	if ((r = w32_process_object(w, pid, &ep, NULL, errbuf)) < 0)
 		return r;
-	if (w32_kread_u64(w, ep + w->off[W32_EPROCESS_VAD_ROOT], &node) < 0)
+	if (w32_kread_ptr(w, ep + w->off[W32_EPROCESS_VAD_ROOT], &node) < 0)
 		return w->host->error(errbuf, MF_ERR_NOTMAPPED, "win32: pid %" PRIu64 ": its VadRoot cannot be read", pid);
 	/* in order: down the left spine, a node, then its right subtree */
 	for (r = 0; r == 0 && (node != 0 || depth > 0);) {
 		if (node != 0) {
-			if (!w32_kptr_ok(node)) {
+			if (!w32_kptr_ok(w, node)) {
 				w->host->log(0, "win32: pid %" PRIu64 ": the VAD tree leads to 0x%" PRIx64 ": that subtree is left out", pid,
 				             node);
 				node = 0;
@@ -110,7 +112,7 @@ w32_maps(void *handle, uint64_t pid, mf_map_cb cb, void *ctx, char *errbuf)
 				break;
 			}
 			stack[depth++] = node;
-			if (w32_kread_u64(w, node + w->off[W32_VAD_LEFT], &node) < 0)
+			if (w32_kread_ptr(w, node + w->off[W32_VAD_LEFT], &node) < 0)
 				node = 0;
 			continue;
 		}
@@ -119,7 +121,7 @@ w32_maps(void *handle, uint64_t pid, mf_map_cb cb, void *ctx, char *errbuf)
 			w->host->log(0, "win32: pid %" PRIu64 ": the VAD node at 0x%" PRIx64 " cannot be read: left out", pid, node);
 			r = 0;
 		}
-		if (r != 0 || w32_kread_u64(w, node + w->off[W32_VAD_RIGHT], &node) < 0)
+		if (r != 0 || w32_kread_ptr(w, node + w->off[W32_VAD_RIGHT], &node) < 0)
 			node = 0;
 	}
 	seen_free(&seen);

@@ -44,12 +44,12 @@ w32_module_list_find(struct w32 *w)
 
 			if (w32_kread(w, va, buf, len) < 0)
 				continue;
-			for (i = 0; i + 16 <= len; i += 8) {
-				uint64_t fl = get_le64(buf + i), bl = get_le64(buf + i + 8), base, back;
+			for (i = 0; i + 2 * w->ptr <= len; i += w->ptr) {
+				uint64_t fl = w32_ptr_at(w, buf + i), bl = w32_ptr_at(w, buf + i + w->ptr), base, back;
 
-				if (!w32_kptr_ok(fl) || !w32_kptr_ok(bl) || fl == va + i ||
-				    w32_kread_u64(w, fl - w->off[W32_LDR_LINKS] + w->off[W32_LDR_BASE], &base) < 0 || base != w->kbase ||
-				    w32_kread_u64(w, fl + 8, &back) < 0 || back != va + i)
+				if (!w32_kptr_ok(w, fl) || !w32_kptr_ok(w, bl) || fl == va + i ||
+				    w32_kread_ptr(w, fl - w->off[W32_LDR_LINKS] + w->off[W32_LDR_BASE], &base) < 0 || base != w->kbase ||
+				    w32_kread_ptr(w, fl + w->ptr, &back) < 0 || back != va + i)
 					continue;
 				w->ps_loaded_module_list = va + i;
 				w->host->log(1, "win32: PsLoadedModuleList 0x%" PRIx64 " (found in ntoskrnl's section %s)", va + i,
@@ -86,7 +86,7 @@ w32_kmods_each(struct w32 *w, w32_kmod_fn fn, void *ctx, char *errbuf)
 		                      " ntoskrnl.exe)");
 	}
 	head = w->ps_loaded_module_list;
-	if (w32_kread_u64(w, head, &e) < 0)
+	if (w32_kread_ptr(w, head, &e) < 0)
 		return w->host->error(errbuf, MF_ERR_NOTMAPPED, "win32: PsLoadedModuleList 0x%" PRIx64 " cannot be read", head);
 	for (n = 0; e != head && r == 0; n++) {
 		uint64_t le = e - w->off[W32_LDR_LINKS];
@@ -96,19 +96,19 @@ w32_kmods_each(struct w32 *w, w32_kmod_fn fn, void *ctx, char *errbuf)
 
 		if ((r = w32_list_step(w, &seen, e, n, W32_MAX_MODULES, "the kernel module list", errbuf)) <= 0)
 			break;
-		if (w32_kread_u64(w, le + w->off[W32_LDR_BASE], &m.base) < 0 ||
+		if (w32_kread_ptr(w, le + w->off[W32_LDR_BASE], &m.base) < 0 ||
 		    w32_kread(w, le + w->off[W32_LDR_SIZE], b, 4) < 0) {
 			w->host->log(0, "win32: the kernel module entry at 0x%" PRIx64 " cannot be read: the list ends there", le);
 			r = 0;
 			break;
 		}
 		m.size = get_le32(b);
-		peb_ustring(le + w->off[W32_LDR_BASE_NAME], 1, w32_pe_read, w, &m.name, eb);
-		peb_ustring(le + w->off[W32_LDR_FULL_NAME], 1, w32_pe_read, w, &m.path, eb);
+		peb_ustring(le + w->off[W32_LDR_BASE_NAME], w->is64, w32_pe_read, w, &m.name, eb);
+		peb_ustring(le + w->off[W32_LDR_FULL_NAME], w->is64, w32_pe_read, w, &m.path, eb);
 		r = fn(w, &m, ctx, errbuf);
 		free(m.name);
 		free(m.path);
-		if (r == 0 && w32_kread_u64(w, e, &e) < 0) {
+		if (r == 0 && w32_kread_ptr(w, e, &e) < 0) {
 			w->host->log(0, "win32: the kernel module list entry at 0x%" PRIx64 " cannot be read: the list ends there", e);
 			break;
 		}
@@ -145,7 +145,7 @@ w32_module_emit(struct w32 *w, const struct w32_kmod *km, void *ctx, char *errbu
 		.path = km->path != NULL ? km->path : "",
 		.base = km->base,
 		.size = km->size,
-		.arch = MF_ARCH_X86_64,
+		.arch = w->kspace.arch,
 		.format = "pe",
 		.pdb = pdb,
 		.pdb_id = key,
@@ -192,7 +192,7 @@ w32_ldr_list(struct w32 *w, struct w32_uspace *us, uint64_t peb, int is64, struc
 
 	if ((r = peb_read(peb, is64, w32_uread, us, &info, why)) < 0)
 		return w->host->error(errbuf, r, "win32: pid %" PRIu64 ": %s", pe->pid, why);
-	pe->arch = is64 ? MF_ARCH_X86_64 : MF_ARCH_X86_32;
+	pe->arch = is64 ? MF_ARCH_X86_64 : w->is64 ? MF_ARCH_X86_32 : w->kspace.arch;
 	r = info.ldr != 0 ? peb_modules(info.ldr, is64, PEB_LOAD_ORDER, w32_uread, us, w32_pmod_cb, pe, why) : 0;
 	peb_info_free(&info);
 	if (r == MF_ERR_LIMIT || r == MF_ERR_FORMAT || r == MF_ERR_NOTMAPPED || r == MF_ERR_UNMAPPED) {
@@ -209,7 +209,7 @@ w32_process_modules(struct w32 *w, uint64_t pid, mf_module_cb cb, void *ctx, cha
 {
 	uint64_t ep, dtb;
 	struct w32_pmod_emit pe = { .pid = pid, .cb = cb, .ctx = ctx };
-	struct w32_uspace us = { .w = w, .sp = { .arch = MF_ARCH_X86_64 } };
+	struct w32_uspace us = { .w = w, .sp = { .arch = w->kspace.arch } };
 	uint64_t peb = 0, wow64 = 0, peb32 = 0;
 	int r;
 
@@ -217,12 +217,12 @@ w32_process_modules(struct w32 *w, uint64_t pid, mf_module_cb cb, void *ctx, cha
 		return r;
 	us.sp.root = dtb;
 	/* System and the minimal processes have no PEB: no modules */
-	if (w32_kread_u64(w, ep + w->off[W32_EPROCESS_PEB], &peb) == 0 && peb != 0 &&
-	    (r = w32_ldr_list(w, &us, peb, 1, &pe, errbuf)) != 0)
+	if (w32_kread_ptr(w, ep + w->off[W32_EPROCESS_PEB], &peb) == 0 && peb != 0 &&
+	    (r = w32_ldr_list(w, &us, peb, w->is64, &pe, errbuf)) != 0)
 		return r;
-	/* a WoW64 process: its 32-bit PEB (below 4 GiB) and loader list too */
-	if (w32_kread_u64(w, ep + w->off[W32_EPROCESS_WOW64], &wow64) == 0 && w32_kptr_ok(wow64) &&
-	    w32_kread_u64(w, wow64 + w->off[W32_EWOW64_PEB], &peb32) == 0 && peb32 != 0 && peb32 >> 32 == 0)
+	/* a WoW64 process (x64): its 32-bit PEB (below 4 GiB) and loader list too */
+	if (w->is64 && w32_kread_ptr(w, ep + w->off[W32_EPROCESS_WOW64], &wow64) == 0 && w32_kptr_ok(w, wow64) &&
+	    w32_kread_ptr(w, wow64 + w->off[W32_EWOW64_PEB], &peb32) == 0 && peb32 != 0 && peb32 >> 32 == 0)
 		r = w32_ldr_list(w, &us, peb32, 0, &pe, errbuf);
 	return r;
 }

@@ -2,8 +2,10 @@
  *
  * From the PDB the user gives (pdb=FILE: ntkrnlmp.pdb, read with pluginlib/pdb.c; or
  * symdir=DIR, a symbol server's cache, where the host opens DIR/ntkrnlmp.pdb/GUIDAGE/
- * ntkrnlmp.pdb by the name ntoskrnl's CodeView record gives), else from the installed table of this build, else of the nearest lower build (said in the
- * log).  Tables are text files named ARCH-BUILD.offsets (x86_64-19041.offsets) in the
+ * ntkrnlmp.pdb by the name ntoskrnl's CodeView record gives), else from the installed
+ * table of this build, else of the nearest lower build (said in the log).  Tables are
+ * text files named ARCH-BUILD.offsets (x86_64-19041.offsets for x64 kernels,
+ * x86-18363.offsets for x86 and PAE ones: the same structures) in the
  * directories of MF_WIN32_OFFSETS_PATH (colon-separated) when it is set, else in
  * $(pkgdatadir)/win32; their format is documented in os/win32/offsets/README.md:
  *
@@ -70,8 +72,22 @@ const char *const w32_off_names[W32_NOFFS] = {
 	[W32_ETHREAD_NAME] = "_ETHREAD.ThreadName",
 };
 
-/* Are all the members of the optional group [first, end) known?  Logged when one is not:
- * then there is no WHAT. */
+/* Does this kernel read member i (x64-only members are not read on x86)? */
+static bool
+w32_off_used(const struct w32 *w, unsigned i)
+{
+	return w->is64 || !w32_off_x64_only(i);
+}
+
+/* The table's name prefix for this kernel: x86 and PAE kernels share their structures. */
+static const char *
+w32_table_arch(const struct w32 *w)
+{
+	return w->is64 ? "x86_64" : "x86";
+}
+
+/* Are all the members of the optional group [first, end) known (those this kernel reads)?
+ * Logged when one is not: then there is no WHAT. */
 static bool
 w32_group_check(const struct w32 *w, const bool *have, const char *from, unsigned first, unsigned end,
                 const char *what)
@@ -79,7 +95,7 @@ w32_group_check(const struct w32 *w, const bool *have, const char *from, unsigne
 	unsigned i;
 
 	for (i = first; i < end; i++)
-		if (!have[i]) {
+		if (!have[i] && w32_off_used(w, i)) {
 			w->host->log(1, "win32: %s has no %s: no %s", from, w32_off_names[i], what);
 			return false;
 		}
@@ -145,7 +161,7 @@ w32_table_parse(struct w32 *w, const char *path, char *text, char *errbuf)
 		have[i] = true;
 	}
 	for (i = 0; i < W32_FIRST_OPTIONAL; i++)
-		if (!have[i])
+		if (!have[i] && w32_off_used(w, i))
 			return w->host->error(errbuf, MF_ERR_FORMAT, "%s: no %s", path, w32_off_names[i]);
 	w32_optional_check(w, have, path);
 	return 0;
@@ -153,10 +169,11 @@ w32_table_parse(struct w32 *w, const char *path, char *text, char *errbuf)
 
 /* The best table in one directory: the build itself, else the highest below it. */
 static void
-w32_table_scan_dir(const char *dir, uint32_t build, char *best, size_t cap, uint32_t *best_build)
+w32_table_scan_dir(const char *dir, const char *arch, uint32_t build, char *best, size_t cap, uint32_t *best_build)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
+	size_t al = strlen(arch);
 
 	if (d == NULL)
 		return;
@@ -164,7 +181,8 @@ w32_table_scan_dir(const char *dir, uint32_t build, char *best, size_t cap, uint
 		unsigned b;
 		char tail[16];
 
-		if (sscanf(de->d_name, "x86_64-%u.%15s", &b, tail) != 2 || strcmp(tail, "offsets") != 0 || b > build)
+		if (strncmp(de->d_name, arch, al) != 0 || de->d_name[al] != '-' ||
+		    sscanf(de->d_name + al + 1, "%u.%15s", &b, tail) != 2 || strcmp(tail, "offsets") != 0 || b > build)
 			continue;
 		if (*best_build != UINT32_MAX && b <= *best_build)
 			continue;
@@ -202,14 +220,14 @@ w32_offsets_table(struct w32 *w, char *dirs, size_t dcap, char *errbuf)
 			memcpy(dir, p, l);
 			dir[l] = '\0';
 			if (best_build != w->build)
-				w32_table_scan_dir(dir, w->build, best, sizeof best, &best_build);
+				w32_table_scan_dir(dir, w32_table_arch(w), w->build, best, sizeof best, &best_build);
 			w32_dirs_add(dirs, dcap, dir);
 		}
 		p += l + (p[l] == ':');
 	}
 	/* the installed tables, unless the variable names the directories to use instead */
 	if (env == NULL || *env == '\0') {
-		w32_table_scan_dir(MF_PKGDATADIR "/win32", w->build, best, sizeof best, &best_build);
+		w32_table_scan_dir(MF_PKGDATADIR "/win32", w32_table_arch(w), w->build, best, sizeof best, &best_build);
 		w32_dirs_add(dirs, dcap, MF_PKGDATADIR "/win32");
 	}
 	if (best_build == UINT32_MAX)
@@ -304,7 +322,7 @@ w32_offsets_pdb(struct w32 *w, char *errbuf)
 			r = pdb_offset(p, type, dot + 1, &w->off[i], &size, eb);
 		}
 		got[i] = r == 0;
-		if (r < 0 && i >= W32_FIRST_OPTIONAL && r != MF_ERR_NOMEM)
+		if (r < 0 && (i >= W32_FIRST_OPTIONAL || !w32_off_used(w, i)) && r != MF_ERR_NOMEM)
 			r = 0;   /* optional */
 		else if (r < 0)
 			r = host->error(errbuf, r, "win32: %s: no %s (%s)", f.path, name, eb);
@@ -340,13 +358,13 @@ w32_offsets_load(struct w32 *w, char *errbuf)
 
 			pe_rsds_key(&rs, key, sizeof key);
 			return w->host->error(errbuf, MF_ERR_NOTFOUND,
-			                      "win32: no structure offsets for build %" PRIu32 ": give pdb=FILE or symdir=DIR,"
+			                      "win32: no structure offsets for build %" PRIu32 "%s: give pdb=FILE or symdir=DIR,"
 			                      " from a symbol server %s/%s/%s (no table at or below the build in %s)",
-			                      w->build, name, key, name, dirs);
+			                      w->build, w->is64 ? "" : " (x86)", name, key, name, dirs);
 		}
 		return w->host->error(errbuf, MF_ERR_NOTFOUND,
-		                      "win32: no structure offsets for build %" PRIu32 ": give pdb=FILE (ntoskrnl.exe names no"
-		                      " PDB: %s; no table at or below the build in %s)", w->build, eb, dirs);
+		                      "win32: no structure offsets for build %" PRIu32 "%s: give pdb=FILE (ntoskrnl.exe names no"
+		                      " PDB: %s; no table at or below the build in %s)", w->build, w->is64 ? "" : " (x86)", eb, dirs);
 	}
 	if (r < 0)
 		return r;

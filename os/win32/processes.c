@@ -20,8 +20,6 @@
 #include "pluginlib/seen.h"
 #include "win32.h"
 
-#define W32_PFN_MASK UINT64_C(0x000ffffffffff000)
-
 int
 w32_process_head(struct w32 *w, char *errbuf)
 {
@@ -32,8 +30,8 @@ w32_process_head(struct w32 *w, char *errbuf)
 
 	if (w->ps_active_process_head != 0)
 		return 0;
-	if (w->ps_initial_system_process == 0 || w32_kread_u64(w, w->ps_initial_system_process, &sys) < 0 ||
-	    !w32_kptr_ok(sys))
+	if (w->ps_initial_system_process == 0 || w32_kread_ptr(w, w->ps_initial_system_process, &sys) < 0 ||
+	    !w32_kptr_ok(w, sys))
 		return w->host->error(errbuf, MF_ERR_NOTFOUND,
 		                      "win32: no PsActiveProcessHead (no hint, no PDB) and no readable PsInitialSystemProcess");
 	e = sys + w->off[W32_EPROCESS_LINKS];
@@ -44,7 +42,7 @@ w32_process_head(struct w32 *w, char *errbuf)
 			r = 0;
 			break;
 		}
-		if (seen_add(&seen, e) <= 0 || w32_kread_u64(w, e, &e) < 0 || !w32_kptr_ok(e))
+		if (seen_add(&seen, e) <= 0 || w32_kread_ptr(w, e, &e) < 0 || !w32_kptr_ok(w, e))
 			break;
 	}
 	seen_free(&seen);
@@ -85,8 +83,8 @@ w32_process_emit(struct w32 *w, uint64_t ep, struct w32_proc_walk *pw)
 	unsigned i;
 	int r;
 
-	if (w32_kread_u64(w, ep + o[W32_EPROCESS_PID], &pid) < 0 || w32_kread_u64(w, ep + o[W32_EPROCESS_PPID], &ppid) < 0 ||
-	    w32_kread_u64(w, ep + o[W32_KPROCESS_DTB], &dtb) < 0 || w32_kread(w, ep + o[W32_EPROCESS_NAME], name, 15) < 0)
+	if (w32_kread_ptr(w, ep + o[W32_EPROCESS_PID], &pid) < 0 || w32_kread_ptr(w, ep + o[W32_EPROCESS_PPID], &ppid) < 0 ||
+	    w32_kread_ptr(w, ep + o[W32_KPROCESS_DTB], &dtb) < 0 || w32_kread(w, ep + o[W32_EPROCESS_NAME], name, 15) < 0)
 		return MF_ERR_NOTMAPPED;
 	if (pw->only_pid != UINT64_MAX && pid != pw->only_pid)
 		return 0;
@@ -102,13 +100,13 @@ w32_process_emit(struct w32 *w, uint64_t ep, struct w32_proc_walk *pw)
 		if (w32_kread(w, ep + o[W32_EPROCESS_EXIT_STATUS], b, 4) == 0)
 			exit_status = get_le32(b);
 	}
-	w32_kread_u64(w, ep + o[W32_EPROCESS_PEB], &peb);
-	if (w32_kread_u64(w, ep + o[W32_EPROCESS_AUDIT], &audit) == 0 && w32_kptr_ok(audit))
-		peb_ustring(audit, 1, w32_pe_read, w, &path, eb);
-	if (peb != 0 && (peb >> 47) == 0) {
-		struct w32_uspace pc = { .w = w, .sp = { .arch = MF_ARCH_X86_64, .root = dtb & W32_PFN_MASK } };
+	w32_kread_ptr(w, ep + o[W32_EPROCESS_PEB], &peb);
+	if (w32_kread_ptr(w, ep + o[W32_EPROCESS_AUDIT], &audit) == 0 && w32_kptr_ok(w, audit))
+		peb_ustring(audit, w->is64, w32_pe_read, w, &path, eb);
+	if (w32_uptr_ok(w, peb)) {
+		struct w32_uspace pc = { .w = w, .sp = { .arch = w->kspace.arch, .root = w32_root_of(w->kspace.arch, dtb) } };
 
-		if (peb_read(peb, 1, w32_uread, &pc, &info, eb) < 0)
+		if (peb_read(peb, w->is64, w32_uread, &pc, &info, eb) < 0)
 			memset(&info, 0, sizeof info);
 	}
 	struct mf_process p = {
@@ -120,8 +118,8 @@ w32_process_emit(struct w32 *w, uint64_t ep, struct w32_proc_walk *pw)
 		.cmdline = info.cmdline != NULL ? info.cmdline : "",
 		.state = state,
 		.uid = -1,
-		.arch = MF_ARCH_X86_64,
-		.dtb = dtb & W32_PFN_MASK,
+		.arch = w->kspace.arch,
+		.dtb = w32_root_of(w->kspace.arch, dtb),
 		.addr = ep,
 		.start_time = w32_filetime_ns(create_time),
 		.exit_time = w32_filetime_ns(exit_time),
@@ -146,11 +144,11 @@ w32_walk(struct w32 *w, struct w32_proc_walk *pw, char *errbuf)
 
 	if ((r = w32_process_head(w, errbuf)) == 0) {
 		stop = w->ps_active_process_head;
-		if (w32_kread_u64(w, stop, &e) < 0)
+		if (w32_kread_ptr(w, stop, &e) < 0)
 			return w->host->error(errbuf, MF_ERR_NOTMAPPED, "win32: PsActiveProcessHead 0x%" PRIx64 " cannot be read",
 			                      stop);
-	} else if (w->ps_initial_system_process != 0 && w32_kread_u64(w, w->ps_initial_system_process, &sys) == 0 &&
-	           w32_kptr_ok(sys)) {
+	} else if (w->ps_initial_system_process != 0 && w32_kread_ptr(w, w->ps_initial_system_process, &sys) == 0 &&
+	           w32_kptr_ok(w, sys)) {
 		/* a list that does not lead back to its head: what can be read of it, from System */
 		w->host->log(0, "%s: the list is read from the System process", errbuf);
 		stop = e = sys + w->off[W32_EPROCESS_LINKS];
@@ -173,7 +171,7 @@ w32_walk(struct w32 *w, struct w32_proc_walk *pw, char *errbuf)
 		}
 		if (r != 0 || (pw->found && pw->only_pid != UINT64_MAX))
 			break;
-		if (w32_kread_u64(w, e, &e) < 0) {
+		if (w32_kread_ptr(w, e, &e) < 0) {
 			w->host->log(0, "win32: the process list entry at 0x%" PRIx64 " cannot be read: the list ends there", e);
 			break;
 		}

@@ -39,11 +39,11 @@ w32_thread_emit(struct w32 *w, uint64_t pid, uint64_t et, mf_thread_cb cb, void 
 	char *name = NULL, eb[MF_ERRBUF_SIZE];
 	int r;
 
-	if (w32_kread_u64(w, et + o[W32_ETHREAD_TID], &tid) < 0)
+	if (w32_kread_ptr(w, et + o[W32_ETHREAD_TID], &tid) < 0)
 		return MF_ERR_NOTMAPPED;
 	w32_kread(w, et + o[W32_KTHREAD_STATE], &state, 1);
-	if (w32_kread_u64(w, et + o[W32_ETHREAD_NAME], &uname) == 0 && w32_kptr_ok(uname))
-		peb_ustring(uname, 1, w32_pe_read, w, &name, eb);
+	if (w32_kread_ptr(w, et + o[W32_ETHREAD_NAME], &uname) == 0 && w32_kptr_ok(w, uname))
+		peb_ustring(uname, w->is64, w32_pe_read, w, &name, eb);
 	struct mf_thread t = {
 		.struct_size = sizeof t,
 		.pid = pid,
@@ -72,7 +72,7 @@ w32_threads(void *handle, uint64_t pid, mf_thread_cb cb, void *ctx, char *errbuf
 	if ((r = w32_process_object(w, pid, &ep, NULL, errbuf)) < 0)
 		return r;
 	head = ep + w->off[W32_EPROCESS_THREADS];
-	if (w32_kread_u64(w, head, &e) < 0)
+	if (w32_kread_ptr(w, head, &e) < 0)
 		return w->host->error(errbuf, MF_ERR_NOTMAPPED, "win32: pid %" PRIu64 ": its thread list cannot be read", pid);
 	for (n = 0, r = 0; e != head; n++) {
 		if ((r = w32_list_step(w, &seen, e, n, W32_MAX_THREADS, "a thread list", errbuf)) <= 0)
@@ -85,7 +85,7 @@ w32_threads(void *handle, uint64_t pid, mf_thread_cb cb, void *ctx, char *errbuf
 		}
 		if (r != 0)
 			break;
-		if (w32_kread_u64(w, e, &e) < 0) {
+		if (w32_kread_ptr(w, e, &e) < 0) {
 			w->host->log(0, "win32: pid %" PRIu64 ": the thread list entry at 0x%" PRIx64 " cannot be read: the list"
 			             " ends there", pid, e);
 			break;

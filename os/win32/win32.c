@@ -28,14 +28,32 @@ w32_kread(const struct w32 *w, uint64_t va, void *buf, size_t len)
 }
 
 int
-w32_kread_u64(const struct w32 *w, uint64_t va, uint64_t *v)
+w32_kread_ptr(const struct w32 *w, uint64_t va, uint64_t *v)
 {
 	uint8_t b[8];
-	int r = w32_kread(w, va, b, sizeof b);
+	int r = w32_kread(w, va, b, w->ptr);
 
 	if (r == 0)
-		*v = get_le64(b);
+		*v = w32_ptr_at(w, b);
 	return r;
+}
+
+uint64_t
+w32_root_of(uint32_t arch, uint64_t cr3)
+{
+	if (arch == MF_ARCH_X86_PAE)
+		return cr3 & 0xffffffe0u;
+	if (arch == MF_ARCH_X86_32)
+		return cr3 & 0xfffff000u;
+	return cr3 & UINT64_C(0x000ffffffffff000);
+}
+
+void
+w32_set_kspace(struct w32 *w, uint32_t arch, uint64_t root)
+{
+	w->kspace = (struct mf_space){ .arch = arch, .root = w32_root_of(arch, root) };
+	w->is64 = arch == MF_ARCH_X86_64;
+	w->ptr = w->is64 ? 8 : 4;
 }
 
 int
@@ -67,7 +85,7 @@ w32_list_step(const struct w32 *w, struct seen *seen, uint64_t e, unsigned n, un
 		w->host->log(0, "win32: %s runs past %u entries: the list ends there", what, max);
 		return 0;
 	}
-	if (!w32_kptr_ok(e)) {
+	if (!w32_kptr_ok(w, e)) {
 		w->host->log(0, "win32: %s leads to 0x%" PRIx64 ", not a kernel object: the list ends there", what, e);
 		return 0;
 	}
@@ -84,7 +102,7 @@ w32_store_hints(struct w32 *w)
 {
 	const struct mf_host *host = w->host;
 
-	host->hint_set_str(w->hints, "arch", "x86_64");
+	host->hint_set_str(w->hints, "arch", host->arch_name(w->kspace.arch));
 	host->hint_set_u64(w->hints, "kernel_dtb", w->kspace.root);
 	host->hint_set_u64(w->hints, "win32_dtb", w->kspace.root);
 	host->hint_set_u64(w->hints, "kernel_base", w->kbase);
@@ -99,19 +117,22 @@ w32_store_hints(struct w32 *w)
 static bool
 w32_from_record(struct w32 *w)
 {
+	const char *an = w->host->hint_get_str(w->hints, "arch");
 	uint64_t root, base;
+	uint32_t arch = MF_ARCH_X86_64;
 
 	if (w->host->hint_get_u64(w->hints, "win32_dtb", &root) < 0 ||
-	    w->host->hint_get_u64(w->hints, "kernel_base", &base) < 0)
+	    w->host->hint_get_u64(w->hints, "kernel_base", &base) < 0 ||
+	    (an != NULL && w->host->arch_parse(an, &arch) < 0))
 		return false;
-	w->kspace = (struct mf_space){ .arch = MF_ARCH_X86_64, .root = root };
+	w32_set_kspace(w, arch, root);
 	if (!w32_kernel_at(w, base)) {
 		w->host->log(0, "win32: the target record's kernel base 0x%" PRIx64 " holds no ntoskrnl.exe: searching", base);
 		memset(&w->kspace, 0, sizeof w->kspace);
 		return false;
 	}
-	w->host->log(1, "win32: page-table root 0x%" PRIx64 ", ntoskrnl.exe at 0x%" PRIx64 " from the target record: no search",
-	             root, base);
+	w->host->log(1, "win32: page-table root 0x%" PRIx64 " (%s), ntoskrnl.exe at 0x%" PRIx64
+	             " from the target record: no search", root, w->host->arch_name(arch), base);
 	return true;
 }
 
@@ -145,6 +166,10 @@ w32_open(const struct mf_host *host, const struct mf_phys *phys, const struct mf
 		goto fail;
 	if ((r = w32_kernel_facts(w, errbuf)) < 0 || (r = w32_offsets_load(w, errbuf)) < 0)
 		goto fail;
+	if ((r = w32_dtb_refine(w)) < 0) {
+		host->error(errbuf, r, "win32: ntoskrnl.exe at 0x%" PRIx64 " is no longer mapped", w->kbase);
+		goto fail;
+	}
 	/* the list heads now, so that the target record carries them */
 	if ((r = w32_process_head(w, errbuf)) < 0)
 		host->log(1, "%s", errbuf);
@@ -166,19 +191,21 @@ static const char *const w32_keys[] = { "dtb", "pdb", "symdir", NULL };
 static const struct mf_os w32_os = {
 	MF_OS_INIT,
 	.name = "win32",
-	.description = "a Windows kernel in physical memory (x64; offsets from installed tables or a PDB)",
+	.description = "a Windows kernel in physical memory (x64, x86, x86 PAE; offsets from installed tables or a PDB)",
 	.help =
 		"  dtb=ADDR    the kernel's page-table root (CR3), when it is known\n"
 		"  pdb=FILE    ntoskrnl's PDB (ntkrnlmp.pdb): structure offsets and symbols from it\n"
 		"  symdir=DIR  a symbol server's cache: the PDB ntoskrnl.exe names, as\n"
 		"              DIR/ntkrnlmp.pdb/GUIDAGE/ntkrnlmp.pdb (when no pdb= is given)\n"
-		"  discovery: the page-table root from dtb=, else the connector's hint (a crash\n"
-		"    dump's DirectoryTableBase), else the x64 processor start block in low\n"
-		"    memory, else a self-referencing top-level table found by scanning; then\n"
-		"    ntoskrnl.exe found by scanning kernel space for a PE image whose export\n"
-		"    directory names it, the build from NtBuildNumber and KUSER_SHARED_DATA\n"
-		"  offsets: the PDB, else the installed table of the build, else of the nearest\n"
-		"    lower build (mf-attach -v says which)\n"
+		"  discovery: the architecture from the connector's hint, else x86_64, x86-pae\n"
+		"    and x86 in turn; the page-table root from dtb=, else the connector's hint\n"
+		"    (a crash dump's DirectoryTableBase), else the x64 processor start block in\n"
+		"    low memory, else a self-referencing table found by scanning (x64 PML4, x86\n"
+		"    directory, PAE last directory); then ntoskrnl.exe found by walking the page\n"
+		"    map of kernel space for a PE image whose export directory names it, the\n"
+		"    build from NtBuildNumber and KUSER_SHARED_DATA\n"
+		"  offsets: the PDB, else the installed table of the build and architecture,\n"
+		"    else of the nearest lower build (mf-attach -v says which)\n"
 		"  processes (PsActiveProcessHead; create and exit times, exit status), their\n"
 		"    threads (ThreadListHead), process modules (the PEB's loader lists, native\n"
 		"    and WoW64), memory maps (the VAD tree), kernel modules\n"

@@ -4,11 +4,13 @@
  * The parts, one file each:
  *   win32.c      the plugin descriptor, open (dtb, kernel, offsets in that order), close,
  *                kernel virtual reads, and storing what was found as hints
- *   dtb.c        the page-table root: the target record, `dtb=`, the connector's hint (a
- *                crash dump's DirectoryTableBase), the x64 low-memory processor start
- *                block, else a self-referencing top-level table found by scanning
- *   kernel.c     ntoskrnl.exe: a PE image in kernel space whose export directory names
- *                it; the build from NtBuildNumber and KUSER_SHARED_DATA
+ *   dtb.c        the page-table root and its architecture: the target record, `dtb=`,
+ *                the connector's hint (a crash dump's DirectoryTableBase), the x64
+ *                low-memory processor start block, else a self-referencing table found
+ *                by scanning (x64 PML4, x86 directory, PAE last directory)
+ *   kernel.c     ntoskrnl.exe: a PE image in kernel space (the host's page map of it)
+ *                whose export directory names it; the build from NtBuildNumber and
+ *                KUSER_SHARED_DATA
  *   offsets.c    structure offsets as data: a PDB the user gives (pdb=), else the
  *                installed table of the build, else of the nearest lower build
  *   processes.c  processes from PsActiveProcessHead
@@ -17,8 +19,10 @@
  *   modules.c    kernel modules from PsLoadedModuleList, their exports (symbols), and
  *                process modules from the PEB's loader lists (native and WoW64)
  *
- * x64 only so far (x86 and PAE kernels are refused with a message).  Guest memory is
- * hostile: every pointer read from it is checked, every list walk is bounded. */
+ * x64, x86 (2-level) and x86 PAE (3-level) kernels: the architecture of w->kspace
+ * decides the pointer size (w->ptr), what a kernel or a user pointer is, and the layout
+ * of the public structures (UNICODE_STRING, the loader lists).  Guest memory is hostile:
+ * every pointer read from it is checked, every list walk is bounded. */
 #ifndef MF_OS_WIN32_H
 #define MF_OS_WIN32_H
 
@@ -28,9 +32,11 @@
 
 #include <mftools/plugin.h>
 
+#include "pluginlib/bytes.h"
 #include "pluginlib/pe.h"
 
 #define W32_KUSER_SHARED_DATA 0xfffff78000000000ull
+#define W32_KUSER_SHARED_DATA32 0xffdf0000ull     /* x86 and PAE */
 #define W32_MAX_PROCESSES 65536u
 #define W32_MAX_MODULES 4096u
 
@@ -54,7 +60,7 @@ enum w32_off {
 	W32_LDR_SIZE,                   /* _KLDR_DATA_TABLE_ENTRY.SizeOfImage */
 	W32_LDR_FULL_NAME,              /* _KLDR_DATA_TABLE_ENTRY.FullDllName */
 	W32_LDR_BASE_NAME,              /* _KLDR_DATA_TABLE_ENTRY.BaseDllName */
-	W32_EWOW64_PEB,                 /* _EWOW64PROCESS.Peb: the 32-bit PEB of a WoW64 process */
+	W32_EWOW64_PEB,                 /* _EWOW64PROCESS.Peb: the 32-bit PEB of a WoW64 process (x64) */
 	/* optional: without them (all of them) there are no memory maps */
 	W32_VAD_LEFT,                   /* _RTL_BALANCED_NODE.Left */
 	W32_VAD_RIGHT,                  /* _RTL_BALANCED_NODE.Right */
@@ -92,6 +98,13 @@ w32_off_is_bits(unsigned i)
 {
 	return i == W32_VADF_PROTECTION || i == W32_VADF_PRIVATE;
 }
+/* Members only x64 kernels have (no WoW64 on x86, no VPNs above 32 bits): an x86 table or
+ * PDB need not give them, and the walkers do not read them there. */
+static inline bool
+w32_off_x64_only(unsigned i)
+{
+	return i == W32_EPROCESS_WOW64 || i == W32_EWOW64_PEB || i == W32_VAD_START_HIGH || i == W32_VAD_END_HIGH;
+}
 extern const char *const w32_off_names[W32_NOFFS];
 
 struct w32 {
@@ -100,6 +113,9 @@ struct w32 {
 	const struct mf_args *args;
 	struct mf_hints *hints;
 	struct mf_space kspace;         /* the kernel's address space */
+	bool is64;                      /* kspace is x86_64 (else x86 or x86-pae) */
+	bool root_selfmap;              /* PAE: the root is the self-map's directory (dtb.c) */
+	unsigned ptr;                   /* pointer size: 8 or 4 */
 	uint64_t kbase;                 /* ntoskrnl.exe's image base */
 	uint32_t ksize;                 /* its SizeOfImage */
 	uint32_t build;                 /* NtBuildNumber & 0xffff */
@@ -117,7 +133,14 @@ struct w32 {
 
 /* win32.c: kernel virtual memory, all LEN bytes or an error (MF_ERR_NOTMAPPED, MF_ERR_IO). */
 int w32_kread(const struct w32 *w, uint64_t va, void *buf, size_t len);
-int w32_kread_u64(const struct w32 *w, uint64_t va, uint64_t *v);
+/* A pointer-sized value (w->ptr bytes: pointers, ULONG_PTR, x86's ULONG DirectoryTableBase). */
+int w32_kread_ptr(const struct w32 *w, uint64_t va, uint64_t *v);
+/* The kernel's address space of architecture ARCH at ROOT (its root masked as the
+ * architecture aligns it), with w->is64 and w->ptr to match. */
+void w32_set_kspace(struct w32 *w, uint32_t arch, uint64_t root);
+/* A page-table root as an EPROCESS or the user gives it, aligned as ARCH's CR3 is: 4 KiB
+ * (x86_64, x86), 32 bytes (PAE: the PDPT). */
+uint64_t w32_root_of(uint32_t arch, uint64_t cr3);
 /* pe.h's reader over the kernel space (ctx: the struct w32) */
 int w32_pe_read(void *ctx, uint64_t addr, void *buf, size_t len);
 /* pe.h's reader over a process's address space (its PEB, loader lists) */
@@ -127,11 +150,33 @@ struct w32_uspace {
 };
 int w32_uread(void *ctx, uint64_t addr, void *buf, size_t len);
 
-/* A pointer read from the guest that can be a kernel object: kernel half, 8-aligned. */
+/* A pointer read from the guest that can be a kernel object: kernel half (x64: canonical
+ * above 0xffff800000000000; x86: 0x80000000 and up), aligned to the pointer size. */
 static inline bool
-w32_kptr_ok(uint64_t p)
+w32_kptr_ok(const struct w32 *w, uint64_t p)
 {
-	return (p >> 47) == 0x1ffff && (p & 7) == 0;
+	if (w->is64)
+		return (p >> 47) == 0x1ffff && (p & 7) == 0;
+	return p >= 0x80000000u && p <= 0xffffffffu && (p & 3) == 0;
+}
+/* The pointer at p, of w->ptr bytes (little-endian). */
+static inline uint64_t
+w32_ptr_at(const struct w32 *w, const uint8_t *p)
+{
+	return w->ptr == 8 ? get_le64(p) : get_le32(p);
+}
+/* A user-space pointer (a PEB): below the kernel half. */
+static inline bool
+w32_uptr_ok(const struct w32 *w, uint64_t p)
+{
+	return p != 0 && (w->is64 ? (p >> 47) == 0 : p < 0x80000000u);
+}
+/* The object an _EX_FAST_REF points to (its low bits are a reference count: 4 on x64, 3 on
+ * x86). */
+static inline uint64_t
+w32_fast_ref(const struct w32 *w, uint64_t v)
+{
+	return v & ~(uint64_t)(w->is64 ? 0xf : 0x7);
 }
 
 /* One step of a bounded walk of a kernel list (win32.c): N entries read so far, at most
@@ -146,11 +191,18 @@ int w32_list_step(const struct w32 *w, struct seen *seen, uint64_t e, unsigned n
  * 0 or MF_ERR_* with errbuf set. */
 int w32_dtb_find(struct w32 *w, char *errbuf);
 
+/* dtb.c, once the offsets are known: a PAE root found as the self-map's directory is
+ * replaced by the System process's DirectoryTableBase (the PDPT) when ntoskrnl.exe is
+ * mapped through it too.  0, or MF_ERR_NOTFOUND. */
+int w32_dtb_refine(struct w32 *w);
+
 /* kernel.c: ntoskrnl.exe in w->kspace (first just below near_va, an address inside it a
- * route knows, when it is not 0): w->kbase, ksize.  0, MF_ERR_NOTFOUND (message in
- * errbuf) or MF_ERR_NOMEM. */
+ * route knows, when it is not 0), found through the host's page map (mf_phys page_map) of
+ * kernel space: w->kbase, ksize.  0, MF_ERR_NOTFOUND (message in errbuf), MF_ERR_NOMEM or
+ * MF_ERR_UNSUPPORTED (a host without page_map). */
 int w32_kernel_find(struct w32 *w, uint64_t near_va, char *errbuf);
-/* Is the image at base ntoskrnl.exe (its export directory's name)?  On success sets
+/* Is the image at base ntoskrnl.exe (its export directory's name, and the machine of
+ * w->kspace's architecture: 0x8664, or 0x14c for x86 and PAE)?  On success sets
  * w->kbase, w->ksize and w->kpe/kex (freed by w32_kernel_free). */
 bool w32_kernel_at(struct w32 *w, uint64_t base);
 /* The build (NtBuildNumber, checked against KUSER_SHARED_DATA) and the exported

@@ -6,8 +6,11 @@
  * the "ntoskrnl image" is (its first 0x40 bytes: PsActiveProcessHead at +0,
  * PsLoadedModuleList at +0x10, PsInitialSystemProcess at +0x20); user memory reads see
  * the same bytes from 0.  The first byte's bit 0 drops the list-head hint (the head is
- * then found from the System process).  The struct layout is this file's own (fz_layout),
- * small so that the structures fit the input.  Every walk must end, whatever the bytes say. */
+ * then found from the System process); bit 0 of the byte at 0x3f makes the kernel an x86
+ * PAE one (4-byte pointers, the 32-bit UNICODE_STRING and loader lists, the kernel at
+ * FZ_KBASE32).  The struct layout
+ * is this file's own (fz_layout), small so that the structures fit the input.  Every walk
+ * must end, whatever the bytes say. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -20,6 +23,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FZ_KBASE 0xfffff80000000000ull
+#define FZ_KBASE32 0x80000000ull
 
 static void
 fz_layout(uint64_t *o)
@@ -113,19 +117,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fz_mem mem = { .img = data, .len = size, .kbase = FZ_KBASE };
 	struct mf_phys phys = { .struct_size = sizeof phys, .ctx = &mem, .vread = fz_vread };
 	struct w32 *w;
+	uint64_t kbase;
 	char err[MF_ERRBUF_SIZE];
 
 	if (size < 0x40 || (w = calloc(1, sizeof *w)) == NULL)
 		return 0;
+	kbase = data[0x3f] & 1 ? FZ_KBASE32 : FZ_KBASE;
+	mem.kbase = kbase;
 	w->host = &mfint_host;
 	w->phys = &phys;
-	w->kspace = (struct mf_space){ .arch = MF_ARCH_X86_64 };
-	w->kbase = FZ_KBASE;
+	w32_set_kspace(w, data[0x3f] & 1 ? MF_ARCH_X86_PAE : MF_ARCH_X86_64, 0);
+	w->kbase = kbase;
 	w->ksize = 0x40;
 	if ((data[0] & 1) == 0)
-		w->ps_active_process_head = FZ_KBASE;
-	w->ps_loaded_module_list = FZ_KBASE + 0x10;
-	w->ps_initial_system_process = FZ_KBASE + 0x20;
+		w->ps_active_process_head = kbase;
+	w->ps_loaded_module_list = kbase + 0x10;
+	w->ps_initial_system_process = kbase + 0x20;
 	fz_layout(w->off);
 	w->have_vad = true;
 	w->have_threads = true;

@@ -51,6 +51,12 @@ tests_unit_mf_connector_pattern_la_SOURCES = tests/unit/pattern-connector.c
 tests_unit_mf_connector_pattern_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath $(abs_builddir)/tests/unit \
 	-export-symbols-regex '^(mf_connector_entry|pattern_calls|pattern_entries)$$'
 
+# a test-only os layer (tests/unit/.libs/mf-os-pagemap.so): the page map os layers get
+check_LTLIBRARIES += tests/unit/mf-os-pagemap.la
+tests_unit_mf_os_pagemap_la_SOURCES = tests/unit/pagemap-os.c
+tests_unit_mf_os_pagemap_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath $(abs_builddir)/tests/unit \
+	-export-symbols-regex '^mf_os_entry$$'
+
 # the translator: the tests compile it in (it depends on nothing else in libmf)
 check_PROGRAMS += tests/unit/test-vat tests/unit/test-vat-arch
 TESTS += tests/unit/test-vat tests/unit/test-vat-arch

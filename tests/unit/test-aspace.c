@@ -1,7 +1,9 @@
 /* test-aspace.c: address spaces over the pattern connector: physical memory and a page-table
  * space built in it (x86-64, 4 KiB pages); span reads with batches, page retries and gaps;
  * mapped regions; strings; address expressions and pointer chains; space selection from
- * options and from process records; the space fields of records. */
+ * options and from process records; the space fields of records; the page map os layers
+ * get through struct mf_phys (page_map: x86-64, and an x86 directory with a 4 MiB page
+ * and Windows' self-map entry). */
 #include "config.h"
 #include <dlfcn.h>
 #include <stdio.h>
@@ -243,6 +245,96 @@ test_dtb(void)
 	mf_target_close(t);
 }
 
+struct runs {
+	size_t n;
+	struct mf_map r[8];
+	char perms[8][8], size[8][24];
+};
+
+static int
+test_run_cb(void *ctx, const struct mf_map *m)
+{
+	struct runs *rs = ctx;
+
+	if (rs->n < 8) {
+		rs->r[rs->n] = *m;
+		snprintf(rs->perms[rs->n], sizeof rs->perms[0], "%s", m->perms);
+		snprintf(rs->size[rs->n], sizeof rs->size[0], "%s", m->path);
+	}
+	rs->n++;
+	return 0;
+}
+
+/* run i: va, pa, length, page size, perms (tests/unit/pagemap-os.c's form) */
+static bool
+test_run_is(const struct runs *rs, size_t i, uint64_t va, uint64_t pa, uint64_t len, const char *psize, const char *perms)
+{
+	const struct mf_map *r = &rs->r[i];
+	char m[200];
+
+	if (i >= rs->n || i >= 8)
+		return false;
+	if (r->start == va && r->offset == pa && r->end - r->start == len && strcmp(rs->size[i], psize) == 0 &&
+	    strcmp(rs->perms[i], perms) == 0)
+		return true;
+	snprintf(m, sizeof m, "run %zu: va 0x%llx pa 0x%llx len 0x%llx page %s %s", i, (unsigned long long)r->start,
+	         (unsigned long long)r->offset, (unsigned long long)(r->end - r->start), rs->size[i], rs->perms[i]);
+	diag(m);
+	return false;
+}
+
+/* The page map an os layer gets through struct mf_phys (page_map), seen by the test os
+ * layer pagemap (tests/unit/pagemap-os.c): of the tables of test_tables, and of an x86
+ * (2-level) directory with a 4 MiB page and a self-map entry. */
+static void
+test_page_runs(void)
+{
+	uint8_t pd[4096] = { 0 };
+	char err[MF_ERRBUF_SIZE];
+	struct mf_target *t;
+	struct runs rs = { 0 };
+
+	if (!ok(mf_target_open("pattern:ranges=0-0x10000", "pagemap:arch=x86_64,root=0x1000", MF_TARGET_WRITE, &t, err) == 0,
+	        "open with the pagemap os layer")) {
+		diag(err);
+		return;
+	}
+	ok(test_tables(t) == 0, "page tables written");
+	is_int(mf_maps(t, 0, test_run_cb, &rs, err), 0, "x86-64: the page map");
+	is_int(rs.n, 2, "two runs");
+	ok(test_run_is(&rs, 0, 0x400000, 0x8000, 0x2000, "4096", "rwxu"), "0x400000 -> 0x8000, two pages merged, rwx user");
+	ok(test_run_is(&rs, 1, 0x403000, 0x200000, 0x1000, "4096", "rwxu"),
+	   "0x403000 -> 0x200000 (outside the source: the tables say so)");
+	mf_target_close(t);
+
+	if (!ok(mf_target_open("pattern:ranges=0-0x10000", "pagemap:arch=x86_64,root=0x1000,stop=1", MF_TARGET_WRITE, &t,
+	                       err) == 0, "open, stopping after one run"))
+		return;
+	ok(test_tables(t) == 0, "page tables written");
+	rs = (struct runs){ 0 };
+	is_int(mf_maps(t, 0, test_run_cb, &rs, err), 42, "the callback's non-zero value stops the walk, and is returned");
+	is_int(rs.n, 1, "after one run");
+	mf_target_close(t);
+
+	/* x86: PD at 0x5000; PDE 1 a 4 MiB page at 0x800000 (kernel, read-only, PS); PDE
+	 * 0x300 the directory itself (Windows' self-map: 0xc0300000 maps the PD as a page) */
+	if (!ok(mf_target_open("pattern:ranges=0-0x10000", "pagemap:arch=x86,root=0x5000", MF_TARGET_WRITE, &t, err) == 0,
+	        "open an x86 space"))
+		return;
+	pd[4] = 0x81;                               /* PDE 1: present, PS */
+	pd[6] = 0x80;                               /* 0x00800000 */
+	pd[0x300 * 4] = 0x03;                       /* PDE 0x300: present, writable, */
+	pd[0x300 * 4 + 1] = 0x50;                   /* 0x00005000 */
+	ok(test_write(t, 0x5000, pd, sizeof pd) == 0, "an x86 directory written");
+	rs = (struct runs){ 0 };
+	is_int(mf_maps(t, 0, test_run_cb, &rs, err), 0, "x86: the page map");
+	is_int(rs.n, 3, "three runs");
+	ok(test_run_is(&rs, 0, 0x400000, 0x800000, 0x400000, "4194304", "r-xk"), "a 4 MiB page");
+	ok(test_run_is(&rs, 1, 0xc0001000, 0x800000, 0x1000, "4096", "r-xk"), "the self-map: PDE 1 as a PTE, at 0xc0001000");
+	ok(test_run_is(&rs, 2, 0xc0300000, 0x5000, 0x1000, "4096", "rwxk"), "the self-map: the directory at 0xc0300000");
+	mf_target_close(t);
+}
+
 static int
 test_other_cb(void *ctx, const struct mf_rec *r)
 {
@@ -367,6 +459,7 @@ main(void)
 	setenv("MF_PLUGIN_PATH", test_dir, 1);
 	test_phys();
 	test_dtb();
+	test_page_runs();
 	test_select();
 	return done_testing();
 }
