@@ -45,6 +45,11 @@ tests_fuzz_libfuzzmf_a_SOURCES = $(libcommon_libmf_la_SOURCES) $(fuzz_pluginlib_
 tests_fuzz_libfuzzmf_a_CFLAGS = $(FUZZ_CFLAGS) $(MSGPACK_CFLAGS) $(JANSSON_CFLAGS)
 fuzz_libmf_all = tests/fuzz/libfuzzmf.a $(fuzz_libmf_libs)
 fuzz_util_sources = tests/fuzz/fuzz-util.c tests/fuzz/fuzz-util.h
+# the host of the connector targets and pluginlib, compiled once for all of them
+EXTRA_LIBRARIES += tests/fuzz/libfuzzplug.a
+tests_fuzz_libfuzzplug_a_SOURCES = $(fuzz_host_sources) $(fuzz_pluginlib_sources)
+tests_fuzz_libfuzzplug_a_CFLAGS = $(FUZZ_CFLAGS) $(MSGPACK_CFLAGS) $(JANSSON_CFLAGS)
+fuzz_plug_all = tests/fuzz/libfuzzplug.a $(fuzz_libmf_libs)
 
 tests_fuzz_fuzz_stream_SOURCES = tests/fuzz/fuzz-stream.c $(fuzz_util_sources) $(fuzz_libmf_sources) libcommon/pluginlib/error.c \
 	libcommon/stream/out.c libcommon/stream/in.c
@@ -57,58 +62,50 @@ tests_fuzz_fuzz_vat_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_vat_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_vat_LDADD =
 
-tests_fuzz_fuzz_lime_SOURCES = tests/fuzz/fuzz-lime.c connectors/lime.c $(fuzz_host_sources) \
-	$(fuzz_pluginlib_sources)
+tests_fuzz_fuzz_lime_SOURCES = tests/fuzz/fuzz-lime.c connectors/lime.c
 tests_fuzz_fuzz_lime_CFLAGS = $(FUZZ_CFLAGS) $(SNAPPY_CFLAGS)
 tests_fuzz_fuzz_lime_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_lime_LDADD = $(SNAPPY_LIBS) $(fuzz_libmf_libs)
+tests_fuzz_fuzz_lime_LDADD = $(SNAPPY_LIBS) $(fuzz_plug_all)
 
-tests_fuzz_fuzz_elf_SOURCES = tests/fuzz/fuzz-elf.c connectors/elf.c $(fuzz_host_sources) \
-	$(fuzz_pluginlib_sources)
+tests_fuzz_fuzz_elf_SOURCES = tests/fuzz/fuzz-elf.c connectors/elf.c
 tests_fuzz_fuzz_elf_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_elf_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_elf_LDADD = $(fuzz_libmf_libs)
+tests_fuzz_fuzz_elf_LDADD = $(fuzz_plug_all)
 
-tests_fuzz_fuzz_kdump_SOURCES = tests/fuzz/fuzz-kdump.c connectors/kdump.c $(fuzz_host_sources) \
-	$(fuzz_pluginlib_sources)
+tests_fuzz_fuzz_kdump_SOURCES = tests/fuzz/fuzz-kdump.c connectors/kdump.c
 tests_fuzz_fuzz_kdump_CFLAGS = $(FUZZ_CFLAGS) $(ZLIB_CFLAGS) $(LZO_CFLAGS) $(SNAPPY_CFLAGS) $(ZSTD_CFLAGS)
 tests_fuzz_fuzz_kdump_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_kdump_LDADD = $(ZLIB_LIBS) $(LZO_LIBS) $(SNAPPY_LIBS) $(ZSTD_LIBS) $(fuzz_libmf_libs)
+tests_fuzz_fuzz_kdump_LDADD = $(ZLIB_LIBS) $(LZO_LIBS) $(SNAPPY_LIBS) $(ZSTD_LIBS) $(fuzz_plug_all)
 
-tests_fuzz_fuzz_crashdump_SOURCES = tests/fuzz/fuzz-crashdump.c connectors/crashdump.c $(fuzz_host_sources) \
-	$(fuzz_pluginlib_sources)
+tests_fuzz_fuzz_crashdump_SOURCES = tests/fuzz/fuzz-crashdump.c connectors/crashdump.c
 tests_fuzz_fuzz_crashdump_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_crashdump_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_crashdump_LDADD = $(fuzz_libmf_libs)
+tests_fuzz_fuzz_crashdump_LDADD = $(fuzz_plug_all)
 
-tests_fuzz_fuzz_vmware_SOURCES = tests/fuzz/fuzz-vmware.c connectors/vmware.c $(fuzz_host_sources) \
-	$(fuzz_pluginlib_sources)
+tests_fuzz_fuzz_vmware_SOURCES = tests/fuzz/fuzz-vmware.c connectors/vmware.c
 tests_fuzz_fuzz_vmware_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_vmware_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_vmware_LDADD = $(fuzz_libmf_libs)
+tests_fuzz_fuzz_vmware_LDADD = $(fuzz_plug_all)
 
-tests_fuzz_fuzz_raw_SOURCES = tests/fuzz/fuzz-raw.c connectors/raw.c $(fuzz_util_sources) $(fuzz_host_sources) \
-	$(fuzz_pluginlib_sources)
+tests_fuzz_fuzz_raw_SOURCES = tests/fuzz/fuzz-raw.c connectors/raw.c $(fuzz_util_sources)
 tests_fuzz_fuzz_raw_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_raw_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_raw_LDADD = $(fuzz_libmf_libs)
+tests_fuzz_fuzz_raw_LDADD = $(fuzz_plug_all)
 
-tests_fuzz_fuzz_kcore_SOURCES = tests/fuzz/fuzz-kcore.c connectors/kcore.c $(fuzz_host_sources) \
-	$(fuzz_pluginlib_sources)
+tests_fuzz_fuzz_kcore_SOURCES = tests/fuzz/fuzz-kcore.c connectors/kcore.c
 tests_fuzz_fuzz_kcore_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_kcore_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_kcore_LDADD = $(fuzz_libmf_libs)
+tests_fuzz_fuzz_kcore_LDADD = $(fuzz_plug_all)
 
-tests_fuzz_fuzz_qmp_SOURCES = tests/fuzz/fuzz-qmp.c $(qemu_sources) $(fuzz_host_sources) $(fuzz_pluginlib_sources)
+tests_fuzz_fuzz_qmp_SOURCES = tests/fuzz/fuzz-qmp.c $(qemu_sources)
 tests_fuzz_fuzz_qmp_CFLAGS = $(FUZZ_CFLAGS) $(JANSSON_CFLAGS)
 tests_fuzz_fuzz_qmp_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_qmp_LDADD = $(fuzz_libmf_libs)
+tests_fuzz_fuzz_qmp_LDADD = $(fuzz_plug_all)
 
-tests_fuzz_fuzz_qemumaps_SOURCES = tests/fuzz/fuzz-qemumaps.c $(qemu_sources) $(fuzz_util_sources) \
-	$(fuzz_host_sources) $(fuzz_pluginlib_sources)
+tests_fuzz_fuzz_qemumaps_SOURCES = tests/fuzz/fuzz-qemumaps.c $(qemu_sources) $(fuzz_util_sources)
 tests_fuzz_fuzz_qemumaps_CFLAGS = $(FUZZ_CFLAGS) $(JANSSON_CFLAGS)
 tests_fuzz_fuzz_qemumaps_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_qemumaps_LDADD = $(fuzz_libmf_libs)
+tests_fuzz_fuzz_qemumaps_LDADD = $(fuzz_plug_all)
 
 tests_fuzz_fuzz_args_SOURCES = tests/fuzz/fuzz-args.c $(fuzz_util_sources)
 tests_fuzz_fuzz_args_CFLAGS = $(FUZZ_CFLAGS)
