@@ -2,11 +2,11 @@
 # tests/wine.bats (peinfo.exe prints its PEB, modules, command line and GetProcAddress
 # results: the oracle for the native layer's Wine support; GNU ld writes its PDB and the
 # CodeView record that names it).
-EXTRA_DIST += tests/win/peinfo.c
+EXTRA_DIST += tests/win/peinfo.c tests/win/modlist.h
 if HAVE_MINGW64
 check_DATA += tests/win/peinfo.exe
 endif
-tests/win/peinfo.exe: tests/win/peinfo.c
+tests/win/peinfo.exe: tests/win/peinfo.c tests/win/modlist.h
 	@$(MKDIR_P) tests/win
 	$(AM_V_CC)$(MINGW64_CC) -O1 -Wall -Wextra -o $@ $(top_srcdir)/tests/win/peinfo.c -lpsapi \
 		-Wl,--pdb=tests/win/peinfo.pdb
