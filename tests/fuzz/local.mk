@@ -198,5 +198,5 @@ fuzz-long: fuzz
 .PHONY: fuzz fuzz-check fuzz-long
 
 TESTS += tests/fuzz.bats
-EXTRA_DIST += tests/fuzz.bats tests/fuzz/run tests/fuzz/vat-seeds.py tests/fuzz/more-seeds.py tests/fuzz/kallsyms-seeds.py tests/fuzz/lxwalk-seeds.py tests/fuzz/w32walk-seeds.py tests/fuzz/seeds
+EXTRA_DIST += tests/fuzz.bats tests/fuzz/run tests/fuzz/minidump-seeds.py tests/fuzz/vat-seeds.py tests/fuzz/more-seeds.py tests/fuzz/kallsyms-seeds.py tests/fuzz/lxwalk-seeds.py tests/fuzz/w32walk-seeds.py tests/fuzz/seeds
 EXTRA_DIST += tests/fuzz/coverage.md

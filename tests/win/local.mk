@@ -24,4 +24,4 @@ tests_pe_dump_SOURCES = tests/pe-dump.c
 tests_pe_dump_LDADD = $(pluginlib)
 
 TESTS += tests/wine.bats tests/minidump.bats
-EXTRA_DIST += tests/wine.bats tests/wine_helper.bash tests/minidump.bats
+EXTRA_DIST += tests/wine.bats tests/wine_helper.bash tests/minidump.bats tests/minidump-variants.py
