@@ -142,7 +142,9 @@ struct mf_range {
 
 /* Hints: a small key -> value store owned by the host (arch, dtb, kernel_base,
  * format, vmcoreinfo, ...).  Connectors fill it at open; os layers read it and add what
- * they discover; mf-attach writes it into the target record. */
+ * they discover; mf-attach writes it into the target record.  A connector whose format
+ * implies its os layer sets "default_os" to that layer's name (the minidump connector:
+ * "minidump"); the host opens it when the user names no os layer. */
 struct mf_hints;
 
 /* Physical memory as the host presents it to os layers: batched, split at range
