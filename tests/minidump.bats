@@ -30,7 +30,8 @@ mdself_dump() {
 setup_file() {
 	wine_prefix
 	[[ -r $MDSELF ]] || fail "tests/win/mdself.exe not built (needs x86_64-w64-mingw32-gcc: scripts/install-deps)"
-	mdself_dump full full
+	# the Windows environment inherits it: mf-ps --env must find it in the PEB
+	MDSELF_MARK=mdself-env-mark-4711 mdself_dump full full
 	mdself_dump normal normal
 	mkdir -p "$BATS_FILE_TMPDIR/var"
 	python3 "$MF_TOP_SRCDIR/tests/minidump-variants.py" "$BATS_FILE_TMPDIR/normal.dmp" "$BATS_FILE_TMPDIR/full.dmp" \
@@ -62,7 +63,7 @@ dump() {
 	assert_equal "$(jq -r 'select(.type == "process") | .pid' <<<"$output")" "$(said normal pid)"
 }
 
-@test "minidump: mf-ps shows the one process: MiscInfo's pid, the image and command line from the PEB" {
+@test "minidump: mf-ps shows the one process: MiscInfo's pid, the image, command line and environment from the PEB" {
 	local pid
 	pid=$(said full pid)
 	run -0 --separate-stderr mf-ps -c "minidump:$(dump full)" -f json -v
@@ -70,8 +71,11 @@ dump() {
 	assert_stderr --partial "minidump: PEB at 0x"
 	run -0 jq -r 'select(.type == "process") | "\(.pid)|\(.name)|\(.path)|\(.cmdline)|\(.arch)"' <<<"$output"
 	assert_output "$pid|mdself.exe|$(said full module | awk 'NR == 1 { print $3 }')|$(said full cmdline)|x86_64"
+	run -0 --separate-stderr mf-ps -c "$(dump full)" --env -f json
+	assert_equal "$(jq -r 'select(.type == "process") | .env.MDSELF_MARK' <<<"$output")" mdself-env-mark-4711
 	# MiniDumpNormal holds no PEB: the name and path are the first module's
-	run -0 --separate-stderr mf-ps -c "$(dump normal)" -f json
+	run -0 --separate-stderr mf-ps -c "$(dump normal)" -f json -v
+	assert_stderr --regexp "^mf-ps: minidump: the TEB at 0x[0-9a-f]+ is not in the dump: no PEB\$"
 	run -0 jq -r 'select(.type == "process") | "\(.pid)|\(.name)|\(.path)"' <<<"$output"
 	assert_output "$(said normal pid)|mdself.exe|$(said normal module | awk 'NR == 1 { print $3 }')"
 	run -1 --separate-stderr mf-ps -c "$(dump full)" -p 4242 -f json
