@@ -593,12 +593,22 @@ md_free(struct md *m)
 
 /* ---- the recording --------------------------------------------------------------------- */
 
+/* By offset, the longer first among pieces at one offset. */
 static int
 md_piece_cmp(const void *a, const void *b)
 {
-	uint64_t x = get_le64(*(const uint8_t *const *)a), y = get_le64(*(const uint8_t *const *)b);
+	const uint8_t *p = *(const uint8_t *const *)a, *q = *(const uint8_t *const *)b;
+	uint64_t x = get_le64(p), y = get_le64(q), lx = get_le32(p + 8), ly = get_le32(q + 8);
 
-	return x < y ? -1 : x > y;
+	if (x != y)
+		return x < y ? -1 : 1;
+	return lx > ly ? -1 : lx < ly;
+}
+
+static uint64_t
+md_piece_end(const uint8_t *pc)
+{
+	return get_le64(pc) + get_le32(pc + 8);   /* md_blob_open checked that it fits */
 }
 
 const uint8_t *
@@ -642,10 +652,14 @@ md_blob_open(struct md_blob_src *b, const uint8_t *p, size_t len, char *errbuf)
 		b->piece[n++] = p + at;
 		at += 12 + plen;
 	}
-	b->npieces = n;
-	/* pieces were recorded in the order read: sort them by offset for the lookups */
+	/* pieces were recorded in the order read: sort them by offset and keep those that no
+	 * other piece holds, so the starts and the ends of what is kept both rise */
 	if (n > 1)
 		qsort(b->piece, n, sizeof *b->piece, md_piece_cmp);
+	b->npieces = 0;
+	for (size_t i = 0; i < n; i++)
+		if (b->npieces == 0 || md_piece_end(b->piece[i]) > md_piece_end(b->piece[b->npieces - 1]))
+			b->piece[b->npieces++] = b->piece[i];
 	return 0;
 bad:
 	md_blob_close(b);
@@ -657,9 +671,11 @@ md_blob_read(void *ctx, uint64_t off, void *buf, size_t len)
 {
 	const struct md_blob_src *b = ctx;
 	size_t lo = 0, hi = b->npieces;
+	const uint8_t *pc;
+	uint64_t poff;
 
-	/* the last piece at or below off; pieces may overlap, so look back a few from it (a
-	 * read the recording did not make is not there) */
+	/* the last piece that starts at or below off: it reaches furthest of those that do,
+	 * so if any piece holds the bytes, it does */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -668,16 +684,14 @@ md_blob_read(void *ctx, uint64_t off, void *buf, size_t len)
 		else
 			hi = mid;
 	}
-	for (size_t back = 0; lo-- > 0 && back < 64; back++) {
-		const uint8_t *pc = b->piece[lo];
-		uint64_t poff = get_le64(pc), plen = get_le32(pc + 8);
-
-		if (off - poff <= plen && len <= plen - (off - poff)) {
-			memcpy(buf, pc + 12 + (off - poff), len);
-			return 0;
-		}
-	}
-	return MF_ERR_UNMAPPED;
+	if (lo == 0)
+		return MF_ERR_UNMAPPED;
+	pc = b->piece[lo - 1];
+	poff = get_le64(pc);
+	if (len > md_piece_end(pc) - poff || off - poff > md_piece_end(pc) - poff - len)
+		return MF_ERR_UNMAPPED;   /* never recorded */
+	memcpy(buf, pc + 12 + (off - poff), len);
+	return 0;
 }
 
 void
