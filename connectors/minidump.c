@@ -88,8 +88,8 @@ mdc_open(const struct mf_host *host, const struct mf_args *args, int writable, s
 		goto fail;
 	}
 	if (m.mem_cut)
-		host->log(0, "%s: minidump truncated: 0x%" PRIx64 " bytes of its memory ranges lie past the end of the file "
-		          "(0x%" PRIx64 " bytes); they are holes", path, m.mem_cut, c->fsize);
+		host->log(0, "%s: 0x%" PRIx64 " bytes of the minidump's memory ranges lie past the end of the file (0x%" PRIx64
+		          " bytes: cut, or a range's size lies); they are holes", path, m.mem_cut, c->fsize);
 	if (m.mem_overlaps)
 		host->log(0, "%s: %zu minidump memory ranges overlap others; the first one read holds the bytes", path,
 		          m.mem_overlaps);
