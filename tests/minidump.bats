@@ -208,6 +208,9 @@ dump() {
 	printf 'MDMX%060d' 0 >"$BATS_TEST_TMPDIR/not.dmp"
 	run -1 --separate-stderr mf-ps -c "minidump:$BATS_TEST_TMPDIR/not.dmp" -f json
 	assert_stderr "mf-ps: $BATS_TEST_TMPDIR/not.dmp: not a minidump (no MDMP signature)"
+	# a dump is read-only
+	run -1 --separate-stderr mf-read -c "minidump:$(dump normal)" -p "$(said normal pid)" --write 0x1000 -T u8 1
+	assert_stderr "mf-read: connector minidump cannot write"
 	# the layer over another connector
 	run -1 --separate-stderr mf-ps -c "raw:$BATS_TEST_TMPDIR/not.dmp" -o minidump -f json
 	assert_stderr "mf-ps: minidump: the target is no minidump (open the .dmp file with -c minidump:FILE)"

@@ -68,18 +68,32 @@ md_keep(struct md *m, uint64_t off, const void *buf, size_t len)
 	return 0;
 }
 
-/* len bytes at off, which must lie in the file: what is named `what` in messages. */
+/* Does [off, off+len) lie in the file, and can its last byte be read?  (The bytes a
+ * header claims cost nothing until they are there: a record of the metadata holds no
+ * byte of a claim it did not read.)  0, or an error naming `what`. */
 static int
-md_get(struct md_ctx *c, uint64_t off, void *buf, size_t len, const char *what)
+md_check(struct md_ctx *c, uint64_t off, size_t len, const char *what)
 {
 	uint64_t end;
+	uint8_t last;
 	int r;
 
 	if (!add_ok(off, len, &end) || end > c->m->fsize)
 		return plib_error(c->errbuf, MF_ERR_FORMAT, "%s: %s (0x%zx bytes at 0x%" PRIx64 ") runs past the end of the file "
 		                  "(0x%" PRIx64 " bytes)", c->name, what, len, off, c->m->fsize);
-	if (len == 0)
-		return 0;
+	if (len > 0 && (r = c->read(c->rctx, end - 1, &last, 1)) < 0)
+		return plib_error(c->errbuf, r, "%s: cannot read %s (0x%zx bytes at 0x%" PRIx64 ")", c->name, what, len, off);
+	return 0;
+}
+
+/* len bytes at off, which must lie in the file: what is named `what` in messages. */
+static int
+md_get(struct md_ctx *c, uint64_t off, void *buf, size_t len, const char *what)
+{
+	int r;
+
+	if ((r = md_check(c, off, len, what)) < 0 || len == 0)
+		return r;
 	if ((r = c->read(c->rctx, off, buf, len)) < 0)
 		return plib_error(c->errbuf, r, "%s: cannot read %s (0x%zx bytes at 0x%" PRIx64 ")", c->name, what, len, off);
 	if (c->m->record && (r = md_keep(c->m, off, buf, len)) < 0)
@@ -87,14 +101,16 @@ md_get(struct md_ctx *c, uint64_t off, void *buf, size_t len, const char *what)
 	return 0;
 }
 
-/* A stream's bytes, allocated (at least 1 byte). */
+/* A stream's bytes, allocated (at least 1 byte) once the file is seen to hold them. */
 static int
 md_stream(struct md_ctx *c, uint32_t rva, uint32_t size, uint8_t **out, const char *what)
 {
-	uint8_t *p = malloc(size ? size : 1);
+	uint8_t *p;
 	int r;
 
-	if (p == NULL)
+	if ((r = md_check(c, rva, size, what)) < 0)
+		return r;
+	if ((p = malloc(size ? size : 1)) == NULL)
 		return plib_error(c->errbuf, MF_ERR_NOMEM, "out of memory");
 	if ((r = md_get(c, rva, p, size, what)) < 0) {
 		free(p);
