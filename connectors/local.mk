@@ -1,12 +1,14 @@
 # connectors: each a loadable module mf-connector-NAME.so in $(connectordir).
 # File formats, one source each: raw, lime (LiME, AVML), elf (ELF cores), kcore, kdump
-# (diskdump, flattened), crashdump (Windows), vmware (.vmem + .vmss); qemu: connectors/qemu/.
+# (diskdump, flattened), crashdump (Windows), vmware (.vmem + .vmss), minidump (a Windows
+# process minidump: the process's virtual memory; os/minidump/ reads the rest); qemu:
+# connectors/qemu/.
 # What they share (file I/O, range maps, bitmaps, ELF cores, VMCOREINFO) is in
 # libcommon/pluginlib/, linked into each.
 connector_LTLIBRARIES += connectors/mf-connector-raw.la connectors/mf-connector-lime.la \
 	connectors/mf-connector-elf.la connectors/mf-connector-kcore.la \
 	connectors/mf-connector-kdump.la connectors/mf-connector-crashdump.la \
-	connectors/mf-connector-vmware.la
+	connectors/mf-connector-vmware.la connectors/mf-connector-minidump.la
 
 connectors_mf_connector_raw_la_SOURCES = connectors/raw.c
 connectors_mf_connector_raw_la_LIBADD = $(pluginlib)
@@ -37,3 +39,7 @@ connectors_mf_connector_crashdump_la_LDFLAGS = $(plugin_ldflags)
 connectors_mf_connector_vmware_la_SOURCES = connectors/vmware.c
 connectors_mf_connector_vmware_la_LIBADD = $(pluginlib)
 connectors_mf_connector_vmware_la_LDFLAGS = $(plugin_ldflags)
+
+connectors_mf_connector_minidump_la_SOURCES = connectors/minidump.c
+connectors_mf_connector_minidump_la_LIBADD = $(pluginlib)
+connectors_mf_connector_minidump_la_LDFLAGS = $(plugin_ldflags)

@@ -47,14 +47,9 @@ peinfo() {
 }
 
 @test "wine: a PE module's CodeView record names its PDB (GUID and age as llvm-readobj and llvm-pdbutil read them)" {
-	local guid age name id
+	local name id age
 	require_cmd llvm-readobj-14 llvm-pdbutil-14
-	guid=$(llvm-readobj-14 --coff-debug-directory "$PEINFO" | sed -n 's/.*PDBGUID: (\(.*\))/\1/p' | tr -d ' ')
-	age=$(llvm-readobj-14 --coff-debug-directory "$PEINFO" | awk '/PDBAge:/ { print $2 }')
-	name=$(llvm-readobj-14 --coff-debug-directory "$PEINFO" | sed -n 's/.*PDBFileName: //p')
-	[[ ${#guid} -eq 32 && -n $age && -n $name ]] || fail "llvm-readobj shows no CodeView record: $guid $age $name"
-	# symbol server order: Data1..3 byte-swapped, the rest as stored, then the age in hex
-	id=${guid:6:2}${guid:4:2}${guid:2:2}${guid:0:2}${guid:10:2}${guid:8:2}${guid:14:2}${guid:12:2}${guid:16:16}$(printf '%X' "$age")
+	read -r name id age < <(pe_oracle_pdb "$PEINFO") || fail "llvm-readobj shows no CodeView record in $PEINFO"
 	run -0 --separate-stderr mf-modules -p "$wine_pid" -f json
 	run -0 jq -r 'select(.name == "peinfo.exe") | "\(.pdb) \(.pdb_id)"' <<<"$output"
 	assert_output "$name $id"
@@ -140,10 +135,7 @@ peinfo() {
 	[[ $(grep -c ' fwd ' <<<"$want") -ge 50 ]] || fail "objdump shows too few forwarders"
 	run -0 --separate-stderr mf-syms -p "$wine_pid" -f json 'kernel32.dll!*'
 	no_sanitizer
-	got=$(jq -r 'select(.type == "symbol") | if .kind == "forwarder" then "\(.name) fwd \(.forward)" else "\(.name) \(.addr)" end' \
-		<<<"$output" | while read -r n a f; do
-			if [[ $a == fwd ]]; then echo "$n fwd $f"; else printf '%s 0x%x\n' "$n" $((a - 0x$base)); fi
-		done | sort)
+	got=$(mf_exports_rel "0x$base" <<<"$output")
 	[[ $(wc -l <<<"$want") -ge 1000 ]] || fail "llvm-readobj lists too few exports"
 	assert_equal "$got" "$want"
 	# a bare module name (any case, .dll added) lists the same

@@ -60,3 +60,26 @@ pe_oracle_imports() {
 		awk '/DLL Name:/ { dll = $3; next } /^\tvma:/ { next } dll != "" && NF == 0 { dll = ""; next }
 			dll != "" && NF >= 3 && $1 ~ /^[0-9a-f]+$/ { print dll, $3, $2 }' | sort
 }
+
+# The CodeView record of a PE file as llvm-readobj-14 reads it: "PDB ID AGE", ID as symbol
+# servers name it (the GUID's Data1..3 byte-swapped, the rest as stored, then the age in
+# hex); fails when the file has none.
+pe_oracle_pdb() {
+	local dd guid age name
+	dd=$(llvm-readobj-14 --coff-debug-directory "$1")
+	guid=$(sed -n 's/.*PDBGUID: (\(.*\))/\1/p' <<<"$dd" | tr -d ' ')
+	age=$(awk '/PDBAge:/ { print $2 }' <<<"$dd")
+	name=$(sed -n 's/.*PDBFileName: //p' <<<"$dd")
+	[[ ${#guid} -eq 32 && -n $age && -n $name ]] || return 1
+	echo "$name ${guid:6:2}${guid:4:2}${guid:2:2}${guid:0:2}${guid:10:2}${guid:8:2}${guid:14:2}${guid:12:2}${guid:16:16}$(printf '%X' "$age") $age"
+}
+
+# mf-syms records (JSON lines on stdin) of the module mapped at BASE as pe_oracle_exports
+# prints the file's exports, sorted: "NAME 0xRVA", or "NAME fwd TARGET" for forwarders.
+mf_exports_rel() {
+	local base=$1 n a f
+	jq -r 'select(.type == "symbol") | if .kind == "forwarder" then "\(.name) fwd \(.forward)" else "\(.name) \(.addr)" end' |
+		while read -r n a f; do
+			if [[ $a == fwd ]]; then echo "$n fwd $f"; else printf '%s 0x%x\n' "$n" $((a - base)); fi
+		done | sort
+}

@@ -91,7 +91,13 @@ target_open_args(struct mf_target *t, char *errbuf)
 {
 	int r;
 
+	const char *dflt;
+
 	if (t->cargs.name != NULL && (r = target_open_conn(t, &t->cargs, errbuf)) < 0)
+		return r;
+	/* a connector that knows its os layer names it (a minidump: the minidump layer) */
+	if (t->conn != NULL && t->oargs.name == NULL && (dflt = mf_hints_get_str(t->hints, "default_os")) != NULL &&
+	    (r = mfint_targs_from_string(&t->oargs, dflt, false, errbuf)) < 0)
 		return r;
 	if (t->oargs.name != NULL && (r = target_open_os(t, &t->oargs, errbuf)) < 0)
 		return r;

@@ -145,7 +145,9 @@ struct mf_range {
 
 /* Hints: a small key -> value store owned by the host (arch, dtb, kernel_base,
  * format, vmcoreinfo, ...).  Connectors fill it at open; os layers read it and add what
- * they discover; mf-attach writes it into the target record. */
+ * they discover; mf-attach writes it into the target record.  A connector whose format
+ * implies its os layer sets "default_os" to that layer's name (the minidump connector:
+ * "minidump"); the host opens it when the user names no os layer. */
 struct mf_hints;
 
 /* A run of mapped pages of an address space, as its page tables give it (mf_phys's

@@ -23,6 +23,8 @@ libcommon_pluginlib_libmfplugin_la_SOURCES = \
 	libcommon/pluginlib/procmem.h libcommon/pluginlib/procmem.c \
 	libcommon/pluginlib/pe.h libcommon/pluginlib/pe.c \
 	libcommon/pluginlib/peb.h libcommon/pluginlib/peb.c \
+	libcommon/pluginlib/pesyms.h libcommon/pluginlib/pesyms.c \
+	libcommon/pluginlib/minidump.h libcommon/pluginlib/minidump.c \
 	libcommon/pluginlib/seen.h libcommon/pluginlib/seen.c \
 	libcommon/pluginlib/msf.h libcommon/pluginlib/msf.c \
 	libcommon/pluginlib/pdb.h libcommon/pluginlib/pdb-int.h libcommon/pluginlib/pdb.c \

@@ -8,9 +8,9 @@
 #                     tests/fuzz/out/corpus-NAME of the build tree
 # The programs compile their sources themselves (with clang's sanitizers, not the
 # build's): nothing here links libmf.la or a plugin.
-fuzz_names = stream vat lime elf kdump crashdump vmware raw kcore qmp qemumaps args targetrec rescan pattern snapshot addr kallsyms elfdyn carve pe pdb lxwalk w32walk
+fuzz_names = stream vat lime elf kdump crashdump minidump vmware raw kcore qmp qemumaps args targetrec rescan pattern snapshot addr kallsyms elfdyn carve pe pdb lxwalk w32walk
 fuzz_programs = tests/fuzz/fuzz-stream tests/fuzz/fuzz-vat tests/fuzz/fuzz-lime \
-	tests/fuzz/fuzz-elf tests/fuzz/fuzz-kdump tests/fuzz/fuzz-crashdump tests/fuzz/fuzz-vmware \
+	tests/fuzz/fuzz-elf tests/fuzz/fuzz-kdump tests/fuzz/fuzz-crashdump tests/fuzz/fuzz-minidump tests/fuzz/fuzz-vmware \
 	tests/fuzz/fuzz-raw tests/fuzz/fuzz-kcore tests/fuzz/fuzz-qmp tests/fuzz/fuzz-qemumaps \
 	tests/fuzz/fuzz-args tests/fuzz/fuzz-targetrec tests/fuzz/fuzz-rescan tests/fuzz/fuzz-pattern \
 	tests/fuzz/fuzz-snapshot tests/fuzz/fuzz-kallsyms
@@ -81,6 +81,11 @@ tests_fuzz_fuzz_crashdump_SOURCES = tests/fuzz/fuzz-crashdump.c connectors/crash
 tests_fuzz_fuzz_crashdump_CFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_crashdump_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_crashdump_LDADD = $(fuzz_plug_all)
+
+tests_fuzz_fuzz_minidump_SOURCES = tests/fuzz/fuzz-minidump.c connectors/minidump.c
+tests_fuzz_fuzz_minidump_CFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_minidump_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_minidump_LDADD = $(fuzz_plug_all)
 
 tests_fuzz_fuzz_vmware_SOURCES = tests/fuzz/fuzz-vmware.c connectors/vmware.c
 tests_fuzz_fuzz_vmware_CFLAGS = $(FUZZ_CFLAGS)
@@ -189,5 +194,5 @@ fuzz-long: fuzz
 .PHONY: fuzz fuzz-check fuzz-long
 
 TESTS += tests/fuzz.bats
-EXTRA_DIST += tests/fuzz.bats tests/fuzz/run tests/fuzz/vat-seeds.py tests/fuzz/more-seeds.py tests/fuzz/kallsyms-seeds.py tests/fuzz/lxwalk-seeds.py tests/fuzz/w32walk-seeds.py tests/fuzz/seeds
+EXTRA_DIST += tests/fuzz.bats tests/fuzz/run tests/fuzz/minidump-seeds.py tests/fuzz/vat-seeds.py tests/fuzz/more-seeds.py tests/fuzz/kallsyms-seeds.py tests/fuzz/lxwalk-seeds.py tests/fuzz/w32walk-seeds.py tests/fuzz/seeds
 EXTRA_DIST += tests/fuzz/coverage.md

@@ -15,6 +15,8 @@
 #include <winternl.h>
 #include <stdio.h>
 
+#include "modlist.h"
+
 static long long
 linux_getpid(void)
 {
@@ -42,8 +44,7 @@ proc(const char *mod, const char *name)
 int
 main(int argc, char **argv)
 {
-	HMODULE mods[512];
-	DWORD need = 0, i;
+	DWORD i;
 	static const char *const procs[][2] = {
 		{ "kernel32.dll", "HeapAlloc" },        /* forwarded to ntdll.RtlAllocateHeap */
 		{ "kernel32.dll", "HeapFree" },
@@ -60,18 +61,9 @@ main(int argc, char **argv)
 	(void)argv;
 	printf("pid %lld\n", linux_getpid());
 	printf("peb %p\n", (void *)NtCurrentTeb()->ProcessEnvironmentBlock);
-	if (!EnumProcessModules(GetCurrentProcess(), mods, sizeof mods, &need)) {
+	if (modlist_print() < 0) {
 		printf("error EnumProcessModules %lu\n", GetLastError());
 		return 1;
-	}
-	for (i = 0; i < need / sizeof mods[0] && i < 512; i++) {
-		MODULEINFO mi;
-		char path[MAX_PATH];
-
-		if (!GetModuleInformation(GetCurrentProcess(), mods[i], &mi, sizeof mi) ||
-		    GetModuleFileNameExA(GetCurrentProcess(), mods[i], path, sizeof path) == 0)
-			continue;
-		printf("module %p 0x%lx %s\n", mi.lpBaseOfDll, (unsigned long)mi.SizeOfImage, path);
 	}
 	printf("cmdline %s\n", GetCommandLineA());
 	for (i = 0; i < sizeof procs / sizeof procs[0]; i++)
