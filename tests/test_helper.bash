@@ -11,8 +11,8 @@ unset MF_FORMAT
 : "${MF_TOP_BUILDDIR:=$MF_TOP_SRCDIR}"
 export MF_TOP_SRCDIR MF_TOP_BUILDDIR
 : "${MF_PLUGIN_PATH:=$MF_TOP_BUILDDIR/connectors/.libs:$MF_TOP_BUILDDIR/os/.libs}"
-: "${MF_WIN32_OFFSETS_PATH:=$MF_TOP_SRCDIR/os/win32/offsets}"
-export MF_WIN32_OFFSETS_PATH
+: "${MF_DATA_PATH:=$MF_TOP_BUILDDIR/tests/data}"
+export MF_DATA_PATH
 export MF_PLUGIN_PATH
 case ":$PATH:" in
 *":$MF_TOP_BUILDDIR/tools:"*) ;;

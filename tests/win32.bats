@@ -213,22 +213,22 @@ setup() {
 }
 
 @test "win32: offsets: the nearest lower build's table, stated; none at or below the build is one line naming it; a broken table names file and line" {
-	mkdir -p "$D/tables" "$D/none" "$D/broken"
-	sed 's/^build 19041/build 19000/' "$MF_TOP_SRCDIR/os/win32/offsets/x86_64-19041.offsets" >"$D/tables/x86_64-19000.offsets"
-	cp "$D/tables/x86_64-19000.offsets" "$D/tables/x86_64-20000.offsets"
-	MF_WIN32_OFFSETS_PATH=$D/tables run -0 --separate-stderr mf-attach -v -f json -c "raw:$D/full.raw" -o win32
-	stderr_has "mf-attach: win32: structure offsets from the table of build 19000, the nearest lower build: none for 19041 ($D/tables/x86_64-19000.offsets)"
-	# no table: the installed directory is not there in the build tree, so none is found
-	MF_WIN32_OFFSETS_PATH=$D/none run -1 --separate-stderr mf-attach -c "raw:$D/full.raw" -o win32
+	mkdir -p "$D/tables/win32" "$D/none" "$D/broken/win32"
+	sed 's/^build 19041/build 19000/' "$MF_TOP_SRCDIR/os/win32/offsets/x86_64-19041.offsets" >"$D/tables/win32/x86_64-19000.offsets"
+	cp "$D/tables/win32/x86_64-19000.offsets" "$D/tables/win32/x86_64-20000.offsets"
+	MF_DATA_PATH=$D/tables run -0 --separate-stderr mf-attach -v -f json -c "raw:$D/full.raw" -o win32
+	stderr_has "mf-attach: win32: structure offsets from the table of build 19000, the nearest lower build: none for 19041 ($D/tables/win32/x86_64-19000.offsets)"
+	# no table: MF_DATA_PATH replaces the installed directory, and this one has no win32 tables
+	MF_DATA_PATH=$D/none run -1 --separate-stderr mf-attach -c "raw:$D/full.raw" -o win32
 	assert_equal "${#stderr_lines[@]}" 1
-	assert_stderr --regexp '^mf-attach: win32: no structure offsets for build 19041: give pdb=FILE \(ntoskrnl.exe names no PDB: no debug directory; no table at or below the build in [^ ]*/none\)$'
-	grep -v VadRoot "$MF_TOP_SRCDIR/os/win32/offsets/x86_64-19041.offsets" >"$D/broken/x86_64-19041.offsets"
-	MF_WIN32_OFFSETS_PATH=$D/broken run -1 --separate-stderr mf-attach -c "raw:$D/full.raw" -o win32
-	assert_stderr "mf-attach: $D/broken/x86_64-19041.offsets: no _EPROCESS.VadRoot"
+	assert_stderr --regexp '^mf-attach: win32: no structure offsets for build 19041: give pdb=FILE \(ntoskrnl.exe names no PDB: no debug directory; no table at or below the build in [^ ]*/none/win32\)$'
+	grep -v VadRoot "$MF_TOP_SRCDIR/os/win32/offsets/x86_64-19041.offsets" >"$D/broken/win32/x86_64-19041.offsets"
+	MF_DATA_PATH=$D/broken run -1 --separate-stderr mf-attach -c "raw:$D/full.raw" -o win32
+	assert_stderr "mf-attach: $D/broken/win32/x86_64-19041.offsets: no _EPROCESS.VadRoot"
 	sed 's/^_EPROCESS.Peb 0x550/_EPROCESS.Peb 0x55z/' "$MF_TOP_SRCDIR/os/win32/offsets/x86_64-19041.offsets" \
-		>"$D/broken/x86_64-19041.offsets"
-	MF_WIN32_OFFSETS_PATH=$D/broken run -1 --separate-stderr mf-attach -c "raw:$D/full.raw" -o win32
-	assert_stderr --regexp "^mf-attach: $D/broken/x86_64-19041.offsets:[0-9]+: _EPROCESS.Peb: invalid offset '0x55z'\$"
+		>"$D/broken/win32/x86_64-19041.offsets"
+	MF_DATA_PATH=$D/broken run -1 --separate-stderr mf-attach -c "raw:$D/full.raw" -o win32
+	assert_stderr --regexp "^mf-attach: $D/broken/win32/x86_64-19041.offsets:[0-9]+: _EPROCESS.Peb: invalid offset '0x55z'\$"
 }
 
 @test "win32: the real crash dump headers give their DirectoryTableBase and architecture to the layer (the stripped dumps hold no pages: no kernel)" {
@@ -250,18 +250,18 @@ setup() {
 @test "win32: pdb= gives the offsets (a PDB lld-link wrote, types at another layout than the installed table)" {
 	require_cmd clang-14 lld-link-14
 	mkdir -p "$D/none"
-	MF_WIN32_OFFSETS_PATH=$D/none run -0 --separate-stderr mf-ps -v -f json -c "raw:$D/pdb.raw" -o "win32:pdb=$D/ntkernel.pdb"
+	MF_DATA_PATH=$D/none run -0 --separate-stderr mf-ps -v -f json -c "raw:$D/pdb.raw" -o "win32:pdb=$D/ntkernel.pdb"
 	no_sanitizer
 	assert_equal "$(jq -r 'select(.type == "process") | "process \(.pid) \(.ppid) \(.name)"' <<<"$output")" \
 		"$(oracle pdb process)"
 	assert_equal "$(jq -r 'select(.pid == 2044) | .cmdline' <<<"$output")" \
 		'C:\Windows\Explorer.EXE /factory,{75dff2b7-6936-4c06-a8bb-676a7b00b24b}'
 	grep -q "^mf-ps: win32: structure offsets from the PDB $D/ntkernel.pdb ([0-9A-F]\{33,\})\$" <<<"$stderr" || fail "$stderr"
-	run -0 bash -c 'MF_WIN32_OFFSETS_PATH=$2 mf-modules --kernel -f json -c "raw:$1" -o "win32:pdb=$3" |
+	run -0 bash -c 'MF_DATA_PATH=$2 mf-modules --kernel -f json -c "raw:$1" -o "win32:pdb=$3" |
 		jq -r "select(.type == \"module\") | \"module \(.base) \(.size) \(.name)\""' - "$D/pdb.raw" "$D/none" "$D/ntkernel.pdb"
 	assert_output "$(oracle pdb module)"
 	# the VAD tree's flags at the PDB's bit positions
-	run -0 bash -c 'MF_WIN32_OFFSETS_PATH=$2 mf-modules --maps -p 2044 -f json -c "raw:$1" -o "win32:pdb=$3" |
+	run -0 bash -c 'MF_DATA_PATH=$2 mf-modules --maps -p 2044 -f json -c "raw:$1" -o "win32:pdb=$3" |
 		jq -r "select(.type == \"map\") | \"map \(.pid) \(.start) \(.end) \(.perms) \(.path)\""' - "$D/pdb.raw" "$D/none" "$D/ntkernel.pdb"
 	assert_output "$(oracle pdb map)"
 	# the installed table does not fit this image: names are wrong or missing there
@@ -277,10 +277,10 @@ setup() {
 
 @test "win32: with no table and no PDB, the error names the PDB that ntoskrnl.exe's CodeView record asks for; a PDB that is not it is a warning" {
 	mkdir -p "$D/none"
-	MF_WIN32_OFFSETS_PATH=$D/none run -1 --separate-stderr mf-attach -c "raw:$D/rsds.raw" -o win32
+	MF_DATA_PATH=$D/none run -1 --separate-stderr mf-attach -c "raw:$D/rsds.raw" -o win32
 	no_sanitizer
 	assert_equal "${#stderr_lines[@]}" 1
-	assert_stderr --regexp '^mf-attach: win32: no structure offsets for build 19041: give pdb=FILE or symdir=DIR, from a symbol server ntkrnlmp.pdb/131211101514171618191A1B1C1D1E1F3/ntkrnlmp.pdb \(no table at or below the build in [^ ]*/none\)$'
+	assert_stderr --regexp '^mf-attach: win32: no structure offsets for build 19041: give pdb=FILE or symdir=DIR, from a symbol server ntkrnlmp.pdb/131211101514171618191A1B1C1D1E1F3/ntkrnlmp.pdb \(no table at or below the build in [^ ]*/none/win32\)$'
 	run -0 bash -c 'mf-modules --kernel -f json -c "raw:$1" -o win32 | jq -r "select(.name == \"ntoskrnl.exe\") | \"\(.pdb) \(.pdb_id)\""' - "$D/rsds.raw"
 	assert_output "ntkrnlmp.pdb 131211101514171618191A1B1C1D1E1F3"
 	require_cmd clang-14 lld-link-14
@@ -291,7 +291,7 @@ setup() {
 @test "win32: symdir=: the PDB ntoskrnl.exe's CodeView record names, from a symbol server's cache (DIR/NAME/GUIDAGE/NAME); not there: a warning, then the tables" {
 	require_cmd clang-14 lld-link-14
 	local pdb=$D/sym/ntkrnlmp.pdb/131211101514171618191A1B1C1D1E1F3/ntkrnlmp.pdb
-	MF_WIN32_OFFSETS_PATH=$D/none run -0 --separate-stderr mf-ps -v -f json -c "raw:$D/pdb-rsds.raw" -o "win32:symdir=$D/sym"
+	MF_DATA_PATH=$D/none run -0 --separate-stderr mf-ps -v -f json -c "raw:$D/pdb-rsds.raw" -o "win32:symdir=$D/sym"
 	no_sanitizer
 	assert_equal "$(jq -r 'select(.type == "process") | "process \(.pid) \(.ppid) \(.name)"' <<<"$output")" \
 		"$(oracle pdb-rsds process)"
@@ -300,8 +300,8 @@ setup() {
 	grep -q "^mf-ps: warning: win32: $pdb is [0-9A-F]*, ntoskrnl.exe names ntkrnlmp.pdb 131211101514171618191A1B1C1D1E1F3: offsets may not fit" <<<"$stderr" ||
 		fail "$stderr"
 	# a relative symdir= in a saved target works from another directory
-	(cd "$D" && MF_WIN32_OFFSETS_PATH=$D/none mf-attach -q -c "raw:$D/pdb-rsds.raw" -o win32:symdir=sym >"$D/symdir.target")
-	run -0 bash -c 'cd / && MF_WIN32_OFFSETS_PATH=$2 mf-ps -q -f json -t "$1" | jq -r "select(.type == \"process\") | .pid" | paste -sd " "' \
+	(cd "$D" && MF_DATA_PATH=$D/none mf-attach -q -c "raw:$D/pdb-rsds.raw" -o win32:symdir=sym >"$D/symdir.target")
+	run -0 bash -c 'cd / && MF_DATA_PATH=$2 mf-ps -q -f json -t "$1" | jq -r "select(.type == \"process\") | .pid" | paste -sd " "' \
 		- "$D/symdir.target" "$D/none"
 	assert_output "$(oracle pdb-rsds process | awk '{ print $2 }' | paste -sd ' ')"
 	# a cache without this PDB: a warning naming what was looked for, then the installed table
@@ -311,7 +311,7 @@ setup() {
 		"$(oracle rsds process)"
 	assert_stderr "mf-ps: warning: win32: $D/emptysym has no ntkrnlmp.pdb/131211101514171618191A1B1C1D1E1F3/ntkrnlmp.pdb"
 	# ... and with no table either, the one-line error
-	MF_WIN32_OFFSETS_PATH=$D/none run -1 --separate-stderr mf-ps -c "raw:$D/rsds.raw" -o "win32:symdir=$D/emptysym"
+	MF_DATA_PATH=$D/none run -1 --separate-stderr mf-ps -c "raw:$D/rsds.raw" -o "win32:symdir=$D/emptysym"
 	assert_equal "${#stderr_lines[@]}" 2
 	assert_stderr --regexp 'no structure offsets for build 19041: give pdb=FILE or symdir=DIR'
 	# a symdir= that is no directory: one line, exit 1
@@ -349,14 +349,14 @@ setup() {
 		fail "$stderr"
 	# a table without the VAD members: processes still; the layer lists no maps, so
 	# mf-modules --maps gives the page tables' (no file names)
-	mkdir -p "$D/novad"
+	mkdir -p "$D/novad/win32"
 	grep -v '_MMVAD\|_RTL_BALANCED\|_SUBSECTION\|_CONTROL_AREA\|_FILE_OBJECT' \
-		"$MF_TOP_SRCDIR/os/win32/offsets/x86_64-19041.offsets" >"$D/novad/x86_64-19041.offsets"
-	MF_WIN32_OFFSETS_PATH=$D/novad run -0 --separate-stderr mf-attach -v -f json -c "raw:$D/full.raw" -o win32
-	stderr_has "mf-attach: win32: $D/novad/x86_64-19041.offsets has no _RTL_BALANCED_NODE.Left: no memory maps"
-	MF_WIN32_OFFSETS_PATH=$D/novad run -0 ours_ps -c "raw:$D/full.raw" -o win32
+		"$MF_TOP_SRCDIR/os/win32/offsets/x86_64-19041.offsets" >"$D/novad/win32/x86_64-19041.offsets"
+	MF_DATA_PATH=$D/novad run -0 --separate-stderr mf-attach -v -f json -c "raw:$D/full.raw" -o win32
+	stderr_has "mf-attach: win32: $D/novad/win32/x86_64-19041.offsets has no _RTL_BALANCED_NODE.Left: no memory maps"
+	MF_DATA_PATH=$D/novad run -0 ours_ps -c "raw:$D/full.raw" -o win32
 	assert_output "$(oracle full process)"
-	MF_WIN32_OFFSETS_PATH=$D/novad run -0 --separate-stderr mf-modules --maps -p 2044 -f json -c "raw:$D/full.raw" -o win32
+	MF_DATA_PATH=$D/novad run -0 --separate-stderr mf-modules --maps -p 2044 -f json -c "raw:$D/full.raw" -o win32
 	assert_equal "$(jq -r 'select(.type == "map") | "\(.start) \(.end) \(.path)"' <<<"$output" | head -1)" "0x7ffde000 0x7ffe0000 "
 	refute_output --partial explorer.exe
 }

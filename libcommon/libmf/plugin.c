@@ -49,6 +49,8 @@ const struct mf_host mfint_host = {
 	.open_symbol_file = mf_symbol_file_open,
 	.close_symbol_file = mf_symbol_file_close,
 	.open_symbol_file_in = mf_symbol_file_open_in,
+	.data_files = mf_data_files,
+	.open_data_file = mf_data_file_open,
 };
 
 MF_API const struct mf_host *

@@ -1,4 +1,6 @@
-/* symfile.c: the symbol-file service of the plugin host, and the argument lists it trusts.
+/* symfile.c: the file services of the plugin host (symbol files the user names, files in a
+ * directory the user names, the data files installed with mftools), and the argument
+ * lists it trusts.
  *
  * An os layer never opens a file itself, and never a path it read from guest memory: it
  * asks the host to open the file the user named (-o linux:btf=/path).  The host checks
@@ -6,6 +8,7 @@
  * mf_args_trust when the plugin was opened) and maps the file read-only. */
 #include "mf-int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
@@ -347,6 +350,84 @@ mf_symbol_file_open_in(const struct mf_args *args, const char *key, const char *
 		return r;
 	symfile_note_relative(args, dir);
 	return 0;
+}
+
+/* ---- data files ---------------------------------------------------------------------- */
+
+/* A single plain name: no '/', not "" "." or "..". */
+static bool
+datafile_name_ok(const char *name)
+{
+	return name != NULL && strchr(name, '/') == NULL && symfile_name_ok(name);
+}
+
+/* The i-th directory of KIND into buf: 0, or MF_ERR_NOTFOUND after the last.  Entries of
+ * $MF_DATA_PATH that are empty or too long are skipped. */
+static int
+datafile_dir(const char *kind, unsigned i, char *buf, size_t cap)
+{
+	const char *env = getenv("MF_DATA_PATH"), *p;
+	unsigned k = 0;
+
+	if (env == NULL || env[0] == '\0')
+		return i == 0 && (size_t)snprintf(buf, cap, "%s/%s", MF_PKGDATADIR, kind) < cap ? 0 : MF_ERR_NOTFOUND;
+	for (p = env; *p != '\0'; p += strcspn(p, ":"), p += *p == ':') {
+		size_t l = strcspn(p, ":");
+
+		if (l == 0 || (size_t)snprintf(buf, cap, "%.*s/%s", (int)l, p, kind) >= cap)
+			continue;
+		if (k++ == i)
+			return 0;
+	}
+	return MF_ERR_NOTFOUND;
+}
+
+MF_API int
+mf_data_files(const char *kind, mf_data_file_cb cb, void *ctx)
+{
+	char dir[PATH_MAX];
+	unsigned i;
+	int r = 0;
+
+	if (!datafile_name_ok(kind) || cb == NULL)
+		return MF_ERR_ARG;
+	for (i = 0; r == 0 && datafile_dir(kind, i, dir, sizeof dir) == 0; i++) {
+		DIR *d;
+		struct dirent *de;
+
+		if ((r = cb(ctx, dir, NULL)) != 0 || (d = opendir(dir)) == NULL)
+			continue;
+		while (r == 0 && (de = readdir(d)) != NULL) {
+			struct stat st;
+
+			if (datafile_name_ok(de->d_name) && fstatat(dirfd(d), de->d_name, &st, 0) == 0 && S_ISREG(st.st_mode))
+				r = cb(ctx, dir, de->d_name);
+		}
+		closedir(d);
+	}
+	return r;
+}
+
+MF_API int
+mf_data_file_open(const char *kind, const char *name, struct mf_symfile *file, char *errbuf)
+{
+	char dir[PATH_MAX], path[2 * PATH_MAX + 2];
+	unsigned i;
+	int fd;
+
+	if (file == NULL || file->struct_size < offsetof(struct mf_symfile, host_data) + sizeof(void *))
+		return mf_error(errbuf, MF_ERR_ARG, "open_data_file: no file struct");
+	if (!datafile_name_ok(kind) || !datafile_name_ok(name))
+		return mf_error(errbuf, MF_ERR_PERM, "cannot open data file '%s' of '%s': only a plain file name",
+		                name != NULL ? name : "", kind != NULL ? kind : "");
+	for (i = 0; datafile_dir(kind, i, dir, sizeof dir) == 0; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, name);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW)) >= 0)
+			return symfile_map_fd(fd, "data", path, true, file, errbuf);
+		if (errno != ENOENT)
+			return symfile_open_error(errno, "data", path, errbuf);
+	}
+	return mf_error(errbuf, MF_ERR_NOTFOUND, "no %s data file %s", kind, name);
 }
 
 MF_API void

@@ -597,6 +597,8 @@ void mf_args_untrust(const struct mf_args *args);
 int mf_symbol_file_open(const struct mf_args *args, const char *key, struct mf_symfile *file, char *errbuf);
 int mf_symbol_file_open_in(const struct mf_args *args, const char *key, const char *name, struct mf_symfile *file,
                            char *errbuf);
+int mf_data_files(const char *kind, mf_data_file_cb cb, void *ctx);
+int mf_data_file_open(const char *kind, const char *name, struct mf_symfile *file, char *errbuf);
 void mf_symbol_file_close(struct mf_symfile *file);
 
 /* The host services libmf gives every plugin it loads (logging through mf_log, errors,

@@ -214,6 +214,9 @@ struct mf_symfile {
 	void *host_data;        /* the host's: do not touch */
 };
 
+/* One directory (name NULL) or file of host->data_files. */
+typedef int (*mf_data_file_cb)(void *ctx, const char *dir, const char *name);
+
 /* Services the host gives every plugin. */
 struct mf_host {
 	uint32_t struct_size;
@@ -262,6 +265,17 @@ struct mf_host {
 	 * give; the rest as open_symbol_file, and close_symbol_file frees it. */
 	int (*open_symbol_file_in)(const struct mf_args *args, const char *key, const char *name,
 	                           struct mf_symfile *file, char *errbuf);
+	/* Data files installed with mftools for a plugin (an os layer's structure tables), by
+	 * KIND, a plain name ("win32"): the directories of a kind are DIR/KIND for each DIR of
+	 * $MF_DATA_PATH (colon-separated) when it is set, else the installed PKGDATADIR/KIND.
+	 * data_files calls cb for each directory in that order, first with name NULL (the
+	 * directory itself, for messages), then with each regular file's name in it; a
+	 * non-zero return stops the walk and is returned.  open_data_file maps NAME (a plain
+	 * file name) from the first directory that has it, as open_symbol_file does
+	 * (MF_ERR_NOTFOUND when none has it; free with close_symbol_file).  A plugin reads no
+	 * file itself: these are its way to its data. */
+	int (*data_files)(const char *kind, mf_data_file_cb cb, void *ctx);
+	int (*open_data_file)(const char *kind, const char *name, struct mf_symfile *file, char *errbuf);
 };
 /* Does the host (a struct mf_host *) have service MEMBER (one added to ABI 2 later)? */
 #define MF_HOST_HAS(host, member) \

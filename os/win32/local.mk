@@ -17,3 +17,9 @@ os_mf_os_win32_la_LDFLAGS = $(plugin_ldflags)
 win32offsetsdir = $(pkgdatadir)/win32
 dist_win32offsets_DATA = os/win32/offsets/x86_64-19041.offsets os/win32/offsets/x86-18363.offsets
 EXTRA_DIST += os/win32/offsets/README.md
+# the tests read the tree's tables as the installed ones: MF_DATA_PATH=tests/data (its
+# win32 a link to this directory)
+check_DATA += tests/data/win32
+tests/data/win32:
+	$(MKDIR_P) tests/data && ln -sfn '$(abs_top_srcdir)/os/win32/offsets' $@
+CLEANFILES += tests/data/win32

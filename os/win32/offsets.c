@@ -5,9 +5,10 @@
  * ntkrnlmp.pdb by the name ntoskrnl's CodeView record gives), else from the installed
  * table of this build, else of the nearest lower build (said in the log).  Tables are
  * text files named ARCH-BUILD.offsets (x86_64-19041.offsets for x64 kernels,
- * x86-18363.offsets for x86 and PAE ones: the same structures) in the
- * directories of MF_WIN32_OFFSETS_PATH (colon-separated) when it is set, else in
- * $(pkgdatadir)/win32; their format is documented in os/win32/offsets/README.md:
+ * x86-18363.offsets for x86 and PAE ones: the same structures), the host's data files of
+ * kind "win32" (host->data_files: $(pkgdatadir)/win32, or DIR/win32 for each DIR of
+ * MF_DATA_PATH): the layer opens no file itself.  Their format is documented in
+ * os/win32/offsets/README.md:
  *
  *   # comment
  *   build 19041
@@ -20,14 +21,12 @@
  * from ntoskrnl's CodeView record) to fetch from a symbol server. */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pluginlib/fileio.h"
 #include "pluginlib/pdb.h"
 #include "win32.h"
 
@@ -167,83 +166,76 @@ w32_table_parse(struct w32 *w, const char *path, char *text, char *errbuf)
 	return 0;
 }
 
-/* The best table in one directory: the build itself, else the highest below it. */
-static void
-w32_table_scan_dir(const char *dir, const char *arch, uint32_t build, char *best, size_t cap, uint32_t *best_build)
+/* The tables of one architecture: the build itself, else the highest below it (the first
+ * directory's on a tie); and every directory looked in, for the message when none fits. */
+struct w32_table_pick {
+	const char *arch;
+	uint32_t build;
+	uint32_t best_build;           /* UINT32_MAX: none yet */
+	char best[256];
+	char dirs[1024];
+};
+
+static int
+w32_table_pick_cb(void *ctx, const char *dir, const char *name)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	size_t al = strlen(arch);
+	struct w32_table_pick *t = ctx;
+	size_t al = strlen(t->arch), l = strlen(t->dirs);
+	unsigned b;
+	char tail[16];
 
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		unsigned b;
-		char tail[16];
-
-		if (strncmp(de->d_name, arch, al) != 0 || de->d_name[al] != '-' ||
-		    sscanf(de->d_name + al + 1, "%u.%15s", &b, tail) != 2 || strcmp(tail, "offsets") != 0 || b > build)
-			continue;
-		if (*best_build != UINT32_MAX && b <= *best_build)
-			continue;
-		*best_build = b;
-		snprintf(best, cap, "%s/%s", dir, de->d_name);
+	if (name == NULL) {
+		if (snprintf(t->dirs + l, sizeof t->dirs - l, "%s%s", l ? ", " : "", dir) >= (int)(sizeof t->dirs - l))
+			t->dirs[sizeof t->dirs - 1] = '\0';
+		return 0;
 	}
-	closedir(d);
-}
-
-/* dirs += ", " dir (cut at cap) */
-static void
-w32_dirs_add(char *dirs, size_t cap, const char *dir)
-{
-	size_t l = strlen(dirs);
-
-	if (snprintf(dirs + l, cap - l, "%s%s", l ? ", " : "", dir) >= (int)(cap - l))
-		dirs[cap - 1] = '\0';
+	if (strncmp(name, t->arch, al) != 0 || name[al] != '-' || sscanf(name + al + 1, "%u.%15s", &b, tail) != 2 ||
+	    strcmp(tail, "offsets") != 0 || b > t->build || strlen(name) >= sizeof t->best)
+		return 0;
+	if (t->best_build != UINT32_MAX && b <= t->best_build)
+		return 0;
+	t->best_build = b;
+	snprintf(t->best, sizeof t->best, "%s", name);
+	return 0;
 }
 
 static int
 w32_offsets_table(struct w32 *w, char *dirs, size_t dcap, char *errbuf)
 {
-	const char *env = getenv("MF_WIN32_OFFSETS_PATH");
-	char best[4096] = "", dir[4096], *text;
-	uint32_t best_build = UINT32_MAX;
-	const char *p;
-	ssize_t n;
+	const struct mf_host *host = w->host;
+	struct w32_table_pick t = { .arch = w32_table_arch(w), .build = w->build, .best_build = UINT32_MAX };
+	struct mf_symfile f = { .struct_size = sizeof f };
+	char *text, path[4096];
 	int r;
 
-	dirs[0] = '\0';
-	for (p = env; p != NULL && *p != '\0';) {
-		size_t l = strcspn(p, ":");
-
-		if (l > 0 && l < sizeof dir) {
-			memcpy(dir, p, l);
-			dir[l] = '\0';
-			if (best_build != w->build)
-				w32_table_scan_dir(dir, w32_table_arch(w), w->build, best, sizeof best, &best_build);
-			w32_dirs_add(dirs, dcap, dir);
-		}
-		p += l + (p[l] == ':');
-	}
-	/* the installed tables, unless the variable names the directories to use instead */
-	if (env == NULL || *env == '\0') {
-		w32_table_scan_dir(MF_PKGDATADIR "/win32", w32_table_arch(w), w->build, best, sizeof best, &best_build);
-		w32_dirs_add(dirs, dcap, MF_PKGDATADIR "/win32");
-	}
-	if (best_build == UINT32_MAX)
+	if (!MF_HOST_HAS(host, data_files) || !MF_HOST_HAS(host, open_data_file))
+		return host->error(errbuf, MF_ERR_UNSUPPORTED, "win32: this mftools gives its plugins no data files (an"
+		                   " older host): give pdb=FILE");
+	host->data_files("win32", w32_table_pick_cb, &t);
+	snprintf(dirs, dcap, "%s", t.dirs);
+	if (t.best_build == UINT32_MAX)
 		return MF_ERR_NOTFOUND;
-	if ((n = fio_read_file(best, W32_TABLE_MAX, &text)) < 0)
-		return w->host->error_errno(errbuf, MF_ERR_IO, (int)-n, "win32: cannot read %s", best);
-	r = w32_table_parse(w, best, text, errbuf);
+	if ((r = host->open_data_file("win32", t.best, &f, errbuf)) < 0)
+		return r;
+	snprintf(path, sizeof path, "%s", f.path);
+	if (f.size > W32_TABLE_MAX || (text = malloc((size_t)f.size + 1)) == NULL) {
+		host->close_symbol_file(&f);
+		return host->error(errbuf, f.size > W32_TABLE_MAX ? MF_ERR_LIMIT : MF_ERR_NOMEM,
+		                   "win32: %s: %s", path, f.size > W32_TABLE_MAX ? "larger than 256 KiB" : "out of memory");
+	}
+	memcpy(text, f.data, (size_t)f.size);
+	text[f.size] = '\0';
+	host->close_symbol_file(&f);
+	r = w32_table_parse(w, path, text, errbuf);
 	free(text);
 	if (r < 0)
 		return r;
-	if (best_build == w->build)
-		snprintf(w->offsets_from, sizeof w->offsets_from, "the table of build %" PRIu32 " (%s)", best_build, best);
+	if (t.best_build == w->build)
+		snprintf(w->offsets_from, sizeof w->offsets_from, "the table of build %" PRIu32 " (%.160s)", t.best_build, path);
 	else
 		snprintf(w->offsets_from, sizeof w->offsets_from,
-		         "the table of build %" PRIu32 ", the nearest lower build: none for %" PRIu32 " (%s)", best_build,
-		         w->build, best);
+		         "the table of build %" PRIu32 ", the nearest lower build: none for %" PRIu32 " (%.160s)", t.best_build,
+		         w->build, path);
 	return 0;
 }
 

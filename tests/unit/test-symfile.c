@@ -57,6 +57,60 @@ t_open_in(const struct mf_args *args, const char *name, char *got, size_t cap, c
 	return r;
 }
 
+/* data_files: "D" NAME per directory, "F" NAME per file, in order */
+static int
+t_list_cb(void *ctx, const char *dir, const char *name)
+{
+	char *out = ctx;
+	size_t l = strlen(out);
+
+	snprintf(out + l, 1024 - l, "%s %s;", name == NULL ? "D" : "F", name == NULL ? dir + strlen(dir) - 11 : name);
+	return 0;
+}
+
+/* The data files of a kind, from MF_DATA_PATH's directories in order. */
+static void
+test_data_files(void)
+{
+	const struct mf_host *host = mf_host();
+	struct mf_symfile f = { .struct_size = sizeof f };
+	char env[2 * PATH_MAX], list[1024] = "", err[MF_ERRBUF_SIZE], want[PATH_MAX + 64];
+
+	t_mkdir("data1");
+	t_mkdir("data1/win32");
+	t_mkdir("data2");
+	t_mkdir("data2/win32");
+	t_write("data1/win32/a.offsets", "one");
+	t_write("data2/win32/a.offsets", "two");
+	t_write("data2/win32/b.offsets", "bee");
+	t_mkdir("data2/win32/sub");
+	snprintf(env, sizeof env, "%s/data1::%s/data2:%s/data3", t_dir, t_dir, t_dir);
+	setenv("MF_DATA_PATH", env, 1);
+	ok(MF_HOST_HAS(host, data_files) && MF_HOST_HAS(host, open_data_file), "the host has the data-file services");
+	is_int(host->data_files("win32", t_list_cb, list), 0, "data_files");
+	/* each directory (ending "dataN/win32": its last 11 characters shown), then its files;
+	 * the directory with no files and the missing one are announced too */
+	ok(strstr(list, "D data1/win32;F a.offsets;D data2/win32;") == list, "the first directory, its file, the second (%s)",
+	   list);
+	ok(strstr(list, "F a.offsets;") != NULL && strstr(list, "F b.offsets;") != NULL && strstr(list, "F sub;") == NULL,
+	   "regular files only (%s)", list);
+	ok(strstr(list, "D data3/win32;") != NULL, "a directory that is not there is named too (%s)", list);
+	is_int(host->open_data_file("win32", "a.offsets", &f, err), 0, "open_data_file (%s)", err);
+	ok(f.size == 3 && memcmp(f.data, "one", 3) == 0, "the first directory that has it wins");
+	snprintf(want, sizeof want, "%s/data1/win32/a.offsets", t_dir);
+	is_str(f.path, want, "its path");
+	host->close_symbol_file(&f);
+	is_int(host->open_data_file("win32", "b.offsets", &f, err), 0, "a file of the second directory");
+	ok(f.size == 3 && memcmp(f.data, "bee", 3) == 0, "its bytes");
+	host->close_symbol_file(&f);
+	is_int(host->open_data_file("win32", "c.offsets", &f, err), MF_ERR_NOTFOUND, "a name none has");
+	is_str(err, "no win32 data file c.offsets", "the message");
+	is_int(host->open_data_file("win32", "../data1/win32/a.offsets", &f, err), MF_ERR_PERM, "a path is refused");
+	is_int(host->open_data_file("..", "a.offsets", &f, err), MF_ERR_PERM, "a kind that is no plain name is refused");
+	is_int(host->data_files("a/b", t_list_cb, list), MF_ERR_ARG, "data_files of such a kind too");
+	unsetenv("MF_DATA_PATH");
+}
+
 int
 main(void)
 {
@@ -116,6 +170,8 @@ main(void)
 	is_str(err, "no symdir directory given (symdir=DIR)", "with that message");
 	kv[0].value = "/nonexistent-symdir";
 	is_int(t_open_in(&args, "a.pdb", got, sizeof got, err), MF_ERR_ARG, "a directory that does not exist");
+
+	test_data_files();
 
 	mf_args_untrust(&args);
 	mf_args_untrust(&nodir);
