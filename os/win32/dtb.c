@@ -277,7 +277,7 @@ w32_dtb_find(struct w32 *w, char *errbuf)
 {
 	const struct mf_host *host = w->host;
 	const char *s = host->arg(w->args, "dtb");
-	struct w32_archs as;
+	struct w32_archs as = { 0 };
 	uint64_t v;
 	int r;
 
