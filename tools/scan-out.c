@@ -3,9 +3,11 @@
 #include "config.h"
 #include "scan-tool.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 void
 scan_add_value(struct mf_rec *r, enum mf_type t, union mf_num v)
@@ -129,6 +131,13 @@ scan_fill_cb(void *ctx, void *space, uint64_t addr, uint64_t len, uint8_t *buf, 
 	return mf_aspace_read_span_into(space, addr, len, buf, SCAN_PIECE, SCAN_BATCH, cb, cbctx, errbuf);
 }
 
+static int
+scan_view_cb(void *ctx, void *space, uint64_t addr, uint64_t len, const uint8_t **data)
+{
+	(void)ctx;
+	return mf_aspace_view(space, addr, len, data);
+}
+
 static void
 scan_fail_cb(void *ctx, void *space, int err, const char *errbuf)
 {
@@ -143,13 +152,45 @@ scan_gap_cb(void *ctx, void *space, uint64_t addr, uint64_t len, int err)
 	       mf_aspace_name(space), mf_strerror(err));
 }
 
+/* A chunk taken from a view is the dump file's own mapped bytes: a file that became
+ * shorter since it was opened makes the next touch of what it lost raise SIGBUS.  That is
+ * an error of the input, said in one line (the progress line erased first), not a crash. */
+static char scan_sigbus_msg[512];
+static size_t scan_sigbus_len;
+
+static void
+scan_on_sigbus(int sig)
+{
+	ssize_t w = write(STDERR_FILENO, scan_sigbus_msg, scan_sigbus_len);
+
+	(void)sig;
+	(void)w;
+	_exit(TOOL_EXIT_FAIL);
+}
+
+static void
+scan_catch_sigbus(struct scan_state *st, bool erase)
+{
+	struct sigaction sa;
+	int n;
+
+	n = snprintf(scan_sigbus_msg, sizeof scan_sigbus_msg,
+	             "%s%s: cannot read %s: the file became shorter while it was scanned\n", erase ? "\r\033[K" : "",
+	             st->tl->name, mf_target_name(st->tl->t));
+	scan_sigbus_len = n < 0 ? 0 : (size_t)n < sizeof scan_sigbus_msg ? (size_t)n : sizeof scan_sigbus_msg - 1;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = scan_on_sigbus;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
 void
 scan_run(struct scan_state *st)
 {
 	struct scan_job job = {
 		.pats = st->pats, .npats = st->npats, .multi = st->multi, .typed = st->have_typed ? &st->typed : NULL, .yara = st->yara,
 		.maxlen = st->maxlen, .context = st->context, .chunk = st->chunk, .max_hits = st->max_hits,
-		.threads = st->threads, .fill = scan_fill_cb, .fail = scan_fail_cb, .gap = scan_gap_cb,
+		.threads = st->threads, .fill = scan_fill_cb, .view = scan_view_cb, .fail = scan_fail_cb, .gap = scan_gap_cb,
 		.emit = scan_emit_match, .ctx = st,
 	};
 	char errbuf[MF_ERRBUF_SIZE];
@@ -159,6 +200,7 @@ scan_run(struct scan_state *st)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	job.progress = mf_progress_new(scan_regions_bytes(&st->regions));
+	scan_catch_sigbus(st, job.progress != NULL);
 	r = scan_engine_run(&job, &st->regions, &st->stats, errbuf);
 	mf_progress_end(job.progress);
 	if (r == MF_ERR_NOMEM)
@@ -168,8 +210,9 @@ scan_run(struct scan_state *st)
 	scan_spaces_worked(st);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	mf_log(1, "scanned %llu bytes in %zu regions in %.3f s (%.2f GB/s), %llu hits, %llu bytes unreadable",
+	mf_log(1, "scanned %llu bytes in %zu regions in %.3f s (%.2f GB/s; %llu in place, not copied), %llu hits, "
+	       "%llu bytes unreadable",
 	       (unsigned long long)st->stats.bytes, st->regions.n, secs,
-	       secs > 0 ? (double)st->stats.bytes / secs / 1e9 : 0.0, (unsigned long long)st->stats.emitted,
-	       (unsigned long long)st->stats.unreadable);
+	       secs > 0 ? (double)st->stats.bytes / secs / 1e9 : 0.0, (unsigned long long)st->stats.in_place,
+	       (unsigned long long)st->stats.emitted, (unsigned long long)st->stats.unreadable);
 }
