@@ -19,7 +19,7 @@ scan_add_value(struct mf_rec *r, enum mf_type t, union mf_num v)
 /* One hit to the output: record, or a table row. */
 void
 scan_emit(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, uint32_t len, const char *pattern,
-          const char *encoding, unsigned src_line, const enum mf_type *vt, const union mf_num *val,
+          const char *encoding, const char *source, const enum mf_type *vt, const union mf_num *val,
           const uint8_t *data, size_t dlen)
 {
 	struct tool *tl = st->tl;
@@ -52,13 +52,13 @@ scan_emit(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, u
 		tool_raw(tl, line, o);
 		return;
 	}
-	if (!scan_pack_hit(st, id, addr, len, pattern, encoding, src_line, vt, val, data, dlen))
-		scan_hit_rec(st, id, addr, len, pattern, encoding, src_line, vt, val, data, dlen);
+	if (!scan_pack_hit(st, id, addr, len, pattern, encoding, source, vt, val, data, dlen))
+		scan_hit_rec(st, id, addr, len, pattern, encoding, source, vt, val, data, dlen);
 }
 
 void
 scan_hit_rec(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, uint32_t len, const char *pattern,
-             const char *encoding, unsigned src_line, const enum mf_type *vt, const union mf_num *val,
+             const char *encoding, const char *source, const enum mf_type *vt, const union mf_num *val,
              const uint8_t *data, size_t dlen)
 {
 	mf_rec_reset(st->rec, "hit");
@@ -67,13 +67,8 @@ scan_hit_rec(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr
 		tool_oom();
 	if (encoding != NULL && mf_rec_add_str(st->rec, "encoding", encoding) < 0)
 		tool_oom();
-	if (src_line > 0) {
-		char src[4096 + 16];
-
-		snprintf(src, sizeof src, "%s:%u", st->list_file, src_line);
-		if (mf_rec_add_str(st->rec, "source", src) < 0)
-			tool_oom();
-	}
+	if (source != NULL && mf_rec_add_str(st->rec, "source", source) < 0)
+		tool_oom();
 	if (vt != NULL)
 		scan_add_value(st->rec, *vt, *val);
 	if (mf_rec_add_bin(st->rec, "data", data, dlen) < 0)
@@ -90,7 +85,7 @@ scan_emit_rule(struct scan_state *st, const struct mf_aspace_id *id, const struc
 		char what[160];
 
 		snprintf(what, sizeof what, "%s%s%s", m->rule, m->sid != NULL ? ":" : "", m->sid != NULL ? m->sid : "");
-		scan_emit(st, id, m->addr, m->len, what, NULL, 0, NULL, NULL, m->data, m->dlen);
+		scan_emit(st, id, m->addr, m->len, what, NULL, NULL, NULL, NULL, m->data, m->dlen);
 		return;
 	}
 	mf_rec_reset(st->rec, "hit");
@@ -114,10 +109,15 @@ scan_emit_match(void *ctx, const struct scan_match *m)
 		scan_emit_rule(st, id, m);
 	} else if (st->have_typed) {
 		v = mf_num_decode(st->typed.type, st->typed.size, m->data);
-		scan_emit(st, id, m->addr, m->len, st->typed_text, NULL, 0, &st->typed.type, &v, m->data, m->dlen);
+		scan_emit(st, id, m->addr, m->len, st->typed_text, NULL, NULL, &st->typed.type, &v, m->data, m->dlen);
 	} else {
-		scan_emit(st, id, m->addr, m->len, st->pats[m->pat].text, st->pats[m->pat].encoding, st->pats[m->pat].line, NULL,
-		          NULL, m->data, m->dlen);
+		const struct scan_pat *p = &st->pats[m->pat];
+		char src[4096 + 16];
+
+		if (p->line > 0)
+			snprintf(src, sizeof src, "%s:%u", st->list_file, p->line);
+		scan_emit(st, id, m->addr, m->len, p->text, p->encoding, p->line > 0 ? src : NULL, NULL, NULL, m->data,
+		          m->dlen);
 	}
 }
 

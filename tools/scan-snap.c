@@ -158,7 +158,7 @@ scan_snap_compare(struct scan_state *st, const struct scan_rescan *rs, struct mf
 		if (r == 0)
 			continue;
 		v = mf_num_decode(vt, size, now + o);
-		scan_emit(st, mf_aspace_id(as), addr + o, size, st->typed_text, NULL, 0, &vt, &v, now + o, size);
+		scan_emit(st, mf_aspace_id(as), addr + o, size, st->typed_text, NULL, NULL, &vt, &v, now + o, size);
 		st->stats.emitted++;
 	}
 }

@@ -71,13 +71,13 @@ void scan_spaces_worked(struct scan_state *st);
 /* The "vtype" and "value" fields of a hit record. */
 void scan_add_value(struct mf_rec *r, enum mf_type t, union mf_num v);
 /* One hit to the output: a record, or a table row (vt and val for typed hits, else NULL;
- * src_line: the pattern's line in the -F list, 0 for none). */
+ * source: the "FILE:LINE" of the pattern in an -F list, or NULL). */
 void scan_emit(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, uint32_t len, const char *pattern,
-               const char *encoding, unsigned src_line, const enum mf_type *vt, const union mf_num *val, const uint8_t *data,
-               size_t dlen);
+               const char *encoding, const char *source, const enum mf_type *vt, const union mf_num *val,
+               const uint8_t *data, size_t dlen);
 /* The hit record of scan_emit, never packed. */
 void scan_hit_rec(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, uint32_t len,
-                  const char *pattern, const char *encoding, unsigned src_line, const enum mf_type *vt,
+                  const char *pattern, const char *encoding, const char *source, const enum mf_type *vt,
                   const union mf_num *val, const uint8_t *data, size_t dlen);
 /* Dense hits packed into "hits" records (scan-pack.c): begin (st->pack set) before the scan
  * and end (the last run written, st->pack freed) after it.  scan_pack_hit takes a hit into
@@ -85,7 +85,7 @@ void scan_hit_rec(struct scan_state *st, const struct mf_aspace_id *id, uint64_t
  * false without st->pack).  scan_pack_flush writes the run so far. */
 void scan_pack_begin(struct scan_state *st);
 bool scan_pack_hit(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, uint32_t len, const char *pattern,
-                   const char *encoding, unsigned src_line, const enum mf_type *vt, const union mf_num *val,
+                   const char *encoding, const char *source, const enum mf_type *vt, const union mf_num *val,
                    const uint8_t *data, size_t dlen);
 void scan_pack_flush(struct scan_state *st);
 void scan_pack_end(struct scan_state *st);
