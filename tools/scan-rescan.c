@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct scan_rhit {
 	struct mf_rec *rec;           /* the incoming hit */
@@ -198,16 +200,42 @@ scan_rescan_flush(struct scan_state *st, const struct scan_rescan *rs, struct sc
 }
 
 void
+scan_fprogress_begin(struct scan_fprogress *fp, int fd)
+{
+	struct stat sb;
+
+	fp->fd = fd;
+	fp->size = 0;
+	fp->p = NULL;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+		fp->size = (uint64_t)sb.st_size;
+		fp->p = mf_progress_new(fp->size);
+	}
+}
+
+void
+scan_fprogress_update(const struct scan_fprogress *fp)
+{
+	off_t at;
+
+	/* the file's offset: what the record reader has read of it (a buffer ahead) */
+	if (fp->p != NULL && (at = lseek(fp->fd, 0, SEEK_CUR)) >= 0)
+		mf_progress_update(fp->p, (uint64_t)at, fp->size);
+}
+
+void
 scan_rescan_run(struct scan_state *st, const struct scan_rescan *rs)
 {
 	struct tool *tl = st->tl;
 	struct scan_rhit *hits = tool_xcalloc(SCAN_RESCAN_BATCH, sizeof *hits);
+	struct scan_fprogress fp;
 	const struct mf_rec *rec;
 	size_t n = 0;
 	int r;
 
 	if (tl->in == NULL)
 		tool_usage_error(tl, "--rescan reads hit records on stdin (mf-scan ... | mf-scan --rescan %s)", st->rescan);
+	scan_fprogress_begin(&fp, STDIN_FILENO);
 	while ((r = mf_in_next(tl->in, &rec, tl->errbuf)) > 0) {
 		struct scan_rhit *h;
 		struct scan_rescan_hit hi;
@@ -242,11 +270,14 @@ scan_rescan_run(struct scan_state *st, const struct scan_rescan *rs)
 		if (++n == SCAN_RESCAN_BATCH) {
 			scan_rescan_flush(st, rs, hits, n);
 			n = 0;
+			scan_fprogress_update(&fp);
 		}
 	}
 	if (r < 0)
 		tool_die(tl, "stdin: %s", tl->errbuf);
 	scan_rescan_flush(st, rs, hits, n);
+	scan_fprogress_update(&fp);
+	mf_progress_end(fp.p);
 	free(hits);
 }
 
