@@ -164,8 +164,8 @@ mf_phys_view(struct mf_target *t, uint64_t addr, uint64_t len, const uint8_t **d
 		return MF_ERR_UNSUPPORTED;
 	if (t->nranges > 0 && io_entry_class(t, addr, len) < 0)
 		return MF_ERR_UNMAPPED;
-	if ((r = t->conn->u.conn.view(t->ch, addr, len, &p)) < 0)
-		return r;
+	if ((r = t->conn->u.conn.view(t->ch, addr, len, &p)) != 0)
+		return r < 0 ? r : MF_ERR_UNSUPPORTED;
 	if (p == NULL)
 		return MF_ERR_UNSUPPORTED;   /* a plugin that said yes and gave nothing */
 	*data = p;
