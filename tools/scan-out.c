@@ -159,11 +159,17 @@ static char scan_sigbus_msg[512];
 static size_t scan_sigbus_len;
 
 static void
-scan_on_sigbus(int sig)
+scan_on_sigbus(int sig, siginfo_t *si, void *uc)
 {
-	ssize_t w = write(STDERR_FILENO, scan_sigbus_msg, scan_sigbus_len);
+	ssize_t w;
 
-	(void)sig;
+	(void)uc;
+	if (si->si_code != BUS_ADRERR) {
+		/* not a mapped file's lost page (a machine check...): the default, once back */
+		signal(sig, SIG_DFL);
+		return;
+	}
+	w = write(STDERR_FILENO, scan_sigbus_msg, scan_sigbus_len);
 	(void)w;
 	_exit(TOOL_EXIT_FAIL);
 }
@@ -179,7 +185,8 @@ scan_catch_sigbus(struct scan_state *st, bool erase)
 	             st->tl->name, mf_target_name(st->tl->t));
 	scan_sigbus_len = n < 0 ? 0 : (size_t)n < sizeof scan_sigbus_msg ? (size_t)n : sizeof scan_sigbus_msg - 1;
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = scan_on_sigbus;
+	sa.sa_sigaction = scan_on_sigbus;
+	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGBUS, &sa, NULL);
 }
