@@ -70,7 +70,12 @@ limit_gbs() {
 hits() { "$@" -f json 2>/dev/null | grep -c '"type":"hit"' || true; }
 export LC_ALL=C
 echo "$MB MiB raw file in the page cache, $NCPU threads; ratios are mf-scan / the other"
-echo "(mf-scan scans the file in place, through the raw connector's view of its mapping; the limit loop reads copies)"
+inplace=$("$mfscan" -c "raw:$f" --phys -s MFBENCHMARK! -f msgpack -v 2>&1 >/dev/null | sed -n 's/.*; \([0-9]*\) in place.*/\1/p')
+if [ "${inplace:-0}" = "$bytes" ]; then
+	echo "(mf-scan scans the file in place, through the raw connector's view of its mapping; the limit loop reads copies)"
+else
+	echo "(mf-scan reads copies of the file's chunks, as the limit loop does)"
+fi
 printf '  %-24s %7s %7s %5s %5s %7s %5s %7s %5s  %s\n' search mf-scan limit ratio want grep ratio yara ratio "hits (want)"
 # row NAME LIMIT-HEX ALIGN GREP-REGEX YARA-STRING WANT-HITS WANT-RATIO -- MF-SCAN-ARGS...: one line
 row() {
