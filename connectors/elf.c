@@ -16,6 +16,7 @@
 struct elf {
 	int fd;
 	struct rmap map;
+	struct fio_map fmap;   /* the file, mapped for views (none if it cannot be) */
 };
 
 static const char *const elf_keys[] = { "path", NULL };
@@ -37,6 +38,7 @@ elf_close(void *handle)
 
 	if (x == NULL)
 		return;
+	fio_unmap(&x->fmap);
 	if (x->fd >= 0)
 		close(x->fd);
 	rmap_free(&x->map);
@@ -64,6 +66,7 @@ elf_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	ec.fd = x->fd;
 	if ((e = elfcore_parse(&ec, &x->map, errbuf)) < 0)
 		goto fail;
+	fio_map(x->fd, ec.fsize, &x->fmap);   /* without it, views are refused and reads copy */
 	*handle = x;
 	return 0;
 fail:
@@ -78,6 +81,14 @@ elf_read(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
 
 	rmap_read(&x->map, x->fd, iov, n, NULL, NULL);
 	return 0;
+}
+
+static int
+elf_view(void *handle, uint64_t addr, uint64_t len, const void **data)
+{
+	struct elf *x = handle;
+
+	return rmap_view(&x->map, &x->fmap, addr, len, data);
 }
 
 static size_t
@@ -101,6 +112,7 @@ static const struct mf_connector elf_connector = {
 	.close = elf_close,
 	.read = elf_read,
 	.ranges = elf_ranges,
+	.view = elf_view,
 };
 
 MF_REGISTER_CONNECTOR(elf_connector)

@@ -59,6 +59,7 @@ struct lime {
 	int avml;
 	uint64_t fsize;
 	struct rmap map;
+	struct fio_map fmap;      /* LiME (not AVML): the file, mapped for views */
 	/* AVML */
 	struct lime_chunk *chunk;
 	size_t nchunk, capchunk;
@@ -165,6 +166,7 @@ lime_close(void *handle)
 
 	if (l == NULL)
 		return;
+	fio_unmap(&l->fmap);
 	if (l->fd >= 0)
 		close(l->fd);
 	rmap_free(&l->map);
@@ -505,6 +507,8 @@ lime_open(const struct mf_host *host, const struct mf_args *args, int writable,
 	}
 	if ((e = host->hint_set_str(hints, "format", l->avml ? "avml" : "lime")) < 0)
 		goto fail;
+	if (!l->avml)
+		fio_map(l->fd, l->fsize, &l->fmap);   /* without it, views are refused and reads copy */
 	*handle = l;
 	return 0;
 fail:
@@ -640,6 +644,15 @@ lime_read(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
 	return 0;
 }
 
+/* LiME's ranges are stored as they are; AVML's are compressed (no view) */
+static int
+lime_view(void *handle, uint64_t addr, uint64_t len, const void **data)
+{
+	struct lime *l = handle;
+
+	return rmap_view(&l->map, &l->fmap, addr, len, data);
+}
+
 static size_t
 lime_ranges(void *handle, const struct mf_range **out)
 {
@@ -661,6 +674,7 @@ static const struct mf_connector lime_connector = {
 	.close = lime_close,
 	.read = lime_read,
 	.ranges = lime_ranges,
+	.view = lime_view,
 };
 
 MF_REGISTER_CONNECTOR(lime_connector)

@@ -16,6 +16,7 @@ struct raw {
 	int fd;
 	int writable;
 	struct rmap map;
+	struct fio_map fmap;   /* the file, mapped for views (none if it cannot be) */
 };
 
 static const char *const raw_keys[] = { "path", "base", NULL };
@@ -57,6 +58,7 @@ raw_close(void *handle)
 
 	if (r == NULL)
 		return;
+	fio_unmap(&r->fmap);
 	if (r->fd >= 0)
 		close(r->fd);
 	rmap_free(&r->map);
@@ -97,6 +99,7 @@ raw_open(const struct mf_host *host, const struct mf_args *args, int writable,
 		goto fail;
 	if ((err = host->hint_set_str(hints, "format", "raw")) < 0)
 		goto fail;
+	fio_map(r->fd, size, &r->fmap);   /* without it, views are refused and reads copy */
 	*handle = r;
 	return 0;
 fail:
@@ -130,6 +133,14 @@ raw_write(void *handle, struct mf_iov *iov, size_t n, char *errbuf)
 	return 0;
 }
 
+static int
+raw_view(void *handle, uint64_t addr, uint64_t len, const void **data)
+{
+	struct raw *r = handle;
+
+	return rmap_view(&r->map, &r->fmap, addr, len, data);
+}
+
 static size_t
 raw_ranges(void *handle, const struct mf_range **out)
 {
@@ -154,6 +165,7 @@ static const struct mf_connector raw_connector = {
 	.thread_model = MF_THREAD_PARALLEL,   /* pread on a shared fd, the map read-only */
 	.write = raw_write,
 	.ranges = raw_ranges,
+	.view = raw_view,
 };
 
 MF_REGISTER_CONNECTOR(raw_connector)

@@ -193,7 +193,7 @@ mf_list() {
 	assert_stderr "mf-scan: $BATS_TEST_TMPDIR/ps: not a snapshot of mf-scan -T --snapshot (no snapshot record)"
 }
 
-@test "mf-scan -T u8 0: the first scan's hits are hits records, under 8 bytes a hit, as many as scanmem finds" {
+@test "mf-scan -T u8 0: the first scan's and its rescans' hits are hits records, under 8 bytes a hit, as many as scanmem finds" {
 	need_scanmem
 	taskset -c 0 sleep 300 3>&- &
 	sleep_pid=$!
@@ -212,9 +212,23 @@ mf_list() {
 	# as readers see them: plain hits of u8 0, each with its value and byte
 	run -0 bash -c "mf-cat -f json '$BATS_TEST_TMPDIR/z' | jq -c 'select(.type == \"hit\") | [.pattern, .vtype, .value, .data, .len]' | sort | uniq -c"
 	assert_output --regexp "^ *$hits \[\"u8 eq 0\",\"u8\",0,\"00\",1\]$"
-	# a rescan reads them; JSON output and --context write plain hits
-	run -0 bash -c "mf-scan --rescan unchanged <'$BATS_TEST_TMPDIR/z' | mf-cat -f json | grep -c '\"type\":\"hit\"'"
+	# a rescan reads them and packs what it keeps: under 8 bytes a hit again, the same hits
+	# as its JSON output has, and every reader reads them (mf-cat, the next rescan)
+	local d=$BATS_TEST_TMPDIR
+	mf-scan --rescan unchanged <"$d/z" >"$d/z1"
+	bytes=$(stat -c %s "$d/z1")
+	((bytes < 8 * hits)) || fail "rescan: $bytes bytes for $hits hits"
+	run -0 bash -c "mf-cat -f json '$d/z1' | grep -c '\"type\":\"hit\"'"
 	assert_output "$hits"
+	mf-scan --rescan unchanged -f json <"$d/z" >"$d/z1.json"
+	run -1 grep -c '"type":"hits"' "$d/z1.json"
+	assert_equal "$(mf-cat -f json "$d/z1")" "$(cat "$d/z1.json")"
+	run -0 bash -c "mf-cat '$d/z1' | grep -c ' u8 eq 0 '"
+	assert_output "$hits"
+	run -0 bash -c "mf-scan --rescan eq 0 <'$d/z1' | tee '$d/z2' | mf-cat -f json | grep -c '\"type\":\"hit\"'"
+	assert_output "$hits"
+	bytes=$(stat -c %s "$d/z2")
+	((bytes < 8 * hits)) || fail "second rescan: $bytes bytes for $hits hits"
 	run -0 bash -c "mf-scan -p $sleep_pid -T u8 0 -f json </dev/null | grep -c '\"type\":\"hits\"'" || true
 	assert_output 0
 	run -0 bash -c "mf-scan -p $sleep_pid -T u8 0 --context 4 </dev/null | mf-cat -f json | jq -r 'select(.type == \"hit\") | .data | length' | sort -u"

@@ -259,6 +259,39 @@ open(sys.argv[1], "wb").write(b)' "$BATS_TEST_TMPDIR/u64.raw"
 	assert_equal "$(hit_addrs <<<"$output" | tr '\n' ' ')" "0x0 0x1000 0xfffd 0x10fff9 "
 }
 
+@test "mf-scan: raw, LiME and ELF dumps are scanned in place, kdump by copy, with the same hits" {
+	local d=$BATS_TEST_TMPDIR f want
+	head -c 1048576 "$SD/a.raw" >"$d/m.raw"
+	want=$(ref_offsets "$d/m.raw" 'MFSCAN01|\x4d\x46.\x43' | sort -u)
+	mf-dump -q -c "raw:$d/m.raw" -F lime -o "$d/m.lime"
+	mf-dump -q -c "raw:$d/m.raw" -F elf -o "$d/m.elf"
+	mf-dump -q -c "raw:$d/m.raw" -F kdump -o "$d/m.kdump"
+	for f in "raw:$d/m.raw" "$d/m.lime" "$d/m.elf" "$d/m.kdump"; do
+		run -0 --separate-stderr mf-scan -c "$f" --phys -s MFSCAN01 -x '4d 46 ?? 43' --chunk 64K -f json -v </dev/null
+		no_sanitizer
+		assert_equal "$(hit_addrs <<<"$output" | sort -u)" "$want"
+		if [[ $f == *.kdump ]]; then
+			[[ $stderr == *"scanned 1048576 bytes"*"; 0 in place, not copied"* ]] || fail "$f: copied: $stderr"
+		else
+			[[ $stderr == *"scanned 1048576 bytes"*"; 1048576 in place, not copied"* ]] || fail "$f: not in place: $stderr"
+		fi
+	done
+}
+
+@test "mf-scan: a dump file that shrinks while it is scanned in place is a one-line error, exit 1" {
+	local d=$BATS_TEST_TMPDIR
+	python3 -c "import sys; open(sys.argv[1], 'wb').write(b'A' * (64 << 20))" "$d/shrink.raw"
+	# every byte a hit: the scan stalls on the pipe nobody reads yet, with chunks mapped
+	# ahead; the file loses them, then the pipe drains
+	{ rc=0; mf-scan -c "raw:$d/shrink.raw" --phys -s AAAA -f msgpack 2>"$d/err" || rc=$?; echo "$rc" >"$d/rc"; } 3>&- |
+		{ sleep 2; cat >/dev/null; } 3>&- &
+	sleep 1
+	truncate -s 4096 "$d/shrink.raw"
+	wait
+	assert_equal "$(cat "$d/rc")" 1
+	assert_equal "$(cat "$d/err")" "mf-scan: cannot read raw:$d/shrink.raw: the file became shorter while it was scanned"
+}
+
 @test "mf-scan over the third-party LiME slice matches a python reference" {
 	local f=$THIRD_PARTY/deb-x86_64-slice.lime
 	require_file "$f"

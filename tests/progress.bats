@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
-# The progress line of long passes (libmf's mf_progress_*): shown on stderr when it is a
-# terminal (a pty from util-linux script), one line redrawn in place and erased at the end,
-# never when stderr is a file, never with -q, never below the threshold (MF_PROGRESS_MIN,
-# default 256 MiB), and never on the same line as a warning or a table row.
+# The progress line of long passes (libmf's mf_progress_*: scans, rescans, dumps, reads):
+# shown on stderr when it is a terminal (a pty from util-linux script), one line redrawn in
+# place and erased at the end, never when stderr is a file, never with -q, never below the
+# threshold (MF_PROGRESS_MIN, default 256 MiB), and never on the same line as a warning or
+# a table row.
 load test_helper
 
 setup_file() {
@@ -121,6 +122,33 @@ assert_gone() {
 	assert_bar mf-read "64.0 MiB"
 	assert_gone
 	cmp "$PD/img.raw" "$T/read.raw"
+}
+
+@test "mf-scan --rescan: a progress line over the hits file it reads, none from a pipe or with -q; --snapshot rescans too" {
+	local n
+	mf-scan -c "raw:$PD/img.raw" --phys -T u8 7 >"$T/hits"
+	n=$(mf-cat -f json "$T/hits" | grep -c '"type":"hit"')
+	[[ $n -gt 100000 ]] || fail "only $n hits"
+	on_tty "MF_PROGRESS_MIN=1 mf-scan --rescan unchanged <$T/hits >$T/kept"
+	assert_bar mf-scan "[0-9.]+ (KiB|MiB)"
+	assert_gone
+	assert_equal "$(screen)" ""
+	assert_equal "$(mf-cat -f json "$T/kept" | grep -c '"type":"hit"')" "$n"
+	# the hits arriving through a pipe: no size to measure against
+	on_tty "cat $T/hits | MF_PROGRESS_MIN=1 mf-scan --rescan unchanged >$T/kept"
+	assert_output ''
+	on_tty "MF_PROGRESS_MIN=1 mf-scan -q --rescan unchanged <$T/hits >$T/kept"
+	assert_output ''
+	on_tty "MF_PROGRESS_MIN=1 mf-scan --rescan unchanged <$T/hits 2>$T/err >$T/kept"
+	assert_output ''
+	[ ! -s "$T/err" ]
+	# a snapshot's rescan: over the snapshot file (64 MiB of memory in mem records)
+	mf-scan -c "raw:$PD/img.raw" --phys -T u32 --snapshot "$T/snap"
+	on_tty "MF_PROGRESS_MIN=1M mf-scan --rescan unchanged --snapshot $T/snap >$T/skept"
+	assert_bar mf-scan "64.0 MiB"
+	assert_gone
+	assert_equal "$(screen)" ""
+	[[ $(mf-cat -f json "$T/skept" | grep -c '"type":"hit"') -eq $((16 << 20)) ]] || fail "not every u32 unchanged"
 }
 
 @test "mf-dump -p: the process core's pass too, its warnings on their own lines" {

@@ -39,7 +39,10 @@ main(int argc, char **argv)
 			scan_snap_rescan(&st, &rs);
 			scan_pack_end(&st);
 		} else {
+			if (tl->fmt == MF_FMT_MSGPACK)
+				scan_pack_begin(&st);
 			scan_rescan_run(&st, &rs);
+			scan_pack_end(&st);
 		}
 	} else {
 		scan_open_spaces(&st);

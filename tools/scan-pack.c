@@ -4,12 +4,12 @@
  * distances from each address to the next as ULEB128 in one bin; a first -T u8 0 costs
  * about one byte a hit instead of some 100.  Every reader (mf_in_next) hands them out again
  * as ordinary hit records.  Only in msgpack output of a first typed scan (-T) without
- * --context: a packed hit's data is its matched bytes, not the context after them (a
- * string's or pattern's hits keep their context: the bytes around are what is read). */
+ * --context, and of rescans of typed hits: a packed hit's data is its matched bytes, not
+ * the context after them (a string's or pattern's hits keep their context: the bytes
+ * around are what is read). */
 #include "config.h"
 #include "scan-tool.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,8 +28,7 @@ struct scan_pack {
 	size_t n;                     /* hits in it (0: none) */
 	struct mf_aspace_id id;
 	uint32_t len;
-	const char *pattern, *encoding;
-	unsigned src_line;
+	char *pattern, *encoding, *source;   /* copies: a rescan's hits are freed in batches */
 	bool typed;
 	enum mf_type vt;
 	union mf_num val;
@@ -52,24 +51,35 @@ scan_pack_write(struct scan_state *st)
 {
 	struct scan_pack *p = st->pack;
 	struct mf_rec *r = st->rec;
-	char src[4096 + 16];
 
 	mf_rec_reset(r, "hits");
 	if (mf_aspace_id_rec(&p->id, 0, r) < 0 || mf_rec_add_addr(r, "addr", p->first[0].addr) < 0 ||
 	    mf_rec_add_uint(r, "len", p->len) < 0 || mf_rec_add_str(r, "pattern", p->pattern) < 0 ||
-	    (p->encoding != NULL && mf_rec_add_str(r, "encoding", p->encoding) < 0))
+	    (p->encoding != NULL && mf_rec_add_str(r, "encoding", p->encoding) < 0) ||
+	    (p->source != NULL && mf_rec_add_str(r, "source", p->source) < 0))
 		tool_oom();
-	if (p->src_line > 0) {
-		snprintf(src, sizeof src, "%s:%u", st->list_file, p->src_line);
-		if (mf_rec_add_str(r, "source", src) < 0)
-			tool_oom();
-	}
 	if (p->typed)
 		scan_add_value(r, p->vt, p->val);
 	if (mf_rec_add_bin(r, "data", p->match, p->len) < 0 || mf_rec_add_uint(r, "count", p->n) < 0 ||
 	    mf_rec_add_bin(r, "deltas", p->deltas, p->ndeltas) < 0)
 		tool_oom();
 	tool_rec(st->tl, r);
+}
+
+static void
+scan_pack_strings_free(struct scan_pack *p)
+{
+	free(p->pattern);
+	free(p->encoding);
+	free(p->source);
+	p->pattern = p->encoding = p->source = NULL;
+}
+
+/* Two optional strings (NULL: none) the same? */
+static bool
+scan_pack_same_str(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
 }
 
 void
@@ -84,11 +94,12 @@ scan_pack_flush(struct scan_state *st)
 		scan_pack_write(st);
 	} else {
 		for (i = 0; i < p->n; i++)
-			scan_hit_rec(st, &p->id, p->first[i].addr, p->len, p->pattern, p->encoding, p->src_line,
+			scan_hit_rec(st, &p->id, p->first[i].addr, p->len, p->pattern, p->encoding, p->source,
 			             p->typed ? &p->vt : NULL, p->typed ? &p->val : NULL, p->first[i].data, p->first[i].dlen);
 	}
 	p->n = 0;
 	p->ndeltas = 0;
+	scan_pack_strings_free(p);
 }
 
 static void
@@ -108,7 +119,7 @@ scan_pack_delta(struct scan_pack *p, uint64_t d)
 
 bool
 scan_pack_hit(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, uint32_t len, const char *pattern,
-              const char *encoding, unsigned src_line, const enum mf_type *vt, const union mf_num *val,
+              const char *encoding, const char *source, const enum mf_type *vt, const union mf_num *val,
               const uint8_t *data, size_t dlen)
 {
 	struct scan_pack *p = st->pack;
@@ -120,16 +131,16 @@ scan_pack_hit(struct scan_state *st, const struct mf_aspace_id *id, uint64_t add
 		return false;   /* written as it is, after the run before it */
 	}
 	if (p->n > 0 && (p->n >= SCAN_PACK_MAX || !scan_space_same(&p->id, id) || p->len != len || addr <= p->last ||
-	                 strcmp(p->pattern, pattern) != 0 || (p->encoding == NULL) != (encoding == NULL) ||
-	                 (encoding != NULL && strcmp(p->encoding, encoding) != 0) || p->src_line != src_line ||
-	                 p->typed != (vt != NULL) || memcmp(p->match, data, len) != 0))
+	                 strcmp(p->pattern, pattern) != 0 || !scan_pack_same_str(p->encoding, encoding) ||
+	                 !scan_pack_same_str(p->source, source) || p->typed != (vt != NULL) ||
+	                 memcmp(p->match, data, len) != 0))
 		scan_pack_flush(st);
 	if (p->n == 0) {
 		p->id = *id;
 		p->len = len;
-		p->pattern = pattern;
-		p->encoding = encoding;
-		p->src_line = src_line;
+		p->pattern = tool_xstrdup(pattern);
+		p->encoding = encoding != NULL ? tool_xstrdup(encoding) : NULL;
+		p->source = source != NULL ? tool_xstrdup(source) : NULL;
 		p->typed = vt != NULL;
 		if (vt != NULL) {
 			p->vt = *vt;

@@ -1,11 +1,14 @@
 /* scan-rescan.c: mf-scan --rescan: the hit records on stdin read again in batches, those
- * whose value passes the mode written out with the value and data of now. */
+ * whose value passes the mode written out with the value and data of now (in msgpack,
+ * typed hits packed into hits records as a first scan's are: scan-pack.c). */
 #include "config.h"
 #include "scan-tool.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct scan_rhit {
 	struct mf_rec *rec;           /* the incoming hit */
@@ -59,6 +62,51 @@ scan_space_get(struct scan_state *st, const struct mf_aspace_id *id)
 	return as;
 }
 
+/* The string field key of a hit (NULL when absent); false when it is not a plain string
+ * (another type, or a NUL inside). */
+static bool
+scan_rescan_str(const struct mf_rec *rec, const char *key, const char **out)
+{
+	const struct mf_field *f;
+	size_t i;
+
+	*out = NULL;
+	for (i = 1; i < mf_rec_count(rec); i++) {
+		f = mf_rec_field(rec, i);
+		if (strcmp(f->key, key) != 0)
+			continue;
+		if (f->val.type != MF_V_STR || strlen(f->val.v.s.p) != f->val.v.s.n)
+			return false;
+		*out = f->val.v.s.p;
+		return true;
+	}
+	return true;
+}
+
+/* May a kept typed hit go into a packed hits record (scan-pack.c)?  Only when it has no
+ * field that one would not carry again: those of its space, addr, len, pattern, encoding,
+ * source, vtype, value and data.  Then its strings are in *pattern, *encoding, *source. */
+static bool
+scan_rescan_packable(const struct scan_rhit *h, const char **pattern, const char **encoding, const char **source)
+{
+	static const char *const keys[] = { "space", "pid", "dtb", "arch", "addr", "len", "pattern", "encoding",
+	                                    "source", "vtype", "value", "data" };
+	size_t i, k;
+
+	if (h->vt == MF_T_NONE)
+		return false;
+	for (i = 1; i < mf_rec_count(h->rec); i++) {
+		const char *key = mf_rec_field(h->rec, i)->key;
+
+		for (k = 0; k < sizeof keys / sizeof keys[0] && strcmp(key, keys[k]) != 0; k++)
+			;
+		if (k == sizeof keys / sizeof keys[0])
+			return false;
+	}
+	return scan_rescan_str(h->rec, "pattern", pattern) && *pattern != NULL &&
+	       scan_rescan_str(h->rec, "encoding", encoding) && scan_rescan_str(h->rec, "source", source);
+}
+
 static void
 scan_rescan_flush(struct scan_state *st, const struct scan_rescan *rs, struct scan_rhit *hits, size_t n)
 {
@@ -89,6 +137,7 @@ scan_rescan_flush(struct scan_state *st, const struct scan_rescan *rs, struct sc
 		for (j = 0; j < k; j++) {
 			struct scan_rhit *h = &hits[i + j];
 			const uint8_t *now = iov[j].buf;
+			const char *pattern, *encoding, *source;
 			union mf_num v;
 			size_t f;
 
@@ -100,6 +149,12 @@ scan_rescan_flush(struct scan_state *st, const struct scan_rescan *rs, struct sc
 			}
 			if (!scan_rescan_keep(st, rs, h, now))
 				continue;
+			st->stats.emitted++;
+			v = h->vt != MF_T_NONE ? mf_num_decode(h->vt, h->len, now) : (union mf_num){ .u = 0 };
+			if (st->pack != NULL && scan_rescan_packable(h, &pattern, &encoding, &source)) {
+				scan_emit(st, &h->id, h->addr, h->len, pattern, encoding, source, &h->vt, &v, now, h->len);
+				continue;
+			}
 			/* the hit again, with the value and the data of now */
 			mf_rec_reset(st->rec, "hit");
 			for (f = 1; f < mf_rec_count(h->rec); f++) {
@@ -121,7 +176,6 @@ scan_rescan_flush(struct scan_state *st, const struct scan_rescan *rs, struct sc
 				if (e < 0)
 					tool_oom();
 			}
-			v = h->vt != MF_T_NONE ? mf_num_decode(h->vt, h->len, now) : (union mf_num){ .u = 0 };
 			if (h->vt != MF_T_NONE)
 				scan_add_value(st->rec, h->vt, v);
 			if (mf_rec_add_bin(st->rec, "data", now, h->len) < 0)
@@ -130,12 +184,12 @@ scan_rescan_flush(struct scan_state *st, const struct scan_rescan *rs, struct sc
 				char pbuf[128];
 
 				tool_rec_str(h->rec, "pattern", pbuf, sizeof pbuf);
-				scan_emit(st, &h->id, h->addr, h->len, pbuf, NULL, 0, h->vt != MF_T_NONE ? &h->vt : NULL, &v, now,
+				scan_emit(st, &h->id, h->addr, h->len, pbuf, NULL, NULL, h->vt != MF_T_NONE ? &h->vt : NULL, &v, now,
 				          h->len);
 			} else {
+				scan_pack_flush(st);   /* after the packed run before it */
 				tool_rec(st->tl, st->rec);
 			}
-			st->stats.emitted++;
 		}
 		i += k;
 	}
@@ -146,16 +200,42 @@ scan_rescan_flush(struct scan_state *st, const struct scan_rescan *rs, struct sc
 }
 
 void
+scan_fprogress_begin(struct scan_fprogress *fp, int fd)
+{
+	struct stat sb;
+
+	fp->fd = fd;
+	fp->size = 0;
+	fp->p = NULL;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+		fp->size = (uint64_t)sb.st_size;
+		fp->p = mf_progress_new(fp->size);
+	}
+}
+
+void
+scan_fprogress_update(const struct scan_fprogress *fp)
+{
+	off_t at;
+
+	/* the file's offset: what the record reader has read of it (a buffer ahead) */
+	if (fp->p != NULL && (at = lseek(fp->fd, 0, SEEK_CUR)) >= 0)
+		mf_progress_update(fp->p, (uint64_t)at, fp->size);
+}
+
+void
 scan_rescan_run(struct scan_state *st, const struct scan_rescan *rs)
 {
 	struct tool *tl = st->tl;
 	struct scan_rhit *hits = tool_xcalloc(SCAN_RESCAN_BATCH, sizeof *hits);
+	struct scan_fprogress fp;
 	const struct mf_rec *rec;
 	size_t n = 0;
 	int r;
 
 	if (tl->in == NULL)
 		tool_usage_error(tl, "--rescan reads hit records on stdin (mf-scan ... | mf-scan --rescan %s)", st->rescan);
+	scan_fprogress_begin(&fp, STDIN_FILENO);
 	while ((r = mf_in_next(tl->in, &rec, tl->errbuf)) > 0) {
 		struct scan_rhit *h;
 		struct scan_rescan_hit hi;
@@ -190,11 +270,14 @@ scan_rescan_run(struct scan_state *st, const struct scan_rescan *rs)
 		if (++n == SCAN_RESCAN_BATCH) {
 			scan_rescan_flush(st, rs, hits, n);
 			n = 0;
+			scan_fprogress_update(&fp);
 		}
 	}
 	if (r < 0)
 		tool_die(tl, "stdin: %s", tl->errbuf);
 	scan_rescan_flush(st, rs, hits, n);
+	scan_fprogress_update(&fp);
+	mf_progress_end(fp.p);
 	free(hits);
 }
 

@@ -158,7 +158,7 @@ scan_snap_compare(struct scan_state *st, const struct scan_rescan *rs, struct mf
 		if (r == 0)
 			continue;
 		v = mf_num_decode(vt, size, now + o);
-		scan_emit(st, mf_aspace_id(as), addr + o, size, st->typed_text, NULL, 0, &vt, &v, now + o, size);
+		scan_emit(st, mf_aspace_id(as), addr + o, size, st->typed_text, NULL, NULL, &vt, &v, now + o, size);
 		st->stats.emitted++;
 	}
 }
@@ -167,6 +167,7 @@ void
 scan_snap_rescan(struct scan_state *st, const struct scan_rescan *rs)
 {
 	struct tool *tl = st->tl;
+	struct scan_fprogress fp;
 	struct mf_in *in;
 	const struct mf_rec *rec;
 	uint8_t *now = tool_xcalloc(SCAN_SNAP_PIECE, 1);
@@ -179,6 +180,7 @@ scan_snap_rescan(struct scan_state *st, const struct scan_rescan *rs)
 		tool_die(tl, "cannot open %s: %s", st->snapshot, strerror(errno));
 	if ((in = mf_in_new(fd)) == NULL)
 		tool_oom();
+	scan_fprogress_begin(&fp, fd);
 	while ((r = mf_in_next(in, &rec, tl->errbuf)) > 0) {
 		const char *type = mf_rec_type(rec), *s;
 		struct mf_aspace_id id;
@@ -215,7 +217,9 @@ scan_snap_rescan(struct scan_state *st, const struct scan_rescan *rs)
 		if ((as = scan_space_get(st, &id)) == NULL)
 			continue;
 		scan_snap_compare(st, rs, as, u, data, n, now, vt, size, align);
+		scan_fprogress_update(&fp);
 	}
+	mf_progress_end(fp.p);
 	if (r < 0)
 		tool_die(tl, "%s: %s", st->snapshot, tl->errbuf);
 	if (size == 0)

@@ -71,21 +71,32 @@ void scan_spaces_worked(struct scan_state *st);
 /* The "vtype" and "value" fields of a hit record. */
 void scan_add_value(struct mf_rec *r, enum mf_type t, union mf_num v);
 /* One hit to the output: a record, or a table row (vt and val for typed hits, else NULL;
- * src_line: the pattern's line in the -F list, 0 for none). */
+ * source: the "FILE:LINE" of the pattern in an -F list, or NULL). */
 void scan_emit(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, uint32_t len, const char *pattern,
-               const char *encoding, unsigned src_line, const enum mf_type *vt, const union mf_num *val, const uint8_t *data,
-               size_t dlen);
+               const char *encoding, const char *source, const enum mf_type *vt, const union mf_num *val,
+               const uint8_t *data, size_t dlen);
 /* The hit record of scan_emit, never packed. */
 void scan_hit_rec(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, uint32_t len,
-                  const char *pattern, const char *encoding, unsigned src_line, const enum mf_type *vt,
+                  const char *pattern, const char *encoding, const char *source, const enum mf_type *vt,
                   const union mf_num *val, const uint8_t *data, size_t dlen);
+/* The progress line of a rescan, over the bytes of the file it reads (fd: the hits on
+ * stdin, or a snapshot), when that is a regular file: a pipe has no size to measure the
+ * pass against (and the scan writing into it draws its own line); p NULL then.  Update it
+ * after each batch; end it with mf_progress_end(fp->p). */
+struct scan_fprogress {
+	struct mf_progress *p;
+	int fd;
+	uint64_t size;
+};
+void scan_fprogress_begin(struct scan_fprogress *fp, int fd);
+void scan_fprogress_update(const struct scan_fprogress *fp);
 /* Dense hits packed into "hits" records (scan-pack.c): begin (st->pack set) before the scan
  * and end (the last run written, st->pack freed) after it.  scan_pack_hit takes a hit into
  * the run (true), or writes the run so far and leaves the hit to the caller (false; always
  * false without st->pack).  scan_pack_flush writes the run so far. */
 void scan_pack_begin(struct scan_state *st);
 bool scan_pack_hit(struct scan_state *st, const struct mf_aspace_id *id, uint64_t addr, uint32_t len, const char *pattern,
-                   const char *encoding, unsigned src_line, const enum mf_type *vt, const union mf_num *val,
+                   const char *encoding, const char *source, const enum mf_type *vt, const union mf_num *val,
                    const uint8_t *data, size_t dlen);
 void scan_pack_flush(struct scan_state *st);
 void scan_pack_end(struct scan_state *st);

@@ -197,6 +197,14 @@ mf_aspace_read(struct mf_aspace *as, struct mf_iov *iov, size_t n, char *errbuf)
 }
 
 MF_API int
+mf_aspace_view(struct mf_aspace *as, uint64_t addr, uint64_t len, const uint8_t **data)
+{
+	if (as->id.kind != MF_ASPACE_PHYS)
+		return MF_ERR_UNSUPPORTED;
+	return mf_phys_view(as->t, addr, len, data);
+}
+
+MF_API int
 mf_aspace_write(struct mf_aspace *as, struct mf_iov *iov, size_t n, char *errbuf)
 {
 	return aspace_io(as, true, iov, n, errbuf);

@@ -190,6 +190,17 @@ abi_conn_ranges(void *handle, const struct mf_range **out)
 	return n;
 }
 
+static int
+abi_conn_view(void *handle, uint64_t addr, uint64_t len, const void **data)
+{
+	struct abi_handle *w = handle;
+	pthread_mutex_t *l = abi_enter(w);
+	int r = w->p->real.conn.view(w->h, addr, len, data);
+
+	abi_leave(l);
+	return r;
+}
+
 /* ---- os layers: records ---- */
 
 /* An ABI-2 record of the plugin's size as one of ours: `in` itself when the sizes agree,
@@ -535,6 +546,7 @@ abi_install(struct mfint_plugin *p)
 		p->u.conn.read = abi_conn_read;
 		p->u.conn.ranges = abi_conn_ranges;
 		ABI_WRAP(p->u.conn, *c, write, abi_conn_write);
+		ABI_WRAP(p->u.conn, *c, view, abi_conn_view);
 	} else {
 		const struct mf_os *o = &p->real.os;
 

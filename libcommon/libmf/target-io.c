@@ -154,6 +154,24 @@ mf_phys_write(struct mf_target *t, struct mf_iov *iov, size_t n, char *errbuf)
 	return io_phys(t, t->conn->u.conn.write, iov, n, errbuf);
 }
 
+MF_API int
+mf_phys_view(struct mf_target *t, uint64_t addr, uint64_t len, const uint8_t **data)
+{
+	const void *p = NULL;
+	int r;
+
+	if (t->conn == NULL || t->conn->u.conn.view == NULL || len == 0)
+		return MF_ERR_UNSUPPORTED;
+	if (t->nranges > 0 && io_entry_class(t, addr, len) < 0)
+		return MF_ERR_UNMAPPED;
+	if ((r = t->conn->u.conn.view(t->ch, addr, len, &p)) != 0)
+		return r < 0 ? r : MF_ERR_UNSUPPORTED;
+	if (p == NULL)
+		return MF_ERR_UNSUPPORTED;   /* a plugin that said yes and gave nothing */
+	*data = p;
+	return 0;
+}
+
 MF_API size_t
 mf_phys_ranges(struct mf_target *t, const struct mf_range **out)
 {

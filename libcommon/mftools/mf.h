@@ -329,6 +329,13 @@ bool mf_target_has_os(const struct mf_target *t);
 int mf_phys_read(struct mf_target *t, struct mf_iov *iov, size_t n, char *errbuf);
 int mf_phys_write(struct mf_target *t, struct mf_iov *iov, size_t n, char *errbuf);
 size_t mf_phys_ranges(struct mf_target *t, const struct mf_range **out);
+/* [addr, addr + len) of physical memory without a copy, where the connector can hand it
+ * out (its view callback: a stretch of a mapped dump file): 0 with *data pointing at the
+ * len bytes, read-only, valid until the target is closed; MF_ERR_UNSUPPORTED (no view of
+ * this range: read a copy instead) or MF_ERR_UNMAPPED (a byte lies outside the memory
+ * map).  Sets no message: the caller falls back to mf_phys_read, which says what is wrong.
+ * A dump file that shrinks while mapped raises SIGBUS when the lost bytes are touched. */
+int mf_phys_view(struct mf_target *t, uint64_t addr, uint64_t len, const uint8_t **data);
 
 /* Virtual memory of any address space, translated by libmf over physical memory. */
 int mf_virt_read(struct mf_target *t, const struct mf_space *sp, struct mf_iov *iov, size_t n, char *errbuf);
@@ -402,6 +409,9 @@ unsigned mf_aspace_ptr_size(const struct mf_aspace *as);
  * source failed: message in errbuf).  Writes need a target opened with MF_TARGET_WRITE. */
 int mf_aspace_read(struct mf_aspace *as, struct mf_iov *iov, size_t n, char *errbuf);
 int mf_aspace_write(struct mf_aspace *as, struct mf_iov *iov, size_t n, char *errbuf);
+/* mf_phys_view for physical memory; MF_ERR_UNSUPPORTED for every other space (translated
+ * pages lie apart). */
+int mf_aspace_view(struct mf_aspace *as, uint64_t addr, uint64_t len, const uint8_t **data);
 
 /* Read [addr, addr + len) in batches of `batch` pieces of `piece` bytes (0: 1 MiB and 16);
  * a piece that fails is read again page by page (4 KiB, batched) so that what is readable

@@ -319,6 +319,17 @@ struct mf_connector {
 	 * recognised by name and neighbours (a VMware .vmem next to its .vmss).  When set,
 	 * the host calls it instead of probe. */
 	int (*probe_path)(const char *path, const uint8_t *head, size_t len, uint64_t file_size);
+	/* ---- ABI 2, added later (NULL in older plugins: the host copies through read) ---- */
+	/* Optional: [addr, addr + len) of physical memory without a copy.  0, with *data
+	 * pointing at those len bytes, when the source holds the whole range as it is, in one
+	 * piece (a stretch of a file, mapped read-only at open); else a negative MF_ERR_*
+	 * (MF_ERR_UNSUPPORTED for a hole, compressed data, a range whose pieces lie apart in
+	 * the file or past its end) and the host reads a copy with read(), which reports what
+	 * is wrong.  The host never writes through *data; the bytes stay valid until close()
+	 * (a write through write() shows in them).  Called under the thread model, like read.
+	 * A file that shrinks while mapped makes the host's next access to the lost bytes
+	 * raise SIGBUS: a host that uses views catches it (mf-scan exits with a message). */
+	int (*view)(void *handle, uint64_t addr, uint64_t len, const void **data);
 };
 
 /* ---- os layers --------------------------------------------------------------------- */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -235,4 +236,29 @@ fio_read_into(const char *path, char *buf, size_t cap, unsigned flags)
 	len = fio_read_fd(fd, &buf, &cap, cap, 0, flags);
 	close(fd);
 	return len;
+}
+
+int
+fio_map(int fd, uint64_t size, struct fio_map *m)
+{
+	void *p;
+
+	m->data = NULL;
+	m->size = 0;
+	if (size == 0 || size > SIZE_MAX)
+		return MF_ERR_UNSUPPORTED;
+	if ((p = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, 0)) == MAP_FAILED)
+		return errno == ENOMEM ? MF_ERR_NOMEM : MF_ERR_UNSUPPORTED;
+	m->data = p;
+	m->size = size;
+	return 0;
+}
+
+void
+fio_unmap(struct fio_map *m)
+{
+	if (m->data != NULL)
+		munmap((void *)m->data, (size_t)m->size);
+	m->data = NULL;
+	m->size = 0;
 }

@@ -33,6 +33,17 @@ void fio_read_located(int fd, uint64_t fsize, struct mf_iov *iov, size_t n, fio_
  * (MF_ERRBUF_SIZE bytes) in errbuf. */
 int fio_open(const char *path, int writable, int *fd_out, uint64_t *size_out, char *errbuf);
 
+/* A whole file mapped read-only, for connectors' views (the view callback of struct
+ * mf_connector).  fio_map: 0, or a negative MF_ERR_* when it cannot be mapped (an empty
+ * file, a 32-bit address space too small, a file system without mmap): the connector then
+ * offers no view and reads copy.  fio_unmap: nothing when m holds no mapping; m is zeroed. */
+struct fio_map {
+	const uint8_t *data;
+	uint64_t size;
+};
+int fio_map(int fd, uint64_t size, struct fio_map *m);
+void fio_unmap(struct fio_map *m);
+
 /* What a file of st_mode `mode` is, for messages: "a FIFO", "a character device", ... */
 const char *fio_kind(unsigned mode);
 

@@ -137,6 +137,33 @@ rmap_covered(const struct rmap *m, uint64_t addr, uint64_t len, size_t *first)
 	}
 }
 
+int
+rmap_view(const struct rmap *m, const struct fio_map *f, uint64_t addr, uint64_t len, const void **data)
+{
+	ptrdiff_t i = rmap_find(m, addr);
+	uint64_t foff, end, send;
+
+	if (i < 0 || f->data == NULL || len == 0 || addr + len < addr || m->seg[i].kind != RMAP_PLAIN)
+		return MF_ERR_UNSUPPORTED;
+	foff = m->seg[i].off + (addr - m->seg[i].base);
+	end = addr + len;
+	/* the segments after the first must continue it in memory and in the file */
+	while (end > (send = m->seg[i].base + m->seg[i].size)) {
+		const struct rmap_seg *g = &m->seg[i], *h;
+
+		if ((size_t)i + 1 >= m->n)
+			return MF_ERR_UNSUPPORTED;
+		h = &m->seg[i + 1];
+		if (h->base != send || h->kind != RMAP_PLAIN || h->off != g->off + g->size)
+			return MF_ERR_UNSUPPORTED;
+		i++;
+	}
+	if (foff > f->size || len > f->size - foff)
+		return MF_ERR_UNSUPPORTED;
+	*data = f->data + foff;
+	return 0;
+}
+
 /* Pieces of plain segments waiting for one preadv: adjacent in the file. */
 struct rmap_batch {
 	struct iovec v[RMAP_BATCH];

@@ -63,6 +63,13 @@ int rmap_locate(void *m, uint64_t addr, uint64_t *foff, uint64_t *len);
 /* Is [addr, addr+len) present, contiguously?  Sets *first to its first segment. */
 int rmap_covered(const struct rmap *m, uint64_t addr, uint64_t len, size_t *first);
 
+/* A view of [addr, addr+len) in the mapped file f (the view callback of struct
+ * mf_connector): 0 with *data when every byte lies in plain segments that follow each
+ * other in memory and in the file, within f; else MF_ERR_UNSUPPORTED (the caller reads a
+ * copy, which reports holes and short files). */
+struct fio_map;
+int rmap_view(const struct rmap *m, const struct fio_map *f, uint64_t addr, uint64_t len, const void **data);
+
 /* Read every entry from fd; per-entry results in iov[i].err (a short read is
  * MF_ERR_IO).  `slow` answers the pieces of segments that are not plain; it may be NULL
  * when every segment is plain. */

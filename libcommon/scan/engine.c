@@ -14,7 +14,7 @@
 #include <string.h>
 
 struct scan_hit {
-	size_t off;                   /* in the slot's buffer */
+	size_t off;                   /* in the slot's data */
 	uint32_t pat;                 /* pattern index */
 	uint32_t len;
 	const char *rule, *sid;       /* YARA: the rule and string identifiers */
@@ -31,10 +31,12 @@ struct scan_gap {
 struct scan_slot {
 	enum scan_slot_state state;
 	uint64_t seq;
-	uint8_t *buf;
+	uint8_t *buf;                 /* where a chunk without a view is read to */
+	const uint8_t *data;          /* the chunk's bytes: buf, or the space's own (a view) */
+	bool viewed;                  /* data is a view */
 	size_t size;                  /* bytes held (nominal + overlap) */
 	size_t own;                   /* matches must start below this offset */
-	uint64_t base;                /* address of buf[0] */
+	uint64_t base;                /* address of data[0] */
 	void *space;
 	bool region_first;            /* the first chunk of its region */
 	uint64_t region_end;          /* the region's end (0: the top of the space) */
@@ -130,8 +132,9 @@ scan_engine_piece(void *ctx, const struct mf_span_piece *p)
 	return 0;
 }
 
-/* Read the slot's chunk (on a worker): its readable runs, gaps and failure are kept in the
- * slot; false when out of memory. */
+/* Read the slot's chunk (on a worker): its bytes where the space can show them without a
+ * copy (a view), else read into the slot's buffer; its readable runs, gaps and failure are
+ * kept in the slot; false when out of memory. */
 static bool
 scan_engine_read_slot(struct scan_engine *e, struct scan_slot *s)
 {
@@ -141,6 +144,11 @@ scan_engine_read_slot(struct scan_engine *e, struct scan_slot *s)
 	s->nsegs = 0;
 	s->ngaps = 0;
 	s->unreadable = 0;
+	s->fail = 0;
+	s->viewed = job->view != NULL && job->view(job->ctx, s->space, s->base, s->size, &s->data) == 0;
+	if (s->viewed)
+		return scan_engine_seg_add(s, 0, s->size);
+	s->data = s->buf;
 	s->fail = job->fill(job->ctx, s->space, s->base, s->size, s->buf, scan_engine_piece, &f, s->failmsg);
 	if (s->fail > 0)
 		s->fail = 0;
@@ -236,7 +244,7 @@ scan_engine_slot_yara(const struct scan_job *job, struct scan_slot *s, struct sc
 
 		if (b <= s->scan_from || a >= s->own)
 			continue;
-		if ((r = scan_yara_run(job->yara, s->buf + a, b - a, scan_engine_yara_hit, &y)) != 0)
+		if ((r = scan_yara_run(job->yara, s->data + a, b - a, scan_engine_yara_hit, &y)) != 0)
 			mf_log(0, "YARA scan of 0x%llx-0x%llx failed (error %d)", (unsigned long long)(s->base + a),
 			       (unsigned long long)(s->base + b - 1), r);
 	}
@@ -269,7 +277,7 @@ scan_engine_slot_multi(const struct scan_job *job, struct scan_slot *s, struct s
 			size_t own = from + SCAN_MULTI_WINDOW < s->own ? from + SCAN_MULTI_WINDOW : s->own;
 			size_t end = own + over < b ? own + over : b;
 
-			if (scan_multi_run(job->multi, s->buf, from, end, own, scan_engine_multi_hit, w) < 0) {
+			if (scan_multi_run(job->multi, s->data, from, end, own, scan_engine_multi_hit, w) < 0) {
 				mf_log(0, "many-pattern scan of 0x%llx-0x%llx failed", (unsigned long long)(s->base + from),
 				       (unsigned long long)(s->base + end - 1));
 				break;
@@ -324,9 +332,9 @@ scan_engine_slot_scan(const struct scan_job *job, struct scan_slot *s)
 			if (a < s->scan_from)
 				a = s->scan_from;
 			if (job->typed != NULL)
-				r = scan_typed_run(job->typed, s->base, s->buf, a, b, stop, scan_engine_hit, &w);
+				r = scan_typed_run(job->typed, s->base, s->data, a, b, stop, scan_engine_hit, &w);
 			else
-				r = scan_pat_run(&job->pats[p], s->buf, a, b, stop, scan_engine_hit, &w);
+				r = scan_pat_run(&job->pats[p], s->data, a, b, stop, scan_engine_hit, &w);
 		}
 		if (r != 0 && s->nhits > 0) {
 			/* this pattern's hits are complete up to and including the last one */
@@ -413,7 +421,7 @@ scan_engine_emit_slot(struct scan_engine *e, struct scan_slot *s)
 		const struct scan_hit *h = &s->hits[i];
 		size_t seg_end = h->off + h->len, k;
 		struct scan_match m = { .space = s->space, .addr = s->base + h->off, .len = h->len,
-		                        .pat = h->pat, .rule = h->rule, .sid = h->sid, .data = s->buf + h->off };
+		                        .pat = h->pat, .rule = h->rule, .sid = h->sid, .data = s->data + h->off };
 
 		/* the context runs to the end of the readable run the hit is in */
 		for (k = 0; k < s->nsegs; k++)
@@ -448,6 +456,8 @@ scan_engine_report_read(struct scan_engine *e, struct scan_slot *s)
 		job->gap(job->ctx, s->space, s->gaps[i].addr, s->gaps[i].len, s->gaps[i].err);
 	e->stats->unreadable += s->unreadable;
 	e->stats->bytes += s->own;
+	if (s->viewed)
+		e->stats->in_place += s->own;
 	return true;
 }
 

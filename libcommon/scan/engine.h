@@ -1,8 +1,9 @@
 /* scan/engine.h: the scan engine.  Worker threads read the regions in chunks plus an
  * overlap through a fill callback (for a libmf address space: mf_aspace_read_span_into,
- * batched, unreadable pieces retried page by page) and run the matchers over each chunk's
- * readable runs; the hits, gaps and failures come back to the caller's thread in address
- * order.
+ * batched, unreadable pieces retried page by page), or take a chunk as it is where a view
+ * callback shows it without a copy (a mapped dump file), and run the matchers over each
+ * chunk's readable runs; the hits, gaps and failures come back to the caller's thread in
+ * address order.
  * A match belongs to the chunk its first byte is in, so one across a chunk boundary is
  * found once, by the chunk that holds the overlap: overlap = max(longest match, context) - 1
  * bytes.  The workers count the bytes done into the job's progress line, if any.
@@ -88,6 +89,10 @@ struct scan_match {
  * once, and goes on with the regions of the next space (the process went away). */
 typedef int (*scan_fill_fn)(void *ctx, void *space, uint64_t addr, uint64_t len, uint8_t *buf, mf_span_cb cb,
                             void *cbctx, char *errbuf);
+/* Optional: [addr, addr + len) of space without a copy (for libmf: mf_aspace_view, a
+ * mapped dump file), called on the worker threads: 0 with *data (valid until the scan
+ * ends, every byte readable), or negative, and the engine fills its buffer instead. */
+typedef int (*scan_view_fn)(void *ctx, void *space, uint64_t addr, uint64_t len, const uint8_t **data);
 /* A space whose read failed as a whole with err (the fill's negative return). */
 typedef void (*scan_fail_fn)(void *ctx, void *space, int err, const char *errbuf);
 /* An unreadable part of a region, skipped (counted in the stats). */
@@ -107,6 +112,7 @@ struct scan_job {
 	uint64_t max_hits;            /* 0: no limit */
 	unsigned threads;             /* at least 1 */
 	scan_fill_fn fill;
+	scan_view_fn view;            /* or NULL: every chunk is filled */
 	scan_fail_fn fail;
 	scan_gap_fn gap;
 	scan_emit_fn emit;
@@ -118,6 +124,7 @@ struct scan_job {
 struct scan_stats {
 	uint64_t bytes;               /* scanned */
 	uint64_t unreadable;          /* skipped */
+	uint64_t in_place;            /* of bytes, those scanned in a view (not copied) */
 	uint64_t emitted;             /* hits */
 };
 

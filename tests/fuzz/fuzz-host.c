@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include "fuzz-host.h"
@@ -64,6 +65,36 @@ fz_read_map(const struct mf_connector *c, void *h)
 	}
 }
 
+/* Views, where the connector offers them, of each range's start, across its end and past
+ * it: every byte a view shows is touched, and must be what a read of it returns. */
+static void
+fz_view_map(const struct mf_connector *c, void *h)
+{
+	static uint8_t buf[70000];
+	char err[MF_ERRBUF_SIZE];
+	const struct mf_range *r;
+	size_t n = c->ranges(h, &r);
+
+	for (size_t i = 0; i < n && i < 8 && c->view != NULL; i++) {
+		const uint64_t at[3][2] = {
+			{ r[i].base, r[i].size < sizeof buf ? r[i].size : sizeof buf },
+			{ r[i].base + r[i].size - 1, 2 },
+			{ r[i].base + r[i].size, 16 },
+		};
+
+		for (size_t k = 0; k < 3; k++) {
+			struct mf_iov v = { .addr = at[k][0], .buf = buf, .len = at[k][1] };
+			const void *d = NULL;
+
+			if (c->view(h, v.addr, v.len, &d) != 0)
+				continue;
+			c->read(h, &v, 1, err);
+			if (d == NULL || v.err != 0 || memcmp(d, buf, (size_t)v.len) != 0)
+				abort();   /* a view that is not the bytes a read returns */
+		}
+	}
+}
+
 void
 fz_run(const struct mf_args *args)
 {
@@ -77,6 +108,7 @@ fz_run(const struct mf_args *args)
 		return;
 	if (c->open(&mfint_host, args, 0, hints, &h, err) == 0) {
 		fz_read_map(c, h);
+		fz_view_map(c, h);
 		c->close(h);
 	}
 	mf_hints_free(hints);

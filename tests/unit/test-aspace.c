@@ -3,7 +3,8 @@
  * mapped regions; strings; address expressions and pointer chains; space selection from
  * options and from process records; the space fields of records; the page map os layers
  * get through struct mf_phys (page_map: x86-64, and an x86 directory with a 4 MiB page
- * and Windows' self-map entry). */
+ * and Windows' self-map entry); views of a raw file's physical memory (over the raw
+ * connector). */
 #include "config.h"
 #include <dlfcn.h>
 #include <stdio.h>
@@ -450,16 +451,69 @@ test_select(void)
 	mf_target_close(t);
 }
 
+/* Views (mf_aspace_view, mf_phys_view): physical memory of a raw file, inside its range,
+ * without a copy; refused past it, for a connector without views and for other spaces. */
+static void
+test_view(void)
+{
+	struct mf_aspace_id phys = { .kind = MF_ASPACE_PHYS }, dtb = { .kind = MF_ASPACE_DTB };
+	char path[] = "/tmp/mf-test-aspace-XXXXXX", spec[64], err[MF_ERRBUF_SIZE];
+	int fd = mkstemp(path);
+	const uint8_t *d = NULL;
+	struct mf_target *t;
+	struct mf_aspace *as;
+	uint8_t page[4096];
+	unsigned i, k;
+
+	for (k = 0; fd >= 0 && k < 16; k++) {
+		for (i = 0; i < sizeof page; i++)
+			page[i] = test_byte(0x100000 + k * sizeof page + i);
+		if (write(fd, page, sizeof page) != (ssize_t)sizeof page)
+			break;
+	}
+	snprintf(spec, sizeof spec, "raw:%s,base=0x100000", path);
+	if (!ok(fd >= 0 && k == 16 && mf_target_open(spec, NULL, 0, &t, err) == 0, "a raw file at 0x100000 opens")) {
+		diag(err);
+		return;
+	}
+	ok(mf_aspace_open(t, &phys, &as, err) == 0, "its physical memory");
+	ok(mf_aspace_view(as, 0x100ff0, 0x2000, &d) == 0, "a view of 0x100ff0-0x102fef");
+	for (i = 0; d != NULL && i < 0x2000 && d[i] == test_byte(0x100ff0 + i); i++)
+		;
+	is_int(i, 0x2000, "... holds the bytes of its addresses");
+	ok(mf_phys_view(t, 0x100000, 0x10000, &d) == 0, "mf_phys_view of the whole file");
+	is_int(mf_aspace_view(as, 0x10f000, 0x1001, &d), MF_ERR_UNMAPPED, "one byte past the end: outside the memory map");
+	is_int(mf_aspace_view(as, 0xff000, 0x2000, &d), MF_ERR_UNMAPPED, "from below the base");
+	mf_aspace_close(as);
+	dtb.sp = (struct mf_space){ .arch = MF_ARCH_X86_64, .root = 0x100000 };
+	ok(mf_aspace_open(t, &dtb, &as, err) == 0, "a page-table space over it");
+	is_int(mf_aspace_view(as, 0x100000, 16, &d), MF_ERR_UNSUPPORTED, "has no views: its pages lie apart");
+	mf_aspace_close(as);
+	mf_target_close(t);
+	close(fd);
+	unlink(path);
+	if (!ok(mf_target_open("pattern:ranges=0-0x10000", NULL, 0, &t, err) == 0, "the pattern connector")) {
+		diag(err);
+		return;
+	}
+	is_int(mf_phys_view(t, 0, 16, &d), MF_ERR_UNSUPPORTED, "has no view callback: reads copy");
+	mf_target_close(t);
+}
+
 int
 main(void)
 {
 	const char *top = getenv("MF_TOP_BUILDDIR");
 
+	char plugins[2 * sizeof test_dir + 32];
+
 	snprintf(test_dir, sizeof test_dir, "%s/tests/unit/.libs", top ? top : ".");
-	setenv("MF_PLUGIN_PATH", test_dir, 1);
+	snprintf(plugins, sizeof plugins, "%s:%s/connectors/.libs", test_dir, top ? top : ".");   /* raw: test_view */
+	setenv("MF_PLUGIN_PATH", plugins, 1);
 	test_phys();
 	test_dtb();
 	test_page_runs();
 	test_select();
+	test_view();
 	return done_testing();
 }

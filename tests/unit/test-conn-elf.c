@@ -203,6 +203,15 @@ test_qemu64(void)
 	is_int(ct_read(&o, 0x200000, x, 16), MF_ERR_UNMAPPED, "beyond p_filesz (inside p_memsz) is a hole");
 	is_int(ct_read(&o, 0xa0000, x, 16), MF_ERR_UNMAPPED, "0xa0000 is not in the dump");
 	ok(ct_read(&o, 0x100001000ull, x, 64) == 0 && ct_is_pat(x, 0x100001000ull, 64), "read above 4 GiB");
+	{
+		const void *d = NULL;
+
+		ok(elf->view != NULL && elf->view(o.h, 0x1000, 0x9f000, &d) == 0 && ct_is_pat(d, 0x1000, 0x9f000),
+		   "a view of the first PT_LOAD: its bytes in the file");
+		ok(elf->view(o.h, 0x100000000ull, 0x2000, &d) == 0 && ct_is_pat(d, 0x100000000ull, 0x2000),
+		   "a view above 4 GiB");
+		is_int(elf->view(o.h, 0x1ffff0, 0x20, &d), MF_ERR_UNSUPPORTED, "a view beyond p_filesz is refused");
+	}
 	ct_close(&o);
 
 	/* cut the file in the last PT_LOAD's data: opens with a warning, the rest is a hole.
@@ -212,6 +221,11 @@ test_qemu64(void)
 	is_int(ct_open(&o, elf, ct_write("cut.core", b.p, b.n - 64 - 0x1000)), 0, "core cut in its last PT_LOAD opens");
 	ok(ct_read(&o, 0x100000ff0ull, x, 16) == 0 && ct_is_pat(x, 0x100000ff0ull, 16), "present part reads");
 	is_int(ct_read(&o, 0x100001000ull, x, 16), MF_ERR_UNMAPPED, "cut part is a hole");
+	{
+		const void *d = NULL;
+
+		is_int(elf->view(o.h, 0x100000ff0ull, 0x20, &d), MF_ERR_UNSUPPORTED, "no view into the cut part");
+	}
 	ct_close(&o);
 	free(b.p);
 	free(notes.p);

@@ -102,6 +102,15 @@ test_built(void)
 	is_int(v[3].err, MF_ERR_UNMAPPED, "gap 0x5000 is unmapped");
 	is_int(v[4].err, MF_ERR_UNMAPPED, "entry crossing the end of a range is unmapped");
 	ok(v[5].err == 0 && ct_is_pat(x + 48, 0x100000ff0ull, 16), "read above 4 GiB");
+	{
+		const void *d = NULL;
+
+		ok(lime->view != NULL && lime->view(o.h, 0x1800, 0x1000, &d) == 0 && ct_is_pat(d, 0x1800, 0x1000),
+		   "a view inside a range: its bytes in the file");
+		is_int(lime->view(o.h, 0x2800, 0x1000, &d), MF_ERR_UNSUPPORTED,
+		       "a view across two ranges apart in the file (a header between) is refused");
+		is_int(lime->view(o.h, 0x4ff0, 0x20, &d), MF_ERR_UNSUPPORTED, "a view into a gap is refused");
+	}
 	ct_close(&o);
 
 	/* truncated: the last range is cut in the middle */
@@ -111,6 +120,13 @@ test_built(void)
 	ok(n == 3 && r[2].size == 0x800, "the cut range keeps its present 0x800 bytes");
 	ok(ct_read(&o, 0x100000000ull, x, 16) == 0 && ct_is_pat(x, 0x100000000ull, 16), "present part reads");
 	is_int(ct_read(&o, 0x100000800ull, x, 16), MF_ERR_UNMAPPED, "missing part is a hole");
+	{
+		const void *d = NULL;
+
+		ok(lime->view(o.h, 0x100000000ull, 0x800, &d) == 0 && ct_is_pat(d, 0x100000000ull, 0x800),
+		   "a view of the present part");
+		is_int(lime->view(o.h, 0x100000000ull, 0x801, &d), MF_ERR_UNSUPPORTED, "no view past the cut");
+	}
 	ct_close(&o);
 	free(b.p);
 	free(big);

@@ -97,6 +97,13 @@ test_raw(void)
 	ok(ct_read(&o, 0x3fc0, x, 64) == 0 && ct_is_pat(x, 0x3fc0, 64), "read at the end");
 	is_int(ct_read(&o, 0x3fe0, x, 64), MF_ERR_UNMAPPED, "read past the end is unmapped");
 	{
+		const void *d = NULL;
+
+		ok(raw->view != NULL && raw->view(o.h, 0x100, 0x3f00, &d) == 0 && ct_is_pat(d, 0x100, 0x3f00),
+		   "a view of 0x100-0x3fff: the file's bytes, without a copy");
+		is_int(raw->view(o.h, 0x3f00, 0x101, &d), MF_ERR_UNSUPPORTED, "a view past the end is refused");
+	}
+	{
 		struct mf_iov v = { .addr = 0, .buf = w, .len = 4 };
 		char err[MF_ERRBUF_SIZE];
 
@@ -108,6 +115,12 @@ test_raw(void)
 	is_int(ct_open2(&o, raw, path, "base", "0x100000", 0), 0, "raw with base=0x100000");
 	ok(raw->ranges(o.h, &r) == 1 && r[0].base == 0x100000, "range starts at base");
 	ok(ct_read(&o, 0x100010, x, 16) == 0 && ct_is_pat(x, 0x10, 16), "physical base+N is byte N");
+	{
+		const void *d = NULL;
+
+		ok(raw->view(o.h, 0x100010, 16, &d) == 0 && ct_is_pat(d, 0x10, 16), "... in a view too");
+		is_int(raw->view(o.h, 0x10, 16, &d), MF_ERR_UNSUPPORTED, "no view below base");
+	}
 	is_int(ct_read(&o, 0x10, x, 16), MF_ERR_UNMAPPED, "below base is unmapped");
 	ct_close(&o);
 	ct_open2(&o, raw, path, "base", "0xfffffffffffff000", 0);
@@ -121,9 +134,13 @@ test_raw(void)
 		struct mf_iov v[2] = { { .addr = 0x1ff0, .buf = w, .len = 32 }, { .addr = 0x4000, .buf = w, .len = 1 } };
 		char err[MF_ERRBUF_SIZE];
 
+		const void *d = NULL;
+
+		ok(raw->view(o.h, 0x1ff0, 32, &d) == 0 && ct_is_pat(d, 0x1ff0, 32), "writable: a view before the write");
 		is_int(raw->write(o.h, v, 2, err), 0, "write batch");
 		is_int(v[0].err, 0, "write of 32 bytes at 0x1ff0");
 		is_int(v[1].err, MF_ERR_UNMAPPED, "write past the end is unmapped");
+		ok(memcmp(d, w, 32) == 0, "the view shows the written bytes");
 	}
 	ct_close(&o);
 	ct_open(&o, raw, path);

@@ -83,6 +83,20 @@ t_ranges(void *handle, const struct mf_range **out)
 	return 1;
 }
 
+/* A view of t_range: the bytes of t_view_bytes, of the handle it was asked through. */
+static uint8_t t_view_bytes[0x1000];
+static const void *t_view_handle;
+
+static int
+t_view(void *handle, uint64_t addr, uint64_t len, const void **data)
+{
+	t_view_handle = handle;
+	if (addr < t_range.base || addr - t_range.base >= t_range.size || len > t_range.size - (addr - t_range.base))
+		return MF_ERR_UNSUPPORTED;
+	*data = t_view_bytes + (addr - t_range.base);
+	return 0;
+}
+
 static const struct mf_connector t_conn2 = {
 	MF_CONNECTOR_INIT,
 	.name = "pat",
@@ -174,6 +188,27 @@ test_connectors(const char *symfile)
 	ok(mf_symbol_file_open(&args, "btf", &(struct mf_symfile){ .struct_size = sizeof(struct mf_symfile) }, err) ==
 	   MF_ERR_PERM, "an argument list the host never gave a plugin is not trusted");
 
+	/* the optional view (appended to the descriptor): through the wrapper when present,
+	 * absent from an older descriptor whatever lies beyond its end */
+	d = t_conn2;
+	d.view = t_view;
+	ok(t_adopt(&p, MF_PLUGIN_CONNECTOR, &d, "pat", err) == 0 && p.u.conn.view != NULL && p.u.conn.view != t_view,
+	   "a connector's view goes through the host's wrapper");
+	p.u.conn.open(&p.host, &args, 0, NULL, &h, err);
+	{
+		const void *v = NULL;
+
+		ok(p.u.conn.view(h, 0x1010, 0x10, &v) == 0 && v == t_view_bytes + 0x10 && t_view_handle == &t_handle_a,
+		   "the view answers with the plugin's pointer, asked through the plugin's own handle");
+		is_u64((int64_t)p.u.conn.view(h, 0x1ff0, 0x20, &v), (int64_t)MF_ERR_UNSUPPORTED, "and its refusals");
+	}
+	p.u.conn.close(h);
+	memset(big, 0x77, sizeof big);
+	memcpy(big, &d, offsetof(struct mf_connector, view));
+	((struct mf_connector *)big)->struct_size = offsetof(struct mf_connector, view);
+	ok(t_adopt(&p, MF_PLUGIN_CONNECTOR, big, "pat", err) == 0 && p.u.conn.view == NULL,
+	   "a descriptor that ends before view has none (the garbage after it is not read)");
+
 	/* serialize-handle and serialize-all */
 	d = t_conn2;
 	d.thread_model = MF_THREAD_SERIALIZE_HANDLE;
@@ -198,9 +233,11 @@ test_connectors(const char *symfile)
 	f1.d.struct_size = MFINT_CONNECTOR_V1_SIZE;
 	f1.d.abi_version = 1;
 	f1.d.thread_model = 7;
+	f1.d.view = t_view;   /* past an ABI-1 descriptor's end: never read */
 	ok(t_adopt(&p, MF_PLUGIN_CONNECTOR, &f1, "pat", err) == 0, "ABI-1 connector accepted (%s)", err);
 	is_u64(p.abi, 1, "ABI 1 kept");
 	is_u64(p.thread_model, MF_THREAD_SERIALIZE_ALL, "an ABI-1 plugin is serialised");
+	ok(p.u.conn.view == NULL, "an ABI-1 plugin has no view");
 	p.u.conn.open(&p.host, &args, 0, NULL, &h, err);
 	p.u.conn.open(&p.host, &args2, 0, NULL, &h2, err);
 	is_u64(t_concurrency(&p, h, h2), 1, "ABI 1: one call at a time");

@@ -1,7 +1,7 @@
 /* test-pluginlib-rangemap.c: the range map (pluginlib/rangemap.c): building (order,
  * overlap, caps, the top of the address space), the merged range list, lookup by binary
- * search, and batched reads and writes against a real file, with pieces answered by a
- * callback. */
+ * search, batched reads and writes against a real file, with pieces answered by a
+ * callback, and views into the mapped file (fio_map). */
 #include "config.h"
 
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pluginlib/fileio.h"
 #include "pluginlib/rangemap.h"
 #include "tap.h"
 
@@ -118,32 +119,53 @@ slow_read(void *ctx, const struct rmap_seg *s, uint64_t addr, void *buf, uint64_
 	return 0;
 }
 
+/* A 64 KiB file of pat() bytes at path (a mkstemp template): its fd, its bytes in *file. */
+static int
+test_file(char *path, uint8_t **file)
+{
+	int fd = mkstemp(path);
+
+	*file = malloc(0x10000);
+	for (uint64_t k = 0; *file != NULL && k < 0x10000; k++)
+		(*file)[k] = pat(k);
+	if (fd < 0 || *file == NULL || write(fd, *file, 0x10000) != 0x10000) {
+		printf("Bail out! cannot write %s\n", path);
+		exit(1);
+	}
+	return fd;
+}
+
+/* The map of segments s[0, n), finished (unsorted). */
+static void
+test_map(struct rmap *m, const struct rmap_seg *s, size_t n, const char *what)
+{
+	size_t bad;
+
+	for (size_t i = 0; i < n; i++)
+		rmap_add(m, s[i].base, s[i].size, s[i].off, s[i].kind, s[i].aux);
+	is_int(rmap_finish(m, 0, &bad), 0, "%s", what);
+}
+
+static const struct rmap_seg rw_segs[] = {
+	{ 0x0000, 0x2000, 0x8000, RMAP_PLAIN, 0 }, { 0x2000, 0x1000, 0x1000, RMAP_PLAIN, 0 },
+	{ 0x3000, 0x1000, 0x40, KIND_SLOW, 0 }, { 0x4000, 0x1000, 0, KIND_SLOW, 1 },
+	{ 0x10000, 0x2000, 0xf000, RMAP_PLAIN, 0 },
+};
+
 static void
 test_read_write(void)
 {
 	char path[] = "/tmp/mf-test-rangemap-XXXXXX";
-	int fd = mkstemp(path);
-	uint8_t *file = malloc(0x10000), buf[0x3000];
+	uint8_t *file, buf[0x3000];
+	int fd = test_file(path, &file);
 	struct rmap m = { 0 };
 	struct mf_iov v[8];
-	size_t bad;
 	int wrong = 0;
 
-	for (uint64_t k = 0; k < 0x10000; k++)
-		file[k] = pat(k);
-	if (fd < 0 || write(fd, file, 0x10000) != 0x10000) {
-		printf("Bail out! cannot write %s\n", path);
-		exit(1);
-	}
 	/* phys 0x0000-0x1fff at file 0x8000; 0x2000-0x2fff at file 0x1000 (adjacent in phys,
 	 * not in the file); 0x3000-0x3fff slow; 0x4000-0x4fff slow and failing; 0x10000 at
 	 * file 0xf000 (0x2000 bytes: the second half is past end of file) */
-	rmap_add(&m, 0x0000, 0x2000, 0x8000, RMAP_PLAIN, 0);
-	rmap_add(&m, 0x2000, 0x1000, 0x1000, RMAP_PLAIN, 0);
-	rmap_add(&m, 0x3000, 0x1000, 0x40, KIND_SLOW, 0);
-	rmap_add(&m, 0x4000, 0x1000, 0, KIND_SLOW, 1);
-	rmap_add(&m, 0x10000, 0x2000, 0xf000, RMAP_PLAIN, 0);
-	is_int(rmap_finish(&m, 0, &bad), 0, "the test map");
+	test_map(&m, rw_segs, sizeof rw_segs / sizeof rw_segs[0], "the test map");
 	is_u64(m.nranges, 2, "two ranges: 0-0x4fff and 0x10000-0x11fff");
 
 	memset(buf, 0, sizeof buf);
@@ -213,11 +235,59 @@ test_read_write(void)
 	unlink(path);
 }
 
+static const struct rmap_seg view_segs[] = {
+	{ 0x0000, 0x1000, 0x2000, RMAP_PLAIN, 0 }, { 0x1000, 0x1000, 0x3000, RMAP_PLAIN, 0 },
+	{ 0x2000, 0x1000, 0x8000, RMAP_PLAIN, 0 }, { 0x3000, 0x1000, 0x40, KIND_SLOW, 0 },
+	{ 0x8000, 0x2000, 0xf000, RMAP_PLAIN, 0 },
+};
+
+/* Views: the bytes of plain segments that follow each other in memory and in the file, in
+ * the mapping itself; anything else is refused (the connector then reads a copy). */
+static void
+test_view(void)
+{
+	char path[] = "/tmp/mf-test-rangemap-XXXXXX";
+	uint8_t *file;
+	int fd = test_file(path, &file);
+	struct rmap m = { 0 };
+	struct fio_map f = { 0 }, none = { 0 };
+	const void *d = NULL;
+
+	/* phys 0x0-0xfff at file 0x2000, 0x1000-0x1fff at file 0x3000 (continuing it in both),
+	 * 0x2000-0x2fff at file 0x8000 (adjacent in phys only), 0x3000-0x3fff slow, 0x8000 at
+	 * file 0xf000 (0x2000 bytes: the second half is past the end of the file) */
+	test_map(&m, view_segs, sizeof view_segs / sizeof view_segs[0], "the view test map");
+	is_int(rmap_view(&m, &none, 0x10, 0x10, &d), MF_ERR_UNSUPPORTED, "no mapping: no view");
+	is_int(fio_map(fd, 0x10000, &f), 0, "the file maps");
+	ok(f.data != NULL && f.size == 0x10000 && memcmp(f.data, file, 0x10000) == 0, "... with its bytes");
+	ok(rmap_view(&m, &f, 0x10, 0x100, &d) == 0 && d == f.data + 0x2010, "a view inside one segment is its file offset");
+	ok(rmap_view(&m, &f, 0xf00, 0x200, &d) == 0 && d == f.data + 0x2f00 && memcmp(d, file + 0x2f00, 0x200) == 0,
+	   "a view across segments that continue each other in the file");
+	is_int(rmap_view(&m, &f, 0x1f00, 0x200, &d), MF_ERR_UNSUPPORTED, "segments apart in the file: refused");
+	ok(rmap_view(&m, &f, 0x2000, 0x1000, &d) == 0 && d == f.data + 0x8000, "the whole third segment");
+	is_int(rmap_view(&m, &f, 0x3000, 0x10, &d), MF_ERR_UNSUPPORTED, "a segment that is not plain: refused");
+	is_int(rmap_view(&m, &f, 0x4000, 0x10, &d), MF_ERR_UNSUPPORTED, "a hole: refused");
+	is_int(rmap_view(&m, &f, 0x2ff0, 0x20, &d), MF_ERR_UNSUPPORTED, "running into a slow segment: refused");
+	ok(rmap_view(&m, &f, 0x8ff0, 0x10, &d) == 0 && d == f.data + 0xfff0, "up to the end of the file");
+	is_int(rmap_view(&m, &f, 0x8ff0, 0x11, &d), MF_ERR_UNSUPPORTED, "one byte past the end of the file: refused");
+	is_int(rmap_view(&m, &f, 0x10, 0, &d), MF_ERR_UNSUPPORTED, "length 0: refused");
+	is_int(rmap_view(&m, &f, 0x10, UINT64_MAX, &d), MF_ERR_UNSUPPORTED, "a length that wraps: refused");
+	fio_unmap(&f);
+	ok(f.data == NULL && f.size == 0, "unmap zeroes the map");
+	fio_unmap(&f);
+	is_int(fio_map(fd, 0, &f), MF_ERR_UNSUPPORTED, "an empty file does not map");
+	rmap_free(&m);
+	free(file);
+	close(fd);
+	unlink(path);
+}
+
 int
 main(void)
 {
 	test_build();
 	test_find();
 	test_read_write();
+	test_view();
 	return done_testing();
 }

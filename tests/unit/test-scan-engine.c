@@ -3,7 +3,8 @@
  * overlap is one byte short; unreadable pages are skipped and counted; hits come in address
  * order, also from several threads and when a chunk holds more hits than one pass keeps;
  * --max-hits stops the scan; the context ends at the readable run; a space that went away
- * is reported once, not once per region. */
+ * is reported once, not once per region; all of it again with chunks taken from views
+ * (without a copy), of every chunk or of every other one. */
 #include "config.h"
 #include "scan/engine.h"
 #include "tap.h"
@@ -22,6 +23,7 @@ struct got {
 	size_t n, cap;
 	bool ordered;
 	size_t last_dlen;
+	size_t in_place;              /* hits whose data is mem itself (a view) */
 	int fails;
 	uint64_t gap_bytes;
 };
@@ -65,6 +67,28 @@ mem_fill(void *ctx, void *space, uint64_t addr, uint64_t len, uint8_t *buf, mf_s
 	return 0;
 }
 
+/* Views of mem: none (0), of every chunk that holds no bad page (1), or only of those
+ * starting in an even CHUNK (2: the others are filled, so a match may run from a view into
+ * a filled chunk's overlap and back). */
+static int view_mode;
+static int view_calls, view_given;
+
+static int
+mem_view(void *ctx, void *space, uint64_t addr, uint64_t len, const uint8_t **data)
+{
+	(void)ctx;
+	__atomic_fetch_add(&view_calls, 1, __ATOMIC_RELAXED);
+	if (space != &space_tag || addr >= MEM_SIZE || len > MEM_SIZE - addr)
+		return MF_ERR_UNSUPPORTED;
+	if (bad_page != UINT64_MAX && bad_page < addr + len && addr < bad_page + SCAN_PAGE)
+		return MF_ERR_UNSUPPORTED;
+	if (view_mode == 2 && (addr / CHUNK) % 2 != 0)
+		return MF_ERR_UNSUPPORTED;
+	__atomic_fetch_add(&view_given, 1, __ATOMIC_RELAXED);
+	*data = mem + addr;
+	return 0;
+}
+
 static void
 mem_fail(void *ctx, void *space, int err, const char *errbuf)
 {
@@ -100,6 +124,8 @@ mem_emit(void *ctx, const struct scan_match *m)
 	}
 	g->addr[g->n++] = m->addr;
 	g->last_dlen = m->dlen;
+	if (m->data == mem + m->addr)
+		g->in_place++;
 }
 
 /* Scan [0, MEM_SIZE) for one pattern; maxlen as given (the caller may lie to the engine). */
@@ -113,6 +139,7 @@ scan(const struct scan_pat *p, size_t maxlen, size_t context, unsigned threads, 
 	struct scan_job job = {
 		.pats = p, .npats = 1, .maxlen = maxlen, .context = context, .chunk = chunk, .max_hits = max_hits,
 		.threads = threads, .fill = mem_fill, .fail = mem_fail, .gap = mem_gap, .emit = mem_emit, .ctx = &g,
+		.view = view_mode != 0 ? mem_view : NULL,
 	};
 
 	scan_regions_add(&rl, &space_tag, 0, MEM_SIZE, errbuf);
@@ -179,6 +206,7 @@ job4(const struct scan_pat *p, struct got *g)
 	return (struct scan_job){
 		.pats = p, .npats = 1, .maxlen = 4, .context = 64, .chunk = CHUNK, .threads = 2,
 		.fill = mem_fill, .fail = mem_fail, .gap = mem_gap, .emit = mem_emit, .ctx = g,
+		.view = view_mode != 0 ? mem_view : NULL,
 	};
 }
 
@@ -308,6 +336,38 @@ test_regions(void)
 	scan_regions_free(&rl);
 }
 
+/* The same with views: of every chunk, then of every other one (the rest filled); a hit in
+ * a viewed chunk hands out the space's own bytes. */
+static void
+test_views(void)
+{
+	struct scan_pat p;
+	struct got g;
+	char err[256];
+
+	for (view_mode = 1; view_mode <= 2; view_mode++) {
+		printf("# views of %s\n", view_mode == 1 ? "every chunk" : "every other chunk");
+		view_calls = view_given = 0;
+		test_boundary();
+		test_gaps();
+		test_gone();
+		test_many();
+		ok(view_given > 0 && (view_mode == 1 || view_given < view_calls), "views were taken (%d of %d asked)",
+		   view_given, view_calls);
+	}
+	memset(mem, 0, MEM_SIZE);
+	put(2 * CHUNK + 7, "INPLACE");
+	put(3 * CHUNK + 7, "INPLACE");
+	scan_pat_str(&p, "INPLACE", false, false, err, sizeof err);
+	view_mode = 2;
+	g = scan(&p, p.len, 16, 2, 0, CHUNK);
+	ok(g.n == 2 && g.addr[0] == 2 * CHUNK + 7 && g.addr[1] == 3 * CHUNK + 7, "both needles found");
+	is_u64(g.in_place, 1, "the one in a viewed chunk carries the space's own bytes, the other a copy");
+	view_mode = 0;
+	free(g.addr);
+	scan_pat_free(&p);
+}
+
 int
 main(void)
 {
@@ -318,6 +378,7 @@ main(void)
 	test_gone();
 	test_many();
 	test_regions();
+	test_views();
 	free(mem);
 	return done_testing();
 }
