@@ -277,9 +277,10 @@ scan_carve_close(struct scan_carve *c)
 	pcap_dump_close(c->dumper);   /* closes c->fp */
 	pcap_close(c->pd);
 	if (failed) {
-		snap_out_abort(c->out);
-		snap_out_free(c->out);
-		tool_die(tl, "cannot write %s: %s", c->st->pcap_path, strerror(errno));
+		int e = errno;
+
+		snap_out_discard(c->out);
+		tool_die(tl, "cannot write %s: %s", c->st->pcap_path, strerror(e));
 	}
 	scan_out_publish(c->st, c->out);
 }

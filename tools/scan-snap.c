@@ -105,8 +105,7 @@ scan_snap_write(struct scan_state *st)
 	mf_rec_free(w.rec);
 	if (mf_out_close(w.out) < 0 || w.failed) {
 		r = errno;
-		snap_out_abort(so);
-		snap_out_free(so);
+		snap_out_discard(so);
 		tool_die(tl, "cannot write %s: %s", st->snapshot, strerror(r));
 	}
 	scan_out_publish(st, so);
