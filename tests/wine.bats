@@ -257,6 +257,20 @@ need_wine32() {
 	assert_equal "$(od -An -v -tx1 "$BATS_TEST_TMPDIR/bytes" | tr -d ' \n')" "$(proc_mem_hex "$wine32_pid" $((addr + 0x10)) 16)"
 }
 
+@test "wine32: its ELF side stays: the i386 libc mapped, its malloc where the file's symbol puts it" {
+	local libc=/usr/lib/i386-linux-gnu/libc.so.6 base val
+	need_wine32
+	require_cmd readelf
+	run -0 --separate-stderr mf-modules -p "$wine32_pid" -f json
+	base=$(jq -r --arg p "$libc" 'select(.type == "module" and .format == "elf" and .path == $p) | .base' <<<"$output")
+	[[ -n $base ]] || fail "no ELF module $libc: $(jq -r 'select(.format == "elf") | .path' <<<"$output")"
+	val=$(readelf -Ws --dyn-syms "$libc" | awk '$8 ~ /^malloc@@/ { print $2; exit }')
+	[[ -n $val ]] || fail "readelf shows no malloc in $libc"
+	run -0 --separate-stderr mf-syms -p "$wine32_pid" -f json 'libc!malloc'
+	run -0 jq -r 'select(.type == "symbol") | "\(.module) \(.addr)"' <<<"$output"
+	assert_output "libc.so.6 $(printf '0x%x' $((base + 0x$val)))"
+}
+
 @test "wine32: mf-syms lists the 32-bit kernel32's exports as the DLL file has them (llvm-readobj, objdump)" {
 	local dll=/usr/lib/i386-linux-gnu/wine/i386-windows/kernel32.dll base want got
 	need_wine32
