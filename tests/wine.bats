@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 # The native layer's Wine support against a real Windows program: tests/win/peinfo.exe
-# (mingw-w64) runs under Wine 8 (64-bit) and prints its PEB address, its modules
+# (mingw-w64) runs under Wine 8, 64-bit and (peinfo32.exe, i686) 32-bit, and prints its
+# PEB address, its modules
 # (EnumProcessModules + GetModuleInformation + GetModuleFileNameEx), its command line and
 # GetProcAddress results (forwarded exports among them).  mftools finds the PEB by itself
-# (the main thread's gs_base) and must report the same; the exports are checked against
+# (the main thread's gs_base; fs_base for 32-bit) and must report the same; the exports are checked against
 # the DLL files with llvm-readobj and objdump.  The PE and PEB parsers' hostile inputs
 # are tests/unit/test-pluginlib-pe.c and tests/fuzz/fuzz-pe.c.
 
@@ -13,17 +14,70 @@ load wine_helper
 
 setup_file() {
 	wine_prefix
+	wine32_skip=$(wine32_missing)
+	if [[ -z $wine32_skip ]]; then
+		wine_start "$PEINFO32" 32 "bar baz" 'C:\a b\c.txt'
+		wine32_pid=$wine_pid wine32_out=$wine_out
+	fi
 	wine_start "$PEINFO" foo "bar baz" 'C:\a b\c.txt'
-	export WINEPREFIX WINEDEBUG wine_pid wine_out
+	export WINEPREFIX WINEDEBUG wine_pid wine_out wine32_skip wine32_pid wine32_out
 }
 
 teardown_file() {
 	wine_stop_all
 }
 
-# The program's own lines of one kind, without the kind.
+# peinfo_lines FILE KIND: the program's own lines of one kind, without the kind; peinfo
+# KIND those of the 64-bit one, peinfo32 KIND those of the 32-bit one.
+peinfo_lines() {
+	awk -v k="$2" '$1 == k { sub(/^[^ ]* /, ""); print }' "$1"
+}
 peinfo() {
-	awk -v k="$1" '$1 == k { sub(/^[^ ]* /, ""); print }' "$wine_out"
+	peinfo_lines "$wine_out" "$1"
+}
+peinfo32() {
+	peinfo_lines "$wine32_out" "$1"
+}
+
+# assert_wine_ps PID FILE EXE ARG1: mf-ps -p PID shows the Windows image path the program
+# (its output FILE) has for its module EXE, the command line it printed (ARG1 "bar baz"
+# "C:\a b\c.txt", as setup_file started it) and EXE as its name.
+assert_wine_ps() {
+	local pid=$1 out=$2 name=$3 arg1=$4 exe
+	exe=$(peinfo_lines "$out" module | awk -v n="$name" '{ p = $0; sub(/^[^ ]* [^ ]* /, "", p) }
+		tolower(p) ~ ("\\\\" tolower(n) "$") { print p; exit }')
+	[[ $exe == *"\\$name" ]] || fail "the program did not list itself: $(peinfo_lines "$out" module)"
+	run -0 --separate-stderr mf-ps -p "$pid" -f json
+	no_sanitizer
+	run -0 jq -r 'select(.type == "process") | .path, .cmdline, .name' <<<"$output"
+	assert_equal "${lines[0]}" "$exe"
+	assert_equal "${lines[1]}" "$(peinfo_lines "$out" cmdline)"
+	assert_equal "${lines[1]}" "\"$exe\" $arg1 \"bar baz\" \"C:\\a b\\c.txt\""
+	assert_equal "${lines[2]}" "$name"
+}
+
+# assert_getprocaddress PID FILE: every GetProcAddress line of the program (pid PID, its
+# output FILE) resolved by mf-syms as MODULE!NAME to the same address; HeapAlloc is
+# kernel32's forwarder to ntdll's RtlAllocateHeap, listed at that function's address.
+assert_getprocaddress() {
+	local pid=$1 out=$2 mod name addr n=0
+	while read -r mod name addr; do
+		run -0 --separate-stderr mf-syms -p "$pid" --at "$mod!$name" -f json </dev/null
+		no_sanitizer
+		run -0 jq -r 'select(.type == "symbol") | .at' <<<"$output"
+		assert_output "$(wine_hex "$addr")"
+		n=$((n + 1))
+	done < <(peinfo_lines "$out" proc)
+	[[ $n -ge 8 ]] || fail "only $n GetProcAddress lines"
+	run -0 --separate-stderr mf-syms -p "$pid" -f json 'kernel32.dll!HeapAlloc'
+	run -0 jq -r 'select(.type == "symbol") | "\(.kind) \(.forward) \(.addr)"' <<<"$output"
+	assert_output "forwarder NTDLL.RtlAllocateHeap $(wine_hex "$(peinfo_lines "$out" proc | awk '$2 == "RtlAllocateHeap" { print $3 }')")"
+}
+
+# A 32-bit test: skipped with the reason when wine32 or i686-w64-mingw32-gcc is missing.
+need_wine32() {
+	[[ -z $wine32_skip ]] || skip "$wine32_skip"
+	[[ -d /proc/$wine32_pid ]] || fail "the 32-bit peinfo (pid $wine32_pid) is gone"
 }
 
 @test "wine: mftools finds the PEB the program has, from its main thread's TEB" {
@@ -72,16 +126,7 @@ peinfo() {
 }
 
 @test "wine: mf-ps shows the Windows image path and command line" {
-	local exe
-	exe=$(peinfo module | head -n 1 | cut -d' ' -f3-)
-	[[ $exe == *peinfo.exe ]] || fail "the first module is not the program: $exe"
-	run -0 --separate-stderr mf-ps -p "$wine_pid" -f json
-	no_sanitizer
-	run -0 jq -r 'select(.type == "process") | .path, .cmdline, .name' <<<"$output"
-	assert_equal "${lines[0]}" "$exe"
-	assert_equal "${lines[1]}" "$(peinfo cmdline)"
-	assert_equal "${lines[1]}" "\"$exe\" foo \"bar baz\" \"C:\\a b\\c.txt\""
-	assert_equal "${lines[2]}" "peinfo.exe"
+	assert_wine_ps "$wine_pid" "$wine_out" peinfo.exe foo
 	# and the process list has it the same way
 	run -0 --separate-stderr mf-ps -f json
 	run -0 jq -r --argjson p "$wine_pid" 'select(.pid == $p) | .cmdline' <<<"$output"
@@ -89,19 +134,7 @@ peinfo() {
 }
 
 @test "wine: MODULE!EXPORT resolves to GetProcAddress's answers, forwarders followed" {
-	local mod name addr n=0
-	while read -r mod name addr; do
-		run -0 --separate-stderr mf-syms -p "$wine_pid" --at "$mod!$name" -f json </dev/null
-		no_sanitizer
-		run -0 jq -r 'select(.type == "symbol") | .at' <<<"$output"
-		assert_output "$(wine_hex "$addr")"
-		n=$((n + 1))
-	done < <(peinfo proc)
-	[[ $n -ge 8 ]] || fail "only $n GetProcAddress lines"
-	# HeapAlloc is kernel32's forwarder to ntdll's RtlAllocateHeap: the same address
-	run -0 --separate-stderr mf-syms -p "$wine_pid" -f json 'kernel32.dll!HeapAlloc'
-	run -0 jq -r 'select(.type == "symbol") | "\(.kind) \(.forward) \(.addr)"' <<<"$output"
-	assert_output "forwarder NTDLL.RtlAllocateHeap $(wine_hex "$(peinfo proc | awk '$2 == "RtlAllocateHeap" { print $3 }')")"
+	assert_getprocaddress "$wine_pid" "$wine_out"
 }
 
 @test "wine: module names are case-insensitive with .dll added; +OFF reads the right bytes" {
@@ -176,6 +209,92 @@ peinfo() {
 	stop_memtarget
 }
 
-@test "wine: 32-bit Windows programs" {
-	skip "wine32 (i386) is not installable on this Debian archive (multi-arch version pinning): 32-bit Wine processes are refused, not tested"
+@test "wine32: a 32-bit Wine process: its PEB from its main thread's fs_base, modules x86" {
+	local want got mods
+	need_wine32
+	[[ $(file -L "/proc/$wine32_pid/exe") == *"ELF 32-bit"*"Intel 80386"* ]] || fail "pid $wine32_pid does not run an i386 ELF"
+	run -0 --separate-stderr mf-ps -v -p "$wine32_pid" -f json
+	no_sanitizer
+	assert_stderr --partial "pid $wine32_pid: PEB at $(wine_hex "$(peinfo32 peb)") (TEB "
+	assert_stderr --partial ", fs_base of its main thread)"
+	# the 32-bit PEB and loader list: every module EnumProcessModules gives, as it gives it
+	want=$(peinfo32 module | while read -r b s p; do echo "$(wine_hex "$b") $s $p"; done | sort)
+	[[ $(wc -l <<<"$want") -ge 5 ]] || fail "the program listed too few modules: $want"
+	run -0 --separate-stderr mf-modules -p "$wine32_pid" -f json
+	no_sanitizer
+	mods=$output
+	got=$(jq -r 'select(.type == "module" and .format == "pe") | "\(.base) \(.size) \(.path)"' <<<"$mods" | sort)
+	assert_equal "$got" "$want"
+	run -0 jq -r 'select(.format == "pe") | "\(.arch) \(.name)"' <<<"$mods"
+	assert_line "x86 kernel32.dll"
+	assert_line "x86 peinfo32.exe"
+	refute_line --regexp '^x86_64 '
+	# its PDB record, as llvm-readobj reads the file
+	if command -v llvm-readobj-14 >/dev/null; then
+		local name id age
+		read -r name id age < <(pe_oracle_pdb "$PEINFO32") || fail "llvm-readobj shows no CodeView record in $PEINFO32"
+		run -0 jq -r 'select(.name == "peinfo32.exe") | "\(.pdb) \(.pdb_id)"' <<<"$mods"
+		assert_output "$name $id"
+	fi
+}
+
+@test "wine32: mf-ps shows the Windows image path and command line of a 32-bit Wine process" {
+	need_wine32
+	assert_wine_ps "$wine32_pid" "$wine32_out" peinfo32.exe 32
+	run -0 jq -r 'select(.type == "process") | .arch' <<<"$(mf-ps -p "$wine32_pid" -f json)"
+	assert_output x86
+}
+
+@test "wine32: MODULE!EXPORT resolves to GetProcAddress's answers in a 32-bit process, forwarders followed" {
+	local addr
+	need_wine32
+	# the addresses are 32-bit ones (%p prints 8 digits), not those of the 64-bit process
+	[[ $(peinfo32 proc | awk '{ print length($3) }' | sort -u) == 8 ]] || fail "not 32-bit addresses: $(peinfo32 proc)"
+	assert_getprocaddress "$wine32_pid" "$wine32_out"
+	# +OFF reads the right bytes
+	addr=$(wine_hex "$(peinfo32 proc | awk '$1 == "kernel32.dll" && $2 == "GetProcAddress" { print $3 }')")
+	mf-read -p "$wine32_pid" -f raw 'KERNEL32!GetProcAddress+0x10' 16 >"$BATS_TEST_TMPDIR/bytes"
+	assert_equal "$(od -An -v -tx1 "$BATS_TEST_TMPDIR/bytes" | tr -d ' \n')" "$(proc_mem_hex "$wine32_pid" $((addr + 0x10)) 16)"
+}
+
+@test "wine32: its ELF side stays: the i386 libc mapped, its malloc where the file's symbol puts it" {
+	local libc=/usr/lib/i386-linux-gnu/libc.so.6 base val
+	need_wine32
+	require_cmd readelf
+	run -0 --separate-stderr mf-modules -p "$wine32_pid" -f json
+	base=$(jq -r --arg p "$libc" 'select(.type == "module" and .format == "elf" and .path == $p) | .base' <<<"$output")
+	[[ -n $base ]] || fail "no ELF module $libc: $(jq -r 'select(.format == "elf") | .path' <<<"$output")"
+	val=$(readelf -Ws --dyn-syms "$libc" | awk '$8 ~ /^malloc@@/ { print $2; exit }')
+	[[ -n $val ]] || fail "readelf shows no malloc in $libc"
+	run -0 --separate-stderr mf-syms -p "$wine32_pid" -f json 'libc!malloc'
+	run -0 jq -r 'select(.type == "symbol") | "\(.module) \(.addr)"' <<<"$output"
+	assert_output "libc.so.6 $(printf '0x%x' $((base + 0x$val)))"
+}
+
+@test "wine32: mf-syms lists the 32-bit kernel32's exports as the DLL file has them (llvm-readobj, objdump)" {
+	local dll=/usr/lib/i386-linux-gnu/wine/i386-windows/kernel32.dll base want got
+	need_wine32
+	require_cmd llvm-readobj-14 x86_64-w64-mingw32-objdump
+	base=$(peinfo32 module | awk '$3 ~ /kernel32.dll$/ { print $1 }')
+	want=$(pe_oracle_exports "$dll")
+	[[ $(wc -l <<<"$want") -ge 1000 ]] || fail "llvm-readobj lists too few exports"
+	[[ $(grep -c ' fwd ' <<<"$want") -ge 50 ]] || fail "objdump shows too few forwarders"
+	run -0 --separate-stderr mf-syms -p "$wine32_pid" -f json 'kernel32.dll!*'
+	no_sanitizer
+	got=$(mf_exports_rel "0x$base" <<<"$output")
+	# nothing the file lacks; what the file has and the listing lacks is an export whose
+	# address-table entry the running process holds as 0 (32-bit Wine's kernel32 has
+	# FT_Thunk's cleared once loaded)
+	assert_equal "$(comm -13 <(echo "$want") <(echo "$got"))" ""
+	local eat ordbase name ord n=0
+	eat=$(x86_64-w64-mingw32-objdump -p "$dll" | awk '/^Table Addresses/ { t = 1 } t && /Export Address Table/ { print $NF; exit }')
+	ordbase=$(x86_64-w64-mingw32-objdump -p "$dll" | awk '/^Ordinal Base/ { print $NF; exit }')
+	[[ -n $eat && -n $ordbase ]] || fail "objdump shows no export address table"
+	while read -r name _; do
+		ord=$(llvm-readobj-14 --coff-exports "$dll" | awk -v n="$name" '/Ordinal:/ { o = $2 } /Name:/ && $2 == n { print o; exit }')
+		[[ -n $ord ]] || fail "no ordinal for $name"
+		assert_equal "$name $(proc_mem_hex "$wine32_pid" $((0x$base + 0x$eat + 4 * (ord - ordbase))) 4)" "$name 00000000"
+		n=$((n + 1))
+	done < <(comm -23 <(echo "$want") <(echo "$got"))
+	[[ $n -le 3 ]] || fail "$n exports of the file are not listed"
 }

@@ -1,8 +1,12 @@
-# Helpers for tests/wine.bats: Windows test programs (tests/win/) under Wine, 64-bit.
+# Helpers for tests/wine.bats: Windows test programs (tests/win/) under Wine, 64-bit and
+# 32-bit (peinfo32.exe, when wine32 and i686-w64-mingw32-gcc are installed).
 # Each .bats file gets its own WINEPREFIX (created on first use: 6-20 s) in
 # BATS_FILE_TMPDIR; wine_stop_all ends everything of it with `wineserver -k`.
 
 PEINFO=$MF_TOP_BUILDDIR/tests/win/peinfo.exe
+PEINFO32=$MF_TOP_BUILDDIR/tests/win/peinfo32.exe
+# Debian's wine32:i386 installs the 32-bit loader here
+WINE32_LOADER=/usr/lib/wine/wine
 
 # setup_file: the prefix, created once, headless (no DISPLAY), Wine quiet.
 wine_prefix() {
@@ -16,18 +20,29 @@ wine_prefix() {
 	fi
 }
 
+# Why 32-bit Windows programs cannot be run here, or nothing when they can.
+wine32_missing() {
+	if [[ ! -x $WINE32_LOADER ]]; then
+		echo "wine32 is not installed ($WINE32_LOADER: apt-get install wine32:i386)"
+	elif [[ ! -r $PEINFO32 ]]; then
+		echo "tests/win/peinfo32.exe not built (needs i686-w64-mingw32-gcc: apt-get install gcc-mingw-w64-i686)"
+	fi
+}
+
 # wine_start EXE ARGS...: run it in the background, wait for its "ready" line; its output
-# (CR removed) in $wine_out, its Linux pid in $wine_pid.
+# (CR removed) in $wine_out, its Linux pid in $wine_pid (files named after EXE).
 wine_start() {
-	local raw=$BATS_FILE_TMPDIR/wine.raw i
-	wine_out=$BATS_FILE_TMPDIR/wine.out
-	wine "$@" >"$raw" 2>"$BATS_FILE_TMPDIR/wine.err" 3>&- &
+	local tag i
+	tag=$BATS_FILE_TMPDIR/$(basename "$1" .exe)
+	local raw=$tag.raw
+	wine_out=$tag.out
+	wine "$@" >"$raw" 2>"$tag.err" 3>&- &
 	for ((i = 0; i < 300; i++)); do
 		grep -q '^ready' "$raw" 2>/dev/null && break
 		sleep 0.1
 	done
 	tr -d '\r' <"$raw" >"$wine_out"
-	grep -q '^ready$' "$wine_out" || fail "$1 did not start under Wine: $(tail -n 5 "$BATS_FILE_TMPDIR/wine.err")"
+	grep -q '^ready$' "$wine_out" || fail "$1 did not start under Wine: $(tail -n 5 "$tag.err")"
 	wine_pid=$(awk '$1 == "pid" { print $2 }' "$wine_out")
 	[[ -d /proc/$wine_pid ]] || fail "$1 printed pid '$wine_pid', which is no process"
 }
@@ -43,14 +58,15 @@ wine_hex() {
 }
 
 # The exports of a PE file as the oracles read them, sorted: "NAME 0xRVA" (llvm-readobj-14
-# --coff-exports), "NAME fwd TARGET" for forwarders (x86_64-w64-mingw32-objdump -p).
+# --coff-exports), "NAME fwd TARGET" for forwarders (x86_64-w64-mingw32-objdump -p); an
+# export by ordinal only is named "#ORDINAL" (32-bit kernel32 has 120).
 pe_oracle_exports() {
 	local dll=$1 fwd=$BATS_TEST_TMPDIR/fwd.$$
 	x86_64-w64-mingw32-objdump -p "$dll" |
 		sed -n 's/^.*+base\[ *\([0-9]*\)\] [0-9a-f]* Forwarder RVA -- \(.*\)$/\1 \2/p' >"$fwd"
 	llvm-readobj-14 --coff-exports "$dll" |
 		awk -v F="$fwd" 'BEGIN { while ((getline l < F) > 0) { split(l, a, " "); fw[a[1]] = a[2] } }
-			/Ordinal:/ { o = $2 } /Name:/ { n = $2 } /RVA:/ { if (n != "") print n, (o in fw ? "fwd " fw[o] : tolower($2)); n = "" }' |
+			/Ordinal:/ { o = $2 } /Name:/ { n = NF >= 2 ? $2 : "#" o } /RVA:/ { if (n != "") print n, (o in fw ? "fwd " fw[o] : tolower($2)); n = "" }' |
 		sort
 }
 

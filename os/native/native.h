@@ -31,9 +31,8 @@ struct peb_info;
 int wine_is_process(uint64_t pid, int *is64);
 /* The same from the executable's path (the link /proc/PID/exe holds). */
 int wine_exe(const char *exe, int *is64);
-/* The PEB of a 64-bit Wine process, from its main thread's TEB (gs_base). */
-int wine_peb(void *handle, uint64_t pid, uint64_t *peb, char *errbuf);
-/* Its PEB and process parameters (free with peb_info_free). */
+/* Its PEB (found from its main thread's TEB: gs_base for x64, fs_base for i386) and
+ * process parameters, in the layout of its bitness (free with peb_info_free). */
 int wine_process_info(void *handle, uint64_t pid, struct peb_info *info, char *errbuf);
 /* Its PE modules from the loader's list (format "pe", Windows paths). */
 int wine_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *errbuf);

@@ -50,7 +50,7 @@ native_syms(void *handle, uint64_t pid, const struct modsyms_query *q, mf_symbol
 	if (pid == 0)
 		return plib_error(errbuf, MF_ERR_UNSUPPORTED,
 		                  "native: kernel symbols are not listed here (read /proc/kallsyms, or use -c kcore -o linux)");
-	wine = wine_is_process(pid, &is64) && is64;   /* 32-bit ones: their ELF side only */
+	wine = wine_is_process(pid, &is64);
 	if (wine && q->op != MODSYMS_LIST) {
 		if ((r = native_pe_syms(handle, pid, q, cb, ctx, pe_err)) != MF_ERR_NOTFOUND)
 			return r < 0 ? plib_error(errbuf, r, "%s", pe_err) : r;

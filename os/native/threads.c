@@ -392,14 +392,23 @@ typedef struct user_pt_regs threads_prstatus;
 _Static_assert(sizeof(threads_prstatus) == sizeof(((struct mf_regs *)0)->u.THREADS_MEMBER),
                "struct mf_regs member does not match NT_PRSTATUS");
 
-/* PTRACE_GETREGSET of a stopped thread traced by us into regs. */
+/* The registers of a stopped thread traced by us into regs.  x86_64: PTRACE_GETREGS, which
+ * gives our (64-bit) layout for any thread, a 32-bit task's too (its fs_base and gs_base
+ * the bases of its fs and gs selectors' descriptors), where PTRACE_GETREGSET gives the
+ * layout of the thread's own bitness (68 bytes for i386).  AArch64: PTRACE_GETREGSET. */
 static int
 threads_getregs(const struct mf_host *host, uint64_t pid, uint64_t tid, struct mf_regs *regs, char *errbuf)
 {
 	threads_prstatus prs;
 	struct iovec io = { &prs, sizeof prs };
+	long r;
 
-	if (ptrace(PTRACE_GETREGSET, (pid_t)tid, (void *)(uintptr_t)NT_PRSTATUS, &io) < 0)
+#if defined(__x86_64__)
+	r = ptrace(PTRACE_GETREGS, (pid_t)tid, NULL, &prs);
+#else
+	r = ptrace(PTRACE_GETREGSET, (pid_t)tid, (void *)(uintptr_t)NT_PRSTATUS, &io);
+#endif
+	if (r < 0)
 		return host->error_errno(errbuf, MF_ERR_IO, errno, "cannot read the registers of thread %llu of pid %llu",
 		                         (unsigned long long)tid, (unsigned long long)pid);
 	if (io.iov_len != sizeof prs)

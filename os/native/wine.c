@@ -1,10 +1,14 @@
 /* wine.c: Wine (and Proton) processes in the native layer: the Windows side of a process
- * that runs /usr/lib/wine/wine64.  Its PEB is found from its main thread's TEB (x64:
- * gs_base, read with ptrace; TEB+0x30 points to itself, TEB+0x60 is the PEB); from there
- * pluginlib/peb.c walks the loader's list (the PE modules) and the process parameters
- * (the Windows image path and command line), and pluginlib/pe.c reads each module's
- * exports (symbols, MODULE!EXPORT, forwarders followed across modules).  32-bit Wine
- * processes (i386 wine, a plain 32-bit PEB) are refused for now: no wine32 to test them. */
+ * that runs Wine's loader: /usr/lib/wine/wine64 (x64), or /usr/lib/wine/wine (i386, a
+ * 32-bit task under the 64-bit kernel).  Its PEB is found from its main thread's TEB,
+ * whose base ptrace's NT_PRSTATUS gives: x64 keeps it in gs (gs_base; TEB+0x30 points to
+ * itself, TEB+0x60 is the PEB); i386 in fs, a TLS entry of the GDT set with
+ * set_thread_area, whose base the kernel reports as fs_base to a 64-bit tracer (the same
+ * base PTRACE_GET_THREAD_AREA gives for the fs selector's index; TEB32+0x18 points to
+ * itself, TEB32+0x30 is the PEB).  From there pluginlib/peb.c walks the loader's list (the
+ * PE modules) and the process parameters (the Windows image path and command line) in the
+ * layout of the process's bitness, and pluginlib/pe.c reads each module's exports
+ * (symbols, MODULE!EXPORT, forwarders followed across modules). */
 #include "config.h"
 
 #include <stdio.h>
@@ -18,8 +22,11 @@
 #include "pluginlib/peb.h"
 #include "pluginlib/pesyms.h"
 
-#define WINE_TEB_SELF 0x30
-#define WINE_TEB_PEB 0x60
+/* NT_TIB.Self and TEB.ProcessEnvironmentBlock, x64 and x86 */
+#define WINE_TEB64_SELF 0x30
+#define WINE_TEB64_PEB 0x60
+#define WINE_TEB32_SELF 0x18
+#define WINE_TEB32_PEB 0x30
 
 static int
 wine_read(void *ctx, uint64_t addr, void *buf, size_t len)
@@ -55,35 +62,39 @@ wine_exe(const char *exe, int *is64)
 	return *is64 || strcmp(b, "wine") == 0 || strcmp(b, "wine-preloader") == 0;
 }
 
-int
-wine_peb(void *handle, uint64_t pid, uint64_t *peb, char *errbuf)
+/* The PEB of Wine process pid, *is64 set: from its main thread's TEB (gs_base for x64,
+ * fs_base for i386), checked by the TEB's Self pointer. */
+static int
+wine_peb(void *handle, uint64_t pid, uint64_t *peb, int *is64, char *errbuf)
 {
 	const struct mf_host *host = *(const struct mf_host *const *)handle;
 	struct mf_regs regs;
-	uint64_t teb, w[2];
-	int r, is64;
+	uint64_t teb, self = 0, p = 0;
+	size_t word;
+	const char *reg;
+	int r;
 
-	if (!wine_is_process(pid, &is64))
+	if (!wine_is_process(pid, is64))
 		return plib_error(errbuf, MF_ERR_NOTFOUND, "pid %llu is not a Wine process", (unsigned long long)pid);
-	if (!is64)
-		return plib_error(errbuf, MF_ERR_UNSUPPORTED, "pid %llu is a 32-bit Wine process (not supported yet)",
-		                  (unsigned long long)pid);
 	memset(&regs, 0, sizeof regs);
 	regs.struct_size = sizeof regs;
 	if ((r = native_thread_regs(handle, pid, pid, &regs, errbuf)) < 0)
 		return r;
-	teb = regs.u.x86_64.gs_base;
-	if ((r = wine_read(&pid, teb + WINE_TEB_SELF, &w[0], 8)) < 0 ||
-	    (r = wine_read(&pid, teb + WINE_TEB_PEB, &w[1], 8)) < 0)
-		return plib_error(errbuf, r, "pid %llu: cannot read its TEB at 0x%llx (gs_base)", (unsigned long long)pid,
-		                  (unsigned long long)teb);
-	if (w[0] != teb || w[1] == 0)
-		return plib_error(errbuf, MF_ERR_FORMAT, "pid %llu: gs_base 0x%llx is no TEB (its Self is 0x%llx)",
-		                  (unsigned long long)pid, (unsigned long long)teb, (unsigned long long)w[0]);
-	*peb = w[1];
+	/* (little-endian: a 4-byte pointer read into the low half of a zeroed uint64_t) */
+	word = *is64 ? 8 : 4;
+	teb = *is64 ? regs.u.x86_64.gs_base : regs.u.x86_64.fs_base;
+	reg = *is64 ? "gs_base" : "fs_base";
+	if ((r = wine_read(&pid, teb + (*is64 ? WINE_TEB64_SELF : WINE_TEB32_SELF), &self, word)) < 0 ||
+	    (r = wine_read(&pid, teb + (*is64 ? WINE_TEB64_PEB : WINE_TEB32_PEB), &p, word)) < 0)
+		return plib_error(errbuf, r, "pid %llu: cannot read its TEB at 0x%llx (%s)", (unsigned long long)pid,
+		                  (unsigned long long)teb, reg);
+	if (self != teb || p == 0)
+		return plib_error(errbuf, MF_ERR_FORMAT, "pid %llu: %s 0x%llx is no TEB (its Self is 0x%llx)",
+		                  (unsigned long long)pid, reg, (unsigned long long)teb, (unsigned long long)self);
+	*peb = p;
 	if (host != NULL && host->log != NULL)
-		host->log(1, "pid %llu: PEB at 0x%llx (TEB 0x%llx, gs_base of its main thread)", (unsigned long long)pid,
-		          (unsigned long long)w[1], (unsigned long long)teb);
+		host->log(1, "pid %llu: PEB at 0x%llx (TEB 0x%llx, %s of its main thread)", (unsigned long long)pid,
+		          (unsigned long long)p, (unsigned long long)teb, reg);
 	return 0;
 }
 
@@ -91,17 +102,18 @@ int
 wine_process_info(void *handle, uint64_t pid, struct peb_info *info, char *errbuf)
 {
 	uint64_t peb;
-	int r;
+	int r, is64;
 
-	if ((r = wine_peb(handle, pid, &peb, errbuf)) < 0)
+	if ((r = wine_peb(handle, pid, &peb, &is64, errbuf)) < 0)
 		return r;
-	return peb_read(peb, 1, wine_read, &pid, info, errbuf);
+	return peb_read(peb, is64, wine_read, &pid, info, errbuf);
 }
 
 /* ---- modules ---------------------------------------------------------------------------- */
 
 struct wine_mods_ctx {
 	uint64_t pid;
+	uint32_t arch;                 /* MF_ARCH_X86_64 or MF_ARCH_X86_32 */
 	mf_module_cb cb;
 	void *ctx;
 };
@@ -112,7 +124,7 @@ wine_module_cb(void *ctx, const struct peb_module *pm)
 	struct wine_mods_ctx *c = ctx;
 	struct mf_module m = {
 		.struct_size = sizeof m, .pid = c->pid, .name = pm->name, .path = pm->path, .base = pm->base,
-		.size = pm->size, .arch = MF_ARCH_X86_64, .format = "pe",
+		.size = pm->size, .arch = c->arch, .format = "pe",
 	};
 	struct pe_image *pe = malloc(sizeof *pe);
 	struct pe_rsds rs;
@@ -139,7 +151,8 @@ wine_modules(void *handle, uint64_t pid, mf_module_cb cb, void *ctx, char *errbu
 
 	if ((r = wine_process_info(handle, pid, &info, errbuf)) < 0)
 		return r;
-	r = peb_modules(info.ldr, 1, PEB_LOAD_ORDER, wine_read, &pid, wine_module_cb, &c, errbuf);
+	c.arch = info.is64 ? MF_ARCH_X86_64 : MF_ARCH_X86_32;
+	r = peb_modules(info.ldr, info.is64, PEB_LOAD_ORDER, wine_read, &pid, wine_module_cb, &c, errbuf);
 	peb_info_free(&info);
 	return r;
 }
@@ -166,7 +179,7 @@ wine_syms_open(void *handle, const uint64_t *pid, struct pesyms *s, char *errbuf
 		                  (unsigned long long)*pid);
 	if ((r = wine_process_info(handle, *pid, &info, errbuf)) < 0)
 		return r;
-	r = peb_modules(info.ldr, 1, PEB_LOAD_ORDER, wine_read, (void *)pid, wine_syms_add, s, errbuf);
+	r = peb_modules(info.ldr, info.is64, PEB_LOAD_ORDER, wine_read, (void *)pid, wine_syms_add, s, errbuf);
 	peb_info_free(&info);
 	if (r == MF_ERR_NOMEM)
 		r = plib_error(errbuf, r, "out of memory");
