@@ -330,9 +330,10 @@ pe_export_find(const struct pe_image *pe, const struct pe_exports *ex, const cha
 	char why[MF_ERRBUF_SIZE];
 	uint32_t i;
 
-	/* linear: the names are sorted on a good image, but this one may lie */
+	/* linear: the names are sorted on a good image, but this one may lie; a name whose
+	 * address slot is 0 exports nothing (pe_exports_each leaves it out too) */
 	for (i = 0; i < ex->nnames; i++) {
-		if (ex->name_ords[i] >= ex->nfuncs ||
+		if (ex->name_ords[i] >= ex->nfuncs || ex->funcs[ex->name_ords[i]] == 0 ||
 		    pe_read_str(pe, ex->blk, ex->dir_rva, ex->blk_len, ex->name_rvas[i], namebuf, PE_MAX_NAME, why) < 0 ||
 		    strcmp(namebuf, name) != 0)
 			continue;

@@ -130,6 +130,8 @@ img_build(uint8_t *b, const struct exp_spec *es)
 	for (i = 0, k = 0; i < es->n; i++) {
 		if (es->rvas[i] != 0) {
 			put_le32(b + funcs + 4 * i, es->rvas[i]);
+		} else if (es->fwd[i] == NULL) {
+			put_le32(b + funcs + 4 * i, 0);   /* an empty slot that still has a name */
 		} else {
 			put_le32(b + funcs + 4 * i, str);
 			memcpy(b + str, es->fwd[i], strlen(es->fwd[i]) + 1);
@@ -167,10 +169,10 @@ img_build(uint8_t *b, const struct exp_spec *es)
 }
 
 static const struct exp_spec spec_test = {
-	"test.dll", 5,
-	{ "Alpha", "Beta", "Fwd", NULL, "Loop2" },
-	{ 0x3000, 0x3010, 0, 0x3020, 0 },
-	{ NULL, NULL, "OTHER.Target", NULL, "OTHER.Loop" },
+	"test.dll", 6,
+	{ "Alpha", "Beta", "Fwd", NULL, "Loop2", "Hole" },
+	{ 0x3000, 0x3010, 0, 0x3020, 0, 0 },
+	{ NULL, NULL, "OTHER.Target", NULL, "OTHER.Loop", NULL },
 };
 static const struct exp_spec spec_other = {
 	"other.dll", 3,
@@ -270,6 +272,8 @@ test_good(void)
 	is_int(pe_export_find(&t.pe[0], &t.ex[0], "#4", &e, nb, fb, err), 0, "find by ordinal");
 	is_u64(e.rva, 0x3020, "ordinal 4");
 	is_int(pe_export_find(&t.pe[0], &t.ex[0], "#9", &e, nb, fb, err), MF_ERR_NOTFOUND, "no ordinal 9");
+	is_int(pe_export_find(&t.pe[0], &t.ex[0], "Hole", &e, nb, fb, err), MF_ERR_NOTFOUND,
+	       "a name whose slot is empty (address 0) is no export, as the listing has it");
 	is_int(pe_export_find(&t.pe[0], &t.ex[0], "Fwd", &e, nb, fb, err), 0, "a forwarder");
 	is_str(e.forward, "OTHER.Target", "names its target");
 
