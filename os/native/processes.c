@@ -63,19 +63,28 @@ native_stat_field(const char *after_name, const char *end, unsigned field)
 }
 
 /* When this machine booted, by the clock stat's start times count from (CLOCK_BOOTTIME,
- * which goes on in suspend), as nanoseconds of the wall clock; 0 if unknown.  Rounded to
- * the millisecond: the two clock reads are some nanoseconds apart, and a start time is
- * only good to the clock tick anyway, so every listing gives the same times. */
+ * which goes on in suspend), as nanoseconds of the wall clock; 0 if unknown.  The wall
+ * clock is read between two reads of the boot clock and set against their midpoint, again
+ * if the three reads were more than 20 us apart (the thread was preempted), so the offset
+ * is good to well under a microsecond; it is then rounded to the millisecond (a start time
+ * is only good to the clock tick anyway), and every listing gives the same times. */
 static int64_t
 native_boot_ns(void)
 {
-	struct timespec real, boot;
-	int64_t ns;
+	struct timespec b1, real, b2;
+	int64_t gap = 0, mid = 0;
+	int tries;
 
-	if (clock_gettime(CLOCK_REALTIME, &real) < 0 || clock_gettime(CLOCK_BOOTTIME, &boot) < 0)
-		return 0;
-	ns = ((int64_t)real.tv_sec - boot.tv_sec) * 1000000000 + (real.tv_nsec - boot.tv_nsec);
-	return (ns + 500000) / 1000000 * 1000000;
+	for (tries = 0; tries < 16; tries++) {
+		if (clock_gettime(CLOCK_BOOTTIME, &b1) < 0 || clock_gettime(CLOCK_REALTIME, &real) < 0 ||
+		    clock_gettime(CLOCK_BOOTTIME, &b2) < 0)
+			return 0;
+		gap = ((int64_t)b2.tv_sec - b1.tv_sec) * 1000000000 + (b2.tv_nsec - b1.tv_nsec);
+		mid = ((int64_t)real.tv_sec - b1.tv_sec) * 1000000000 + (real.tv_nsec - b1.tv_nsec) - gap / 2;
+		if (gap <= 20000)
+			break;
+	}
+	return (mid + 500000) / 1000000 * 1000000;
 }
 
 /* Start time (field 22, clock ticks after boot) and, of a zombie, the exit code (field 52,
