@@ -36,7 +36,7 @@ setup() {
 # Run a shell command line under a pseudo-terminal: what the terminal got is $output;
 # the command's exit status must be $2 (default 0: script -e returns it).  script runs the
 # line with $SHELL, /bin/sh when unset: bash is named so that what the terminal shows does
-# not hang on the caller's shell (dash reports "Terminated" for a pipeline's first command
+# not depend on the caller's shell (dash reports "Terminated" for a pipeline's first command
 # killed by SIGTERM, bash does not).
 on_tty() {
 	run -"${2:-0}" env SHELL=/bin/bash script -qec "$1" /dev/null
