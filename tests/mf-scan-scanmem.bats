@@ -59,6 +59,21 @@ start_pinned_memtarget() {
 	taskset -p -c 0 "$mt_pid" >/dev/null
 }
 
+# Wait until PID is sleep(1) blocked in its (clock_)nanosleep: exec'd from taskset and
+# through its start-up, so that nothing in its memory changes any more.  A fixed pause was
+# too short on a loaded machine: the scans then saw its start-up at different moments.
+wait_in_nanosleep() {
+	local n nr comm
+	for n in $(seq 200); do
+		comm=$(cat "/proc/$1/comm" 2>/dev/null) || fail "process $1 is gone"
+		# x86_64's clock_nanosleep and nanosleep
+		read -r nr _ <"/proc/$1/syscall" || nr=
+		[[ $comm == sleep && ( $nr == 230 || $nr == 35 ) ]] && return 0
+		sleep 0.05
+	done
+	fail "process $1 ($comm) never went to sleep (syscall: $nr)"
+}
+
 # The match count of scanmem's last scan.
 sm_count() {
 	sed -n 's/^info: we currently have \([0-9]*\) matches\.$/\1/p' "$BATS_TEST_TMPDIR/sm.out" | tail -1
@@ -197,9 +212,9 @@ mf_list() {
 	need_scanmem
 	taskset -c 0 sleep 300 3>&- &
 	sleep_pid=$!
-	sleep 0.2
-	# on one CPU (see start_pinned_memtarget), and once stopped by scanmem's ptrace, which
-	# interrupts its sleep: after that its memory stays as it is
+	wait_in_nanosleep "$sleep_pid"
+	# on one CPU (see start_pinned_memtarget), asleep (its start-up done), and once stopped
+	# by scanmem's ptrace, which interrupts its sleep: after that its memory stays as it is
 	scanmem -p "$sleep_pid" -c 'option scan_data_type int8;0;exit' >/dev/null 2>&1
 	mf-scan -p "$sleep_pid" -T u8 0 </dev/null >"$BATS_TEST_TMPDIR/z"
 	local hits bytes
