@@ -89,7 +89,7 @@ scan_usage(int status)
 	        "  -w, --pcap=FILE        the pcap to write (LINKTYPE_RAW: IP packets, Ethernet\n"
 	        "                         headers dropped), replaced when complete\n"
 	        "\nScanning and output:\n"
-	        "      --chunk=SIZE       bytes per chunk (default 1M; 4M with -Y)\n"
+	        "      --chunk=SIZE       bytes per chunk (default 1M, 16M in place; 4M with -Y)\n"
 	        "      --context=N        bytes of data in each hit, from the match (default 16)\n"
 	        "      --max-hits=N       stop after N hits\n"
 	        "      --threads=N        scanning threads (default: online CPUs)\n");
@@ -337,8 +337,13 @@ scan_parse_opts(struct scan_state *st, struct scan_rescan *rs, int argc, char **
 			if (st->pats[i].len > st->maxlen)
 				st->maxlen = st->pats[i].len;
 	}
-	if (st->chunk == 0)
-		st->chunk = st->yara_file != NULL ? SCAN_CHUNK_YARA_DEFAULT : SCAN_CHUNK_DEFAULT;
+	if (st->chunk == 0 && st->yara_file != NULL) {
+		/* YARA's chunks stay one size: what its conditions see of the space is a chunk */
+		st->chunk = SCAN_CHUNK_YARA_DEFAULT;
+	} else if (st->chunk == 0) {
+		st->chunk = SCAN_CHUNK_DEFAULT;
+		st->view_chunk = SCAN_CHUNK_VIEW_DEFAULT;
+	}
 	if (st->context == 0)
 		st->context = 1;   /* the overlap arithmetic needs one byte; data holds at least it */
 	free(hexes);

@@ -196,7 +196,7 @@ scan_run(struct scan_state *st)
 {
 	struct scan_job job = {
 		.pats = st->pats, .npats = st->npats, .multi = st->multi, .typed = st->have_typed ? &st->typed : NULL, .yara = st->yara,
-		.maxlen = st->maxlen, .context = st->context, .chunk = st->chunk, .max_hits = st->max_hits,
+		.maxlen = st->maxlen, .context = st->context, .chunk = st->chunk, .view_chunk = st->view_chunk, .max_hits = st->max_hits,
 		.threads = st->threads, .fill = scan_fill_cb, .view = scan_view_cb, .fail = scan_fail_cb, .gap = scan_gap_cb,
 		.emit = scan_emit_match, .ctx = st,
 	};

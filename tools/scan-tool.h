@@ -36,6 +36,7 @@ struct scan_state {
 	uint64_t max_hits;
 	unsigned threads;
 	size_t chunk;
+	size_t view_chunk;            /* bytes per chunk scanned in place (0: chunk) */
 	struct scan_regions regions;
 	bool all_regions;             /* --all-regions: a process's code and read-only data too */
 	struct scan_stats stats;

@@ -64,6 +64,7 @@ struct scan_engine {
 	pthread_cond_t cv_work, cv_done;
 	bool quit;
 	bool oom;
+	const struct scan_slot *awaited; /* the slot the caller waits on (cv_done), or NULL */
 	void *gone;                   /* the space whose read failed as a whole (emitted) */
 	void *gone_read;              /* the same, as the workers know it: not read again */
 };
@@ -355,6 +356,16 @@ scan_engine_slot_scan(const struct scan_job *job, struct scan_slot *s)
 	}
 }
 
+/* A worker has finished slot s (the engine's lock held): the caller is woken only when it
+ * waits on this very slot, not for every slot done (each wake is a context switch). */
+static void
+scan_engine_done(struct scan_engine *e, struct scan_slot *s)
+{
+	s->state = SLOT_DONE;
+	if (e->awaited == s)
+		pthread_cond_signal(&e->cv_done);
+}
+
 static void *
 scan_engine_worker(void *arg)
 {
@@ -384,8 +395,7 @@ scan_engine_worker(void *arg)
 			size_t own = s->own;   /* the slot is the caller's again once done */
 
 			s->fail = MF_ERR_GONE;
-			s->state = SLOT_DONE;
-			pthread_cond_broadcast(&e->cv_done);
+			scan_engine_done(e, s);
 			pthread_mutex_unlock(&e->mu);
 			mf_progress_add(e->job->progress, own);   /* passed over: done all the same */
 			pthread_mutex_lock(&e->mu);
@@ -401,8 +411,7 @@ scan_engine_worker(void *arg)
 		pthread_mutex_lock(&e->mu);
 		if (s->fail < 0)
 			e->gone_read = s->space;
-		s->state = SLOT_DONE;
-		pthread_cond_broadcast(&e->cv_done);
+		scan_engine_done(e, s);
 	}
 	pthread_mutex_unlock(&e->mu);
 	return NULL;
@@ -470,8 +479,10 @@ scan_engine_emit_next(struct scan_engine *e, uint64_t *next_emit)
 
 	for (;;) {
 		pthread_mutex_lock(&e->mu);
+		e->awaited = s;
 		while (s->state != SLOT_DONE)
 			pthread_cond_wait(&e->cv_done, &e->mu);
+		e->awaited = NULL;
 		pthread_mutex_unlock(&e->mu);
 		if (s->oom) {
 			e->oom = true;
@@ -500,6 +511,24 @@ scan_engine_emit_next(struct scan_engine *e, uint64_t *next_emit)
 	return more;
 }
 
+/* The bytes of the chunk at addr (left of its region): job->view_chunk where the space
+ * shows them in place, job->chunk where they are copied. */
+static size_t
+scan_engine_chunk_own(const struct scan_job *job, void *space, uint64_t addr, uint64_t left, size_t overlap)
+{
+	size_t own = left < job->chunk ? (size_t)left : job->chunk;
+	const uint8_t *data;
+
+	if (job->view != NULL && job->view_chunk > own && left > own) {
+		size_t vown = left < job->view_chunk ? (size_t)left : job->view_chunk;
+		size_t vsize = left - vown < overlap ? (size_t)left : vown + overlap;
+
+		if (job->view(job->ctx, space, addr, vsize, &data) == 0)
+			own = vown;
+	}
+	return own;
+}
+
 /* Hand every region to the slots in chunks, in order; false when output stopped (or out of
  * memory). */
 static bool
@@ -522,7 +551,7 @@ scan_engine_feed(struct scan_engine *e, const struct scan_regions *rl, size_t ov
 			 * it has gone, its other regions are skipped, reported once */
 			if (left == 0 || rg->space == e->gone)
 				break;
-			own = left < job->chunk ? (size_t)left : job->chunk;
+			own = scan_engine_chunk_own(job, rg->space, addr, left, overlap);
 			size = left - own < overlap ? (size_t)left : own + overlap;
 			s = &e->slots[*seq % e->nslots];
 			while (*seq - *next_emit >= e->nslots)

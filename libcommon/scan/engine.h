@@ -27,6 +27,10 @@
  * memory); YARA's chunks are larger, as each has a SCAN_YARA_OVERLAP to scan again */
 #define SCAN_CHUNK_DEFAULT (1u << 20)
 #define SCAN_CHUNK_YARA_DEFAULT (4u << 20)
+/* bytes per chunk scanned in place (a view): there is no copy to keep in the cache, and
+ * each chunk costs a hand-off to the caller's thread (a context switch: over a 512 MiB
+ * dump, 1 MiB chunks spent about 4 ms of 24 on them, 16 MiB chunks well under 1) */
+#define SCAN_CHUNK_VIEW_DEFAULT (16u << 20)
 #define SCAN_CHUNK_HITS_MAX (1u << 20)  /* hits held per chunk before it is emitted in parts */
 #define SCAN_MULTI_WINDOW (256u << 10)  /* bytes per pass of the many-pattern matcher */
 #define SCAN_REGIONS_MAX (1u << 24)
@@ -90,8 +94,9 @@ struct scan_match {
 typedef int (*scan_fill_fn)(void *ctx, void *space, uint64_t addr, uint64_t len, uint8_t *buf, mf_span_cb cb,
                             void *cbctx, char *errbuf);
 /* Optional: [addr, addr + len) of space without a copy (for libmf: mf_aspace_view, a
- * mapped dump file), called on the worker threads: 0 with *data (valid until the scan
- * ends, every byte readable), or negative, and the engine fills its buffer instead. */
+ * mapped dump file), called on the worker threads, and on the caller's to size a chunk: 0
+ * with *data (valid until the scan ends, every byte readable), or negative, and the engine
+ * fills its buffer instead. */
 typedef int (*scan_view_fn)(void *ctx, void *space, uint64_t addr, uint64_t len, const uint8_t **data);
 /* A space whose read failed as a whole with err (the fill's negative return). */
 typedef void (*scan_fail_fn)(void *ctx, void *space, int err, const char *errbuf);
@@ -109,6 +114,8 @@ struct scan_job {
 	size_t maxlen;                /* the longest match (SCAN_YARA_OVERLAP for YARA) */
 	size_t context;               /* bytes of data per hit, at least 1 */
 	size_t chunk;                 /* bytes per chunk, a multiple of SCAN_PAGE */
+	size_t view_chunk;            /* the same where view shows the chunk in place (used when
+	                               * larger than chunk; 0: chunk everywhere) */
 	uint64_t max_hits;            /* 0: no limit */
 	unsigned threads;             /* at least 1 */
 	scan_fill_fn fill;
