@@ -6,12 +6,15 @@ set -euo pipefail
 export LC_ALL=C
 runs=${RUNS:-50}
 
-command -v mf-ps >/dev/null || { echo "bench-ps: mf-ps not found in PATH" >&2; exit 1; }
+. "$(dirname "$0")/bench-lib.sh"
+# the real binary, not libtool's wrapper script (~9 ms of bash, sed and ls per run)
+bench_bin mf-ps
+mfps=$bench_bin_path
 command -v ps >/dev/null || { echo "bench-ps: ps (procps) not found" >&2; exit 1; }
-mf-ps -f msgpack </dev/null >/dev/null || { echo "bench-ps: mf-ps fails" >&2; exit 1; }
+"$mfps" -f msgpack </dev/null >/dev/null || { echo "bench-ps: mf-ps fails" >&2; exit 1; }
 
 nproc_count=$(ps -e --no-headers | wc -l)
-echo "bench-ps: listing $nproc_count processes, $runs runs each ($(command -v mf-ps))"
+echo "bench-ps: listing $nproc_count processes, $runs runs each ($mfps)"
 
 # mean seconds of a command over $runs runs (after 3 warm-up runs)
 bench_mean() {
@@ -36,8 +39,8 @@ bench_mean() {
 # hyperfine -N runs without a shell (no redirections; output discarded); -o native keeps
 # mf-ps from looking at stdin for a target record
 ps_t=$(bench_mean "ps -e")
-mp_t=$(bench_mean "mf-ps -f msgpack -o native")
-tb_t=$(bench_mean "mf-ps -f table -o native")
+mp_t=$(bench_mean "$mfps -f msgpack -o native")
+tb_t=$(bench_mean "$mfps -f table -o native")
 
 awk -v ps="$ps_t" -v mp="$mp_t" -v tb="$tb_t" 'BEGIN {
 	printf "  %-22s %9.2f ms\n", "ps -e", ps * 1000
