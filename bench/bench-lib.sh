@@ -1,8 +1,8 @@
 # bench-lib.sh: the setup every bench/ script shares; sourced, in sh or bash:
 #   . "$(dirname "$0")/bench-lib.sh"
 # Sourcing it sets MF_TOP_SRCDIR (default: this tree) and MF_TOP_BUILDDIR (default: the
-# current directory, where make bench runs), puts the build's tools first on PATH and its
-# plugins in MF_PLUGIN_PATH when unset, all exported.
+# current directory, where make bench runs), puts the build's tools first on PATH, its
+# plugins in MF_PLUGIN_PATH and mf-scan's modules in MF_MODULE_DIR when unset, all exported.
 #   bench_bin NAME        $bench_bin_path: the real binary of the tool NAME found on PATH,
 #                         not libtool's wrapper script (its shell start would be timed),
 #                         with LD_LIBRARY_PATH set for it (call it outside $(...))
@@ -19,8 +19,9 @@
 : "${MF_TOP_SRCDIR:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${MF_TOP_BUILDDIR:=$PWD}"
 : "${MF_PLUGIN_PATH:=$MF_TOP_BUILDDIR/connectors/.libs:$MF_TOP_BUILDDIR/os/.libs}"
+: "${MF_MODULE_DIR:=$MF_TOP_BUILDDIR/libcommon/scan/.libs}"
 PATH=$MF_TOP_BUILDDIR/tools:$PATH
-export MF_TOP_SRCDIR MF_TOP_BUILDDIR MF_PLUGIN_PATH PATH
+export MF_TOP_SRCDIR MF_TOP_BUILDDIR MF_PLUGIN_PATH MF_MODULE_DIR PATH
 
 bench_bin() {
 	bench_bin_path=$(command -v "$1") || { echo "bench: $1 not found on PATH" >&2; exit 1; }

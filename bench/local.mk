@@ -2,6 +2,7 @@
 # tool a user would otherwise run.  Programs go to EXTRA_PROGRAMS, run targets to BENCH_TARGETS.
 bench_env = PATH='$(abs_top_builddir)/tools:'"$$PATH" \
 	MF_PLUGIN_PATH='$(abs_top_builddir)/connectors/.libs:$(abs_top_builddir)/os/.libs' \
+	MF_MODULE_DIR='$(abs_top_builddir)/libcommon/scan/.libs' \
 	MF_TOP_SRCDIR='$(abs_top_srcdir)' MF_TOP_BUILDDIR='$(abs_top_builddir)'
 
 # sequential reads through the raw and elf connectors next to cat

@@ -21,7 +21,7 @@ setup_file() {
 	fi
 	chmod -R u+w "$PKG_SRC"   # distcheck's source tree is read-only
 	# unset what make check exports: the package build is a build from scratch
-	(cd "$PKG_SRC" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MF_PLUGIN_PATH -u MF_TOP_SRCDIR \
+	(cd "$PKG_SRC" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MF_PLUGIN_PATH -u MF_MODULE_DIR -u MF_TOP_SRCDIR \
 		-u MF_TOP_BUILDDIR DEB_BUILD_OPTIONS="parallel=2" \
 		dpkg-buildpackage -us -uc -b) >"$PKG_TOP/build.log" 2>&1 || echo failed >"$PKG_TOP/build.failed"
 }
@@ -65,6 +65,10 @@ deb() { # PACKAGE
 	run -0 dpkg-deb -c "$(deb mftools)"
 	assert_line --regexp "\./usr/lib/$TRIPLET/mftools/connectors/mf-connector-[a-z0-9_-]+\.so$"
 	assert_line --regexp "\./usr/lib/$TRIPLET/mftools/os/mf-os-native\.so$"
+	# mf-scan's optional modules, beside them
+	for m in yara hs pcap; do
+		assert_line --regexp "\./usr/lib/$TRIPLET/mftools/modules/mf-scan-$m\.so$"
+	done
 	refute_line --regexp '\.la$'
 	refute_line --regexp '\./usr/lib/mftools/'
 	# the directory compiled into libmf is that one
@@ -93,6 +97,10 @@ deb() { # PACKAGE
 	assert_line --regexp '\./usr/share/doc/libmf-dev/examples/connector-memfile/memfile\.c$'
 	run -0 dpkg-deb -f "$(deb mftools)" Depends
 	assert_output --partial "libmf0 (>= "
+	# what mf-scan's modules link (mf-scan itself does not): dpkg-shlibdeps read the modules
+	assert_output --regexp 'libyara[0-9]'
+	assert_output --regexp 'lib(hyperscan|vectorscan)[0-9]'
+	assert_output --regexp 'libpcap0\.8'
 }
 
 @test "the staged tools run from the unpacked .debs" {
@@ -114,6 +122,15 @@ deb() { # PACKAGE
 	assert_line --regexp "^connector +raw +[0-9]+ +$st/usr/lib/$TRIPLET/mftools/connectors/mf-connector-raw\.so$"
 	assert_line --regexp "^os +native +[0-9]+ +$st/usr/lib/$TRIPLET/mftools/os/mf-os-native\.so$"
 	refute_output --partial REFUSED
+	# mf-scan loads its modules from the staged directory: -F (Hyperscan), -Y (libyara)
+	printf 'xx MFPKGTEST! xx' >"$BATS_TEST_TMPDIR/mem"
+	printf 'MFPKGTEST!\nnothere\n' >"$BATS_TEST_TMPDIR/list"
+	printf 'rule r { strings: $a = "MFPKGTEST!" condition: $a }\n' >"$BATS_TEST_TMPDIR/r.yar"
+	export MF_MODULE_DIR=$st/usr/lib/$TRIPLET/mftools/modules
+	run -0 --separate-stderr "$st/usr/bin/mf-scan" -c "raw:$BATS_TEST_TMPDIR/mem" --phys -F "$BATS_TEST_TMPDIR/list" -f json
+	assert_equal "$(jq -r 'select(.type == "hit") | .addr' <<<"$output")" 0x3
+	run -0 --separate-stderr "$st/usr/bin/mf-scan" -c "raw:$BATS_TEST_TMPDIR/mem" --phys -Y "$BATS_TEST_TMPDIR/r.yar" -f json
+	assert_equal "$(jq -r 'select(.type == "hit") | .addr' <<<"$output")" 0x3
 	# the man page opens, the completion registers
 	run -0 --separate-stderr env MANWIDTH=80 man -l "$st/usr/share/man/man1/mf-ps.1.gz"
 	assert_line --regexp '^NAME'

@@ -1,6 +1,7 @@
 # Shared setup for the bats suites: bats-support/bats-assert, C locale, the build tree's
-# tools and plugins first (AM_TESTS_ENVIRONMENT sets MF_PLUGIN_PATH and PATH when run by
-# make check; running a .bats file by hand from the source tree works too).
+# tools, plugins and mf-scan's modules first (AM_TESTS_ENVIRONMENT sets MF_PLUGIN_PATH,
+# MF_MODULE_DIR and PATH when run by make check; running a .bats file by hand from the
+# source tree works too).
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
@@ -14,6 +15,8 @@ export MF_TOP_SRCDIR MF_TOP_BUILDDIR
 : "${MF_DATA_PATH:=$MF_TOP_BUILDDIR/tests/data}"
 export MF_DATA_PATH
 export MF_PLUGIN_PATH
+: "${MF_MODULE_DIR:=$MF_TOP_BUILDDIR/libcommon/scan/.libs}"
+export MF_MODULE_DIR
 case ":$PATH:" in
 *":$MF_TOP_BUILDDIR/tools:"*) ;;
 *) PATH="$MF_TOP_BUILDDIR/tools:$PATH" ;;

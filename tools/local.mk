@@ -25,10 +25,10 @@ tools_mf_dump_LDADD = tools/libmftool.la libcommon/snapshot/libmfsnapshot.la $(t
 tools_mf_scan_SOURCES = tools/mf-scan.c tools/scan-tool.h tools/scan-opts.c tools/scan-out.c tools/scan-rescan.c \
 	tools/scan-space.c tools/scan-list.c tools/scan-pack.c tools/scan-snap.c
 tools_mf_scan_LDADD = tools/libmftool.la libcommon/scan/libmfscan.la $(tool_ldadd)
-# --carve net: the packet carver, its pcap written with libpcap, atomically (snapshot/output.c)
+# --carve net: the packet carver, its pcap written atomically (snapshot/output.c) by libpcap
+# (the module mf-scan-pcap.so: libcommon/scan/local.mk)
 tools_mf_scan_SOURCES += tools/scan-carve.c
-tools_mf_scan_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
-tools_mf_scan_LDADD += libcommon/snapshot/libmfsnapshot.la $(PCAP_LIBS)
+tools_mf_scan_LDADD += libcommon/snapshot/libmfsnapshot.la
 
 # mf-syms: kernel and process symbols, --at, and the kernel's BTF saved atomically
 bin_PROGRAMS += tools/mf-syms

@@ -15,11 +15,11 @@
 #include "config.h"
 #include "scan-tool.h"
 #include "scan/carve.h"
+#include "scan/pcap.h"
 #include "snapshot/output.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +37,7 @@ struct scan_carve {
 	size_t nruns, capruns;
 	uint64_t lo;                  /* the address of buf[0] */
 	void *space;
-	pcap_t *pd;
-	pcap_dumper_t *dumper;
-	FILE *fp;
+	struct scan_pcap *pcap;
 	struct snap_out *out;
 	uint64_t frames;
 	bool done;                    /* --max-hits reached */
@@ -158,11 +156,9 @@ scan_carve_emit(struct scan_carve *c, size_t base, const struct carve_pkt *p)
 	struct scan_state *st = c->st;
 	const struct mf_aspace_id *id = mf_aspace_id(c->space);
 	const uint8_t *frame = c->buf + base + p->off;
-	struct pcap_pkthdr h = { .caplen = (bpf_u_int32)(p->len - (p->ip_off - p->off)) };
 	uint64_t addr = c->lo + base + p->off;
 
-	h.len = h.caplen;
-	pcap_dump((u_char *)c->dumper, &h, c->buf + base + p->ip_off);
+	scan_pcap_write(c->pcap, c->buf + base + p->ip_off, (uint32_t)(p->len - (p->ip_off - p->off)));
 	c->frames++;
 	if (st->tl->fmt == MF_FMT_TABLE)
 		scan_carve_row(c, id, addr, p);
@@ -254,29 +250,31 @@ static void
 scan_carve_open(struct scan_carve *c)
 {
 	struct tool *tl = c->st->tl;
+	FILE *fp;
 	int r, fd;
 
 	if ((r = snap_out_open(c->st->pcap_path, true, NULL, &c->out, tl->errbuf)) == MF_ERR_ARG)
 		tool_usage_error(tl, "%s", tl->errbuf);
 	if (r < 0)
 		tool_die(tl, "%s", tl->errbuf);
-	if ((c->pd = pcap_open_dead(DLT_RAW, CARVE_SNAPLEN)) == NULL)
-		tool_oom();
-	if ((fd = dup(snap_out_fd(c->out))) < 0 || (c->fp = fdopen(fd, "wb")) == NULL)
+	if ((fd = dup(snap_out_fd(c->out))) < 0 || (fp = fdopen(fd, "wb")) == NULL)
 		tool_die(tl, "cannot write %s: %s", c->st->pcap_path, strerror(errno));
-	if ((c->dumper = pcap_dump_fopen(c->pd, c->fp)) == NULL)
-		tool_die(tl, "cannot write %s: %s", c->st->pcap_path, pcap_geterr(c->pd));
+	if ((r = scan_pcap_open(fp, CARVE_SNAPLEN, &c->pcap, tl->errbuf)) == 0)
+		return;
+	snap_out_discard(c->out);
+	if (r == MF_ERR_NOMEM)
+		tool_oom();
+	if (r == MF_ERR_UNSUPPORTED)
+		tool_die(tl, "%s", tl->errbuf);   /* the module: "cannot load pcap support: ..." */
+	tool_die(tl, "cannot write %s: %s", c->st->pcap_path, tl->errbuf);
 }
 
 static void
 scan_carve_close(struct scan_carve *c)
 {
 	struct tool *tl = c->st->tl;
-	bool failed = pcap_dump_flush(c->dumper) != 0 || ferror(c->fp);
 
-	pcap_dump_close(c->dumper);   /* closes c->fp */
-	pcap_close(c->pd);
-	if (failed) {
+	if (scan_pcap_close(c->pcap) < 0) {
 		int e = errno;
 
 		snap_out_discard(c->out);

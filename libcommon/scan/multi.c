@@ -3,7 +3,9 @@
  * either case); its matches have the pattern's fixed length, so the start offset is the end
  * offset Hyperscan reports minus that length, without Hyperscan's costlier start-of-match
  * tracking.  The database is read-only once built; scratch spaces come from a pool so that
- * every scanning thread has its own. */
+ * every scanning thread has its own.
+ * The module mf-scan-hs.so, its functions reached through scan/multi.h's (optional.c; see
+ * scan/module.h). */
 #include "config.h"
 #include "scan/multi.h"
 
@@ -11,11 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef HAVE_HS
 #include <hs.h>
-#endif
 
-#ifdef HAVE_HS
 struct scan_multi {
 	hs_database_t *db;
 	uint32_t *lens;               /* each pattern's length */
@@ -25,6 +24,8 @@ struct scan_multi {
 	hs_scratch_t **free;          /* idle scratch spaces */
 	size_t nfree, capfree;
 };
+
+static void scan_multi_destroy(struct scan_multi *m);
 
 /* The expression of one pattern into a new string; NULL when out of memory. */
 static char *
@@ -49,8 +50,8 @@ scan_multi_expr(const struct scan_pat *p)
 	return e;
 }
 
-int
-scan_multi_build(const struct scan_pat *pats, size_t n, struct scan_multi **out, char *errbuf)
+static int
+scan_multi_compile(const struct scan_pat *pats, size_t n, struct scan_multi **out, char *errbuf)
 {
 	struct scan_multi *m = calloc(1, sizeof *m);
 	char **exprs = calloc(n ? n : 1, sizeof *exprs);
@@ -97,14 +98,14 @@ out:
 	free(flags);
 	free(ids);
 	if (r < 0)
-		scan_multi_free(m);
+		scan_multi_destroy(m);
 	else
 		*out = m;
 	return r;
 }
 
-void
-scan_multi_free(struct scan_multi *m)
+static void
+scan_multi_destroy(struct scan_multi *m)
 {
 	size_t i;
 
@@ -184,8 +185,8 @@ scan_multi_match(unsigned id, unsigned long long from, unsigned long long to, un
 	return 0;
 }
 
-int
-scan_multi_run(struct scan_multi *m, const uint8_t *buf, size_t seg_start, size_t seg_end, size_t own_end,
+static int
+scan_multi_scan(struct scan_multi *m, const uint8_t *buf, size_t seg_start, size_t seg_end, size_t own_end,
                scan_multi_fn cb, void *ctx)
 {
 	struct scan_multi_ctx c = { .m = m, .seg_start = seg_start, .own_end = own_end, .cb = cb, .ctx = ctx };
@@ -202,33 +203,10 @@ scan_multi_run(struct scan_multi *m, const uint8_t *buf, size_t seg_start, size_
 		return 1;
 	return r == HS_SUCCESS ? 0 : -1;
 }
-#else
-int
-scan_multi_build(const struct scan_pat *pats, size_t n, struct scan_multi **out, char *errbuf)
-{
-	(void)pats;
-	(void)n;
-	*out = NULL;
-	return mf_error(errbuf, MF_ERR_UNSUPPORTED, "-F needs Hyperscan: this mf-scan was built without libhs");
-}
 
-void
-scan_multi_free(struct scan_multi *m)
-{
-	(void)m;
-}
-
-int
-scan_multi_run(struct scan_multi *m, const uint8_t *buf, size_t seg_start, size_t seg_end, size_t own_end,
-               scan_multi_fn cb, void *ctx)
-{
-	(void)m;
-	(void)buf;
-	(void)seg_start;
-	(void)seg_end;
-	(void)own_end;
-	(void)cb;
-	(void)ctx;
-	return -1;
-}
-#endif
+const struct scan_multi_module scan_hs_module = {
+	.abi = SCAN_MODULE_ABI,
+	.build = scan_multi_compile,
+	.free = scan_multi_destroy,
+	.run = scan_multi_scan,
+};

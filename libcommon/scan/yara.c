@@ -1,4 +1,5 @@
-/* yara.c: the libyara adapter of the scan engine. */
+/* yara.c: the libyara adapter of the scan engine: the module mf-scan-yara.so, its functions
+ * reached through scan/yara.h's (optional.c; see scan/module.h). */
 #include "config.h"
 #include "scan/yara.h"
 
@@ -11,11 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <mftools/mf.h>
-#ifdef HAVE_YARA
 #include <yara.h>
-#endif
 
-#ifdef HAVE_YARA
 struct scan_yara {
 	YR_RULES *rules;
 };
@@ -95,8 +93,8 @@ scan_yara_dir(const char *path, struct scan_yara_comp *c)
 	return realpath(dirname(copy), c->dir) == NULL ? -1 : 0;
 }
 
-int
-scan_yara_load(const char *path, struct scan_yara **out, char *errbuf)
+static int
+scan_yara_compile(const char *path, struct scan_yara **out, char *errbuf)
 {
 	struct scan_yara_comp c;
 	struct scan_yara *y;
@@ -147,20 +145,14 @@ scan_yara_load(const char *path, struct scan_yara **out, char *errbuf)
 	return 0;
 }
 
-void
-scan_yara_free(struct scan_yara *y)
+static void
+scan_yara_destroy(struct scan_yara *y)
 {
 	if (y == NULL)
 		return;
 	yr_rules_destroy(y->rules);
 	yr_finalize();
 	free(y);
-}
-
-unsigned
-scan_yara_max_threads(void)
-{
-	return YR_MAX_THREADS;
 }
 
 struct scan_yara_run_ctx {
@@ -207,43 +199,19 @@ scan_yara_match_cb(YR_SCAN_CONTEXT *ctx, int msg, void *data, void *user)
 	return stop ? CALLBACK_ABORT : CALLBACK_CONTINUE;
 }
 
-int
-scan_yara_run(const struct scan_yara *y, const uint8_t *buf, size_t n, scan_yara_fn cb, void *ctx)
+static int
+scan_yara_scan(const struct scan_yara *y, const uint8_t *buf, size_t n, scan_yara_fn cb, void *ctx)
 {
 	struct scan_yara_run_ctx c = { .cb = cb, .ctx = ctx, .n = n };
 	int r = yr_rules_scan_mem(y->rules, buf, n, SCAN_FLAGS_REPORT_RULES_MATCHING, scan_yara_match_cb, &c, 0);
 
 	return r == ERROR_SUCCESS ? 0 : r;
 }
-#else
-int
-scan_yara_load(const char *path, struct scan_yara **out, char *errbuf)
-{
-	(void)path;
-	*out = NULL;
-	return mf_error(errbuf, MF_ERR_UNSUPPORTED, "YARA support not built (libyara missing)");
-}
 
-void
-scan_yara_free(struct scan_yara *y)
-{
-	(void)y;
-}
-
-unsigned
-scan_yara_max_threads(void)
-{
-	return UINT32_MAX;
-}
-
-int
-scan_yara_run(const struct scan_yara *y, const uint8_t *buf, size_t n, scan_yara_fn cb, void *ctx)
-{
-	(void)y;
-	(void)buf;
-	(void)n;
-	(void)cb;
-	(void)ctx;
-	return 0;
-}
-#endif
+const struct scan_yara_module scan_yara_module = {
+	.abi = SCAN_MODULE_ABI,
+	.load = scan_yara_compile,
+	.free = scan_yara_destroy,
+	.max_threads = YR_MAX_THREADS,
+	.run = scan_yara_scan,
+};
