@@ -81,14 +81,18 @@ teardown() {
 }
 
 @test "mf-ps: start times as the kernel counts them (boot time + /proc/PID/stat's clock ticks), a zombie's exit status" {
-	# a zombie: sh exits 3 under a parent (the exec'd sleep) that never reaps it
-	( sh -c 'exit 3' & exec sleep 30 ) 3>&- &
+	# a zombie: sh exits 3 under a parent (the exec'd sleep) that never reaps it.  It exits
+	# only once its parent is sleep: exiting earlier, it was reaped by the subshell's bash
+	# before the exec (one CI run found no child at all)
+	( sh -c 'while [ "$(cat /proc/$PPID/comm)" != sleep ]; do sleep 0.01; done; exit 3' & exec sleep 30 ) 3>&- &
 	local parent=$! zombie= k
-	for k in $(seq 100); do
+	for k in $(seq 400); do
 		zombie=$(pgrep -P "$parent" || true)
-		[[ -n $zombie && $(awk '{ print $3 }' "/proc/$zombie/stat" 2>/dev/null) == Z ]] && break
+		[[ $zombie =~ ^[0-9]+$ && $(awk '{ print $3 }' "/proc/$zombie/stat" 2>/dev/null) == Z ]] && break
+		zombie=
 		sleep 0.05
 	done
+	[[ -n $zombie ]] || fail "no zombie child of $parent after 20 s: $(ps -o pid=,stat=,comm= --ppid "$parent" | tr '\n' ';')"
 	run -0 --separate-stderr mf-ps -p "$MARKER,$zombie" -f json </dev/null
 	kill "$parent"
 	no_sanitizer
