@@ -137,6 +137,61 @@ require_hs() {
 	assert_stderr --regexp "^mf-scan: long.txt:1: string pattern longer than 4096 bytes"
 }
 
+@test "mf-scan -F keeps the compiled database: the next run loads it; a damaged or foreign one is compiled again" {
+	require_hs
+	cd "$MD"
+	local d=$BATS_TEST_TMPDIR/c/hs all f size
+	all=$(mf-scan -c raw:m.raw --phys -F list.txt -f json </dev/null)
+	# the first run compiles and keeps it (the directories made, 0700)
+	MF_CACHE_DIR=$d run -0 --separate-stderr mf-scan -c raw:m.raw --phys -F list.txt -f json -v </dev/null
+	no_sanitizer
+	assert_equal "$output" "$all"
+	f=$(ls "$d"/hs-*.db)
+	assert_stderr --partial "mf-scan: the Hyperscan database kept in $f"
+	assert_equal "$(stat -c %a "$d") $(stat -c %a "$BATS_TEST_TMPDIR/c") $(stat -c %a "$f")" "700 700 600"
+	size=$(stat -c %s "$f")
+	# the next loads it, and finds the same
+	MF_CACHE_DIR=$d run -0 --separate-stderr mf-scan -c raw:m.raw --phys -F list.txt -f json -v </dev/null
+	assert_equal "$output" "$all"
+	assert_stderr --partial "mf-scan: the Hyperscan database from the cache: $f"
+	[[ $stderr != *"kept in"* ]] || fail "compiled again: $stderr"
+	# another list is another file
+	MF_CACHE_DIR=$d run -0 mf-scan -c raw:m.raw --phys -F one.txt -f json </dev/null
+	assert_equal "$(ls "$d"/hs-*.db | wc -l)" 2
+	# damaged: cut short, a flipped byte in the database (its CRC), a flipped byte in the key
+	for damage in "truncate -s $((size / 2))" "flip $((size - 100))" "flip 20"; do
+		case $damage in
+		flip*) python3 -c "import sys; f = open(sys.argv[1], 'r+b'); f.seek(int(sys.argv[2])); b = f.read(1); f.seek(-1, 1); f.write(bytes([b[0] ^ 0x55]))" "$f" "${damage#flip }" ;;
+		*) $damage "$f" ;;
+		esac
+		MF_CACHE_DIR=$d run -0 --separate-stderr mf-scan -c raw:m.raw --phys -F list.txt -f json -v </dev/null
+		assert_equal "$output" "$all"
+		assert_stderr --partial "mf-scan: $f is damaged or not this pattern set's Hyperscan database: compiled again"
+		assert_stderr --partial "kept in $f"
+		assert_equal "$(stat -c %s "$f")" "$size"
+	done
+	# foreign: another list's database under this list's name finds this list's hits
+	cp "$(ls "$d"/hs-*.db | grep -v "$f")" "$f"
+	MF_CACHE_DIR=$d run -0 --separate-stderr mf-scan -c raw:m.raw --phys -F list.txt -f json -v </dev/null
+	assert_equal "$output" "$all"
+	assert_stderr --partial "compiled again"
+	# a directory that cannot be made: said at -v, the scan goes on
+	touch "$BATS_TEST_TMPDIR/file"
+	MF_CACHE_DIR=$BATS_TEST_TMPDIR/file/hs run -0 --separate-stderr mf-scan -c raw:m.raw --phys -F list.txt -f json -v </dev/null
+	assert_equal "$output" "$all"
+	assert_stderr --regexp "mf-scan: cannot keep the Hyperscan database in $BATS_TEST_TMPDIR/file/hs/hs-[0-9a-f]{16}\.db: Not a directory"
+	# no file anywhere when MF_CACHE_DIR is empty, or relative (said at -v)
+	HOME=$BATS_TEST_TMPDIR/h XDG_CACHE_HOME= MF_CACHE_DIR= run -0 mf-scan -c raw:m.raw --phys -F list.txt -f json </dev/null
+	HOME=$BATS_TEST_TMPDIR/h MF_CACHE_DIR=rel run -0 --separate-stderr mf-scan -c raw:m.raw --phys -F list.txt -f json -v </dev/null
+	assert_stderr --partial "mf-scan: ignoring the relative MF_CACHE_DIR 'rel': no Hyperscan cache"
+	[[ ! -e $BATS_TEST_TMPDIR/h && ! -e rel ]] || fail "a cache was written: $(ls -R "$BATS_TEST_TMPDIR/h" rel 2>&1)"
+	# unset: $XDG_CACHE_HOME/mftools, else $HOME/.cache/mftools
+	env -u MF_CACHE_DIR XDG_CACHE_HOME="$BATS_TEST_TMPDIR/x" mf-scan -c raw:m.raw --phys -F one.txt -f json </dev/null >/dev/null
+	ls "$BATS_TEST_TMPDIR"/x/mftools/hs-*.db
+	env -u MF_CACHE_DIR -u XDG_CACHE_HOME HOME="$BATS_TEST_TMPDIR/h" mf-scan -c raw:m.raw --phys -F one.txt -f json </dev/null >/dev/null
+	ls "$BATS_TEST_TMPDIR"/h/.cache/mftools/hs-*.db
+}
+
 @test "mf-scan -Y on every thread: the same matches as yara -s over the 8 MiB file, at any chunk size" {
 	require_cmd yara
 	mf-scan --help | grep -q -- '--yara' || skip "built without libyara"

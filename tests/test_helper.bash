@@ -17,6 +17,9 @@ export MF_DATA_PATH
 export MF_PLUGIN_PATH
 : "${MF_MODULE_DIR:=$MF_TOP_BUILDDIR/libcommon/scan/.libs}"
 export MF_MODULE_DIR
+# no Hyperscan cache (mf-scan -F) unless a test makes one: every run compiles
+: "${MF_CACHE_DIR=}"
+export MF_CACHE_DIR
 case ":$PATH:" in
 *":$MF_TOP_BUILDDIR/tools:"*) ;;
 *) PATH="$MF_TOP_BUILDDIR/tools:$PATH" ;;

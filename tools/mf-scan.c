@@ -19,7 +19,6 @@ main(int argc, char **argv)
 	int c;
 
 	scan_parse_opts(&st, &rs, argc, argv);
-	tool_options_done(tl);
 	tool_spaces_stdin(tl, &st.sp);
 	if (st.rescan != NULL && st.snapshot != NULL) {
 		/* the target is the snapshot's own unless named; stdin is not read */

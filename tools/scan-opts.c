@@ -252,6 +252,8 @@ scan_parse_opts(struct scan_state *st, struct scan_rescan *rs, int argc, char **
 			break;
 		}
 	}
+	/* -v applies to what compiling the patterns and rules says (the Hyperscan cache) */
+	tool_options_done(tl);
 
 	if (st->all_regions && (st->rescan != NULL || st->sp.kind == MF_ASPACE_PHYS || st->sp.kind == MF_ASPACE_KERNEL))
 		tool_usage_error(tl, "--all-regions goes with process spaces (-p, -n or process records), not %s",

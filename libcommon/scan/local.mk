@@ -30,7 +30,7 @@ endif
 if HAVE_HS
 scanmod_LTLIBRARIES += libcommon/scan/mf-scan-hs.la
 libcommon_scan_mf_scan_hs_la_SOURCES = libcommon/scan/multi.h libcommon/scan/match.h libcommon/scan/module.h \
-	libcommon/scan/multi.c
+	libcommon/scan/multi.c libcommon/scan/multi-cache.h libcommon/scan/multi-cache.c
 libcommon_scan_mf_scan_hs_la_CFLAGS = $(AM_CFLAGS) $(HS_CFLAGS) -pthread
 libcommon_scan_mf_scan_hs_la_LDFLAGS = $(scanmod_ldflags)
 libcommon_scan_mf_scan_hs_la_LIBADD = libcommon/libmf.la $(HS_LIBS) -lpthread

@@ -8,6 +8,7 @@
  * scan/module.h). */
 #include "config.h"
 #include "scan/multi.h"
+#include "scan/multi-cache.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -57,6 +58,7 @@ scan_multi_compile(const struct scan_pat *pats, size_t n, struct scan_multi **ou
 	char **exprs = calloc(n ? n : 1, sizeof *exprs);
 	unsigned *flags = calloc(n ? n : 1, sizeof *flags), *ids = calloc(n ? n : 1, sizeof *ids);
 	hs_compile_error_t *ce = NULL;
+	struct scan_hs_key key = { 0 };
 	size_t i;
 	int r = 0;
 
@@ -77,21 +79,30 @@ scan_multi_compile(const struct scan_pat *pats, size_t n, struct scan_multi **ou
 		ids[i] = (unsigned)i;
 		m->lens[i] = (uint32_t)pats[i].len;
 	}
-	if (hs_compile_multi((const char *const *)exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &m->db, &ce) !=
-	    HS_SUCCESS) {
-		if (ce != NULL && ce->expression >= 0 && (size_t)ce->expression < n)
-			r = mf_error(errbuf, MF_ERR_ARG, "cannot compile pattern '%s' for Hyperscan: %s",
-			             pats[ce->expression].text, ce->message);
-		else
-			r = mf_error(errbuf, MF_ERR_ARG, "cannot compile the patterns for Hyperscan: %s",
-			             ce != NULL ? ce->message : "unknown error");
-		hs_free_compile_error(ce);
-		m->db = NULL;
+	if (scan_hs_key_make((const char *const *)exprs, flags, ids, n, &key) < 0) {
+		r = mf_error(errbuf, MF_ERR_NOMEM, "out of memory");
 		goto out;
+	}
+	/* compiled by an earlier run, else now (and kept for the next) */
+	if ((m->db = scan_hs_cache_get(&key)) == NULL) {
+		if (hs_compile_multi((const char *const *)exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &m->db,
+		                     &ce) != HS_SUCCESS) {
+			if (ce != NULL && ce->expression >= 0 && (size_t)ce->expression < n)
+				r = mf_error(errbuf, MF_ERR_ARG, "cannot compile pattern '%s' for Hyperscan: %s",
+				             pats[ce->expression].text, ce->message);
+			else
+				r = mf_error(errbuf, MF_ERR_ARG, "cannot compile the patterns for Hyperscan: %s",
+				             ce != NULL ? ce->message : "unknown error");
+			hs_free_compile_error(ce);
+			m->db = NULL;
+			goto out;
+		}
+		scan_hs_cache_put(&key, m->db);
 	}
 	if (hs_alloc_scratch(m->db, &m->proto) != HS_SUCCESS)
 		r = mf_error(errbuf, MF_ERR_NOMEM, "out of memory (Hyperscan scratch space)");
 out:
+	scan_hs_key_free(&key);
 	for (i = 0; exprs != NULL && i < n; i++)
 		free(exprs[i]);
 	free(exprs);
