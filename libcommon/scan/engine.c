@@ -8,6 +8,7 @@
  * the emit. */
 #include "config.h"
 #include "scan/engine.h"
+#include "scan/release.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -67,6 +68,7 @@ struct scan_engine {
 	const struct scan_slot *awaited; /* the slot the caller waits on (cv_done), or NULL */
 	void *gone;                   /* the space whose read failed as a whole (emitted) */
 	void *gone_read;              /* the same, as the workers know it: not read again */
+	struct scan_release release;  /* the caller's: views given back once emitted */
 };
 
 /* ---- reading (worker threads) ---- */
@@ -504,6 +506,8 @@ scan_engine_emit_next(struct scan_engine *e, uint64_t *next_emit)
 		pthread_cond_signal(&e->cv_work);
 		pthread_mutex_unlock(&e->mu);
 	}
+	if (s->viewed)
+		scan_release(&e->release, s->data, s->own);   /* its overlap is the next chunk's */
 	pthread_mutex_lock(&e->mu);
 	s->state = SLOT_FREE;
 	pthread_mutex_unlock(&e->mu);

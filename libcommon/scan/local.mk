@@ -5,7 +5,8 @@ noinst_LTLIBRARIES += libcommon/scan/libmfscan.la
 libcommon_scan_libmfscan_la_SOURCES = libcommon/scan/match.h libcommon/scan/pattern.c libcommon/scan/typed.c \
 	libcommon/scan/rescan.h libcommon/scan/rescan.c libcommon/scan/engine.h libcommon/scan/engine.c \
 	libcommon/scan/regions.c libcommon/scan/yara.h libcommon/scan/multi.h libcommon/scan/pcap.h \
-	libcommon/scan/module.h libcommon/scan/module.c libcommon/scan/optional.c
+	libcommon/scan/module.h libcommon/scan/module.c libcommon/scan/optional.c \
+	libcommon/scan/release.h libcommon/scan/release.c
 libcommon_scan_libmfscan_la_CFLAGS = $(AM_CFLAGS) -pthread
 libcommon_scan_libmfscan_la_LIBADD = -ldl -lpthread
 # the packet carver (mf-scan --carve net)

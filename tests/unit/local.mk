@@ -109,13 +109,17 @@ TESTS += tests/unit/test-native-threads
 tests_unit_test_native_threads_SOURCES = tests/unit/test-native-threads.c tests/unit/tap.h tests/unit/plugin-harness.c tests/unit/plugin-harness.h
 tests_unit_test_native_threads_LDADD = $(tool_ldadd) $(LIBS)
 
-# the scanners (libcommon/scan/): the matchers and the engine
+# the scanners (libcommon/scan/): the matchers, the engine and the release of its views
 check_PROGRAMS += tests/unit/test-scan-match tests/unit/test-scan-engine
 TESTS += tests/unit/test-scan-match tests/unit/test-scan-engine
 tests_unit_test_scan_match_SOURCES = tests/unit/test-scan-match.c tests/unit/tap.h
 tests_unit_test_scan_match_LDADD = libcommon/scan/libmfscan.la $(tool_ldadd)
 tests_unit_test_scan_engine_SOURCES = tests/unit/test-scan-engine.c tests/unit/tap.h
 tests_unit_test_scan_engine_LDADD = libcommon/scan/libmfscan.la $(tool_ldadd)
+check_PROGRAMS += tests/unit/test-scan-release
+TESTS += tests/unit/test-scan-release
+tests_unit_test_scan_release_SOURCES = tests/unit/test-scan-release.c tests/unit/tap.h
+tests_unit_test_scan_release_LDADD = libcommon/scan/libmfscan.la $(tool_ldadd)
 
 # pluginlib: one test per part
 pluginlib_tests = tests/unit/test-pluginlib-bytes tests/unit/test-pluginlib-error tests/unit/test-pluginlib-fileio \
