@@ -172,6 +172,11 @@ EOF
 	[[ $stderr == "mf-scan: "*"$CD/no/such/dir"* ]] || fail "stderr: $stderr"
 	[ "$(wc -l <<<"$stderr")" -eq 1 ]
 	[ ! -e "$CD/x.pcap" ]
+	# libpcap's module missing: one line, before anything is written
+	MF_MODULE_DIR=$CD/no-modules run -1 --separate-stderr mf-scan -c "raw:$CD/img.raw" --phys --carve net -w "$CD/x.pcap" </dev/null
+	assert_stderr "mf-scan: cannot load pcap support: $CD/no-modules/mf-scan-pcap.so: cannot open shared object file: No such file or directory"
+	assert_output ""
+	[ ! -e "$CD/x.pcap" ]
 }
 
 # The guest's datagrams and pings (oracle section "net") in a pcap carved from it: the

@@ -192,6 +192,27 @@ require_hs() {
 	ls "$BATS_TEST_TMPDIR"/h/.cache/mftools/hs-*.db
 }
 
+@test "mf-scan -F and -Y with their module missing: one line, exit 1, nothing on stdout" {
+	require_hs
+	cd "$MD"
+	printf 'rule r { strings: $a = "MF-NEEDLE-42" condition: $a }\n' >one.yar
+	MF_MODULE_DIR=$MD/none run -1 --separate-stderr mf-scan -c raw:m.raw --phys -F list.txt </dev/null
+	assert_stderr "mf-scan: cannot load Hyperscan support: $MD/none/mf-scan-hs.so: cannot open shared object file: No such file or directory"
+	assert_output ""
+	MF_MODULE_DIR=$MD/none run -1 --separate-stderr mf-scan -c raw:m.raw --phys -Y one.yar </dev/null
+	assert_stderr "mf-scan: cannot load YARA support: $MD/none/mf-scan-yara.so: cannot open shared object file: No such file or directory"
+	assert_output ""
+	# not a shared object; another module under its name (no scan_hs_module in it)
+	mkdir -p "$MD/bad"
+	echo text >"$MD/bad/mf-scan-hs.so"
+	MF_MODULE_DIR=$MD/bad run -1 --separate-stderr mf-scan -c raw:m.raw --phys -F list.txt </dev/null
+	assert_stderr "mf-scan: cannot load Hyperscan support: $MD/bad/mf-scan-hs.so: file too short"
+	assert_equal "$(wc -l <<<"$stderr")" 1
+	cp "$MF_MODULE_DIR/mf-scan-pcap.so" "$MD/bad/mf-scan-hs.so"
+	MF_MODULE_DIR=$MD/bad run -1 --separate-stderr mf-scan -c raw:m.raw --phys -F list.txt </dev/null
+	assert_stderr "mf-scan: cannot load Hyperscan support: $MD/bad/mf-scan-hs.so is not this mf-scan's module (scan_hs_module missing)"
+}
+
 @test "mf-scan -Y on every thread: the same matches as yara -s over the 8 MiB file, at any chunk size" {
 	require_cmd yara
 	mf-scan --help | grep -q -- '--yara' || skip "built without libyara"

@@ -61,6 +61,9 @@ scan_carve_opts(struct scan_state *st, bool patterns, bool typed, const char *op
 		tool_usage_error(tl, "-w -: stdout carries the hit records; give a file name");
 	if (operand != NULL)
 		tool_usage_error(tl, "unexpected argument '%s'", operand);
+	/* libpcap's module now, before the target record goes out */
+	if (scan_pcap_load(tl->errbuf) < 0)
+		tool_die(tl, "%s", tl->errbuf);
 }
 
 /* ---- output: the hit and the pcap frame ---- */

@@ -85,12 +85,22 @@ scan_multi_run(struct scan_multi *m, const uint8_t *buf, size_t seg_start, size_
 static const struct scan_pcap_module *scan_pcap_mod;
 
 int
+scan_pcap_load(char *errbuf)
+{
+	if (scan_pcap_mod == NULL && (scan_pcap_mod = scan_module_load("pcap", "pcap support", errbuf)) == NULL)
+		return MF_ERR_UNSUPPORTED;
+	return 0;
+}
+
+int
 scan_pcap_open(FILE *fp, uint32_t snaplen, struct scan_pcap **out, char *errbuf)
 {
+	int r;
+
 	*out = NULL;
-	if (scan_pcap_mod == NULL && (scan_pcap_mod = scan_module_load("pcap", "pcap support", errbuf)) == NULL) {
+	if ((r = scan_pcap_load(errbuf)) < 0) {
 		fclose(fp);
-		return MF_ERR_UNSUPPORTED;
+		return r;
 	}
 	return scan_pcap_mod->open(fp, snaplen, out, errbuf);
 }

@@ -11,6 +11,10 @@
 
 struct scan_pcap;
 
+/* Load the module ahead of the first open (before any output): 0, or MF_ERR_UNSUPPORTED
+ * with why in errbuf ("cannot load pcap support: ..."). */
+int scan_pcap_load(char *errbuf);
+
 /* Start a pcap of frames of at most snaplen bytes on fp, which the pcap takes (closed by
  * scan_pcap_close, or here on failure).  0, or a negative MF_ERR_* with the message in
  * errbuf (libpcap's, or why the module cannot be loaded). */
