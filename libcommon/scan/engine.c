@@ -148,7 +148,9 @@ scan_engine_read_slot(struct scan_engine *e, struct scan_slot *s)
 	s->ngaps = 0;
 	s->unreadable = 0;
 	s->fail = 0;
-	s->viewed = job->view != NULL && job->view(job->ctx, s->space, s->base, s->size, &s->data) == 0;
+	/* the caller's feed may have taken the view already (to size the chunk) */
+	if (!s->viewed)
+		s->viewed = job->view != NULL && job->view(job->ctx, s->space, s->base, s->size, &s->data) == 0;
 	if (s->viewed)
 		return scan_engine_seg_add(s, 0, s->size);
 	s->data = s->buf;
@@ -516,19 +518,23 @@ scan_engine_emit_next(struct scan_engine *e, uint64_t *next_emit)
 }
 
 /* The bytes of the chunk at addr (left of its region): job->view_chunk where the space
- * shows them in place, job->chunk where they are copied. */
+ * shows them in place (*data: the view, taken here), job->chunk where they are copied or
+ * the worker is to take the view (*data NULL). */
 static size_t
-scan_engine_chunk_own(const struct scan_job *job, void *space, uint64_t addr, uint64_t left, size_t overlap)
+scan_engine_chunk_own(const struct scan_job *job, void *space, uint64_t addr, uint64_t left, size_t overlap,
+                      const uint8_t **data)
 {
 	size_t own = left < job->chunk ? (size_t)left : job->chunk;
-	const uint8_t *data;
 
+	*data = NULL;
 	if (job->view != NULL && job->view_chunk > own && left > own) {
 		size_t vown = left < job->view_chunk ? (size_t)left : job->view_chunk;
 		size_t vsize = left - vown < overlap ? (size_t)left : vown + overlap;
 
-		if (job->view(job->ctx, space, addr, vsize, &data) == 0)
+		if (job->view(job->ctx, space, addr, vsize, data) == 0)
 			own = vown;
+		else
+			*data = NULL;
 	}
 	return own;
 }
@@ -549,13 +555,14 @@ scan_engine_feed(struct scan_engine *e, const struct scan_regions *rl, size_t ov
 		for (;;) {
 			uint64_t left = rg->end - addr;   /* end 0: wraps to the distance to the top */
 			size_t own, size;
+			const uint8_t *view;
 			struct scan_slot *s;
 
 			/* a space's regions are consecutive (scan_regions_aspace adds them so): once
 			 * it has gone, its other regions are skipped, reported once */
 			if (left == 0 || rg->space == e->gone)
 				break;
-			own = scan_engine_chunk_own(job, rg->space, addr, left, overlap);
+			own = scan_engine_chunk_own(job, rg->space, addr, left, overlap, &view);
 			size = left - own < overlap ? (size_t)left : own + overlap;
 			s = &e->slots[*seq % e->nslots];
 			while (*seq - *next_emit >= e->nslots)
@@ -570,6 +577,8 @@ scan_engine_feed(struct scan_engine *e, const struct scan_regions *rl, size_t ov
 			s->seq = (*seq)++;
 			s->scan_from = 0;
 			s->fail = 0;
+			s->viewed = view != NULL;
+			s->data = view;
 			pthread_mutex_lock(&e->mu);
 			s->state = SLOT_FILL;
 			pthread_cond_signal(&e->cv_work);

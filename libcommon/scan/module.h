@@ -17,10 +17,10 @@
 #define SCAN_MODULE_ABI 1u            /* bump when any module's table changes */
 #define SCAN_MODULE_SUBDIR "modules"
 
-/* The table of module NAME, loaded once (later calls give the same table); `what` names it
- * in messages ("YARA support").  NULL with the message in errbuf: "cannot load YARA
- * support: DLERROR" (the module is missing, or its libraries are).  Call it before the
- * threads that use the table start. */
+/* The table of module NAME (the front ends keep it: one load each); `what` names it in
+ * messages ("YARA support").  NULL with the message in errbuf: "cannot load YARA support:
+ * DLERROR" (the module is missing, or its libraries are).  Call it before the threads that
+ * use the table start. */
 const void *scan_module_load(const char *name, const char *what, char *errbuf);
 
 #endif /* MF_SCAN_MODULE_H */
